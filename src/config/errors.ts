@@ -1,0 +1,28 @@
+/** One problem found in the configuration, with where it came from. */
+export interface ConfigProblem {
+  /** The file path or `environment variable NAME` the value came from. */
+  source: string;
+  /** Dotted path of the field, e.g. `models.local/qwen.baseUrl`; empty for the whole file. */
+  field: string;
+  /** What was expected, in plain words. */
+  expected: string;
+}
+
+/**
+ * A configuration that cannot be used. The CLI prints `message` and exits 2 before anything is
+ * written to the repo.
+ */
+export class ConfigError extends Error {
+  readonly problems: readonly ConfigProblem[];
+
+  constructor(problems: readonly ConfigProblem[]) {
+    super(formatProblems(problems));
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+function formatProblems(problems: readonly ConfigProblem[]): string {
+  const lines = problems.map((p) => `  ${p.source}: ${p.field ? `${p.field}: ` : ''}${p.expected}`);
+  return `invalid configuration:\n${lines.join('\n')}`;
+}

@@ -1,0 +1,177 @@
+/**
+ * Configuration discovery and loading: `--config` / PI_CONFIG_FILE, else ./pi.config.json if it
+ * exists, else the defaults; environment variables override the file, the file overrides the
+ * defaults. Loading never writes anything; every problem is collected and thrown as one
+ * ConfigError naming the file or variable, the field and what was expected.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { ROLES } from '../agent/types.js';
+import { ConfigError, type ConfigProblem } from './errors.js';
+import { readEnvOverrides } from './env.js';
+import { parseJsonWithPosition } from './json-text.js';
+import {
+  ConfigSchema,
+  ModelEndpointSchema,
+  PATH_FIELDS,
+  RUNTIME_FILE_DEFAULTS,
+  type ConfigKey,
+  type ParsedConfig,
+  type RuntimeFileKey,
+} from './schema.js';
+import { unknownKeyWarnings } from './unknown-keys.js';
+
+export const DEFAULT_CONFIG_FILE = 'pi.config.json';
+
+/** The validated configuration: every default applied, every path absolute, frozen. */
+export type Config = Readonly<
+  Omit<ParsedConfig, RuntimeFileKey | '$schema'> &
+    Record<RuntimeFileKey, string> & {
+      /** Directory every relative path was resolved against. */
+      repoRoot: string;
+      /** The file the configuration was read from, or null when only defaults and env applied. */
+      configFile: string | null;
+    }
+>;
+
+export interface LoadConfigOptions {
+  repoRoot: string;
+  /** Directory `./pi.config.json` is looked up in (the process's cwd). */
+  cwd: string;
+  /** `--config FILE`; takes precedence over PI_CONFIG_FILE. */
+  configFile?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface LoadedConfig {
+  config: Config;
+  /** Non-fatal findings (unknown keys); the CLI prints them to stderr. */
+  warnings: string[];
+}
+
+async function isFile(file: string): Promise<boolean> {
+  try {
+    return (await stat(file)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Which file to read, if any. An explicitly named file must exist. */
+async function discoverConfigFile(options: LoadConfigOptions, env: NodeJS.ProcessEnv): Promise<string | null> {
+  const explicit = options.configFile ?? (env.PI_CONFIG_FILE?.trim() || undefined);
+  if (explicit) {
+    const resolved = path.resolve(options.cwd, explicit);
+    if (!(await isFile(resolved))) {
+      const origin = options.configFile ? '--config' : 'environment variable PI_CONFIG_FILE';
+      throw new ConfigError([{ source: origin, field: '', expected: `config file not found: ${resolved}` }]);
+    }
+    return resolved;
+  }
+  const implicit = path.join(options.cwd, DEFAULT_CONFIG_FILE);
+  return (await isFile(implicit)) ? implicit : null;
+}
+
+async function readConfigObject(file: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError([{ source: file, field: '', expected: `cannot read the file (${(error as Error).message})` }]);
+  }
+  const parsed = parseJsonWithPosition(text);
+  if (!parsed.ok) throw new ConfigError([{ source: file, field: '', expected: parsed.error }]);
+  const value = parsed.value;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ConfigError([{ source: file, field: '', expected: 'expected a JSON object at the top level' }]);
+  }
+  return value as Record<string, unknown>;
+}
+
+function valueAt(root: unknown, keys: readonly PropertyKey[]): unknown {
+  let current = root;
+  for (const key of keys) {
+    if (typeof current !== 'object' || current === null) return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  // Objects are summarised, not printed: a model entry may hold a literal API key.
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object' && value !== null) return 'an object';
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function issuesToProblems(
+  issues: readonly z.core.$ZodIssue[],
+  input: Record<string, unknown>,
+  fileSource: string,
+  envSources: Partial<Record<ConfigKey, string>>,
+): ConfigProblem[] {
+  return issues.map((issue) => {
+    const top = issue.path[0] as ConfigKey | undefined;
+    const source = (top && envSources[top]) ?? fileSource;
+    const field = issue.path.map(String).join('.');
+    if (issue.code === 'invalid_key') {
+      // A bad record key (e.g. a model name without "provider/"): the key is what is wrong.
+      const reason = issue.issues[0]?.message ?? issue.message;
+      return { source, field, expected: `invalid key: ${reason} (got ${describeValue(issue.path.at(-1))})` };
+    }
+    const value = valueAt(input, issue.path);
+    const secret = issue.path.includes('apiKey');
+    const got = secret || (issue.code === 'invalid_type' && value === undefined) ? '' : ` (got ${describeValue(value)})`;
+    return { source, field, expected: `${issue.message}${got}` };
+  });
+}
+
+function resolvePaths(parsed: ParsedConfig, repoRoot: string): Config {
+  const runtimeDir = path.resolve(repoRoot, parsed.piRuntimeDir);
+  const resolved: Record<string, unknown> = { ...parsed };
+  delete resolved.$schema;
+  for (const field of PATH_FIELDS) {
+    const value = parsed[field];
+    if (typeof value === 'string') {
+      resolved[field] = path.resolve(repoRoot, value);
+    } else if (field in RUNTIME_FILE_DEFAULTS) {
+      resolved[field] = path.join(runtimeDir, RUNTIME_FILE_DEFAULTS[field as RuntimeFileKey]);
+    }
+  }
+  return resolved as Config;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConfig> {
+  const env = options.env ?? process.env;
+  const configFile = await discoverConfigFile(options, env);
+  const fileObject = configFile ? await readConfigObject(configFile) : {};
+  const fileSource = configFile ?? 'built-in defaults';
+
+  const overrides = readEnvOverrides(env);
+  const input: Record<string, unknown> = { ...fileObject, ...overrides.values };
+  const result = ConfigSchema.safeParse(input);
+  const problems = [...overrides.problems];
+  if (!result.success) problems.push(...issuesToProblems(result.error.issues, input, fileSource, overrides.sources));
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const warnings = configFile
+    ? unknownKeyWarnings(fileObject, {
+        topLevel: Object.keys(ConfigSchema.shape),
+        roles: ROLES,
+        modelEndpoint: Object.keys(ModelEndpointSchema.shape),
+      }).map((warning) => `${configFile}: ${warning}`)
+    : [];
+  const config = resolvePaths(result.data!, options.repoRoot);
+  return { config: deepFreeze({ ...config, repoRoot: options.repoRoot, configFile }), warnings };
+}

@@ -1,0 +1,18 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
+
+/**
+ * The top of the git work tree containing `cwd`, or `cwd` itself when it is not inside one (the
+ * preflight reports that; configuration loading must still work there, e.g. for `init`).
+ */
+export async function findRepoRoot(cwd: string): Promise<string> {
+  try {
+    const { stdout } = await execFileAsync('git', ['rev-parse', '--show-toplevel'], { cwd, timeout: 10_000 });
+    const top = stdout.trim();
+    return top || cwd;
+  } catch {
+    return cwd;
+  }
+}
