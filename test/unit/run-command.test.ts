@@ -1,0 +1,86 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCommand } from '../../src/verify/run-command.js';
+import { lastLines } from '../../src/verify/tail-buffer.js';
+import { processAlive } from '../helpers/processes.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+
+describe('runCommand', () => {
+  it('skips an empty command', async () => {
+    const result = await runCommand({ command: '  ', cwd: await tempDir(), timeoutSeconds: 5 });
+    expect(result.outcome).toBe('skipped');
+  });
+
+  it('passes on exit 0 and keeps stdout and stderr together', async () => {
+    const result = await runCommand({ command: 'echo out; echo err >&2', cwd: await tempDir(), timeoutSeconds: 5 });
+    expect(result).toMatchObject({ outcome: 'passed', exitCode: 0 });
+    expect(result.output).toBe('out\nerr\n');
+  });
+
+  it('fails with the exit code', async () => {
+    const result = await runCommand({ command: 'echo broken; exit 3', cwd: await tempDir(), timeoutSeconds: 5 });
+    expect(result).toMatchObject({ outcome: 'failed', exitCode: 3, output: 'broken\n' });
+  });
+
+  it('runs in the given directory with the given environment, values never interpolated by us', async () => {
+    const cwd = await tempDir();
+    const result = await runCommand({
+      command: 'pwd; printf "%s" "$PI_VISUAL_TASK" > task.txt',
+      cwd,
+      timeoutSeconds: 5,
+      env: { ...process.env, PI_VISUAL_TASK: '$(touch pwned) `touch pwned2`' },
+    });
+    expect(result.output.trim()).toBe(cwd);
+    expect(await readFile(path.join(cwd, 'task.txt'), 'utf8')).toBe('$(touch pwned) `touch pwned2`');
+    await expect(readFile(path.join(cwd, 'pwned'))).rejects.toThrow();
+  });
+
+  it('times out, killing the whole process group', async () => {
+    const cwd = await tempDir();
+    const started = Date.now();
+    const result = await runCommand({
+      command: 'sleep 30 & echo $! > bg.pid; sleep 30',
+      cwd,
+      timeoutSeconds: 1,
+    });
+    expect(result.outcome).toBe('timed_out');
+    expect(Date.now() - started).toBeLessThan(6000);
+    const backgroundPid = Number(await readFile(path.join(cwd, 'bg.pid'), 'utf8'));
+    expect(processAlive(backgroundPid)).toBe(false);
+  });
+
+  it('does not hang when a background process keeps the output pipe open', async () => {
+    const started = Date.now();
+    const result = await runCommand({ command: 'sleep 30 & echo done', cwd: await tempDir(), timeoutSeconds: 20 });
+    expect(result).toMatchObject({ outcome: 'passed', exitCode: 0, output: 'done\n' });
+    expect(Date.now() - started).toBeLessThan(6000);
+  });
+
+  it('keeps the end of long output within the byte cap', async () => {
+    const result = await runCommand({
+      command: 'for i in $(seq 1 5000); do echo "line $i"; done',
+      cwd: await tempDir(),
+      timeoutSeconds: 10,
+      maxOutputBytes: 100,
+    });
+    expect(result.output.length).toBeLessThanOrEqual(100);
+    expect(result.output.endsWith('line 5000\n')).toBe(true);
+    expect(result.droppedBytes).toBeGreaterThan(40_000);
+  });
+
+  it('stops when aborted', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 200);
+    const result = await runCommand({ command: 'sleep 30', cwd: await tempDir(), timeoutSeconds: 30, signal: controller.signal });
+    expect(result.outcome).toBe('aborted');
+  });
+});
+
+describe('lastLines', () => {
+  it('returns the end of the text and how much was left out', () => {
+    expect(lastLines('a\nb\nc\nd\n', 2)).toEqual({ lines: ['c', 'd'], omitted: 2 });
+    expect(lastLines('a\r\nb', 5)).toEqual({ lines: ['a', 'b'], omitted: 0 });
+  });
+});
