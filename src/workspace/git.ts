@@ -1,0 +1,119 @@
+/**
+ * git, spawned with argument arrays and a time limit, its porcelain parsed once (with -z, so
+ * names with spaces, quotes, newlines or unicode arrive intact) into typed records.
+ */
+import { execFile } from 'node:child_process';
+
+export class GitError extends Error {
+  readonly args: readonly string[];
+  readonly stderr: string;
+  readonly exitCode: number | null;
+
+  constructor(args: readonly string[], stderr: string, exitCode: number | null) {
+    super(`git ${args.join(' ')} failed${exitCode === null ? '' : ` (exit ${exitCode})`}: ${stderr.trim() || 'no output'}`);
+    this.name = 'GitError';
+    this.args = args;
+    this.stderr = stderr;
+    this.exitCode = exitCode;
+  }
+}
+
+export interface GitOptions {
+  timeoutMs?: number;
+  env?: NodeJS.ProcessEnv;
+  /** Text to feed on stdin. */
+  input?: string;
+}
+
+const DEFAULT_GIT_TIMEOUT_MS = 60_000;
+
+export function git(cwd: string, args: readonly string[], options: GitOptions = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      'git',
+      [...args],
+      {
+        cwd,
+        timeout: options.timeoutMs ?? DEFAULT_GIT_TIMEOUT_MS,
+        maxBuffer: 256 * 1024 * 1024,
+        encoding: 'utf8',
+        // Never open an editor or a pager, never ask for credentials: nobody is there to answer.
+        env: { ...(options.env ?? process.env), GIT_TERMINAL_PROMPT: '0', GIT_EDITOR: 'true', GIT_PAGER: 'cat' },
+      },
+      (error, stdout, stderr) => {
+        if (error) {
+          const code = typeof error.code === 'number' ? error.code : null;
+          reject(new GitError(args, stderr || error.message, code));
+        } else {
+          resolve(stdout);
+        }
+      },
+    );
+    if (options.input !== undefined) child.stdin?.end(options.input);
+  });
+}
+
+export type ChangeKind = 'modified' | 'added' | 'deleted' | 'renamed' | 'copied' | 'untracked' | 'conflicted' | 'type_changed';
+
+export interface StatusEntry {
+  path: string;
+  /** The old path of a rename or copy. */
+  fromPath?: string;
+  /** The X and Y columns of `git status --porcelain`. */
+  index: string;
+  worktree: string;
+  kind: ChangeKind;
+}
+
+function kindOf(index: string, worktree: string): ChangeKind {
+  const both = index + worktree;
+  if (both === '??') return 'untracked';
+  if (both.includes('U') || both === 'AA' || both === 'DD') return 'conflicted';
+  if (index === 'R' || worktree === 'R') return 'renamed';
+  if (index === 'C' || worktree === 'C') return 'copied';
+  if (index === 'D' || worktree === 'D') return 'deleted';
+  if (index === 'A') return 'added';
+  if (index === 'T' || worktree === 'T') return 'type_changed';
+  return 'modified';
+}
+
+/** Parses `git status --porcelain=v1 -z`. */
+export function parseStatusZ(output: string): StatusEntry[] {
+  const fields = output.split('\0');
+  const entries: StatusEntry[] = [];
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i]!;
+    if (field.length < 4) continue;
+    const index = field[0]!;
+    const worktree = field[1]!;
+    const entry: StatusEntry = { path: field.slice(3), index, worktree, kind: kindOf(index, worktree) };
+    // In -z format a rename/copy is followed by its source path as a separate field.
+    if (index === 'R' || index === 'C' || worktree === 'R' || worktree === 'C') entry.fromPath = fields[++i];
+    entries.push(entry);
+  }
+  return entries;
+}
+
+export async function status(cwd: string): Promise<StatusEntry[]> {
+  return parseStatusZ(await git(cwd, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames']));
+}
+
+export async function headCommit(cwd: string): Promise<string | undefined> {
+  try {
+    return (await git(cwd, ['rev-parse', '--verify', '--quiet', 'HEAD'])).trim() || undefined;
+  } catch {
+    return undefined; // an unborn branch: no commit yet
+  }
+}
+
+/** Paths changed between `fromCommit` and HEAD (committed during the iteration). */
+export async function committedChangesSince(cwd: string, fromCommit: string): Promise<string[]> {
+  const output = await git(cwd, ['diff', '--name-only', '-z', '--no-renames', fromCommit, 'HEAD']);
+  return output.split('\0').filter(Boolean);
+}
+
+/** Where git keeps `info/exclude` for this work tree (differs for linked worktrees). */
+export async function gitPath(cwd: string, name: string): Promise<string> {
+  const relative = (await git(cwd, ['rev-parse', '--git-path', name])).trim();
+  return relative.startsWith('/') ? relative : `${cwd}/${relative}`;
+}
