@@ -1,0 +1,196 @@
+/**
+ * The iteration state machine (SPEC §1, §6) as one pure function: given where the iteration is and
+ * what the last step produced, what happens next. No processes, no files: the runner performs the
+ * step and feeds its typed outcome back in. Every branch is unit-tested in decide.test.ts.
+ */
+import type { TerminalReason, TurnStatus } from '../agent/types.js';
+import type { CommandOutcome } from '../verify/run-command.js';
+import type { Verdict } from './verdict.js';
+
+export type IterationStatus = 'succeeded' | 'failed' | 'stalled' | 'blocked' | 'skipped';
+
+/** Why the developer gets another turn; it becomes the steering sentence of developerRetry. */
+export type RetryReason = 'timed_out' | 'stalled' | 'no_change';
+
+/** Why an iteration ended; one value per cause so the report never parses prose. */
+export type EndReason =
+  | 'committed'
+  | 'developer_stalled'
+  | 'developer_failed'
+  | 'developer_no_change'
+  | 'verification_failed'
+  | 'tester_failed_twice'
+  | 'tester_blocked'
+  | 'tester_no_verdict'
+  | 'tester_turn_failed'
+  | 'commit_failed'
+  | 'provider_auth'
+  | 'mock_no_change';
+
+export type Step =
+  | { kind: 'developer'; retry?: RetryReason }
+  | { kind: 'verify'; after: 'developer' | 'fix' | 'tester' }
+  | { kind: 'fix'; source: 'verification' | 'tester' }
+  | { kind: 'tester'; recheck: boolean }
+  | { kind: 'commit' }
+  | { kind: 'end'; status: IterationStatus; reason: EndReason };
+
+/** A turn as the decisions see it. */
+export interface TurnSummary {
+  status: TurnStatus;
+  terminalReason: TerminalReason;
+  /** The turn changed product files (anything but harness artifacts). */
+  changedFiles: boolean;
+}
+
+export type Outcome =
+  | { step: 'developer'; turn: TurnSummary }
+  | { step: 'verify'; result: CommandOutcome }
+  | { step: 'fix'; turn: TurnSummary }
+  | { step: 'tester'; turn: TurnSummary; verdict: Verdict }
+  | { step: 'commit'; committed: boolean };
+
+export interface DecisionLimits {
+  idleRetryLimit: number;
+  noChangeRetryLimit: number;
+  /** developerFix attempts after failed verification before the iteration fails. */
+  verificationFixLimit: number;
+  /** The mock transport changes nothing by design: end `skipped`, not in retries. */
+  mockTransport: boolean;
+}
+
+/** What the iteration has been through so far; the decisions read it, the runner updates it. */
+export interface IterationProgress {
+  idleRetries: number;
+  noChangeRetries: number;
+  verificationFixes: number;
+  testerFails: number;
+  /** The iteration has product changes so far (from any turn). */
+  hasChanges: boolean;
+  /** What the last verification was run after, to know where to go on pass. */
+  lastVerifyAfter?: 'developer' | 'fix' | 'tester';
+  /** The last fix was for tester findings (so a pass goes to the tester recheck). */
+  fixingTesterFindings: boolean;
+}
+
+export function initialProgress(): IterationProgress {
+  return {
+    idleRetries: 0,
+    noChangeRetries: 0,
+    verificationFixes: 0,
+    testerFails: 0,
+    hasChanges: false,
+    fixingTesterFindings: false,
+  };
+}
+
+export const FIRST_STEP: Step = { kind: 'developer' };
+
+const end = (status: IterationStatus, reason: EndReason): Step => ({ kind: 'end', status, reason });
+
+/** Applies an outcome to the progress record (pure: returns a new record). */
+export function advance(progress: IterationProgress, outcome: Outcome): IterationProgress {
+  const next = { ...progress };
+  switch (outcome.step) {
+    case 'developer':
+    case 'fix':
+      if (outcome.turn.changedFiles) next.hasChanges = true;
+      break;
+    case 'tester':
+      if (outcome.turn.changedFiles) next.hasChanges = true;
+      if (outcome.verdict === 'FAIL') next.testerFails += 1;
+      break;
+    default:
+      break;
+  }
+  return next;
+}
+
+function afterDeveloper(progress: IterationProgress, turn: TurnSummary, limits: DecisionLimits): Step {
+  if (turn.terminalReason === 'provider_auth') return end('failed', 'provider_auth');
+  if (turn.status === 'timed_out' || turn.status === 'stalled') {
+    if (progress.idleRetries < limits.idleRetryLimit) return { kind: 'developer', retry: turn.status };
+    // Work a stalled turn left behind still gets verified and reviewed: it may be complete.
+    return progress.hasChanges || turn.changedFiles ? { kind: 'verify', after: 'developer' } : end('stalled', 'developer_stalled');
+  }
+  if (turn.status === 'failed') {
+    return progress.hasChanges || turn.changedFiles ? { kind: 'verify', after: 'developer' } : end('failed', 'developer_failed');
+  }
+  if (!turn.changedFiles && !progress.hasChanges) {
+    if (limits.mockTransport) return end('skipped', 'mock_no_change');
+    if (progress.noChangeRetries < limits.noChangeRetryLimit) return { kind: 'developer', retry: 'no_change' };
+    return end('failed', 'developer_no_change');
+  }
+  return { kind: 'verify', after: 'developer' };
+}
+
+function afterVerify(progress: IterationProgress, result: CommandOutcome, limits: DecisionLimits): Step {
+  const passed = result === 'passed' || result === 'skipped';
+  const after = progress.lastVerifyAfter ?? 'developer';
+  if (passed) {
+    if (after === 'tester') return { kind: 'commit' };
+    if (after === 'fix' && progress.fixingTesterFindings) return { kind: 'tester', recheck: true };
+    return { kind: 'tester', recheck: false };
+  }
+  if (result === 'aborted') return end('failed', 'verification_failed');
+  if (progress.verificationFixes < limits.verificationFixLimit) return { kind: 'fix', source: 'verification' };
+  return end('failed', 'verification_failed');
+}
+
+function afterTester(progress: IterationProgress, turn: TurnSummary, verdict: Verdict): Step {
+  if (turn.terminalReason === 'provider_auth') return end('failed', 'provider_auth');
+  if (turn.status !== 'success' && verdict === 'UNKNOWN') return end('failed', 'tester_turn_failed');
+  switch (verdict) {
+    case 'PASS':
+      // The tester edited product files: the harness's own verification must pass on the final tree.
+      return turn.changedFiles ? { kind: 'verify', after: 'tester' } : { kind: 'commit' };
+    case 'FAIL':
+      // progress.testerFails already counts this FAIL.
+      return progress.testerFails >= 2 ? end('failed', 'tester_failed_twice') : { kind: 'fix', source: 'tester' };
+    case 'BLOCKED':
+      return end('blocked', 'tester_blocked');
+    case 'UNKNOWN':
+      return end('failed', 'tester_no_verdict');
+  }
+}
+
+/**
+ * The next step. Call with the progress already advanced by `outcome` (see `advance`), and after
+ * the runner recorded bookkeeping for the step it is about to run (see `enter`).
+ */
+export function decide(progress: IterationProgress, outcome: Outcome, limits: DecisionLimits): Step {
+  switch (outcome.step) {
+    case 'developer':
+      return afterDeveloper(progress, outcome.turn, limits);
+    case 'fix':
+      if (outcome.turn.terminalReason === 'provider_auth') return end('failed', 'provider_auth');
+      return { kind: 'verify', after: 'fix' };
+    case 'verify':
+      return afterVerify(progress, outcome.result, limits);
+    case 'tester':
+      return afterTester(progress, outcome.turn, outcome.verdict);
+    case 'commit':
+      return outcome.committed ? end('succeeded', 'committed') : end('failed', 'commit_failed');
+  }
+}
+
+/** Bookkeeping when a step starts, so limits count attempts made, not attempts planned. */
+export function enter(progress: IterationProgress, step: Step): IterationProgress {
+  const next = { ...progress };
+  switch (step.kind) {
+    case 'developer':
+      if (step.retry === 'no_change') next.noChangeRetries += 1;
+      else if (step.retry) next.idleRetries += 1;
+      break;
+    case 'fix':
+      if (step.source === 'verification') next.verificationFixes += 1;
+      next.fixingTesterFindings = step.source === 'tester' || progress.fixingTesterFindings;
+      break;
+    case 'verify':
+      next.lastVerifyAfter = step.after;
+      break;
+    default:
+      break;
+  }
+  return next;
+}
