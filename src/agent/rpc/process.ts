@@ -1,0 +1,210 @@
+/**
+ * One `pi --mode rpc` child under a guardian (see guardian.ts), speaking strict JSONL.
+ *
+ * Responsibilities: spawn with an argument array in its own process group, frame stdout, correlate
+ * command responses by id, keep a stderr tail for diagnostics, and kill the whole group (plus every
+ * tagged tool process) with a TERM → KILL escalation. Every wait here is bounded.
+ */
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { GUARD_ENV, sweepGuarded } from './guardian.js';
+import { JsonlDecoder, encodeJsonl } from './jsonl.js';
+import { parsePiEvent, type PiEvent } from './events.js';
+
+export interface PiSpawnOptions {
+  /** Executable or JS entry of pi. A `.js`/`.mjs`/`.cjs` path runs with this Node binary. */
+  piCli: string;
+  args: readonly string[];
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export type PiResponse = Extract<PiEvent, { kind: 'response' }>;
+
+export interface PiExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+type Listener = (event: PiEvent) => void;
+
+const STDERR_TAIL_BYTES = 16 * 1024;
+
+/** dist/agent/rpc/guardian.js when built; the .ts source (run by Node's type stripping) in tests. */
+export function guardianPath(): string {
+  for (const name of ['./guardian.js', './guardian.ts']) {
+    const candidate = fileURLToPath(new URL(name, import.meta.url));
+    if (existsSync(candidate)) return candidate;
+  }
+  throw new Error('pi-harness: guardian script not found next to process.js');
+}
+
+/** Every live group, so an orderly harness exit still takes its children down synchronously. */
+const liveGroups = new Set<number>();
+let exitHookInstalled = false;
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const pgid of liveGroups) {
+      try {
+        process.kill(-pgid, 'SIGTERM'); // the guardian sweeps tool processes on TERM
+      } catch {
+        /* gone */
+      }
+    }
+  });
+}
+
+export class PiProcess {
+  readonly token = randomUUID();
+  readonly child: ChildProcess;
+  readonly pid: number;
+  private readonly decoder = new JsonlDecoder();
+  private readonly listeners = new Set<Listener>();
+  private readonly pending = new Map<string, (r: PiResponse) => void>();
+  private stderrTail = '';
+  private exitInfo: PiExit | undefined;
+  private readonly exitPromise: Promise<PiExit>;
+  /** Lines pi wrote that were not JSON; surfaced in diagnostics, never fatal. */
+  parseErrors = 0;
+
+  private constructor(options: PiSpawnOptions) {
+    installExitHook();
+    const isScript = /\.(c|m)?js$/.test(options.piCli);
+    const command = isScript ? [process.execPath, options.piCli] : [options.piCli];
+    this.child = spawn(process.execPath, [guardianPath(), this.token, String(process.pid), ...command, ...options.args], {
+      cwd: options.cwd,
+      env: { ...options.env, [GUARD_ENV]: this.token },
+      // fd 3 is the guardian's lifeline: EOF there means this process is gone.
+      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+      detached: true,
+    });
+    if (this.child.pid === undefined) throw new Error(`failed to spawn guardian for ${options.piCli}`);
+    this.pid = this.child.pid;
+    liveGroups.add(this.pid);
+    this.exitPromise = new Promise((resolve) => {
+      this.child.once('exit', (code, signal) => {
+        liveGroups.delete(this.pid);
+        this.exitInfo = { code, signal };
+        for (const item of this.decoder.end()) this.dispatch(item);
+        resolve(this.exitInfo);
+      });
+    });
+    this.child.stdout!.on('data', (chunk: Buffer) => {
+      for (const item of this.decoder.push(chunk)) this.dispatch(item);
+    });
+    this.child.stderr!.on('data', (chunk: Buffer) => {
+      this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
+    });
+    // EPIPE on a dead child must not crash the harness; the exit event reports the death.
+    this.child.stdin!.on('error', () => {});
+    this.child.stdio[3]?.on('error', () => {});
+  }
+
+  static spawn(options: PiSpawnOptions): PiProcess {
+    return new PiProcess(options);
+  }
+
+  get exited(): PiExit | undefined {
+    return this.exitInfo;
+  }
+
+  waitForExit(): Promise<PiExit> {
+    return this.exitPromise;
+  }
+
+  stderr(): string {
+    return this.stderrTail;
+  }
+
+  onEvent(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private dispatch(item: ReturnType<JsonlDecoder['push']>[number]): void {
+    if (item.kind === 'parse_error') {
+      this.parseErrors++;
+      this.stderrTail = `${this.stderrTail}\n[non-JSON stdout] ${item.line.slice(0, 200)}`.slice(-STDERR_TAIL_BYTES);
+      return;
+    }
+    const event = parsePiEvent(item.value);
+    if (!event) return;
+    if (event.kind === 'response' && event.id !== undefined) {
+      const resolve = this.pending.get(event.id);
+      if (resolve) {
+        this.pending.delete(event.id);
+        resolve(event);
+      }
+    }
+    for (const listener of [...this.listeners]) listener(event);
+  }
+
+  /** Writes one command, honouring stdin backpressure (bounded by timeoutMs). */
+  async send(command: Record<string, unknown>, timeoutMs = 10_000): Promise<void> {
+    const stdin = this.child.stdin;
+    if (!stdin || this.exitInfo || stdin.destroyed) throw new Error('pi is not running');
+    if (stdin.write(encodeJsonl(command))) return;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('pi stdin stayed full')), timeoutMs);
+      stdin.once('drain', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  /** Sends a command with a fresh id and waits for its response; rejects on timeout or exit. */
+  async request(command: Record<string, unknown>, timeoutMs: number): Promise<PiResponse> {
+    const id = `h-${randomUUID()}`;
+    const response = new Promise<PiResponse>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error(`no response to ${String(command.type)} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(id, (r) => {
+        clearTimeout(timer);
+        resolve(r);
+      });
+      void this.exitPromise.then(() => {
+        if (!this.pending.delete(id)) return;
+        clearTimeout(timer);
+        reject(new Error(`pi exited before answering ${String(command.type)}`));
+      });
+    });
+    await this.send({ ...command, id });
+    return response;
+  }
+
+  /**
+   * Stops pi, its tool processes and the guardian. TERM to the group lets the guardian sweep; if it
+   * has not exited after graceMs, KILL the group and sweep from here.
+   */
+  async kill(graceMs = 3000): Promise<PiExit> {
+    if (this.exitInfo) {
+      await sweepGuarded(this.token, 0);
+      return this.exitInfo;
+    }
+    this.signalGroup('SIGTERM');
+    const exited = await Promise.race([this.exitPromise, delay(graceMs + 2500)]);
+    if (!exited) this.signalGroup('SIGKILL');
+    await sweepGuarded(this.token, exited ? 0 : 500);
+    return (await Promise.race([this.exitPromise, delay(2000)])) ?? { code: null, signal: 'SIGKILL' };
+  }
+
+  private signalGroup(signal: NodeJS.Signals): void {
+    try {
+      process.kill(-this.pid, signal);
+    } catch {
+      /* group already gone */
+    }
+  }
+}
+
+function delay(ms: number): Promise<undefined> {
+  return new Promise((resolve) => setTimeout(() => resolve(undefined), ms));
+}

@@ -1,0 +1,227 @@
+/**
+ * Transport over real pi processes in RPC mode. One pi child per session: a `new` session starts a
+ * fresh child; `continue` reuses the live child when nothing that needs a restart changed (cwd,
+ * model, tools, thinking), otherwise resumes the saved session file in a new child.
+ */
+
+import { join } from 'node:path';
+import { emptyUsage, type TerminalReason, type Transport, type TurnRequest, type TurnResult, type TurnStatus } from '../types.js';
+import { buildPiArgs, defaultPiCli, writeRetrySettings, type RetryPolicy } from './pi-launch.js';
+import { PiProcess } from './process.js';
+import { redactSecrets } from './provider-errors.js';
+import type { TransportEventListener } from './transport-events.js';
+import { runPiTurn, type TurnRunnerConfig } from './turn-runner.js';
+import type { LoopThresholds, WatchdogThresholds } from './watchdog.js';
+
+export interface RpcTransportOptions {
+  /** pi executable or JS entry; default: the installed dependency's `pi` bin. */
+  piCli?: string;
+  /** The run directory; pi sessions are stored under `<runDir>/pi-sessions`. */
+  runDir: string;
+  /** Extra environment for pi (e.g. PI_CODING_AGENT_DIR from preparePiAgentDir). */
+  env?: Record<string, string>;
+  watchdog?: Partial<WatchdogThresholds>;
+  loops?: Partial<LoopThresholds>;
+  noExtensions?: boolean;
+  noSkills?: boolean;
+  noPromptTemplates?: boolean;
+  /**
+   * Applied through pi's own retry settings, written into PI_CODING_AGENT_DIR/settings.json — only
+   * when `env.PI_CODING_AGENT_DIR` is given (a private agent dir); otherwise pi's defaults apply.
+   */
+  retry?: RetryPolicy;
+  /** Only used to name the endpoint in auth error messages. Keyed by `provider/id`. */
+  modelEndpoints?: Record<string, { baseUrl: string }>;
+  onEvent?: TransportEventListener;
+  softContinueMessage?: string;
+  /** How long pi may take to start and answer its first command. Default 60 s. */
+  startupTimeoutSeconds?: number;
+}
+
+export const DEFAULT_WATCHDOG: WatchdogThresholds = {
+  continueAfterSeconds: 120,
+  toolContinueAfterSeconds: 0,
+  noEventTimeoutSeconds: 600,
+  toolNoEventTimeoutSeconds: 1800,
+  agentTimeoutSeconds: 7200,
+};
+export const DEFAULT_LOOPS: LoopThresholds = { loopRepeatThreshold: 5, samePathRepeatThreshold: 12 };
+export const DEFAULT_SOFT_CONTINUE = 'Continue with the task. If you are done, give your final answer.';
+
+interface LiveSession {
+  proc: PiProcess;
+  sessionId: string;
+  sessionFile?: string;
+  /** Everything fixed at launch; a different value needs a new process. */
+  launchKey: string;
+  busy: boolean;
+}
+
+class StartupError extends Error {}
+
+export function createRpcTransport(options: RpcTransportOptions): Transport {
+  const piCli = options.piCli ?? defaultPiCli();
+  const sessionDir = join(options.runDir, 'pi-sessions');
+  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
+  const agentDir = options.env?.PI_CODING_AGENT_DIR;
+  if (options.retry && agentDir) writeRetrySettings(agentDir, options.retry);
+  const sessions = new Map<string, LiveSession>();
+  const sessionFiles = new Map<string, string>();
+  const procs = new Set<PiProcess>();
+  let closed = false;
+
+  const emit: TransportEventListener = (event) => {
+    try {
+      options.onEvent?.(event);
+    } catch {
+      // A broken progress listener must not take a turn down.
+    }
+  };
+
+  const runnerConfig: TurnRunnerConfig = {
+    watchdog: { ...DEFAULT_WATCHDOG, ...options.watchdog },
+    loops: { ...DEFAULT_LOOPS, ...options.loops },
+    softContinueMessage: options.softContinueMessage ?? DEFAULT_SOFT_CONTINUE,
+    tickMs: 250,
+    abortSettleMs: 3000,
+    emit,
+    describeModel: (model) => describeModel(model, options.modelEndpoints),
+  };
+
+  async function launch(request: TurnRequest, resume: string | undefined): Promise<LiveSession> {
+    const args = buildPiArgs({
+      sessionDir,
+      session: resume,
+      model: request.model,
+      tools: request.tools,
+      thinking: request.thinking,
+      noExtensions: options.noExtensions,
+      noSkills: options.noSkills,
+      noPromptTemplates: options.noPromptTemplates,
+    });
+    const proc = PiProcess.spawn({ piCli, args, cwd: request.cwd, env });
+    procs.add(proc);
+    void proc.waitForExit().then(() => procs.delete(proc));
+    try {
+      const state = await proc.request({ type: 'get_state' }, (options.startupTimeoutSeconds ?? 60) * 1000);
+      const data = (state.data ?? {}) as { sessionId?: unknown; sessionFile?: unknown };
+      if (!state.success || typeof data.sessionId !== 'string') throw new Error(state.error ?? 'get_state returned no session');
+      const live: LiveSession = { proc, sessionId: data.sessionId, launchKey: launchKey(request), busy: false };
+      if (typeof data.sessionFile === 'string') {
+        live.sessionFile = data.sessionFile;
+        sessionFiles.set(live.sessionId, data.sessionFile);
+      }
+      sessions.set(live.sessionId, live);
+      return live;
+    } catch (error) {
+      await proc.kill();
+      const why = error instanceof Error ? error.message : String(error);
+      const tail = redactSecrets(proc.stderr().trim().split('\n').slice(-8).join('\n'));
+      throw new StartupError(`pi failed to start: ${why}${tail ? `\n${tail}` : ''}`);
+    }
+  }
+
+  async function acquire(request: TurnRequest): Promise<{ live: LiveSession; resumed: boolean }> {
+    if (request.session.kind === 'new') return { live: await launch(request, undefined), resumed: false };
+    const id = request.session.sessionId;
+    const existing = sessions.get(id);
+    if (existing && !existing.proc.exited && existing.launchKey === launchKey(request)) {
+      return { live: existing, resumed: false };
+    }
+    if (existing) {
+      sessions.delete(id);
+      await existing.proc.kill();
+    }
+    // pi resolves a session file path, or an id within --session-dir.
+    return { live: await launch(request, sessionFiles.get(id) ?? id), resumed: true };
+  }
+
+  async function runTurn(request: TurnRequest, signal?: AbortSignal): Promise<TurnResult> {
+    const startedAt = Date.now();
+    const fail = (status: TurnStatus, reason: TerminalReason, detail: string): TurnResult => {
+      const result = bareResult(request, status, reason, detail, Date.now() - startedAt);
+      emit({ type: 'turn_end', role: request.role, result });
+      return result;
+    };
+    if (closed) return fail('failed', 'aborted', 'the transport is closed');
+    if (signal?.aborted) return fail('failed', 'aborted', 'the turn was aborted before it started');
+    if (request.session.kind === 'continue' && sessions.get(request.session.sessionId)?.busy) {
+      return fail('failed', 'protocol_error', `session ${request.session.sessionId} is already running a turn`);
+    }
+
+    let acquired: { live: LiveSession; resumed: boolean };
+    try {
+      acquired = await acquire(request);
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      return fail('failed', error instanceof StartupError ? 'process_exit' : 'protocol_error', detail);
+    }
+    const { live, resumed } = acquired;
+    live.busy = true;
+    emit({ type: 'turn_start', role: request.role, model: request.model, sessionId: live.sessionId, resumed });
+    try {
+      const outcome = await runPiTurn(live.proc, request, runnerConfig, signal);
+      if (outcome.processLost || live.proc.exited) sessions.delete(live.sessionId);
+      const acc = outcome.acc;
+      const last = acc.lastAssistant;
+      const result: TurnResult = {
+        role: request.role,
+        status: outcome.status,
+        terminalReason: outcome.terminalReason,
+        finalText: acc.finalText,
+        toolCalls: acc.toolCalls,
+        toolErrors: acc.toolErrors,
+        usage: acc.usage,
+        modelRequests: acc.modelRequests,
+        retries: acc.retries,
+        softContinues: outcome.softContinues,
+        model: last?.provider && last.model ? `${last.provider}/${last.model}` : request.model,
+        sessionId: live.sessionId,
+        sessionFile: live.sessionFile,
+        durationMs: Date.now() - startedAt,
+      };
+      if (outcome.detail !== undefined) result.detail = outcome.detail;
+      emit({ type: 'turn_end', role: request.role, result });
+      return result;
+    } finally {
+      live.busy = false;
+    }
+  }
+
+  async function close(): Promise<void> {
+    closed = true;
+    sessions.clear();
+    await Promise.all([...procs].map((p) => p.kill()));
+  }
+
+  return { runTurn, close };
+}
+
+function launchKey(r: TurnRequest): string {
+  return JSON.stringify([r.cwd, r.model ?? null, [...r.tools], r.thinking ?? null]);
+}
+
+function describeModel(model: string | undefined, endpoints: RpcTransportOptions['modelEndpoints']): string {
+  if (!model) return "pi's default model";
+  const endpoint = endpoints?.[model]?.baseUrl;
+  return endpoint ? `${model} at ${endpoint}` : `${model} (endpoint not configured in pi-harness; see pi's models.json)`;
+}
+
+function bareResult(request: TurnRequest, status: TurnStatus, reason: TerminalReason, detail: string, durationMs: number): TurnResult {
+  return {
+    role: request.role,
+    status,
+    terminalReason: reason,
+    detail,
+    finalText: '',
+    toolCalls: [],
+    toolErrors: 0,
+    usage: emptyUsage(),
+    modelRequests: 0,
+    retries: [],
+    softContinues: 0,
+    model: request.model,
+    sessionId: request.session.kind === 'continue' ? request.session.sessionId : undefined,
+    durationMs,
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * developerFix: one focused repair of what verification or the tester found. The head is the same
+ * as the developer prompt's (cache reuse); the failure comes last, where the model reads it just
+ * before acting.
+ */
+import { capLines, cleanOutput, limit, lineLimit, truncateLongLines } from './compact.js';
+import { developerPreamble } from './developer.js';
+import { changedFilesList, code, fenced, findingsBlock, joinSections, notesSection, taskSection } from './sections.js';
+import type { PromptContext, VerificationTail } from './types.js';
+
+export type FixSource = 'verification' | 'tester';
+
+function describeFailure(tail: VerificationTail): string {
+  const command = code(tail.command);
+  if (tail.outcome === 'timed_out') return `${command} did not finish within its time limit and was stopped.`;
+  return tail.exitCode === null ? `${command} failed (killed by a signal).` : `${command} failed with exit code ${tail.exitCode}.`;
+}
+
+/**
+ * The END of the output: test runners print the failing assertions and the summary last. Cleaned
+ * of escape codes first, so the cap counts lines the model will actually read.
+ */
+export function verificationExcerpt(ctx: PromptContext, tail: VerificationTail): string {
+  const text = truncateLongLines(cleanOutput(tail.output), lineLimit(ctx.caps));
+  if (text === '') return 'It printed nothing.';
+  const capped = capLines(text, limit(ctx.caps, 'maxVerificationExcerptLines'), { keep: 'tail' });
+  return [capped.omitted > 0 ? 'The end of its output:' : 'Its output:', fenced(capped.text)].join('\n');
+}
+
+function verificationSection(ctx: PromptContext): string {
+  const tail = ctx.verificationTail;
+  if (tail === undefined) throw new Error("buildDeveloperFixPrompt: source 'verification' needs ctx.verificationTail");
+  const repair =
+    tail.outcome === 'timed_out'
+      ? 'Find what hangs or is slow (a test waiting forever, an open server or handle, a watch mode) and fix that one cause.'
+      : 'Fix the cause shown above.';
+  return [
+    '## Fix: verification failed',
+    describeFailure(tail),
+    verificationExcerpt(ctx, tail),
+    '',
+    `${repair} Make one focused repair for the current task; do not start unrelated work. ` +
+      `Re-run ${code(tail.command)} before you finish, and make sure the task is ticked.`,
+  ].join('\n');
+}
+
+function testerSection(ctx: PromptContext): string {
+  const findings = findingsBlock(ctx);
+  const intro =
+    findings === undefined
+      ? 'An independent reviewer rejected the change without details; re-check it against the task and its details.'
+      : 'An independent reviewer checked the change and rejected it:';
+  const command = ctx.testCommand.trim();
+  return [
+    '## Fix: review findings',
+    intro,
+    ...(findings === undefined ? [] : [findings]),
+    '',
+    'Fix what the findings describe, in one focused repair; do not start unrelated work.' +
+      (command === '' ? '' : ` Re-run ${code(command)} before you finish.`) +
+      ' Make sure the task is ticked.',
+  ].join('\n');
+}
+
+function changedSection(ctx: PromptContext): string | undefined {
+  const list = changedFilesList(ctx);
+  return list === undefined ? undefined : ['## Changed so far in this iteration', list].join('\n');
+}
+
+export function buildDeveloperFixPrompt(ctx: PromptContext, source: FixSource): string {
+  return joinSections([
+    developerPreamble(ctx),
+    taskSection(ctx, 'Current task'),
+    changedSection(ctx),
+    notesSection(ctx),
+    source === 'verification' ? verificationSection(ctx) : testerSection(ctx),
+  ]);
+}

@@ -1,0 +1,103 @@
+/**
+ * The tester prompt: an independent review in a fresh session, ending with a verdict line (SPEC §6).
+ * The recheck variant (after developerFix repaired the tester's findings) adds those findings and
+ * asks for each to be verified specifically.
+ *
+ * Verdict and commit-plan formats are spelled out so they can be copied, but each example sits
+ * after other text on its line: no line of this prompt parses as a verdict (`parseVerdict`) or a
+ * commit plan (`parseCommitPlan`), so a model that echoes its instructions does not pass by
+ * accident, and no "PASS | FAIL" choice list appears at all.
+ */
+import { changedFilesList, code, findingsBlock, instructionsBlock, joinSections, taskSection } from './sections.js';
+import type { PromptContext } from './types.js';
+
+export interface TesterPromptOptions {
+  /** Re-review after a fix of the previous findings (`ctx.testerFindings`). */
+  recheck?: boolean;
+}
+
+function procedure(ctx: PromptContext): string {
+  const taskFile = code(ctx.taskFileRelative);
+  const command = ctx.testCommand.trim();
+  return [
+    '## Review procedure',
+    "You review another agent's change in a fresh session. Check everything yourself; do not trust its summary.",
+    '1. Inspect the change with the commands under "Change under review" below; new untracked files are part of it.',
+    command === ''
+      ? '2. No test command is configured: run whatever is relevant to the change.'
+      : `2. Run ${code(command)} and read the result.`,
+    '3. Check the change does what the task and its details ask, completely, and nothing unrelated.',
+    `4. Check the task is ticked (\`- [x]\`) in ${taskFile}. If the work is complete but not ticked, tick it yourself.`,
+    '5. Do not fix other problems yourself: report them for the developer.',
+  ].join('\n');
+}
+
+function commitSection(ctx: PromptContext): string {
+  const taskFile = code(ctx.taskFileRelative);
+  if (ctx.commitMode === 'plan') {
+    return [
+      '## On PASS: commit plan',
+      'Do not stage or commit anything; the harness commits. Just before the verdict line, print:',
+      '- a line starting `COMMIT_MESSAGE: ` with a one-line summary of the change',
+      `- a line \`COMMIT_FILES:\`, then one \`- path\` line per file of this change, ${taskFile} included`,
+    ].join('\n');
+  }
+  return [
+    '## On PASS: commit',
+    `- Stage only this change's files, by name: \`git add -- <path>...\` (the changed files below and ${taskFile}).`,
+    '  Never `git add -A`, `git add .` or `git commit -a`: other dirty files in the tree are not part of this change.',
+    '- Then `git commit -m "<one-line summary of the change>"`.',
+    '- On FAIL or BLOCKED, commit nothing.',
+  ].join('\n');
+}
+
+/** Each example line is complete and preceded by its condition, so none reads as a verdict. */
+const VERDICT_SECTION = [
+  '## Verdict',
+  'The last line of your reply is the verdict, alone on its line:',
+  '- all good (task done, tests pass, change sound) → `VERDICT: PASS`',
+  '- anything wrong or missing → `VERDICT: FAIL`, with the findings above it: what, where, what to change',
+  '- cannot review (broken environment, unclear or impossible task) → `VERDICT: BLOCKED`, with the reason above it',
+].join('\n');
+
+function changeSection(ctx: PromptContext): string {
+  const start = ctx.startCommit?.trim();
+  const lines = ['## Change under review'];
+  lines.push(
+    start
+      ? `The iteration started at commit ${code(start)}. See the change with \`git status\` and ${code(`git diff ${start}`)}.`
+      : 'See the change with `git status` and `git diff HEAD`.',
+  );
+  const files = changedFilesList(ctx);
+  if (files !== undefined) lines.push('Changed files:', files);
+  return lines.join('\n');
+}
+
+function recheckSection(ctx: PromptContext): string {
+  const findings = findingsBlock(ctx);
+  return [
+    '## Recheck',
+    'An earlier review rejected this change and the developer has since made a fix.',
+    ...(findings === undefined ? [] : ['The earlier findings:', findings]),
+    'Verify specifically that each earlier finding is resolved, then review the whole change again as above.',
+  ].join('\n');
+}
+
+export function buildTesterPrompt(ctx: PromptContext, options: TesterPromptOptions = {}): string {
+  return joinSections([
+    '# Tester',
+    instructionsBlock(ctx.instructions),
+    procedure(ctx),
+    commitSection(ctx),
+    VERDICT_SECTION,
+    taskSection(ctx, 'Task under review'),
+    changeSection(ctx),
+    options.recheck === true ? recheckSection(ctx) : undefined,
+    'Finish with your verdict line, as described under "Verdict".',
+  ]);
+}
+
+/** The recheck variant, for callers that prefer a named builder. */
+export function buildTesterRecheckPrompt(ctx: PromptContext): string {
+  return buildTesterPrompt(ctx, { recheck: true });
+}
