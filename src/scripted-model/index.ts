@@ -1,0 +1,20 @@
+export { startScriptedModel } from './server.js';
+export { chatMessages, contentText, endsWithToolResult, lastMessageText, toolResults } from './request-helpers.js';
+export type { ChatMessage } from './request-helpers.js';
+export type {
+  HttpErrorStep,
+  RecordedAuth,
+  RecordedRequest,
+  ReportedUsage,
+  ScriptFunction,
+  ScriptStep,
+  ScriptStepKind,
+  ScriptedModelOptions,
+  ScriptedModelServer,
+  ScriptedToolCall,
+  StallStep,
+  StreamForeverStep,
+  TextStep,
+  ToolCallsStep,
+  UsageOverride,
+} from './types.js';
