@@ -61,6 +61,8 @@ export interface PreparePiAgentDirOptions {
   models: Record<string, ModelEndpoint>;
   /** The user's own agent dir to inherit from; default `$PI_CODING_AGENT_DIR` or `~/.pi/agent`. `null` inherits nothing. */
   userAgentDir?: string | null;
+  /** The environment pi will inherit (default: this process's). */
+  env?: NodeJS.ProcessEnv;
   /** Settings merged over the user's (e.g. `{ retry: {...} }`). */
   settings?: Record<string, unknown>;
 }
@@ -87,8 +89,8 @@ export function splitModelRef(ref: string): { provider: string; modelId: string 
   return { provider: ref.slice(0, slash), modelId: ref.slice(slash + 1) };
 }
 
-export function defaultUserAgentDir(): string {
-  const fromEnv = process.env['PI_CODING_AGENT_DIR'];
+export function defaultUserAgentDir(env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = env['PI_CODING_AGENT_DIR'];
   if (fromEnv) return fromEnv === '~' || fromEnv.startsWith('~/') ? join(homedir(), fromEnv.slice(1)) : fromEnv;
   return join(homedir(), '.pi', 'agent');
 }
@@ -193,6 +195,7 @@ function providerKeyReference(
   endpoints: ModelEndpoint[],
   envs: EnvAllocator,
   warnings: string[],
+  baseEnv: NodeJS.ProcessEnv,
 ): string {
   const sources = new Set(endpoints.map((e) => (e.apiKey !== undefined ? `key:${e.apiKey}` : e.apiKeyEnv ? `env:${e.apiKeyEnv}` : 'none')));
   if (sources.size > 1) {
@@ -201,7 +204,7 @@ function providerKeyReference(
   const endpoint = endpoints[0];
   if (endpoint?.apiKey !== undefined) return `\${${envs.add(`PI_HARNESS_KEY_${provider}`, endpoint.apiKey)}}`;
   if (endpoint?.apiKeyEnv) {
-    if (!process.env[endpoint.apiKeyEnv]) {
+    if (!baseEnv[endpoint.apiKeyEnv]) {
       warnings.push(`environment variable ${endpoint.apiKeyEnv} (API key of provider "${provider}") is not set`);
     }
     return `\${${endpoint.apiKeyEnv}}`;
@@ -209,7 +212,13 @@ function providerKeyReference(
   return NO_KEY_PLACEHOLDER;
 }
 
-function buildModelsJson(userModels: Json | undefined, ours: Record<string, ModelEndpoint>, envs: EnvAllocator, warnings: string[]): Json {
+function buildModelsJson(
+  userModels: Json | undefined,
+  ours: Record<string, ModelEndpoint>,
+  envs: EnvAllocator,
+  warnings: string[],
+  baseEnv: NodeJS.ProcessEnv,
+): Json {
   const providers: Json = {};
   const userProviders = isObject(userModels?.['providers']) ? userModels['providers'] : {};
   for (const [id, config] of Object.entries(userProviders)) {
@@ -230,7 +239,7 @@ function buildModelsJson(userModels: Json | undefined, ours: Record<string, Mode
       : [];
     providers[provider] = {
       ...base,
-      apiKey: providerKeyReference(provider, entries.map((e) => e.endpoint), envs, warnings),
+      apiKey: providerKeyReference(provider, entries.map((e) => e.endpoint), envs, warnings, baseEnv),
       models: [...kept, ...entries.map((e) => modelDefinition(e.modelId, e.endpoint))],
     };
   }
@@ -248,13 +257,13 @@ async function linkIfPresent(target: string, link: string): Promise<void> {
 export async function preparePiAgentDir(options: PreparePiAgentDirOptions): Promise<PiAgentDir> {
   const agentDir = resolve(options.runDir, PI_AGENT_DIR_NAME);
   await mkdir(agentDir, { recursive: true, mode: 0o700 });
-  const userDir = options.userAgentDir === null ? undefined : resolve(options.userAgentDir ?? defaultUserAgentDir());
+  const userDir = options.userAgentDir === null ? undefined : resolve(options.userAgentDir ?? defaultUserAgentDir(options.env));
   const warnings: string[] = [];
   const envs = new EnvAllocator();
   const ourProviders = new Set(Object.keys(options.models).map((ref) => splitModelRef(ref).provider));
 
   const userModels = userDir ? await readJsonFile(join(userDir, 'models.json')) : undefined;
-  const modelsJson = buildModelsJson(userModels, options.models, envs, warnings);
+  const modelsJson = buildModelsJson(userModels, options.models, envs, warnings, options.env ?? process.env);
   await writeFile(join(agentDir, 'models.json'), `${JSON.stringify(modelsJson, null, 2)}\n`, { mode: 0o600 });
 
   const userSettings = (userDir ? await readJsonFile(join(userDir, 'settings.json')) : undefined) ?? {};

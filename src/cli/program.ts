@@ -10,6 +10,7 @@ import { ConfigError } from '../config/errors.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { findRepoRoot } from '../workspace/repo-root.js';
 import { printConfig } from './commands/config.js';
+import { loopCommand } from './commands/loop.js';
 
 /** Every command of SPEC §2 with its one-line help. `built` flips as each issue lands. */
 const COMMANDS = [
@@ -24,6 +25,9 @@ const COMMANDS = [
   { name: 'demo', summary: 'run the whole loop offline in a temporary repo on a built-in scripted model' },
   { name: 'visualize', summary: 'serve the dashboard over existing run history without starting a run' },
 ] as const;
+
+/** Commands wired to their implementation; the rest say "not built yet". */
+const BUILT = new Set<string>(['once', 'run']);
 
 interface CommonOptions {
   config?: string;
@@ -52,7 +56,18 @@ function buildProgram(io: CliIo, setExit: (code: ExitCode) => void): Command {
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showSuggestionAfterError(true);
 
-  for (const { name, summary } of COMMANDS) {
+  for (const mode of ['once', 'run'] as const) {
+    const { summary } = COMMANDS.find((command) => command.name === mode)!;
+    program
+      .command(mode)
+      .description(summary)
+      .action(async () => {
+        const { config } = await loadFor(io, program.opts<CommonOptions>());
+        setExit(await loopCommand(mode, config, io));
+      });
+  }
+
+  for (const { name, summary } of COMMANDS.filter((command) => !BUILT.has(command.name))) {
     program
       .command(name)
       .description(summary)

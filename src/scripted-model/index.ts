@@ -18,3 +18,4 @@ export type {
   ToolCallsStep,
   UsageOverride,
 } from './types.js';
+export { detectRole, roleScript, type RolePlans, type ScriptedRole, type TurnPlan, type TurnView } from './role-script.js';

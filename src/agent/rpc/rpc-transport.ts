@@ -18,6 +18,8 @@ export interface RpcTransportOptions {
   piCli?: string;
   /** The run directory; pi sessions are stored under `<runDir>/pi-sessions`. */
   runDir: string;
+  /** The environment pi inherits (default: this process's); `env` is applied on top. */
+  baseEnv?: NodeJS.ProcessEnv;
   /** Extra environment for pi (e.g. PI_CODING_AGENT_DIR from preparePiAgentDir). */
   env?: Record<string, string>;
   watchdog?: Partial<WatchdogThresholds>;
@@ -62,7 +64,7 @@ class StartupError extends Error {}
 export function createRpcTransport(options: RpcTransportOptions): Transport {
   const piCli = options.piCli ?? defaultPiCli();
   const sessionDir = join(options.runDir, 'pi-sessions');
-  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
+  const env: NodeJS.ProcessEnv = { ...(options.baseEnv ?? process.env), ...options.env };
   const agentDir = options.env?.PI_CODING_AGENT_DIR;
   if (options.retry && agentDir) writeRetrySettings(agentDir, options.retry);
   const sessions = new Map<string, LiveSession>();

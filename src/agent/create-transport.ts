@@ -1,0 +1,43 @@
+/** Builds the transport the configuration asks for, with pi made aware of the configured models. */
+import type { Config } from '../config/load.js';
+import { createMockTransport } from './mock/mock-transport.js';
+import { preparePiAgentDir } from './pi-models.js';
+import { createRpcTransport } from './rpc/rpc-transport.js';
+import type { TransportEventListener } from './rpc/transport-events.js';
+import type { Transport } from './types.js';
+
+export interface TransportSetup {
+  transport: Transport;
+  /** Things to tell the user (never secret values). */
+  warnings: string[];
+}
+
+export async function createTransport(
+  config: Config,
+  runDir: string,
+  env: NodeJS.ProcessEnv,
+  onEvent?: TransportEventListener,
+): Promise<TransportSetup> {
+  if (config.transport === 'mock') return { transport: createMockTransport(), warnings: [] };
+  const agent = await preparePiAgentDir({ runDir, models: { ...config.models }, env });
+  const transport = createRpcTransport({
+    ...(config.piCli ? { piCli: config.piCli } : {}),
+    runDir,
+    baseEnv: env,
+    env: agent.env,
+    watchdog: {
+      continueAfterSeconds: config.continueAfterSeconds,
+      toolContinueAfterSeconds: config.toolContinueAfterSeconds,
+      noEventTimeoutSeconds: config.noEventTimeoutSeconds,
+      toolNoEventTimeoutSeconds: config.toolNoEventTimeoutSeconds,
+      agentTimeoutSeconds: config.agentTimeoutSeconds,
+    },
+    loops: { loopRepeatThreshold: config.loopRepeatThreshold, samePathRepeatThreshold: config.samePathRepeatThreshold },
+    noExtensions: config.piNoExtensions,
+    noSkills: config.piNoSkills,
+    noPromptTemplates: config.piNoPromptTemplates,
+    modelEndpoints: Object.fromEntries(Object.entries(config.models).map(([name, endpoint]) => [name, { baseUrl: endpoint.baseUrl }])),
+    ...(onEvent ? { onEvent } : {}),
+  });
+  return { transport, warnings: agent.warnings };
+}

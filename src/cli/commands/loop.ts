@@ -1,0 +1,29 @@
+/**
+ * `once` / `run`: load the configuration, wire SIGINT/SIGTERM to a clean stop, run the loop.
+ * A first signal aborts the turn in flight and lets the loop keep the work and release the lock;
+ * a second one exits at once (pi children still die with us: their guardian watches this process).
+ */
+import { EXIT, type ExitCode } from '../exit-codes.js';
+import type { CliIo } from '../io.js';
+import type { Config } from '../../config/load.js';
+import { runLoop, type LoopMode } from '../../loop/run-loop.js';
+
+export async function loopCommand(mode: LoopMode, config: Config, io: CliIo): Promise<ExitCode> {
+  const controller = new AbortController();
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals += 1;
+    if (signals > 1) process.exit(EXIT.interrupted);
+    io.stderr(`\npi-harness: ${signal} received; stopping the current turn and keeping its work (again to quit at once)\n`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const code = await runLoop({ mode, config, io, signal: controller.signal });
+    return controller.signal.aborted ? EXIT.interrupted : code;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

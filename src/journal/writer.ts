@@ -1,0 +1,39 @@
+/**
+ * Appends journal events synchronously: an event is on disk before the caller goes on to change
+ * the state it describes, and a crash between two events loses neither.
+ */
+import { appendFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { JOURNAL_SCHEMA_VERSION, type JournalEvent, type JournalEventBody } from './events.js';
+
+export type JournalListener = (event: JournalEvent) => void;
+
+export class Journal {
+  readonly file: string;
+  readonly runId: string;
+  private seq = 0;
+  private readonly listeners: JournalListener[] = [];
+
+  constructor(file: string, runId: string) {
+    this.file = file;
+    this.runId = runId;
+    mkdirSync(path.dirname(file), { recursive: true });
+  }
+
+  onEvent(listener: JournalListener): void {
+    this.listeners.push(listener);
+  }
+
+  append(body: JournalEventBody): JournalEvent {
+    const event = { v: JOURNAL_SCHEMA_VERSION, runId: this.runId, at: new Date().toISOString(), seq: ++this.seq, ...body } as JournalEvent;
+    appendFileSync(this.file, `${JSON.stringify(event)}\n`);
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch {
+        // A display problem must never stop the run.
+      }
+    }
+    return event;
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * The commit after a PASS (SPEC §6). agent mode: the tester commits; a PASS that leaves the
+ * iteration's changes uncommitted falls back to a harness commit of exactly those changes, and a
+ * missing tick is added to the iteration's own commit. plan mode: the harness commits exactly the
+ * files the tester listed (never a pre-dirty or harness file) plus the tick.
+ */
+import type { Task } from '../tasks/index.js';
+import { iterationChanges, isHarnessPath, toRepoRelative, type ChangeFilter } from '../workspace/changes.js';
+import { commitFiles } from '../workspace/commit.js';
+import { git, headCommit } from '../workspace/git.js';
+import { parseCommitPlan } from './commit-plan.js';
+import { ensureTicked } from './tick-step.js';
+
+export interface CommitStepInput {
+  repoRoot: string;
+  taskFile: string;
+  task: Task;
+  commitMode: 'agent' | 'plan';
+  startCommit: string | undefined;
+  filter: ChangeFilter;
+  testerText: string;
+  iteration: number;
+}
+
+export type CommitStepResult =
+  | {
+      committed: true;
+      commit: string;
+      by: 'agent' | 'harness';
+      files: string[];
+      message: string;
+      tickedByHarness: boolean;
+      /** Iteration changes the commit left out (plan mode): the loop rescues them. */
+      leftover: string[];
+      notes: string[];
+    }
+  | { committed: false; reason: string; notes: string[] };
+
+export function defaultCommitMessage(task: Task): string {
+  const subject = task.text.replace(/\s+/g, ' ').trim();
+  return subject.length > 72 ? `${subject.slice(0, 69)}...` : subject;
+}
+
+async function commitAgentMode(input: CommitStepInput, taskFileRel: string, notes: string[]): Promise<CommitStepResult> {
+  const head = await headCommit(input.repoRoot);
+  const agentCommitted = head !== undefined && head !== input.startCommit;
+  const tick = await ensureTicked(input.taskFile, input.task);
+  if (tick.kind === 'task_missing') notes.push('the task text changed during the iteration; the harness could not tick it');
+  const changes = await iterationChanges(input.repoRoot, input.startCommit, input.filter);
+
+  if (agentCommitted && changes.uncommitted.length === 0) {
+    return { committed: true, commit: head, by: 'agent', files: changes.committed, message: await subjectOf(input.repoRoot), tickedByHarness: false, leftover: [], notes };
+  }
+  if (agentCommitted && changes.uncommitted.length === 1 && changes.uncommitted[0] === taskFileRel && tick.kind === 'ticked_by_harness') {
+    // The tester committed the change but not the tick: the tick joins that same commit.
+    await git(input.repoRoot, ['--literal-pathspecs', 'commit', '--quiet', '--no-verify', '--amend', '--no-edit', '--only', '--', taskFileRel]);
+    const amended = (await headCommit(input.repoRoot))!;
+    return { committed: true, commit: amended, by: 'agent', files: [...new Set([...changes.committed, taskFileRel])].sort(), message: await subjectOf(input.repoRoot), tickedByHarness: true, leftover: [], notes };
+  }
+  if (changes.uncommitted.length === 0) {
+    return { committed: false, reason: 'the tester passed the task but the iteration left nothing to commit', notes };
+  }
+  if (agentCommitted) notes.push('the tester committed part of the change; the harness committed the rest');
+  else notes.push('the tester passed the task without committing; the harness committed it');
+  const message = defaultCommitMessage(input.task);
+  const result = await commitFiles(input.repoRoot, changes.uncommitted, message);
+  if (!result) return { committed: false, reason: 'git found nothing to commit among the iteration changes', notes };
+  return { committed: true, commit: result.commit, by: 'harness', files: changes.all, message, tickedByHarness: tick.kind === 'ticked_by_harness', leftover: [], notes };
+}
+
+async function commitPlanMode(input: CommitStepInput, taskFileRel: string, notes: string[]): Promise<CommitStepResult> {
+  const changes = await iterationChanges(input.repoRoot, input.startCommit, input.filter);
+  const plan = parseCommitPlan(input.testerText);
+  let files: string[];
+  let message: string;
+  if (plan) {
+    const refused = plan.files.filter((file) => input.filter.preDirty.has(file) || isHarnessPath(file, input.filter.harnessPaths));
+    if (refused.length > 0) notes.push(`not committed (dirty before the iteration or harness files): ${refused.join(', ')}`);
+    files = plan.files.filter((file) => !refused.includes(file));
+    message = plan.message;
+  } else {
+    notes.push('the tester printed no COMMIT_MESSAGE/COMMIT_FILES plan; the harness committed the iteration changes');
+    files = changes.uncommitted;
+    message = defaultCommitMessage(input.task);
+  }
+  const tick = await ensureTicked(input.taskFile, input.task);
+  if (tick.kind === 'task_missing') notes.push('the task text changed during the iteration; the harness could not tick it');
+  if (tick.kind === 'ticked_by_harness' || changes.uncommitted.includes(taskFileRel)) files = [...new Set([...files, taskFileRel])];
+  const result = await commitFiles(input.repoRoot, files, message);
+  if (!result) return { committed: false, reason: 'none of the files in the commit plan had changes', notes };
+  const leftover = (await iterationChanges(input.repoRoot, result.commit, input.filter)).uncommitted;
+  if (leftover.length > 0) notes.push(`changes outside the commit plan were kept aside: ${leftover.join(', ')}`);
+  return { committed: true, commit: result.commit, by: 'harness', files: result.files, message, tickedByHarness: tick.kind === 'ticked_by_harness', leftover, notes };
+}
+
+async function subjectOf(repoRoot: string): Promise<string> {
+  return (await git(repoRoot, ['log', '-1', '--format=%s'])).trim();
+}
+
+export async function commitStep(input: CommitStepInput): Promise<CommitStepResult> {
+  const notes: string[] = [];
+  const taskFileRel = toRepoRelative(input.repoRoot, input.taskFile);
+  return input.commitMode === 'plan' ? commitPlanMode(input, taskFileRel, notes) : commitAgentMode(input, taskFileRel, notes);
+}

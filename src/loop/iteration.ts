@@ -1,0 +1,262 @@
+/**
+ * One iteration: performs the steps the pure state machine (decide.ts) asks for — agent turns,
+ * verification, the commit — and feeds each typed outcome back in. Every step is journaled before
+ * the next begins.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { addUsage, emptyUsage, type Role, type TokenUsage, type Transport, type TurnResult } from '../agent/types.js';
+import type { Config } from '../config/load.js';
+import { modelForRole } from '../config/role-model.js';
+import type { TaskRef } from '../journal/events.js';
+import type { Journal } from '../journal/writer.js';
+import type { Task } from '../tasks/index.js';
+import { runCommand, type CommandOutcome, type CommandResult } from '../verify/run-command.js';
+import { lastLines } from '../verify/tail-buffer.js';
+import { iterationChanges, toRepoRelative, type ChangeFilter } from '../workspace/changes.js';
+import { worktreeFingerprint } from '../workspace/fingerprint.js';
+import { commitStep, type CommitStepResult } from './commit-step.js';
+import {
+  advance,
+  decide,
+  enter,
+  FIRST_STEP,
+  initialProgress,
+  type EndReason,
+  type IterationStatus,
+  type Outcome,
+  type Step,
+  type TurnSummary,
+} from './decide.js';
+import type { PromptRequest, PromptSource } from './prompt-source.js';
+import { parseVerdict, testerFindings, type Verdict } from './verdict.js';
+
+export interface IterationEnv {
+  config: Config;
+  transport: Transport;
+  journal: Journal;
+  prompts: PromptSource;
+  iteration: number;
+  signal: AbortSignal;
+  /** Repo-relative paths the harness owns (its runtime dir). */
+  harnessPaths: string[];
+  /** Pre-dirty paths (allowDirty): never the iteration's. */
+  preDirty: ReadonlySet<string>;
+  startCommit: string | undefined;
+  progress: (line: string) => void;
+  /** Environment of the commands the harness runs for the user (testCommand). */
+  childEnv: NodeJS.ProcessEnv;
+}
+
+export interface IterationSummary {
+  iteration: number;
+  task: TaskRef;
+  status: IterationStatus;
+  reason: EndReason;
+  developer?: string;
+  verification: CommandOutcome | 'not_run';
+  verdict: Verdict | 'not_run';
+  commit?: string;
+  changedFiles: string[];
+  durationMs: number;
+  usage: TokenUsage;
+  turns: number;
+  modelRequests: number;
+  notes: string[];
+  /** Set when the iteration must keep work aside (failure, or plan-mode leftovers). */
+  needsRescue: boolean;
+}
+
+const VERIFICATION_OUTPUT_CAP = 256 * 1024;
+
+export function taskRef(task: Task): TaskRef {
+  return { id: task.id, text: task.text, phase: task.phase, line: task.line };
+}
+
+const ROLE_OF_STEP = { developer: 'developer', fix: 'developerFix', tester: 'tester' } as const;
+
+export async function runIteration(env: IterationEnv, task: Task): Promise<IterationSummary> {
+  const started = Date.now();
+  const { config, journal, iteration } = env;
+  const filter: ChangeFilter = { preDirty: env.preDirty, harnessPaths: env.harnessPaths };
+  const summary: IterationSummary = {
+    iteration,
+    task: taskRef(task),
+    status: 'failed',
+    reason: 'developer_failed',
+    verification: 'not_run',
+    verdict: 'not_run',
+    changedFiles: [],
+    durationMs: 0,
+    usage: emptyUsage(),
+    turns: 0,
+    modelRequests: 0,
+    notes: [],
+    needsRescue: false,
+  };
+  const limits = {
+    idleRetryLimit: config.idleRetryLimit,
+    noChangeRetryLimit: config.noChangeRetryLimit,
+    verificationFixLimit: 1,
+    mockTransport: config.transport === 'mock',
+  };
+
+  let progress = enter(initialProgress(), FIRST_STEP);
+  let step: Step = FIRST_STEP;
+  let developerSession: string | undefined;
+  let lastVerification: CommandResult | undefined;
+  let lastTesterText = '';
+  let findings = '';
+
+  const runTurn = async (role: Role, request: PromptRequest, sessionId?: string): Promise<{ turn: TurnResult; summary: TurnSummary }> => {
+    const prompt = await env.prompts.build(request);
+    await writeArtifact(config.lastPromptFile, prompt);
+    const model = modelForRole(config, role);
+    journal.append({ type: 'turn_start', iteration, role, step: request.kind, ...(request.kind === 'developerRetry' ? { retry: request.reason } : {}), promptBytes: Buffer.byteLength(prompt), ...(model ? { model } : {}) });
+    env.progress(`  ${role} turn${model ? ` (${model})` : ''}…`);
+    // The task file's tick is bookkeeping, not a product change (it must not re-trigger verification).
+    const notProduct = [toRepoRelative(config.repoRoot, config.taskFile)];
+    const before = await worktreeFingerprint(config.repoRoot, notProduct);
+    const turn = await env.transport.runTurn(
+      {
+        role,
+        prompt,
+        ...(model ? { model } : {}),
+        tools: config.piTools,
+        ...(config.piThinking ? { thinking: config.piThinking } : {}),
+        session: sessionId ? { kind: 'continue', sessionId } : { kind: 'new' },
+        cwd: config.repoRoot,
+      },
+      env.signal,
+    );
+    const after = await worktreeFingerprint(config.repoRoot, notProduct);
+    const changed = (await iterationChanges(config.repoRoot, env.startCommit, filter)).all;
+    await writeArtifact(config.lastAgentOutputFile, turn.finalText);
+    summary.usage = addUsage(summary.usage, turn.usage);
+    summary.turns += 1;
+    summary.modelRequests += turn.modelRequests;
+    journal.append({
+      type: 'turn_end',
+      iteration,
+      role,
+      status: turn.status,
+      terminalReason: turn.terminalReason,
+      ...(turn.detail ? { detail: turn.detail } : {}),
+      usage: turn.usage,
+      modelRequests: turn.modelRequests,
+      toolCalls: turn.toolCalls.length,
+      toolErrors: turn.toolErrors,
+      durationMs: turn.durationMs,
+      changedFiles: changed,
+      ...(turn.sessionId ? { sessionId: turn.sessionId } : {}),
+    });
+    for (const call of turn.toolCalls) {
+      journal.append({ type: 'tool', iteration, role, name: call.name, ...(call.path ? { path: call.path } : {}), durationMs: call.durationMs ?? 0, isError: call.isError, ...(call.error ? { error: call.error } : {}) });
+    }
+    const outcomeText = turn.status === 'success' ? 'done' : `${turn.status} (${turn.terminalReason}${turn.detail ? `: ${turn.detail}` : ''})`;
+    env.progress(`  ${role}: ${outcomeText}, ${turn.toolCalls.length} tool calls, ${turn.usage.input + turn.usage.output} tokens, ${(turn.durationMs / 1000).toFixed(1)}s`);
+    return { turn, summary: { status: turn.status, terminalReason: turn.terminalReason, changedFiles: before !== after } };
+  };
+
+  while (step.kind !== 'end') {
+    if (env.signal.aborted) break;
+    let outcome: Outcome;
+    switch (step.kind) {
+      case 'developer': {
+        const retry = step.retry;
+        const { turn, summary: turnSummary } = retry
+          ? await runTurn('developerRetry', { kind: 'developerRetry', task, reason: retry }, developerSession)
+          : await runTurn('developer', { kind: 'developer', task });
+        developerSession = turn.sessionId ?? developerSession;
+        summary.developer = turn.status;
+        outcome = { step: 'developer', turn: turnSummary };
+        break;
+      }
+      case 'verify': {
+        env.progress(config.testCommand ? `  verification: ${config.testCommand}` : '  verification: skipped (no testCommand)');
+        const result = await runCommand({
+          command: config.testCommand,
+          cwd: config.repoRoot,
+          timeoutSeconds: config.verificationTimeoutSeconds,
+          maxOutputBytes: VERIFICATION_OUTPUT_CAP,
+          env: env.childEnv,
+          signal: env.signal,
+        });
+        lastVerification = result;
+        summary.verification = result.outcome;
+        await writeArtifact(config.lastVerificationOutputFile, result.output);
+        const tail = lastLines(result.output, config.maxFailureArtifactLines).lines.join('\n');
+        journal.append({ type: 'verification', iteration, after: step.after, outcome: result.outcome, exitCode: result.exitCode, durationMs: result.durationMs, command: result.command, outputTail: result.outcome === 'passed' ? '' : tail });
+        env.progress(`  verification: ${result.outcome}${result.exitCode !== null && result.outcome !== 'skipped' ? ` (exit ${result.exitCode})` : ''}`);
+        outcome = { step: 'verify', result: result.outcome };
+        break;
+      }
+      case 'fix': {
+        const request: PromptRequest =
+          step.source === 'verification' && lastVerification
+            ? { kind: 'developerFix', task, source: 'verification', verification: lastVerification }
+            : { kind: 'developerFix', task, source: 'tester', findings };
+        const { summary: turnSummary } = await runTurn(ROLE_OF_STEP.fix, request);
+        outcome = { step: 'fix', turn: turnSummary };
+        break;
+      }
+      case 'tester': {
+        const request: PromptRequest = { kind: 'tester', task, recheck: step.recheck, startCommit: env.startCommit, previousFindings: step.recheck ? findings : undefined };
+        const { turn, summary: turnSummary } = await runTurn(ROLE_OF_STEP.tester, request);
+        lastTesterText = turn.finalText;
+        const verdict = parseVerdict(turn.finalText);
+        findings = testerFindings(turn.finalText);
+        summary.verdict = verdict;
+        journal.append({ type: 'verdict', iteration, verdict, recheck: step.recheck, findings });
+        await writeArtifact(config.testerFeedbackFile, `# Tester feedback — iteration ${iteration}\n\nTask: ${task.text}\nVerdict: ${verdict}\n\n${findings}\n`);
+        env.progress(`  tester verdict: ${verdict}`);
+        outcome = { step: 'tester', turn: turnSummary, verdict };
+        break;
+      }
+      case 'commit': {
+        const result: CommitStepResult = await commitStep({
+          repoRoot: config.repoRoot,
+          taskFile: config.taskFile,
+          task,
+          commitMode: config.commitMode,
+          startCommit: env.startCommit,
+          filter,
+          testerText: lastTesterText,
+          iteration,
+        });
+        summary.notes.push(...result.notes);
+        if (result.committed) {
+          summary.commit = result.commit;
+          summary.needsRescue = result.leftover.length > 0;
+          journal.append({ type: 'commit', iteration, commit: result.commit, by: result.by, files: result.files, message: result.message, tickedByHarness: result.tickedByHarness });
+          env.progress(`  commit ${result.commit.slice(0, 10)} by ${result.by}${result.tickedByHarness ? ' (tick added by the harness)' : ''}: ${result.files.join(', ')}`);
+        } else {
+          summary.notes.push(result.reason);
+          env.progress(`  commit: none (${result.reason})`);
+        }
+        outcome = { step: 'commit', committed: result.committed };
+        break;
+      }
+    }
+    progress = advance(progress, outcome);
+    step = decide(progress, outcome, limits);
+    progress = enter(progress, step);
+  }
+
+  if (step.kind === 'end') {
+    summary.status = step.status;
+    summary.reason = step.reason;
+  } else {
+    summary.status = 'failed';
+    summary.notes.push('interrupted');
+  }
+  summary.changedFiles = (await iterationChanges(config.repoRoot, env.startCommit, filter)).all;
+  if (summary.status !== 'succeeded' && summary.status !== 'skipped') summary.needsRescue = summary.changedFiles.length > 0;
+  summary.durationMs = Date.now() - started;
+  return summary;
+}
+
+async function writeArtifact(file: string, text: string): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, text);
+}

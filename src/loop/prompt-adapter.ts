@@ -1,0 +1,77 @@
+/**
+ * Binds the prompt builders to a loaded configuration and the live workspace: instruction files
+ * are read once per run, the changed-file list is taken fresh for every prompt.
+ */
+import type { Config } from '../config/load.js';
+import {
+  buildDeveloperFixPrompt,
+  buildDeveloperPrompt,
+  buildDeveloperRetryPrompt,
+  buildTesterPrompt,
+  capsFromConfig,
+  loadInstructions,
+  type PromptContext,
+} from '../prompts/index.js';
+import { toRepoRelative } from '../workspace/changes.js';
+import type { PromptRequest, PromptSource } from './prompt-source.js';
+
+export interface PromptSourceOptions {
+  config: Config;
+  /** The iteration's changed files so far (repo-relative). */
+  changedFiles: () => Promise<string[]>;
+  /** Visual feedback waiting for the next developer prompt, if any. */
+  visualFeedback?: () => Promise<string | undefined>;
+}
+
+export async function createPromptSource(options: PromptSourceOptions): Promise<PromptSource> {
+  const { config } = options;
+  const developer = (await loadInstructions(config, 'developer')).text;
+  const tester = (await loadInstructions(config, 'tester')).text;
+
+  const context = async (request: PromptRequest, instructions: string): Promise<PromptContext> => {
+    const visualFeedback = request.kind === 'developer' ? await options.visualFeedback?.() : undefined;
+    return {
+      task: request.task,
+      taskFileRelative: toRepoRelative(config.repoRoot, config.taskFile),
+      instructions,
+      testCommand: config.testCommand,
+      commitMode: config.commitMode,
+      caps: capsFromConfig(config),
+      changedFiles: await options.changedFiles(),
+      ...(visualFeedback ? { visualFeedback } : {}),
+    };
+  };
+
+  return {
+    async build(request) {
+      switch (request.kind) {
+        case 'developer':
+          return buildDeveloperPrompt(await context(request, developer));
+        case 'developerRetry':
+          // The retry continues the developer's own session, which already holds the task.
+          return buildDeveloperRetryPrompt(await context(request, developer), { continued: true, reason: request.reason });
+        case 'developerFix':
+          if (request.source === 'verification') {
+            const { verification } = request;
+            const outcome = verification.outcome === 'timed_out' ? 'timed_out' : 'failed';
+            return buildDeveloperFixPrompt(
+              { ...(await context(request, developer)), verificationTail: { command: verification.command, exitCode: verification.exitCode, outcome, output: verification.output } },
+              'verification',
+            );
+          }
+          return buildDeveloperFixPrompt({ ...(await context(request, developer)), testerFindings: request.findings }, 'tester');
+        case 'tester': {
+          const base = await context(request, tester);
+          return buildTesterPrompt(
+            {
+              ...base,
+              ...(request.startCommit ? { startCommit: request.startCommit } : {}),
+              ...(request.previousFindings ? { testerFindings: request.previousFindings } : {}),
+            },
+            { recheck: request.recheck },
+          );
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,15 @@
+/** What the iteration asks of the prompt layer: one request per agent turn, typed by step. */
+import type { Task } from '../tasks/index.js';
+import type { CommandResult } from '../verify/run-command.js';
+import type { RetryReason } from './decide.js';
+
+export type PromptRequest =
+  | { kind: 'developer'; task: Task }
+  | { kind: 'developerRetry'; task: Task; reason: RetryReason }
+  | { kind: 'developerFix'; task: Task; source: 'verification'; verification: CommandResult }
+  | { kind: 'developerFix'; task: Task; source: 'tester'; findings: string }
+  | { kind: 'tester'; task: Task; recheck: boolean; startCommit: string | undefined; previousFindings: string | undefined };
+
+export interface PromptSource {
+  build(request: PromptRequest): Promise<string>;
+}

@@ -1,0 +1,259 @@
+/**
+ * `once` and `run`: takes the lock, recovers a crashed iteration, refuses a dirty tree, then runs
+ * iterations on the first open task until one of the stop conditions, keeping every failed
+ * iteration's work in a rescue ref before restoring a clean tree.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { createTransport } from '../agent/create-transport.js';
+import type { Transport } from '../agent/types.js';
+import type { CliIo } from '../cli/io.js';
+import { EXIT, type ExitCode } from '../cli/exit-codes.js';
+import type { Config } from '../config/load.js';
+import { Journal } from '../journal/writer.js';
+import { acquireRunLock, LockHeldError, type RunLock } from '../runtime/lock.js';
+import { newRunId, runDirectory } from '../runtime/run-id.js';
+import {
+  beginIteration,
+  failureLimitReached,
+  isParked,
+  loadState,
+  recordIterationResult,
+  saveState,
+  type HarnessState,
+  type RecordedStatus,
+} from '../runtime/state.js';
+import { loadTaskFile, type Task } from '../tasks/index.js';
+import { VERSION } from '../version.js';
+import { iterationChanges, toRepoRelative, userDirtyPaths } from '../workspace/changes.js';
+import { excludeFromGit } from '../workspace/exclude.js';
+import { headCommit } from '../workspace/git.js';
+import { snapshotPreDirty } from '../workspace/rescue.js';
+import { formatIterationSummary } from './console.js';
+import { runIteration, taskRef, type IterationSummary } from './iteration.js';
+import { createPromptSource } from './prompt-adapter.js';
+import { keepIterationWork, recoverCrashedIteration } from './rescue-step.js';
+
+export type LoopMode = 'once' | 'run';
+
+export interface LoopOptions {
+  mode: LoopMode;
+  config: Config;
+  io: CliIo;
+  signal: AbortSignal;
+}
+
+interface LoopContext extends LoopOptions {
+  runId: string;
+  runDir: string;
+  journal: Journal;
+  harnessPaths: string[];
+  say: (line: string) => void;
+}
+
+function pickTask(tasks: readonly Task[], state: HarnessState): { task?: Task; parked: number; open: number } {
+  const open = tasks.filter((task) => !task.done);
+  const parked = open.filter((task) => isParked(state, task.id)).length;
+  return { task: open.find((task) => !isParked(state, task.id)), parked, open: open.length };
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted || ms <= 0) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** Exit code of a finished iteration for `once` (and the worst of them for `run`). */
+function exitCodeFor(status: RecordedStatus): ExitCode {
+  if (status === 'interrupted') return EXIT.interrupted;
+  return status === 'succeeded' || status === 'skipped' ? EXIT.ok : EXIT.iterationFailed;
+}
+
+async function runOneIteration(
+  ctx: LoopContext,
+  transport: Transport,
+  state: HarnessState,
+  task: Task,
+  iteration: number,
+  prompts: Awaited<ReturnType<typeof createPromptSource>>,
+  preDirtyPaths: string[],
+): Promise<{ state: HarnessState; summary: IterationSummary; recorded: RecordedStatus }> {
+  const { config, journal, runId } = ctx;
+  const startCommit = (await headCommit(config.repoRoot))!;
+  const preDirty = new Set(preDirtyPaths);
+  // Under allowDirty the user's uncommitted files are recorded first, so that whatever the agents
+  // do to them, the user's exact bytes can be put back.
+  const preDirtySnapshot = await snapshotPreDirty({ cwd: config.repoRoot, startCommit, preDirty, harnessPaths: ctx.harnessPaths, refName: `refs/pi-harness/predirty/${runId}/${iteration}` });
+  state = beginIteration(state, {
+    runId,
+    iteration,
+    taskId: task.id,
+    taskText: task.text,
+    startCommit,
+    startedAt: new Date().toISOString(),
+    ...(preDirtySnapshot ? { preDirtyRef: preDirtySnapshot.ref } : {}),
+  });
+  journal.append({ type: 'iteration_start', iteration, task: taskRef(task), startCommit, preDirty: [...preDirty] });
+  await saveState(config.stateFile, state);
+  ctx.say(`\niteration ${iteration} — ${task.phase ? `${task.phase} / ` : ''}${task.text}`);
+
+  const summary = await runIteration(
+    {
+      config,
+      transport,
+      journal,
+      prompts,
+      iteration,
+      signal: ctx.signal,
+      harnessPaths: ctx.harnessPaths,
+      preDirty,
+      startCommit,
+      progress: ctx.say,
+      childEnv: ctx.io.env,
+    },
+    task,
+  );
+  const recorded: RecordedStatus = ctx.signal.aborted && summary.status !== 'succeeded' ? 'interrupted' : summary.status;
+  if (summary.needsRescue || recorded === 'interrupted') {
+    const rescue = await keepIterationWork(ctx, {
+      startCommit,
+      preDirty,
+      iteration,
+      reason: `${recorded}: ${summary.reason}`,
+      keepCommits: summary.status === 'succeeded',
+      ...(preDirtySnapshot ? { preDirtySnapshot } : {}),
+    });
+    if (rescue) summary.notes.push(`work kept in ${rescue.ref} (patch ${path.relative(config.repoRoot, rescue.patchFile)})`);
+  }
+  journal.append({ type: 'iteration_end', iteration, task: taskRef(task), status: summary.status, reason: summary.reason, durationMs: summary.durationMs, usage: summary.usage, ...(summary.commit ? { commit: summary.commit } : {}) });
+  const result = recordIterationResult(state, { taskId: task.id, status: recorded, reason: summary.reason, maxTaskAttempts: config.maxTaskAttempts });
+  if (result.parkedNow) summary.notes.push(`task parked after ${result.task.failures} failed attempts; the run moves on`);
+  await saveState(config.stateFile, result.state);
+  await writeJson(config.lastIterationSummaryFile, { runId, recorded, ...summary });
+  ctx.say(formatIterationSummary(summary));
+  return { state: result.state, summary, recorded };
+}
+
+async function loop(ctx: LoopContext, lock: RunLock): Promise<ExitCode> {
+  const { config, journal } = ctx;
+  const loaded = await loadState(config.stateFile);
+  let state = loaded.state;
+  if (loaded.kind === 'corrupt') ctx.say(`warning: the state file could not be read (${loaded.reason}); it was moved to ${loaded.movedTo}`);
+  if (state.inProgress) {
+    state = await recoverCrashedIteration(ctx, state);
+    await saveState(config.stateFile, state);
+  }
+
+  const dirty = await userDirtyPaths(config.repoRoot, ctx.harnessPaths);
+  if (dirty.length > 0 && !config.allowDirty) {
+    ctx.io.stderr(`pi-harness: the working tree has uncommitted changes:\n${dirty.map((f) => `  ${f}`).join('\n')}\ncommit or stash them, or set allowDirty (they are then never touched or committed).\n`);
+    return EXIT.preflight;
+  }
+
+  const { transport, warnings } = await createTransport(config, ctx.runDir, ctx.io.env);
+  for (const warning of warnings) ctx.say(`warning: ${warning}`);
+  let exitCode: ExitCode = EXIT.ok;
+  let iterations = 0;
+  let succeeded = 0;
+  let stopReason = 'all tasks done';
+  try {
+    const prompts = await createPromptSource({
+      config,
+      changedFiles: async () => (await iterationChanges(config.repoRoot, await headCommit(config.repoRoot), { preDirty: new Set(dirty), harnessPaths: ctx.harnessPaths })).all,
+    });
+    const limit = ctx.mode === 'once' ? 1 : config.maxIterations;
+    while (iterations < limit) {
+      if (ctx.signal.aborted) {
+        exitCode = EXIT.interrupted;
+        stopReason = 'stopped by a signal';
+        break;
+      }
+      const { file } = await loadTaskFile(config.taskFile);
+      const pick = pickTask(file.tasks, state);
+      if (!pick.task) {
+        stopReason = pick.parked > 0 ? `no open task left that is not parked (${pick.parked} parked)` : 'all tasks done';
+        if (iterations === 0) ctx.say(`nothing to do: ${stopReason}`);
+        if (pick.parked > 0) exitCode = EXIT.iterationFailed;
+        break;
+      }
+      iterations += 1;
+      await lock.setStatus(`iteration ${iterations}`);
+      const outcome = await runOneIteration(ctx, transport, state, pick.task, state.totalIterations + 1, prompts, config.allowDirty ? dirty : []);
+      state = outcome.state;
+      if (outcome.recorded === 'succeeded') succeeded += 1;
+      const code = exitCodeFor(outcome.recorded);
+      if (code !== EXIT.ok) exitCode = code;
+      if (outcome.recorded === 'interrupted') {
+        stopReason = 'stopped by a signal';
+        break;
+      }
+      if (outcome.summary.reason === 'provider_auth') {
+        stopReason = 'the model endpoint rejected the credentials';
+        break;
+      }
+      if (failureLimitReached(state, config.maxConsecutiveFailures)) {
+        stopReason = `${state.consecutiveFailures} failed iterations in a row (maxConsecutiveFailures)`;
+        break;
+      }
+      if (iterations >= limit) {
+        stopReason = ctx.mode === 'once' ? 'one iteration done' : `maxIterations (${limit}) reached`;
+        break;
+      }
+      await sleep(config.sleepBetweenSeconds * 1000, ctx.signal);
+    }
+  } finally {
+    await transport.close();
+  }
+  journal.append({ type: 'run_end', exitCode, reason: stopReason, iterations, succeeded });
+  ctx.say(`\n${ctx.mode}: ${stopReason}; ${succeeded}/${iterations} iterations succeeded. Journal: ${path.relative(config.repoRoot, journal.file)}`);
+  return exitCode;
+}
+
+export async function runLoop(options: LoopOptions): Promise<ExitCode> {
+  const { config, io } = options;
+  const say = (line: string) => io.stdout(`${line}\n`);
+  if (!(await headCommit(config.repoRoot))) {
+    io.stderr(`pi-harness: ${config.repoRoot} is not a git repository with at least one commit; run \`git init\` and commit first.\n`);
+    return EXIT.preflight;
+  }
+  const runId = newRunId();
+  const runDir = runDirectory(config.piRuntimeDir, runId);
+  await mkdir(runDir, { recursive: true });
+  await excludeFromGit(config.repoRoot, config.piRuntimeDir);
+
+  let lock: RunLock;
+  try {
+    lock = await acquireRunLock({ lockFile: config.activeRunFile, runId, command: `pi-harness ${options.mode}` });
+  } catch (error) {
+    if (error instanceof LockHeldError) {
+      io.stderr(`pi-harness: ${error.message}\n`);
+      return EXIT.locked;
+    }
+    throw error;
+  }
+  const journal = new Journal(path.join(runDir, 'journal.jsonl'), runId);
+  const harnessPaths = [toRepoRelative(config.repoRoot, config.piRuntimeDir)];
+  const ctx: LoopContext = { ...options, runId, runDir, journal, harnessPaths, say };
+  if (lock.recoveredStale) say(`recovered a stale lock (${lock.recoveredStale.reason}); the old lock is at ${lock.recoveredStale.movedTo}`);
+  journal.append({ type: 'run_start', command: options.mode, pid: process.pid, repoRoot: config.repoRoot, transport: config.transport, version: VERSION });
+  try {
+    return await loop(ctx, lock);
+  } catch (error) {
+    journal.append({ type: 'error', message: (error as Error).message });
+    throw error;
+  } finally {
+    await lock.release();
+  }
+}
+
+async function writeJson(file: string, value: unknown): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, `${JSON.stringify(value, null, 2)}\n`);
+}

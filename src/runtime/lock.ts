@@ -1,0 +1,243 @@
+/**
+ * One run per repository (SPEC §7). The lock file names its holder: run id, pid, the pid's kernel
+ * start time (so a recycled pid is not mistaken for the holder), host, start, heartbeat, status
+ * and command.
+ *
+ * Acquisition never checks-then-writes: the complete record is written to a temporary file and
+ * hard-linked to the lock path, which fails with EEXIST if any lock exists (exclusive create, like
+ * `wx`, but a reader can never see a half-written lock). A stale lock is taken over by first
+ * hard-linking it to a name derived from its identity (`<lock>.stale-<runId>-<inode>`): only one
+ * starter can create that name, so only one removes the stale lock, and the link doubles as the copy
+ * kept aside for the report. Whoever then wins the exclusive create holds the lock.
+ */
+import { link, open, stat, unlink } from 'node:fs/promises';
+import { hostname as osHostname } from 'node:os';
+import { z } from 'zod';
+import { writeFileAtomic, writeTempFile } from './atomic-file.js';
+import { readProcessStartTime, staleReason, type StaleReason } from './liveness.js';
+
+const lockRecordSchema = z.object({
+  version: z.literal(1),
+  runId: z.string().min(1),
+  pid: z.number().int().positive(),
+  hostname: z.string(),
+  startedAt: z.string(),
+  /** starttime (field 22 of /proc/<pid>/stat, clock ticks since boot); null where /proc is absent. */
+  processStartTime: z.number().int().nonnegative().nullable(),
+  heartbeatAt: z.string(),
+  status: z.string(),
+  command: z.string(),
+});
+export type LockRecord = z.infer<typeof lockRecordSchema>;
+export type { StaleReason };
+
+export interface RecoveredStaleLock {
+  reason: StaleReason;
+  /** The previous holder, when its lock could be parsed. */
+  previous?: LockRecord;
+  /** Where the old lock file now lives (kept for the report and for crash recovery). */
+  movedTo: string;
+}
+
+export class LockHeldError extends Error {
+  readonly holder: LockRecord;
+  readonly lockFile: string;
+
+  constructor(lockFile: string, holder: LockRecord) {
+    super(
+      `another pi-harness run holds ${lockFile}: run ${holder.runId}, pid ${holder.pid} on ${holder.hostname}, ` +
+        `since ${holder.startedAt} (last heartbeat ${holder.heartbeatAt}, status ${holder.status}), command: ${holder.command}`,
+    );
+    this.name = 'LockHeldError';
+    this.holder = holder;
+    this.lockFile = lockFile;
+  }
+}
+
+type Observed = { kind: 'missing' } | { kind: 'lock'; ino: number; record?: LockRecord };
+
+/** Reads the lock through one descriptor so its content and inode belong to the same file. */
+async function observe(lockFile: string): Promise<Observed> {
+  let handle;
+  try {
+    handle = await open(lockFile, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
+    throw error;
+  }
+  try {
+    const { ino } = await handle.stat();
+    const text = await handle.readFile('utf8');
+    try {
+      return { kind: 'lock', ino, record: lockRecordSchema.parse(JSON.parse(text)) };
+    } catch {
+      return { kind: 'lock', ino };
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Removes the stale lock `observed` if this starter is the one to claim it; returns where the
+ * old lock is kept, or undefined when another starter got there first.
+ */
+async function claimStale(lockFile: string, observed: { ino: number; record?: LockRecord }): Promise<string | undefined> {
+  const label = (observed.record?.runId ?? 'unparseable').replace(/[^A-Za-z0-9._-]/g, '_');
+  const aside = `${lockFile}.stale-${label}-${observed.ino}`;
+  try {
+    await link(lockFile, aside);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOENT') return undefined;
+    throw error;
+  }
+  // The lock may have been replaced after we read it: only the generation we judged may go.
+  if ((await stat(aside)).ino !== observed.ino) {
+    await unlink(aside);
+    return undefined;
+  }
+  await unlink(lockFile).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') throw error;
+  });
+  return aside;
+}
+
+async function tryLink(from: string, to: string): Promise<boolean> {
+  try {
+    await link(from, to);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+}
+
+export interface AcquireOptions {
+  lockFile: string;
+  runId: string;
+  command: string;
+  status?: string;
+  /** Heartbeat period; 0 starts no timer. Default 30 s. */
+  heartbeatIntervalMs?: number;
+  /** A lock from another host counts as stale after this much heartbeat silence. Default 15 min. */
+  foreignHostStaleMs?: number;
+}
+
+const MAX_ATTEMPTS = 50;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Takes the run lock or throws LockHeldError naming the live holder. */
+export async function acquireRunLock(options: AcquireOptions): Promise<RunLock> {
+  const { lockFile } = options;
+  const host = osHostname();
+  const now = new Date().toISOString();
+  const record: LockRecord = {
+    version: 1,
+    runId: options.runId,
+    pid: process.pid,
+    hostname: host,
+    startedAt: now,
+    processStartTime: readProcessStartTime(process.pid),
+    heartbeatAt: now,
+    status: options.status ?? 'starting',
+    command: options.command,
+  };
+  // writeTempFile creates the runtime directory if needed.
+  const temp = await writeTempFile(lockFile, `${JSON.stringify(record, null, 2)}\n`);
+  let recovered: RecoveredStaleLock | undefined;
+  try {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      if (await tryLink(temp, lockFile)) {
+        return new RunLock(lockFile, record, recovered, options.heartbeatIntervalMs ?? 30_000);
+      }
+      const observed = await observe(lockFile);
+      if (observed.kind === 'missing') continue; // released between our link and our read
+      const reason = observed.record ? staleReason(observed.record, host, new Date(), options.foreignHostStaleMs) : 'unparseable';
+      if (reason === undefined) throw new LockHeldError(lockFile, observed.record!);
+      const movedTo = await claimStale(lockFile, observed);
+      if (movedTo) recovered = { reason, movedTo, ...(observed.record ? { previous: observed.record } : {}) };
+      else await sleep(5 + attempt * 2); // another starter is recovering it: look again shortly
+    }
+    throw new Error(`could not acquire ${lockFile}: it kept changing during ${MAX_ATTEMPTS} attempts`);
+  } finally {
+    await unlink(temp).catch(() => undefined);
+  }
+}
+
+/** A held run lock. Writes are serialized so heartbeats and status changes never interleave. */
+export class RunLock {
+  readonly lockFile: string;
+  /** Set when this run took over a stale lock: the loop runs crash recovery and reports it. */
+  readonly recoveredStale: RecoveredStaleLock | undefined;
+  /** The last heartbeat error, if the timer's write failed (the run goes on; the lock is still ours). */
+  lastHeartbeatError: unknown;
+  private current: LockRecord;
+  private timer: NodeJS.Timeout | undefined;
+  private writes: Promise<void> = Promise.resolve();
+  private released = false;
+
+  constructor(lockFile: string, record: LockRecord, recoveredStale: RecoveredStaleLock | undefined, heartbeatIntervalMs: number) {
+    this.lockFile = lockFile;
+    this.current = record;
+    this.recoveredStale = recoveredStale;
+    if (heartbeatIntervalMs > 0) {
+      this.timer = setInterval(() => {
+        this.heartbeat().catch((error: unknown) => {
+          this.lastHeartbeatError = error;
+        });
+      }, heartbeatIntervalMs);
+      this.timer.unref(); // a heartbeat must never keep the process alive
+    }
+  }
+
+  get record(): Readonly<LockRecord> {
+    return this.current;
+  }
+
+  heartbeat(): Promise<void> {
+    return this.update({ heartbeatAt: new Date().toISOString() });
+  }
+
+  setStatus(status: string): Promise<void> {
+    return this.update({ status, heartbeatAt: new Date().toISOString() });
+  }
+
+  /** Stops the heartbeat and removes the lock file if it is still ours; true when removed. */
+  async release(): Promise<boolean> {
+    this.stopHeartbeat();
+    await this.writes.catch(() => undefined);
+    if (this.released) return false;
+    this.released = true;
+    if (!(await this.stillOurs())) return false;
+    await unlink(this.lockFile).catch(() => undefined);
+    return true;
+  }
+
+  stopHeartbeat(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private update(change: Partial<LockRecord>): Promise<void> {
+    const next = this.writes.then(async () => {
+      if (this.released) return;
+      // Never write over a lock that another run took over (it judged us dead).
+      if (!(await this.stillOurs())) {
+        this.stopHeartbeat();
+        throw new Error(`run lock ${this.lockFile} is no longer held by run ${this.current.runId}`);
+      }
+      const record = { ...this.current, ...change };
+      await writeFileAtomic(this.lockFile, `${JSON.stringify(record, null, 2)}\n`);
+      this.current = record;
+    });
+    this.writes = next.catch(() => undefined);
+    return next;
+  }
+
+  private async stillOurs(): Promise<boolean> {
+    const observed = await observe(this.lockFile);
+    const holder = observed.kind === 'lock' ? observed.record : undefined;
+    return holder?.runId === this.current.runId && holder.pid === this.current.pid;
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * A scripted model that plays the harness's roles: it recognises which role a turn is for from
+ * the prompt pi forwards (the harness's section headings), and answers each turn of that role with
+ * the next planned sequence of steps. Used by the end-to-end tests and the offline demo.
+ */
+import { chatMessages, contentText } from './request-helpers.js';
+import type { RecordedRequest, ScriptStep } from './types.js';
+
+export type ScriptedRole = 'developer' | 'developerRetry' | 'developerFix' | 'tester' | 'testerRecheck';
+
+/** Which role the prompt is for, from the headings the prompt builders always emit. */
+export function detectRole(prompt: string): ScriptedRole {
+  if (prompt.includes('\n## Recheck')) return 'testerRecheck';
+  if (prompt.includes('\n## Verdict')) return 'tester';
+  if (prompt.includes('\n## Fix: ')) return 'developerFix';
+  if (prompt.includes('\n## Retry')) return 'developerRetry';
+  return 'developer';
+}
+
+/** What a planned turn sees: the prompt of the turn and the tool results so far. */
+export interface TurnView {
+  role: ScriptedRole;
+  prompt: string;
+  /** How many model requests of this turn came before this one. */
+  step: number;
+  /** Occurrence of this role in the run: 0 for its first turn, 1 for the second... */
+  occurrence: number;
+  request: RecordedRequest;
+}
+
+/** One turn: the steps answering its successive model requests (the last should be text). */
+export type TurnPlan = ScriptStep[] | ((view: TurnView) => ScriptStep);
+export type RolePlans = Partial<Record<ScriptedRole, TurnPlan[]>>;
+
+const FINISHED: ScriptStep = { kind: 'text', text: 'Done.' };
+
+/** The prompt of the current turn and how many assistant replies it already got. */
+function currentTurn(request: RecordedRequest): { prompt: string; step: number } {
+  const messages = chatMessages(request);
+  let lastUser = -1;
+  for (let i = messages.length - 1; i >= 0; i--) {
+    if (messages[i]!.role === 'user') {
+      lastUser = i;
+      break;
+    }
+  }
+  const prompt = lastUser >= 0 ? contentText(messages[lastUser]!.content) : '';
+  const step = messages.slice(lastUser + 1).filter((m) => m.role === 'assistant').length;
+  return { prompt, step };
+}
+
+/**
+ * A script function for startScriptedModel: turn N of a role gets plans[role][N] (the last plan
+ * repeats when a role runs more often than planned; a role without plans just answers "Done.").
+ */
+export function roleScript(plans: RolePlans): (request: RecordedRequest) => ScriptStep {
+  const occurrences = new Map<ScriptedRole, number>();
+  return (request) => {
+    const { prompt, step } = currentTurn(request);
+    const role = detectRole(prompt);
+    if (step === 0) occurrences.set(role, (occurrences.get(role) ?? -1) + 1);
+    const occurrence = occurrences.get(role) ?? 0;
+    const rolePlans = plans[role];
+    const plan = rolePlans?.[Math.min(occurrence, rolePlans.length - 1)];
+    if (!plan) return FINISHED;
+    if (typeof plan === 'function') return plan({ role, prompt, step, occurrence, request });
+    return plan[step] ?? FINISHED;
+  };
+}

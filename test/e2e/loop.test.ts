@@ -1,0 +1,204 @@
+/**
+ * The iteration loop end to end: the real CLI (`once` / `run`), the real pi, a scripted model
+ * playing developer and tester, temporary git repos.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { gitSync } from '../helpers/git-repo.js';
+import { bash, loopRepo, say, write, type LoopRepo } from './loop-helpers.js';
+
+let current: LoopRepo | undefined;
+afterEach(async () => {
+  await current?.close();
+  current = undefined;
+});
+
+async function setup(options: Parameters<typeof loopRepo>[0]): Promise<LoopRepo> {
+  current = await loopRepo(options);
+  return current;
+}
+
+const TASKS = '# Tasks\n\n## Phase one\n\n- [ ] First task\n- [ ] Second task\n\n## Phase two\n\n- [ ] Third task\n';
+
+function status(repo: string): string {
+  return gitSync(repo, 'status', '--porcelain');
+}
+
+describe('the loop with the real pi', () => {
+  it('three tasks become three commits, each with its tick, committed by the tester', { timeout: 120_000 }, async () => {
+    const names = ['First', 'Second', 'Third'];
+    const r = await setup({
+      tasks: TASKS,
+      config: { testCommand: 'test -f task-1.txt' },
+      plans: {
+        developer: names.map((name, i) => [
+          bash(`printf '${name}\\n' > task-${i + 1}.txt && sed -i 's/- \\[ \\] ${name} task/- [x] ${name} task/' TODOS.md`),
+          say(`Created task-${i + 1}.txt and ticked the task.`),
+        ]),
+        tester: names.map((name, i) => [
+          bash(`git add task-${i + 1}.txt TODOS.md && git commit -qm "${name} task"`),
+          say(`Checked task-${i + 1}.txt.\n\nVERDICT: PASS`),
+        ]),
+      },
+    });
+    const result = await r.run('run');
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(r.log()).toEqual(['Third task', 'Second task', 'First task', 'initial']);
+    for (const [i, name] of names.entries()) {
+      const commit = `HEAD~${2 - i}`;
+      expect(r.filesIn(commit)).toEqual(['TODOS.md', `task-${i + 1}.txt`]);
+      expect(r.show(commit, 'TODOS.md')).toContain(`- [x] ${name} task`);
+      if (i < 2) expect(r.show(commit, 'TODOS.md')).toContain(`- [ ] ${names[i + 1]} task`);
+    }
+    expect(status(r.repo)).toBe('');
+    expect(result.stdout).toContain('all tasks done; 3/3 iterations succeeded');
+  });
+
+  it('failing verification goes to developerFix with the end of the output, then passes; harness commits and ticks', { timeout: 60_000 }, async () => {
+    const r = await setup({
+      tasks: TASKS,
+      config: { testCommand: 'for i in $(seq 1 100); do echo "noise $i"; done; echo "ERROR: fixed.txt is missing" >&2; test -f fixed.txt' },
+      plans: {
+        developer: [[write('a.txt', 'a\n'), say('Wrote a.txt.')]],
+        developerFix: [[write('fixed.txt', 'ok\n'), say('Added fixed.txt.')]],
+        tester: [[say('Looks right.\nVERDICT: PASS')]],
+      },
+    });
+    const result = await r.run('once');
+    expect(result.code).toBe(0);
+    const fixPrompt = r.server.completionRequests().map((q) => JSON.stringify(q.body)).find((body) => body.includes('## Fix: verification failed'));
+    expect(fixPrompt).toContain('ERROR: fixed.txt is missing');
+    expect(fixPrompt).toContain('noise 100');
+    expect(fixPrompt).not.toContain('noise 1\\n');
+    expect(r.filesIn('HEAD')).toEqual(['TODOS.md', 'a.txt', 'fixed.txt']);
+    expect(r.show('HEAD', 'TODOS.md')).toContain('- [x] First task');
+    expect(result.stdout).toMatch(/tick added by the harness/);
+    expect(status(r.repo)).toBe('');
+  });
+
+  it('tester FAIL → developerFix with the findings → recheck PASS → commit', { timeout: 60_000 }, async () => {
+    const r = await setup({
+      tasks: TASKS,
+      plans: {
+        developer: [[write('a.txt', 'draft\n'), say('Wrote a.txt.')]],
+        developerFix: [[write('a.txt', 'final\n'), say('Fixed a.txt.')]],
+        tester: [[say('a.txt still says draft; it must say final.\n\nVERDICT: FAIL')]],
+        testerRecheck: [[say('Now final.\nVERDICT: PASS')]],
+      },
+    });
+    const result = await r.run('once');
+    expect(result.code).toBe(0);
+    const bodies = r.server.completionRequests().map((q) => JSON.stringify(q.body));
+    expect(bodies.some((body) => body.includes('## Fix: review findings') && body.includes('it must say final'))).toBe(true);
+    expect(r.show('HEAD', 'a.txt')).toBe('final\n');
+    expect(r.log()).toHaveLength(2);
+  });
+
+  it('tester FAIL twice ends the iteration failed with no commit, its work rescued and the tree clean', { timeout: 60_000 }, async () => {
+    const r = await setup({
+      tasks: TASKS,
+      plans: {
+        developer: [[write('a.txt', 'draft\n'), say('Wrote a.txt.')]],
+        developerFix: [[write('a.txt', 'still draft\n'), say('Tried.')]],
+        tester: [[say('Wrong.\nVERDICT: FAIL')]],
+        testerRecheck: [[say('Still wrong.\nVERDICT: FAIL')]],
+      },
+    });
+    const result = await r.run('once');
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('FAILED (tester_failed_twice)');
+    expect(r.log()).toEqual(['initial']);
+    expect(status(r.repo)).toBe('');
+    const refs = gitSync(r.repo, 'for-each-ref', '--format=%(refname)', 'refs/pi-harness/rescue').trim().split('\n');
+    expect(refs).toHaveLength(1);
+    expect(r.show(refs[0]!, 'a.txt')).toBe('still draft\n');
+  });
+
+  it.each([
+    ['BLOCKED', 'I need database credentials.\nVERDICT: BLOCKED', 'BLOCKED (tester_blocked)'],
+    ['no verdict', 'I looked at it and it seems fine.', 'FAILED (tester_no_verdict)'],
+  ])('%s ends the iteration without a commit', { timeout: 60_000 }, async (_, testerText, expected) => {
+    const r = await setup({
+      tasks: TASKS,
+      plans: { developer: [[write('a.txt', 'a\n'), say('Wrote a.txt.')]], tester: [[say(testerText)]] },
+    });
+    const result = await r.run('once');
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(expected);
+    expect(r.log()).toEqual(['initial']);
+    expect(status(r.repo)).toBe('');
+  });
+
+  it('plan mode commits exactly the listed files plus the tick, and keeps the rest aside', { timeout: 60_000 }, async () => {
+    const r = await setup({
+      tasks: TASKS,
+      config: { commitMode: 'plan' },
+      plans: {
+        developer: [[write('a.txt', 'a\n'), write('scratch.txt', 'tmp\n'), say('Done.')]],
+        tester: [[say('Good.\nCOMMIT_MESSAGE: Add a.txt\nCOMMIT_FILES:\n- a.txt\n\nVERDICT: PASS')]],
+      },
+    });
+    const result = await r.run('once');
+    expect(result.code).toBe(0);
+    expect(r.log()[0]).toBe('Add a.txt');
+    expect(r.filesIn('HEAD')).toEqual(['TODOS.md', 'a.txt']);
+    expect(status(r.repo)).toBe('');
+    const refs = gitSync(r.repo, 'for-each-ref', '--format=%(refname)', 'refs/pi-harness/rescue').trim();
+    expect(r.show(refs, 'scratch.txt')).toBe('tmp\n');
+  });
+
+  it('an empty testCommand skips verification and the tester decides', { timeout: 60_000 }, async () => {
+    const r = await setup({
+      tasks: TASKS,
+      plans: { developer: [[write('a.txt', 'a\n'), say('Done.')]], tester: [[say('VERDICT: PASS')]] },
+    });
+    const result = await r.run('once');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/verification: skipped/);
+    const summary = JSON.parse(await readFile(path.join(r.repo, '.pi-harness', 'last-iteration.json'), 'utf8'));
+    expect(summary).toMatchObject({ status: 'succeeded', verification: 'skipped', verdict: 'PASS' });
+  });
+
+  it('CRLF and *-bullet task files are ticked without disturbing their bytes', { timeout: 60_000 }, async () => {
+    const tasks = '# Tasks\r\n\r\n* [ ] Only task  \r\n  detail line\r\n* [ ] Later\r\n';
+    const r = await setup({
+      tasks,
+      plans: { developer: [[write('a.txt', 'a\n'), say('Done.')]], tester: [[say('VERDICT: PASS')]] },
+    });
+    expect((await r.run('once')).code).toBe(0);
+    expect(r.show('HEAD', 'TODOS.md')).toBe(tasks.replace('* [ ] Only', '* [x] Only'));
+  });
+
+  it('a developer that changes nothing gets one retry, then the iteration fails', { timeout: 60_000 }, async () => {
+    const r = await setup({ tasks: TASKS, plans: { developer: [[say('I think it is done already.')]] } });
+    const result = await r.run('once');
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('developerRetry');
+    expect(result.stdout).toContain('FAILED (developer_no_change)');
+  });
+
+  it('nothing to do exits 0', { timeout: 30_000 }, async () => {
+    const r = await setup({ tasks: '- [x] Done already\n', plans: {} });
+    const result = await r.run('run');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('nothing to do: all tasks done');
+  });
+
+  it('the mock transport runs offline and ends skipped (exit 0)', { timeout: 30_000 }, async () => {
+    const r = await setup({ tasks: TASKS, plans: {} });
+    const result = await r.run('once', { PI_TRANSPORT: 'mock', PI_TEST_CMD: '' });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('SKIPPED (mock_no_change)');
+    expect(r.server.completionRequests()).toHaveLength(0);
+  });
+
+  it('refuses a dirty tree unless allowDirty', { timeout: 30_000 }, async () => {
+    const r = await setup({ tasks: TASKS, plans: {} });
+    gitSync(r.repo, 'rm', '-q', '--cached', 'pi.config.json');
+    const result = await r.run('once', { PI_TRANSPORT: 'mock' });
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain('pi.config.json');
+  });
+});
