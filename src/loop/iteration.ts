@@ -13,6 +13,7 @@ import type { Journal } from '../journal/writer.js';
 import type { Task } from '../tasks/index.js';
 import { runCommand, type CommandOutcome, type CommandResult } from '../verify/run-command.js';
 import { lastLines } from '../verify/tail-buffer.js';
+import { largeFiles, type LargeFileWarning } from './large-files.js';
 import { iterationChanges, toRepoRelative, type ChangeFilter } from '../workspace/changes.js';
 import { worktreeFingerprint } from '../workspace/fingerprint.js';
 import { commitStep, type CommitStepResult } from './commit-step.js';
@@ -46,6 +47,8 @@ export interface IterationEnv {
   progress: (line: string) => void;
   /** Environment of the commands the harness runs for the user (testCommand). */
   childEnv: NodeJS.ProcessEnv;
+  /** Receives the large files the iteration touched, so the next prompts can warn about them. */
+  onLargeFiles: (warnings: LargeFileWarning[]) => void;
 }
 
 export interface IterationSummary {
@@ -63,6 +66,8 @@ export interface IterationSummary {
   turns: number;
   modelRequests: number;
   notes: string[];
+  /** Touched files longer than largeFileWarningLines. */
+  largeFiles: LargeFileWarning[];
   /** Set when the iteration must keep work aside (failure, or plan-mode leftovers). */
   needsRescue: boolean;
 }
@@ -92,6 +97,7 @@ export async function runIteration(env: IterationEnv, task: Task): Promise<Itera
     turns: 0,
     modelRequests: 0,
     notes: [],
+    largeFiles: [],
     needsRescue: false,
   };
   const limits = {
@@ -131,6 +137,10 @@ export async function runIteration(env: IterationEnv, task: Task): Promise<Itera
     );
     const after = await worktreeFingerprint(config.repoRoot, notProduct);
     const changed = (await iterationChanges(config.repoRoot, env.startCommit, filter)).all;
+    if (role !== 'tester') {
+      summary.largeFiles = await largeFiles(config.repoRoot, changed, config.largeFileWarningLines);
+      env.onLargeFiles(summary.largeFiles);
+    }
     await writeArtifact(config.lastAgentOutputFile, turn.finalText);
     summary.usage = addUsage(summary.usage, turn.usage);
     summary.turns += 1;

@@ -21,6 +21,8 @@ export interface PromptSourceOptions {
   changedFiles: () => Promise<string[]>;
   /** Visual feedback waiting for the next developer prompt, if any. */
   visualFeedback?: () => Promise<string | undefined>;
+  /** Edit-strategy hints from loop history and large-file warnings, current at each prompt. */
+  guidance?: () => { loopConstraints: string[]; largeFileWarnings: { path: string; lines: number }[] };
 }
 
 export async function createPromptSource(options: PromptSourceOptions): Promise<PromptSource> {
@@ -30,6 +32,7 @@ export async function createPromptSource(options: PromptSourceOptions): Promise<
 
   const context = async (request: PromptRequest, instructions: string): Promise<PromptContext> => {
     const visualFeedback = request.kind === 'developer' ? await options.visualFeedback?.() : undefined;
+    const guidance = request.kind === 'tester' ? undefined : options.guidance?.();
     return {
       task: request.task,
       taskFileRelative: toRepoRelative(config.repoRoot, config.taskFile),
@@ -39,6 +42,8 @@ export async function createPromptSource(options: PromptSourceOptions): Promise<
       caps: capsFromConfig(config),
       changedFiles: await options.changedFiles(),
       ...(visualFeedback ? { visualFeedback } : {}),
+      ...(guidance?.loopConstraints.length ? { loopConstraints: guidance.loopConstraints } : {}),
+      ...(guidance?.largeFileWarnings.length ? { largeFileWarnings: guidance.largeFileWarnings } : {}),
     };
   };
 

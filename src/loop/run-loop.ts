@@ -30,6 +30,8 @@ import { excludeFromGit } from '../workspace/exclude.js';
 import { headCommit } from '../workspace/git.js';
 import { snapshotPreDirty } from '../workspace/rescue.js';
 import { formatIterationSummary } from './console.js';
+import { appendHistory, editStrategyHints, type HistoryEntry } from './history.js';
+import { countLines, type LargeFileWarning } from './large-files.js';
 import { runIteration, taskRef, type IterationSummary } from './iteration.js';
 import { createPromptSource } from './prompt-adapter.js';
 import { keepIterationWork, recoverCrashedIteration } from './rescue-step.js';
@@ -41,6 +43,13 @@ export interface LoopOptions {
   config: Config;
   io: CliIo;
   signal: AbortSignal;
+}
+
+/** What the next prompts should be told, updated as iterations go by. */
+interface Guidance {
+  loopConstraints: string[];
+  largeFileWarnings: LargeFileWarning[];
+  history: HistoryEntry[];
 }
 
 interface LoopContext extends LoopOptions {
@@ -84,6 +93,7 @@ async function runOneIteration(
   iteration: number,
   prompts: Awaited<ReturnType<typeof createPromptSource>>,
   preDirtyPaths: string[],
+  guidance: Guidance,
 ): Promise<{ state: HarnessState; summary: IterationSummary; recorded: RecordedStatus }> {
   const { config, journal, runId } = ctx;
   const startCommit = (await headCommit(config.repoRoot))!;
@@ -117,6 +127,9 @@ async function runOneIteration(
       startCommit,
       progress: ctx.say,
       childEnv: ctx.io.env,
+      onLargeFiles: (warnings) => {
+        guidance.largeFileWarnings = warnings;
+      },
     },
     task,
   );
@@ -135,6 +148,9 @@ async function runOneIteration(
   journal.append({ type: 'iteration_end', iteration, task: taskRef(task), status: summary.status, reason: summary.reason, durationMs: summary.durationMs, usage: summary.usage, ...(summary.commit ? { commit: summary.commit } : {}) });
   const result = recordIterationResult(state, { taskId: task.id, status: recorded, reason: summary.reason, maxTaskAttempts: config.maxTaskAttempts });
   if (result.parkedNow) summary.notes.push(`task parked after ${result.task.failures} failed attempts; the run moves on`);
+  for (const large of summary.largeFiles) summary.notes.push(`large file: ${large.path} has ${large.lines} lines (largeFileWarningLines ${config.largeFileWarningLines})`);
+  guidance.history = appendHistory(guidance.history, { iteration, taskId: task.id, status: recorded, files: summary.changedFiles }, config.loopHistoryLimit);
+  guidance.loopConstraints = editStrategyHints(guidance.history, config.sameFileLoopBudget);
   await saveState(config.stateFile, result.state);
   await writeJson(config.lastIterationSummaryFile, { runId, recorded, ...summary });
   ctx.say(formatIterationSummary(summary));
@@ -164,8 +180,11 @@ async function loop(ctx: LoopContext, lock: RunLock): Promise<ExitCode> {
   let succeeded = 0;
   let stopReason = 'all tasks done';
   try {
+    const guidance: Guidance = { loopConstraints: [], largeFileWarnings: [], history: [] };
+    await warnAboutLargeSpecs(ctx);
     const prompts = await createPromptSource({
       config,
+      guidance: () => guidance,
       changedFiles: async () => (await iterationChanges(config.repoRoot, await headCommit(config.repoRoot), { preDirty: new Set(dirty), harnessPaths: ctx.harnessPaths })).all,
     });
     const limit = ctx.mode === 'once' ? 1 : config.maxIterations;
@@ -185,7 +204,7 @@ async function loop(ctx: LoopContext, lock: RunLock): Promise<ExitCode> {
       }
       iterations += 1;
       await lock.setStatus(`iteration ${iterations}`);
-      const outcome = await runOneIteration(ctx, transport, state, pick.task, state.totalIterations + 1, prompts, config.allowDirty ? dirty : []);
+      const outcome = await runOneIteration(ctx, transport, state, pick.task, state.totalIterations + 1, prompts, config.allowDirty ? dirty : [], guidance);
       state = outcome.state;
       if (outcome.recorded === 'succeeded') succeeded += 1;
       const code = exitCodeFor(outcome.recorded);
@@ -214,6 +233,20 @@ async function loop(ctx: LoopContext, lock: RunLock): Promise<ExitCode> {
   journal.append({ type: 'run_end', exitCode, reason: stopReason, iterations, succeeded });
   ctx.say(`\n${ctx.mode}: ${stopReason}; ${succeeded}/${iterations} iterations succeeded. Journal: ${path.relative(config.repoRoot, journal.file)}`);
   return exitCode;
+}
+
+/** A task or instruction file so long that it crowds every prompt is worth a word at start. */
+async function warnAboutLargeSpecs(ctx: LoopContext): Promise<void> {
+  const { config } = ctx;
+  const specs = [config.taskFile, config.developerInstructionsFile, config.testerInstructionsFile, config.instructionsFile].filter(
+    (file): file is string => typeof file === 'string',
+  );
+  for (const file of new Set(specs)) {
+    const lines = await countLines(file);
+    if (lines !== undefined && lines > config.largeSpecWarningLines) {
+      ctx.say(`warning: ${path.relative(config.repoRoot, file)} has ${lines} lines (largeSpecWarningLines ${config.largeSpecWarningLines}); long specs cost tokens in every prompt`);
+    }
+  }
 }
 
 export async function runLoop(options: LoopOptions): Promise<ExitCode> {

@@ -201,4 +201,27 @@ describe('the loop with the real pi', () => {
     expect(result.code).toBe(4);
     expect(result.stderr).toContain('pi.config.json');
   });
+
+  it('warns about large touched files and escalates edit hints for a file reworked every iteration', { timeout: 120_000 }, async () => {
+    const big = (n: number) => `// version ${n}\n${'x();\n'.repeat(600)}`;
+    const r = await setup({
+      tasks: '- [ ] One\n- [ ] Two\n- [ ] Three\n',
+      config: { sameFileLoopBudget: 1, largeFileWarningLines: 500 },
+      plans: {
+        developer: [1, 2, 3].map((n) => [write('big.js', big(n)), say('Rewrote big.js.')]),
+        tester: [[say('VERDICT: PASS')]],
+      },
+    });
+    const result = await r.run('run');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('large file: big.js has 601 lines');
+    const developerPrompts = r.server
+      .completionRequests()
+      .map((q) => JSON.stringify(q.body))
+      .filter((body) => body.includes('## Current task') && !body.includes('## Verdict'));
+    const third = developerPrompts.find((body) => body.includes('Task: Three'));
+    const second = developerPrompts.find((body) => body.includes('Task: Two'));
+    expect(second).toContain('big.js` has 601 lines');
+    expect(third).toContain('big.js was changed in each of the last 2 iterations');
+  });
 });
