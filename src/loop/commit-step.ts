@@ -8,6 +8,7 @@ import type { Task } from '../tasks/index.js';
 import { iterationChanges, isHarnessPath, toRepoRelative, type ChangeFilter } from '../workspace/changes.js';
 import { commitFiles } from '../workspace/commit.js';
 import { git, headCommit } from '../workspace/git.js';
+import { detectForeignFilesInCommits, rebuildCommitWithout } from '../workspace/rescue.js';
 import { parseCommitPlan } from './commit-plan.js';
 import { ensureTicked } from './tick-step.js';
 
@@ -42,14 +43,25 @@ export function defaultCommitMessage(task: Task): string {
 }
 
 async function commitAgentMode(input: CommitStepInput, taskFileRel: string, notes: string[]): Promise<CommitStepResult> {
-  const head = await headCommit(input.repoRoot);
-  const agentCommitted = head !== undefined && head !== input.startCommit;
+  let head = await headCommit(input.repoRoot);
+  let agentCommitted = head !== undefined && head !== input.startCommit;
+  if (agentCommitted && input.startCommit) {
+    // An agent that ran `git add -A` may have committed the user's pre-dirty files or harness
+    // files: its commits are rebuilt without them (the files stay in the work tree as they are).
+    const foreign = await detectForeignFilesInCommits({ cwd: input.repoRoot, startCommit: input.startCommit, preDirty: input.filter.preDirty, harnessPaths: input.filter.harnessPaths });
+    if (foreign.length > 0) {
+      const rebuilt = await rebuildCommitWithout({ cwd: input.repoRoot, startCommit: input.startCommit, exclude: foreign });
+      notes.push(`the agent's commit included files that are not the iteration's (${foreign.join(', ')}); it was rebuilt without them`);
+      head = await headCommit(input.repoRoot);
+      agentCommitted = rebuilt.commit !== undefined && head !== input.startCommit;
+    }
+  }
   const tick = await ensureTicked(input.taskFile, input.task);
   if (tick.kind === 'task_missing') notes.push('the task text changed during the iteration; the harness could not tick it');
   const changes = await iterationChanges(input.repoRoot, input.startCommit, input.filter);
 
   if (agentCommitted && changes.uncommitted.length === 0) {
-    return { committed: true, commit: head, by: 'agent', files: changes.committed, message: await subjectOf(input.repoRoot), tickedByHarness: false, leftover: [], notes };
+    return { committed: true, commit: head!, by: 'agent', files: changes.committed, message: await subjectOf(input.repoRoot), tickedByHarness: false, leftover: [], notes };
   }
   if (agentCommitted && changes.uncommitted.length === 1 && changes.uncommitted[0] === taskFileRel && tick.kind === 'ticked_by_harness') {
     // The tester committed the change but not the tick: the tick joins that same commit.

@@ -26,6 +26,8 @@ export interface KeepWorkInput {
   reason: string;
   /** The iteration committed (plan-mode leftovers): keep its commit, rescue only what is left. */
   keepCommits: boolean;
+  /** The branch HEAD was on when the iteration began (null: detached). */
+  startBranch?: string | null;
   preDirtySnapshot?: PreDirtySnapshot;
 }
 
@@ -60,6 +62,7 @@ export async function keepIterationWork(ctx: RescueContext, input: KeepWorkInput
     startCommit: base,
     preDirty: input.preDirty,
     harnessPaths: ctx.harnessPaths,
+    ...(input.startBranch !== undefined ? { startBranch: input.startBranch } : {}),
     ...(input.preDirtySnapshot ? { preDirtySnapshot: input.preDirtySnapshot } : {}),
   });
   if (!report.clean) {
@@ -80,6 +83,7 @@ export async function recoverCrashedIteration(ctx: RescueContext, state: Harness
     iteration: crashed.iteration,
     reason: 'crashed',
     keepCommits: false,
+    ...(crashed.startBranch !== undefined ? { startBranch: crashed.startBranch } : {}),
     ...(snapshot ? { preDirtySnapshot: snapshot } : {}),
   });
   return recordIterationResult(state, {

@@ -29,6 +29,7 @@ import { iterationChanges, toRepoRelative, userDirtyPaths } from '../workspace/c
 import { excludeFromGit } from '../workspace/exclude.js';
 import { headCommit } from '../workspace/git.js';
 import { snapshotPreDirty } from '../workspace/rescue.js';
+import { currentBranch } from '../workspace/restore.js';
 import { formatIterationSummary } from './console.js';
 import { appendHistory, editStrategyHints, type HistoryEntry } from './history.js';
 import { countLines, type LargeFileWarning } from './large-files.js';
@@ -97,6 +98,8 @@ async function runOneIteration(
 ): Promise<{ state: HarnessState; summary: IterationSummary; recorded: RecordedStatus }> {
   const { config, journal, runId } = ctx;
   const startCommit = (await headCommit(config.repoRoot))!;
+  // Recorded so that an agent switching branches cannot leave the user on the wrong one.
+  const startBranch = await currentBranch(config.repoRoot);
   const preDirty = new Set(preDirtyPaths);
   // Under allowDirty the user's uncommitted files are recorded first, so that whatever the agents
   // do to them, the user's exact bytes can be put back.
@@ -108,6 +111,7 @@ async function runOneIteration(
     taskText: task.text,
     startCommit,
     startedAt: new Date().toISOString(),
+    startBranch,
     ...(preDirtySnapshot ? { preDirtyRef: preDirtySnapshot.ref } : {}),
   });
   journal.append({ type: 'iteration_start', iteration, task: taskRef(task), startCommit, preDirty: [...preDirty] });
@@ -141,6 +145,7 @@ async function runOneIteration(
       iteration,
       reason: `${recorded}: ${summary.reason}`,
       keepCommits: summary.status === 'succeeded',
+      startBranch,
       ...(preDirtySnapshot ? { preDirtySnapshot } : {}),
     });
     if (rescue) summary.notes.push(`work kept in ${rescue.ref} (patch ${path.relative(config.repoRoot, rescue.patchFile)})`);

@@ -47,6 +47,8 @@ const inProgressSchema = z.object({
   taskId: z.string().min(1),
   taskText: z.string(),
   startCommit: z.string().min(1),
+  /** The branch HEAD was on (`refs/heads/...`), null when detached: restore puts HEAD back on it. */
+  startBranch: z.string().nullable().optional(),
   /** The snapshot of files that were dirty at the start (allowDirty), if there were any. */
   preDirtyRef: z.string().optional(),
   startedAt: z.string(),

@@ -2,7 +2,7 @@
  * The iteration loop end to end: the real CLI (`once` / `run`), the real pi, a scripted model
  * playing developer and tester, temporary git repos.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { gitSync } from '../helpers/git-repo.js';
@@ -223,5 +223,44 @@ describe('the loop with the real pi', () => {
     const second = developerPrompts.find((body) => body.includes('Task: Two'));
     expect(second).toContain('big.js` has 601 lines');
     expect(third).toContain('big.js was changed in each of the last 2 iterations');
+  });
+
+  it('allowDirty: an agent running git add -A never commits the user\'s dirty file, and it keeps its bytes', { timeout: 60_000 }, async () => {
+    const r = await setup({
+      tasks: TASKS,
+      config: { allowDirty: true },
+      files: { 'user.txt': 'committed\n' },
+      plans: {
+        developer: [[write('a.txt', 'a\n'), say('Done.')]],
+        tester: [[bash('git add -A && git commit -qm "Everything"'), say('VERDICT: PASS')]],
+      },
+    });
+    await writeFile(path.join(r.repo, 'user.txt'), 'my own unfinished edit\n');
+    const result = await r.run('once');
+    expect(result.code).toBe(0);
+    expect(r.filesIn('HEAD')).toEqual(['TODOS.md', 'a.txt']);
+    expect(result.stdout).toContain('rebuilt without them');
+    expect(await readFile(path.join(r.repo, 'user.txt'), 'utf8')).toBe('my own unfinished edit\n');
+    expect(status(r.repo)).toBe(' M user.txt\n');
+  });
+
+  it('allowDirty: a failed iteration is rescued and restored without touching the user\'s dirty file', { timeout: 60_000 }, async () => {
+    const r = await setup({
+      tasks: TASKS,
+      config: { allowDirty: true },
+      files: { 'user.txt': 'committed\n' },
+      plans: {
+        developer: [[write('a.txt', 'a\n'), write('user.txt', 'agent scribbled here\n'), say('Done.')]],
+        tester: [[say('VERDICT: BLOCKED')]],
+      },
+    });
+    await writeFile(path.join(r.repo, 'user.txt'), 'my own unfinished edit\n');
+    const result = await r.run('once');
+    expect(result.code).toBe(1);
+    expect(await readFile(path.join(r.repo, 'user.txt'), 'utf8')).toBe('my own unfinished edit\n');
+    expect(status(r.repo)).toBe(' M user.txt\n');
+    const ref = gitSync(r.repo, 'for-each-ref', '--format=%(refname)', 'refs/pi-harness/rescue').trim();
+    expect(r.show(ref, 'a.txt')).toBe('a\n');
+    expect(r.show(ref, 'user.txt')).toBe('agent scribbled here\n');
   });
 });

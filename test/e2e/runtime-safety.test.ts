@@ -1,0 +1,110 @@
+/**
+ * Runs that lose nothing (SPEC §7): a second run while one is active, SIGINT mid-turn, and
+ * SIGKILL of the harness mid-turn followed by a run that recovers. The harness runs as a real
+ * child process (the built CLI) against the in-process scripted model.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { gitSync } from '../helpers/git-repo.js';
+import { processesMatching } from '../helpers/processes.js';
+import { loopRepo, say, write, type LoopRepo } from './loop-helpers.js';
+
+const CLI = path.resolve(import.meta.dirname, '../../dist/cli/main.js');
+const TASKS = '- [ ] Write the notes\n- [ ] Later\n';
+
+let current: LoopRepo | undefined;
+let child: ChildProcess | undefined;
+afterEach(async () => {
+  child?.kill('SIGKILL');
+  child = undefined;
+  await current?.close();
+  current = undefined;
+});
+
+/** Developer writes notes.txt, then the model goes silent for a long time (a turn in flight). */
+async function stallingRepo(): Promise<LoopRepo> {
+  current = await loopRepo({
+    tasks: TASKS,
+    plans: {
+      developer: [
+        [write('notes.txt', 'work in progress\n'), { kind: 'stall', seconds: 60 }],
+        [write('notes.txt', 'finished notes\n'), say('Wrote notes.txt.')],
+      ],
+      tester: [[say('VERDICT: PASS')]],
+    },
+  });
+  return current;
+}
+
+function startHarness(r: LoopRepo): { proc: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  let output = '';
+  const proc = spawn(process.execPath, [CLI, 'once'], {
+    cwd: r.repo,
+    env: { ...process.env, SCRIPTED_KEY: 'loop-key', PI_CODING_AGENT_DIR: `${r.repo}/.no-user-pi` },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  proc.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  proc.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code, signal) => resolve(signal ? 128 + (signal === 'SIGKILL' ? 9 : 15) : code)));
+  child = proc;
+  return { proc, output: () => output, exited };
+}
+
+async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const lockFile = (r: LoopRepo) => path.join(r.repo, '.pi-harness', 'active-run.json');
+const rescueRefs = (r: LoopRepo) => gitSync(r.repo, 'for-each-ref', '--format=%(refname)', 'refs/pi-harness/rescue').trim().split('\n').filter(Boolean);
+
+describe('runs that lose nothing', () => {
+  it('a second run exits 3 naming the holder; SIGINT then stops the first with 130, work rescued, lock released', { timeout: 60_000 }, async () => {
+    const r = await stallingRepo();
+    const first = startHarness(r);
+    await until(() => existsSync(path.join(r.repo, 'notes.txt')), 20_000, 'the developer to write notes.txt');
+
+    const second = await r.run('once');
+    expect(second.code).toBe(3);
+    expect(second.stderr).toContain(`pid ${first.proc.pid}`);
+    expect(second.stderr).toContain('pi-harness once');
+
+    const stoppedAt = Date.now();
+    first.proc.kill('SIGINT');
+    expect(await first.exited).toBe(130);
+    expect(Date.now() - stoppedAt).toBeLessThan(10_000);
+    expect(existsSync(lockFile(r))).toBe(false);
+    expect(gitSync(r.repo, 'status', '--porcelain')).toBe('');
+    const refs = rescueRefs(r);
+    expect(refs).toHaveLength(1);
+    expect(r.show(refs[0]!, 'notes.txt')).toBe('work in progress\n');
+    expect(processesMatching(r.repo)).toEqual([]);
+  });
+
+  it('kill -9 mid-turn leaves no pi behind; the next run recovers the work and retries the task', { timeout: 60_000 }, async () => {
+    const r = await stallingRepo();
+    const first = startHarness(r);
+    await until(() => existsSync(path.join(r.repo, 'notes.txt')), 20_000, 'the developer to write notes.txt');
+    first.proc.kill('SIGKILL');
+    await first.exited;
+    await until(() => processesMatching(r.repo).length === 0, 8_000, 'pi and its tools to exit after the harness died');
+    // The dead run's lock is still there; the next run must find it stale and recover.
+    expect(existsSync(lockFile(r))).toBe(true);
+
+    const next = await r.run('once');
+    expect(next.stdout).toMatch(/recovered a stale lock/);
+    expect(next.stdout).toMatch(/recovering: iteration 1 .*did not finish/);
+    expect(next.code).toBe(0);
+    expect(r.show(rescueRefs(r)[0]!, 'notes.txt')).toBe('work in progress\n');
+    expect(r.show('HEAD', 'notes.txt')).toBe('finished notes\n');
+    expect(r.show('HEAD', 'TODOS.md')).toContain('- [x] Write the notes');
+    const state = JSON.parse(readFileSync(path.join(r.repo, '.pi-harness', 'state.json'), 'utf8'));
+    expect(Object.values(state.tasks).map((t: any) => t.lastStatus).sort()).toEqual(['succeeded']);
+    expect(Object.values(state.tasks).map((t: any) => t.attempts)).toEqual([2]);
+  });
+});
