@@ -7,6 +7,7 @@ import type { Role, TerminalReason, TokenUsage, TurnStatus } from '../agent/type
 import type { EndReason, IterationStatus, RetryReason } from '../loop/decide.js';
 import type { Verdict } from '../loop/verdict.js';
 import type { CommandOutcome } from '../verify/run-command.js';
+import type { BudgetKind } from '../runtime/budget.js';
 
 export const JOURNAL_SCHEMA_VERSION = 1;
 
@@ -43,6 +44,8 @@ export type JournalEventBody =
   | { type: 'commit'; iteration: number; commit: string; by: 'agent' | 'harness'; files: string[]; message: string; tickedByHarness: boolean }
   | { type: 'rescue'; iteration: number; ref: string; commit: string; patchFile: string; files: string[] }
   | { type: 'iteration_end'; iteration: number; task: TaskRef; status: IterationStatus; reason: EndReason; durationMs: number; usage: TokenUsage; commit?: string }
+  | { type: 'budget'; kind: BudgetKind; limit: number; used: number; action: 'stop_run' | 'park_task'; message: string; taskId?: string }
+  | { type: 'breaker'; consecutiveFailures: number; limit: number }
   | { type: 'error'; iteration?: number; message: string };
 
 export type JournalEvent = JournalEventBody & { v: number; runId: string; at: string; seq: number };

@@ -25,7 +25,9 @@ export type EndReason =
   | 'tester_turn_failed'
   | 'commit_failed'
   | 'provider_auth'
-  | 'mock_no_change';
+  | 'mock_no_change'
+  /** Stopped from outside: SIGINT/SIGTERM or a budget (the iteration's abort signal). */
+  | 'interrupted';
 
 export type Step =
   | { kind: 'developer'; retry?: RetryReason }

@@ -253,12 +253,14 @@ export async function runIteration(env: IterationEnv, task: Task): Promise<Itera
     progress = enter(progress, step);
   }
 
-  if (step.kind === 'end') {
+  if (env.signal.aborted && !(step.kind === 'end' && step.status === 'succeeded')) {
+    summary.status = 'failed';
+    summary.reason = 'interrupted';
+    const why = env.signal.reason instanceof Error ? env.signal.reason.message : 'stopped by a signal';
+    summary.notes.push(`interrupted: ${why}`);
+  } else if (step.kind === 'end') {
     summary.status = step.status;
     summary.reason = step.reason;
-  } else {
-    summary.status = 'failed';
-    summary.notes.push('interrupted');
   }
   summary.changedFiles = (await iterationChanges(config.repoRoot, env.startCommit, filter)).all;
   if (summary.status !== 'succeeded' && summary.status !== 'skipped') summary.needsRescue = summary.changedFiles.length > 0;

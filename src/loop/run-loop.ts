@@ -17,6 +17,7 @@ import {
   beginIteration,
   failureLimitReached,
   isParked,
+  parkTask,
   loadState,
   recordIterationResult,
   saveState,
@@ -30,6 +31,8 @@ import { excludeFromGit } from '../workspace/exclude.js';
 import { headCommit } from '../workspace/git.js';
 import { snapshotPreDirty } from '../workspace/rescue.js';
 import { currentBranch } from '../workspace/restore.js';
+import { BudgetGuard } from '../runtime/budget.js';
+import { IterationBudgetWatch } from './budget-watch.js';
 import { formatIterationSummary } from './console.js';
 import { appendHistory, editStrategyHints, type HistoryEntry } from './history.js';
 import { countLines, type LargeFileWarning } from './large-files.js';
@@ -80,6 +83,11 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+function oneLine(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > 80 ? `${line.slice(0, 77)}...` : line;
+}
+
 /** Exit code of a finished iteration for `once` (and the worst of them for `run`). */
 function exitCodeFor(status: RecordedStatus): ExitCode {
   if (status === 'interrupted') return EXIT.interrupted;
@@ -95,6 +103,7 @@ async function runOneIteration(
   prompts: Awaited<ReturnType<typeof createPromptSource>>,
   preDirtyPaths: string[],
   guidance: Guidance,
+  signal: AbortSignal,
 ): Promise<{ state: HarnessState; summary: IterationSummary; recorded: RecordedStatus }> {
   const { config, journal, runId } = ctx;
   const startCommit = (await headCommit(config.repoRoot))!;
@@ -125,7 +134,7 @@ async function runOneIteration(
       journal,
       prompts,
       iteration,
-      signal: ctx.signal,
+      signal,
       harnessPaths: ctx.harnessPaths,
       preDirty,
       startCommit,
@@ -137,7 +146,7 @@ async function runOneIteration(
     },
     task,
   );
-  const recorded: RecordedStatus = ctx.signal.aborted && summary.status !== 'succeeded' ? 'interrupted' : summary.status;
+  const recorded: RecordedStatus = signal.aborted && summary.status !== 'succeeded' ? 'interrupted' : summary.status;
   if (summary.needsRescue || recorded === 'interrupted') {
     const rescue = await keepIterationWork(ctx, {
       startCommit,
@@ -178,7 +187,15 @@ async function loop(ctx: LoopContext, lock: RunLock): Promise<ExitCode> {
     return EXIT.preflight;
   }
 
-  const { transport, warnings } = await createTransport(config, ctx.runDir, ctx.io.env);
+  const budget = new IterationBudgetWatch(
+    new BudgetGuard({ maxRunSeconds: config.maxRunSeconds, maxRunTokens: config.maxRunTokens, maxTaskTokens: config.maxTaskTokens, maxRunCostUsd: config.maxRunCostUsd }),
+  );
+  const { transport, warnings } = await createTransport(config, ctx.runDir, ctx.io.env, (event) => {
+    if (event.type === 'usage') budget.addUsage(event.usage);
+    else if (event.type === 'tool_start') ctx.say(`    · ${event.name}${event.path ? ` ${event.path}` : typeof event.args.command === 'string' ? ` ${oneLine(event.args.command)}` : ''}`);
+    else if (event.type === 'retry_wait') ctx.say(`    · provider unavailable (${event.wait.message}); waiting ${Math.round(event.wait.waitMs / 1000)}s`);
+    else if (event.type === 'soft_continue') ctx.say(`    · no activity for ${event.silentSeconds}s; nudged the agent to continue`);
+  });
   for (const warning of warnings) ctx.say(`warning: ${warning}`);
   let exitCode: ExitCode = EXIT.ok;
   let iterations = 0;
@@ -207,23 +224,50 @@ async function loop(ctx: LoopContext, lock: RunLock): Promise<ExitCode> {
         if (pick.parked > 0) exitCode = EXIT.iterationFailed;
         break;
       }
+      const spent = budget.checkBeforeIteration(pick.task.id);
+      if (spent?.action === 'stop_run') {
+        journal.append({ type: 'budget', kind: spent.kind, limit: spent.limit, used: spent.used, action: spent.action, message: spent.message });
+        stopReason = spent.message;
+        break;
+      }
       iterations += 1;
       await lock.setStatus(`iteration ${iterations}`);
-      const outcome = await runOneIteration(ctx, transport, state, pick.task, state.totalIterations + 1, prompts, config.allowDirty ? dirty : [], guidance);
+      const signal = budget.begin(pick.task.id, ctx.signal);
+      let outcome;
+      try {
+        outcome = await runOneIteration(ctx, transport, state, pick.task, state.totalIterations + 1, prompts, config.allowDirty ? dirty : [], guidance, signal);
+      } finally {
+        budget.end();
+      }
       state = outcome.state;
       if (outcome.recorded === 'succeeded') succeeded += 1;
-      const code = exitCodeFor(outcome.recorded);
+      const exceeded = budget.exceeded;
+      if (exceeded) {
+        journal.append({ type: 'budget', kind: exceeded.kind, limit: exceeded.limit, used: exceeded.used, action: exceeded.action, message: exceeded.message, ...(exceeded.taskId ? { taskId: exceeded.taskId } : {}) });
+        ctx.say(`budget: ${exceeded.message}`);
+      }
+      const code = ctx.signal.aborted ? EXIT.interrupted : exitCodeFor(outcome.recorded === 'interrupted' && exceeded ? 'failed' : outcome.recorded);
       if (code !== EXIT.ok) exitCode = code;
-      if (outcome.recorded === 'interrupted') {
+      if (ctx.signal.aborted) {
         stopReason = 'stopped by a signal';
         break;
+      }
+      if (exceeded?.action === 'stop_run') {
+        stopReason = exceeded.message;
+        break;
+      }
+      if (exceeded?.action === 'park_task') {
+        state = parkTask(state, pick.task.id, exceeded.message);
+        await saveState(config.stateFile, state);
+        ctx.say(`task parked: ${exceeded.message}`);
       }
       if (outcome.summary.reason === 'provider_auth') {
         stopReason = 'the model endpoint rejected the credentials';
         break;
       }
       if (failureLimitReached(state, config.maxConsecutiveFailures)) {
-        stopReason = `${state.consecutiveFailures} failed iterations in a row (maxConsecutiveFailures)`;
+        stopReason = `${state.consecutiveFailures} failed iterations in a row (maxConsecutiveFailures ${config.maxConsecutiveFailures})`;
+        journal.append({ type: 'breaker', consecutiveFailures: state.consecutiveFailures, limit: config.maxConsecutiveFailures });
         break;
       }
       if (iterations >= limit) {

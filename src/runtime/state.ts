@@ -170,3 +170,22 @@ export function parkedTasks(state: HarnessState): string[] {
 export function failureLimitReached(state: HarnessState, maxConsecutiveFailures: number): boolean {
   return maxConsecutiveFailures > 0 && state.consecutiveFailures >= maxConsecutiveFailures;
 }
+
+/**
+ * Parks a task at once, whatever its failure count (its token budget ran out): the run moves on
+ * to the next task. Counters are left as they are.
+ */
+export function parkTask(state: HarnessState, taskId: string, reason: string, now: Date = new Date()): HarnessState {
+  const at = now.toISOString();
+  const previous = state.tasks[taskId];
+  const task: TaskRecord = {
+    attempts: previous?.attempts ?? 0,
+    failures: previous?.failures ?? 0,
+    lastStatus: previous?.lastStatus ?? 'failed',
+    lastAt: previous?.lastAt ?? at,
+    lastReason: reason,
+    parked: true,
+    parkedAt: previous?.parkedAt ?? at,
+  };
+  return { ...state, tasks: { ...state.tasks, [taskId]: task }, updatedAt: at };
+}

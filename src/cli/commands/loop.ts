@@ -15,7 +15,7 @@ export async function loopCommand(mode: LoopMode, config: Config, io: CliIo): Pr
     signals += 1;
     if (signals > 1) process.exit(EXIT.interrupted);
     io.stderr(`\npi-harness: ${signal} received; stopping the current turn and keeping its work (again to quit at once)\n`);
-    controller.abort();
+    controller.abort(new Error(`stopped by ${signal}`));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
