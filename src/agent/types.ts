@@ -55,12 +55,30 @@ export interface ToolCallRecord {
   error?: string;
 }
 
-/** A wait imposed by a provider (429/5xx) that the turn sat through. */
+/**
+ * A wait imposed by a provider (429, 5xx, usage window / quota) that the turn sat through. Reported
+ * (event + record) before the wait starts, so a run that dies mid-wait still shows why.
+ */
 export interface RetryWait {
+  /** The n-th consecutive failed model call this wait follows. */
   attempt: number;
   status?: number;
+  /** The wait actually scheduled (after caps). */
   waitMs: number;
+  /** The provider's error, redacted and shortened. */
   message: string;
+  /** Who waits: pi's own backoff (no private agent dir) or the transport. */
+  by?: 'pi' | 'harness';
+  /** `quota`: usage window / quota / budget; `transient`: throttling, overload, 5xx, network. */
+  kind?: 'quota' | 'transient';
+  /** `provider`: the wait the provider stated (retry-after, "try again in", reset time); `backoff`: computed. */
+  basis?: 'provider' | 'backoff';
+  /** The phrase the stated wait was read from, e.g. "try again in 20s". */
+  stated?: string;
+  /** The stated wait when the per-wait cap shortened it. */
+  requestedMs?: number;
+  /** Epoch ms when the wait began. */
+  startedAt?: number;
 }
 
 export type SessionChoice = { kind: 'new' } | { kind: 'continue'; sessionId: string };

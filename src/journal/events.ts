@@ -46,6 +46,8 @@ export type JournalEventBody =
   | { type: 'iteration_end'; iteration: number; task: TaskRef; status: IterationStatus; reason: EndReason; durationMs: number; usage: TokenUsage; commit?: string }
   | { type: 'budget'; kind: BudgetKind; limit: number; used: number; action: 'stop_run' | 'park_task'; message: string; taskId?: string }
   | { type: 'breaker'; consecutiveFailures: number; limit: number }
+  /** A provider refused (429/5xx/usage window); written before the wait so a crash mid-wait leaves the record. */
+  | { type: 'provider_wait'; role: Role; attempt: number; status?: number; waitMs: number; message: string }
   | { type: 'error'; iteration?: number; message: string };
 
 export type JournalEvent = JournalEventBody & { v: number; runId: string; at: string; seq: number };

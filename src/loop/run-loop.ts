@@ -193,8 +193,11 @@ async function loop(ctx: LoopContext, lock: RunLock): Promise<ExitCode> {
   const { transport, warnings } = await createTransport(config, ctx.runDir, ctx.io.env, (event) => {
     if (event.type === 'usage') budget.addUsage(event.usage);
     else if (event.type === 'tool_start') ctx.say(`    · ${event.name}${event.path ? ` ${event.path}` : typeof event.args.command === 'string' ? ` ${oneLine(event.args.command)}` : ''}`);
-    else if (event.type === 'retry_wait') ctx.say(`    · provider unavailable (${event.wait.message}); waiting ${Math.round(event.wait.waitMs / 1000)}s`);
-    else if (event.type === 'soft_continue') ctx.say(`    · no activity for ${event.silentSeconds}s; nudged the agent to continue`);
+    else if (event.type === 'retry_wait') {
+      const { attempt, status, waitMs, message } = event.wait;
+      journal.append({ type: 'provider_wait', role: event.role, attempt, ...(status !== undefined ? { status } : {}), waitMs, message });
+      ctx.say(`    · provider unavailable (${event.wait.message}); waiting ${Math.round(event.wait.waitMs / 1000)}s`);
+    } else if (event.type === 'soft_continue') ctx.say(`    · no activity for ${event.silentSeconds}s; nudged the agent to continue`);
   });
   for (const warning of warnings) ctx.say(`warning: ${warning}`);
   let exitCode: ExitCode = EXIT.ok;

@@ -80,20 +80,16 @@ export function buildPiArgs(f: PiLaunchFlags): string[] {
   return args;
 }
 
-export interface RetryPolicy {
-  /** Model calls per request including the first one (so 1 means no retry). */
-  maxAttempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-}
-
 /**
- * pi retries transient provider failures itself (settings `retry.*`, auto_retry_* events) and
- * removes the failed attempt from the model context, which a re-prompt from outside cannot do. We
- * therefore configure pi's retry with our policy instead of retrying on top of it. Written only
- * into a private agent directory; a user's own ~/.pi is never modified.
+ * Switches pi's own retries off; the transport retries instead (outer-retry.ts). pi's agent-level
+ * retry waits `baseDelayMs · 2^(n−1)` whatever the provider asked for and never retries quota /
+ * usage-window errors; its provider-level retry (`retry.provider.maxRetries`) does honour
+ * `retry-after`, but sleeps without any event, so the wait would be unrecorded and look like a
+ * stall to the watchdog (and a stated wait above `maxRetryDelayMs` fails instead of being capped).
+ * Both are forced to 0 here, also over a user's copied settings. Written only into a private agent
+ * directory; a user's own ~/.pi is never modified.
  */
-export function writeRetrySettings(agentDir: string, policy: RetryPolicy): void {
+export function writeRetrySettings(agentDir: string): void {
   mkdirSync(agentDir, { recursive: true });
   const file = join(agentDir, 'settings.json');
   let settings: Record<string, unknown> = {};
@@ -105,21 +101,19 @@ export function writeRetrySettings(agentDir: string, policy: RetryPolicy): void 
       // A corrupt private settings file is ours to replace.
     }
   }
-  const previous = settings.retry && typeof settings.retry === 'object' ? (settings.retry as Record<string, unknown>) : {};
-  settings.retry = { ...previous, ...piRetrySettings(policy).retry };
+  const previous = asRecord(settings.retry);
+  const ours = piRetrySettings().retry;
+  settings.retry = { ...previous, ...ours, provider: { ...asRecord(previous.provider), ...ours.provider } };
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, `${JSON.stringify(settings, null, 2)}\n`, { mode: 0o600 });
   renameSync(tmp, file);
 }
 
-/** pi `settings.json` fragment for a policy (also usable as preparePiAgentDir's `settings`). */
-export function piRetrySettings(policy: RetryPolicy): { retry: Record<string, number | boolean> } {
-  return {
-    retry: {
-      enabled: policy.maxAttempts > 1,
-      maxRetries: Math.max(0, Math.floor(policy.maxAttempts) - 1),
-      baseDelayMs: Math.max(0, Math.floor(policy.baseDelayMs)),
-      maxAgentDelayMs: Math.max(0, Math.floor(policy.maxDelayMs)),
-    },
-  };
+/** pi `settings.json` fragment that leaves all retrying to the transport. */
+export function piRetrySettings(): { retry: { enabled: false; maxRetries: 0; provider: { maxRetries: 0 } } } {
+  return { retry: { enabled: false, maxRetries: 0, provider: { maxRetries: 0 } } };
+}
+
+function asRecord(value: unknown): Record<string, unknown> {
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }

@@ -4,7 +4,12 @@
  * so this is pattern matching, kept in one place.
  */
 
-export type ProviderErrorKind = 'auth' | 'transient' | 'other';
+/**
+ * `auth`: credentials or permissions; waiting does not help, fail at once.
+ * `quota`: a usage window / quota / budget is exhausted; retried with the stated reset time.
+ * `transient`: throttling, overload, 5xx, transport drops; retried with backoff.
+ */
+export type ProviderErrorKind = 'auth' | 'quota' | 'transient' | 'other';
 
 export interface ProviderErrorInfo {
   kind: ProviderErrorKind;
@@ -13,19 +18,32 @@ export interface ProviderErrorInfo {
 
 const AUTH_PATTERN =
   /\b(401|403)\b|unauthori[sz]ed|forbidden|invalid[ _-]?api[ _-]?key|incorrect api key|authentication|permission denied|no api key|api key (is )?(missing|required)/i;
+// Usage windows and quotas: some providers answer them with 403, which must not read as "bad key".
+const QUOTA_PATTERN =
+  /quota|usage[ _-]?limit|resets?[ _-](at|in)\b|billing|out of budget|credit balance|spend(ing)?[ _-]limit|resource[ _-]?exhausted/i;
+const THROTTLE_PATTERN = /rate[ _-]?limit|too many requests/i;
 // Mirrors the spirit of pi-ai's retryable classifier: throttling, overload, 5xx, transport drops.
 const TRANSIENT_PATTERN =
-  /\b(429|500|502|503|504|520|524|529)\b|rate.?limit|too many requests|overloaded|service.?unavailable|server.?error|internal.?error|usage.?limit|quota|timed? ?out|timeout|fetch failed|socket hang up|connection.?(error|refused|reset|lost)|econnreset|terminated/i;
+  /\b(408|429|500|502|503|504|520|524|529)\b|rate.?limit|too many requests|overloaded|service.?unavailable|server.?error|internal.?error|timed? ?out|timeout|fetch failed|socket hang up|connection.?(error|refused|reset|lost)|econnreset|terminated|retry delay/i;
 
 export function classifyProviderError(message: string | undefined): ProviderErrorInfo {
   const text = message ?? '';
-  const statusMatch = /\b([1-5]\d\d)\b/.exec(text);
+  // pi writes "<status>: <body>"; prefer that prefix over numbers inside the body.
+  const statusMatch = /^\s*([1-5]\d\d)\b/.exec(text) ?? /\b([1-5]\d\d)\b/.exec(text);
   const status = statusMatch ? Number(statusMatch[1]) : undefined;
+  if (status === 401) return { kind: 'auth', status };
+  if (QUOTA_PATTERN.test(text)) return { kind: 'quota', status };
+  if (status === 403) return { kind: THROTTLE_PATTERN.test(text) ? 'transient' : 'auth', status };
   // A throttled or failing server can mention "authentication" in passing; the status decides.
-  const transientStatus = status !== undefined && (status === 429 || status >= 500);
-  if (!transientStatus && AUTH_PATTERN.test(text)) return { kind: 'auth', status: status === 401 || status === 403 ? status : undefined };
-  if (TRANSIENT_PATTERN.test(text)) return { kind: 'transient', status };
+  const transientStatus = status !== undefined && (status === 408 || status === 429 || status >= 500);
+  if (!transientStatus && AUTH_PATTERN.test(text)) return { kind: 'auth', status: undefined };
+  if (transientStatus || TRANSIENT_PATTERN.test(text)) return { kind: 'transient', status };
   return { kind: 'other', status };
+}
+
+/** Errors the transport waits out and retries (bounded by the retry policy). */
+export function isRetryableProviderError(info: ProviderErrorInfo): boolean {
+  return info.kind === 'transient' || info.kind === 'quota';
 }
 
 /** Removes anything that looks like a credential before a message reaches logs or reports. */

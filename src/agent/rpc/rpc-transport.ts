@@ -6,9 +6,10 @@
 
 import { join } from 'node:path';
 import { emptyUsage, type TerminalReason, type Transport, type TurnRequest, type TurnResult, type TurnStatus } from '../types.js';
-import { buildPiArgs, defaultPiCli, writeRetrySettings, type RetryPolicy } from './pi-launch.js';
+import { buildPiArgs, defaultPiCli, writeRetrySettings } from './pi-launch.js';
 import { PiProcess } from './process.js';
 import { redactSecrets } from './provider-errors.js';
+import { resolveRetryPolicy, type RetryPolicy } from './retry-policy.js';
 import type { TransportEventListener } from './transport-events.js';
 import { runPiTurn, type TurnRunnerConfig } from './turn-runner.js';
 import type { LoopThresholds, WatchdogThresholds } from './watchdog.js';
@@ -28,11 +29,15 @@ export interface RpcTransportOptions {
   noSkills?: boolean;
   noPromptTemplates?: boolean;
   /**
-   * Applied through pi's own retry settings, written into PI_CODING_AGENT_DIR/settings.json — only
-   * when `env.PI_CODING_AGENT_DIR` is given (a private agent dir); otherwise pi's defaults apply.
+   * Waiting and retrying after refused model calls (429, 5xx, usage windows); missing fields take
+   * DEFAULT_RETRY_POLICY. The transport does the retrying: with a private agent dir
+   * (`env.PI_CODING_AGENT_DIR`) pi's own retries are switched off in its settings.json; without
+   * one pi keeps its defaults and the transport only steps in once pi has given up.
    */
-  retry?: RetryPolicy;
-  /** Only used to name the endpoint in auth error messages. Keyed by `provider/id`. */
+  retry?: Partial<RetryPolicy>;
+  /** Sent to the same session after a provider wait. */
+  providerRetryMessage?: string;
+  /** Only used to name the endpoint in provider error messages. Keyed by `provider/id`. */
   modelEndpoints?: Record<string, { baseUrl: string }>;
   onEvent?: TransportEventListener;
   softContinueMessage?: string;
@@ -49,6 +54,7 @@ export const DEFAULT_WATCHDOG: WatchdogThresholds = {
 };
 export const DEFAULT_LOOPS: LoopThresholds = { loopRepeatThreshold: 5, samePathRepeatThreshold: 12 };
 export const DEFAULT_SOFT_CONTINUE = 'Continue with the task. If you are done, give your final answer.';
+export const DEFAULT_PROVIDER_RETRY_MESSAGE = 'The model provider was unavailable; continue the task where you left off.';
 
 interface LiveSession {
   proc: PiProcess;
@@ -66,7 +72,7 @@ export function createRpcTransport(options: RpcTransportOptions): Transport {
   const sessionDir = join(options.runDir, 'pi-sessions');
   const env: NodeJS.ProcessEnv = { ...(options.baseEnv ?? process.env), ...options.env };
   const agentDir = options.env?.PI_CODING_AGENT_DIR;
-  if (options.retry && agentDir) writeRetrySettings(agentDir, options.retry);
+  if (agentDir) writeRetrySettings(agentDir);
   const sessions = new Map<string, LiveSession>();
   const sessionFiles = new Map<string, string>();
   const procs = new Set<PiProcess>();
@@ -88,6 +94,8 @@ export function createRpcTransport(options: RpcTransportOptions): Transport {
     abortSettleMs: 3000,
     emit,
     describeModel: (model) => describeModel(model, options.modelEndpoints),
+    retry: resolveRetryPolicy(options.retry),
+    providerRetryMessage: options.providerRetryMessage ?? DEFAULT_PROVIDER_RETRY_MESSAGE,
   };
 
   async function launch(request: TurnRequest, resume: string | undefined): Promise<LiveSession> {

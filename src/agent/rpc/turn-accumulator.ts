@@ -46,6 +46,17 @@ export class TurnAccumulator {
     return text.trim() !== '' ? text : this.lastText;
   }
 
+  /** A new prompt goes to the same agent within this turn (the transport's provider retry). */
+  beginRound(): void {
+    this.agentEnded = false;
+    this.settled = false;
+  }
+
+  /** Records a wait the transport itself is about to sit through. */
+  recordRetry(wait: RetryWait): void {
+    this.retries.push(wait);
+  }
+
   /** Applies one event; returns what changed so the runner can report progress. */
   apply(event: PiEvent): TurnChange {
     switch (event.kind) {
@@ -94,6 +105,8 @@ export class TurnAccumulator {
           attempt: event.attempt,
           waitMs: event.delayMs,
           message: redactSecrets(event.errorMessage).slice(0, ERROR_EXCERPT_CHARS),
+          by: 'pi',
+          startedAt: this.now(),
         };
         const status = classifyProviderError(event.errorMessage).status;
         if (status !== undefined) wait.status = status;

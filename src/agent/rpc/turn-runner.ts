@@ -3,10 +3,12 @@
  * decided here, exactly once, with one TerminalReason.
  */
 
-import type { TerminalReason, TurnRequest, TurnStatus } from '../types.js';
+import type { RetryWait, TerminalReason, TurnRequest, TurnStatus } from '../types.js';
 import { isAgentActivity, type PiEvent } from './events.js';
+import { OuterRetry } from './outer-retry.js';
 import type { PiProcess } from './process.js';
 import { classifyProviderError, redactSecrets } from './provider-errors.js';
+import type { RetryPolicy } from './retry-policy.js';
 import { TurnAccumulator } from './turn-accumulator.js';
 import type { TransportEvent } from './transport-events.js';
 import { decideWatchdog, detectLoop, type LoopThresholds, type WatchdogThresholds } from './watchdog.js';
@@ -20,8 +22,12 @@ export interface TurnRunnerConfig {
   /** Time pi gets to settle after an RPC abort before the process group is killed. */
   abortSettleMs: number;
   emit: (event: TransportEvent) => void;
-  /** Names the endpoint of a model in auth errors. */
+  /** Names the endpoint of a model in auth and provider errors. */
   describeModel: (model: string | undefined) => string;
+  /** Waits and retries after refused model calls (429, 5xx, usage windows). */
+  retry: RetryPolicy;
+  /** Sent to the same session once a provider wait is over. */
+  providerRetryMessage: string;
 }
 
 export interface TurnOutcome {
@@ -47,6 +53,12 @@ export function runPiTurn(proc: PiProcess, request: TurnRequest, cfg: TurnRunner
   let softContinues = 0;
   let ending: Ending | undefined;
   let settleCheck: NodeJS.Timeout | undefined;
+  const retry = new OuterRetry(cfg.retry);
+  let retryTimer: NodeJS.Timeout | undefined;
+  /** A provider wait is running: pi is idle on purpose, so no watchdog decision applies. */
+  let waiting = false;
+  /** Time spent in provider waits; the wall-clock cap measures the agent's own time. */
+  let pausedMs = 0;
 
   return new Promise<TurnOutcome>((resolve) => {
     const finish = (end: Ending): void => {
@@ -54,6 +66,7 @@ export function runPiTurn(proc: PiProcess, request: TurnRequest, cfg: TurnRunner
       ending = end;
       clearInterval(ticker);
       clearTimeout(settleCheck);
+      clearTimeout(retryTimer);
       signal?.removeEventListener('abort', onAbort);
       void stopAgent(proc, end.stop, cfg.abortSettleMs, acc).then((processLost) => {
         unsubscribe();
@@ -68,6 +81,7 @@ export function runPiTurn(proc: PiProcess, request: TurnRequest, cfg: TurnRunner
         softSent = false;
       }
       const change = acc.apply(event);
+      if (event.kind === 'message_end' && event.assistant) retry.observe(event.assistant);
       switch (change.kind) {
         case 'usage':
           cfg.emit({ type: 'usage', role: request.role, usage: change.usage, total: acc.usage, modelRequests: acc.modelRequests });
@@ -91,6 +105,7 @@ export function runPiTurn(proc: PiProcess, request: TurnRequest, cfg: TurnRunner
         case 'retry_wait':
           // pi sleeps through the backoff without events; that silence is not a stall.
           lastActivity = Math.max(lastActivity, Date.now() + change.wait.waitMs);
+          retry.noteExternalWait(change.wait.waitMs);
           cfg.emit({ type: 'retry_wait', role: request.role, wait: change.wait });
           break;
         case 'none':
@@ -109,7 +124,7 @@ export function runPiTurn(proc: PiProcess, request: TurnRequest, cfg: TurnRunner
         // Nobody is there to answer; cancelling beats waiting for the dialog's own timeout.
         void proc.send({ type: 'extension_ui_response', id: event.id, cancelled: true }).catch(() => {});
       }
-      if (event.kind === 'agent_settled') finish(settledEnding(acc));
+      if (event.kind === 'agent_settled') onSettled();
       else if (event.kind === 'agent_end' && acc.agentEnded) scheduleSettleCheck();
       else if (event.kind === 'agent_start') clearTimeout(settleCheck);
     };
@@ -122,21 +137,58 @@ export function runPiTurn(proc: PiProcess, request: TurnRequest, cfg: TurnRunner
           .request({ type: 'get_state' }, 5000)
           .then((r) => {
             const d = (r.data ?? {}) as { isStreaming?: boolean; isCompacting?: boolean; pendingMessageCount?: number };
-            if (!ending && acc.agentEnded && !d.isStreaming && !d.isCompacting && !d.pendingMessageCount) finish(settledEnding(acc));
+            if (!ending && acc.agentEnded && !d.isStreaming && !d.isCompacting && !d.pendingMessageCount) onSettled();
           })
           .catch(() => {});
       }, 2000);
     };
 
-    const onAbort = (): void => finish({ status: 'failed', reason: 'aborted', stop: 'kill', detail: 'the turn was aborted by the caller' });
+    /** The agent is idle. Either the turn is over, or a refused model call is waited out and retried. */
+    const onSettled = (): void => {
+      if (ending || waiting) return;
+      clearTimeout(settleCheck);
+      const last = acc.lastAssistant;
+      const model = request.model ?? (last?.provider && last.model ? `${last.provider}/${last.model}` : undefined);
+      const decision = retry.decide(last, cfg.describeModel(model));
+      if (decision.kind === 'wait') startProviderWait(decision.wait);
+      else if (decision.kind === 'give_up') finish({ status: 'failed', reason: 'provider_error', stop: 'none', detail: decision.detail });
+      else finish(settledEnding(acc));
+    };
+
+    const startProviderWait = (wait: RetryWait): void => {
+      // Reported before sleeping, so a run that dies mid-wait still shows why the time passed.
+      acc.recordRetry(wait);
+      cfg.emit({ type: 'retry_wait', role: request.role, wait });
+      waiting = true;
+      const begun = Date.now();
+      retryTimer = setTimeout(() => {
+        if (ending) return;
+        waiting = false;
+        pausedMs += Date.now() - begun;
+        lastActivity = Date.now();
+        softSent = false;
+        acc.beginRound();
+        // Same session: the failed (empty, errored) response is not replayed to the model by pi,
+        // so the conversation reads "task … continue where you left off".
+        sendPrompt({ type: 'prompt', message: cfg.providerRetryMessage });
+      }, wait.waitMs);
+    };
+
+    const onAbort = (): void =>
+      finish({
+        status: 'failed',
+        reason: 'aborted',
+        stop: 'kill',
+        detail: waiting ? 'the turn was aborted by the caller during a provider retry wait' : 'the turn was aborted by the caller',
+      });
 
     const tick = (): void => {
-      if (ending) return;
+      if (ending || waiting) return;
       const now = Date.now();
       const decision = decideWatchdog(cfg.watchdog, {
         secondsSinceLastEvent: Math.max(0, now - lastActivity) / 1000,
         toolRunning: acc.toolRunning,
-        secondsSinceTurnStart: (now - startedAt) / 1000,
+        secondsSinceTurnStart: (now - startedAt - pausedMs) / 1000,
         softContinueSent: softSent,
       });
       const silent = Math.round((now - lastActivity) / 1000);
@@ -165,35 +217,36 @@ export function runPiTurn(proc: PiProcess, request: TurnRequest, cfg: TurnRunner
     if (signal?.aborted) return onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
 
+    function sendPrompt(prompt: Record<string, unknown>): void {
+      proc
+        .request(prompt, 30_000)
+        .then((r) => {
+          if (!r.success) finish({ status: 'failed', reason: 'protocol_error', stop: 'none', detail: `pi rejected the prompt: ${r.error ?? 'no reason given'}` });
+        })
+        .catch((error: unknown) => {
+          finish({ status: 'failed', reason: 'protocol_error', stop: 'kill', detail: `sending the prompt failed: ${error instanceof Error ? error.message : String(error)}` });
+        });
+    }
+
     const prompt: Record<string, unknown> = { type: 'prompt', message: request.prompt };
     if (request.images && request.images.length > 0) {
       prompt.images = request.images.map((i) => ({ type: 'image', data: i.data, mimeType: i.mimeType }));
     }
-    proc
-      .request(prompt, 30_000)
-      .then((r) => {
-        if (!r.success) finish({ status: 'failed', reason: 'protocol_error', stop: 'none', detail: `pi rejected the prompt: ${r.error ?? 'no reason given'}` });
-      })
-      .catch((error: unknown) => {
-        finish({ status: 'failed', reason: 'protocol_error', stop: 'kill', detail: `sending the prompt failed: ${error instanceof Error ? error.message : String(error)}` });
-      });
+    sendPrompt(prompt);
   });
 }
 
-/** What a settled agent means, judged by its last model response. */
+/**
+ * What a settled agent means, judged by its last model response. Retryable provider errors never
+ * get here: OuterRetry either retried them or ended the turn as provider_error.
+ */
 function settledEnding(acc: TurnAccumulator): Ending {
   const last = acc.lastAssistant;
   if (!last || last.stopReason !== 'error') {
     if (last?.stopReason === 'aborted') return { status: 'failed', reason: 'agent_error', stop: 'none', detail: 'pi aborted the model response' };
     return { status: 'success', reason: 'completed', stop: 'none' };
   }
-  const message = redactSecrets(last.errorMessage ?? 'unknown error');
-  const info = classifyProviderError(last.errorMessage);
-  if (info.kind === 'transient') {
-    const attempts = acc.retries.length + 1;
-    return { status: 'failed', reason: 'provider_error', stop: 'none', detail: `model request failed after ${attempts} attempt(s): ${message}` };
-  }
-  return { status: 'failed', reason: 'agent_error', stop: 'none', detail: `model request failed: ${message}` };
+  return { status: 'failed', reason: 'agent_error', stop: 'none', detail: `model request failed: ${redactSecrets(last.errorMessage ?? 'unknown error')}` };
 }
 
 function authDetail(cfg: TurnRunnerConfig, request: TurnRequest, model: string | undefined, status: number | undefined, message: string | undefined): string {
