@@ -103,7 +103,8 @@ async function main(): Promise<number> {
   const maxDelay = Number(values['max-delay-ms']);
   const rand = random(seed);
   const server = await startScriptedModel({ script: soakScript() });
-  const repo = await createSoakRepo(server, Math.max(4, Math.ceil(kills / 2)));
+  // About one task per kill, so the run is still busy when the last kill lands.
+  const repo = await createSoakRepo(server, Math.max(4, kills));
   const violations: string[] = [];
   const commits = new Set<string>();
   let survived = 0;
@@ -138,7 +139,7 @@ async function main(): Promise<number> {
     if (/- \[ \]/.test(readFileSync(`${repo.dir}/TODOS.md`, 'utf8'))) violations.push('final: not every task is done');
     const rescues = gitOut(repo.dir, ['for-each-ref', '--format=%(refname)', 'refs/pi-harness/rescue']).trim().split('\n').filter(Boolean).length;
     process.stdout.write(
-      `soak (seed ${seed}): survived ${survived}/${kills} kills, ${recoveries} crashed iterations recovered, ${rescues} rescue refs, ${commits.size} commits kept, ${violations.length} invariant violations\n`,
+      `soak (seed ${seed}): ${survived} SIGKILLs survived (${kills} planned), ${recoveries} crashed iterations recovered, ${rescues} rescue refs, ${commits.size} commits kept, ${violations.length} invariant violations\n`,
     );
     for (const violation of violations) process.stdout.write(`  VIOLATION ${violation}\n`);
     return violations.length === 0 ? 0 : 1;
