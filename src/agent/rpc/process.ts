@@ -205,6 +205,7 @@ export class PiProcess {
   }
 }
 
+/** A grace-period timer that never keeps the harness alive on its own after its work is done. */
 function delay(ms: number): Promise<undefined> {
-  return new Promise((resolve) => setTimeout(() => resolve(undefined), ms));
+  return new Promise((resolve) => setTimeout(() => resolve(undefined), ms).unref());
 }
