@@ -292,6 +292,10 @@ export const ConfigSchema = z.object({
   failureArtifactDir: file('failureArtifactDir', 'Failure artifacts.'),
   tokenUsageEventsFile: file('tokenUsageEventsFile', 'One record per agent turn with its token usage.'),
   tokenUsageSummaryFile: file('tokenUsageSummaryFile', 'Token totals and breakdowns.'),
+  keepRuns: meta(count().default(20), {
+    description: 'Run directories kept under <piRuntimeDir>/runs; older ones are removed when a run starts.',
+    env: 'PI_KEEP_RUNS',
+  }),
 
   // guardrails
   maxConsecutiveFailures: meta(count().default(3), {

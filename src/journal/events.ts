@@ -7,8 +7,15 @@ import type { Role, TerminalReason, TokenUsage, TurnStatus } from '../agent/type
 import type { EndReason, IterationStatus, RetryReason } from '../loop/decide.js';
 import type { Verdict } from '../loop/verdict.js';
 import type { CommandOutcome } from '../verify/run-command.js';
+import type { VisualVerdict } from '../visual/verdict-json.js';
 import type { BudgetKind } from '../runtime/budget.js';
+import type { RecordedStatus } from '../runtime/state.js';
+import type { LargeFileWarning } from '../loop/large-files.js';
 
+/**
+ * Bumped only for an incompatible change. New event types and new optional fields keep the
+ * version: readers ignore types and fields they do not know, and treat new fields as optional.
+ */
 export const JOURNAL_SCHEMA_VERSION = 1;
 
 export interface TaskRef {
@@ -22,7 +29,17 @@ export type JournalEventBody =
   | { type: 'run_start'; command: 'once' | 'run'; pid: number; repoRoot: string; transport: string; version: string }
   | { type: 'run_end'; exitCode: number; reason: string; iterations: number; succeeded: number }
   | { type: 'iteration_start'; iteration: number; task: TaskRef; startCommit: string | null; preDirty: string[] }
-  | { type: 'turn_start'; iteration: number; role: Role; step: string; retry?: RetryReason; promptBytes: number; model?: string }
+  | {
+      type: 'turn_start';
+      iteration: number;
+      role: Role;
+      step: string;
+      retry?: RetryReason;
+      promptBytes: number;
+      model?: string;
+      /** The exact prompt (redacted); the last-prompt file is its projection. */
+      prompt?: string;
+    }
   | {
       type: 'turn_end';
       iteration: number;
@@ -37,17 +54,82 @@ export type JournalEventBody =
       durationMs: number;
       changedFiles: string[];
       sessionId?: string;
+      /** The model that answered (provider/id), when known. */
+      model?: string;
+      /** The agent's final message (redacted); the last-agent-output file is its projection. */
+      finalText?: string;
+      /** pi's session file, redacted by the harness after the turn. */
+      sessionFile?: string;
+      /** The turn's tool calls in order (the `tool` events that follow carry durations and errors). */
+      tools?: { name: string; path?: string }[];
     }
-  | { type: 'tool'; iteration: number; role: Role; name: string; path?: string; durationMs: number; isError: boolean; error?: string }
-  | { type: 'verification'; iteration: number; after: string; outcome: CommandOutcome; exitCode: number | null; durationMs: number; command: string; outputTail: string }
+  | { type: 'tool'; iteration: number; role: Role; name: string; path?: string; durationMs: number; isError: boolean; error?: string; /** bash: the start of the command. */ command?: string }
+  | {
+      type: 'verification';
+      iteration: number;
+      after: string;
+      outcome: CommandOutcome;
+      exitCode: number | null;
+      durationMs: number;
+      command: string;
+      outputTail: string;
+      /** The whole captured output (already capped at the end, redacted); projections cut their own tails. */
+      output?: string;
+    }
   | { type: 'verdict'; iteration: number; verdict: Verdict; recheck: boolean; findings: string }
   | { type: 'commit'; iteration: number; commit: string; by: 'agent' | 'harness'; files: string[]; message: string; tickedByHarness: boolean }
   | { type: 'rescue'; iteration: number; ref: string; commit: string; patchFile: string; files: string[] }
-  | { type: 'iteration_end'; iteration: number; task: TaskRef; status: IterationStatus; reason: EndReason; durationMs: number; usage: TokenUsage; commit?: string }
+  | {
+      type: 'iteration_end';
+      iteration: number;
+      task: TaskRef;
+      status: IterationStatus;
+      reason: EndReason;
+      durationMs: number;
+      usage: TokenUsage;
+      commit?: string;
+      /** As state records it (`interrupted` when a signal stopped a failing iteration). */
+      recorded?: RecordedStatus;
+      changedFiles?: string[];
+      notes?: string[];
+      largeFiles?: LargeFileWarning[];
+      needsRescue?: boolean;
+    }
   | { type: 'budget'; kind: BudgetKind; limit: number; used: number; action: 'stop_run' | 'park_task'; message: string; taskId?: string }
   | { type: 'breaker'; consecutiveFailures: number; limit: number }
   /** A provider refused (429/5xx/usage window); written before the wait so a crash mid-wait leaves the record. */
   | { type: 'provider_wait'; role: Role; attempt: number; status?: number; waitMs: number; message: string }
+  | {
+      // The visual capture command ran (SPEC §9); `problem` says why its screenshots cannot be used.
+      type: 'visual_capture';
+      iteration: number;
+      command: string;
+      outcome: CommandOutcome;
+      exitCode: number | null;
+      durationMs: number;
+      screens: number;
+      problem?: string;
+      problems?: string[];
+      outputTail?: string;
+    }
+  | {
+      // A visual review's verdict; `vetoed` when it turned the iteration into a failure.
+      type: 'visual_review';
+      iteration: number;
+      verdict: VisualVerdict;
+      /** false when the harness decided BLOCKED (capture failed, bad manifest, no answer). */
+      fromModel: boolean;
+      summary: string;
+      findings: string[];
+      images: string[];
+      omittedImages: number;
+      model?: string;
+      error?: string;
+      vetoed: boolean;
+      historyFile: string;
+      feedbackFile: string;
+      durationMs: number;
+    }
   | { type: 'error'; iteration?: number; message: string };
 
 export type JournalEvent = JournalEventBody & { v: number; runId: string; at: string; seq: number };

@@ -1,0 +1,80 @@
+/**
+ * The shape every projection shares: a pure reducer over journal events that says what to write
+ * (effects), and never writes itself. The same reducers run live (as journal listeners) and in a
+ * rebuild from a journal file, so both produce the same files.
+ */
+import type { Config } from '../../config/load.js';
+import type { JournalEvent } from '../events.js';
+import type { TokenTurnRecord } from './token-records.js';
+
+/** The configuration fields projections read. */
+export type ProjectionConfig = Pick<
+  Config,
+  | 'repoRoot'
+  | 'piRuntimeDir'
+  | 'maxFailureArtifactLines'
+  | 'logFile'
+  | 'telemetryJsonl'
+  | 'telemetryCsv'
+  | 'lastPromptFile'
+  | 'lastAgentOutputFile'
+  | 'lastVerificationOutputFile'
+  | 'lastIterationSummaryFile'
+  | 'testerFeedbackFile'
+  | 'testerFeedbackHistoryDir'
+  | 'failureArtifactDir'
+  | 'tokenUsageEventsFile'
+  | 'tokenUsageSummaryFile'
+>;
+
+/** Where one run's projections go. */
+export interface ProjectionTargets {
+  config: ProjectionConfig;
+  runId: string;
+  /** `<piRuntimeDir>/runs/<runId>`. */
+  runDir: string;
+  /**
+   * The records already in `tokenUsageEventsFile` when the projections start: the token summary
+   * covers the file's whole history, not only this run.
+   */
+  tokenHistory?: readonly TokenTurnRecord[];
+}
+
+/** A line-oriented file's record key, so a rebuild appends only the records that are missing. */
+export type KeyOf = (line: string) => string | undefined;
+
+export type Content = { text: string } | { json: unknown };
+
+export type Effect =
+  /** One line (or one JSON record) added to an append-only file. */
+  | { kind: 'append'; file: string; content: Content; key: string; keyOf: KeyOf; header?: string }
+  /** The whole file replaced. `latest`: a repo-level "most recent" view; `run`: a file of this run. */
+  | { kind: 'replace'; file: string; content: Content; scope: 'latest' | 'run' }
+  /** Written once and never replaced (history entries, failure artifacts). */
+  | { kind: 'create'; file: string; content: Content };
+
+export interface Projection<S> {
+  readonly name: string;
+  initial(targets: ProjectionTargets): S;
+  reduce(state: S, event: JournalEvent): { state: S; effects: Effect[] };
+}
+
+/** Erases a projection's state type so projections of different states share one list. */
+export interface AnyProjection {
+  readonly name: string;
+  start(targets: ProjectionTargets): (event: JournalEvent) => Effect[];
+}
+
+export function erase<S>(projection: Projection<S>): AnyProjection {
+  return {
+    name: projection.name,
+    start(targets) {
+      let state = projection.initial(targets);
+      return (event) => {
+        const next = projection.reduce(state, event);
+        state = next.state;
+        return next.effects;
+      };
+    },
+  };
+}
