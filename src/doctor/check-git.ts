@@ -1,0 +1,98 @@
+/**
+ * The repository checks: a git work tree with a commit to start from (the harness restores to it
+ * after a failed iteration), and a clean tree (a run refuses a dirty one unless allowDirty).
+ */
+import { readFile } from 'node:fs/promises';
+import { parseState, type InProgressIteration } from '../runtime/state.js';
+import { toRepoRelative, userDirtyPaths } from '../workspace/changes.js';
+import { GitError, git, headCommit } from '../workspace/git.js';
+import { defineCheck } from './types.js';
+
+const GIT_TIMEOUT_MS = 15_000;
+const FIRST_COMMIT = 'git add -A && git commit -m "Initial commit"';
+
+function describeGitFailure(error: unknown): string {
+  const text = error instanceof GitError ? error.stderr : String(error);
+  return text.trim().split('\n').at(-1)?.replace(/^fatal: /, '') ?? 'git failed';
+}
+
+async function currentBranch(root: string): Promise<string | undefined> {
+  try {
+    return (await git(root, ['symbolic-ref', '--short', '-q', 'HEAD'], { timeoutMs: GIT_TIMEOUT_MS })).trim() || undefined;
+  } catch {
+    return undefined; // detached HEAD
+  }
+}
+
+export const gitRepositoryCheck = defineCheck('git', 'git repository', async ({ config }, report) => {
+  const root = config.repoRoot;
+  try {
+    const inside = await git(root, ['rev-parse', '--is-inside-work-tree'], { timeoutMs: GIT_TIMEOUT_MS });
+    if (inside.trim() !== 'true') throw new Error('not a work tree');
+  } catch (error) {
+    if (/ENOENT/.test(String(error))) {
+      return report('fail', 'git is not installed or not on PATH', 'install git');
+    }
+    return report('fail', `${root} is not inside a git work tree`, `run \`git init\`, then ${FIRST_COMMIT}`);
+  }
+  const branch = await currentBranch(root);
+  const head = await headCommit(root);
+  if (head === undefined) {
+    return report(
+      'fail',
+      `${root}: branch ${branch ?? 'HEAD'} has no commit yet (an unborn branch); the harness needs a commit to start from and to restore to`,
+      `make a first commit: ${FIRST_COMMIT}`,
+    );
+  }
+  if (branch === undefined) {
+    return report(
+      'warn',
+      `${root}: detached HEAD at ${head.slice(0, 7)}; commits will not be on any branch`,
+      'switch to a branch first, e.g. `git switch -c pi-work`',
+    );
+  }
+  return report('ok', `${root} — branch ${branch} at ${head.slice(0, 7)}`);
+});
+
+/** Names a few paths and counts the rest, so a huge dirty tree stays one readable line. */
+function listPaths(paths: readonly string[], shown = 5): string {
+  const head = paths.slice(0, shown).join(', ');
+  return paths.length > shown ? `${head} and ${paths.length - shown} more` : head;
+}
+
+/** The iteration a crashed or killed run left behind, read without touching the state file. */
+async function interruptedIteration(stateFile: string): Promise<InProgressIteration | undefined> {
+  try {
+    return parseState(JSON.parse(await readFile(stateFile, 'utf8'))).inProgress ?? undefined;
+  } catch {
+    return undefined; // no state yet, or one the next run reports and moves aside
+  }
+}
+
+export const workingTreeCheck = defineCheck('worktree', 'working tree', async ({ config }, report) => {
+  let dirty: string[];
+  try {
+    // The runtime dir is the harness's own: its files never make a tree dirty.
+    dirty = await userDirtyPaths(config.repoRoot, [toRepoRelative(config.repoRoot, config.piRuntimeDir)]);
+  } catch (error) {
+    return report('warn', `not checked: ${describeGitFailure(error)}`);
+  }
+  if (dirty.length === 0) return report('ok', 'clean');
+  const changes = `${dirty.length} uncommitted change${dirty.length === 1 ? '' : 's'}: ${listPaths(dirty)}`;
+  const interrupted = await interruptedIteration(config.stateFile);
+  if (interrupted !== undefined) {
+    // Not the user's dirt: the next run rescues it into a ref and restores the tree before starting.
+    return report(
+      'warn',
+      `${changes}, left by an interrupted iteration (task: ${interrupted.taskText}); the next run keeps them in a rescue ref and restores the tree`,
+    );
+  }
+  if (config.allowDirty) {
+    return report('warn', `${changes} (allowDirty is set: the harness never touches or commits them)`);
+  }
+  return report(
+    'fail',
+    `${changes} — a run refuses to start on a dirty tree`,
+    'commit or stash them (`git stash -u`), or set "allowDirty": true (dirty files are then never touched or committed)',
+  );
+});
