@@ -1,0 +1,61 @@
+/**
+ * `npm run bench:report`: how long `pi-harness report` takes over a long history — 10,000
+ * iterations across 50 runs of realistic journal — in process (the report's own work) and as a
+ * fresh `node dist/cli/main.js report` (what a user waits for, Node start-up included). Median of 5.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runReport } from '../cli/commands/report.js';
+import { loadConfig } from '../config/load.js';
+import { writeHistory } from './report-fixture.js';
+
+const RUNS = 50;
+const ITERATIONS_PER_RUN = 200;
+const REPEATS = 5;
+const MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'cli', 'main.js');
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+async function time(repeats: number, task: () => Promise<unknown> | unknown): Promise<number> {
+  const samples: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const start = performance.now();
+    await task();
+    samples.push(performance.now() - start);
+  }
+  return median(samples);
+}
+
+async function main(): Promise<void> {
+  const repo = await mkdtemp(path.join(tmpdir(), 'pi-harness-report-bench-'));
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, stdio: 'ignore', env: { ...process.env, GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b' } });
+    git('init', '-q');
+    git('commit', '-q', '--allow-empty', '-m', 'initial');
+    const { config } = await loadConfig({ repoRoot: repo, cwd: repo, env: {} });
+    const history = await writeHistory(config.piRuntimeDir, { runs: RUNS, iterationsPerRun: ITERATIONS_PER_RUN });
+    console.log(`history: ${history.iterations} iterations in ${RUNS} runs, ${history.lines} journal lines, ${(history.bytes / 1024 / 1024).toFixed(1)} MB`);
+
+    let bytes = 0;
+    const io = { cwd: repo, env: {}, stdout: (text: string) => void (bytes += text.length), stderr: () => undefined };
+    await runReport(config, io, {}); // warm-up: module loading and the first file-system reads
+    const rows: Array<[string, number]> = [
+      ['report (in process)', await time(REPEATS, () => runReport(config, io, {}))],
+      ['report --json (in process)', await time(REPEATS, () => runReport(config, io, { json: true }))],
+      ['report --runs 50 --iterations 10000 (in process, everything)', await time(REPEATS, () => runReport(config, io, { runs: '50', iterations: '10000', json: true }))],
+      ['node dist/cli/main.js report', await time(REPEATS, () => execFileSync(process.execPath, [MAIN, 'report'], { cwd: repo, stdio: 'ignore' }))],
+      ['node dist/cli/main.js report --json', await time(REPEATS, () => execFileSync(process.execPath, [MAIN, 'report', '--json'], { cwd: repo, stdio: 'ignore' }))],
+    ];
+    for (const [label, ms] of rows) console.log(`${label.padEnd(62)} ${ms.toFixed(0).padStart(6)} ms (median of ${REPEATS})`);
+  } finally {
+    await rm(repo, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,143 @@
+/**
+ * Builds the report document from the journals, state.json, the lock, git's rescue refs and the
+ * artifact directories. Only what is shown is read: the newest `runs` journals in full (they feed
+ * the run list, totals and hotspots), then older journals only until `iterations` iterations are
+ * collected. Older history costs one directory listing.
+ */
+import path from 'node:path';
+import type { Config } from '../config/load.js';
+import { listFailureArtifacts, readSummaryLargeFiles } from './artifacts.js';
+import { addInto, zeroUsage } from './fields.js';
+import { HotspotTally } from './hotspots.js';
+import { attachRescue } from './iteration-fold.js';
+import { readJournal } from './journal-stream.js';
+import { readLock, type LockView } from './live-run.js';
+import { listRescueRefs } from './rescue-refs.js';
+import { RunFold, type FoldedRun, type OrphanRescue } from './run-fold.js';
+import { listRunDirs, type RunDir } from './run-dirs.js';
+import { readStateView } from './state-view.js';
+import { REPORT_SCHEMA_VERSION, type IterationReport, type ReportDocument } from './types.js';
+
+export interface ReportOptions {
+  /** Runs to list (newest first). */
+  runs: number;
+  /** Iterations to list (newest first). */
+  iterations: number;
+  now?: Date;
+}
+
+export const DEFAULT_REPORT_OPTIONS = { runs: 10, iterations: 20 } as const;
+
+/** The statuses that count against a task (as state.ts counts them). */
+const FAILURE_STATUSES: ReadonlySet<string> = new Set(['failed', 'stalled', 'blocked', 'crashed']);
+
+async function foldRun(config: Config, dir: RunDir, liveRunId: string | null, tally: HotspotTally | undefined, now: Date): Promise<FoldedRun> {
+  const fold = new RunFold(dir.runId, path.relative(config.repoRoot, dir.journal), config.repoRoot, tally);
+  const stats = await readJournal(dir.journal, (event) => fold.add(event));
+  return fold.finish(liveRunId, stats.malformed, now);
+}
+
+/** Crash recovery journals the rescue of an earlier run's iteration: give it to that iteration. */
+function attachOrphanRescues(orphans: readonly OrphanRescue[], iterations: readonly IterationReport[]): void {
+  for (const orphan of orphans) {
+    const target = iterations.find((it) => it.iteration === orphan.iteration && !it.rescue && it.status === 'crashed');
+    if (target) attachRescue(target, orphan.event);
+  }
+}
+
+export async function buildReport(config: Config, options: ReportOptions): Promise<ReportDocument> {
+  const now = options.now ?? new Date();
+  const warnings: string[] = [];
+  const [dirs, lock] = await Promise.all([listRunDirs(config.piRuntimeDir), readLock(config.activeRunFile, now)]);
+  const liveRunId = lock.kind === 'live' ? lock.holder.runId : null;
+  const tally = new HotspotTally();
+
+  const shown: FoldedRun[] = [];
+  const iterations: IterationReport[] = [];
+  const orphans: OrphanRescue[] = [];
+  let malformedLines = 0;
+  for (const [index, dir] of dirs.entries()) {
+    const listed = index < options.runs;
+    if (!listed && iterations.length >= options.iterations) break;
+    const folded = await foldRun(config, dir, liveRunId, listed ? tally : undefined, now);
+    if (listed) shown.push(folded);
+    malformedLines += folded.run.malformedLines;
+    iterations.push(...folded.iterations.reverse());
+    orphans.push(...folded.orphanRescues);
+  }
+  attachOrphanRescues(orphans, iterations);
+  if (lock.kind === 'live') decorateLiveRun(shown, lock);
+
+  const summary = await readSummaryLargeFiles(config.lastIterationSummaryFile);
+  if (summary) {
+    const target = iterations.find((it) => it.runId === summary.runId && it.iteration === summary.iteration);
+    for (const file of summary.largeFiles) if (target && !target.largeFiles.some((known) => known.path === file.path)) target.largeFiles.push(file);
+  }
+
+  const journalTasks = new Map(iterations.filter((it) => it.task.id).map((it) => [it.task.id!, { text: it.task.text, phase: it.task.phase }]));
+  const stateView = await readStateView(config.stateFile, config.taskFile, journalTasks);
+  if (stateView.warning) warnings.push(stateView.warning);
+  const knownPatches = new Map(iterations.flatMap((it) => (it.rescue?.patchFile ? [[it.rescue.ref, path.resolve(config.repoRoot, it.rescue.patchFile)] as const] : [])));
+  for (const it of iterations) if (it.rescue?.patchFile) it.rescue.patchFile = path.relative(config.repoRoot, path.resolve(config.repoRoot, it.rescue.patchFile));
+  const rescueRefs = await listRescueRefs(config.repoRoot, config.piRuntimeDir, knownPatches).catch((error: Error) => {
+    warnings.push(`rescue refs could not be listed: ${error.message.split('\n')[0]}`);
+    return { total: 0, refs: [] };
+  });
+  if (malformedLines > 0) warnings.push(`${malformedLines} journal line(s) could not be read and were skipped (a run that crashed mid-write leaves one)`);
+
+  const failures = await listFailureArtifacts(config.repoRoot, config.failureArtifactDir);
+  for (const it of iterations) it.failureArtifacts = failures.byIteration.get(`${it.runId}#${it.iteration}`) ?? [];
+
+  const runs = shown.map((folded) => folded.run);
+  const totals: ReportDocument['totals'] = { iterations: 0, succeeded: 0, failed: 0, byStatus: {}, usage: zeroUsage(), modelRequests: 0, durationMs: 0 };
+  for (const run of runs) {
+    addInto(totals.usage, run.usage);
+    totals.modelRequests += run.modelRequests;
+    totals.durationMs += run.durationMs ?? 0;
+  }
+  for (const it of shown.flatMap((folded) => folded.iterations)) {
+    totals.iterations += 1;
+    totals.byStatus[it.status] = (totals.byStatus[it.status] ?? 0) + 1;
+    if (it.status === 'succeeded') totals.succeeded += 1;
+    else if (FAILURE_STATUSES.has(it.status)) totals.failed += 1;
+  }
+  const listedIterations = iterations.slice(0, options.iterations);
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    generatedAt: now.toISOString(),
+    repoRoot: config.repoRoot,
+    runtimeDir: path.relative(config.repoRoot, config.piRuntimeDir) || '.',
+    empty: dirs.length === 0,
+    history: { runsTotal: dirs.length, runsShown: runs.length, iterationsShown: listedIterations.length, malformedLines },
+    totals,
+    runs,
+    iterations: listedIterations,
+    parkedTasks: stateView.parkedTasks,
+    inProgress: stateView.inProgress && stateView.inProgress.runId !== liveRunId ? stateView.inProgress : null,
+    rescueRefs,
+    largeFiles: largeFileList(listedIterations),
+    failureArtifacts: { dir: failures.dir, total: failures.total, paths: failures.paths },
+    hotspots: tally.result(),
+    warnings,
+  };
+}
+
+/** A running run's reason is what its lock says it is doing. */
+function decorateLiveRun(shown: FoldedRun[], lock: Extract<LockView, { kind: 'live' }>): void {
+  const run = shown.find((folded) => folded.run.runId === lock.holder.runId)?.run;
+  if (run) run.reason = `${lock.holder.status} (pid ${lock.holder.pid}, heartbeat ${lock.holder.heartbeatAt})`;
+}
+
+/** Every large-file warning of the iterations listed, newest first, one per path. */
+function largeFileList(iterations: readonly IterationReport[]): ReportDocument['largeFiles'] {
+  const seen = new Set<string>();
+  const list: ReportDocument['largeFiles'] = [];
+  for (const it of iterations) {
+    for (const file of it.largeFiles) {
+      if (seen.has(file.path)) continue;
+      seen.add(file.path);
+      list.push({ ...file, runId: it.runId, iteration: it.iteration });
+    }
+  }
+  return list;
+}

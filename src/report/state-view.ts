@@ -1,0 +1,63 @@
+/**
+ * Parked tasks and a crashed iteration, read from state.json. Read-only: unlike a starting run,
+ * the report never moves an unreadable state file aside, it says so and goes on.
+ */
+import { readFile } from 'node:fs/promises';
+import { loadTaskFile } from '../tasks/index.js';
+import { bool, num, obj, str, type LooseEvent } from './fields.js';
+import type { ParkedTask, ReportDocument } from './types.js';
+
+export interface StateView {
+  parkedTasks: ParkedTask[];
+  inProgress: ReportDocument['inProgress'];
+  warning?: string;
+}
+
+type TaskNames = ReadonlyMap<string, { text: string; phase: string | null }>;
+
+export async function readStateView(stateFile: string, taskFile: string, journalTasks: TaskNames): Promise<StateView> {
+  let state: LooseEvent;
+  try {
+    const value: unknown = JSON.parse(await readFile(stateFile, 'utf8'));
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not a JSON object');
+    state = value as LooseEvent;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { parkedTasks: [], inProgress: null };
+    return { parkedTasks: [], inProgress: null, warning: `state file ${stateFile} could not be read: ${(error as Error).message}` };
+  }
+  const tasks = obj(state, 'tasks') ?? {};
+  const parkedIds = Object.keys(tasks).filter((id) => bool(obj(tasks, id) ?? {}, 'parked') === true);
+  const names = parkedIds.length > 0 ? await taskNames(taskFile, journalTasks) : journalTasks;
+  const parkedTasks = parkedIds.map((id): ParkedTask => {
+    const record = obj(tasks, id) ?? {};
+    const name = names.get(id);
+    return {
+      id,
+      text: name?.text ?? null,
+      phase: name?.phase ?? null,
+      attempts: num(record, 'attempts') ?? 0,
+      failures: num(record, 'failures') ?? 0,
+      lastStatus: str(record, 'lastStatus') ?? null,
+      lastReason: str(record, 'lastReason') ?? null,
+      parkedAt: str(record, 'parkedAt') ?? null,
+    };
+  });
+  parkedTasks.sort((a, b) => (b.parkedAt ?? '').localeCompare(a.parkedAt ?? ''));
+  const progress = obj(state, 'inProgress');
+  const inProgress = progress
+    ? { runId: str(progress, 'runId') ?? '?', iteration: num(progress, 'iteration') ?? 0, taskText: str(progress, 'taskText') ?? '?', startedAt: str(progress, 'startedAt') ?? '' }
+    : null;
+  return { parkedTasks, inProgress };
+}
+
+/** Task texts by id: the task file as it is now, else what the journals recorded. */
+async function taskNames(taskFile: string, journalTasks: TaskNames): Promise<TaskNames> {
+  const names = new Map(journalTasks);
+  try {
+    const { file } = await loadTaskFile(taskFile);
+    for (const task of file.tasks) names.set(task.id, { text: task.text, phase: task.phase });
+  } catch {
+    // No task file (or an unreadable one): the journal's names will do.
+  }
+  return names;
+}

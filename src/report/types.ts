@@ -1,0 +1,155 @@
+/**
+ * The report document: what `pi-harness report --json` prints and what the terminal view renders.
+ * One shape for both, so the two can never disagree. Bump REPORT_SCHEMA_VERSION when a field is
+ * removed or changes meaning (adding fields does not need a bump).
+ */
+import type { Usage } from './fields.js';
+
+export const REPORT_SCHEMA_VERSION = 1;
+
+/** `running`: its lock is held by a live process. `crashed`: no run_end and nobody holds it. */
+export type RunStatus = 'finished' | 'running' | 'crashed';
+
+export interface RunReport {
+  runId: string;
+  command: string | null;
+  status: RunStatus;
+  startedAt: string | null;
+  endedAt: string | null;
+  durationMs: number | null;
+  exitCode: number | null;
+  /** run_end's stop reason; for a running run, the lock's status ("iteration 3"). */
+  reason: string | null;
+  iterations: number;
+  succeeded: number;
+  usage: Usage;
+  modelRequests: number;
+  /** Harness errors, budget stops and circuit-breaker trips journaled during the run. */
+  notes: string[];
+  /** Waits imposed by the model provider (429, 5xx, usage windows) during the run. */
+  providerWaits: { count: number; totalMs: number; last: string | null };
+  /** Repo-relative path of the journal. */
+  journal: string;
+  /** Journal lines that could not be read (a crash mid-write leaves one). */
+  malformedLines: number;
+}
+
+export interface TurnReport {
+  role: string;
+  model: string | null;
+  status: string | null;
+  terminalReason: string | null;
+  detail: string | null;
+  durationMs: number;
+  usage: Usage;
+  modelRequests: number;
+  toolCalls: number;
+  toolErrors: number;
+}
+
+export interface IterationReport {
+  runId: string;
+  iteration: number;
+  task: { id: string | null; text: string; phase: string | null };
+  /**
+   * How the iteration ended as state records it (`interrupted` when a signal stopped it), else its
+   * end status; `running` or `crashed` when it has no iteration_end.
+   */
+  status: string;
+  /** Why the iteration ended (EndReason), null while running or when it never ended. */
+  reason: string | null;
+  /** The terminal reason of the last agent turn that did not complete normally, if any. */
+  terminalReason: string | null;
+  startedAt: string | null;
+  endedAt: string | null;
+  /** Outcome of the last verification (`passed`, `failed`, `skipped`...), or `not_run`. */
+  verification: string;
+  verificationRuns: number;
+  /** The last verdict (`PASS`, `FAIL`, `BLOCKED`, `UNKNOWN`), or `not_run`. */
+  verdict: string;
+  verdicts: string[];
+  commit: { sha: string; by: string | null; message: string | null; files: string[] } | null;
+  rescue: { ref: string; patchFile: string | null; files: string[] } | null;
+  durations: { totalMs: number | null; verificationMs: number; byRole: Record<string, number> };
+  usage: Usage;
+  modelRequests: number;
+  toolCalls: number;
+  toolErrors: number;
+  turns: TurnReport[];
+  largeFiles: LargeFileWarning[];
+  /** The loop's notes at iteration_end (commit notes, parking, interruption...). */
+  notes: string[];
+  /** The visual review that ran after this iteration, if one did. */
+  visualReview: { verdict: string; vetoed: boolean; summary: string } | null;
+  /** Repo-relative failure artifacts written for this iteration. */
+  failureArtifacts: string[];
+  errors: string[];
+}
+
+export interface ParkedTask {
+  id: string;
+  text: string | null;
+  phase: string | null;
+  attempts: number;
+  failures: number;
+  lastStatus: string | null;
+  lastReason: string | null;
+  parkedAt: string | null;
+}
+
+export interface RescueRefReport {
+  ref: string;
+  commit: string;
+  date: string | null;
+  subject: string;
+  /** Repo-relative patch file, when it still exists. */
+  patchFile: string | null;
+}
+
+export interface LargeFileWarning {
+  path: string;
+  lines: number;
+}
+
+export interface Hotspot {
+  key: string;
+  /** Turns (roles, models) or tool calls (tools, files). */
+  count: number;
+  tokens: number;
+  cost: number;
+  durationMs: number;
+}
+
+export interface ReportDocument {
+  schemaVersion: number;
+  generatedAt: string;
+  repoRoot: string;
+  runtimeDir: string;
+  /** True when no run has ever been journaled here. */
+  empty: boolean;
+  history: { runsTotal: number; runsShown: number; iterationsShown: number; malformedLines: number };
+  /** Totals over the runs shown. */
+  totals: {
+    iterations: number;
+    succeeded: number;
+    /** failed, stalled, blocked and crashed: what counts against a task. */
+    failed: number;
+    byStatus: Record<string, number>;
+    usage: Usage;
+    modelRequests: number;
+    durationMs: number;
+  };
+  runs: RunReport[];
+  iterations: IterationReport[];
+  parkedTasks: ParkedTask[];
+  /** An iteration state.json records as in progress with no live run: it crashed; the next run recovers it. */
+  inProgress: { runId: string; iteration: number; taskText: string; startedAt: string } | null;
+  /** Newest first; `refs` is capped, `total` counts them all. */
+  rescueRefs: { total: number; refs: RescueRefReport[] };
+  largeFiles: Array<LargeFileWarning & { runId: string; iteration: number }>;
+  failureArtifacts: { dir: string; total: number; paths: string[] };
+  /** Over the runs shown. Tool and file tokens are estimates: a turn's tokens shared across its tool calls. */
+  hotspots: { byRole: Hotspot[]; byModel: Hotspot[]; byTool: Hotspot[]; byFile: Hotspot[] };
+  /** Problems reading history (an unreadable state file, git unavailable...). */
+  warnings: string[];
+}
