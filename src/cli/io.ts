@@ -4,6 +4,8 @@ export interface CliIo {
   stderr: (text: string) => void;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** All of standard input (visual-review-worker); the process's stdin when absent. */
+  stdin?: () => Promise<string>;
 }
 
 export const processIo: CliIo = {
