@@ -92,6 +92,11 @@ export async function startScriptedModel(options: ScriptedModelOptions): Promise
       receivedAt: Date.now(),
     };
     requests.push(record);
+    // 'close' fires once per response, whether it finished normally or the socket went away.
+    res.once('close', () => {
+      record.finishedAt = Date.now();
+      record.durationMs = record.finishedAt - record.receivedAt;
+    });
 
     if (record.auth.matched === false) {
       sendJson(res, 401, errorBody(401, 'Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key'));

@@ -116,7 +116,17 @@ export interface RecordedRequest {
   body: unknown;
   /** Length of the raw body in bytes. */
   bodyBytes: number;
+  /** When the whole request body had arrived (epoch ms). */
   receivedAt: number;
+  /**
+   * When the response was over (epoch ms): fully written, or the connection closed (a stall, a
+   * disconnect, server close). Unset while the response is still in progress. Together with
+   * `receivedAt` this is the time the "model" held the request, which benchmarks subtract from
+   * wall time to find the harness's own overhead.
+   */
+  finishedAt?: number;
+  /** `finishedAt - receivedAt`, set with `finishedAt`. */
+  durationMs?: number;
   /** For chat completions that passed auth: the 0-based completion index (script position). */
   completionIndex?: number;
   /** The kind of step that answered a chat completion. */

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startScriptedModel } from '../../src/scripted-model/index.js';
 import type { ScriptedModelOptions, ScriptedModelServer } from '../../src/scripted-model/index.js';
 
@@ -108,6 +108,16 @@ describe('scripted model server', () => {
       prompt_tokens_details: { cached_tokens: 40 },
     });
     expect(s.requests[0]?.usage).toEqual({ input: 100, output: 7, cacheRead: 40 });
+  });
+
+  it('records when each response finished, so the time spent "in the model" can be measured', async () => {
+    const s = await start({ script: [{ kind: 'text', text: 'slow', delayMs: 150 }] });
+    await sseEvents(await chat(s));
+    // 'close' may land just after the client has read the last byte.
+    await vi.waitFor(() => expect(s.requests[0]?.finishedAt).toBeDefined());
+    const record = s.requests[0]!;
+    expect(record.durationMs).toBe(record.finishedAt! - record.receivedAt);
+    expect(record.durationMs).toBeGreaterThanOrEqual(140);
   });
 
   it('answers non-streaming requests with a chat.completion object', async () => {

@@ -1,0 +1,40 @@
+/**
+ * `demo`: the whole loop, offline, in a throwaway repo on a built-in scripted model. The loop is
+ * the ordinary `run` through loopCommand, so Ctrl-C behaves exactly as in a real run: the first
+ * signal stops the turn in flight and keeps its work, a second one quits at once.
+ */
+import { EXIT, type ExitCode } from '../exit-codes.js';
+import type { CliIo } from '../io.js';
+import { DemoDirError, gitAvailable } from '../../demo/repo.js';
+import { MIN_NODE, versionAtLeast } from '../../doctor/check-pi.js';
+import { prepareDemo, type DemoOptions } from '../../demo/run-demo.js';
+import { loopCommand } from './loop.js';
+
+export type { DemoOptions };
+
+export async function demoCommand(options: DemoOptions, io: CliIo): Promise<ExitCode> {
+  // pi runs on this same Node; an older one dies at startup with a syntax error that names no version.
+  if (!versionAtLeast(process.version, MIN_NODE)) {
+    io.stderr(`pi-harness demo: Node ${process.version} is too old; pi needs Node >= ${MIN_NODE}. Install a newer Node and try again.\n`);
+    return EXIT.preflight;
+  }
+  if (!(await gitAvailable())) {
+    io.stderr('pi-harness demo: git is needed and could not be run; install git and try again.\n');
+    return EXIT.preflight;
+  }
+  let demo: Awaited<ReturnType<typeof prepareDemo>>;
+  try {
+    demo = await prepareDemo(options, io);
+  } catch (error) {
+    if (!(error instanceof DemoDirError)) throw error;
+    io.stderr(`pi-harness demo: ${error.message}\n`);
+    return EXIT.usage;
+  }
+  try {
+    const code = await loopCommand('run', demo.config, demo.loopIo);
+    await demo.finish(code);
+    return code;
+  } finally {
+    await demo.close();
+  }
+}
