@@ -121,6 +121,8 @@ export interface Transport {
   runTurn(request: TurnRequest, signal?: AbortSignal): Promise<TurnResult>;
   /** Ends every child process this transport started. Safe to call twice. */
   close(): Promise<void>;
+  /** Ends idle sessions' processes but keeps the transport usable (between iterations). */
+  releaseSessions?(): Promise<void>;
 }
 
 export function emptyUsage(): TokenUsage {

@@ -11,8 +11,15 @@ import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { findRepoRoot } from '../workspace/repo-root.js';
 import { printConfig } from './commands/config.js';
 import { loopCommand } from './commands/loop.js';
+import { demoCommand, type DemoOptions } from './commands/demo.js';
+import { runDoctor } from './commands/doctor.js';
+import { runInit } from './commands/init.js';
+import { runReport, type ReportCommandOptions } from './commands/report.js';
+import { runClearHistory } from './commands/clear-history.js';
+import { visualOnceCommand } from './commands/visual-once.js';
+import { visualReviewWorkerCommand } from './commands/visual-review-worker.js';
 
-/** Every command of SPEC §2 with its one-line help. `built` flips as each issue lands. */
+/** Every command of SPEC §2 with its one-line help, in the order `--help` lists them. */
 const COMMANDS = [
   { name: 'once', summary: 'run one iteration on the first unchecked task' },
   { name: 'run', summary: 'run iterations until every task is done, a limit, a breaker or a stop signal' },
@@ -24,10 +31,10 @@ const COMMANDS = [
   { name: 'doctor', summary: 'run the preflight checks alone, with a verdict per check' },
   { name: 'demo', summary: 'run the whole loop offline in a temporary repo on a built-in scripted model' },
   { name: 'visualize', summary: 'serve the dashboard over existing run history without starting a run' },
+  { name: 'config', summary: 'print the effective configuration and where it came from (--json for machines)' },
 ] as const;
 
-/** Commands wired to their implementation; the rest say "not built yet". */
-const BUILT = new Set<string>(['once', 'run']);
+type CommandName = (typeof COMMANDS)[number]['name'];
 
 interface CommonOptions {
   config?: string;
@@ -41,9 +48,72 @@ async function loadFor(io: CliIo, options: CommonOptions): Promise<LoadedConfig>
   return loaded;
 }
 
+/** Options and action of each built command; a command missing here says "not built yet". */
+type Wiring = (command: Command, context: { io: CliIo; setExit: (code: ExitCode) => void; global: () => CommonOptions }) => void;
+
+const WIRING: Partial<Record<CommandName, Wiring>> = {
+  once: (command, { io, setExit, global }) =>
+    command.action(async () => setExit(await loopCommand('once', (await loadFor(io, global())).config, io))),
+  run: (command, { io, setExit, global }) =>
+    command.action(async () => setExit(await loopCommand('run', (await loadFor(io, global())).config, io))),
+  report: (command, { io, setExit, global }) =>
+    command
+      .option('--json', 'print the report as one JSON document')
+      .option('--runs <n>', 'runs to list, newest first (default 10)')
+      .option('--iterations <n>', 'iterations to list, newest first (default 20)')
+      .action(async (options: ReportCommandOptions) => setExit(await runReport((await loadFor(io, global())).config, io, options))),
+  'clear-history': (command, { io, setExit, global }) =>
+    command
+      .option('--yes', 'do not ask for confirmation (required when not on a terminal)')
+      .option('--refs', "also delete refs/pi-harness/* (rescue refs hold failed iterations' work; kept by default)")
+      .action(async (options: { yes?: boolean; refs?: boolean }) =>
+        setExit(await runClearHistory((await loadFor(io, global())).config, io, { yes: options.yes === true, refs: options.refs === true })),
+      ),
+  'visual-once': (command, { io, setExit, global }) =>
+    command
+      .option('--json', 'print the review record as JSON')
+      .action(async (options: CommonOptions) => setExit(await visualOnceCommand((await loadFor(io, global())).config, io, options.json === true))),
+  'visual-review-worker': (command, { io, setExit, global }) =>
+    command.action(async () => setExit(await visualReviewWorkerCommand((await loadFor(io, global())).config, io))),
+  init: (command, { io, setExit, global }) =>
+    command
+      .option('--force', 'overwrite files init would otherwise keep')
+      .option('--json', 'print what was done as one JSON document')
+      .action(async (options: CommonOptions & { force?: boolean }) => {
+        const { config } = global();
+        setExit(await runInit(io, { force: options.force === true, json: options.json === true, ...(config ? { configFile: config } : {}) }));
+      }),
+  doctor: (command, { io, setExit, global }) =>
+    command
+      .option('--json', 'print the checks as one JSON document')
+      .action(async (options: CommonOptions) => setExit(await runDoctor((await loadFor(io, global())).config, io, options.json === true))),
+  demo: (command, { io, setExit }) =>
+    command
+      .option('--dir <dir>', 'build the demo repo in this empty or new directory (default: a new temporary one)')
+      .option('--clean', 'remove the demo repo after a successful run (default: keep it to look around)')
+      .action(async (options: DemoOptions) => setExit(await demoCommand(options, io))),
+  config: (command, { io, setExit, global }) =>
+    command
+      .option('--json', 'print as JSON')
+      .action(async (options: CommonOptions) => {
+        const { config } = await loadFor(io, { ...global(), ...options });
+        setExit(printConfig(config, io, options.json === true));
+      }),
+};
+
+function notBuilt(name: string, io: CliIo, setExit: (code: ExitCode) => void): Wiring {
+  return (command) =>
+    command
+      .option('--json', 'machine-readable output where the output is data')
+      .action(() => {
+        io.stderr(`pi-harness ${name}: not built yet in ${VERSION}; it arrives in a later release.\n`);
+        setExit(EXIT.usage);
+      });
+}
+
 function buildProgram(io: CliIo, setExit: (code: ExitCode) => void): Command {
   const program = new Command('pi-harness')
-    .description('Runs the PI coding agent unattended over a repo\'s TODOS.md: develop, verify, review, fix, commit.')
+    .description("Runs the PI coding agent unattended over a repo's TODOS.md: develop, verify, review, fix, commit.")
     .version(VERSION, '-v, --version', 'print the version')
     .helpOption('-h, --help', 'show help')
     .option('--config <file>', 'configuration file (same as PI_CONFIG_FILE; default ./pi.config.json if present)')
@@ -56,38 +126,11 @@ function buildProgram(io: CliIo, setExit: (code: ExitCode) => void): Command {
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showSuggestionAfterError(true);
 
-  for (const mode of ['once', 'run'] as const) {
-    const { summary } = COMMANDS.find((command) => command.name === mode)!;
-    program
-      .command(mode)
-      .description(summary)
-      .action(async () => {
-        const { config } = await loadFor(io, program.opts<CommonOptions>());
-        setExit(await loopCommand(mode, config, io));
-      });
+  const context = { io, setExit, global: () => program.opts<CommonOptions>() };
+  for (const { name, summary } of COMMANDS) {
+    const wire = WIRING[name] ?? notBuilt(name, io, setExit);
+    wire(program.command(name).description(summary), context);
   }
-
-  for (const { name, summary } of COMMANDS.filter((command) => !BUILT.has(command.name))) {
-    program
-      .command(name)
-      .description(summary)
-      .option('--json', 'machine-readable output where the output is data')
-      .allowUnknownOption(false)
-      .action(() => {
-        io.stderr(`pi-harness ${name}: not built yet in ${VERSION}; it arrives in a later release.\n`);
-        setExit(EXIT.usage);
-      });
-  }
-
-  program
-    .command('config')
-    .description('print the effective configuration and where it came from (--json for machines)')
-    .option('--json', 'print as JSON')
-    .action(async (options: CommonOptions) => {
-      const { config } = await loadFor(io, { ...program.opts<CommonOptions>(), ...options });
-      setExit(printConfig(config, io, options.json === true));
-    });
-
   return program;
 }
 

@@ -27,7 +27,10 @@ export type EndReason =
   | 'provider_auth'
   | 'mock_no_change'
   /** Stopped from outside: SIGINT/SIGTERM or a budget (the iteration's abort signal). */
-  | 'interrupted';
+  | 'interrupted'
+  /** Vetoed after the fact by a visual review (src/visual/loop-gate.ts), never by decide(). */
+  | 'visual_failed'
+  | 'visual_blocked';
 
 export type Step =
   | { kind: 'developer'; retry?: RetryReason }

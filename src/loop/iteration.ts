@@ -3,8 +3,6 @@
  * verification, the commit — and feeds each typed outcome back in. Every step is journaled before
  * the next begins.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { addUsage, emptyUsage, type Role, type TokenUsage, type Transport, type TurnResult } from '../agent/types.js';
 import type { Config } from '../config/load.js';
 import { modelForRole } from '../config/role-model.js';
@@ -116,9 +114,9 @@ export async function runIteration(env: IterationEnv, task: Task): Promise<Itera
 
   const runTurn = async (role: Role, request: PromptRequest, sessionId?: string): Promise<{ turn: TurnResult; summary: TurnSummary }> => {
     const prompt = await env.prompts.build(request);
-    await writeArtifact(config.lastPromptFile, prompt);
     const model = modelForRole(config, role);
-    journal.append({ type: 'turn_start', iteration, role, step: request.kind, ...(request.kind === 'developerRetry' ? { retry: request.reason } : {}), promptBytes: Buffer.byteLength(prompt), ...(model ? { model } : {}) });
+    // The prompt travels in the journal; the last-prompt file is its projection (src/journal/projections).
+    journal.append({ type: 'turn_start', iteration, role, step: request.kind, ...(request.kind === 'developerRetry' ? { retry: request.reason } : {}), promptBytes: Buffer.byteLength(prompt), ...(model ? { model } : {}), prompt });
     env.progress(`  ${role} turn${model ? ` (${model})` : ''}…`);
     // The task file's tick is bookkeeping, not a product change (it must not re-trigger verification).
     const notProduct = [toRepoRelative(config.repoRoot, config.taskFile)];
@@ -141,7 +139,6 @@ export async function runIteration(env: IterationEnv, task: Task): Promise<Itera
       summary.largeFiles = await largeFiles(config.repoRoot, changed, config.largeFileWarningLines);
       env.onLargeFiles(summary.largeFiles);
     }
-    await writeArtifact(config.lastAgentOutputFile, turn.finalText);
     summary.usage = addUsage(summary.usage, turn.usage);
     summary.turns += 1;
     summary.modelRequests += turn.modelRequests;
@@ -159,9 +156,15 @@ export async function runIteration(env: IterationEnv, task: Task): Promise<Itera
       durationMs: turn.durationMs,
       changedFiles: changed,
       ...(turn.sessionId ? { sessionId: turn.sessionId } : {}),
+      // For the projections: last agent output, token attribution by tool and file, session redaction.
+      ...(turn.model ? { model: turn.model } : {}),
+      finalText: turn.finalText,
+      ...(turn.sessionFile ? { sessionFile: turn.sessionFile } : {}),
+      tools: turn.toolCalls.map((call) => (call.path ? { name: call.name, path: call.path } : { name: call.name })),
     });
     for (const call of turn.toolCalls) {
-      journal.append({ type: 'tool', iteration, role, name: call.name, ...(call.path ? { path: call.path } : {}), durationMs: call.durationMs ?? 0, isError: call.isError, ...(call.error ? { error: call.error } : {}) });
+      const command = typeof call.args.command === 'string' ? call.args.command.slice(0, 200) : undefined;
+      journal.append({ type: 'tool', iteration, role, name: call.name, ...(call.path ? { path: call.path } : {}), durationMs: call.durationMs ?? 0, isError: call.isError, ...(call.error ? { error: call.error } : {}), ...(command ? { command } : {}) });
     }
     const outcomeText = turn.status === 'success' ? 'done' : `${turn.status} (${turn.terminalReason}${turn.detail ? `: ${turn.detail}` : ''})`;
     env.progress(`  ${role}: ${outcomeText}, ${turn.toolCalls.length} tool calls, ${turn.usage.input + turn.usage.output} tokens, ${(turn.durationMs / 1000).toFixed(1)}s`);
@@ -194,9 +197,8 @@ export async function runIteration(env: IterationEnv, task: Task): Promise<Itera
         });
         lastVerification = result;
         summary.verification = result.outcome;
-        await writeArtifact(config.lastVerificationOutputFile, result.output);
         const tail = lastLines(result.output, config.maxFailureArtifactLines).lines.join('\n');
-        journal.append({ type: 'verification', iteration, after: step.after, outcome: result.outcome, exitCode: result.exitCode, durationMs: result.durationMs, command: result.command, outputTail: result.outcome === 'passed' ? '' : tail });
+        journal.append({ type: 'verification', iteration, after: step.after, outcome: result.outcome, exitCode: result.exitCode, durationMs: result.durationMs, command: result.command, outputTail: result.outcome === 'passed' ? '' : tail, output: result.output });
         env.progress(`  verification: ${result.outcome}${result.exitCode !== null && result.outcome !== 'skipped' ? ` (exit ${result.exitCode})` : ''}`);
         outcome = { step: 'verify', result: result.outcome };
         break;
@@ -211,14 +213,20 @@ export async function runIteration(env: IterationEnv, task: Task): Promise<Itera
         break;
       }
       case 'tester': {
-        const request: PromptRequest = { kind: 'tester', task, recheck: step.recheck, startCommit: env.startCommit, previousFindings: step.recheck ? findings : undefined };
+        const request: PromptRequest = {
+          kind: 'tester',
+          task,
+          recheck: step.recheck,
+          startCommit: env.startCommit,
+          previousFindings: step.recheck ? findings : undefined,
+          verificationPassed: lastVerification?.outcome === 'passed',
+        };
         const { turn, summary: turnSummary } = await runTurn(ROLE_OF_STEP.tester, request);
         lastTesterText = turn.finalText;
         const verdict = parseVerdict(turn.finalText);
         findings = testerFindings(turn.finalText);
         summary.verdict = verdict;
         journal.append({ type: 'verdict', iteration, verdict, recheck: step.recheck, findings });
-        await writeArtifact(config.testerFeedbackFile, `# Tester feedback — iteration ${iteration}\n\nTask: ${task.text}\nVerdict: ${verdict}\n\n${findings}\n`);
         env.progress(`  tester verdict: ${verdict}`);
         outcome = { step: 'tester', turn: turnSummary, verdict };
         break;
@@ -266,9 +274,4 @@ export async function runIteration(env: IterationEnv, task: Task): Promise<Itera
   if (summary.status !== 'succeeded' && summary.status !== 'skipped') summary.needsRescue = summary.changedFiles.length > 0;
   summary.durationMs = Date.now() - started;
   return summary;
-}
-
-async function writeArtifact(file: string, text: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(file, text);
 }

@@ -72,6 +72,7 @@ export async function createPromptSource(options: PromptSourceOptions): Promise<
               ...base,
               ...(request.startCommit ? { startCommit: request.startCommit } : {}),
               ...(request.previousFindings ? { testerFindings: request.previousFindings } : {}),
+              verificationPassed: request.verificationPassed,
             },
             { recheck: request.recheck },
           );

@@ -8,7 +8,15 @@ export type PromptRequest =
   | { kind: 'developerRetry'; task: Task; reason: RetryReason }
   | { kind: 'developerFix'; task: Task; source: 'verification'; verification: CommandResult }
   | { kind: 'developerFix'; task: Task; source: 'tester'; findings: string }
-  | { kind: 'tester'; task: Task; recheck: boolean; startCommit: string | undefined; previousFindings: string | undefined };
+  | {
+      kind: 'tester';
+      task: Task;
+      recheck: boolean;
+      startCommit: string | undefined;
+      previousFindings: string | undefined;
+      /** The harness's verification passed on the tree about to be reviewed. */
+      verificationPassed: boolean;
+    };
 
 export interface PromptSource {
   build(request: PromptRequest): Promise<string>;

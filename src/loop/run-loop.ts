@@ -3,14 +3,17 @@
  * iterations on the first open task until one of the stop conditions, keeping every failed
  * iteration's work in a rescue ref before restoring a clean tree.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { createTransport } from '../agent/create-transport.js';
+import { formatChecks, runPreflight } from '../doctor/index.js';
 import type { Transport } from '../agent/types.js';
 import type { CliIo } from '../cli/io.js';
 import { EXIT, type ExitCode } from '../cli/exit-codes.js';
 import type { Config } from '../config/load.js';
+import { attachProjections } from '../journal/attach.js';
 import { Journal } from '../journal/writer.js';
+import { redactingIo, redactorFor } from '../redact/index.js';
 import { acquireRunLock, LockHeldError, type RunLock } from '../runtime/lock.js';
 import { newRunId, runDirectory } from '../runtime/run-id.js';
 import {
@@ -39,6 +42,8 @@ import { countLines, type LargeFileWarning } from './large-files.js';
 import { runIteration, taskRef, type IterationSummary } from './iteration.js';
 import { createPromptSource } from './prompt-adapter.js';
 import { keepIterationWork, recoverCrashedIteration } from './rescue-step.js';
+import { visualReviewAfterSuccess } from '../visual/loop-gate.js';
+import { readFeedback } from '../visual/record.js';
 
 export type LoopMode = 'once' | 'run';
 
@@ -146,7 +151,7 @@ async function runOneIteration(
     },
     task,
   );
-  const recorded: RecordedStatus = signal.aborted && summary.status !== 'succeeded' ? 'interrupted' : summary.status;
+  let recorded: RecordedStatus = signal.aborted && summary.status !== 'succeeded' ? 'interrupted' : summary.status;
   if (summary.needsRescue || recorded === 'interrupted') {
     const rescue = await keepIterationWork(ctx, {
       startCommit,
@@ -159,14 +164,34 @@ async function runOneIteration(
     });
     if (rescue) summary.notes.push(`work kept in ${rescue.ref} (patch ${path.relative(config.repoRoot, rescue.patchFile)})`);
   }
-  journal.append({ type: 'iteration_end', iteration, task: taskRef(task), status: summary.status, reason: summary.reason, durationMs: summary.durationMs, usage: summary.usage, ...(summary.commit ? { commit: summary.commit } : {}) });
+  // ── visual review (SPEC §9): when due, may veto this success — keeps its work in a rescue ref,
+  // restores the start commit and rewrites `summary` (src/visual/loop-gate.ts) ──
+  if (recorded === 'succeeded') {
+    recorded = (await visualReviewAfterSuccess(ctx, transport, task, summary, { startCommit, preDirty, startBranch, ...(preDirtySnapshot ? { preDirtySnapshot } : {}) }, signal)) ?? recorded;
+  }
+  // ── end visual review ──
   const result = recordIterationResult(state, { taskId: task.id, status: recorded, reason: summary.reason, maxTaskAttempts: config.maxTaskAttempts });
   if (result.parkedNow) summary.notes.push(`task parked after ${result.task.failures} failed attempts; the run moves on`);
   for (const large of summary.largeFiles) summary.notes.push(`large file: ${large.path} has ${large.lines} lines (largeFileWarningLines ${config.largeFileWarningLines})`);
+  // After the notes, so that the last-iteration projection (src/journal/projections) shows them.
+  journal.append({
+    type: 'iteration_end',
+    iteration,
+    task: taskRef(task),
+    status: summary.status,
+    reason: summary.reason,
+    durationMs: summary.durationMs,
+    usage: summary.usage,
+    ...(summary.commit ? { commit: summary.commit } : {}),
+    recorded,
+    changedFiles: summary.changedFiles,
+    notes: summary.notes,
+    largeFiles: summary.largeFiles,
+    needsRescue: summary.needsRescue,
+  });
   guidance.history = appendHistory(guidance.history, { iteration, taskId: task.id, status: recorded, files: summary.changedFiles }, config.loopHistoryLimit);
   guidance.loopConstraints = editStrategyHints(guidance.history, config.sameFileLoopBudget);
   await saveState(config.stateFile, result.state);
-  await writeJson(config.lastIterationSummaryFile, { runId, recorded, ...summary });
   ctx.say(formatIterationSummary(summary));
   return { state: result.state, summary, recorded };
 }
@@ -210,6 +235,8 @@ async function loop(ctx: LoopContext, lock: RunLock): Promise<ExitCode> {
     const prompts = await createPromptSource({
       config,
       guidance: () => guidance,
+      // Findings of a non-PASS visual review, until a later review passes (SPEC §9).
+      visualFeedback: () => readFeedback(config.visualFeedbackFile),
       changedFiles: async () => (await iterationChanges(config.repoRoot, await headCommit(config.repoRoot), { preDirty: new Set(dirty), harnessPaths: ctx.harnessPaths })).all,
     });
     const limit = ctx.mode === 'once' ? 1 : config.maxIterations;
@@ -241,6 +268,8 @@ async function loop(ctx: LoopContext, lock: RunLock): Promise<ExitCode> {
         outcome = await runOneIteration(ctx, transport, state, pick.task, state.totalIterations + 1, prompts, config.allowDirty ? dirty : [], guidance, signal);
       } finally {
         budget.end();
+        // No session outlives its iteration: an overnight run must not pile up idle pi processes.
+        await transport.releaseSessions?.();
       }
       state = outcome.state;
       if (outcome.recorded === 'succeeded') succeeded += 1;
@@ -301,11 +330,23 @@ async function warnAboutLargeSpecs(ctx: LoopContext): Promise<void> {
   }
 }
 
-export async function runLoop(options: LoopOptions): Promise<ExitCode> {
+export async function runLoop(unredacted: LoopOptions): Promise<ExitCode> {
+  // ── redaction (src/redact): no secret of this environment or config reaches the terminal or a file ──
+  const redactor = redactorFor(unredacted.config, unredacted.io.env);
+  const options: LoopOptions = { ...unredacted, io: redactingIo(unredacted.io, redactor) };
+  // ── end redaction ──
   const { config, io } = options;
   const say = (line: string) => io.stdout(`${line}\n`);
   if (!(await headCommit(config.repoRoot))) {
     io.stderr(`pi-harness: ${config.repoRoot} is not a git repository with at least one commit; run \`git init\` and commit first.\n`);
+    return EXIT.preflight;
+  }
+  // The same checks as `pi-harness doctor`, so a run never starts against an unreachable model,
+  // a missing key or a missing task file and fails an hour later.
+  const preflight = await runPreflight(config, { env: io.env });
+  const failed = preflight.checks.filter((check) => check.status === 'fail');
+  if (failed.length > 0) {
+    io.stderr(`pi-harness: preflight failed:\n${formatChecks(failed)}\n(run \`pi-harness doctor\` for every check)\n`);
     return EXIT.preflight;
   }
   const runId = newRunId();
@@ -323,7 +364,9 @@ export async function runLoop(options: LoopOptions): Promise<ExitCode> {
     }
     throw error;
   }
-  const journal = new Journal(path.join(runDir, 'journal.jsonl'), runId);
+  const journal = new Journal(path.join(runDir, 'journal.jsonl'), runId, { redactor });
+  // Log, telemetry, token usage, feedback, failure artifacts, summaries: projections of the journal.
+  attachProjections(journal, config, { redactor, warn: (message) => say(`warning: ${message}`) });
   const harnessPaths = [toRepoRelative(config.repoRoot, config.piRuntimeDir)];
   const ctx: LoopContext = { ...options, runId, runDir, journal, harnessPaths, say };
   if (lock.recoveredStale) say(`recovered a stale lock (${lock.recoveredStale.reason}); the old lock is at ${lock.recoveredStale.movedTo}`);
@@ -336,9 +379,4 @@ export async function runLoop(options: LoopOptions): Promise<ExitCode> {
   } finally {
     await lock.release();
   }
-}
-
-async function writeJson(file: string, value: unknown): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(file, `${JSON.stringify(value, null, 2)}\n`);
 }

@@ -25,7 +25,11 @@ function procedure(ctx: PromptContext): string {
     '1. Inspect the change with the commands under "Change under review" below; new untracked files are part of it.',
     command === ''
       ? '2. No test command is configured: run whatever is relevant to the change.'
-      : `2. Run ${code(command)} and read the result.`,
+      : ctx.verificationPassed
+        ? // The harness just ran it on this exact tree: a second run costs the user a whole test
+          // suite and a model request per review, so it is left to the tester's judgement.
+          `2. The harness ran ${code(command)} on this tree and it passed. Run it again only if you change files or doubt the result.`
+        : `2. Run ${code(command)} and read the result.`,
     '3. Check the change does what the task and its details ask, completely, and nothing unrelated.',
     `4. Check the task is ticked (\`- [x]\`) in ${taskFile}. If the work is complete but not ticked, tick it yourself.`,
     '5. Do not fix other problems yourself: report them for the developer.',
@@ -61,7 +65,8 @@ const VERDICT_SECTION = [
 ].join('\n');
 
 function changeSection(ctx: PromptContext): string {
-  const start = ctx.startCommit?.trim();
+  // A short hash is as unambiguous here and cheaper in every tester prompt.
+  const start = ctx.startCommit?.trim().slice(0, 12);
   const lines = ['## Change under review'];
   lines.push(
     start
@@ -93,7 +98,6 @@ export function buildTesterPrompt(ctx: PromptContext, options: TesterPromptOptio
     taskSection(ctx, 'Task under review'),
     changeSection(ctx),
     options.recheck === true ? recheckSection(ctx) : undefined,
-    'Finish with your verdict line, as described under "Verdict".',
   ]);
 }
 

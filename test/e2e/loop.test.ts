@@ -6,6 +6,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { gitSync } from '../helpers/git-repo.js';
+import { processesMatching } from '../helpers/processes.js';
 import { bash, loopRepo, say, write, type LoopRepo } from './loop-helpers.js';
 
 let current: LoopRepo | undefined;
@@ -54,6 +55,8 @@ describe('the loop with the real pi', () => {
     }
     expect(status(r.repo)).toBe('');
     expect(result.stdout).toContain('all tasks done; 3/3 iterations succeeded');
+    // every pi process ended with the run, and none piled up between iterations
+    expect(processesMatching(r.repo)).toEqual([]);
   });
 
   it('failing verification goes to developerFix with the end of the output, then passes; harness commits and ticks', { timeout: 60_000 }, async () => {

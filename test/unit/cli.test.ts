@@ -44,7 +44,7 @@ describe('the CLI frame', () => {
 
   it('a command that is not built yet says so and exits 2, never a fake success', async () => {
     const cwd = await tempDir();
-    for (const command of ['visual-once', 'visualize']) {
+    for (const command of ['visualize']) {
       const result = await cli([command], { cwd });
       expect(result.code, command).toBe(2);
       expect(result.stderr).toContain('not built yet');

@@ -204,7 +204,18 @@ export function createRpcTransport(options: RpcTransportOptions): Transport {
     await Promise.all([...procs].map((p) => p.kill()));
   }
 
-  return { runTurn, close };
+  /**
+   * Ends every idle pi process. The loop calls this between iterations: no session outlives its
+   * iteration, so an overnight run does not accumulate one pi process per turn. A session can
+   * still be continued later from its file (the transport restarts pi on it).
+   */
+  async function releaseSessions(): Promise<void> {
+    const idle = [...sessions.values()].filter((live) => !live.busy);
+    for (const live of idle) sessions.delete(live.sessionId);
+    await Promise.all(idle.map((live) => live.proc.kill()));
+  }
+
+  return { runTurn, close, releaseSessions };
 }
 
 function launchKey(r: TurnRequest): string {

@@ -110,3 +110,13 @@ describe('tester recheck', () => {
     expect(prompt).not.toContain('old finding');
   });
 });
+
+describe('tester prompt and the harness verification', () => {
+  it('tells the tester the verification already passed, so a rerun is optional', () => {
+    const ctx = context({ testCommand: 'npm test' });
+    expect(buildTesterPrompt(ctx)).toContain('2. Run `npm test` and read the result.');
+    const passed = buildTesterPrompt({ ...ctx, verificationPassed: true });
+    expect(passed).toContain('The harness ran `npm test` on this tree and it passed.');
+    expect(passed).not.toContain('2. Run `npm test`');
+  });
+});
