@@ -8,6 +8,7 @@ import type { Config } from '../config/load.js';
 import { modelForRole } from '../config/role-model.js';
 import type { TaskRef } from '../journal/events.js';
 import type { Journal } from '../journal/writer.js';
+import { journalTurnEnd } from '../journal/turn-events.js';
 import type { Task } from '../tasks/index.js';
 import { runCommand, type CommandOutcome, type CommandResult } from '../verify/run-command.js';
 import { lastLines } from '../verify/tail-buffer.js';
@@ -142,30 +143,7 @@ export async function runIteration(env: IterationEnv, task: Task): Promise<Itera
     summary.usage = addUsage(summary.usage, turn.usage);
     summary.turns += 1;
     summary.modelRequests += turn.modelRequests;
-    journal.append({
-      type: 'turn_end',
-      iteration,
-      role,
-      status: turn.status,
-      terminalReason: turn.terminalReason,
-      ...(turn.detail ? { detail: turn.detail } : {}),
-      usage: turn.usage,
-      modelRequests: turn.modelRequests,
-      toolCalls: turn.toolCalls.length,
-      toolErrors: turn.toolErrors,
-      durationMs: turn.durationMs,
-      changedFiles: changed,
-      ...(turn.sessionId ? { sessionId: turn.sessionId } : {}),
-      // For the projections: last agent output, token attribution by tool and file, session redaction.
-      ...(turn.model ? { model: turn.model } : {}),
-      finalText: turn.finalText,
-      ...(turn.sessionFile ? { sessionFile: turn.sessionFile } : {}),
-      tools: turn.toolCalls.map((call) => (call.path ? { name: call.name, path: call.path } : { name: call.name })),
-    });
-    for (const call of turn.toolCalls) {
-      const command = typeof call.args.command === 'string' ? call.args.command.slice(0, 200) : undefined;
-      journal.append({ type: 'tool', iteration, role, name: call.name, ...(call.path ? { path: call.path } : {}), durationMs: call.durationMs ?? 0, isError: call.isError, ...(call.error ? { error: call.error } : {}), ...(command ? { command } : {}) });
-    }
+    journalTurnEnd(journal, iteration, turn, changed);
     const outcomeText = turn.status === 'success' ? 'done' : `${turn.status} (${turn.terminalReason}${turn.detail ? `: ${turn.detail}` : ''})`;
     env.progress(`  ${role}: ${outcomeText}, ${turn.toolCalls.length} tool calls, ${turn.usage.input + turn.usage.output} tokens, ${(turn.durationMs / 1000).toFixed(1)}s`);
     return { turn, summary: { status: turn.status, terminalReason: turn.terminalReason, changedFiles: before !== after } };

@@ -19,6 +19,7 @@
  */
 import path from 'node:path';
 import { addUsage, type Transport, type TurnResult } from '../agent/types.js';
+import { journalTurnEnd } from '../journal/turn-events.js';
 import type { Journal } from '../journal/writer.js';
 import type { IterationSummary } from '../loop/iteration.js';
 import { keepIterationWork, type KeepWorkInput, type RescueContext } from '../loop/rescue-step.js';
@@ -49,24 +50,6 @@ function journalCapture(journal: Journal, iteration: number, outcome: CaptureOut
     screens: outcome.kind === 'captured' ? outcome.screens.length : 0,
     ...(outcome.kind === 'failed' ? { problem: outcome.problem, ...(outcome.details.length ? { problems: outcome.details } : {}) } : {}),
     ...(outcome.kind === 'failed' ? { outputTail: r.output.split('\n').slice(-20).join('\n') } : {}),
-  });
-}
-
-function journalTurn(journal: Journal, iteration: number, turn: TurnResult): void {
-  journal.append({
-    type: 'turn_end',
-    iteration,
-    role: 'visualReview',
-    status: turn.status,
-    terminalReason: turn.terminalReason,
-    ...(turn.detail ? { detail: turn.detail } : {}),
-    usage: turn.usage,
-    modelRequests: turn.modelRequests,
-    toolCalls: turn.toolCalls.length,
-    toolErrors: turn.toolErrors,
-    durationMs: turn.durationMs,
-    changedFiles: [],
-    ...(turn.sessionId ? { sessionId: turn.sessionId } : {}),
   });
 }
 
@@ -141,7 +124,7 @@ export async function visualReviewAfterSuccess(
       },
       reviewEnd: (result) => {
         turn = result;
-        journalTurn(journal, iteration, result);
+        journalTurnEnd(journal, iteration, result, []);
       },
     },
   });

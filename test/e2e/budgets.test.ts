@@ -1,19 +1,11 @@
 /** Budgets and breakers (SPEC §3 guardrails, §7) with the real pi and the scripted model. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { closedAfterEach } from '../helpers/closing.js';
 import { gitSync } from '../helpers/git-repo.js';
 import { bash, loopRepo, say, write, type LoopRepo } from './loop-helpers.js';
 import type { ScriptStep } from '../../src/scripted-model/index.js';
 
-let current: LoopRepo | undefined;
-afterEach(async () => {
-  await current?.close();
-  current = undefined;
-});
-
-async function setup(options: Parameters<typeof loopRepo>[0]): Promise<LoopRepo> {
-  current = await loopRepo(options);
-  return current;
-}
+const setup = closedAfterEach(loopRepo);
 
 const TASKS = '- [ ] Expensive task\n- [ ] Cheap task\n';
 /** A tool call that reports 1000 input tokens for its model request. */

@@ -4,21 +4,13 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { closedAfterEach } from '../helpers/closing.js';
 import { gitSync } from '../helpers/git-repo.js';
 import { processesMatching } from '../helpers/processes.js';
 import { bash, loopRepo, say, write, type LoopRepo } from './loop-helpers.js';
 
-let current: LoopRepo | undefined;
-afterEach(async () => {
-  await current?.close();
-  current = undefined;
-});
-
-async function setup(options: Parameters<typeof loopRepo>[0]): Promise<LoopRepo> {
-  current = await loopRepo(options);
-  return current;
-}
+const setup = closedAfterEach(loopRepo);
 
 const TASKS = '# Tasks\n\n## Phase one\n\n- [ ] First task\n- [ ] Second task\n\n## Phase two\n\n- [ ] Third task\n';
 

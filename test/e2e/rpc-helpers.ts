@@ -1,7 +1,7 @@
 /** Fixtures for driving the real pi against the scripted model server. */
 
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ScriptedModelServer } from '../../src/scripted-model/index.js';
@@ -59,29 +59,7 @@ export function turn(sandbox: Sandbox, server: ScriptedModelServer, overrides: P
   };
 }
 
-/** Pids of live (non-zombie) processes whose command line or environment mentions `needle`. */
-export function processesMentioning(needle: string): number[] {
-  const found: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
-      if (state === 'Z' || state === 'X') continue;
-      const cmdline = readFileSync(`/proc/${name}/cmdline`, 'latin1');
-      let environ = '';
-      try {
-        environ = readFileSync(`/proc/${name}/environ`, 'latin1');
-      } catch {
-        /* not ours */
-      }
-      if (cmdline.includes(needle) || environ.includes(needle)) found.push(Number(name));
-    } catch {
-      /* exited while scanning */
-    }
-  }
-  return found;
-}
+export { liveProcessesMentioning as processesMentioning } from '../../src/process/proc-scan.js';
 
 export async function waitFor(predicate: () => boolean, timeoutMs: number, intervalMs = 100): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;

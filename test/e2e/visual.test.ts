@@ -5,22 +5,14 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { closedAfterEach } from '../helpers/closing.js';
 import { gitSync } from '../helpers/git-repo.js';
 import { solidPng } from '../helpers/png.js';
 import { say, write } from './loop-helpers.js';
 import { imageParts, NODE, reviewAnswer, visualRepo, type VisualRepo } from './visual-helpers.js';
 
-let current: VisualRepo | undefined;
-afterEach(async () => {
-  await current?.close();
-  current = undefined;
-});
-
-async function setup(options: Parameters<typeof visualRepo>[0]): Promise<VisualRepo> {
-  current = await visualRepo(options);
-  return current;
-}
+const setup = closedAfterEach(visualRepo);
 
 const readJson = async (file: string) => JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
 const PNG_BASE64_START = 'data:image/png;base64,iVBORw0KGgo';
