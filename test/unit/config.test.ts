@@ -356,3 +356,16 @@ describe('the published JSON Schema', () => {
     }
   });
 });
+
+describe('the generated configuration reference', () => {
+  it('docs/configuration.md is the one generated from the schema and lists every field', async () => {
+    const { configurationMarkdown } = await import('../../src/config/config-docs.js');
+    const committed = await readFile(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
+    expect(committed).toBe(configurationMarkdown());
+    const { ConfigSchema } = await import('../../src/config/schema.js');
+    for (const field of Object.keys(ConfigSchema.shape).filter((name) => name !== '$schema')) {
+      expect(committed, field).toContain(`| \`${field}\` |`);
+    }
+    expect(committed).toMatch(/\| `maxIterations` \| integer \(≥ 1\) \| `200` \| `PI_MAX_ITERS` \|/);
+  });
+});
