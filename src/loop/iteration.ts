@@ -72,6 +72,8 @@ export interface IterationSummary {
 }
 
 const VERIFICATION_OUTPUT_CAP = 256 * 1024;
+/** How often a long turn reports that it is still running. */
+const HEARTBEAT_MS = 60_000;
 
 export function taskRef(task: Task): TaskRef {
   return { id: task.id, text: task.text, phase: task.phase, line: task.line };
@@ -122,18 +124,27 @@ export async function runIteration(env: IterationEnv, task: Task): Promise<Itera
     // The task file's tick is bookkeeping, not a product change (it must not re-trigger verification).
     const notProduct = [toRepoRelative(config.repoRoot, config.taskFile)];
     const before = await worktreeFingerprint(config.repoRoot, notProduct);
-    const turn = await env.transport.runTurn(
-      {
-        role,
-        prompt,
-        ...(model ? { model } : {}),
-        tools: config.piTools,
-        ...(config.piThinking ? { thinking: config.piThinking } : {}),
-        session: sessionId ? { kind: 'continue', sessionId } : { kind: 'new' },
-        cwd: config.repoRoot,
-      },
-      env.signal,
-    );
+    // A local model can think for minutes without calling a tool: say it is still alive.
+    const turnStarted = Date.now();
+    const heartbeat = setInterval(() => env.progress(`    … ${role} still working (${Math.round((Date.now() - turnStarted) / 1000)}s)`), HEARTBEAT_MS);
+    heartbeat.unref();
+    let turn: TurnResult;
+    try {
+      turn = await env.transport.runTurn(
+        {
+          role,
+          prompt,
+          ...(model ? { model } : {}),
+          tools: config.piTools,
+          ...(config.piThinking ? { thinking: config.piThinking } : {}),
+          session: sessionId ? { kind: 'continue', sessionId } : { kind: 'new' },
+          cwd: config.repoRoot,
+        },
+        env.signal,
+      );
+    } finally {
+      clearInterval(heartbeat);
+    }
     const after = await worktreeFingerprint(config.repoRoot, notProduct);
     const changed = (await iterationChanges(config.repoRoot, env.startCommit, filter)).all;
     if (role !== 'tester') {

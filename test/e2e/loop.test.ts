@@ -258,4 +258,21 @@ describe('the loop with the real pi', () => {
     expect(r.show(ref, 'a.txt')).toBe('a\n');
     expect(r.show(ref, 'user.txt')).toBe('agent scribbled here\n');
   });
+
+  it('a tester that commits the change but not the tick gets the tick amended into its own commit', { timeout: 60_000 }, async () => {
+    const r = await setup({
+      tasks: TASKS,
+      plans: {
+        developer: [[write('a.txt', 'a\n'), say('Wrote a.txt, forgot the tick.')]],
+        tester: [[bash('git add a.txt && git commit -qm "Add a.txt"'), say('VERDICT: PASS')]],
+      },
+    });
+    const result = await r.run('once');
+    expect(result.code).toBe(0);
+    expect(r.log()).toEqual(['Add a.txt', 'initial']);
+    expect(r.filesIn('HEAD')).toEqual(['TODOS.md', 'a.txt']);
+    expect(r.show('HEAD', 'TODOS.md')).toContain('- [x] First task');
+    expect(result.stdout).toMatch(/by agent \(tick added by the harness\)/);
+    expect(status(r.repo)).toBe('');
+  });
 });
