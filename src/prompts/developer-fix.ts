@@ -4,6 +4,7 @@
  * before acting.
  */
 import { capLines, cleanOutput, limit, lineLimit, truncateLongLines } from './compact.js';
+import { collapseForeignFrames } from './stack-frames.js';
 import { developerPreamble } from './developer.js';
 import { changedFilesList, code, fenced, findingsBlock, joinSections, notesSection, taskSection } from './sections.js';
 import type { PromptContext, VerificationTail } from './types.js';
@@ -18,10 +19,11 @@ function describeFailure(tail: VerificationTail): string {
 
 /**
  * The END of the output: test runners print the failing assertions and the summary last. Cleaned
- * of escape codes first, so the cap counts lines the model will actually read.
+ * of escape codes and of stack frames in the runtime or dependencies first, so the cap counts
+ * lines the model can act on.
  */
 export function verificationExcerpt(ctx: PromptContext, tail: VerificationTail): string {
-  const text = truncateLongLines(cleanOutput(tail.output), lineLimit(ctx.caps));
+  const text = truncateLongLines(collapseForeignFrames(cleanOutput(tail.output)), lineLimit(ctx.caps));
   if (text === '') return 'It printed nothing.';
   const capped = capLines(text, limit(ctx.caps, 'maxVerificationExcerptLines'), { keep: 'tail' });
   return [capped.omitted > 0 ? 'The end of its output:' : 'Its output:', fenced(capped.text)].join('\n');
