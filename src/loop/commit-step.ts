@@ -6,11 +6,12 @@
  */
 import type { Task } from '../tasks/index.js';
 import { iterationChanges, isHarnessPath, toRepoRelative, type ChangeFilter } from '../workspace/changes.js';
-import { commitFiles } from '../workspace/commit.js';
+import { commitFiles, identityArgs, skippedCommitHooks } from '../workspace/commit.js';
 import { git, headCommit } from '../workspace/git.js';
+import { historyViolation } from '../workspace/history-guard.js';
 import { detectForeignFilesInCommits, rebuildCommitWithout } from '../workspace/rescue.js';
 import { parseCommitPlan } from './commit-plan.js';
-import { ensureTicked } from './tick-step.js';
+import { ensureTicked, untickOtherTasks, type TickOutcome } from './tick-step.js';
 
 export interface CommitStepInput {
   repoRoot: string;
@@ -21,6 +22,10 @@ export interface CommitStepInput {
   filter: ChangeFilter;
   testerText: string;
   iteration: number;
+  /** The branch HEAD was on at the start (null: detached); commits land nowhere else. */
+  startBranch?: string | null;
+  /** Ids of the tasks open when the iteration began: agents may not tick any but theirs. */
+  openAtStart?: ReadonlySet<string>;
 }
 
 export type CommitStepResult =
@@ -42,6 +47,22 @@ export function defaultCommitMessage(task: Task): string {
   return subject.length > 72 ? `${subject.slice(0, 69)}...` : subject;
 }
 
+/**
+ * Ticks the task and unticks others the agents ticked; a reason to refuse the commit when the task
+ * is gone (its text edited, the file emptied or deleted): a commit that cannot carry the tick
+ * would leave the task open, to be done again and again.
+ */
+async function settleTicks(input: CommitStepInput, notes: string[]): Promise<{ tick: TickOutcome; touched: boolean; refusal?: string }> {
+  const tick = await ensureTicked(input.taskFile, input.task);
+  if (tick.kind === 'task_missing') {
+    const what = tick.fileMissing ? 'the task file was deleted during the iteration' : 'the task\'s line was edited or removed during the iteration';
+    return { tick, touched: false, refusal: `${what}, so the harness could not tick it; nothing was committed` };
+  }
+  const unticked = await untickOtherTasks(input.taskFile, input.task, input.openAtStart ?? new Set());
+  if (unticked.length > 0) notes.push(`the agents ticked other tasks than this iteration's; unticked again: ${unticked.join('; ')}`);
+  return { tick, touched: tick.kind === 'ticked_by_harness' || unticked.length > 0 };
+}
+
 async function commitAgentMode(input: CommitStepInput, taskFileRel: string, notes: string[]): Promise<CommitStepResult> {
   let head = await headCommit(input.repoRoot);
   let agentCommitted = head !== undefined && head !== input.startCommit;
@@ -56,18 +77,19 @@ async function commitAgentMode(input: CommitStepInput, taskFileRel: string, note
       agentCommitted = rebuilt.commit !== undefined && head !== input.startCommit;
     }
   }
-  const tick = await ensureTicked(input.taskFile, input.task);
-  if (tick.kind === 'task_missing') notes.push('the task text changed during the iteration; the harness could not tick it');
+  const { tick, touched, refusal } = await settleTicks(input, notes);
+  if (refusal) return { committed: false, reason: refusal, notes };
   const changes = await iterationChanges(input.repoRoot, input.startCommit, input.filter);
 
   if (agentCommitted && changes.uncommitted.length === 0) {
     return { committed: true, commit: head!, by: 'agent', files: changes.committed, message: await subjectOf(input.repoRoot), tickedByHarness: false, leftover: [], notes };
   }
-  if (agentCommitted && changes.uncommitted.length === 1 && changes.uncommitted[0] === taskFileRel && tick.kind === 'ticked_by_harness') {
+  if (agentCommitted && changes.uncommitted.length === 1 && changes.uncommitted[0] === taskFileRel && touched) {
     // The tester committed the change but not the tick: the tick joins that same commit.
-    await git(input.repoRoot, ['--literal-pathspecs', 'commit', '--quiet', '--no-verify', '--amend', '--no-edit', '--only', '--', taskFileRel]);
+    await git(input.repoRoot, ['--literal-pathspecs', ...(await identityArgs(input.repoRoot)), 'commit', '--quiet', '--no-verify', '--amend', '--no-edit', '--only', '--', taskFileRel]);
     const amended = (await headCommit(input.repoRoot))!;
-    return { committed: true, commit: amended, by: 'agent', files: [...new Set([...changes.committed, taskFileRel])].sort(), message: await subjectOf(input.repoRoot), tickedByHarness: true, leftover: [], notes };
+    await noteSkippedHooks(input.repoRoot, notes);
+    return { committed: true, commit: amended, by: 'agent', files: [...new Set([...changes.committed, taskFileRel])].sort(), message: await subjectOf(input.repoRoot), tickedByHarness: tick.kind === 'ticked_by_harness', leftover: [], notes };
   }
   if (changes.uncommitted.length === 0) {
     return { committed: false, reason: 'the tester passed the task but the iteration left nothing to commit', notes };
@@ -77,6 +99,7 @@ async function commitAgentMode(input: CommitStepInput, taskFileRel: string, note
   const message = defaultCommitMessage(input.task);
   const result = await commitFiles(input.repoRoot, changes.uncommitted, message);
   if (!result) return { committed: false, reason: 'git found nothing to commit among the iteration changes', notes };
+  await noteSkippedHooks(input.repoRoot, notes);
   return { committed: true, commit: result.commit, by: 'harness', files: changes.all, message, tickedByHarness: tick.kind === 'ticked_by_harness', leftover: [], notes };
 }
 
@@ -95,14 +118,21 @@ async function commitPlanMode(input: CommitStepInput, taskFileRel: string, notes
     files = changes.uncommitted;
     message = defaultCommitMessage(input.task);
   }
-  const tick = await ensureTicked(input.taskFile, input.task);
-  if (tick.kind === 'task_missing') notes.push('the task text changed during the iteration; the harness could not tick it');
-  if (tick.kind === 'ticked_by_harness' || changes.uncommitted.includes(taskFileRel)) files = [...new Set([...files, taskFileRel])];
+  const { tick, touched, refusal } = await settleTicks(input, notes);
+  if (refusal) return { committed: false, reason: refusal, notes };
+  if (touched || changes.uncommitted.includes(taskFileRel)) files = [...new Set([...files, taskFileRel])];
   const result = await commitFiles(input.repoRoot, files, message);
   if (!result) return { committed: false, reason: 'none of the files in the commit plan had changes', notes };
+  await noteSkippedHooks(input.repoRoot, notes);
   const leftover = (await iterationChanges(input.repoRoot, result.commit, input.filter)).uncommitted;
   if (leftover.length > 0) notes.push(`changes outside the commit plan were kept aside: ${leftover.join(', ')}`);
   return { committed: true, commit: result.commit, by: 'harness', files: result.files, message, tickedByHarness: tick.kind === 'ticked_by_harness', leftover, notes };
+}
+
+/** After a harness commit: says which of the user's hooks that commit skipped. */
+async function noteSkippedHooks(repoRoot: string, notes: string[]): Promise<void> {
+  const hooks = await skippedCommitHooks(repoRoot);
+  if (hooks.length > 0) notes.push(`the harness committed without running the repository's ${hooks.join(' and ')} hook (--no-verify)`);
 }
 
 async function subjectOf(repoRoot: string): Promise<string> {
@@ -112,5 +142,9 @@ async function subjectOf(repoRoot: string): Promise<string> {
 export async function commitStep(input: CommitStepInput): Promise<CommitStepResult> {
   const notes: string[] = [];
   const taskFileRel = toRepoRelative(input.repoRoot, input.taskFile);
+  // Before anything is ticked or committed: a commit on the wrong branch or on a rewritten history
+  // would leave the user's branch behind or drop their commits from it.
+  const moved = input.startCommit ? await historyViolation(input.repoRoot, input.startCommit, input.startBranch) : undefined;
+  if (moved) return { committed: false, reason: moved, notes };
   return input.commitMode === 'plan' ? commitPlanMode(input, taskFileRel, notes) : commitAgentMode(input, taskFileRel, notes);
 }

@@ -9,12 +9,14 @@ import { modelForRole } from '../config/role-model.js';
 import type { TaskRef } from '../journal/events.js';
 import type { Journal } from '../journal/writer.js';
 import { journalTurnEnd } from '../journal/turn-events.js';
-import type { Task } from '../tasks/index.js';
+import { loadTaskFile, type Task } from '../tasks/index.js';
 import { runCommand, type CommandOutcome, type CommandResult } from '../verify/run-command.js';
 import { lastLines } from '../verify/tail-buffer.js';
 import { largeFiles, type LargeFileWarning } from './large-files.js';
 import { iterationChanges, toRepoRelative, type ChangeFilter } from '../workspace/changes.js';
 import { worktreeFingerprint } from '../workspace/fingerprint.js';
+import { headCommit } from '../workspace/git.js';
+import { historyViolation } from '../workspace/history-guard.js';
 import { commitStep, type CommitStepResult } from './commit-step.js';
 import {
   advance,
@@ -43,6 +45,8 @@ export interface IterationEnv {
   /** Pre-dirty paths (allowDirty): never the iteration's. */
   preDirty: ReadonlySet<string>;
   startCommit: string | undefined;
+  /** The branch HEAD was on at the start (null: detached); the commit must land on it. */
+  startBranch?: string | null;
   progress: (line: string) => void;
   /** Environment of the commands the harness runs for the user (testCommand). */
   childEnv: NodeJS.ProcessEnv;
@@ -114,6 +118,8 @@ export async function runIteration(env: IterationEnv, task: Task): Promise<Itera
   let lastVerification: CommandResult | undefined;
   let lastTesterText = '';
   let findings = '';
+  // Read before any agent runs, so ticks agents add to other tasks can be told apart and undone.
+  const openAtStart = new Set((await loadTaskFile(config.taskFile)).file.tasks.filter((open) => !open.done).map((open) => open.id));
 
   const runTurn = async (role: Role, request: PromptRequest, sessionId?: string): Promise<{ turn: TurnResult; summary: TurnSummary }> => {
     const prompt = await env.prompts.build(request);
@@ -221,16 +227,25 @@ export async function runIteration(env: IterationEnv, task: Task): Promise<Itera
         break;
       }
       case 'commit': {
-        const result: CommitStepResult = await commitStep({
-          repoRoot: config.repoRoot,
-          taskFile: config.taskFile,
-          task,
-          commitMode: config.commitMode,
-          startCommit: env.startCommit,
-          filter,
-          testerText: lastTesterText,
-          iteration,
-        });
+        let result: CommitStepResult;
+        try {
+          result = await commitStep({
+            repoRoot: config.repoRoot,
+            taskFile: config.taskFile,
+            task,
+            commitMode: config.commitMode,
+            startCommit: env.startCommit,
+            ...(env.startBranch !== undefined ? { startBranch: env.startBranch } : {}),
+            openAtStart,
+            filter,
+            testerText: lastTesterText,
+            iteration,
+          });
+        } catch (error) {
+          // Whatever git or the file system refused, the iteration fails with the reason and its
+          // work is rescued; an exception here would end the whole run with the work left dirty.
+          result = { committed: false, reason: `the commit failed: ${(error as Error).message}`, notes: [] };
+        }
         summary.notes.push(...result.notes);
         if (result.committed) {
           summary.commit = result.commit;
@@ -260,7 +275,12 @@ export async function runIteration(env: IterationEnv, task: Task): Promise<Itera
     summary.reason = step.reason;
   }
   summary.changedFiles = (await iterationChanges(config.repoRoot, env.startCommit, filter)).all;
-  if (summary.status !== 'succeeded' && summary.status !== 'skipped') summary.needsRescue = summary.changedFiles.length > 0;
+  if (summary.status !== 'succeeded' && summary.status !== 'skipped') {
+    // HEAD moved without a file changing (a reset to an older commit, a new branch): restoring
+    // is still due, or the user's branch stays where the agents left it.
+    const moved = env.startCommit !== undefined && (await historyViolation(config.repoRoot, env.startCommit, env.startBranch)) !== undefined;
+    summary.needsRescue = summary.changedFiles.length > 0 || moved || (await headCommit(config.repoRoot)) !== env.startCommit;
+  }
   summary.durationMs = Date.now() - started;
   return summary;
 }

@@ -13,7 +13,7 @@ import { EXIT, type ExitCode } from '../cli/exit-codes.js';
 import type { Config } from '../config/load.js';
 import { attachProjections } from '../journal/attach.js';
 import { Journal } from '../journal/writer.js';
-import { redactingIo, redactorFor } from '../redact/index.js';
+import { redactingIo, redactorFor, type Redactor } from '../redact/index.js';
 import { acquireRunLock, LockHeldError, type RunLock } from '../runtime/lock.js';
 import { newRunId, runDirectory } from '../runtime/run-id.js';
 import {
@@ -32,7 +32,7 @@ import { VERSION } from '../version.js';
 import { iterationChanges, toRepoRelative, userDirtyPaths } from '../workspace/changes.js';
 import { excludeFromGit } from '../workspace/exclude.js';
 import { headCommit } from '../workspace/git.js';
-import { snapshotPreDirty } from '../workspace/rescue.js';
+import { reclaimPreDirty, snapshotPreDirty } from '../workspace/rescue.js';
 import { currentBranch } from '../workspace/restore.js';
 import { BudgetGuard } from '../runtime/budget.js';
 import { IterationBudgetWatch } from './budget-watch.js';
@@ -143,6 +143,7 @@ async function runOneIteration(
       harnessPaths: ctx.harnessPaths,
       preDirty,
       startCommit,
+      startBranch,
       progress: ctx.say,
       childEnv: ctx.io.env,
       onLargeFiles: (warnings) => {
@@ -170,6 +171,12 @@ async function runOneIteration(
     recorded = (await visualReviewAfterSuccess(ctx, transport, task, summary, { startCommit, preDirty, startBranch, ...(preDirtySnapshot ? { preDirtySnapshot } : {}) }, signal)) ?? recorded;
   }
   // ── end visual review ──
+  if (recorded === 'succeeded' && preDirtySnapshot) {
+    // A success restores nothing, so the user's uncommitted files are checked here (SPEC §7).
+    const check = await reclaimPreDirty(config.repoRoot, preDirtySnapshot);
+    if (check.reclaimed.length > 0) summary.notes.push(`the agents had reverted your uncommitted changes (e.g. git stash); put back: ${check.reclaimed.join(', ')}`);
+    if (check.edited.length > 0) summary.notes.push(`the agents edited files you had uncommitted changes in: ${check.edited.join(', ')}; your version is in ${preDirtySnapshot.ref}`);
+  }
   const result = recordIterationResult(state, { taskId: task.id, status: recorded, reason: summary.reason, maxTaskAttempts: config.maxTaskAttempts });
   if (result.parkedNow) summary.notes.push(`task parked after ${result.task.failures} failed attempts; the run moves on`);
   for (const large of summary.largeFiles) summary.notes.push(`large file: ${large.path} has ${large.lines} lines (largeFileWarningLines ${config.largeFileWarningLines})`);
@@ -338,12 +345,19 @@ export async function runLoop(unredacted: LoopOptions): Promise<ExitCode> {
   const { config, io } = options;
   const say = (line: string) => io.stdout(`${line}\n`);
   if (!(await headCommit(config.repoRoot))) {
-    io.stderr(`pi-harness: ${config.repoRoot} is not a git repository with at least one commit; run \`git init\` and commit first.\n`);
+    io.stderr(`pi-harness: ${config.repoRoot} has no commit yet (or is not a git repository); make a first commit, then run again.\n`);
     return EXIT.preflight;
   }
+  if (await allTasksDone(config)) {
+    say('nothing to do: every task in the task file is done');
+    return EXIT.ok;
+  }
   // The same checks as `pi-harness doctor`, so a run never starts against an unreachable model,
-  // a missing key or a missing task file and fails an hour later.
-  const preflight = await runPreflight(config, { env: io.env });
+  // a missing key or a missing task file and fails an hour later. Read-only, so a failing check
+  // leaves nothing behind. The work tree and the lock are checked after the lock is taken: a
+  // second run must hear "another run holds the lock" (exit 3), not be told to clean up the first
+  // run's work in progress.
+  const preflight = await runPreflight(config, { env: io.env, skip: ['lock', 'worktree'] });
   const failed = preflight.checks.filter((check) => check.status === 'fail');
   if (failed.length > 0) {
     io.stderr(`pi-harness: preflight failed:\n${formatChecks(failed)}\n(run \`pi-harness doctor\` for every check)\n`);
@@ -353,7 +367,6 @@ export async function runLoop(unredacted: LoopOptions): Promise<ExitCode> {
   const runDir = runDirectory(config.piRuntimeDir, runId);
   await mkdir(runDir, { recursive: true });
   await excludeFromGit(config.repoRoot, config.piRuntimeDir);
-
   let lock: RunLock;
   try {
     lock = await acquireRunLock({ lockFile: config.activeRunFile, runId, command: `pi-harness ${options.mode}` });
@@ -364,6 +377,29 @@ export async function runLoop(unredacted: LoopOptions): Promise<ExitCode> {
     }
     throw error;
   }
+  try {
+    return await startRun(options, { runId, runDir, lock, redactor, say });
+  } finally {
+    await lock.release();
+  }
+}
+
+/** True when the task file reads and has no open task (any problem reading it is preflight's to report). */
+async function allTasksDone(config: Config): Promise<boolean> {
+  try {
+    const { file } = await loadTaskFile(config.taskFile);
+    return file.tasks.length > 0 && file.tasks.every((task) => task.done);
+  } catch {
+    return false;
+  }
+}
+
+async function startRun(
+  options: LoopOptions,
+  run: { runId: string; runDir: string; lock: RunLock; redactor: Redactor; say: (line: string) => void },
+): Promise<ExitCode> {
+  const { config } = options;
+  const { runId, runDir, lock, redactor, say } = run;
   const journal = new Journal(path.join(runDir, 'journal.jsonl'), runId, { redactor });
   // Log, telemetry, token usage, feedback, failure artifacts, summaries: projections of the journal.
   attachProjections(journal, config, { redactor, warn: (message) => say(`warning: ${message}`) });
@@ -376,7 +412,5 @@ export async function runLoop(unredacted: LoopOptions): Promise<ExitCode> {
   } catch (error) {
     journal.append({ type: 'error', message: (error as Error).message });
     throw error;
-  } finally {
-    await lock.release();
   }
 }

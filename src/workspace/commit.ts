@@ -3,14 +3,14 @@
  * or dirty. Used for the fallback commit after an agent-mode PASS left a dirty tree and for
  * plan mode.
  */
-import { lstat } from 'node:fs/promises';
+import { access, constants, lstat } from 'node:fs/promises';
 import path from 'node:path';
-import { git } from './git.js';
+import { git, gitPath } from './git.js';
 
 const FALLBACK_IDENTITY = ['-c', 'user.name=pi-harness', '-c', 'user.email=pi-harness@localhost'];
 
 /** A repo without an identity would make every commit fail; give git one only in that case. */
-async function identityArgs(cwd: string): Promise<string[]> {
+export async function identityArgs(cwd: string): Promise<string[]> {
   try {
     const name = (await git(cwd, ['config', 'user.name'])).trim();
     const email = (await git(cwd, ['config', 'user.email'])).trim();
@@ -28,6 +28,25 @@ async function existsOnDisk(file: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * The repository's commit hooks that the harness's own commits skip (they run with --no-verify:
+ * nobody is there to answer a hook overnight, and a slow hook would hit git's time limit). Named
+ * in the iteration's notes so the user knows which commits their hooks never saw.
+ */
+export async function skippedCommitHooks(cwd: string): Promise<string[]> {
+  const skipped: string[] = [];
+  for (const hook of ['pre-commit', 'commit-msg']) {
+    try {
+      // --git-path honours core.hooksPath.
+      await access(await gitPath(cwd, `hooks/${hook}`), constants.X_OK);
+      skipped.push(hook);
+    } catch {
+      // no such hook, or not executable: git would not run it either
+    }
+  }
+  return skipped;
 }
 
 export interface CommitResult {

@@ -117,3 +117,30 @@ export async function restorePreDirty(cwd: string, snapshot: PreDirtySnapshot): 
   if (snapshot.indexCommit) await setIndexEntries(cwd, process.env, snapshot.indexCommit, snapshot.paths);
   return { restored: changed, indexRestored: snapshot.indexCommit !== undefined };
 }
+
+export interface PreDirtyCheck {
+  /** Pre-dirty files an agent had put back to their committed version; the user's bytes are back. */
+  reclaimed: string[];
+  /** Pre-dirty files an agent edited otherwise: left as they are, the user's version is in the snapshot. */
+  edited: string[];
+}
+
+/**
+ * After a successful iteration (nothing is restored then): an agent that ran `git stash` or
+ * `git checkout -- <file>` silently took the user's uncommitted edits out of the work tree. Where a
+ * pre-dirty file now matches HEAD in the index and on disk, giving the user's version back loses
+ * nothing (the committed version is in git); other edits are only reported.
+ */
+export async function reclaimPreDirty(cwd: string, snapshot: PreDirtySnapshot): Promise<PreDirtyCheck> {
+  const changed = await preDirtyChanged(cwd, snapshot);
+  if (changed.length === 0) return { reclaimed: [], edited: [] };
+  const dirty = new Set(
+    (await git(cwd, ['--literal-pathspecs', 'status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames', '--', ...changed]))
+      .split('\0')
+      .filter((field) => field.length > 3)
+      .map((field) => field.slice(3)),
+  );
+  const reclaimed = changed.filter((file) => !dirty.has(file));
+  if (reclaimed.length > 0) await restorePreDirty(cwd, { ...snapshot, paths: reclaimed });
+  return { reclaimed, edited: changed.filter((file) => dirty.has(file)) };
+}

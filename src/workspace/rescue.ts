@@ -20,7 +20,7 @@ import type { PreDirtySnapshot } from './predirty.js';
 import { changedBetween, commitTree, createHarnessRef, treeOf, treeWithPaths } from './tree-builder.js';
 
 export { restoreToStart, type RestoreOptions, type RestoreReport } from './restore.js';
-export { readPreDirtySnapshot, restorePreDirty, snapshotPreDirty, type PreDirtySnapshot } from './predirty.js';
+export { readPreDirtySnapshot, reclaimPreDirty, restorePreDirty, snapshotPreDirty, type PreDirtySnapshot } from './predirty.js';
 export { detectForeignFilesInCommits, rebuildCommitWithout } from './foreign-commits.js';
 
 export interface RescueOptions {

@@ -1,0 +1,29 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ensureTicked, untickOtherTasks } from '../../src/loop/tick-step.js';
+import { parseTasks } from '../../src/tasks/index.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+async function taskFile(text: string): Promise<string> {
+  const file = path.join(await tempDir('tick-step-'), 'TODOS.md');
+  await writeFile(file, text);
+  return file;
+}
+
+describe('tick step', () => {
+  it('a deleted task file is task_missing, not an exception', async () => {
+    const file = path.join(await tempDir('tick-step-'), 'TODOS.md');
+    expect(await ensureTicked(file, { id: 'abc' })).toEqual({ kind: 'task_missing', fileMissing: true });
+  });
+
+  it('unticks other tasks open at start, but not sub-tasks of the current one', async () => {
+    const start = '- [ ] Parent\n  - [ ] Child\n- [ ] Other\n- [x] Old\n';
+    const [parent, child, other, old] = parseTasks(start).tasks;
+    const file = await taskFile('- [x] Parent\n  - [x] Child\n- [x] Other\n- [x] Old\n');
+    const open = new Set([parent!.id, child!.id, other!.id]);
+    expect(await untickOtherTasks(file, parent!, open)).toEqual(['Other']);
+    expect(await readFile(file, 'utf8')).toBe('- [x] Parent\n  - [x] Child\n- [ ] Other\n- [x] Old\n');
+    expect(old!.done).toBe(true);
+  });
+});
