@@ -30,7 +30,7 @@ const COMMANDS = [
   { name: 'init', summary: 'scaffold a repo: config, task file, role files, ignore entries' },
   { name: 'doctor', summary: 'run the preflight checks alone, with a verdict per check' },
   { name: 'demo', summary: 'run the whole loop offline in a temporary repo on a built-in scripted model' },
-  { name: 'visualize', summary: 'serve the dashboard over existing run history without starting a run' },
+  { name: 'visualize', summary: 'serve the run-history dashboard (not built yet)' },
   { name: 'config', summary: 'print the effective configuration and where it came from (--json for machines)' },
 ] as const;
 
@@ -124,7 +124,8 @@ function buildProgram(io: CliIo, setExit: (code: ExitCode) => void): Command {
     )
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
-    .showSuggestionAfterError(true);
+    .showSuggestionAfterError(true)
+    .showHelpAfterError('(`pi-harness --help` lists the commands and options)');
 
   const context = { io, setExit, global: () => program.opts<CommonOptions>() };
   for (const { name, summary } of COMMANDS) {
@@ -143,6 +144,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
   if (argv.length === 0) {
     program.outputHelp();
     return EXIT.ok;
+  }
+  // `help <name>` for a name that is no command: commander would print the general help alone.
+  if (argv[0] === 'help' && argv[1] !== undefined && !argv[1].startsWith('-') && !COMMANDS.some(({ name }) => name === argv[1])) {
+    io.stderr(`error: unknown command '${argv[1]}'; \`pi-harness --help\` lists the commands\n`);
+    return EXIT.usage;
   }
   try {
     await program.parseAsync([...argv], { from: 'user' });

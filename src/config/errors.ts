@@ -14,15 +14,19 @@ export interface ConfigProblem {
  */
 export class ConfigError extends Error {
   readonly problems: readonly ConfigProblem[];
+  /** Findings that may explain a problem (a misspelled key leaves the right one missing). */
+  readonly notes: readonly string[];
 
-  constructor(problems: readonly ConfigProblem[]) {
-    super(formatProblems(problems));
+  constructor(problems: readonly ConfigProblem[], notes: readonly string[] = []) {
+    super(formatProblems(problems, notes));
     this.name = 'ConfigError';
     this.problems = problems;
+    this.notes = notes;
   }
 }
 
-function formatProblems(problems: readonly ConfigProblem[]): string {
+function formatProblems(problems: readonly ConfigProblem[], notes: readonly string[]): string {
   const lines = problems.map((p) => `  ${p.source}: ${p.field ? `${p.field}: ` : ''}${p.expected}`);
-  return `invalid configuration:\n${lines.join('\n')}`;
+  const also = notes.length > 0 ? `\nalso:\n${notes.map((note) => `  ${note}`).join('\n')}` : '';
+  return `invalid configuration:\n${lines.join('\n')}${also}`;
 }

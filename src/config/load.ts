@@ -58,6 +58,10 @@ async function isFile(file: string): Promise<boolean> {
   }
 }
 
+async function isDirectory(file: string): Promise<boolean> {
+  return (await stat(file).catch(() => undefined))?.isDirectory() === true;
+}
+
 /** Which file to read, if any. An explicitly named file must exist. */
 async function discoverConfigFile(options: LoadConfigOptions, env: NodeJS.ProcessEnv): Promise<string | null> {
   const explicit = options.configFile ?? (env.PI_CONFIG_FILE?.trim() || undefined);
@@ -65,7 +69,8 @@ async function discoverConfigFile(options: LoadConfigOptions, env: NodeJS.Proces
     const resolved = path.resolve(options.cwd, explicit);
     if (!(await isFile(resolved))) {
       const origin = options.configFile ? '--config' : 'environment variable PI_CONFIG_FILE';
-      throw new ConfigError([{ source: origin, field: '', expected: `config file not found: ${resolved}` }]);
+      const what = (await isDirectory(resolved)) ? `not a file: ${resolved} (a directory; name the config file in it)` : `config file not found: ${resolved}`;
+      throw new ConfigError([{ source: origin, field: '', expected: what }]);
     }
     return resolved;
   }
@@ -123,7 +128,8 @@ function issuesToProblems(
       return { source, field, expected: `invalid key: ${reason} (got ${describeValue(issue.path.at(-1))})` };
     }
     const value = valueAt(input, issue.path);
-    const secret = issue.path.includes('apiKey');
+    // An invalid apiKeyEnv is most often the key itself, pasted into the wrong field.
+    const secret = issue.path.includes('apiKey') || issue.path.includes('apiKeyEnv');
     const got = secret || (issue.code === 'invalid_type' && value === undefined) ? '' : ` (got ${describeValue(value)})`;
     return { source, field, expected: `${issue.message}${got}` };
   });
@@ -152,18 +158,46 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/**
+ * With no config in the current directory, the repo root's own pi.config.json is not read (the
+ * lookup is `./pi.config.json`); a run from a subdirectory must not pass for a configured one.
+ */
+export async function ignoredRootConfig(repoRoot: string, configFile: string | null): Promise<string | undefined> {
+  if (configFile !== null) return undefined;
+  const atRoot = path.join(repoRoot, DEFAULT_CONFIG_FILE);
+  return (await isFile(atRoot)) ? atRoot : undefined;
+}
+
 export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConfig> {
   const env = options.env ?? process.env;
   const configFile = await discoverConfigFile(options, env);
   const fileObject = configFile ? await readConfigObject(configFile) : {};
-  const fileSource = configFile ?? 'built-in defaults';
+  const loaded = configFromObject(fileObject, configFile, options.repoRoot, env);
+  const ignored = await ignoredRootConfig(options.repoRoot, configFile);
+  if (ignored) {
+    loaded.warnings.push(
+      `no ${DEFAULT_CONFIG_FILE} in ${options.cwd}: using built-in defaults, not ${ignored}; run pi-harness from ${options.repoRoot}, or pass --config ${ignored}`,
+    );
+  }
+  return loaded;
+}
 
+/**
+ * Validates `fileObject` (what `configFile` holds, or would hold) with the environment on top.
+ * Writes nothing; `init` uses it to check a config before writing it.
+ */
+export function configFromObject(
+  fileObject: Record<string, unknown>,
+  configFile: string | null,
+  repoRoot: string,
+  env: NodeJS.ProcessEnv,
+): LoadedConfig {
+  const fileSource = configFile ?? 'built-in defaults';
   const overrides = readEnvOverrides(env);
   const input: Record<string, unknown> = { ...fileObject, ...overrides.values };
   const result = ConfigSchema.safeParse(input);
   const problems = [...overrides.problems];
   if (!result.success) problems.push(...issuesToProblems(result.error.issues, input, fileSource, overrides.sources));
-  if (problems.length > 0) throw new ConfigError(problems);
 
   const warnings = configFile
     ? unknownKeyWarnings(fileObject, {
@@ -172,6 +206,8 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
         modelEndpoint: Object.keys(ModelEndpointSchema.shape),
       }).map((warning) => `${configFile}: ${warning}`)
     : [];
-  const config = resolvePaths(result.data!, options.repoRoot);
-  return { config: deepFreeze({ ...config, repoRoot: options.repoRoot, configFile }), warnings };
+  // A misspelled key often is the error ("baseUrl" missing because "baseURL" was written).
+  if (problems.length > 0) throw new ConfigError(problems, warnings);
+  const config = resolvePaths(result.data!, repoRoot);
+  return { config: deepFreeze({ ...config, repoRoot, configFile }), warnings };
 }

@@ -47,7 +47,7 @@ export const ModelEndpointSchema = z
     }),
     apiKeyEnv: z
       .string()
-      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name')
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected the name of an environment variable that holds the key (e.g. LOCAL_LLM_KEY), not the key itself')
       .optional()
       .meta({ description: 'Name of the environment variable holding the API key.' }),
     vision: z.boolean().default(false).meta({ description: 'The model accepts images.' }),

@@ -85,7 +85,7 @@ export async function prepareDemo(options: DemoOptions, io: CliIo): Promise<Prep
       loopIo: { ...io, cwd: dir, env },
       finish: async (exitCode) => {
         const clean = options.clean === true && exitCode === 0;
-        io.stdout(await outroText({ dir, config, exitCode, cleaned: clean }));
+        io.stdout(await outroText({ dir, config, exitCode, cleaned: clean, env: io.env }));
         if (clean) await rm(dir, { recursive: true, force: true });
       },
       close: () => server.close(),

@@ -4,9 +4,11 @@
  */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { EXIT } from '../cli/exit-codes.js';
 import type { Config } from '../config/load.js';
 import { loadTaskFile } from '../tasks/index.js';
+import { findExecutable } from '../doctor/executable.js';
 import { git } from '../workspace/git.js';
 import { safetyNetLines } from './highlights.js';
 import { DEMO_MODEL, TEST_COMMAND, TASK_FILE, type DemoTask } from './project.js';
@@ -50,11 +52,26 @@ function hints(rows: [string, string][]): string[] {
   return rows.map(([command, what]) => `  ${command.padEnd(width)}${what}`);
 }
 
-function lookAround(dir: string, runtime: string, journal: string | undefined): string[] {
+/**
+ * How the newcomer runs pi-harness from their own shell: `pi-harness` when it is on their PATH
+ * (a global install), else this very CLI through node — after `npm run demo` in a clone, or
+ * `npx pi-harness demo`, there is no `pi-harness` command to type.
+ */
+export async function lookAroundCommand(env: NodeJS.ProcessEnv): Promise<string> {
+  // npm and npx put node_modules/.bin on the PATH only while they run; the user's shell lacks it.
+  const shellPath = (env.PATH ?? '')
+    .split(path.delimiter)
+    .filter((dir) => dir !== '' && !/node_modules[\\/]\.bin[\\/]?$/.test(dir))
+    .join(path.delimiter);
+  if (await findExecutable('pi-harness', { env: { ...env, PATH: shellPath }, cwd: process.cwd() })) return 'pi-harness';
+  return `node ${fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url))}`;
+}
+
+function lookAround(dir: string, runtime: string, journal: string | undefined, harness: string): string[] {
   const rows: [string, string][] = [
     ['git log -p', `each task's commit: the code, its tests and the tick in ${TASK_FILE}`],
     [TEST_COMMAND, 'the tests the agent wrote, run for real'],
-    ['pi-harness report', 'the run summarised: iterations, verdicts, time and tokens per role'],
+    [`${harness} report`, 'the run summarised: iterations, verdicts, time and tokens per role'],
     [`ls ${runtime}`, 'the last prompt, agent output, tester feedback, state and run journals'],
   ];
   const lines = [`The demo repository is kept at ${dir}`, '(nothing outside it was touched; delete it when you are done). To look around:', '', `  cd ${dir}`, ...hints(rows)];
@@ -69,7 +86,7 @@ function headline(exitCode: number, tasks: { done: number; total: number }, comm
   return `The demo did not finish as expected (exit ${exitCode}): ${ticks}. Please report this, with the journal below.`;
 }
 
-export async function outroText(input: { dir: string; config: Config; exitCode: number; cleaned: boolean }): Promise<string> {
+export async function outroText(input: { dir: string; config: Config; exitCode: number; cleaned: boolean; env: NodeJS.ProcessEnv }): Promise<string> {
   const { dir, config, exitCode } = input;
   const log = (await git(dir, ['log', '--oneline', '--no-decorate'])).trimEnd().split('\n');
   const tasks = await ticked(config);
@@ -84,7 +101,7 @@ export async function outroText(input: { dir: string; config: Config; exitCode: 
   );
   if (journal) lines.push(...(await safetyNetLines(path.join(dir, journal))));
   if (input.cleaned) lines.push(`The demo repository ${dir} has been removed (--clean).`);
-  else lines.push(...lookAround(dir, path.relative(dir, config.piRuntimeDir), journal));
+  else lines.push(...lookAround(dir, path.relative(dir, config.piRuntimeDir), journal, await lookAroundCommand(input.env)));
   lines.push(
     '',
     'Next, in your own repository: `pi-harness init`, point pi.config.json at your model,',

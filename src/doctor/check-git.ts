@@ -3,6 +3,7 @@
  * after a failed iteration), and a clean tree (a run refuses a dirty one unless allowDirty).
  */
 import { readFile } from 'node:fs/promises';
+import { readLock, type LiveHolder } from '../report/live-run.js';
 import { parseState, type InProgressIteration } from '../runtime/state.js';
 import { toRepoRelative, userDirtyPaths } from '../workspace/changes.js';
 import { GitError, git, headCommit } from '../workspace/git.js';
@@ -79,6 +80,11 @@ export const workingTreeCheck = defineCheck('worktree', 'working tree', async ({
   }
   if (dirty.length === 0) return report('ok', 'clean');
   const changes = `${dirty.length} uncommitted change${dirty.length === 1 ? '' : 's'}: ${listPaths(dirty)}`;
+  const lock = await readLock(config.activeRunFile);
+  if (lock.kind === 'live') {
+    // A run in flight: its agents are changing these files. Stashing them would take its work away.
+    return report('warn', `${changes}, being made by run ${lock.holder.runId}, which is active — leave them to it`, waitForRun(lock.holder));
+  }
   const interrupted = await interruptedIteration(config.stateFile);
   if (interrupted !== undefined) {
     // Not the user's dirt: the next run rescues it into a ref and restores the tree before starting.
@@ -95,4 +101,17 @@ export const workingTreeCheck = defineCheck('worktree', 'working tree', async ({
     `${changes} — a run refuses to start on a dirty tree`,
     'commit or stash them (`git stash -u`), or set "allowDirty": true (dirty files are then never touched or committed)',
   );
+});
+
+function waitForRun(holder: LiveHolder): string {
+  return `wait for it to finish, or stop it with Ctrl-C in its terminal or \`kill -INT ${holder.pid}\` (its work is kept)`;
+}
+
+/** Another run holds the lock: `once` and `run` would exit 3 naming it. */
+export const runLockCheck = defineCheck('lock', 'run lock', async ({ config }, report) => {
+  const lock = await readLock(config.activeRunFile);
+  if (lock.kind === 'none') return report('ok', 'free: no run is active');
+  if (lock.kind === 'stale') return report('ok', `free: a stale lock${lock.runId ? ` of run ${lock.runId}` : ''} (${lock.reason}) is recovered by the next run`);
+  const { runId, pid, command, status } = lock.holder;
+  return report('warn', `run ${runId} (pid ${pid}, ${command}, ${status}) is active: \`once\` and \`run\` exit 3 until it ends`, waitForRun(lock.holder));
 });

@@ -46,7 +46,10 @@ export async function planClear(config: Config): Promise<ClearPlan> {
   try {
     return { targets, refs: await listHarnessRefs(config.repoRoot) };
   } catch (error) {
-    return { targets, refs: [], refsError: (error as Error).message.split('\n')[0] ?? 'git failed' };
+    const message = (error as Error).message;
+    // Outside a git repository there are no refs to keep or remove: nothing worth a line.
+    if (/not a git repository/i.test(message)) return { targets, refs: [] };
+    return { targets, refs: [], refsError: message.split('\n')[0] ?? 'git failed' };
   }
 }
 

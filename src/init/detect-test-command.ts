@@ -78,10 +78,12 @@ export async function guessTestCommand(root: string): Promise<TestCommandGuess> 
     (await fromPytest(root)) ??
     (await fromMarker(root, 'Cargo.toml', 'cargo test')) ??
     (await fromMarker(root, 'go.mod', 'go test ./...'));
-  return (
-    guess ?? {
-      command: '',
-      reason: 'no test setup recognised (package.json test script, Makefile test target, pytest config, Cargo.toml, go.mod)',
-    }
-  );
+  if (guess) return guess;
+  const script = await readText(path.join(root, 'package.json'))
+    .then((text) => (text === undefined ? undefined : (JSON.parse(text) as { scripts?: Record<string, unknown> }).scripts?.test))
+    .catch(() => undefined);
+  if (typeof script === 'string' && isPlaceholderTestScript(script)) {
+    return { command: '', reason: "package.json's test script is npm's placeholder, which always fails" };
+  }
+  return { command: '', reason: 'no test setup recognised (package.json test script, Makefile test target, pytest config, Cargo.toml, go.mod)' };
 }

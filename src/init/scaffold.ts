@@ -5,7 +5,7 @@
  */
 import { lstat, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { loadConfig, type Config } from '../config/load.js';
+import { configFromObject, loadConfig, type Config } from '../config/load.js';
 import { bundledTemplatePath, instructionKind, resolveInstructionsFile } from '../prompts/templates.js';
 import { toRepoRelative } from '../workspace/changes.js';
 import { excludeFromGit } from '../workspace/exclude.js';
@@ -41,6 +41,8 @@ export interface InitResult {
   testCommand?: TestCommandGuess;
   /** Scaffolded files git reports as new or modified: a run refuses a dirty tree until they are committed. */
   uncommitted: string[];
+  /** Unknown keys in the config (a kept one can have typos); the CLI prints them. */
+  warnings: string[];
 }
 
 /** The repo is not one `init` can set up (not a git work tree). */
@@ -52,22 +54,32 @@ async function exists(file: string): Promise<boolean> {
   return (await lstat(file).catch(() => undefined)) !== undefined;
 }
 
-/** Writes `content` unless the file exists (or, with force, already holds exactly that). */
-async function writeScaffoldFile(file: string, content: string | Buffer, force: boolean): Promise<'created' | 'overwritten' | 'kept'> {
+type WriteOutcome = { action: 'created' | 'kept' } | { action: 'overwritten'; backup: string };
+
+/**
+ * Writes `content` unless the file exists (or, with force, already holds exactly that). What
+ * `--force` overwrites is copied first to `backup(file)`: a task list or instructions the user had
+ * not committed yet are never lost.
+ */
+async function writeScaffoldFile(file: string, content: string | Buffer, force: boolean, backup: (file: string) => string): Promise<WriteOutcome> {
   if (await exists(file)) {
-    if (!force) return 'kept';
-    const current = await readFile(file).catch(() => undefined);
-    if (current?.equals(Buffer.from(content))) return 'kept';
+    if (!force) return { action: 'kept' };
+    const current = await readFile(file);
+    if (current.equals(Buffer.from(content))) return { action: 'kept' };
+    const copy = backup(file);
+    await mkdir(path.dirname(copy), { recursive: true });
+    await writeFile(copy, current);
     await writeFile(file, content);
-    return 'overwritten';
+    return { action: 'overwritten', backup: copy };
   }
   await mkdir(path.dirname(file), { recursive: true });
   await writeFile(file, content, { flag: 'wx' });
-  return 'created';
+  return { action: 'created' };
 }
 
-function fileNote(action: 'created' | 'overwritten' | 'kept', force: boolean, made: string): string {
-  if (action !== 'kept') return made;
+function fileNote(outcome: WriteOutcome, force: boolean, made: string, shown: (file: string) => string): string {
+  if (outcome.action === 'overwritten') return `${made} (previous version saved to ${shown(outcome.backup)})`;
+  if (outcome.action === 'created') return made;
   return force ? 'already identical' : '(--force overwrites it)';
 }
 
@@ -106,23 +118,37 @@ export async function scaffold(options: InitOptions): Promise<InitResult> {
   const configFile = path.resolve(options.cwd, options.configFile ?? path.join(repoRoot, 'pi.config.json'));
   let testCommand: TestCommandGuess | undefined = await guessTestCommand(repoRoot);
   const configText = initialConfigText({ schema: schemaReference(path.dirname(configFile)), testCommand: testCommand.command });
-  const configAction = await writeScaffoldFile(configFile, configText, force);
-  if (configAction === 'kept') testCommand = undefined;
-  const testNote = testCommand?.command ? `testCommand "${testCommand.command}" (${testCommand.reason})` : 'testCommand left empty: verification will be skipped until you set it';
-  steps.push({ path: shown(configFile), action: configAction, note: fileNote(configAction, force, testNote) });
 
-  // The rest follows the config as the harness will read it, including a config the user kept.
-  const { config } = await loadConfig({ repoRoot, cwd: options.cwd, configFile, env: options.env });
+  // The rest follows the config as the harness will read it, including a config the user kept. It
+  // is validated (with the environment on top) before anything is written: an invalid one writes nothing.
+  const writesConfig = force || !(await exists(configFile));
+  const { config, warnings } = writesConfig
+    ? configFromObject(JSON.parse(configText) as Record<string, unknown>, configFile, repoRoot, options.env)
+    : await loadConfig({ repoRoot, cwd: options.cwd, configFile, env: options.env });
 
-  const taskAction = await writeScaffoldFile(config.taskFile, EXAMPLE_TASKS, force);
-  steps.push({ path: shown(config.taskFile), action: taskAction, note: fileNote(taskAction, force, 'two example tasks: replace them with yours') });
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const backupDir = path.join(config.piRuntimeDir, 'init-backup', stamp);
+  const backup = (file: string) => {
+    const relative = toRepoRelative(repoRoot, file);
+    return path.join(backupDir, relative.startsWith('..') || path.isAbsolute(relative) ? path.basename(file) : relative);
+  };
+
+  const configOutcome = await writeScaffoldFile(configFile, configText, force, backup);
+  if (configOutcome.action === 'kept') testCommand = undefined;
+  const testNote = testCommand?.command
+    ? `testCommand "${testCommand.command}" (${testCommand.reason})`
+    : `testCommand left empty${testCommand ? ` (${testCommand.reason})` : ''}: verification will be skipped until you set it`;
+  steps.push({ path: shown(configFile), action: configOutcome.action, note: fileNote(configOutcome, force, testNote, shown) });
+
+  const taskOutcome = await writeScaffoldFile(config.taskFile, EXAMPLE_TASKS, force, backup);
+  steps.push({ path: shown(config.taskFile), action: taskOutcome.action, note: fileNote(taskOutcome, force, 'two example tasks: replace them with yours', shown) });
 
   for (const role of ['developer', 'tester'] as const) {
     const target = resolveInstructionsFile(config, role);
     if (target.source === 'bundled') continue; // nothing to copy: the harness reads the template itself
     const template = await readFile(bundledTemplatePath(instructionKind(role)));
-    const action = await writeScaffoldFile(target.path, template, force);
-    steps.push({ path: shown(target.path), action, note: fileNote(action, force, `${role} instructions: the bundled template, yours to edit`) });
+    const outcome = await writeScaffoldFile(target.path, template, force, backup);
+    steps.push({ path: shown(target.path), action: outcome.action, note: fileNote(outcome, force, `${role} instructions: the bundled template, yours to edit`, shown) });
   }
 
   const packageStep = await scaffoldPackageJson(repoRoot);
@@ -139,5 +165,5 @@ export async function scaffold(options: InitOptions): Promise<InitResult> {
   const dirty = new Set((await status(repoRoot)).map((entry) => entry.path));
   const scaffolded = steps.map((step) => step.path).filter((file) => !path.isAbsolute(file) && !file.startsWith('.git/'));
   const uncommitted = scaffolded.filter((file) => dirty.has(file));
-  return { repoRoot, configFile, config, steps, uncommitted, ...(testCommand ? { testCommand } : {}) };
+  return { repoRoot, configFile, config, steps, uncommitted, warnings, ...(testCommand ? { testCommand } : {}) };
 }

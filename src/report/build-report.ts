@@ -80,7 +80,8 @@ export async function buildReport(config: Config, options: ReportOptions): Promi
   const knownPatches = new Map(iterations.flatMap((it) => (it.rescue?.patchFile ? [[it.rescue.ref, path.resolve(config.repoRoot, it.rescue.patchFile)] as const] : [])));
   for (const it of iterations) if (it.rescue?.patchFile) it.rescue.patchFile = path.relative(config.repoRoot, path.resolve(config.repoRoot, it.rescue.patchFile));
   const rescueRefs = await listRescueRefs(config.repoRoot, config.piRuntimeDir, knownPatches).catch((error: Error) => {
-    warnings.push(`rescue refs could not be listed: ${error.message.split('\n')[0]}`);
+    // Outside a git repository there are no refs: not a problem worth a warning.
+    if (!/not a git repository/i.test(error.message)) warnings.push(`rescue refs could not be listed: ${error.message.split('\n')[0]}`);
     return { total: 0, refs: [] };
   });
   if (malformedLines > 0) warnings.push(`${malformedLines} journal line(s) could not be read and were skipped (a run that crashed mid-write leaves one)`);

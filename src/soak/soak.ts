@@ -120,7 +120,7 @@ async function main(): Promise<number> {
         process.stderr.write(`soak: kill ${i}: the run ended by itself before ${delay} ms (exit ${outcome.code})\n`);
         if (outcome.code !== 0 && outcome.code !== 1) violations.push(`kill ${i}: unexpected exit ${outcome.code}:\n${outcome.output}`);
         if (!/\d+\/\d+ iterations succeeded/.test(outcome.output) && !/nothing to do/.test(outcome.output)) violations.push(`kill ${i}: run did not complete:\n${outcome.output}`);
-        if (/nothing to do: all tasks done/.test(outcome.output)) break;
+        if (/nothing to do/.test(outcome.output)) break;
         continue;
       }
       await checkAfterKill(repo, violations, `kill ${i} at ${delay} ms`);

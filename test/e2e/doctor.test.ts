@@ -166,6 +166,7 @@ describe('pi-harness doctor', () => {
     expect(document.checks.map((check) => check.id)).toEqual([
       'config',
       'git',
+      'lock',
       'worktree',
       'task-file',
       'instructions:developer',

@@ -164,6 +164,7 @@ describe('runPreflight', () => {
     expect(result.checks.map((check) => check.id)).toEqual([
       'config',
       'git',
+      'lock',
       'worktree',
       'task-file',
       'instructions:developer',
@@ -202,7 +203,7 @@ describe('runPreflight', () => {
     const repo = await makeRepo({ 'TODOS.md': '- [ ] one\n' });
     const config = await configFor(repo, { transport: 'mock', piModel: 'a/b', roleModels: { tester: 'c/d' } });
     const result = await runPreflight(config, { env: { PATH: process.env.PATH }, skip: ['worktree', 'model', 'pi'] });
-    expect(result.checks.map((check) => check.id)).toEqual(['config', 'git', 'task-file', 'instructions:developer', 'instructions:tester', 'node', 'test-command']);
+    expect(result.checks.map((check) => check.id)).toEqual(['config', 'git', 'lock', 'task-file', 'instructions:developer', 'instructions:tester', 'node', 'test-command']);
   });
 
   it('does not blame the user for changes an interrupted iteration left behind', async () => {

@@ -83,7 +83,8 @@ export async function runClearHistory(config: Config, io: CliIo, options: ClearH
   const refsLeft = refs.length > 0 ? (await listHarnessRefs(config.repoRoot)).filter((ref) => refs.includes(ref)) : [];
 
   const gone = targets.filter((target) => !remaining.includes(target.path));
-  say(`Removed ${gone.length} path(s)${refs.length > 0 ? ` and ${refs.length - refsLeft.length} ref(s)` : ''}:`);
+  const removed = [...(gone.length > 0 || refs.length === 0 ? [`${gone.length} path(s)`] : []), ...(refs.length > 0 ? [`${refs.length - refsLeft.length} ref(s)`] : [])];
+  say(`Removed ${removed.join(' and ')}${gone.length > 0 ? ':' : '.'}`);
   for (const target of gone) say(`  ${displayPath(config.repoRoot, target)}`);
   if (remaining.length > 0 || refsLeft.length > 0) {
     io.stderr(`pi-harness clear-history: still present after removal:\n${[...remaining.map((file) => path.relative(config.repoRoot, file)), ...refsLeft].map((item) => `  ${item}`).join('\n')}\n`);

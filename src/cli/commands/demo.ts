@@ -3,6 +3,9 @@
  * the ordinary `run` through loopCommand, so Ctrl-C behaves exactly as in a real run: the first
  * signal stops the turn in flight and keeps its work, a second one quits at once.
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import { DemoDirError, gitAvailable } from '../../demo/repo.js';
@@ -15,7 +18,10 @@ export type { DemoOptions };
 export async function demoCommand(options: DemoOptions, io: CliIo): Promise<ExitCode> {
   // pi runs on this same Node; an older one dies at startup with a syntax error that names no version.
   if (!versionAtLeast(process.version, MIN_NODE)) {
-    io.stderr(`pi-harness demo: Node ${process.version} is too old; pi needs Node >= ${MIN_NODE}. Install a newer Node and try again.\n`);
+    // In a clone, `npm install` brought Node 24 (a devDependency) and `npm run demo` uses it.
+    const root = path.resolve(fileURLToPath(new URL('../../../', import.meta.url)));
+    const hint = existsSync(path.join(root, 'node_modules', '.bin', 'node')) ? ` Or, in ${root}, run \`npm run demo\`: it uses the newer Node that \`npm install\` put in node_modules/.bin.` : '';
+    io.stderr(`pi-harness demo: Node ${process.version} is too old; pi needs Node >= ${MIN_NODE}. Install a newer Node and try again.${hint}\n`);
     return EXIT.preflight;
   }
   if (!(await gitAvailable())) {

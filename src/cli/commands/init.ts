@@ -49,9 +49,10 @@ export async function runInit(io: CliIo, options: InitCommandOptions): Promise<E
     return EXIT.usage;
   }
   const next = nextSteps(result, io.cwd);
+  for (const warning of result.warnings) io.stderr(`warning: ${warning}\n`);
   if (options.json) {
-    const { repoRoot: root, configFile: file, steps, testCommand, uncommitted } = result;
-    const document = { repoRoot: root, configFile: file, steps, testCommand: testCommand ?? null, uncommitted, nextSteps: next };
+    const { repoRoot: root, configFile: file, steps, testCommand, uncommitted, warnings } = result;
+    const document = { repoRoot: root, configFile: file, steps, testCommand: testCommand ?? null, uncommitted, warnings, nextSteps: next };
     io.stdout(`${JSON.stringify(document, null, 2)}\n`);
     return EXIT.ok;
   }
