@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { closedAfterEach } from '../helpers/closing.js';
 import { gitSync } from '../helpers/git-repo.js';
 import { processesMatching } from '../helpers/processes.js';
-import { bash, loopRepo, say, write, type LoopRepo } from './loop-helpers.js';
+import { bash, loopRepo, say, write } from './loop-helpers.js';
 
 const setup = closedAfterEach(loopRepo);
 

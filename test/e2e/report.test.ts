@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
 import { gitSync } from '../helpers/git-repo.js';
-import { bash, loopRepo, say, write, type LoopRepo } from './loop-helpers.js';
+import { loopRepo, say, write, type LoopRepo } from './loop-helpers.js';
 
 let current: LoopRepo | undefined;
 afterEach(async () => {

@@ -10,7 +10,7 @@ import { closedAfterEach } from '../helpers/closing.js';
 import { gitSync } from '../helpers/git-repo.js';
 import { solidPng } from '../helpers/png.js';
 import { say, write } from './loop-helpers.js';
-import { imageParts, NODE, reviewAnswer, visualRepo, type VisualRepo } from './visual-helpers.js';
+import { imageParts, NODE, reviewAnswer, visualRepo } from './visual-helpers.js';
 
 const setup = closedAfterEach(visualRepo);
 
