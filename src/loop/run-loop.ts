@@ -3,7 +3,6 @@
  * iterations on the first open task until one of the stop conditions, keeping every failed
  * iteration's work in a rescue ref before restoring a clean tree.
  */
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { createTransport } from '../agent/create-transport.js';
 import { formatChecks, runPreflight } from '../doctor/index.js';
@@ -12,8 +11,8 @@ import type { Config } from '../config/load.js';
 import { attachProjections } from '../journal/attach.js';
 import { Journal } from '../journal/writer.js';
 import { redactingIo, redactorFor, type Redactor } from '../redact/index.js';
-import { acquireRunLock, LockHeldError, type RunLock } from '../runtime/lock.js';
-import { newRunId, runDirectory } from '../runtime/run-id.js';
+import type { RunLock } from '../runtime/lock.js';
+import { openRun } from '../runtime/open-run.js';
 import {
   failureLimitReached,
   isParked,
@@ -26,7 +25,6 @@ import {
 import { loadTaskFile, type Task } from '../tasks/index.js';
 import { VERSION } from '../version.js';
 import { iterationChanges, toRepoRelative, userDirtyPaths } from '../workspace/changes.js';
-import { excludeFromGit } from '../workspace/exclude.js';
 import { headCommit } from '../workspace/git.js';
 import { BudgetGuard } from '../runtime/budget.js';
 import { IterationBudgetWatch } from './budget-watch.js';
@@ -229,20 +227,12 @@ export async function runLoop(unredacted: LoopOptions): Promise<ExitCode> {
     io.stderr(`pi-harness: preflight failed:\n${formatChecks(failed)}\n(run \`pi-harness doctor\` for every check)\n`);
     return EXIT.preflight;
   }
-  const runId = newRunId();
-  const runDir = runDirectory(config.piRuntimeDir, runId);
-  await mkdir(runDir, { recursive: true });
-  await excludeFromGit(config.repoRoot, config.piRuntimeDir);
-  let lock: RunLock;
-  try {
-    lock = await acquireRunLock({ lockFile: config.activeRunFile, runId, command: `pi-harness ${options.mode}` });
-  } catch (error) {
-    if (error instanceof LockHeldError) {
-      io.stderr(`pi-harness: ${error.message}\n`);
-      return EXIT.locked;
-    }
-    throw error;
+  const opened = await openRun(config, `pi-harness ${options.mode}`);
+  if (opened.kind === 'held') {
+    io.stderr(`pi-harness: ${opened.error.message}\n`);
+    return EXIT.locked;
   }
+  const { runId, runDir, lock } = opened;
   try {
     return await startRun(options, { runId, runDir, lock, redactor, say });
   } finally {

@@ -5,17 +5,14 @@
  * and writes or clears the feedback exactly as a review inside the loop would. It never vetoes
  * anything: there is no iteration to take back. Exit 0 on PASS, 1 otherwise.
  */
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { createTransport } from '../../agent/create-transport.js';
 import type { Config } from '../../config/load.js';
-import { acquireRunLock, LockHeldError, type RunLock } from '../../runtime/lock.js';
-import { newRunId, runDirectory } from '../../runtime/run-id.js';
+import { openRun } from '../../runtime/open-run.js';
 import { loadTaskFile } from '../../tasks/index.js';
 import { performVisualReview, saveReview } from '../../visual/perform.js';
 import type { VisualReviewRecord } from '../../visual/record.js';
 import { toRepoRelative, userDirtyPaths } from '../../workspace/changes.js';
-import { excludeFromGit } from '../../workspace/exclude.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import { withStopSignal } from './visual-common.js';
@@ -57,20 +54,12 @@ export async function visualOnceCommand(config: Config, io: CliIo, json: boolean
     io.stderr('pi-harness visual-once: visualCaptureCommand is not set; set it (or PI_VISUAL_CAPTURE_CMD) to a command that writes screenshots and manifest.json into $PI_VISUAL_CAPTURE_DIR\n');
     return EXIT.usage;
   }
-  const runId = newRunId();
-  const runDir = runDirectory(config.piRuntimeDir, runId);
-  await mkdir(runDir, { recursive: true });
-  await excludeFromGit(config.repoRoot, config.piRuntimeDir).catch(() => false); // works outside git too
-  let lock: RunLock;
-  try {
-    lock = await acquireRunLock({ lockFile: config.activeRunFile, runId, command: 'pi-harness visual-once', status: 'visual review' });
-  } catch (error) {
-    if (error instanceof LockHeldError) {
-      io.stderr(`pi-harness: ${error.message}\n`);
-      return EXIT.locked;
-    }
-    throw error;
+  const opened = await openRun(config, 'pi-harness visual-once', 'visual review');
+  if (opened.kind === 'held') {
+    io.stderr(`pi-harness: ${opened.error.message}\n`);
+    return EXIT.locked;
   }
+  const { runId, runDir, lock } = opened;
   try {
     const task = await currentTask(config);
     const changedFiles = await userDirtyPaths(config.repoRoot, [toRepoRelative(config.repoRoot, config.piRuntimeDir)]).catch(() => []);
