@@ -93,7 +93,7 @@ function bodyLines(run: RunFigures): string {
 }
 
 export function formatReport(run: RunFigures, runs: number, context: string): string {
-  const pi = run.pi ? `; peak ${whole(run.pi.peakCount)} live pi sessions (pi + guardian processes) holding ${whole(run.pi.peakRssMiB)} MiB` : '';
+  const pi = run.pi ? `; peak ${whole(run.pi.peakCount)} live pi processes (each with its guardian) holding ${whole(run.pi.peakRssMiB)} MiB` : '';
   return [
     `pi-harness loop benchmark — ${context}${runs > 1 ? `, median of ${runs} runs` : ''}`,
     '',

@@ -139,7 +139,8 @@ async function loop(ctx: LoopContext, lock: RunLock): Promise<ExitCode> {
         outcome = await runOneIteration(ctx, transport, state, pick.task, state.totalIterations + 1, prompts, config.allowDirty ? dirty : [], guidance, signal);
       } finally {
         budget.end();
-        // No session outlives its iteration: an overnight run must not pile up idle pi processes.
+        // Idle pi processes are ended between iterations except one warm one per model/tools, so an
+        // overnight run neither piles up processes nor pays pi's start-up for every turn.
         await transport.releaseSessions?.();
       }
       state = outcome.state;

@@ -1,7 +1,9 @@
 /**
- * Transport over real pi processes in RPC mode. One pi child per session: a `new` session starts a
- * fresh child; `continue` reuses the live child when nothing that needs a restart changed (cwd,
- * model, tools, thinking), otherwise resumes the saved session file in a new child.
+ * Transport over real pi processes in RPC mode. A pi child holds one session at a time: a `new`
+ * session starts in an idle child with the same launch settings (cwd, model, tools, thinking) when
+ * there is one (session-pool.ts), else in a fresh child; `continue` uses the child still holding the
+ * session when nothing that needs a restart changed, otherwise resumes the saved session file in a
+ * new child.
  */
 
 import { join } from 'node:path';
@@ -10,6 +12,7 @@ import { buildPiArgs, defaultPiCli, writeRetrySettings } from './pi-launch.js';
 import { PiProcess } from './process.js';
 import { redactSecrets } from './provider-errors.js';
 import { resolveRetryPolicy, type RetryPolicy } from './retry-policy.js';
+import { SessionPool, stateSignature, type PiState, type PiWorker } from './session-pool.js';
 import type { TransportEventListener } from './transport-events.js';
 import { runPiTurn, type TurnRunnerConfig } from './turn-runner.js';
 import type { LoopThresholds, WatchdogThresholds } from './watchdog.js';
@@ -56,15 +59,6 @@ export const DEFAULT_LOOPS: LoopThresholds = { loopRepeatThreshold: 5, samePathR
 export const DEFAULT_SOFT_CONTINUE = 'Continue with the task. If you are done, give your final answer.';
 export const DEFAULT_PROVIDER_RETRY_MESSAGE = 'The model provider was unavailable; continue the task where you left off.';
 
-interface LiveSession {
-  proc: PiProcess;
-  sessionId: string;
-  sessionFile?: string;
-  /** Everything fixed at launch; a different value needs a new process. */
-  launchKey: string;
-  busy: boolean;
-}
-
 class StartupError extends Error {}
 
 export function createRpcTransport(options: RpcTransportOptions): Transport {
@@ -73,9 +67,9 @@ export function createRpcTransport(options: RpcTransportOptions): Transport {
   const env: NodeJS.ProcessEnv = { ...(options.baseEnv ?? process.env), ...options.env };
   const agentDir = options.env?.PI_CODING_AGENT_DIR;
   if (agentDir) writeRetrySettings(agentDir);
-  const sessions = new Map<string, LiveSession>();
-  const sessionFiles = new Map<string, string>();
+  const pool = new SessionPool();
   const procs = new Set<PiProcess>();
+  const startupMs = (options.startupTimeoutSeconds ?? 60) * 1000;
   let closed = false;
 
   const emit: TransportEventListener = (event) => {
@@ -98,7 +92,7 @@ export function createRpcTransport(options: RpcTransportOptions): Transport {
     providerRetryMessage: options.providerRetryMessage ?? DEFAULT_PROVIDER_RETRY_MESSAGE,
   };
 
-  async function launch(request: TurnRequest, resume: string | undefined): Promise<LiveSession> {
+  async function launch(request: TurnRequest, resume: string | undefined): Promise<PiWorker> {
     const args = buildPiArgs({
       sessionDir,
       session: resume,
@@ -113,16 +107,22 @@ export function createRpcTransport(options: RpcTransportOptions): Transport {
     procs.add(proc);
     void proc.waitForExit().then(() => procs.delete(proc));
     try {
-      const state = await proc.request({ type: 'get_state' }, (options.startupTimeoutSeconds ?? 60) * 1000);
-      const data = (state.data ?? {}) as { sessionId?: unknown; sessionFile?: unknown };
+      const state = await proc.request({ type: 'get_state' }, startupMs);
+      const data = (state.data ?? {}) as PiState;
       if (!state.success || typeof data.sessionId !== 'string') throw new Error(state.error ?? 'get_state returned no session');
-      const live: LiveSession = { proc, sessionId: data.sessionId, launchKey: launchKey(request), busy: false };
-      if (typeof data.sessionFile === 'string') {
-        live.sessionFile = data.sessionFile;
-        sessionFiles.set(live.sessionId, data.sessionFile);
-      }
-      sessions.set(live.sessionId, live);
-      return live;
+      const worker: PiWorker = {
+        proc,
+        sessionId: data.sessionId,
+        launchKey: launchKey(request),
+        launchState: stateSignature(data),
+        busy: false,
+        reusable: false,
+        hosted: 1,
+        lastUsed: Date.now(),
+      };
+      if (typeof data.sessionFile === 'string') worker.sessionFile = data.sessionFile;
+      pool.add(worker);
+      return worker;
     } catch (error) {
       await proc.kill();
       const why = error instanceof Error ? error.message : String(error);
@@ -131,19 +131,24 @@ export function createRpcTransport(options: RpcTransportOptions): Transport {
     }
   }
 
-  async function acquire(request: TurnRequest): Promise<{ live: LiveSession; resumed: boolean }> {
-    if (request.session.kind === 'new') return { live: await launch(request, undefined), resumed: false };
+  async function acquire(request: TurnRequest): Promise<{ live: PiWorker; resumed: boolean }> {
+    if (request.session.kind === 'new') {
+      const warm = pool.claimWarm(launchKey(request));
+      if (warm && (await pool.switchToNewSession(warm, startupMs))) return { live: warm, resumed: false };
+      return { live: await launch(request, undefined), resumed: false };
+    }
     const id = request.session.sessionId;
-    const existing = sessions.get(id);
+    const existing = pool.holding(id);
     if (existing && !existing.proc.exited && existing.launchKey === launchKey(request)) {
       return { live: existing, resumed: false };
     }
     if (existing) {
-      sessions.delete(id);
+      pool.drop(existing);
       await existing.proc.kill();
     }
+    // The session is not live (its process died, was released, or now holds a newer session):
     // pi resolves a session file path, or an id within --session-dir.
-    return { live: await launch(request, sessionFiles.get(id) ?? id), resumed: true };
+    return { live: await launch(request, pool.fileOf(id) ?? id), resumed: true };
   }
 
   async function runTurn(request: TurnRequest, signal?: AbortSignal): Promise<TurnResult> {
@@ -155,11 +160,11 @@ export function createRpcTransport(options: RpcTransportOptions): Transport {
     };
     if (closed) return fail('failed', 'aborted', 'the transport is closed');
     if (signal?.aborted) return fail('failed', 'aborted', 'the turn was aborted before it started');
-    if (request.session.kind === 'continue' && sessions.get(request.session.sessionId)?.busy) {
+    if (request.session.kind === 'continue' && pool.holding(request.session.sessionId)?.busy) {
       return fail('failed', 'protocol_error', `session ${request.session.sessionId} is already running a turn`);
     }
 
-    let acquired: { live: LiveSession; resumed: boolean };
+    let acquired: { live: PiWorker; resumed: boolean };
     try {
       acquired = await acquire(request);
     } catch (error) {
@@ -168,11 +173,15 @@ export function createRpcTransport(options: RpcTransportOptions): Transport {
     }
     const { live, resumed } = acquired;
     live.busy = true;
+    live.reusable = false;
     emit({ type: 'turn_start', role: request.role, model: request.model, sessionId: live.sessionId, resumed });
     try {
       const outcome = await runPiTurn(live.proc, request, runnerConfig, signal);
-      if (outcome.processLost || live.proc.exited) sessions.delete(live.sessionId);
+      if (outcome.processLost || live.proc.exited) pool.drop(live);
       const acc = outcome.acc;
+      // Only a pi that finished its run by itself is known to be idle; one stopped by a watchdog
+      // or a rejected prompt is not handed another session.
+      live.reusable = !outcome.processLost && !live.proc.exited && (acc.settled || acc.agentEnded);
       const last = acc.lastAssistant;
       const result: TurnResult = {
         role: request.role,
@@ -195,24 +204,24 @@ export function createRpcTransport(options: RpcTransportOptions): Transport {
       return result;
     } finally {
       live.busy = false;
+      live.lastUsed = Date.now();
     }
   }
 
   async function close(): Promise<void> {
     closed = true;
-    sessions.clear();
+    pool.takeAll();
     await Promise.all([...procs].map((p) => p.kill()));
   }
 
   /**
-   * Ends every idle pi process. The loop calls this between iterations: no session outlives its
-   * iteration, so an overnight run does not accumulate one pi process per turn. A session can
-   * still be continued later from its file (the transport restarts pi on it).
+   * The loop calls this between iterations: ends every idle pi process but the most recent one per
+   * launch key (kept warm for the next session, its tool processes ended), so an overnight run
+   * holds a bounded number of pi processes. An ended session can still be continued from its file
+   * (the transport restarts pi on it).
    */
   async function releaseSessions(): Promise<void> {
-    const idle = [...sessions.values()].filter((live) => !live.busy);
-    for (const live of idle) sessions.delete(live.sessionId);
-    await Promise.all(idle.map((live) => live.proc.kill()));
+    await pool.release();
   }
 
   return { runTurn, close, releaseSessions };

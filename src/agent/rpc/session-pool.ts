@@ -1,0 +1,212 @@
+/**
+ * The live pi processes of one transport and the session each one holds.
+ *
+ * Starting pi is most of the non-model cost of a turn (~0.25 s before the first model request), so
+ * a process outlives its session: the next `new` session with the same launch settings starts in
+ * an idle process through pi's `new_session`, which (pi 0.87.1, AgentSessionRuntime.newSession)
+ * disposes the old AgentSession and builds a new one from the same command line — fresh
+ * conversation, model, tools, thinking level, settings and model runtime. A session whose process
+ * moved on is no longer live here; continuing it resumes its file in a new process.
+ */
+
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { sweepGuarded } from './guardian.js';
+import type { PiProcess } from './process.js';
+
+export interface PiWorker {
+  readonly proc: PiProcess;
+  /** Everything fixed at launch (cwd, model, tools, thinking); a different value needs another process. */
+  readonly launchKey: string;
+  /** Model and thinking level pi reported at launch; a new session in this process must match. */
+  readonly launchState: string;
+  sessionId: string;
+  sessionFile?: string;
+  busy: boolean;
+  /** The last turn left pi idle and alive, so it may host another session. */
+  reusable: boolean;
+  /** Sessions started in this process so far (the launch session included). */
+  hosted: number;
+  lastUsed: number;
+}
+
+/** The part of pi's `get_state` answer the pool relies on. */
+export interface PiState {
+  sessionId?: unknown;
+  sessionFile?: unknown;
+  model?: { provider?: unknown; id?: unknown } | null;
+  thinkingLevel?: unknown;
+  messageCount?: unknown;
+  isStreaming?: unknown;
+  pendingMessageCount?: unknown;
+}
+
+export function stateSignature(state: PiState): string {
+  return JSON.stringify([state.model?.provider ?? null, state.model?.id ?? null, state.thinkingLevel ?? null]);
+}
+
+/**
+ * A pi process's memory creeps up with every session it hosts (measured with pi 0.87.1: ~0.8 MiB
+ * per session, 121 → 288 MiB over 200 sessions, no plateau), so a process is retired after this
+ * many; one extra start per 25 sessions costs next to nothing.
+ */
+export const MAX_SESSIONS_PER_PROCESS = 25;
+
+export class SessionPool {
+  private readonly workers = new Set<PiWorker>();
+  /** sessionId → the process that holds it now. */
+  private readonly live = new Map<string, PiWorker>();
+  private readonly files = new Map<string, string>();
+  /** Cleared once pi says it does not know `new_session` (another pi version): spawn from then on. */
+  private canSwitch = true;
+
+  add(worker: PiWorker): void {
+    this.workers.add(worker);
+    this.hold(worker);
+    void worker.proc.waitForExit().then(() => this.drop(worker));
+  }
+
+  /** The live process holding this session, if any. */
+  holding(sessionId: string): PiWorker | undefined {
+    return this.live.get(sessionId);
+  }
+
+  fileOf(sessionId: string): string | undefined {
+    return this.files.get(sessionId);
+  }
+
+  drop(worker: PiWorker): void {
+    this.workers.delete(worker);
+    if (this.live.get(worker.sessionId) === worker) this.live.delete(worker.sessionId);
+  }
+
+  /**
+   * Claims the most recently used idle process with this launch key (marked busy before any await,
+   * so two concurrent turns cannot share it). Its session must be on disk: once the process moves
+   * on, the file is the only way back to that conversation.
+   */
+  claimWarm(launchKey: string): PiWorker | undefined {
+    if (!this.canSwitch) return undefined;
+    let best: PiWorker | undefined;
+    for (const w of this.workers) {
+      if (w.launchKey !== launchKey || w.busy || !canHost(w)) continue;
+      if (!w.sessionFile || !existsSync(w.sessionFile)) continue;
+      if (!best || w.lastUsed > best.lastUsed) best = w;
+    }
+    if (best) best.busy = true;
+    return best;
+  }
+
+  /**
+   * Starts a new session in a claimed process. Returns false when that did not work; the process is
+   * then ended unless pi refused the command outright (its old session is untouched and stays live).
+   */
+  async switchToNewSession(worker: PiWorker, timeoutMs: number): Promise<boolean> {
+    const previous = worker.sessionId;
+    // From here on a `continue` of the old session resumes its file elsewhere.
+    if (this.live.get(previous) === worker) this.live.delete(previous);
+    try {
+      const response = await worker.proc.request({ type: 'new_session' }, timeoutMs);
+      if (!response.success) {
+        if (/unknown command/i.test(response.error ?? '')) {
+          this.canSwitch = false;
+          if (!this.live.has(previous)) {
+            this.live.set(previous, worker);
+            worker.busy = false;
+            return false;
+          }
+        }
+        throw new Error(response.error ?? 'new_session failed');
+      }
+      if ((response.data as { cancelled?: unknown } | undefined)?.cancelled === true) throw new Error('new_session was cancelled');
+      const answer = await worker.proc.request({ type: 'get_state' }, timeoutMs);
+      const state = (answer.data ?? {}) as PiState;
+      // Everything a fresh process would have: a new, empty, idle session with the launch model.
+      const fresh =
+        answer.success &&
+        typeof state.sessionId === 'string' &&
+        state.sessionId !== previous &&
+        state.messageCount === 0 &&
+        state.isStreaming !== true &&
+        !state.pendingMessageCount &&
+        stateSignature(state) === worker.launchState;
+      if (!fresh || typeof state.sessionId !== 'string') throw new Error('new_session left an unexpected state');
+      worker.sessionId = state.sessionId;
+      worker.hosted += 1;
+      delete worker.sessionFile;
+      if (typeof state.sessionFile === 'string') worker.sessionFile = state.sessionFile;
+      this.hold(worker);
+      return true;
+    } catch {
+      this.drop(worker);
+      await worker.proc.kill();
+      return false;
+    }
+  }
+
+  /**
+   * Between iterations: keeps the most recently used idle process of each launch key warm for the
+   * next session and ends the other idle ones, so an overnight run holds a bounded number of pi
+   * processes. The kept process's tool processes are ended, as they were when every idle process
+   * was ended here: nothing the agent started runs on into the next iteration.
+   */
+  async release(): Promise<void> {
+    const keep = new Map<string, PiWorker>();
+    const ending: PiWorker[] = [];
+    for (const w of this.workers) {
+      if (w.busy) continue;
+      const kept = keep.get(w.launchKey);
+      if (canHost(w) && (!kept || w.lastUsed > kept.lastUsed)) {
+        if (kept) ending.push(kept);
+        keep.set(w.launchKey, w);
+      } else {
+        ending.push(w);
+      }
+    }
+    for (const w of ending) this.drop(w);
+    await Promise.all([...ending.map((w) => w.proc.kill()), ...[...keep.values()].map(sweepTools)]);
+  }
+
+  /** Takes every process out of the pool, for the caller to end. */
+  takeAll(): PiWorker[] {
+    const all = [...this.workers];
+    this.workers.clear();
+    this.live.clear();
+    return all;
+  }
+
+  private hold(worker: PiWorker): void {
+    this.live.set(worker.sessionId, worker);
+    if (worker.sessionFile) this.files.set(worker.sessionId, worker.sessionFile);
+  }
+}
+
+function canHost(worker: PiWorker): boolean {
+  return worker.reusable && !worker.proc.exited && worker.hosted < MAX_SESSIONS_PER_PROCESS;
+}
+
+/** Ends the tool processes of an idle pi, sparing pi and its guardian. */
+async function sweepTools(worker: PiWorker): Promise<void> {
+  const spare = new Set([worker.proc.pid, ...childrenOf(worker.proc.pid)]);
+  await sweepGuarded(worker.proc.token, 1000, spare).catch(() => 0);
+}
+
+/** Direct children of a process (Linux /proc; elsewhere none, and the sweep finds nothing either). */
+function childrenOf(pid: number): number[] {
+  const found: number[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return found;
+  }
+  for (const name of entries) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) found.push(Number(name));
+    } catch {
+      // exited while we looked
+    }
+  }
+  return found;
+}
