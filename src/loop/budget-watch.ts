@@ -30,12 +30,22 @@ export class IterationBudgetWatch {
     this.exceeded = undefined;
     this.taskId = taskId;
     this.controller = new AbortController();
-    const remaining = this.guard.msUntilDeadline();
-    if (remaining !== undefined) {
-      this.timer = setTimeout(() => this.trip(), Math.max(0, remaining));
-      this.timer.unref();
-    }
+    this.armDeadline();
     return AbortSignal.any([outer, this.controller.signal]);
+  }
+
+  /**
+   * Fires at the run's deadline. Timers may fire a millisecond early, when the budget does not yet
+   * count as spent: then the timer is armed again, so the deadline can never be missed.
+   */
+  private armDeadline(): void {
+    const remaining = this.guard.msUntilDeadline();
+    if (remaining === undefined || !this.controller) return;
+    this.timer = setTimeout(() => {
+      this.trip();
+      if (!this.exceeded) this.armDeadline();
+    }, Math.max(10, remaining));
+    this.timer.unref();
   }
 
   /** Usage of one finished model request of the current iteration. */

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { BudgetGuard, budgetTokens } from '../../src/runtime/budget.js';
 
 const usage = (input: number, output: number, cost = 0) => ({ input, output, cacheRead: 0, cacheWrite: 0, cost });
@@ -41,5 +41,27 @@ describe('BudgetGuard', () => {
     guard.add('a', usage(20, 0));
     expect(guard.check('a')).toMatchObject({ kind: 'task_tokens', taskId: 'a', action: 'park_task', used: 50 });
     expect(guard.check('b')).toBeUndefined();
+  });
+});
+
+describe('IterationBudgetWatch', () => {
+  it('aborts the iteration at the run deadline even when the timer fires a little early', async () => {
+    const { IterationBudgetWatch } = await import('../../src/loop/budget-watch.js');
+    vi.useFakeTimers({ now: 0 });
+    try {
+      const guard = new BudgetGuard({ ...none, maxRunSeconds: 1 }, 0);
+      const watch = new IterationBudgetWatch(guard);
+      const signal = watch.begin('t', new AbortController().signal);
+      // The clock lags the timer by 5 ms: at the first firing the budget is not spent yet.
+      vi.setSystemTime(-5);
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(signal.aborted).toBe(false);
+      await vi.advanceTimersByTimeAsync(20);
+      expect(signal.aborted).toBe(true);
+      expect(watch.exceeded).toMatchObject({ kind: 'run_seconds' });
+      watch.end();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
