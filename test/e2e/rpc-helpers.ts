@@ -4,8 +4,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ScriptedModelServer } from '../../src/scripted-model/index.js';
-import type { TurnRequest } from '../../src/agent/types.js';
+import { afterEach } from 'vitest';
+import { createRpcTransport, type RpcTransportOptions } from '../../src/agent/rpc/rpc-transport.js';
+import type { TransportEvent } from '../../src/agent/rpc/transport-events.js';
+import { startScriptedModel, type ScriptedModelOptions, type ScriptedModelServer } from '../../src/scripted-model/index.js';
+import type { Transport, TurnRequest } from '../../src/agent/types.js';
 import { preparePiAgentDir } from '../../src/agent/pi-models.js';
 
 export interface Sandbox {
@@ -68,4 +71,61 @@ export async function waitFor(predicate: () => boolean, timeoutMs: number, inter
     await new Promise((r) => setTimeout(r, intervalMs));
   }
   return predicate();
+}
+
+export interface RpcFixture {
+  sandbox: Sandbox;
+  server: ScriptedModelServer;
+  transport: Transport;
+  /** Transport events with the time each was emitted. */
+  timedEvents: { at: number; event: TransportEvent }[];
+  events: TransportEvent[];
+}
+
+export interface RpcFixtureOptions {
+  script: ScriptedModelOptions['script'];
+  transport?: Partial<RpcTransportOptions>;
+  server?: Partial<ScriptedModelOptions>;
+  /** The key the private agent dir declares (default: the server's). */
+  agentKey?: string;
+}
+
+/**
+ * A sandbox repo, a scripted model server and an RPC transport wired to it, all closed after
+ * each test. The transport runs pi without extensions, skills or prompt templates.
+ */
+export function rpcFixtures(): ((options: RpcFixtureOptions) => Promise<RpcFixture>) & {
+  /** Registers a cleanup of the test's own (run after the test, newest first). */
+  defer: (cleanup: () => Promise<void> | void) => void;
+} {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+  const make = async (options: RpcFixtureOptions): Promise<RpcFixture> => {
+    const sandbox = makeSandbox();
+    cleanups.push(() => sandbox.cleanup());
+    const server = await startScriptedModel({ script: options.script, ...options.server });
+    cleanups.push(() => server.close());
+    const { env } = await writeAgentDir(sandbox.runDir, server, options.agentKey);
+    const timedEvents: RpcFixture['timedEvents'] = [];
+    const events: TransportEvent[] = [];
+    const transport = createRpcTransport({
+      runDir: sandbox.runDir,
+      env,
+      noExtensions: true,
+      noSkills: true,
+      noPromptTemplates: true,
+      // Provider errors name the endpoint: tell the transport where the model lives.
+      modelEndpoints: { [modelName(server)]: { baseUrl: server.baseUrl } },
+      onEvent: (event) => {
+        events.push(event);
+        timedEvents.push({ at: Date.now(), event });
+      },
+      ...options.transport,
+    });
+    cleanups.push(() => transport.close());
+    return { sandbox, server, transport, events, timedEvents };
+  };
+  return Object.assign(make, { defer: (cleanup: () => Promise<void> | void) => void cleanups.push(cleanup) });
 }

@@ -5,24 +5,20 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createRpcTransport, DEFAULT_PROVIDER_RETRY_MESSAGE, type RpcTransportOptions } from '../../src/agent/rpc/rpc-transport.js';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_PROVIDER_RETRY_MESSAGE, type RpcTransportOptions } from '../../src/agent/rpc/rpc-transport.js';
 import type { TransportEvent } from '../../src/agent/rpc/transport-events.js';
 import type { RetryWait, Transport } from '../../src/agent/types.js';
 import {
   chatMessages,
   contentText,
-  startScriptedModel,
   toolResults,
   type ScriptedModelOptions,
   type ScriptedModelServer,
 } from '../../src/scripted-model/index.js';
-import { makeSandbox, modelName, processesMentioning, turn, waitFor, writeAgentDir, type Sandbox } from './rpc-helpers.js';
+import { modelName, processesMentioning, rpcFixtures, turn, waitFor, type Sandbox } from './rpc-helpers.js';
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const fixture = rpcFixtures();
 
 interface Setup {
   sandbox: Sandbox;
@@ -33,26 +29,16 @@ interface Setup {
 }
 
 async function setup(script: ScriptedModelOptions['script'], options: Partial<RpcTransportOptions> = {}, apiKey?: string): Promise<Setup> {
-  const sandbox = makeSandbox();
-  cleanups.push(() => sandbox.cleanup());
-  const server = await startScriptedModel({ script });
-  cleanups.push(() => server.close());
-  const { env } = await writeAgentDir(sandbox.runDir, server, apiKey);
-  const events: Setup['events'] = [];
-  const transport = createRpcTransport({
-    runDir: sandbox.runDir,
-    env,
-    noExtensions: true,
-    noSkills: true,
-    noPromptTemplates: true,
-    modelEndpoints: { [modelName(server)]: { baseUrl: server.baseUrl } },
-    onEvent: (event) => events.push({ at: Date.now(), event }),
-    ...options,
-    retry: { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 5000, ...options.retry },
-    watchdog: { continueAfterSeconds: 0, noEventTimeoutSeconds: 20, toolNoEventTimeoutSeconds: 20, agentTimeoutSeconds: 25, ...options.watchdog },
+  const made = await fixture({
+    script,
+    ...(apiKey !== undefined ? { agentKey: apiKey } : {}),
+    transport: {
+      ...options,
+      retry: { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 5000, ...options.retry },
+      watchdog: { continueAfterSeconds: 0, noEventTimeoutSeconds: 20, toolNoEventTimeoutSeconds: 20, agentTimeoutSeconds: 25, ...options.watchdog },
+    },
   });
-  cleanups.push(() => transport.close());
-  return { sandbox, server, transport, events };
+  return { ...made, events: made.timedEvents };
 }
 
 function retryEvents(events: Setup['events']): { at: number; wait: RetryWait }[] {

@@ -8,8 +8,8 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createRpcTransport, type RpcTransportOptions } from '../../src/agent/rpc/rpc-transport.js';
+import { describe, expect, it } from 'vitest';
+import { type RpcTransportOptions } from '../../src/agent/rpc/rpc-transport.js';
 import type { TransportEvent } from '../../src/agent/rpc/transport-events.js';
 import type { Transport } from '../../src/agent/types.js';
 import {
@@ -20,12 +20,9 @@ import {
   type ScriptedModelOptions,
   type ScriptedModelServer,
 } from '../../src/scripted-model/index.js';
-import { makeSandbox, modelName, processesMentioning, turn, waitFor, writeAgentDir, type Sandbox } from './rpc-helpers.js';
+import { makeSandbox, modelName, processesMentioning, rpcFixtures, turn, waitFor, writeAgentDir, type Sandbox } from './rpc-helpers.js';
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const fixture = rpcFixtures();
 
 interface Setup {
   sandbox: Sandbox;
@@ -48,25 +45,16 @@ async function setup(
   serverOptions: Partial<ScriptedModelOptions> = {},
   agentKey?: string,
 ): Promise<Setup> {
-  const sandbox = makeSandbox();
-  cleanups.push(() => sandbox.cleanup());
-  const server = await startScriptedModel({ script, ...serverOptions });
-  cleanups.push(() => server.close());
-  const { env } = await writeAgentDir(sandbox.runDir, server, agentKey);
-  const events: TransportEvent[] = [];
-  const transport = createRpcTransport({
-    runDir: sandbox.runDir,
-    env,
-    noExtensions: true,
-    noSkills: true,
-    noPromptTemplates: true,
-    retry: { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 1000 },
-    onEvent: (e) => events.push(e),
-    ...transportOptions,
-    watchdog: { ...QUIET_WATCHDOG, ...transportOptions.watchdog },
+  return fixture({
+    script,
+    server: serverOptions,
+    ...(agentKey !== undefined ? { agentKey } : {}),
+    transport: {
+      retry: { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 1000 },
+      ...transportOptions,
+      watchdog: { ...QUIET_WATCHDOG, ...transportOptions.watchdog },
+    },
   });
-  cleanups.push(() => transport.close());
-  return { sandbox, server, transport, events };
 }
 
 /** Every user-role text pi sent to the model over the whole test. */
@@ -187,20 +175,12 @@ describe('rpc transport (real pi)', () => {
 
   it('fails fast on 401 with a message naming the model and endpoint, never the key', async () => {
     const secret = `sk-wrong-${randomUUID()}`;
-    const sandbox = makeSandbox();
-    cleanups.push(() => sandbox.cleanup());
-    const server = await startScriptedModel({ script: [{ kind: 'text', text: 'unreachable' }], apiKey: 'the-right-key' });
-    cleanups.push(() => server.close());
-    const { env } = await writeAgentDir(sandbox.runDir, server, secret);
-    const transport = createRpcTransport({
-      runDir: sandbox.runDir,
-      env,
-      noExtensions: true,
-      retry: { maxAttempts: 4, baseDelayMs: 2000, maxDelayMs: 5000 },
-      modelEndpoints: { [modelName(server)]: { baseUrl: server.baseUrl } },
-      watchdog: QUIET_WATCHDOG,
+    const { sandbox, server, transport } = await fixture({
+      script: [{ kind: 'text', text: 'unreachable' }],
+      server: { apiKey: 'the-right-key' },
+      agentKey: secret,
+      transport: { retry: { maxAttempts: 4, baseDelayMs: 2000, maxDelayMs: 5000 }, watchdog: QUIET_WATCHDOG },
     });
-    cleanups.push(() => transport.close());
     const started = Date.now();
     const result = await transport.runTurn(turn(sandbox, server));
     expect(result).toMatchObject({ status: 'failed', terminalReason: 'provider_auth' });
@@ -259,7 +239,7 @@ describe('rpc transport (real pi)', () => {
 
   it('leaves no pi or tool process behind when the harness is SIGKILLed', async () => {
     const sandbox = makeSandbox();
-    cleanups.push(() => sandbox.cleanup());
+    fixture.defer(() => sandbox.cleanup());
     const marker = `pi-harness-mark-${randomUUID()}`;
     // One tool process pi knows about (a running foreground command) and one it does not (a
     // daemonised background process that outlives its bash call): both must die with the harness.
@@ -270,7 +250,7 @@ describe('rpc transport (real pi)', () => {
         { kind: 'stall', seconds: 60 },
       ],
     });
-    cleanups.push(() => server.close());
+    fixture.defer(() => server.close());
     const { env } = await writeAgentDir(sandbox.runDir, server);
     const config = { runDir: sandbox.runDir, repo: sandbox.repo, model: modelName(server), env };
     const child = spawn(
@@ -281,7 +261,7 @@ describe('rpc transport (real pi)', () => {
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    cleanups.push(() => {
+    fixture.defer(() => {
       child.kill('SIGKILL');
     });
 

@@ -8,19 +8,16 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { defaultPiCli } from '../../src/agent/rpc/pi-launch.js';
-import { createRpcTransport, type RpcTransportOptions } from '../../src/agent/rpc/rpc-transport.js';
+import { type RpcTransportOptions } from '../../src/agent/rpc/rpc-transport.js';
 import { MAX_SESSIONS_PER_PROCESS } from '../../src/agent/rpc/session-pool.js';
 import type { TransportEvent } from '../../src/agent/rpc/transport-events.js';
 import type { Transport } from '../../src/agent/types.js';
 import { chatMessages, contentText, startScriptedModel, type ChatMessage, type RecordedRequest, type ScriptedModelOptions, type ScriptedModelServer } from '../../src/scripted-model/index.js';
-import { makeSandbox, modelName, processesMentioning, turn, waitFor, writeAgentDir, type Sandbox } from './rpc-helpers.js';
+import { makeSandbox, modelName, processesMentioning, rpcFixtures, turn, waitFor, writeAgentDir, type Sandbox } from './rpc-helpers.js';
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const fixture = rpcFixtures();
 
 interface Setup {
   sandbox: Sandbox;
@@ -30,24 +27,13 @@ interface Setup {
 }
 
 async function setup(script: ScriptedModelOptions['script'], transportOptions: Partial<RpcTransportOptions> = {}): Promise<Setup> {
-  const sandbox = makeSandbox();
-  cleanups.push(() => sandbox.cleanup());
-  const server = await startScriptedModel({ script });
-  cleanups.push(() => server.close());
-  const { env } = await writeAgentDir(sandbox.runDir, server);
-  const events: TransportEvent[] = [];
-  const transport = createRpcTransport({
-    runDir: sandbox.runDir,
-    env,
-    noExtensions: true,
-    noSkills: true,
-    noPromptTemplates: true,
-    watchdog: { continueAfterSeconds: 0, toolContinueAfterSeconds: 0, noEventTimeoutSeconds: 20, toolNoEventTimeoutSeconds: 20, agentTimeoutSeconds: 25 },
-    onEvent: (e) => events.push(e),
-    ...transportOptions,
+  return fixture({
+    script,
+    transport: {
+      watchdog: { continueAfterSeconds: 0, toolContinueAfterSeconds: 0, noEventTimeoutSeconds: 20, toolNoEventTimeoutSeconds: 20, agentTimeoutSeconds: 25 },
+      ...transportOptions,
+    },
   });
-  cleanups.push(() => transport.close());
-  return { sandbox, server, transport, events };
 }
 
 /** Guardian pids of this run: one per live pi process. */
@@ -188,7 +174,7 @@ describe('warm pi processes (real pi)', () => {
   it('falls back to a new process when pi does not know new_session', async () => {
     // A pi that answers new_session like an older version would: "Unknown command".
     const sandboxForShim = makeSandbox();
-    cleanups.push(() => sandboxForShim.cleanup());
+    fixture.defer(() => sandboxForShim.cleanup());
     const shim = join(sandboxForShim.root, 'old-pi.mjs');
     writeFileSync(
       shim,
@@ -217,7 +203,7 @@ createInterface({ input: process.stdin }).on('line', (line) => {
 
   it('leaves no pi or tool process behind when the harness is SIGKILLed during a turn in a reused process', async () => {
     const sandbox = makeSandbox();
-    cleanups.push(() => sandbox.cleanup());
+    fixture.defer(() => sandbox.cleanup());
     const marker = `pi-harness-mark-${randomUUID()}`;
     const server = await startScriptedModel({
       script: [
@@ -227,7 +213,7 @@ createInterface({ input: process.stdin }).on('line', (line) => {
         { kind: 'stall', seconds: 60 },
       ],
     });
-    cleanups.push(() => server.close());
+    fixture.defer(() => server.close());
     const { env } = await writeAgentDir(sandbox.runDir, server);
     const config = { runDir: sandbox.runDir, repo: sandbox.repo, model: modelName(server), env, warmup: true };
     const child = spawn(
@@ -238,7 +224,7 @@ createInterface({ input: process.stdin }).on('line', (line) => {
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    cleanups.push(() => {
+    fixture.defer(() => {
       child.kill('SIGKILL');
     });
 
