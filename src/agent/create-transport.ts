@@ -36,7 +36,9 @@ export async function createTransport(
     noExtensions: config.piNoExtensions,
     noSkills: config.piNoSkills,
     noPromptTemplates: config.piNoPromptTemplates,
-    modelEndpoints: Object.fromEntries(Object.entries(config.models).map(([name, endpoint]) => [name, { baseUrl: endpoint.baseUrl }])),
+    modelEndpoints: Object.fromEntries(
+      Object.entries(config.models).map(([name, e]) => [name, { baseUrl: e.baseUrl, contextWindow: e.contextWindow, maxTokens: e.maxTokens }]),
+    ),
     ...(onEvent ? { onEvent } : {}),
   });
   return { transport, warnings: agent.warnings };

@@ -40,6 +40,7 @@
  */
 import { lstat, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
+import { withCompactionOverrides } from './pi-compaction.js';
 import { join, resolve } from 'node:path';
 
 export interface ModelEndpoint {
@@ -268,7 +269,7 @@ export async function preparePiAgentDir(options: PreparePiAgentDirOptions): Prom
 
   const userSettings = (userDir ? await readJsonFile(join(userDir, 'settings.json')) : undefined) ?? {};
   for (const key of DROPPED_SETTINGS) delete userSettings[key];
-  const settings = { ...userSettings, ...options.settings };
+  const settings = withCompactionOverrides({ ...userSettings, ...options.settings }, options.models);
   await writeFile(join(agentDir, 'settings.json'), `${JSON.stringify(settings, null, 2)}\n`, { mode: 0o600 });
 
   const authLink = join(agentDir, 'auth.json');

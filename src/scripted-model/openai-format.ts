@@ -79,6 +79,10 @@ export class ChunkBuilder {
     return this.chunk({ content: delta }, null);
   }
 
+  reasoning(delta: string): Record<string, unknown> {
+    return this.chunk({ reasoning_content: delta }, null);
+  }
+
   /** The first chunk of a tool call announces id and name; arguments follow in pieces. */
   toolCallStart(index: number, call: WireToolCall): Record<string, unknown> {
     return this.chunk(

@@ -69,6 +69,10 @@ async function playText(step: TextStep, ctx: StepContext): Promise<void> {
   }
   startSse(ctx.res);
   sendEvent(ctx.res, chunks.role());
+  for (const [i, piece] of (step.reasoning ?? []).entries()) {
+    if (i > 0 && !(await wait(step.chunkDelayMs ?? 0, ctx.signal))) return;
+    sendEvent(ctx.res, chunks.reasoning(piece));
+  }
   for (const [i, piece] of pieces.entries()) {
     if (i > 0 && !(await wait(step.chunkDelayMs ?? 0, ctx.signal))) return;
     if (piece.length > 0) sendEvent(ctx.res, chunks.text(piece));

@@ -36,6 +36,11 @@ export interface TextStep extends StepBase {
   /** Pause between streamed chunks. */
   chunkDelayMs?: number;
   finishReason?: 'stop' | 'length';
+  /**
+   * Reasoning streamed before the text, one `delta.reasoning_content` chunk per piece (the
+   * llama.cpp / DeepSeek field pi's openai-completions provider reads), `chunkDelayMs` apart.
+   */
+  reasoning?: readonly string[];
 }
 
 export interface ScriptedToolCall {

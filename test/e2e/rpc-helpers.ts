@@ -9,7 +9,7 @@ import { createRpcTransport, type RpcTransportOptions } from '../../src/agent/rp
 import type { TransportEvent } from '../../src/agent/rpc/transport-events.js';
 import { startScriptedModel, type ScriptedModelOptions, type ScriptedModelServer } from '../../src/scripted-model/index.js';
 import type { Transport, TurnRequest } from '../../src/agent/types.js';
-import { preparePiAgentDir } from '../../src/agent/pi-models.js';
+import { preparePiAgentDir, type ModelEndpoint } from '../../src/agent/pi-models.js';
 
 export interface Sandbox {
   root: string;
@@ -36,11 +36,12 @@ export async function writeAgentDir(
   runDir: string,
   server: ScriptedModelServer,
   apiKey = 'test-key',
+  model: Partial<ModelEndpoint> = {},
 ): Promise<{ agentDir: string; env: Record<string, string> }> {
   const { agentDir, env } = await preparePiAgentDir({
     runDir,
     userAgentDir: null,
-    models: { [`${PROVIDER}/${server.modelId}`]: { baseUrl: server.baseUrl, apiKey, contextWindow: 128000, maxTokens: 4096 } },
+    models: { [`${PROVIDER}/${server.modelId}`]: { baseUrl: server.baseUrl, apiKey, contextWindow: 128000, maxTokens: 4096, ...model } },
   });
   return { agentDir, env };
 }
@@ -88,6 +89,8 @@ export interface RpcFixtureOptions {
   server?: Partial<ScriptedModelOptions>;
   /** The key the private agent dir declares (default: the server's). */
   agentKey?: string;
+  /** Overrides of the declared model (e.g. a small `contextWindow`). */
+  model?: Partial<ModelEndpoint>;
 }
 
 /**
@@ -107,7 +110,7 @@ export function rpcFixtures(): ((options: RpcFixtureOptions) => Promise<RpcFixtu
     cleanups.push(() => sandbox.cleanup());
     const server = await startScriptedModel({ script: options.script, ...options.server });
     cleanups.push(() => server.close());
-    const { env } = await writeAgentDir(sandbox.runDir, server, options.agentKey);
+    const { env } = await writeAgentDir(sandbox.runDir, server, options.agentKey, options.model);
     const timedEvents: RpcFixture['timedEvents'] = [];
     const events: TransportEvent[] = [];
     const transport = createRpcTransport({
@@ -117,7 +120,7 @@ export function rpcFixtures(): ((options: RpcFixtureOptions) => Promise<RpcFixtu
       noSkills: true,
       noPromptTemplates: true,
       // Provider errors name the endpoint: tell the transport where the model lives.
-      modelEndpoints: { [modelName(server)]: { baseUrl: server.baseUrl } },
+      modelEndpoints: { [modelName(server)]: { baseUrl: server.baseUrl, contextWindow: options.model?.contextWindow ?? 128000, maxTokens: options.model?.maxTokens ?? 4096 } },
       onEvent: (event) => {
         events.push(event);
         timedEvents.push({ at: Date.now(), event });

@@ -33,7 +33,8 @@ export type PiEvent =
   | { kind: 'auto_retry_start'; attempt: number; maxAttempts: number; delayMs: number; errorMessage: string }
   | { kind: 'auto_retry_end'; success: boolean; attempt: number; finalError?: string }
   | { kind: 'compaction_start'; reason: string }
-  | { kind: 'compaction_end'; aborted: boolean; willRetry: boolean; errorMessage?: string }
+  /** `usage`: the summarization call(s) pi made, which get no message_end of their own. */
+  | { kind: 'compaction_end'; aborted: boolean; willRetry: boolean; errorMessage?: string; usage?: TokenUsage }
   | { kind: 'queue_update' }
   | { kind: 'extension_ui_request'; id: string; method: string }
   | { kind: 'extension_error'; error: string }
@@ -109,13 +110,16 @@ export function parsePiEvent(raw: unknown): PiEvent | undefined {
       return { kind: 'auto_retry_end', success: r.success === true, attempt: num(r.attempt), finalError: optStr(r.finalError) };
     case 'compaction_start':
       return { kind: 'compaction_start', reason: str(r.reason) };
-    case 'compaction_end':
+    case 'compaction_end': {
+      const result = objOrEmpty(r.result);
       return {
         kind: 'compaction_end',
         aborted: r.aborted === true,
         willRetry: r.willRetry === true,
         errorMessage: optStr(r.errorMessage),
+        usage: isObj(result.usage) ? parseUsage(result.usage) : undefined,
       };
+    }
     case 'extension_ui_request':
       return { kind: 'extension_ui_request', id: str(r.id), method: str(r.method) };
     case 'extension_error':

@@ -41,7 +41,7 @@ export interface RpcTransportOptions {
   /** Sent to the same session after a provider wait. */
   providerRetryMessage?: string;
   /** Only used to name the endpoint in provider error messages. Keyed by `provider/id`. */
-  modelEndpoints?: Record<string, { baseUrl: string }>;
+  modelEndpoints?: Record<string, { baseUrl: string; contextWindow?: number; maxTokens?: number }>;
   onEvent?: TransportEventListener;
   softContinueMessage?: string;
   /** How long pi may take to start and answer its first command. Default 60 s. */
@@ -88,6 +88,10 @@ export function createRpcTransport(options: RpcTransportOptions): Transport {
     abortSettleMs: 3000,
     emit,
     describeModel: (model) => describeModel(model, options.modelEndpoints),
+    modelLimits: (model) => {
+      const e = model ? options.modelEndpoints?.[model] : undefined;
+      return { contextWindow: e?.contextWindow, maxTokens: e?.maxTokens };
+    },
     retry: resolveRetryPolicy(options.retry),
     providerRetryMessage: options.providerRetryMessage ?? DEFAULT_PROVIDER_RETRY_MESSAGE,
   };

@@ -22,6 +22,10 @@ export class TurnAccumulator {
   private readonly running = new Map<string, ToolCallRecord>();
   agentEnded = false;
   settled = false;
+  /** Between compaction_start and compaction_end: pi is waiting on a (silent) summary call. */
+  compacting = false;
+  /** pi's reason when compaction (also overflow recovery) failed, e.g. "Context overflow recovery failed: …". */
+  compactionError: string | undefined;
 
   private readonly now: () => number;
 
@@ -76,6 +80,19 @@ export class TurnAccumulator {
         this.lastAssistant = event.assistant;
         if (event.assistant.text.trim() !== '') this.lastText = event.assistant.text;
         return { kind: 'usage', usage: event.assistant.usage };
+      }
+      case 'compaction_start':
+        this.compacting = true;
+        return { kind: 'none' };
+      case 'compaction_end': {
+        this.compacting = false;
+        if (event.errorMessage) this.compactionError = event.errorMessage;
+        if (!event.usage) return { kind: 'none' };
+        // The summary is a paid model request (observed: one per compaction here; a split turn
+        // can make two, reported as one combined usage).
+        this.modelRequests++;
+        this.usage = addUsage(this.usage, event.usage);
+        return { kind: 'usage', usage: event.usage };
       }
       case 'tool_execution_start': {
         const record: ToolCallRecord = {

@@ -8,6 +8,7 @@ import { isAgentActivity, type PiEvent } from './events.js';
 import { OuterRetry } from './outer-retry.js';
 import type { PiProcess } from './process.js';
 import { classifyProviderError, redactSecrets } from './provider-errors.js';
+import { isContextOverflowError, lengthDetail, overflowDetail, type ModelLimits } from './context-limits.js';
 import type { RetryPolicy } from './retry-policy.js';
 import { TurnAccumulator } from './turn-accumulator.js';
 import type { TransportEvent } from './transport-events.js';
@@ -24,6 +25,8 @@ export interface TurnRunnerConfig {
   emit: (event: TransportEvent) => void;
   /** Names the endpoint of a model in auth and provider errors. */
   describeModel: (model: string | undefined) => string;
+  /** The declared contextWindow / maxTokens of a model, for size-limit endings. */
+  modelLimits?: (model: string | undefined) => ModelLimits;
   /** Waits and retries after refused model calls (429, 5xx, usage windows). */
   retry: RetryPolicy;
   /** Sent to the same session once a provider wait is over. */
@@ -152,7 +155,7 @@ export function runPiTurn(proc: PiProcess, request: TurnRequest, cfg: TurnRunner
       const decision = retry.decide(last, cfg.describeModel(model));
       if (decision.kind === 'wait') startProviderWait(decision.wait);
       else if (decision.kind === 'give_up') finish({ status: 'failed', reason: 'provider_error', stop: 'none', detail: decision.detail });
-      else finish(settledEnding(acc));
+      else finish(settledEnding(acc, model ?? 'unknown model', cfg.modelLimits?.(model) ?? {}));
     };
 
     const startProviderWait = (wait: RetryWait): void => {
@@ -187,12 +190,13 @@ export function runPiTurn(proc: PiProcess, request: TurnRequest, cfg: TurnRunner
       const now = Date.now();
       const decision = decideWatchdog(cfg.watchdog, {
         secondsSinceLastEvent: Math.max(0, now - lastActivity) / 1000,
-        toolRunning: acc.toolRunning,
+        // A summary call is model work with no events until it is done: give it the tool limits.
+        toolRunning: acc.toolRunning || acc.compacting,
         secondsSinceTurnStart: (now - startedAt - pausedMs) / 1000,
         softContinueSent: softSent,
       });
       const silent = Math.round((now - lastActivity) / 1000);
-      const tools = acc.runningToolNames();
+      const tools = acc.compacting ? [...acc.runningToolNames(), 'compaction'] : acc.runningToolNames();
       const during = tools.length > 0 ? ` while ${tools.join(', ')} ran` : '';
       if (decision === 'abort_agent_timeout') {
         finish({ status: 'timed_out', reason: 'agent_timeout', stop: 'kill', detail: `turn exceeded agentTimeoutSeconds=${cfg.watchdog.agentTimeoutSeconds}` });
@@ -240,11 +244,16 @@ export function runPiTurn(proc: PiProcess, request: TurnRequest, cfg: TurnRunner
  * What a settled agent means, judged by its last model response. Retryable provider errors never
  * get here: OuterRetry either retried them or ended the turn as provider_error.
  */
-function settledEnding(acc: TurnAccumulator): Ending {
+function settledEnding(acc: TurnAccumulator, model: string, limits: ModelLimits): Ending {
   const last = acc.lastAssistant;
   if (!last || last.stopReason !== 'error') {
     if (last?.stopReason === 'aborted') return { status: 'failed', reason: 'agent_error', stop: 'none', detail: 'pi aborted the model response' };
+    // pi settles after a truncated answer it could not compact-and-retry: the work is unfinished.
+    if (last?.stopReason === 'length') return { status: 'failed', reason: 'agent_error', stop: 'none', detail: lengthDetail(model, limits, acc.compactionError) };
     return { status: 'success', reason: 'completed', stop: 'none' };
+  }
+  if (isContextOverflowError(last.errorMessage)) {
+    return { status: 'failed', reason: 'agent_error', stop: 'none', detail: overflowDetail(model, limits, last, acc.compactionError) };
   }
   return { status: 'failed', reason: 'agent_error', stop: 'none', detail: `model request failed: ${redactSecrets(last.errorMessage ?? 'unknown error')}` };
 }
