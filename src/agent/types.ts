@@ -138,3 +138,26 @@ export function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
     cost: a.cost + b.cost,
   };
 }
+
+/** A turn that did no model work: the mock's turns, and turns that could not start. */
+export function turnWithoutWork(
+  request: TurnRequest,
+  outcome: { status: TurnStatus; terminalReason: TerminalReason; detail?: string; sessionId?: string; durationMs: number },
+): TurnResult {
+  return {
+    role: request.role,
+    status: outcome.status,
+    terminalReason: outcome.terminalReason,
+    ...(outcome.detail !== undefined ? { detail: outcome.detail } : {}),
+    finalText: '',
+    toolCalls: [],
+    toolErrors: 0,
+    usage: emptyUsage(),
+    modelRequests: 0,
+    retries: [],
+    softContinues: 0,
+    model: request.model,
+    sessionId: outcome.sessionId ?? (request.session.kind === 'continue' ? request.session.sessionId : undefined),
+    durationMs: outcome.durationMs,
+  };
+}

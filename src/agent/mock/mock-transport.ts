@@ -3,7 +3,7 @@
  * so the loop can be exercised end to end (it then ends the iteration as skipped).
  */
 
-import { emptyUsage, type Transport, type TurnRequest, type TurnResult } from '../types.js';
+import { turnWithoutWork, type Transport, type TurnRequest, type TurnResult } from '../types.js';
 
 export function createMockTransport(): Transport {
   let counter = 0;
@@ -16,22 +16,13 @@ export function createMockTransport(): Transport {
       else sessionId = `mock-session-${++counter}`;
       sessions.add(sessionId);
       const aborted = signal?.aborted === true;
-      return {
-        role: request.role,
+      return turnWithoutWork(request, {
         status: aborted ? 'failed' : 'success',
         terminalReason: aborted ? 'aborted' : 'completed',
         ...(aborted ? { detail: 'the turn was aborted before it started' } : {}),
-        finalText: '',
-        toolCalls: [],
-        toolErrors: 0,
-        usage: emptyUsage(),
-        modelRequests: 0,
-        retries: [],
-        softContinues: 0,
-        model: request.model,
         sessionId,
         durationMs: Date.now() - startedAt,
-      };
+      });
     },
     async close(): Promise<void> {
       sessions.clear();

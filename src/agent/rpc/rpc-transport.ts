@@ -7,7 +7,7 @@
  */
 
 import { join } from 'node:path';
-import { emptyUsage, type TerminalReason, type Transport, type TurnRequest, type TurnResult, type TurnStatus } from '../types.js';
+import { turnWithoutWork, type TerminalReason, type Transport, type TurnRequest, type TurnResult, type TurnStatus } from '../types.js';
 import { buildPiArgs, defaultPiCli, writeRetrySettings } from './pi-launch.js';
 import { PiProcess } from './process.js';
 import { redactSecrets } from './provider-errors.js';
@@ -242,20 +242,5 @@ function describeModel(model: string | undefined, endpoints: RpcTransportOptions
 }
 
 function bareResult(request: TurnRequest, status: TurnStatus, reason: TerminalReason, detail: string, durationMs: number): TurnResult {
-  return {
-    role: request.role,
-    status,
-    terminalReason: reason,
-    detail,
-    finalText: '',
-    toolCalls: [],
-    toolErrors: 0,
-    usage: emptyUsage(),
-    modelRequests: 0,
-    retries: [],
-    softContinues: 0,
-    model: request.model,
-    sessionId: request.session.kind === 'continue' ? request.session.sessionId : undefined,
-    durationMs,
-  };
+  return turnWithoutWork(request, { status, terminalReason: reason, detail, durationMs });
 }
