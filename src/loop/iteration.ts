@@ -122,7 +122,8 @@ export async function runIteration(env: IterationEnv, task: Task): Promise<Itera
   const openAtStart = new Set((await loadTaskFile(config.taskFile)).file.tasks.filter((open) => !open.done).map((open) => open.id));
 
   const runTurn = async (role: Role, request: PromptRequest, sessionId?: string): Promise<{ turn: TurnResult; summary: TurnSummary }> => {
-    const prompt = await env.prompts.build(request);
+    // Relative to the iteration's start commit, so files an agent already committed still count.
+    const prompt = await env.prompts.build(request, (await iterationChanges(config.repoRoot, env.startCommit, filter)).all);
     const model = modelForRole(config, role);
     // The prompt travels in the journal; the last-prompt file is its projection (src/journal/projections).
     journal.append({ type: 'turn_start', iteration, role, step: request.kind, ...(request.kind === 'developerRetry' ? { retry: request.reason } : {}), promptBytes: Buffer.byteLength(prompt), ...(model ? { model } : {}), prompt });

@@ -17,8 +17,6 @@ import type { PromptRequest, PromptSource } from './prompt-source.js';
 
 export interface PromptSourceOptions {
   config: Config;
-  /** The iteration's changed files so far (repo-relative). */
-  changedFiles: () => Promise<string[]>;
   /** Visual feedback waiting for the next developer prompt, if any. */
   visualFeedback?: () => Promise<string | undefined>;
   /** Edit-strategy hints from loop history and large-file warnings, current at each prompt. */
@@ -30,7 +28,7 @@ export async function createPromptSource(options: PromptSourceOptions): Promise<
   const developer = (await loadInstructions(config, 'developer')).text;
   const tester = (await loadInstructions(config, 'tester')).text;
 
-  const context = async (request: PromptRequest, instructions: string): Promise<PromptContext> => {
+  const context = async (request: PromptRequest, instructions: string, changedFiles: readonly string[]): Promise<PromptContext> => {
     const visualFeedback = request.kind === 'developer' ? await options.visualFeedback?.() : undefined;
     const guidance = request.kind === 'tester' ? undefined : options.guidance?.();
     return {
@@ -40,7 +38,7 @@ export async function createPromptSource(options: PromptSourceOptions): Promise<
       testCommand: config.testCommand,
       commitMode: config.commitMode,
       caps: capsFromConfig(config),
-      changedFiles: await options.changedFiles(),
+      changedFiles: [...changedFiles],
       ...(visualFeedback ? { visualFeedback } : {}),
       ...(guidance?.loopConstraints.length ? { loopConstraints: guidance.loopConstraints } : {}),
       ...(guidance?.largeFileWarnings.length ? { largeFileWarnings: guidance.largeFileWarnings } : {}),
@@ -48,25 +46,25 @@ export async function createPromptSource(options: PromptSourceOptions): Promise<
   };
 
   return {
-    async build(request) {
+    async build(request, changedFiles) {
       switch (request.kind) {
         case 'developer':
-          return buildDeveloperPrompt(await context(request, developer));
+          return buildDeveloperPrompt(await context(request, developer, changedFiles));
         case 'developerRetry':
           // The retry continues the developer's own session, which already holds the task.
-          return buildDeveloperRetryPrompt(await context(request, developer), { continued: true, reason: request.reason });
+          return buildDeveloperRetryPrompt(await context(request, developer, changedFiles), { continued: true, reason: request.reason });
         case 'developerFix':
           if (request.source === 'verification') {
             const { verification } = request;
             const outcome = verification.outcome === 'timed_out' ? 'timed_out' : 'failed';
             return buildDeveloperFixPrompt(
-              { ...(await context(request, developer)), verificationTail: { command: verification.command, exitCode: verification.exitCode, outcome, output: verification.output } },
+              { ...(await context(request, developer, changedFiles)), verificationTail: { command: verification.command, exitCode: verification.exitCode, outcome, output: verification.output } },
               'verification',
             );
           }
-          return buildDeveloperFixPrompt({ ...(await context(request, developer)), testerFindings: request.findings }, 'tester');
+          return buildDeveloperFixPrompt({ ...(await context(request, developer, changedFiles)), testerFindings: request.findings }, 'tester');
         case 'tester': {
-          const base = await context(request, tester);
+          const base = await context(request, tester, changedFiles);
           return buildTesterPrompt(
             {
               ...base,

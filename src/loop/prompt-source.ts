@@ -19,5 +19,6 @@ export type PromptRequest =
     };
 
 export interface PromptSource {
-  build(request: PromptRequest): Promise<string>;
+  /** `changedFiles`: what the iteration changed so far, relative to its start commit. */
+  build(request: PromptRequest, changedFiles: readonly string[]): Promise<string>;
 }

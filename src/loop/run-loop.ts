@@ -24,7 +24,7 @@ import {
 } from '../runtime/state.js';
 import { loadTaskFile, type Task } from '../tasks/index.js';
 import { VERSION } from '../version.js';
-import { iterationChanges, toRepoRelative, userDirtyPaths } from '../workspace/changes.js';
+import { toRepoRelative, userDirtyPaths } from '../workspace/changes.js';
 import { headCommit } from '../workspace/git.js';
 import { BudgetGuard } from '../runtime/budget.js';
 import { IterationBudgetWatch } from './budget-watch.js';
@@ -108,7 +108,6 @@ async function loop(ctx: LoopContext, lock: RunLock): Promise<ExitCode> {
       guidance: () => guidance,
       // Findings of a non-PASS visual review, until a later review passes (SPEC §9).
       visualFeedback: () => readFeedback(config.visualFeedbackFile),
-      changedFiles: async () => (await iterationChanges(config.repoRoot, await headCommit(config.repoRoot), { preDirty: new Set(dirty), harnessPaths: ctx.harnessPaths })).all,
     });
     const limit = ctx.mode === 'once' ? 1 : config.maxIterations;
     while (iterations < limit) {

@@ -276,4 +276,22 @@ describe('the loop with the real pi', () => {
     expect(result.stdout).toMatch(/by agent \(tick added by the harness\)/);
     expect(status(r.repo)).toBe('');
   });
+
+  it('the fix prompt lists files an agent already committed during the iteration', { timeout: 60_000 }, async () => {
+    const r = await setup({
+      tasks: TASKS,
+      plans: {
+        developer: [[write('early.txt', 'draft\n'), say('Wrote early.txt.')]],
+        tester: [[bash('git add early.txt && git commit -qm "premature"'), say('early.txt is incomplete.\nVERDICT: FAIL')]],
+        developerFix: [[write('early.txt', 'final\n'), say('Fixed.')]],
+        testerRecheck: [[say('VERDICT: PASS')]],
+      },
+    });
+    expect((await r.run('once')).code).toBe(0);
+    const fixPrompt = r.server
+      .completionRequests()
+      .map((q) => JSON.stringify(q.body))
+      .find((body) => body.includes('## Fix: review findings'));
+    expect(fixPrompt).toMatch(/## Changed so far in this iteration[^#]*early\.txt/);
+  });
 });
