@@ -1,6 +1,6 @@
 /** Fixtures for driving the real pi against the scripted model server. */
 
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -131,4 +131,26 @@ export function rpcFixtures(): ((options: RpcFixtureOptions) => Promise<RpcFixtu
     return { sandbox, server, transport, events, timedEvents };
   };
   return Object.assign(make, { defer: (cleanup: () => Promise<void> | void) => void cleanups.push(cleanup) });
+}
+
+/**
+ * Starts test/e2e/fixtures/harness-child.ts: a separate process that drives the transport, so a
+ * test can SIGKILL "the harness" and check what survives it. Killed after the test at the latest.
+ */
+export function spawnHarnessChild(
+  fixture: ReturnType<typeof rpcFixtures>,
+  config: Record<string, unknown>,
+): { child: ChildProcess; output: () => string } {
+  const child = spawn(
+    process.execPath,
+    ['--import', './test/e2e/fixtures/register-ts.mjs', './test/e2e/fixtures/harness-child.ts', JSON.stringify(config)],
+    { cwd: join(import.meta.dirname, '..', '..'), stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  fixture.defer(() => {
+    child.kill('SIGKILL');
+  });
+  return { child, output: () => output };
 }

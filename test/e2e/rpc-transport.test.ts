@@ -4,7 +4,6 @@
  * outcomes (status, reason, files, recorded requests, processes), not exact timings.
  */
 
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,7 +19,7 @@ import {
   type ScriptedModelOptions,
   type ScriptedModelServer,
 } from '../../src/scripted-model/index.js';
-import { makeSandbox, modelName, processesMentioning, rpcFixtures, turn, waitFor, writeAgentDir, type Sandbox } from './rpc-helpers.js';
+import { makeSandbox, modelName, processesMentioning, rpcFixtures, spawnHarnessChild, turn, waitFor, writeAgentDir, type Sandbox } from './rpc-helpers.js';
 
 const fixture = rpcFixtures();
 
@@ -253,21 +252,11 @@ describe('rpc transport (real pi)', () => {
     fixture.defer(() => server.close());
     const { env } = await writeAgentDir(sandbox.runDir, server);
     const config = { runDir: sandbox.runDir, repo: sandbox.repo, model: modelName(server), env };
-    const child = spawn(
-      process.execPath,
-      ['--import', './test/e2e/fixtures/register-ts.mjs', './test/e2e/fixtures/harness-child.ts', JSON.stringify(config)],
-      { cwd: join(import.meta.dirname, '..', '..'), stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    fixture.defer(() => {
-      child.kill('SIGKILL');
-    });
+    const { child, output } = spawnHarnessChild(fixture, config);
 
     // Both tool calls started: the second (foreground) one is still running under pi.
-    const toolStarted = await waitFor(() => (output.match(/"tool_start"/g) ?? []).length === 2 && processesMentioning(marker).length >= 2, 20_000);
-    expect(toolStarted, output).toBe(true);
+    const toolStarted = await waitFor(() => (output().match(/"tool_start"/g) ?? []).length === 2 && processesMentioning(marker).length >= 2, 20_000);
+    expect(toolStarted, output()).toBe(true);
     expect(processesMentioning(sandbox.runDir).length).toBeGreaterThan(1);
 
     child.kill('SIGKILL');

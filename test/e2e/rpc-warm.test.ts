@@ -4,7 +4,6 @@
  * counted through /proc (one guardian per pi process).
  */
 
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,7 +14,7 @@ import { MAX_SESSIONS_PER_PROCESS } from '../../src/agent/rpc/session-pool.js';
 import type { TransportEvent } from '../../src/agent/rpc/transport-events.js';
 import type { Transport } from '../../src/agent/types.js';
 import { chatMessages, contentText, startScriptedModel, type ChatMessage, type RecordedRequest, type ScriptedModelOptions, type ScriptedModelServer } from '../../src/scripted-model/index.js';
-import { makeSandbox, modelName, processesMentioning, rpcFixtures, turn, waitFor, writeAgentDir, type Sandbox } from './rpc-helpers.js';
+import { makeSandbox, modelName, processesMentioning, rpcFixtures, spawnHarnessChild, turn, waitFor, writeAgentDir, type Sandbox } from './rpc-helpers.js';
 
 const fixture = rpcFixtures();
 
@@ -216,21 +215,11 @@ createInterface({ input: process.stdin }).on('line', (line) => {
     fixture.defer(() => server.close());
     const { env } = await writeAgentDir(sandbox.runDir, server);
     const config = { runDir: sandbox.runDir, repo: sandbox.repo, model: modelName(server), env, warmup: true };
-    const child = spawn(
-      process.execPath,
-      ['--import', './test/e2e/fixtures/register-ts.mjs', './test/e2e/fixtures/harness-child.ts', JSON.stringify(config)],
-      { cwd: join(import.meta.dirname, '..', '..'), stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    fixture.defer(() => {
-      child.kill('SIGKILL');
-    });
+    const { child, output } = spawnHarnessChild(fixture, config);
 
-    const toolStarted = await waitFor(() => (output.match(/"tool_start"/g) ?? []).length === 2 && processesMentioning(marker).length >= 2, 20_000);
-    expect(toolStarted, output).toBe(true);
-    expect((output.match(/"turn_end"/g) ?? []).length).toBe(1);
+    const toolStarted = await waitFor(() => (output().match(/"tool_start"/g) ?? []).length === 2 && processesMentioning(marker).length >= 2, 20_000);
+    expect(toolStarted, output()).toBe(true);
+    expect((output().match(/"turn_end"/g) ?? []).length).toBe(1);
     expect(guardians(sandbox.runDir)).toHaveLength(1);
 
     child.kill('SIGKILL');
