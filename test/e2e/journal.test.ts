@@ -4,10 +4,10 @@
  * from the journals writes; no secret of the environment reaches any file or the terminal; old
  * run directories are pruned.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { closedAfterEach } from '../helpers/closing.js';
 import { loadConfig } from '../../src/config/load.js';
 import { rebuildProjections } from '../../src/journal/rebuild.js';
 import { TELEMETRY_CSV_HEADER } from '../../src/journal/projections/telemetry-csv.js';
@@ -16,16 +16,8 @@ import { processesMatching } from '../helpers/processes.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { bash, loopRepo, say, write, type LoopRepo } from './loop-helpers.js';
 
-const CLI = path.resolve(import.meta.dirname, '../../dist/cli/main.js');
 
-let current: LoopRepo | undefined;
-let child: ChildProcess | undefined;
-afterEach(async () => {
-  child?.kill('SIGKILL');
-  child = undefined;
-  await current?.close();
-  current = undefined;
-});
+const setup = closedAfterEach(loopRepo);
 
 /** Every regular file under `dir` (symlinks are not followed), relative path -> content. */
 function files(dir: string): Record<string, string> {
@@ -68,7 +60,7 @@ async function rebuildAll(r: LoopRepo): Promise<Record<string, string>> {
 
 describe('projections of the journal', () => {
   it('after a multi-task run, every projection equals a rebuild from the journal', { timeout: 120_000 }, async () => {
-    current = await loopRepo({
+    const r = await setup({
       tasks: '# Tasks\n\n## Phase one\n\n- [ ] First\n- [ ] Second\n\n## Phase two\n\n- [ ] Third\n',
       config: { testCommand: 'if [ -f broken.txt ]; then echo "broken.txt is present"; exit 1; fi', maxTaskAttempts: 1, maxFailureArtifactLines: 5 },
       plans: {
@@ -85,7 +77,6 @@ describe('projections of the journal', () => {
         testerRecheck: [[say('Now final.\nVERDICT: PASS')]],
       },
     });
-    const r = current;
     const result = await r.run('run');
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('2/3 iterations succeeded');
@@ -135,7 +126,7 @@ describe('projections of the journal', () => {
   });
 
   it('after the harness is killed mid-run, the projections still equal the journal, and the next run brings its own in line', { timeout: 60_000 }, async () => {
-    current = await loopRepo({
+    const r = await setup({
       tasks: '- [ ] Write the notes\n- [ ] Later\n',
       plans: {
         developer: [
@@ -145,14 +136,7 @@ describe('projections of the journal', () => {
         tester: [[say('VERDICT: PASS')]],
       },
     });
-    const r = current;
-    const proc = spawn(process.execPath, [CLI, 'once'], {
-      cwd: r.repo,
-      env: { ...process.env, SCRIPTED_KEY: 'loop-key', PI_CODING_AGENT_DIR: `${r.repo}/.no-user-pi` },
-      stdio: 'ignore',
-    });
-    child = proc;
-    const exited = new Promise((resolve) => proc.on('exit', resolve));
+    const { proc, exited } = r.spawnCli('once');
     const deadline = Date.now() + 20_000;
     while (!existsSync(path.join(r.repo, 'notes.txt'))) {
       if (Date.now() > deadline) throw new Error('the developer never wrote notes.txt');
@@ -183,7 +167,7 @@ describe('projections of the journal', () => {
 describe('secrets', () => {
   it('a secret in the environment, echoed by tools and by a failing test command, reaches no file and no output', { timeout: 60_000 }, async () => {
     const secret = 'supersecretvalue123';
-    current = await loopRepo({
+    const r = await setup({
       tasks: '- [ ] Use the service\n',
       config: { testCommand: 'echo "verification sees $MY_SERVICE_TOKEN"; test -f fixed.txt' },
       plans: {
@@ -192,7 +176,6 @@ describe('secrets', () => {
         tester: [[bash('echo "tester sees $MY_SERVICE_TOKEN" >&2; exit 3'), say('Fine.\nVERDICT: PASS')]],
       },
     });
-    const r = current;
     const result = await r.run('once', { MY_SERVICE_TOKEN: secret });
     expect(result.code).toBe(0);
     // The secret really went through pi, the tools and the model...
@@ -214,8 +197,7 @@ describe('secrets', () => {
 
 describe('retention', () => {
   it('keeps the newest keepRuns run directories', { timeout: 60_000 }, async () => {
-    current = await loopRepo({ tasks: '- [ ] Something\n', plans: {} });
-    const r = current;
+    const r = await setup({ tasks: '- [ ] Something\n', plans: {} });
     for (let i = 0; i < 4; i++) expect((await r.run('once', { PI_TRANSPORT: 'mock', PI_KEEP_RUNS: '2' })).code).toBe(0);
     const runs = readdirSync(path.join(runtimeOf(r), 'runs'));
     expect(runs).toHaveLength(2);

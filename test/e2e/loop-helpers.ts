@@ -1,5 +1,6 @@
 /** A temporary consuming repo wired to the scripted model, and a way to run the real CLI loop in it. */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
 import { startScriptedModel, type RolePlans, roleScript, type ScriptedModelServer, type ScriptStep } from '../../src/scripted-model/index.js';
 import { cli, type CliRun } from '../helpers/cli.js';
 import { GIT_TEST_ENV, gitSync, makeRepo } from '../helpers/git-repo.js';
@@ -8,11 +9,23 @@ export interface LoopRepo {
   repo: string;
   server: ScriptedModelServer;
   run(command: 'once' | 'run', env?: NodeJS.ProcessEnv): Promise<CliRun>;
+  /** The built CLI as a separate process (to signal or SIGKILL it); killed on close at the latest. */
+  spawnCli(command: 'once' | 'run'): SpawnedCli;
   log(): string[];
   show(ref: string, file: string): string;
   filesIn(commit: string): string[];
   close(): Promise<void>;
 }
+
+export interface SpawnedCli {
+  proc: ChildProcess;
+  output: () => string;
+  /** The exit code, or 128 + the signal number when killed. */
+  exited: Promise<number | null>;
+}
+
+const BUILT_CLI = path.resolve(import.meta.dirname, '../../dist/cli/main.js');
+const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
 
 export interface LoopRepoOptions {
   tasks: string;
@@ -41,15 +54,30 @@ export async function loopRepo(options: LoopRepoOptions): Promise<LoopRepo> {
     'pi.config.json': JSON.stringify(config, null, 2),
     ...options.files,
   });
+  const runEnv = { ...process.env, ...GIT_TEST_ENV, SCRIPTED_KEY: 'loop-key', PI_CODING_AGENT_DIR: `${repo}/.no-user-pi` };
+  const spawned: ChildProcess[] = [];
   return {
     repo,
     server,
-    run: (command, env = {}) =>
-      cli([command], { cwd: repo, env: { ...process.env, ...GIT_TEST_ENV, SCRIPTED_KEY: 'loop-key', PI_CODING_AGENT_DIR: `${repo}/.no-user-pi`, ...env } }),
+    run: (command, env = {}) => cli([command], { cwd: repo, env: { ...runEnv, ...env } }),
+    spawnCli: (command) => {
+      let output = '';
+      const proc = spawn(process.execPath, [BUILT_CLI, command], { cwd: repo, env: runEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+      spawned.push(proc);
+      proc.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      proc.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) =>
+        proc.on('exit', (code, signal) => resolve(signal ? 128 + (SIGNAL_NUMBERS[signal] ?? 0) : code)),
+      );
+      return { proc, output: () => output, exited };
+    },
     log: () => gitSync(repo, 'log', '--format=%s').trim().split('\n'),
     show: (ref, file) => execFileSync('git', ['show', `${ref}:${file}`], { cwd: repo, encoding: 'utf8' }),
     filesIn: (commit) => gitSync(repo, 'show', '--name-only', '--format=', commit).trim().split('\n').filter(Boolean).sort(),
-    close: () => server.close(),
+    close: async () => {
+      for (const proc of spawned) proc.kill('SIGKILL');
+      await server.close();
+    },
   };
 }
 

@@ -3,29 +3,21 @@
  * SIGKILL of the harness mid-turn followed by a run that recovers. The harness runs as a real
  * child process (the built CLI) against the in-process scripted model.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { closedAfterEach } from '../helpers/closing.js';
 import { gitSync } from '../helpers/git-repo.js';
 import { processesMatching } from '../helpers/processes.js';
 import { loopRepo, say, write, type LoopRepo } from './loop-helpers.js';
 
-const CLI = path.resolve(import.meta.dirname, '../../dist/cli/main.js');
 const TASKS = '- [ ] Write the notes\n- [ ] Later\n';
 
-let current: LoopRepo | undefined;
-let child: ChildProcess | undefined;
-afterEach(async () => {
-  child?.kill('SIGKILL');
-  child = undefined;
-  await current?.close();
-  current = undefined;
-});
+const setup = closedAfterEach(loopRepo);
 
 /** Developer writes notes.txt, then the model goes silent for a long time (a turn in flight). */
-async function stallingRepo(): Promise<LoopRepo> {
-  current = await loopRepo({
+function stallingRepo(): Promise<LoopRepo> {
+  return setup({
     tasks: TASKS,
     plans: {
       developer: [
@@ -35,22 +27,8 @@ async function stallingRepo(): Promise<LoopRepo> {
       tester: [[say('VERDICT: PASS')]],
     },
   });
-  return current;
 }
 
-function startHarness(r: LoopRepo): { proc: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  let output = '';
-  const proc = spawn(process.execPath, [CLI, 'once'], {
-    cwd: r.repo,
-    env: { ...process.env, SCRIPTED_KEY: 'loop-key', PI_CODING_AGENT_DIR: `${r.repo}/.no-user-pi` },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  proc.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  proc.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code, signal) => resolve(signal ? 128 + (signal === 'SIGKILL' ? 9 : 15) : code)));
-  child = proc;
-  return { proc, output: () => output, exited };
-}
 
 async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -66,7 +44,7 @@ const rescueRefs = (r: LoopRepo) => gitSync(r.repo, 'for-each-ref', '--format=%(
 describe('runs that lose nothing', () => {
   it('a second run exits 3 naming the holder; SIGINT then stops the first with 130, work rescued, lock released', { timeout: 60_000 }, async () => {
     const r = await stallingRepo();
-    const first = startHarness(r);
+    const first = r.spawnCli('once');
     await until(() => existsSync(path.join(r.repo, 'notes.txt')), 20_000, 'the developer to write notes.txt');
 
     const second = await r.run('once');
@@ -88,7 +66,7 @@ describe('runs that lose nothing', () => {
 
   it('kill -9 mid-turn leaves no pi behind; the next run recovers the work and retries the task', { timeout: 60_000 }, async () => {
     const r = await stallingRepo();
-    const first = startHarness(r);
+    const first = r.spawnCli('once');
     await until(() => existsSync(path.join(r.repo, 'notes.txt')), 20_000, 'the developer to write notes.txt');
     first.proc.kill('SIGKILL');
     await first.exited;
