@@ -37,7 +37,10 @@ export async function createTransport(
     noSkills: config.piNoSkills,
     noPromptTemplates: config.piNoPromptTemplates,
     modelEndpoints: Object.fromEntries(
-      Object.entries(config.models).map(([name, e]) => [name, { baseUrl: e.baseUrl, contextWindow: e.contextWindow, maxTokens: e.maxTokens }]),
+      Object.entries(config.models).map(([name, e]) => [
+        name,
+        { baseUrl: e.baseUrl, contextWindow: e.contextWindow, maxTokens: e.maxTokens },
+      ]),
     ),
     ...(onEvent ? { onEvent } : {}),
   });

@@ -21,7 +21,10 @@ export interface CompactionOverride {
  * A quarter of the window for recent context, and room for one full answer (up to half the
  * window) before the threshold; never above pi's own defaults. Undefined when the defaults fit.
  */
-export function compactionOverrideFor(contextWindow: number | undefined, maxTokens: number | undefined): CompactionOverride | undefined {
+export function compactionOverrideFor(
+  contextWindow: number | undefined,
+  maxTokens: number | undefined,
+): CompactionOverride | undefined {
   if (contextWindow === undefined || !Number.isFinite(contextWindow) || contextWindow <= 0) return undefined;
   const quarter = Math.floor(contextWindow / 4);
   const answer = Math.min(maxTokens ?? 0, Math.floor(contextWindow / 2));
@@ -38,8 +41,8 @@ export function withCompactionOverrides(
   settings: Json,
   models: Record<string, { contextWindow?: number; maxTokens?: number }>,
 ): Json {
-  const compaction = isObject(settings['compaction']) ? { ...settings['compaction'] } : {};
-  const overrides = isObject(compaction['modelOverrides']) ? { ...compaction['modelOverrides'] } : {};
+  const compaction = isObject(settings.compaction) ? { ...settings.compaction } : {};
+  const overrides = isObject(compaction.modelOverrides) ? { ...compaction.modelOverrides } : {};
   let changed = false;
   for (const [ref, endpoint] of Object.entries(models)) {
     const ours = compactionOverrideFor(endpoint.contextWindow, endpoint.maxTokens);

@@ -91,7 +91,7 @@ export function splitModelRef(ref: string): { provider: string; modelId: string 
 }
 
 export function defaultUserAgentDir(env: NodeJS.ProcessEnv = process.env): string {
-  const fromEnv = env['PI_CODING_AGENT_DIR'];
+  const fromEnv = env.PI_CODING_AGENT_DIR;
   if (fromEnv) return fromEnv === '~' || fromEnv.startsWith('~/') ? join(homedir(), fromEnv.slice(1)) : fromEnv;
   return join(homedir(), '.pi', 'agent');
 }
@@ -160,18 +160,18 @@ function externalizeHeaders(headers: unknown, envs: EnvAllocator): unknown {
 /** The user's provider config with every literal key and header value moved to the environment. */
 function externalizeUserProvider(provider: Json, envs: EnvAllocator): Json {
   const copy: Json = { ...provider };
-  if (isLiteralSecret(copy['apiKey'])) copy['apiKey'] = `\${${envs.add('PI_HARNESS_USER_SECRET', copy['apiKey'])}}`;
-  if ('headers' in copy) copy['headers'] = externalizeHeaders(copy['headers'], envs);
-  if (Array.isArray(copy['models'])) {
-    copy['models'] = copy['models'].map((m: unknown) =>
-      isObject(m) && 'headers' in m ? { ...m, headers: externalizeHeaders(m['headers'], envs) } : m,
+  if (isLiteralSecret(copy.apiKey)) copy.apiKey = `\${${envs.add('PI_HARNESS_USER_SECRET', copy.apiKey)}}`;
+  if ('headers' in copy) copy.headers = externalizeHeaders(copy.headers, envs);
+  if (Array.isArray(copy.models)) {
+    copy.models = copy.models.map((m: unknown) =>
+      isObject(m) && 'headers' in m ? { ...m, headers: externalizeHeaders(m.headers, envs) } : m,
     );
   }
-  if (isObject(copy['modelOverrides'])) {
-    copy['modelOverrides'] = Object.fromEntries(
-      Object.entries(copy['modelOverrides']).map(([id, o]) => [
+  if (isObject(copy.modelOverrides)) {
+    copy.modelOverrides = Object.fromEntries(
+      Object.entries(copy.modelOverrides).map(([id, o]) => [
         id,
-        isObject(o) && 'headers' in o ? { ...o, headers: externalizeHeaders(o['headers'], envs) } : o,
+        isObject(o) && 'headers' in o ? { ...o, headers: externalizeHeaders(o.headers, envs) } : o,
       ]),
     );
   }
@@ -185,8 +185,8 @@ function modelDefinition(modelId: string, endpoint: ModelEndpoint): Json {
     baseUrl: endpoint.baseUrl,
     input: endpoint.vision ? ['text', 'image'] : ['text'],
   };
-  if (endpoint.contextWindow !== undefined) definition['contextWindow'] = endpoint.contextWindow;
-  if (endpoint.maxTokens !== undefined) definition['maxTokens'] = endpoint.maxTokens;
+  if (endpoint.contextWindow !== undefined) definition.contextWindow = endpoint.contextWindow;
+  if (endpoint.maxTokens !== undefined) definition.maxTokens = endpoint.maxTokens;
   return definition;
 }
 
@@ -198,7 +198,9 @@ function providerKeyReference(
   warnings: string[],
   baseEnv: NodeJS.ProcessEnv,
 ): string {
-  const sources = new Set(endpoints.map((e) => (e.apiKey !== undefined ? `key:${e.apiKey}` : e.apiKeyEnv ? `env:${e.apiKeyEnv}` : 'none')));
+  const sources = new Set(
+    endpoints.map((e) => (e.apiKey !== undefined ? `key:${e.apiKey}` : e.apiKeyEnv ? `env:${e.apiKeyEnv}` : 'none')),
+  );
   if (sources.size > 1) {
     throw new Error(`models of provider "${provider}" declare different API keys; pi keeps one key per provider`);
   }
@@ -221,7 +223,7 @@ function buildModelsJson(
   baseEnv: NodeJS.ProcessEnv,
 ): Json {
   const providers: Json = {};
-  const userProviders = isObject(userModels?.['providers']) ? userModels['providers'] : {};
+  const userProviders = isObject(userModels?.providers) ? userModels.providers : {};
   for (const [id, config] of Object.entries(userProviders)) {
     if (isObject(config)) providers[id] = externalizeUserProvider(config, envs);
   }
@@ -235,12 +237,18 @@ function buildModelsJson(
   for (const [provider, entries] of byProvider) {
     const base = isObject(providers[provider]) ? providers[provider] : {};
     const ourIds = new Set(entries.map((e) => e.modelId));
-    const kept = Array.isArray(base['models'])
-      ? base['models'].filter((m: unknown) => !(isObject(m) && ourIds.has(String(m['id']))))
+    const kept = Array.isArray(base.models)
+      ? base.models.filter((m: unknown) => !(isObject(m) && ourIds.has(String(m.id))))
       : [];
     providers[provider] = {
       ...base,
-      apiKey: providerKeyReference(provider, entries.map((e) => e.endpoint), envs, warnings, baseEnv),
+      apiKey: providerKeyReference(
+        provider,
+        entries.map((e) => e.endpoint),
+        envs,
+        warnings,
+        baseEnv,
+      ),
       models: [...kept, ...entries.map((e) => modelDefinition(e.modelId, e.endpoint))],
     };
   }
@@ -258,7 +266,8 @@ async function linkIfPresent(target: string, link: string): Promise<void> {
 export async function preparePiAgentDir(options: PreparePiAgentDirOptions): Promise<PiAgentDir> {
   const agentDir = resolve(options.runDir, PI_AGENT_DIR_NAME);
   await mkdir(agentDir, { recursive: true, mode: 0o700 });
-  const userDir = options.userAgentDir === null ? undefined : resolve(options.userAgentDir ?? defaultUserAgentDir(options.env));
+  const userDir =
+    options.userAgentDir === null ? undefined : resolve(options.userAgentDir ?? defaultUserAgentDir(options.env));
   const warnings: string[] = [];
   const envs = new EnvAllocator();
   const ourProviders = new Set(Object.keys(options.models).map((ref) => splitModelRef(ref).provider));

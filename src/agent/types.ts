@@ -4,14 +4,7 @@
  * transport.
  */
 
-export const ROLES = [
-  'developer',
-  'developerRetry',
-  'developerFix',
-  'tester',
-  'testerCommit',
-  'visualReview',
-] as const;
+export const ROLES = ['developer', 'developerRetry', 'developerFix', 'tester', 'testerCommit', 'visualReview'] as const;
 export type Role = (typeof ROLES)[number];
 
 export type TurnStatus = 'success' | 'failed' | 'stalled' | 'timed_out';
@@ -142,7 +135,13 @@ export function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
 /** A turn that did no model work: the mock's turns, and turns that could not start. */
 export function turnWithoutWork(
   request: TurnRequest,
-  outcome: { status: TurnStatus; terminalReason: TerminalReason; detail?: string; sessionId?: string; durationMs: number },
+  outcome: {
+    status: TurnStatus;
+    terminalReason: TerminalReason;
+    detail?: string;
+    sessionId?: string;
+    durationMs: number;
+  },
 ): TurnResult {
   return {
     role: request.role,

@@ -19,7 +19,10 @@ import { runOnce } from './run-once.js';
 function piVersion(): string {
   for (let dir = path.dirname(defaultPiCli()); dir !== path.dirname(dir); dir = path.dirname(dir)) {
     try {
-      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
       if (pkg.name === '@earendil-works/pi-coding-agent') return pkg.version ?? '?';
     } catch {
       // no package.json at this level
@@ -65,14 +68,18 @@ async function main(): Promise<number> {
     figures.push(run);
     if (values.keep) process.stderr.write(`bench: repo kept at ${raw.repo}\n`);
     if (!run.pathsOk || raw.exitCode !== 0) {
-      process.stderr.write(`bench: run ${i} did not go as scripted (exit ${raw.exitCode}); harness output:\n${raw.output}\n`);
+      process.stderr.write(
+        `bench: run ${i} did not go as scripted (exit ${raw.exitCode}); harness output:\n${raw.output}\n`,
+      );
     }
   }
 
   const result = medianRun(figures);
   const context = machine();
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ machine: context, runs, modelDelayMs, median: result, all: figures }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ machine: context, runs, modelDelayMs, median: result, all: figures }, null, 2)}\n`,
+    );
   } else {
     const label = `${context.date.slice(0, 10)}, ${context.cores}× ${context.cpu}, Node ${context.node}, pi ${context.pi}${modelDelayMs > 0 ? `, model delay ${modelDelayMs} ms` : ''}`;
     process.stdout.write(`${formatReport(result, runs, label)}\n`);

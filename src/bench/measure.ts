@@ -121,7 +121,8 @@ interface Turn {
 }
 
 const time = (event: JournalEvent): number => Date.parse(event.at);
-const sum = <T>(items: readonly T[], of: (item: T) => number): number => items.reduce((total, item) => total + of(item), 0);
+const sum = <T>(items: readonly T[], of: (item: T) => number): number =>
+  items.reduce((total, item) => total + of(item), 0);
 const requestMs = (request: RecordedRequest): number => request.durationMs ?? 0;
 
 /** Pairs turn_start/turn_end, attaches the tool events that follow and the requests in the window. */
@@ -177,7 +178,8 @@ function roleFigures(turns: readonly Turn[]): RoleFigures[] {
       role,
       turns: mine.length,
       ...turnSlice(mine),
-      toFirstRequestMs: firsts.length === 0 ? 0 : sum(firsts, (turn) => turn.requests[0]!.receivedAt - turn.start) / firsts.length,
+      toFirstRequestMs:
+        firsts.length === 0 ? 0 : sum(firsts, (turn) => turn.requests[0]!.receivedAt - turn.start) / firsts.length,
     };
   });
 }
@@ -207,7 +209,10 @@ function taskFigures(events: readonly JournalEvent[], turns: readonly Turn[]): T
       status: end.status,
       path: pathOf(own),
       expected,
-      pathOk: expected !== 'unknown' && mine.map((turn) => turn.role).join(' ') === EXPECTED_TURNS[expected] && end.status === 'succeeded',
+      pathOk:
+        expected !== 'unknown' &&
+        mine.map((turn) => turn.role).join(' ') === EXPECTED_TURNS[expected] &&
+        end.status === 'succeeded',
       turns: mine.length,
       ...slice,
       wallMs: end.durationMs,
@@ -238,7 +243,15 @@ function bytesAfterCommonPrefix(previous: string, current: string): number {
 }
 
 function bodyComposition(requests: readonly RecordedRequest[]): BodyComposition {
-  const totals: BodyComposition = { systemBytes: 0, toolSchemaBytes: 0, promptBytes: 0, historyBytes: 0, otherBytes: 0, largestBodyBytes: 0, uncachedBytes: 0 };
+  const totals: BodyComposition = {
+    systemBytes: 0,
+    toolSchemaBytes: 0,
+    promptBytes: 0,
+    historyBytes: 0,
+    otherBytes: 0,
+    largestBodyBytes: 0,
+    uncachedBytes: 0,
+  };
   let previous = '';
   for (const request of requests) {
     const laidOut = templateOrder(request);

@@ -35,24 +35,53 @@ async function time(repeats: number, task: () => Promise<unknown> | unknown): Pr
 async function main(): Promise<void> {
   const repo = await mkdtemp(path.join(tmpdir(), 'pi-harness-report-bench-'));
   try {
-    const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, stdio: 'ignore', env: { ...process.env, GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b' } });
+    const git = (...args: string[]) =>
+      execFileSync('git', args, {
+        cwd: repo,
+        stdio: 'ignore',
+        env: {
+          ...process.env,
+          GIT_AUTHOR_NAME: 'b',
+          GIT_AUTHOR_EMAIL: 'b@b',
+          GIT_COMMITTER_NAME: 'b',
+          GIT_COMMITTER_EMAIL: 'b@b',
+        },
+      });
     git('init', '-q');
     git('commit', '-q', '--allow-empty', '-m', 'initial');
     const { config } = await loadConfig({ repoRoot: repo, cwd: repo, env: {} });
     const history = await writeHistory(config.piRuntimeDir, { runs: RUNS, iterationsPerRun: ITERATIONS_PER_RUN });
-    console.log(`history: ${history.iterations} iterations in ${RUNS} runs, ${history.lines} journal lines, ${(history.bytes / 1024 / 1024).toFixed(1)} MB`);
+    console.log(
+      `history: ${history.iterations} iterations in ${RUNS} runs, ${history.lines} journal lines, ${(history.bytes / 1024 / 1024).toFixed(1)} MB`,
+    );
 
-    let bytes = 0;
-    const io = { cwd: repo, env: {}, stdout: (text: string) => void (bytes += text.length), stderr: () => undefined };
+    const io = {
+      cwd: repo,
+      env: {},
+      stdout: () => undefined,
+      stderr: () => undefined,
+    };
     await runReport(config, io, {}); // warm-up: module loading and the first file-system reads
     const rows: Array<[string, number]> = [
       ['report (in process)', await time(REPEATS, () => runReport(config, io, {}))],
       ['report --json (in process)', await time(REPEATS, () => runReport(config, io, { json: true }))],
-      ['report --runs 50 --iterations 10000 (in process, everything)', await time(REPEATS, () => runReport(config, io, { runs: '50', iterations: '10000', json: true }))],
-      ['node dist/cli/main.js report', await time(REPEATS, () => execFileSync(process.execPath, [MAIN, 'report'], { cwd: repo, stdio: 'ignore' }))],
-      ['node dist/cli/main.js report --json', await time(REPEATS, () => execFileSync(process.execPath, [MAIN, 'report', '--json'], { cwd: repo, stdio: 'ignore' }))],
+      [
+        'report --runs 50 --iterations 10000 (in process, everything)',
+        await time(REPEATS, () => runReport(config, io, { runs: '50', iterations: '10000', json: true })),
+      ],
+      [
+        'node dist/cli/main.js report',
+        await time(REPEATS, () => execFileSync(process.execPath, [MAIN, 'report'], { cwd: repo, stdio: 'ignore' })),
+      ],
+      [
+        'node dist/cli/main.js report --json',
+        await time(REPEATS, () =>
+          execFileSync(process.execPath, [MAIN, 'report', '--json'], { cwd: repo, stdio: 'ignore' }),
+        ),
+      ],
     ];
-    for (const [label, ms] of rows) console.log(`${label.padEnd(62)} ${ms.toFixed(0).padStart(6)} ms (median of ${REPEATS})`);
+    for (const [label, ms] of rows)
+      console.log(`${label.padEnd(62)} ${ms.toFixed(0).padStart(6)} ms (median of ${REPEATS})`);
   } finally {
     await rm(repo, { recursive: true, force: true });
   }

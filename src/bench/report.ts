@@ -36,11 +36,26 @@ const whole = (n: number): string => String(Math.round(n));
 
 function table(header: string[], rows: string[][], leftColumns = 1): string {
   const widths = header.map((cell, i) => Math.max(cell.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((cell, i) => (i < leftColumns ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => (i < leftColumns ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
-const SLICE_HEADER = ['wall s', 'model s', 'tools s', 'verify s', 'overhead s', '(pi s', 'harness s)', 'prompt kB', 'body kB', 'requests'];
+const SLICE_HEADER = [
+  'wall s',
+  'model s',
+  'tools s',
+  'verify s',
+  'overhead s',
+  '(pi s',
+  'harness s)',
+  'prompt kB',
+  'body kB',
+  'requests',
+];
 const sliceCells = (slice: Slice): string[] => [
   seconds(slice.wallMs),
   seconds(slice.modelMs),
@@ -55,11 +70,23 @@ const sliceCells = (slice: Slice): string[] => [
 ];
 
 function rolesTable(roles: readonly RoleFigures[], run: RunFigures): string {
-  const rows = roles.filter((role) => role.turns > 0).map((role) => [role.role, whole(role.turns), ...sliceCells(role), seconds(role.toFirstRequestMs)]);
+  const rows = roles
+    .filter((role) => role.turns > 0)
+    .map((role) => [role.role, whole(role.turns), ...sliceCells(role), seconds(role.toFirstRequestMs)]);
   const verificationRuns = run.tasks.reduce((n, task) => n + task.path.split('verify').length - 1, 0);
   // Rows outside turns: only wall, the matching column, and overhead (all of it the harness's).
   const only = (label: string, count: string, ms: number, column: 'verify' | 'harness') => {
-    const cells = [label, count, seconds(ms), '', '', column === 'verify' ? seconds(ms) : '', column === 'harness' ? seconds(ms) : '', '', column === 'harness' ? seconds(ms) : ''];
+    const cells = [
+      label,
+      count,
+      seconds(ms),
+      '',
+      '',
+      column === 'verify' ? seconds(ms) : '',
+      column === 'harness' ? seconds(ms) : '',
+      '',
+      column === 'harness' ? seconds(ms) : '',
+    ];
     return [...cells, '', '', '', ''];
   };
   rows.push(only('verification', whole(verificationRuns), run.total.verificationMs, 'verify'));
@@ -71,7 +98,9 @@ function rolesTable(roles: readonly RoleFigures[], run: RunFigures): string {
 
 function tasksTable(tasks: readonly TaskFigures[]): string {
   const rows = tasks.map((task) => [`${task.iteration}. ${task.task}`, ...sliceCells(task)]);
-  const paths = tasks.map((task) => `  ${task.iteration}. ${task.pathOk ? '' : '[UNEXPECTED] '}${task.status}: ${task.path}`);
+  const paths = tasks.map(
+    (task) => `  ${task.iteration}. ${task.pathOk ? '' : '[UNEXPECTED] '}${task.status}: ${task.path}`,
+  );
   return [table(['task', ...SLICE_HEADER], rows), '', 'Paths:', ...paths].join('\n');
 }
 
@@ -93,7 +122,9 @@ function bodyLines(run: RunFigures): string {
 }
 
 export function formatReport(run: RunFigures, runs: number, context: string): string {
-  const pi = run.pi ? `; peak ${whole(run.pi.peakCount)} live pi processes (each with its guardian) holding ${whole(run.pi.peakRssMiB)} MiB` : '';
+  const pi = run.pi
+    ? `; peak ${whole(run.pi.peakCount)} live pi processes (each with its guardian) holding ${whole(run.pi.peakRssMiB)} MiB`
+    : '';
   return [
     `pi-harness loop benchmark — ${context}${runs > 1 ? `, median of ${runs} runs` : ''}`,
     '',

@@ -88,7 +88,10 @@ export async function runOnce(options: RunOptions): Promise<RawRun> {
   // An empty pi agent dir outside the repo: the user's own ~/.pi must not colour the figures.
   const agentDir = path.join(root, 'pi-agent-home');
   await mkdir(agentDir, { recursive: true });
-  const server = await startScriptedModel({ script: withDelay(roleScript(PLANS), options.modelDelayMs), apiKey: API_KEY });
+  const server = await startScriptedModel({
+    script: withDelay(roleScript(PLANS), options.modelDelayMs),
+    apiKey: API_KEY,
+  });
   try {
     await writeFiles(repo, {
       ...INITIAL_FILES,

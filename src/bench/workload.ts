@@ -53,7 +53,13 @@ interface TaskSpec {
 }
 
 export const TASKS: readonly TaskSpec[] = [
-  { name: 'add', file: 'math', expected: 'pass', code: 'export const add = (a, b) => a + b;', test: "test('add', () => assert.equal(add(2, 3), 5));" },
+  {
+    name: 'add',
+    file: 'math',
+    expected: 'pass',
+    code: 'export const add = (a, b) => a + b;',
+    test: "test('add', () => assert.equal(add(2, 3), 5));",
+  },
   {
     name: 'sub',
     file: 'math',
@@ -63,23 +69,44 @@ export const TASKS: readonly TaskSpec[] = [
     fixedCode: 'export const sub = (a, b) => a - b;',
     test: "test('sub', () => assert.equal(sub(5, 3), 2));",
   },
-  { name: 'mul', file: 'math', expected: 'pass', code: 'export const mul = (a, b) => a * b;', test: "test('mul', () => assert.equal(mul(4, 3), 12));" },
+  {
+    name: 'mul',
+    file: 'math',
+    expected: 'pass',
+    code: 'export const mul = (a, b) => a * b;',
+    test: "test('mul', () => assert.equal(mul(4, 3), 12));",
+  },
   {
     name: 'slug',
     file: 'text',
     expected: 'tester-fail-fix',
     // Passes its own test but ignores the task's detail line: the tester catches it.
     code: "export const slug = (text) => text.trim().toLowerCase().replace(/\\s+/g, '-');",
-    fixedCode: "export const slug = (text) => text.toLowerCase().replace(/[^a-z0-9\\s-]/g, '').trim().replace(/\\s+/g, '-');",
+    fixedCode:
+      "export const slug = (text) => text.toLowerCase().replace(/[^a-z0-9\\s-]/g, '').trim().replace(/\\s+/g, '-');",
     test: "test('slug', () => assert.equal(slug('Hello World'), 'hello-world'));",
     fixTest: "test('slug drops punctuation', () => assert.equal(slug('Hello, World!'), 'hello-world'));",
   },
-  { name: 'capitalize', file: 'text', expected: 'pass', code: 'export const capitalize = (text) => text.charAt(0).toUpperCase() + text.slice(1);', test: "test('capitalize', () => assert.equal(capitalize('pi'), 'Pi'));" },
-  { name: 'words', file: 'text', expected: 'pass', code: 'export const words = (text) => text.split(/\\s+/).filter(Boolean);', test: "test('words', () => assert.deepEqual(words(' a  b '), ['a', 'b']));" },
+  {
+    name: 'capitalize',
+    file: 'text',
+    expected: 'pass',
+    code: 'export const capitalize = (text) => text.charAt(0).toUpperCase() + text.slice(1);',
+    test: "test('capitalize', () => assert.equal(capitalize('pi'), 'Pi'));",
+  },
+  {
+    name: 'words',
+    file: 'text',
+    expected: 'pass',
+    code: 'export const words = (text) => text.split(/\\s+/).filter(Boolean);',
+    test: "test('words', () => assert.deepEqual(words(' a  b '), ['a', 'b']));",
+  },
 ];
 
-const taskLine = (spec: TaskSpec): string => `Add ${spec.name}(${spec.file === 'math' ? 'a, b' : 'text'}) to lib/${spec.file}.mjs, with a test`;
-export const expectedPathOf = (taskText: string): ExpectedPath | undefined => TASKS.find((spec) => taskLine(spec) === taskText)?.expected;
+const taskLine = (spec: TaskSpec): string =>
+  `Add ${spec.name}(${spec.file === 'math' ? 'a, b' : 'text'}) to lib/${spec.file}.mjs, with a test`;
+export const expectedPathOf = (taskText: string): ExpectedPath | undefined =>
+  TASKS.find((spec) => taskLine(spec) === taskText)?.expected;
 
 function specFor(prompt: string): TaskSpec {
   const spec = TASKS.find((candidate) => prompt.includes(`- Task: ${taskLine(candidate)}`));
@@ -88,10 +115,16 @@ function specFor(prompt: string): TaskSpec {
 }
 
 /** The library and test files as they stand once `upTo` (and every earlier task of its file) is in. */
-function sources(upTo: TaskSpec, stage: 'draft' | 'fixed'): { lib: string; test: string; libPath: string; testPath: string } {
+function sources(
+  upTo: TaskSpec,
+  stage: 'draft' | 'fixed',
+): { lib: string; test: string; libPath: string; testPath: string } {
   const same = TASKS.slice(0, TASKS.indexOf(upTo) + 1).filter((spec) => spec.file === upTo.file);
   const codeOf = (spec: TaskSpec) => (spec === upTo && stage === 'draft' ? spec.code : (spec.fixedCode ?? spec.code));
-  const testsOf = (spec: TaskSpec) => [spec.test, ...(spec === upTo && stage === 'draft' ? [] : spec.fixTest ? [spec.fixTest] : [])];
+  const testsOf = (spec: TaskSpec) => [
+    spec.test,
+    ...(spec === upTo && stage === 'draft' ? [] : spec.fixTest ? [spec.fixTest] : []),
+  ];
   const names = same.map((spec) => spec.name).join(', ');
   return {
     libPath: `lib/${upTo.file}.mjs`,
@@ -108,7 +141,10 @@ function sources(upTo: TaskSpec, stage: 'draft' | 'fixed'): { lib: string; test:
   };
 }
 
-const tool = (name: string, args: Record<string, unknown>): ScriptStep => ({ kind: 'tool_calls', calls: [{ name, arguments: args }] });
+const tool = (name: string, args: Record<string, unknown>): ScriptStep => ({
+  kind: 'tool_calls',
+  calls: [{ name, arguments: args }],
+});
 const bash = (command: string) => tool('bash', { command });
 const say = (text: string): ScriptStep => ({ kind: 'text', text });
 const isFirstOfFile = (spec: TaskSpec) => TASKS.find((candidate) => candidate.file === spec.file) === spec;
@@ -130,7 +166,9 @@ const developer = turn((spec) => {
     tool('write', { path: files.testPath, content: files.test }),
     bash(TEST_COMMAND),
     tool('edit', { path: 'TODOS.md', edits: [{ oldText: `- [ ] ${tick}`, newText: `- [x] ${tick}` }] }),
-    say(`Added ${spec.name} to ${files.libPath} with a test in ${files.testPath}; \`${TEST_COMMAND}\` passes. Ticked the task.`),
+    say(
+      `Added ${spec.name} to ${files.libPath} with a test in ${files.testPath}; \`${TEST_COMMAND}\` passes. Ticked the task.`,
+    ),
   ];
 });
 
@@ -157,7 +195,9 @@ function tester(recheck: boolean) {
       return [
         ...review,
         bash(`node -e "import('./${files.libPath}').then((m) => console.log(m.slug('Hello, World!')))"`),
-        say(`${files.libPath}: slug('Hello, World!') returns 'hello,-world!'; the task requires 'hello-world'. Drop punctuation before joining words, and add a test for it.\n\nVERDICT: FAIL`),
+        say(
+          `${files.libPath}: slug('Hello, World!') returns 'hello,-world!'; the task requires 'hello-world'. Drop punctuation before joining words, and add a test for it.\n\nVERDICT: FAIL`,
+        ),
       ];
     }
     return [

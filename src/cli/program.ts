@@ -49,7 +49,10 @@ async function loadFor(io: CliIo, options: CommonOptions): Promise<LoadedConfig>
 }
 
 /** Options and action of each built command; a command missing here says "not built yet". */
-type Wiring = (command: Command, context: { io: CliIo; setExit: (code: ExitCode) => void; global: () => CommonOptions }) => void;
+type Wiring = (
+  command: Command,
+  context: { io: CliIo; setExit: (code: ExitCode) => void; global: () => CommonOptions },
+) => void;
 
 const WIRING: Partial<Record<CommandName, Wiring>> = {
   once: (command, { io, setExit, global }) =>
@@ -61,18 +64,27 @@ const WIRING: Partial<Record<CommandName, Wiring>> = {
       .option('--json', 'print the report as one JSON document')
       .option('--runs <n>', 'runs to list, newest first (default 10)')
       .option('--iterations <n>', 'iterations to list, newest first (default 20)')
-      .action(async (options: ReportCommandOptions) => setExit(await runReport((await loadFor(io, global())).config, io, options))),
+      .action(async (options: ReportCommandOptions) =>
+        setExit(await runReport((await loadFor(io, global())).config, io, options)),
+      ),
   'clear-history': (command, { io, setExit, global }) =>
     command
       .option('--yes', 'do not ask for confirmation (required when not on a terminal)')
       .option('--refs', "also delete refs/pi-harness/* (rescue refs hold failed iterations' work; kept by default)")
       .action(async (options: { yes?: boolean; refs?: boolean }) =>
-        setExit(await runClearHistory((await loadFor(io, global())).config, io, { yes: options.yes === true, refs: options.refs === true })),
+        setExit(
+          await runClearHistory((await loadFor(io, global())).config, io, {
+            yes: options.yes === true,
+            refs: options.refs === true,
+          }),
+        ),
       ),
   'visual-once': (command, { io, setExit, global }) =>
     command
       .option('--json', 'print the review record as JSON')
-      .action(async (options: CommonOptions) => setExit(await visualOnceCommand((await loadFor(io, global())).config, io, options.json === true))),
+      .action(async (options: CommonOptions) =>
+        setExit(await visualOnceCommand((await loadFor(io, global())).config, io, options.json === true)),
+      ),
   'visual-review-worker': (command, { io, setExit, global }) =>
     command.action(async () => setExit(await visualReviewWorkerCommand((await loadFor(io, global())).config, io))),
   init: (command, { io, setExit, global }) =>
@@ -81,34 +93,38 @@ const WIRING: Partial<Record<CommandName, Wiring>> = {
       .option('--json', 'print what was done as one JSON document')
       .action(async (options: CommonOptions & { force?: boolean }) => {
         const { config } = global();
-        setExit(await runInit(io, { force: options.force === true, json: options.json === true, ...(config ? { configFile: config } : {}) }));
+        setExit(
+          await runInit(io, {
+            force: options.force === true,
+            json: options.json === true,
+            ...(config ? { configFile: config } : {}),
+          }),
+        );
       }),
   doctor: (command, { io, setExit, global }) =>
     command
       .option('--json', 'print the checks as one JSON document')
-      .action(async (options: CommonOptions) => setExit(await runDoctor((await loadFor(io, global())).config, io, options.json === true))),
+      .action(async (options: CommonOptions) =>
+        setExit(await runDoctor((await loadFor(io, global())).config, io, options.json === true)),
+      ),
   demo: (command, { io, setExit }) =>
     command
       .option('--dir <dir>', 'build the demo repo in this empty or new directory (default: a new temporary one)')
       .option('--clean', 'remove the demo repo after a successful run (default: keep it to look around)')
       .action(async (options: DemoOptions) => setExit(await demoCommand(options, io))),
   config: (command, { io, setExit, global }) =>
-    command
-      .option('--json', 'print as JSON')
-      .action(async (options: CommonOptions) => {
-        const { config } = await loadFor(io, { ...global(), ...options });
-        setExit(printConfig(config, io, options.json === true));
-      }),
+    command.option('--json', 'print as JSON').action(async (options: CommonOptions) => {
+      const { config } = await loadFor(io, { ...global(), ...options });
+      setExit(printConfig(config, io, options.json === true));
+    }),
 };
 
 function notBuilt(name: string, io: CliIo, setExit: (code: ExitCode) => void): Wiring {
   return (command) =>
-    command
-      .option('--json', 'machine-readable output where the output is data')
-      .action(() => {
-        io.stderr(`pi-harness ${name}: not built yet in ${VERSION}; it arrives in a later release.\n`);
-        setExit(EXIT.usage);
-      });
+    command.option('--json', 'machine-readable output where the output is data').action(() => {
+      io.stderr(`pi-harness ${name}: not built yet in ${VERSION}; it arrives in a later release.\n`);
+      setExit(EXIT.usage);
+    });
 }
 
 function buildProgram(io: CliIo, setExit: (code: ExitCode) => void): Command {
@@ -146,7 +162,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     return EXIT.ok;
   }
   // `help <name>` for a name that is no command: commander would print the general help alone.
-  if (argv[0] === 'help' && argv[1] !== undefined && !argv[1].startsWith('-') && !COMMANDS.some(({ name }) => name === argv[1])) {
+  if (
+    argv[0] === 'help' &&
+    argv[1] !== undefined &&
+    !argv[1].startsWith('-') &&
+    !COMMANDS.some(({ name }) => name === argv[1])
+  ) {
     io.stderr(`error: unknown command '${argv[1]}'; \`pi-harness --help\` lists the commands\n`);
     return EXIT.usage;
   }

@@ -54,14 +54,20 @@ function parseEnvValue(kind: ValueKind, raw: string): { ok: true; value: unknown
       const word = text.toLowerCase();
       if (TRUE_WORDS.has(word)) return { ok: true, value: true };
       if (FALSE_WORDS.has(word)) return { ok: true, value: false };
-      return { ok: false, expected: `expected a boolean (true/false, 1/0, yes/no, on/off), got ${JSON.stringify(raw)}` };
+      return {
+        ok: false,
+        expected: `expected a boolean (true/false, 1/0, yes/no, on/off), got ${JSON.stringify(raw)}`,
+      };
     }
     case 'integer':
     case 'number': {
       // Number('') is 0 and Number('0x10') is 16: accept plain decimal notation only.
       const pattern = kind === 'integer' ? /^-?\d+$/ : /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
       if (!pattern.test(text)) {
-        return { ok: false, expected: `expected ${kind === 'integer' ? 'an integer' : 'a number'}, got ${JSON.stringify(raw)}` };
+        return {
+          ok: false,
+          expected: `expected ${kind === 'integer' ? 'an integer' : 'a number'}, got ${JSON.stringify(raw)}`,
+        };
       }
       return { ok: true, value: Number(text) };
     }

@@ -6,7 +6,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ROLES } from '../agent/types.js';
 import { ConfigError, type ConfigProblem } from './errors.js';
 import { readEnvOverrides } from './env.js';
@@ -69,7 +69,9 @@ async function discoverConfigFile(options: LoadConfigOptions, env: NodeJS.Proces
     const resolved = path.resolve(options.cwd, explicit);
     if (!(await isFile(resolved))) {
       const origin = options.configFile ? '--config' : 'environment variable PI_CONFIG_FILE';
-      const what = (await isDirectory(resolved)) ? `not a file: ${resolved} (a directory; name the config file in it)` : `config file not found: ${resolved}`;
+      const what = (await isDirectory(resolved))
+        ? `not a file: ${resolved} (a directory; name the config file in it)`
+        : `config file not found: ${resolved}`;
       throw new ConfigError([{ source: origin, field: '', expected: what }]);
     }
     return resolved;
@@ -83,7 +85,9 @@ async function readConfigObject(file: string): Promise<Record<string, unknown>> 
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new ConfigError([{ source: file, field: '', expected: `cannot read the file (${(error as Error).message})` }]);
+    throw new ConfigError([
+      { source: file, field: '', expected: `cannot read the file (${(error as Error).message})` },
+    ]);
   }
   const parsed = parseJsonWithPosition(text);
   if (!parsed.ok) throw new ConfigError([{ source: file, field: '', expected: parsed.error }]);
@@ -130,7 +134,8 @@ function issuesToProblems(
     const value = valueAt(input, issue.path);
     // An invalid apiKeyEnv is most often the key itself, pasted into the wrong field.
     const secret = issue.path.includes('apiKey') || issue.path.includes('apiKeyEnv');
-    const got = secret || (issue.code === 'invalid_type' && value === undefined) ? '' : ` (got ${describeValue(value)})`;
+    const got =
+      secret || (issue.code === 'invalid_type' && value === undefined) ? '' : ` (got ${describeValue(value)})`;
     return { source, field, expected: `${issue.message}${got}` };
   });
 }

@@ -5,6 +5,9 @@ import type { Config } from './load.js';
  * SPEC §3 model resolution: roleModels[role], else (visualReview) visualReviewModel, else piModel,
  * else undefined so pi uses its own default.
  */
-export function modelForRole(config: Pick<Config, 'roleModels' | 'visualReviewModel' | 'piModel'>, role: Role): string | undefined {
+export function modelForRole(
+  config: Pick<Config, 'roleModels' | 'visualReviewModel' | 'piModel'>,
+  role: Role,
+): string | undefined {
   return config.roleModels[role] ?? (role === 'visualReview' ? config.visualReviewModel : undefined) ?? config.piModel;
 }

@@ -23,9 +23,7 @@ function meta<T extends z.ZodType>(schema: T, info: FieldMeta): T {
 
 const seconds = (min = 0) => z.number().int().min(min);
 const count = (min = 1) => z.number().int().min(min);
-const modelName = z
-  .string()
-  .regex(/^[^/\s]+\/\S+$/, 'expected a model name of the form "provider/id"');
+const modelName = z.string().regex(/^[^/\s]+\/\S+$/, 'expected a model name of the form "provider/id"');
 const relativeOrAbsolutePath = z.string().min(1);
 
 export const THINKING_LEVELS = ['off', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'] as const;
@@ -47,7 +45,10 @@ export const ModelEndpointSchema = z
     }),
     apiKeyEnv: z
       .string()
-      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected the name of an environment variable that holds the key (e.g. LOCAL_LLM_KEY), not the key itself')
+      .regex(
+        /^[A-Za-z_][A-Za-z0-9_]*$/,
+        'expected the name of an environment variable that holds the key (e.g. LOCAL_LLM_KEY), not the key itself',
+      )
       .optional()
       .meta({ description: 'Name of the environment variable holding the API key.' }),
     vision: z.boolean().default(false).meta({ description: 'The model accepts images.' }),
@@ -122,7 +123,7 @@ export const ConfigSchema = z.object({
     env: 'PI_CLI',
   }),
   piModel: meta(modelName.optional(), {
-    description: 'Default model for every role, as provider/id. Default: pi\'s own default.',
+    description: "Default model for every role, as provider/id. Default: pi's own default.",
     env: 'PI_MODEL',
   }),
   visualReviewModel: meta(modelName.optional(), {
@@ -165,7 +166,8 @@ export const ConfigSchema = z.object({
 
   // workflow
   commitMode: meta(z.enum(COMMIT_MODES).default('agent'), {
-    description: '"agent": the tester commits; "plan": the tester prints COMMIT_MESSAGE/COMMIT_FILES and the harness commits.',
+    description:
+      '"agent": the tester commits; "plan": the tester prints COMMIT_MESSAGE/COMMIT_FILES and the harness commits.',
     env: 'PI_COMMIT_MODE',
   }),
   promptMode: meta(z.enum(PROMPT_MODES).default('compact'), {
@@ -308,7 +310,10 @@ export const ConfigSchema = z.object({
   }),
   maxRunSeconds: meta(seconds().default(0), { description: 'Run time budget. 0 = none.', env: 'PI_MAX_RUN_SECONDS' }),
   maxRunTokens: meta(count(0).default(0), { description: 'Token budget per run. 0 = none.', env: 'PI_MAX_RUN_TOKENS' }),
-  maxTaskTokens: meta(count(0).default(0), { description: 'Token budget per task. 0 = none.', env: 'PI_MAX_TASK_TOKENS' }),
+  maxTaskTokens: meta(count(0).default(0), {
+    description: 'Token budget per task. 0 = none.',
+    env: 'PI_MAX_TASK_TOKENS',
+  }),
   maxRunCostUsd: meta(z.number().min(0).default(0), {
     description: 'Cost budget per run in USD. 0 = none.',
     env: 'PI_MAX_RUN_COST_USD',

@@ -49,7 +49,7 @@ export function testFailureGist(output: string): string[] {
 
 function ending(events: JournalEvent[], iteration: number): string {
   const end = events.find((event) => event.type === 'iteration_end' && event.iteration === iteration);
-  if (!end || end.type !== 'iteration_end') return 'the iteration did not finish';
+  if (end?.type !== 'iteration_end') return 'the iteration did not finish';
   if (end.status !== 'succeeded') return `the iteration ended ${end.status.toUpperCase()} (${end.reason})`;
   return `developerFix repaired it; the iteration SUCCEEDED${end.commit ? ` (commit ${end.commit.slice(0, 7)})` : ''}`;
 }
@@ -60,12 +60,20 @@ export async function safetyNetLines(journalFile: string): Promise<string[]> {
   const lines: string[] = [];
   for (const event of events) {
     if (event.type === 'verification' && event.outcome !== 'passed' && event.outcome !== 'skipped') {
-      lines.push(`  iteration ${event.iteration}: \`${event.command}\` ${event.outcome} after the ${event.after === 'developer' ? "developer's" : event.after} turn:`);
+      lines.push(
+        `  iteration ${event.iteration}: \`${event.command}\` ${event.outcome} after the ${event.after === 'developer' ? "developer's" : event.after} turn:`,
+      );
       lines.push(...testFailureGist(event.outputTail).map((line) => `      ${line}`));
       lines.push(`    → ${ending(events, event.iteration)}`);
     } else if (event.type === 'verdict' && event.verdict === 'FAIL') {
       lines.push(`  iteration ${event.iteration}: the tester's review said FAIL:`);
-      lines.push(...event.findings.trim().split('\n').slice(0, MAX_EXCERPT_LINES).map((line) => `      ${line}`));
+      lines.push(
+        ...event.findings
+          .trim()
+          .split('\n')
+          .slice(0, MAX_EXCERPT_LINES)
+          .map((line) => `      ${line}`),
+      );
       lines.push(`    → ${ending(events, event.iteration)}`);
     }
   }

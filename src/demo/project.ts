@@ -76,7 +76,8 @@ test('folds accents to plain letters', () => {
 `,
     },
     developerRunsTests: true,
-    developerSummary: 'Added `slugify` in src/slugify.mjs with tests for punctuation, spacing and accents; `node --test` passes. Ticked the task.',
+    developerSummary:
+      'Added `slugify` in src/slugify.mjs with tests for punctuation, spacing and accents; `node --test` passes. Ticked the task.',
     commitMessage: 'Add slugify',
   },
   {
@@ -106,7 +107,8 @@ test('keeps the spacing as it is', () => {
 `,
     },
     developerRunsTests: true,
-    developerSummary: 'Added `titleCase` in src/title-case.mjs, reusing `capitalize`, with tests; `node --test` passes. Ticked the task.',
+    developerSummary:
+      'Added `titleCase` in src/title-case.mjs, reusing `capitalize`, with tests; `node --test` passes. Ticked the task.',
     commitMessage: 'Add titleCase on top of capitalize',
   },
   {
@@ -135,7 +137,8 @@ test('cuts long text to max characters, the ellipsis included', () => {
     developerSummary: 'Added `truncate` in src/truncate.mjs with tests. Ticked the task.',
     fix: {
       edits: [{ path: 'src/truncate.mjs', oldText: 'text.slice(0, max) +', newText: 'text.slice(0, max - 1) +' }],
-      summary: 'The ellipsis counts toward `max`: `truncate` now keeps `max - 1` characters before it. `node --test` passes.',
+      summary:
+        'The ellipsis counts toward `max`: `truncate` now keeps `max - 1` characters before it. `node --test` passes.',
     },
     commitMessage: 'Add truncate',
   },
@@ -191,7 +194,11 @@ test('counts words separated by any amount of whitespace', () => {
 
 /** The task file: the tasks under their phase headings, all open. */
 export function todosMarkdown(tasks: readonly DemoTask[] = DEMO_TASKS): string {
-  const lines = ['# textkit — tasks', '', 'One task per iteration, top to bottom. Each function gets its own module in `src/` and tests in `test/`.'];
+  const lines = [
+    '# textkit — tasks',
+    '',
+    'One task per iteration, top to bottom. Each function gets its own module in `src/` and tests in `test/`.',
+  ];
   let phase: string | undefined;
   for (const task of tasks) {
     if (task.phase !== phase) {

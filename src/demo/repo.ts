@@ -17,7 +17,8 @@ export async function prepareDemoDir(dir: string | undefined, cwd: string): Prom
   const target = path.resolve(cwd, dir);
   const info = await stat(target).catch(() => undefined);
   if (info && !info.isDirectory()) throw new DemoDirError(`--dir ${dir} exists and is not a directory`);
-  if (info && (await readdir(target)).length > 0) throw new DemoDirError(`--dir ${dir} is not empty; give an empty or new directory`);
+  if (info && (await readdir(target)).length > 0)
+    throw new DemoDirError(`--dir ${dir} is not empty; give an empty or new directory`);
   await mkdir(target, { recursive: true });
   // The harness compares paths with git's view of the repo root, which resolves symlinks (macOS /tmp).
   return realpath(target);

@@ -59,17 +59,24 @@ function demoConfig(baseUrl: string): Record<string, unknown> {
 function demoEnv(base: NodeJS.ProcessEnv, extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...base };
   for (const { variable } of envBindings()) delete env[variable];
-  delete env['PI_CONFIG_FILE'];
+  delete env.PI_CONFIG_FILE;
   return { ...env, ...extra };
 }
 
 export async function prepareDemo(options: DemoOptions, io: CliIo): Promise<PreparedDemo> {
   const dir = await prepareDemoDir(options.dir, io.cwd);
   const apiKey = randomUUID();
-  const server: ScriptedModelServer = await startScriptedModel({ script: demoScript(), apiKey, modelId: DEMO_MODEL.split('/')[1] });
+  const server: ScriptedModelServer = await startScriptedModel({
+    script: demoScript(),
+    apiKey,
+    modelId: DEMO_MODEL.split('/')[1],
+  });
   try {
     const configFile = path.join(dir, DEFAULT_CONFIG_FILE);
-    const files = { ...STARTING_FILES, [DEFAULT_CONFIG_FILE]: `${JSON.stringify(demoConfig(server.baseUrl), null, 2)}\n` };
+    const files = {
+      ...STARTING_FILES,
+      [DEFAULT_CONFIG_FILE]: `${JSON.stringify(demoConfig(server.baseUrl), null, 2)}\n`,
+    };
     await createDemoRepo(dir, files, `Start textkit: capitalize() and ${DEMO_TASKS.length} tasks`);
 
     // An empty pi agent dir to inherit from, so the user's own ~/.pi settings and logins stay out.

@@ -63,7 +63,8 @@ function reviewFindings(task: DemoTask, results: readonly string[]): string[] {
   if (!testsPassed(testRun)) findings.push(`\`${TEST_COMMAND}\` fails:\n\n${lastLines(testRun, 12)}`);
   for (const [i, probe] of (task.probes ?? []).entries()) {
     const printed = (probeOutputs[i] ?? '').trim();
-    if (printed !== probe.expect) findings.push(`- ${probe.finding} (It prints \`${printed}\`; expected \`${probe.expect}\`.)`);
+    if (printed !== probe.expect)
+      findings.push(`- ${probe.finding} (It prints \`${printed}\`; expected \`${probe.expect}\`.)`);
   }
   return findings;
 }
@@ -71,7 +72,12 @@ function reviewFindings(task: DemoTask, results: readonly string[]): string[] {
 function passSummary(task: DemoTask, testRun: string): string {
   const count = /^(?:ℹ|#) pass (\d+)/m.exec(testRun)?.[1];
   const probeCount = task.probes?.length ?? 0;
-  const probes = probeCount === 0 ? '' : probeCount === 1 ? ' and the edge-case check holds' : ` and ${probeCount} edge-case checks hold`;
+  const probes =
+    probeCount === 0
+      ? ''
+      : probeCount === 1
+        ? ' and the edge-case check holds'
+        : ` and ${probeCount} edge-case checks hold`;
   return `Reviewed ${Object.keys(task.files).join(', ')}: the task is done and ticked, \`${TEST_COMMAND}\` passes (${count ?? 'all'} tests)${probes}. Committed as "${task.commitMessage}".\n\nVERDICT: PASS`;
 }
 

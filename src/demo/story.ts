@@ -25,7 +25,7 @@ export function introText(input: { dir: string; baseUrl: string; tasks: readonly
     `  repo    ${input.dir}`,
     '          "textkit", a tiny Node project with no dependencies',
     `  tasks   ${input.tasks.length} in ${TASK_FILE}, in ${phases} phases. Two first drafts have a bug, to show the safety nets:`,
-    '          one is caught by the tests (→ developerFix), one by the tester\'s review (→ fix → recheck)',
+    "          one is caught by the tests (→ developerFix), one by the tester's review (→ fix → recheck)",
     `  model   ${DEMO_MODEL}, answering in-process at ${input.baseUrl}`,
     `  loop    developer turn → \`${TEST_COMMAND}\` → tester turn with a verdict → commit with the task ticked`,
     '',
@@ -38,7 +38,9 @@ export function introText(input: { dir: string; baseUrl: string; tasks: readonly
 async function latestJournal(config: Config): Promise<string | undefined> {
   const runs = await readdir(path.join(config.piRuntimeDir, 'runs')).catch(() => [] as string[]);
   const latest = runs.sort().at(-1);
-  return latest ? path.relative(config.repoRoot, path.join(config.piRuntimeDir, 'runs', latest, 'journal.jsonl')) : undefined;
+  return latest
+    ? path.relative(config.repoRoot, path.join(config.piRuntimeDir, 'runs', latest, 'journal.jsonl'))
+    : undefined;
 }
 
 async function ticked(config: Config): Promise<{ done: number; total: number }> {
@@ -74,19 +76,37 @@ function lookAround(dir: string, runtime: string, journal: string | undefined, h
     [`${harness} report`, 'the run summarised: iterations, verdicts, time and tokens per role'],
     [`ls ${runtime}`, 'the last prompt, agent output, tester feedback, state and run journals'],
   ];
-  const lines = [`The demo repository is kept at ${dir}`, '(nothing outside it was touched; delete it when you are done). To look around:', '', `  cd ${dir}`, ...hints(rows)];
-  if (journal) lines.push('', 'Every turn, tool call, verification, verdict and commit of the run, as JSON lines:', `  ${journal}`);
+  const lines = [
+    `The demo repository is kept at ${dir}`,
+    '(nothing outside it was touched; delete it when you are done). To look around:',
+    '',
+    `  cd ${dir}`,
+    ...hints(rows),
+  ];
+  if (journal)
+    lines.push(
+      '',
+      'Every turn, tool call, verification, verdict and commit of the run, as JSON lines:',
+      `  ${journal}`,
+    );
   return lines;
 }
 
 function headline(exitCode: number, tasks: { done: number; total: number }, commits: number): string {
   const ticks = `${tasks.done}/${tasks.total} tasks ticked`;
   if (exitCode === 0) return `Done: ${ticks}, ${commits} commits on top of the starting one.`;
-  if (exitCode === EXIT.interrupted) return `Stopped: ${ticks}; the interrupted iteration's work was kept aside (see its notes above).`;
+  if (exitCode === EXIT.interrupted)
+    return `Stopped: ${ticks}; the interrupted iteration's work was kept aside (see its notes above).`;
   return `The demo did not finish as expected (exit ${exitCode}): ${ticks}. Please report this, with the journal below.`;
 }
 
-export async function outroText(input: { dir: string; config: Config; exitCode: number; cleaned: boolean; env: NodeJS.ProcessEnv }): Promise<string> {
+export async function outroText(input: {
+  dir: string;
+  config: Config;
+  exitCode: number;
+  cleaned: boolean;
+  env: NodeJS.ProcessEnv;
+}): Promise<string> {
   const { dir, config, exitCode } = input;
   const log = (await git(dir, ['log', '--oneline', '--no-decorate'])).trimEnd().split('\n');
   const tasks = await ticked(config);
@@ -101,7 +121,10 @@ export async function outroText(input: { dir: string; config: Config; exitCode: 
   );
   if (journal) lines.push(...(await safetyNetLines(path.join(dir, journal))));
   if (input.cleaned) lines.push(`The demo repository ${dir} has been removed (--clean).`);
-  else lines.push(...lookAround(dir, path.relative(dir, config.piRuntimeDir), journal, await lookAroundCommand(input.env)));
+  else
+    lines.push(
+      ...lookAround(dir, path.relative(dir, config.piRuntimeDir), journal, await lookAroundCommand(input.env)),
+    );
   lines.push(
     '',
     'Next, in your own repository: `pi-harness init`, point pi.config.json at your model,',

@@ -22,7 +22,11 @@ async function findProgram(command: string, field: string, context: CheckContext
   const file = await findExecutable(parsed.program, { env: context.env, cwd: context.config.repoRoot });
   if (file === undefined) {
     const where = parsed.program.includes('/') ? 'is not an executable file' : 'is not on PATH';
-    return { status: 'fail', detail: `${shown}: ${parsed.program} ${where}`, fix: `install ${parsed.program}, or fix ${field}` };
+    return {
+      status: 'fail',
+      detail: `${shown}: ${parsed.program} ${where}`,
+      fix: `install ${parsed.program}, or fix ${field}`,
+    };
   }
   const npm = npmScriptOf(command);
   if (npm !== undefined) {
@@ -31,7 +35,11 @@ async function findProgram(command: string, field: string, context: CheckContext
       return { status: 'fail', detail: `${shown}: there is no package.json at the repo root`, fix: `fix ${field}` };
     }
     if (problem?.kind === 'missing') {
-      return { status: 'fail', detail: `${shown}: package.json has no "${npm.script}" script`, fix: `add the script, or fix ${field}` };
+      return {
+        status: 'fail',
+        detail: `${shown}: package.json has no "${npm.script}" script`,
+        fix: `add the script, or fix ${field}`,
+      };
     }
     if (problem?.kind === 'placeholder') {
       return {

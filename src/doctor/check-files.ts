@@ -20,23 +20,44 @@ export const taskFileCheck = defineCheck('task-file', 'task file', async ({ conf
     loaded = await loadTaskFile(config.taskFile);
   } catch (error) {
     if (error instanceof TaskFileError && error.code === 'not-found') {
-      return report('fail', `${name} not found (taskFile)`, 'create it with tasks such as `- [ ] add a --verbose flag`, or run `pi-harness init`');
+      return report(
+        'fail',
+        `${name} not found (taskFile)`,
+        'create it with tasks such as `- [ ] add a --verbose flag`, or run `pi-harness init`',
+      );
     }
-    return report('fail', error instanceof Error ? error.message : String(error), `fix ${name}, or point taskFile at your task file`);
+    return report(
+      'fail',
+      error instanceof Error ? error.message : String(error),
+      `fix ${name}, or point taskFile at your task file`,
+    );
   }
   const counts = countTasks(loaded.file);
   const warnings = loaded.file.warnings.map((w) => `line ${w.line}: ${w.message}`);
-  const notes = warnings.length > 0 ? `; ${warnings.length} warning${warnings.length === 1 ? '' : 's'}: ${warnings.slice(0, 2).join('; ')}` : '';
+  const notes =
+    warnings.length > 0
+      ? `; ${warnings.length} warning${warnings.length === 1 ? '' : 's'}: ${warnings.slice(0, 2).join('; ')}`
+      : '';
   if (counts.total === 0) {
-    return report('warn', `${name} has no tasks — nothing to do${notes}`, 'add a task line such as `- [ ] add a --verbose flag`');
+    return report(
+      'warn',
+      `${name} has no tasks — nothing to do${notes}`,
+      'add a task line such as `- [ ] add a --verbose flag`',
+    );
   }
   if (counts.open === 0) {
-    return report('warn', `${name}: all ${counts.done} tasks are done — nothing to do${notes}`, 'add an open task (`- [ ] ...`)');
+    return report(
+      'warn',
+      `${name}: all ${counts.done} tasks are done — nothing to do${notes}`,
+      'add an open task (`- [ ] ...`)',
+    );
   }
   const next = currentTask(loaded.file)!.text;
   const shortNext = next.length > 80 ? `${next.slice(0, 77)}...` : next;
   const summary = `${name}: ${counts.open} open, ${counts.done} done; next: ${shortNext}${notes}`;
-  return warnings.length > 0 ? report('warn', summary, 'fix the lines named (a task is a line such as `- [ ] do something`)') : report('ok', summary);
+  return warnings.length > 0
+    ? report('warn', summary, 'fix the lines named (a task is a line such as `- [ ] do something`)')
+    : report('ok', summary);
 });
 
 function instructionsCheck(role: InstructionRole, title: string): Check {
@@ -46,9 +67,14 @@ function instructionsCheck(role: InstructionRole, title: string): Check {
     const name = shown(config.repoRoot, file);
     const info = await stat(file).catch(() => undefined);
     if (info === undefined) {
-      return report('fail', `${name} not found (${source})`, `create it (copy the bundled template with \`pi-harness init\`), or remove ${source} to use the bundled template`);
+      return report(
+        'fail',
+        `${name} not found (${source})`,
+        `create it (copy the bundled template with \`pi-harness init\`), or remove ${source} to use the bundled template`,
+      );
     }
-    if (!info.isFile()) return report('fail', `${name} is not a regular file (${source})`, `point ${source} at a Markdown file`);
+    if (!info.isFile())
+      return report('fail', `${name} is not a regular file (${source})`, `point ${source} at a Markdown file`);
     return report('ok', `${name} (${source})`);
   });
 }

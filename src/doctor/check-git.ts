@@ -14,12 +14,20 @@ const FIRST_COMMIT = 'git add -A && git commit -m "Initial commit"';
 
 function describeGitFailure(error: unknown): string {
   const text = error instanceof GitError ? error.stderr : String(error);
-  return text.trim().split('\n').at(-1)?.replace(/^fatal: /, '') ?? 'git failed';
+  return (
+    text
+      .trim()
+      .split('\n')
+      .at(-1)
+      ?.replace(/^fatal: /, '') ?? 'git failed'
+  );
 }
 
 async function currentBranch(root: string): Promise<string | undefined> {
   try {
-    return (await git(root, ['symbolic-ref', '--short', '-q', 'HEAD'], { timeoutMs: GIT_TIMEOUT_MS })).trim() || undefined;
+    return (
+      (await git(root, ['symbolic-ref', '--short', '-q', 'HEAD'], { timeoutMs: GIT_TIMEOUT_MS })).trim() || undefined
+    );
   } catch {
     return undefined; // detached HEAD
   }
@@ -83,7 +91,11 @@ export const workingTreeCheck = defineCheck('worktree', 'working tree', async ({
   const lock = await readLock(config.activeRunFile);
   if (lock.kind === 'live') {
     // A run in flight: its agents are changing these files. Stashing them would take its work away.
-    return report('warn', `${changes}, being made by run ${lock.holder.runId}, which is active — leave them to it`, waitForRun(lock.holder));
+    return report(
+      'warn',
+      `${changes}, being made by run ${lock.holder.runId}, which is active — leave them to it`,
+      waitForRun(lock.holder),
+    );
   }
   const interrupted = await interruptedIteration(config.stateFile);
   if (interrupted !== undefined) {
@@ -111,7 +123,15 @@ function waitForRun(holder: LiveHolder): string {
 export const runLockCheck = defineCheck('lock', 'run lock', async ({ config }, report) => {
   const lock = await readLock(config.activeRunFile);
   if (lock.kind === 'none') return report('ok', 'free: no run is active');
-  if (lock.kind === 'stale') return report('ok', `free: a stale lock${lock.runId ? ` of run ${lock.runId}` : ''} (${lock.reason}) is recovered by the next run`);
+  if (lock.kind === 'stale')
+    return report(
+      'ok',
+      `free: a stale lock${lock.runId ? ` of run ${lock.runId}` : ''} (${lock.reason}) is recovered by the next run`,
+    );
   const { runId, pid, command, status } = lock.holder;
-  return report('warn', `run ${runId} (pid ${pid}, ${command}, ${status}) is active: \`once\` and \`run\` exit 3 until it ends`, waitForRun(lock.holder));
+  return report(
+    'warn',
+    `run ${runId} (pid ${pid}, ${command}, ${status}) is active: \`once\` and \`run\` exit 3 until it ends`,
+    waitForRun(lock.holder),
+  );
 });

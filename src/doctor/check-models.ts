@@ -60,7 +60,11 @@ async function endpointFindings(ref: string, context: CheckContext): Promise<Fin
   const key = endpoint.apiKey ?? (keyVar ? context.env[keyVar]?.trim() || undefined : undefined);
   const findings: Finding[] = [];
   if (keyVar && key === undefined) {
-    findings.push({ status: 'fail', detail: `API key variable ${keyVar} is not set (${field}.apiKeyEnv)`, fix: `export ${keyVar}=<the key for ${endpoint.baseUrl}>` });
+    findings.push({
+      status: 'fail',
+      detail: `API key variable ${keyVar} is not set (${field}.apiKeyEnv)`,
+      fix: `export ${keyVar}=<the key for ${endpoint.baseUrl}>`,
+    });
   }
   const conflict = keyConflict(context.config, provider);
   if (conflict) findings.push(conflict);
@@ -69,20 +73,37 @@ async function endpointFindings(ref: string, context: CheckContext): Promise<Fin
   const keyNote = keyVar ? `key from ${keyVar}` : endpoint.apiKey !== undefined ? 'literal apiKey' : 'no key';
   switch (outcome.kind) {
     case 'unreachable':
-      findings.push({ status: 'fail', detail: `${url} unreachable (${outcome.reason})`, fix: `start the server or fix ${field}.baseUrl` });
+      findings.push({
+        status: 'fail',
+        detail: `${url} unreachable (${outcome.reason})`,
+        fix: `start the server or fix ${field}.baseUrl`,
+      });
       break;
     case 'rejected':
       if (key !== undefined) {
-        findings.push({ status: 'fail', detail: `${url} rejected the API key (HTTP ${outcome.status})`, fix: keyVar ? `check the key in ${keyVar}` : `check ${field}.apiKey` });
+        findings.push({
+          status: 'fail',
+          detail: `${url} rejected the API key (HTTP ${outcome.status})`,
+          fix: keyVar ? `check the key in ${keyVar}` : `check ${field}.apiKey`,
+        });
       } else if (!keyVar) {
-        findings.push({ status: 'fail', detail: `${url} requires an API key (HTTP ${outcome.status})`, fix: `set ${field}.apiKeyEnv to the variable holding the key` });
+        findings.push({
+          status: 'fail',
+          detail: `${url} requires an API key (HTTP ${outcome.status})`,
+          fix: `set ${field}.apiKeyEnv to the variable holding the key`,
+        });
       }
       break;
     case 'http-error': {
       const openAi = endpoint.api.startsWith('openai');
       const fatal = outcome.status === 404 && openAi;
-      const hint = openAi && !/\/v\d+\/?$/.test(endpoint.baseUrl) ? ' (OpenAI-compatible servers usually serve under /v1)' : '';
-      findings.push({ status: fatal ? 'fail' : 'warn', detail: `${url} answered HTTP ${outcome.status}; ${modelId} not confirmed`, fix: `check ${field}.baseUrl${hint}` });
+      const hint =
+        openAi && !/\/v\d+\/?$/.test(endpoint.baseUrl) ? ' (OpenAI-compatible servers usually serve under /v1)' : '';
+      findings.push({
+        status: fatal ? 'fail' : 'warn',
+        detail: `${url} answered HTTP ${outcome.status}; ${modelId} not confirmed`,
+        fix: `check ${field}.baseUrl${hint}`,
+      });
       break;
     }
     case 'not-a-list':
@@ -110,7 +131,10 @@ async function piFinding(ref: string, context: CheckContext): Promise<Finding> {
   if (!listing.ok) return { status: 'warn', detail: `not checked: ${listing.problem}` };
   const where = `its configuration (${userAgentDir(context.env)}) or the environment`;
   if (listing.rows.some((row) => row.provider === provider && row.id === modelId)) {
-    return { status: 'ok', detail: `resolved by pi from its configuration (${userAgentDir(context.env)}) and the environment` };
+    return {
+      status: 'ok',
+      detail: `resolved by pi from its configuration (${userAgentDir(context.env)}) and the environment`,
+    };
   }
   const declare = `or declare it under "models" with baseUrl and apiKeyEnv`;
   switch (await context.piModels.auth(ref)) {
@@ -127,9 +151,17 @@ async function piFinding(ref: string, context: CheckContext): Promise<Finding> {
         fix: `set the provider's API key variable (listed by \`pi --help\`), log in once with \`pi\` then /login, ${declare}`,
       };
     case 'unknown-provider':
-      return { status: 'fail', detail: `pi does not know provider ${provider}`, fix: `fix the name (\`pi --list-models\` shows what pi knows), ${declare}` };
+      return {
+        status: 'fail',
+        detail: `pi does not know provider ${provider}`,
+        fix: `fix the name (\`pi --list-models\` shows what pi knows), ${declare}`,
+      };
     default:
-      return { status: 'fail', detail: `pi cannot resolve this model from ${where}`, fix: `check it with \`pi --list-models ${provider}/\`, ${declare}` };
+      return {
+        status: 'fail',
+        detail: `pi cannot resolve this model from ${where}`,
+        fix: `check it with \`pi --list-models ${provider}/\`, ${declare}`,
+      };
   }
 }
 
@@ -137,7 +169,11 @@ async function defaultModelFinding(context: CheckContext): Promise<Finding> {
   const fix = 'set piModel (or roleModels) to a model, e.g. one declared under "models" with baseUrl and apiKeyEnv';
   const listing = await context.piModels.list();
   if (listing.ok && listing.rows.length === 0) {
-    return { status: 'fail', detail: `no model configured, and pi has no model available (no credentials in its configuration (${userAgentDir(context.env)}) or the environment)`, fix };
+    return {
+      status: 'fail',
+      detail: `no model configured, and pi has no model available (no credentials in its configuration (${userAgentDir(context.env)}) or the environment)`,
+      fix,
+    };
   }
   return { status: 'warn', detail: "no model configured: pi's own default model will be used", fix };
 }
@@ -148,7 +184,11 @@ function combine(findings: Finding[]): Finding {
   const status = findings.reduce<CheckStatus>((worst, f) => (rank[f.status] > rank[worst] ? f.status : worst), 'ok');
   const shown = status === 'ok' ? findings : findings.filter((f) => f.status !== 'ok');
   const fixes = shown.map((f) => f.fix).filter((fix): fix is string => fix !== undefined);
-  return { status, detail: shown.map((f) => f.detail).join('; '), ...(fixes.length > 0 ? { fix: fixes.join('; ') } : {}) };
+  return {
+    status,
+    detail: shown.map((f) => f.detail).join('; '),
+    ...(fixes.length > 0 ? { fix: fixes.join('; ') } : {}),
+  };
 }
 
 function rolesLabel(roles: readonly Role[], all: readonly Role[]): string {

@@ -12,7 +12,12 @@ export const MIN_NODE = '22.19.0';
 
 /** True when `version` (e.g. `v24.1.0`) is at least `minimum` (e.g. `22.19.0`). */
 export function versionAtLeast(version: string, minimum: string): boolean {
-  const parse = (text: string) => text.replace(/^v/, '').split(/[.+-]/).slice(0, 3).map((part) => Number.parseInt(part, 10) || 0);
+  const parse = (text: string) =>
+    text
+      .replace(/^v/, '')
+      .split(/[.+-]/)
+      .slice(0, 3)
+      .map((part) => Number.parseInt(part, 10) || 0);
   const have = parse(version);
   const need = parse(minimum);
   for (let i = 0; i < 3; i++) {
@@ -24,23 +29,44 @@ export function versionAtLeast(version: string, minimum: string): boolean {
 
 const NOT_NEEDED = 'not needed: transport is "mock" (no model, pi is not started)';
 
-async function nodeVersion(node: Exclude<PiNode, { kind: 'none' }>, context: CheckContext): Promise<{ version?: string; file?: string; problem?: string }> {
+async function nodeVersion(
+  node: Exclude<PiNode, { kind: 'none' }>,
+  context: CheckContext,
+): Promise<{ version?: string; file?: string; problem?: string }> {
   if (node.kind === 'harness') return { version: process.version, file: process.execPath };
-  const file = node.kind === 'absolute' ? node.file : await findExecutable('node', { env: context.env, cwd: context.config.repoRoot });
-  if (file === undefined) return { problem: `pi starts with ${node.kind === 'path' ? node.via : 'node'}, but there is no node on PATH` };
-  const run = await spawnCapture(file, ['--version'], { cwd: context.config.repoRoot, env: context.env, timeoutMs: context.timeouts.spawnMs });
-  if (run.code !== 0) return { file, problem: `${file} --version failed (${run.startError ?? (run.timedOut ? 'timed out' : `exit ${run.code}`)})` };
+  const file =
+    node.kind === 'absolute'
+      ? node.file
+      : await findExecutable('node', { env: context.env, cwd: context.config.repoRoot });
+  if (file === undefined)
+    return { problem: `pi starts with ${node.kind === 'path' ? node.via : 'node'}, but there is no node on PATH` };
+  const run = await spawnCapture(file, ['--version'], {
+    cwd: context.config.repoRoot,
+    env: context.env,
+    timeoutMs: context.timeouts.spawnMs,
+  });
+  if (run.code !== 0)
+    return {
+      file,
+      problem: `${file} --version failed (${run.startError ?? (run.timedOut ? 'timed out' : `exit ${run.code}`)})`,
+    };
   return { file, version: run.stdout.trim() };
 }
 
 export const nodeCheck = defineCheck('node', 'node', async (context, report) => {
-  if (context.config.transport === 'mock') return report('ok', `${NOT_NEEDED}; the harness runs on Node ${process.version}`);
+  if (context.config.transport === 'mock')
+    return report('ok', `${NOT_NEEDED}; the harness runs on Node ${process.version}`);
   const launcher = await context.launcher();
   if (!launcher.found) return report('warn', 'not checked: pi was not found (see the pi check)');
-  if (launcher.node.kind === 'none') return report('ok', `pi is a native executable (${launcher.file}); no Node involved`);
+  if (launcher.node.kind === 'none')
+    return report('ok', `pi is a native executable (${launcher.file}); no Node involved`);
   const found = await nodeVersion(launcher.node, context);
   if (found.version === undefined) {
-    return report('fail', found.problem ?? 'the Node that runs pi could not be found', `install Node >= ${MIN_NODE}, or point piCli at a pi that runs with it`);
+    return report(
+      'fail',
+      found.problem ?? 'the Node that runs pi could not be found',
+      `install Node >= ${MIN_NODE}, or point piCli at a pi that runs with it`,
+    );
   }
   const which = launcher.node.kind === 'harness' ? 'the Node running pi-harness' : found.file;
   if (!versionAtLeast(found.version, MIN_NODE)) {
@@ -63,8 +89,16 @@ export const piCliCheck = defineCheck('pi', 'pi CLI', async (context, report) =>
     timeoutMs: context.timeouts.spawnMs,
   });
   if (run.code !== 0) {
-    const why = run.startError ?? (run.timedOut ? `no answer within ${context.timeouts.spawnMs / 1000} s` : errorLine(run.stderr) || `exit ${run.code}`);
-    return report('fail', `\`${launcher.file} --version\` failed: ${why}`, 'if the node check failed, fix that first; otherwise check that this is a working pi, or unset piCli / PI_CLI to use the pi installed with pi-harness');
+    const why =
+      run.startError ??
+      (run.timedOut
+        ? `no answer within ${context.timeouts.spawnMs / 1000} s`
+        : errorLine(run.stderr) || `exit ${run.code}`);
+    return report(
+      'fail',
+      `\`${launcher.file} --version\` failed: ${why}`,
+      'if the node check failed, fix that first; otherwise check that this is a working pi, or unset piCli / PI_CLI to use the pi installed with pi-harness',
+    );
   }
   return report('ok', `pi ${run.stdout.trim().split('\n').at(-1) ?? '?'} (${launcher.file})`);
 });

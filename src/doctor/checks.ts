@@ -14,10 +14,18 @@ export const configCheck = defineCheck('config', 'config', async ({ config }, re
   const ignored = await ignoredRootConfig(config.repoRoot, config.configFile);
   if (ignored) {
     // Run from a subdirectory: the repo's config is there but would not be used.
-    return report('fail', `${ignored} is not read from this directory (only ./pi.config.json is): built-in defaults would be used`, `run pi-harness from ${config.repoRoot}, or pass --config ${ignored}`);
+    return report(
+      'fail',
+      `${ignored} is not read from this directory (only ./pi.config.json is): built-in defaults would be used`,
+      `run pi-harness from ${config.repoRoot}, or pass --config ${ignored}`,
+    );
   }
   if (config.configFile === null) {
-    return report('warn', 'no pi.config.json: built-in defaults and environment variables only', 'run `pi-harness init` to create one');
+    return report(
+      'warn',
+      'no pi.config.json: built-in defaults and environment variables only',
+      'run `pi-harness init` to create one',
+    );
   }
   return report('ok', `${config.configFile} (transport ${config.transport}, commitMode ${config.commitMode})`);
 });

@@ -59,7 +59,11 @@ export function listedIds(body: unknown): string[] | undefined {
   return ids;
 }
 
-export async function probeEndpoint(endpoint: ModelEndpointConfig, key: string | undefined, timeoutMs: number): Promise<ProbeOutcome> {
+export async function probeEndpoint(
+  endpoint: ModelEndpointConfig,
+  key: string | undefined,
+  timeoutMs: number,
+): Promise<ProbeOutcome> {
   let response: Response;
   try {
     response = await fetch(modelsUrl(endpoint.baseUrl), {

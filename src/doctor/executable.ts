@@ -8,9 +8,33 @@ import path from 'node:path';
 
 /** Builtins and keywords a command may start with in any POSIX shell. */
 const SHELL_WORDS = new Set([
-  '.', ':', '[', 'alias', 'builtin', 'cd', 'command', 'eval', 'exec', 'exit', 'export', 'false',
-  'for', 'if', 'set', 'source', 'test', 'time', 'true', 'ulimit', 'umask', 'unset', 'until', 'while',
-  '(', '{', '!',
+  '.',
+  ':',
+  '[',
+  'alias',
+  'builtin',
+  'cd',
+  'command',
+  'eval',
+  'exec',
+  'exit',
+  'export',
+  'false',
+  'for',
+  'if',
+  'set',
+  'source',
+  'test',
+  'time',
+  'true',
+  'ulimit',
+  'umask',
+  'unset',
+  'until',
+  'while',
+  '(',
+  '{',
+  '!',
 ]);
 
 async function isExecutableFile(file: string): Promise<boolean> {
@@ -27,7 +51,10 @@ async function isExecutableFile(file: string): Promise<boolean> {
  * The absolute path `name` runs as: a name with a slash is a path (relative to `cwd`), anything
  * else is looked up on the PATH of `env`. Undefined when nothing executable is there.
  */
-export async function findExecutable(name: string, options: { env: NodeJS.ProcessEnv; cwd: string }): Promise<string | undefined> {
+export async function findExecutable(
+  name: string,
+  options: { env: NodeJS.ProcessEnv; cwd: string },
+): Promise<string | undefined> {
   if (name.includes('/')) {
     const file = path.resolve(options.cwd, name);
     return (await isExecutableFile(file)) ? file : undefined;

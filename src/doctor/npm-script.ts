@@ -14,7 +14,8 @@ export function npmScriptOf(command: string): { runner: string; script: string }
   const runner = path.basename(words[0] ?? '');
   if (!RUNNERS.has(runner)) return undefined;
   const [verb, name] = [words[1], words[2]];
-  if (verb === 'test' || verb === 't') return runner === 'bun' && verb === 'test' ? undefined : { runner, script: 'test' };
+  if (verb === 'test' || verb === 't')
+    return runner === 'bun' && verb === 'test' ? undefined : { runner, script: 'test' };
   if ((verb === 'run' || verb === 'run-script') && name && !name.startsWith('-')) return { runner, script: name };
   return undefined;
 }
@@ -34,7 +35,8 @@ export async function checkNpmScript(dir: string, script: string): Promise<Scrip
   } catch {
     return { kind: 'no-package-json' };
   }
-  const value = typeof scripts === 'object' && scripts !== null ? (scripts as Record<string, unknown>)[script] : undefined;
+  const value =
+    typeof scripts === 'object' && scripts !== null ? (scripts as Record<string, unknown>)[script] : undefined;
   if (typeof value !== 'string') return { kind: 'missing' };
   if (script === 'test' && isPlaceholderTestScript(value)) return { kind: 'placeholder' };
   return undefined;

@@ -47,7 +47,10 @@ export function nodeFromShebang(shebang: string | undefined): PiNode {
   return { kind: 'path', via: `#!${shebang} (a wrapper script; assuming it runs the node on PATH)` };
 }
 
-export async function resolvePiLauncher(piCliSetting: string | undefined, options: { env: NodeJS.ProcessEnv; cwd: string }): Promise<PiLauncher> {
+export async function resolvePiLauncher(
+  piCliSetting: string | undefined,
+  options: { env: NodeJS.ProcessEnv; cwd: string },
+): Promise<PiLauncher> {
   let piCli: string;
   try {
     piCli = piCliSetting ?? defaultPiCli();
@@ -62,13 +65,26 @@ export async function resolvePiLauncher(piCliSetting: string | undefined, option
   if (SCRIPT.test(piCli)) {
     const file = path.resolve(options.cwd, piCli);
     const info = await stat(file).catch(() => undefined);
-    if (!info?.isFile()) return { found: false, piCli, problem: `${file} does not exist`, fix: 'fix piCli / PI_CLI, or unset it to use the pi installed with pi-harness' };
+    if (!info?.isFile())
+      return {
+        found: false,
+        piCli,
+        problem: `${file} does not exist`,
+        fix: 'fix piCli / PI_CLI, or unset it to use the pi installed with pi-harness',
+      };
     return { found: true, piCli, file, command: process.execPath, prefixArgs: [file], node: { kind: 'harness' } };
   }
   const file = await findExecutable(piCli, options);
   if (file === undefined) {
-    const where = piCli.includes('/') ? `${path.resolve(options.cwd, piCli)} is not an executable file` : `${piCli} is not on PATH`;
-    return { found: false, piCli, problem: where, fix: 'fix piCli / PI_CLI, or unset it to use the pi installed with pi-harness' };
+    const where = piCli.includes('/')
+      ? `${path.resolve(options.cwd, piCli)} is not an executable file`
+      : `${piCli} is not on PATH`;
+    return {
+      found: false,
+      piCli,
+      problem: where,
+      fix: 'fix piCli / PI_CLI, or unset it to use the pi installed with pi-harness',
+    };
   }
   return { found: true, piCli, file, command: file, prefixArgs: [], node: nodeFromShebang(await readShebang(file)) };
 }

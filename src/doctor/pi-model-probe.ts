@@ -24,7 +24,8 @@ export type PiAuthState = 'ready' | 'no-credentials' | 'unknown-provider' | 'unk
 /** The agent dir a run would inherit from, read from the environment the harness runs with. */
 export function userAgentDir(env: NodeJS.ProcessEnv): string {
   const configured = env.PI_CODING_AGENT_DIR;
-  if (configured) return configured === '~' || configured.startsWith('~/') ? path.join(homedir(), configured.slice(1)) : configured;
+  if (configured)
+    return configured === '~' || configured.startsWith('~/') ? path.join(homedir(), configured.slice(1)) : configured;
   return path.join(homedir(), '.pi', 'agent');
 }
 
@@ -82,7 +83,9 @@ export class PiModelProbe {
     return this.agentEnv;
   }
 
-  private async runPi(args: readonly string[]): Promise<{ ok: true; stdout: string; stderr: string; code: number | null } | { ok: false; problem: string }> {
+  private async runPi(
+    args: readonly string[],
+  ): Promise<{ ok: true; stdout: string; stderr: string; code: number | null } | { ok: false; problem: string }> {
     const launcher = await this.options.launcher();
     if (!launcher.found) return { ok: false, problem: `pi cannot be started (${launcher.problem})` };
     const agent = await this.prepare();
@@ -93,7 +96,8 @@ export class PiModelProbe {
       timeoutMs: this.options.timeoutMs,
     });
     if (run.startError) return { ok: false, problem: `pi did not start (${run.startError})` };
-    if (run.timedOut) return { ok: false, problem: `pi ${args[0]} gave no answer within ${this.options.timeoutMs / 1000} s` };
+    if (run.timedOut)
+      return { ok: false, problem: `pi ${args[0]} gave no answer within ${this.options.timeoutMs / 1000} s` };
     return { ok: true, stdout: run.stdout, code: run.code, stderr: run.stderr };
   }
 
@@ -102,7 +106,8 @@ export class PiModelProbe {
     this.listing ??= (async (): Promise<PiModelListing> => {
       const run = await this.runPi(['--list-models']);
       if (!run.ok) return run;
-      if (run.code !== 0) return { ok: false, problem: `pi --list-models failed: ${errorLine(run.stderr) || `exit ${run.code}`}` };
+      if (run.code !== 0)
+        return { ok: false, problem: `pi --list-models failed: ${errorLine(run.stderr) || `exit ${run.code}`}` };
       return { ok: true, rows: parseModelTable(run.stdout) };
     })();
     return this.listing;

@@ -26,7 +26,12 @@ async function runSafely(check: Check, context: CheckContext): Promise<CheckResu
   try {
     return await check.run(context);
   } catch (error) {
-    return { id: check.id, title: check.title, status: 'fail', detail: `the check itself failed: ${(error as Error).message}` };
+    return {
+      id: check.id,
+      title: check.title,
+      status: 'fail',
+      detail: `the check itself failed: ${(error as Error).message}`,
+    };
   }
 }
 
@@ -38,7 +43,9 @@ export async function runPreflight(config: Config, options: PreflightOptions = {
   const context: CheckContext = { config, env, timeouts, launcher, piModels };
   try {
     const skipped = new Set(options.skip ?? []);
-    const selected = preflightChecks(config).filter((check) => !skipped.has(check.id) && !skipped.has(check.id.split(':')[0]!));
+    const selected = preflightChecks(config).filter(
+      (check) => !skipped.has(check.id) && !skipped.has(check.id.split(':')[0]!),
+    );
     const checks = await Promise.all(selected.map((check) => runSafely(check, context)));
     return { checks, ok: checks.every((check) => check.status !== 'fail') };
   } finally {

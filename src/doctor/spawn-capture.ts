@@ -51,7 +51,10 @@ export function spawnCapture(
  * names an error (Node prints the stack and its own version after it), else the last line.
  */
 export function errorLine(text: string): string {
-  const lines = text.split(/\r?\n/).map((line) => line.trim()).filter(Boolean);
+  const lines = text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter(Boolean);
   const line = lines.find((candidate) => /^(\w*Error\b|error:|fatal:)/i.test(candidate)) ?? lines.at(-1) ?? '';
   return line.length > 200 ? `${line.slice(0, 197)}...` : line;
 }

@@ -69,6 +69,12 @@ export function defineCheck(
   title: string,
   run: (context: CheckContext, report: Report) => Promise<CheckResult>,
 ): Check {
-  const report: Report = (status, detail, fix) => ({ id, title, status, detail, ...(fix !== undefined ? { fix } : {}) });
+  const report: Report = (status, detail, fix) => ({
+    id,
+    title,
+    status,
+    detail,
+    ...(fix !== undefined ? { fix } : {}),
+  });
   return { id, title, run: (context) => run(context, report) };
 }

@@ -22,7 +22,8 @@ function fieldsOf(target: PlannedTarget): string {
 }
 
 function sizeOf(target: PlannedTarget): string {
-  if (target.verdict.kind === 'remove' && target.verdict.type === 'symlink') return 'symlink (its target is left alone)';
+  if (target.verdict.kind === 'remove' && target.verdict.type === 'symlink')
+    return 'symlink (its target is left alone)';
   return `${target.files} file${target.files === 1 ? '' : 's'}, ${formatBytes(target.bytes)}`;
 }
 
@@ -33,7 +34,10 @@ export function targetLines(repoRoot: string, targets: readonly PlannedTarget[])
 }
 
 export function refusalLines(repoRoot: string, targets: readonly PlannedTarget[]): string[] {
-  return targets.map((target) => `  ${displayPath(repoRoot, target)} (${target.fields.join(', ')}): ${target.verdict.kind === 'refused' ? target.verdict.reason : ''}`);
+  return targets.map(
+    (target) =>
+      `  ${displayPath(repoRoot, target)} (${target.fields.join(', ')}): ${target.verdict.kind === 'refused' ? target.verdict.reason : ''}`,
+  );
 }
 
 export function keptRefsLine(plan: ClearPlan): string | undefined {

@@ -11,7 +11,11 @@ import { newRunId } from '../runtime/run-id.js';
 import type { PlannedTarget } from './plan.js';
 import { isWithin } from './targets.js';
 
-const exists = (file: string) => lstat(file).then(() => true, () => false);
+const exists = (file: string) =>
+  lstat(file).then(
+    () => true,
+    () => false,
+  );
 
 /** Removes `target` except `keep` and the directories leading to it. Never follows symlinks. */
 async function removeExcept(target: string, keep: string): Promise<void> {
@@ -51,13 +55,23 @@ export interface RemoveResult {
  * Takes the lock (throws LockHeldError when a live run holds it), removes `targets`, releases the
  * lock and checks that every target is gone.
  */
-export async function removeTargets(targets: readonly PlannedTarget[], lockFile: string, repoRoot: string): Promise<RemoveResult> {
+export async function removeTargets(
+  targets: readonly PlannedTarget[],
+  lockFile: string,
+  repoRoot: string,
+): Promise<RemoveResult> {
   // Directories the lock itself will create, so that they go too.
   const lockDirs = chain(path.dirname(lockFile), repoRoot);
   const missingBefore = new Set<string>();
   for (const dir of lockDirs) if (!(await exists(dir))) missingBefore.add(dir);
 
-  const lock: RunLock = await acquireRunLock({ lockFile, runId: `clear-history-${newRunId()}`, command: 'pi-harness clear-history', status: 'clearing history', heartbeatIntervalMs: 0 });
+  const lock: RunLock = await acquireRunLock({
+    lockFile,
+    runId: `clear-history-${newRunId()}`,
+    command: 'pi-harness clear-history',
+    status: 'clearing history',
+    heartbeatIntervalMs: 0,
+  });
   try {
     for (const target of targets) await removeTarget(target, lockFile);
   } finally {

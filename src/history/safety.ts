@@ -32,7 +32,13 @@ async function realLocation(file: string): Promise<string> {
 
 /** Files git tracks at or under `relative` (a repo-relative path). */
 async function trackedUnder(repoRoot: string, relative: string): Promise<string[]> {
-  const output = await git(repoRoot, ['ls-files', '-z', '--cached', '--', `:(literal)${relative.split(path.sep).join('/')}`]);
+  const output = await git(repoRoot, [
+    'ls-files',
+    '-z',
+    '--cached',
+    '--',
+    `:(literal)${relative.split(path.sep).join('/')}`,
+  ]);
   return output.split('\0').filter(Boolean);
 }
 
@@ -56,22 +62,31 @@ export async function judgeTarget(repoRoot: string, target: Target): Promise<Ver
   }
   const root = await realpath(repoRoot);
   const lexical = path.relative(repoRoot, target.path);
-  if (!isWithin(target.path, repoRoot)) return { kind: 'refused', reason: 'it is outside the repository; clear-history only removes files inside it' };
+  if (!isWithin(target.path, repoRoot))
+    return { kind: 'refused', reason: 'it is outside the repository; clear-history only removes files inside it' };
   if (lexical === '') return { kind: 'refused', reason: 'it is the repository root itself' };
   if (lexical.split(path.sep)[0] === '.git') return { kind: 'refused', reason: 'it is inside .git' };
 
   // Parents are followed (that is where the file really is); the target itself never is.
   const real = await realLocation(target.path);
-  if (!isWithin(real, root)) return { kind: 'refused', reason: `a symlink in its parents leads outside the repository (to ${real})` };
+  if (!isWithin(real, root))
+    return { kind: 'refused', reason: `a symlink in its parents leads outside the repository (to ${real})` };
   const realRelative = path.relative(root, real);
-  if (realRelative === '' || realRelative.split(path.sep)[0] === '.git') return { kind: 'refused', reason: `a symlink in its parents leads to ${realRelative === '' ? 'the repository root' : '.git'}` };
+  if (realRelative === '' || realRelative.split(path.sep)[0] === '.git')
+    return {
+      kind: 'refused',
+      reason: `a symlink in its parents leads to ${realRelative === '' ? 'the repository root' : '.git'}`,
+    };
 
   for (const relative of new Set([lexical, realRelative])) {
     let tracked: string[];
     try {
       tracked = await trackedUnder(root, relative);
     } catch (error) {
-      return { kind: 'refused', reason: `git could not say whether it is tracked (${(error as Error).message.split('\n')[0]})` };
+      return {
+        kind: 'refused',
+        reason: `git could not say whether it is tracked (${(error as Error).message.split('\n')[0]})`,
+      };
     }
     // A symlink's target is never entered, so only the link itself matters for it.
     if (type === 'symlink') tracked = tracked.filter((file) => file === relative.split(path.sep).join('/'));

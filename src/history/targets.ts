@@ -46,13 +46,16 @@ export async function harnessTargets(config: Config): Promise<Target[]> {
   for (const field of Object.keys(RUNTIME_FILE_DEFAULTS) as RuntimeFileKey[]) {
     const file = path.resolve(config[field]);
     add(file, field);
-    if (!isWithin(file, config.piRuntimeDir)) for (const leftover of await leftoversOf(file)) add(leftover, `${field} (leftover)`);
+    if (!isWithin(file, config.piRuntimeDir))
+      for (const leftover of await leftoversOf(file)) add(leftover, `${field} (leftover)`);
   }
   const all = [...named.entries()].map(([file, fields]) => ({ path: file, fields }));
   // A path under another target goes with it; its fields are credited to the outer one.
   const outer = all.filter((target) => !all.some((other) => other !== target && isWithin(target.path, other.path)));
   for (const target of outer) {
-    for (const other of all) if (other !== target && isWithin(other.path, target.path)) target.fields.push(...other.fields.filter((f) => !target.fields.includes(f)));
+    for (const other of all)
+      if (other !== target && isWithin(other.path, target.path))
+        target.fields.push(...other.fields.filter((f) => !target.fields.includes(f)));
   }
   return outer.sort((a, b) => a.path.localeCompare(b.path));
 }

@@ -38,14 +38,19 @@ async function fromPackageJson(root: string): Promise<TestCommandGuess | undefin
   // npm init's placeholder always fails: guessing it would fail every iteration's verification.
   if (typeof test !== 'string' || test.trim() === '' || isPlaceholderTestScript(test)) return undefined;
   // Use the package manager the lockfile says the repo uses.
-  const runner = (await exists(path.join(root, 'pnpm-lock.yaml'))) ? 'pnpm' : (await exists(path.join(root, 'yarn.lock'))) ? 'yarn' : 'npm';
+  const runner = (await exists(path.join(root, 'pnpm-lock.yaml')))
+    ? 'pnpm'
+    : (await exists(path.join(root, 'yarn.lock')))
+      ? 'yarn'
+      : 'npm';
   return { command: `${runner} test`, reason: 'package.json has a test script' };
 }
 
 async function fromMakefile(root: string): Promise<TestCommandGuess | undefined> {
   for (const name of ['GNUmakefile', 'Makefile', 'makefile']) {
     const text = await readText(path.join(root, name));
-    if (text !== undefined && /^test\s*:(?!=)/m.test(text)) return { command: 'make test', reason: `${name} has a test target` };
+    if (text !== undefined && /^test\s*:(?!=)/m.test(text))
+      return { command: 'make test', reason: `${name} has a test target` };
   }
   return undefined;
 }
@@ -80,10 +85,16 @@ export async function guessTestCommand(root: string): Promise<TestCommandGuess> 
     (await fromMarker(root, 'go.mod', 'go test ./...'));
   if (guess) return guess;
   const script = await readText(path.join(root, 'package.json'))
-    .then((text) => (text === undefined ? undefined : (JSON.parse(text) as { scripts?: Record<string, unknown> }).scripts?.test))
+    .then((text) =>
+      text === undefined ? undefined : (JSON.parse(text) as { scripts?: Record<string, unknown> }).scripts?.test,
+    )
     .catch(() => undefined);
   if (typeof script === 'string' && isPlaceholderTestScript(script)) {
     return { command: '', reason: "package.json's test script is npm's placeholder, which always fails" };
   }
-  return { command: '', reason: 'no test setup recognised (package.json test script, Makefile test target, pytest config, Cargo.toml, go.mod)' };
+  return {
+    command: '',
+    reason:
+      'no test setup recognised (package.json test script, Makefile test target, pytest config, Cargo.toml, go.mod)',
+  };
 }

@@ -61,7 +61,12 @@ type WriteOutcome = { action: 'created' | 'kept' } | { action: 'overwritten'; ba
  * `--force` overwrites is copied first to `backup(file)`: a task list or instructions the user had
  * not committed yet are never lost.
  */
-async function writeScaffoldFile(file: string, content: string | Buffer, force: boolean, backup: (file: string) => string): Promise<WriteOutcome> {
+async function writeScaffoldFile(
+  file: string,
+  content: string | Buffer,
+  force: boolean,
+  backup: (file: string) => string,
+): Promise<WriteOutcome> {
   if (await exists(file)) {
     if (!force) return { action: 'kept' };
     const current = await readFile(file);
@@ -99,8 +104,10 @@ async function scaffoldPackageJson(repoRoot: string): Promise<InitStep | undefin
   const text = await readFile(file, 'utf8').catch(() => undefined);
   if (text === undefined) return undefined;
   const update = addNpmScripts(text);
-  if (update.kind === 'skipped') return { path: 'package.json', action: 'skipped', note: `${update.reason}; scripts not added` };
-  if (update.kind === 'unchanged') return { path: 'package.json', action: 'kept', note: `scripts ${update.kept.join(', ')} already there` };
+  if (update.kind === 'skipped')
+    return { path: 'package.json', action: 'skipped', note: `${update.reason}; scripts not added` };
+  if (update.kind === 'unchanged')
+    return { path: 'package.json', action: 'kept', note: `scripts ${update.kept.join(', ')} already there` };
   await writeFile(file, update.text);
   const kept = update.kept.length > 0 ? ` (kept your ${update.kept.join(', ')})` : '';
   return { path: 'package.json', action: 'updated', note: `added scripts ${update.added.join(', ')}${kept}` };
@@ -117,7 +124,10 @@ export async function scaffold(options: InitOptions): Promise<InitResult> {
 
   const configFile = path.resolve(options.cwd, options.configFile ?? path.join(repoRoot, 'pi.config.json'));
   let testCommand: TestCommandGuess | undefined = await guessTestCommand(repoRoot);
-  const configText = initialConfigText({ schema: schemaReference(path.dirname(configFile)), testCommand: testCommand.command });
+  const configText = initialConfigText({
+    schema: schemaReference(path.dirname(configFile)),
+    testCommand: testCommand.command,
+  });
 
   // The rest follows the config as the harness will read it, including a config the user kept. It
   // is validated (with the environment on top) before anything is written: an invalid one writes nothing.
@@ -126,11 +136,17 @@ export async function scaffold(options: InitOptions): Promise<InitResult> {
     ? configFromObject(JSON.parse(configText) as Record<string, unknown>, configFile, repoRoot, options.env)
     : await loadConfig({ repoRoot, cwd: options.cwd, configFile, env: options.env });
 
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   const backupDir = path.join(config.piRuntimeDir, 'init-backup', stamp);
   const backup = (file: string) => {
     const relative = toRepoRelative(repoRoot, file);
-    return path.join(backupDir, relative.startsWith('..') || path.isAbsolute(relative) ? path.basename(file) : relative);
+    return path.join(
+      backupDir,
+      relative.startsWith('..') || path.isAbsolute(relative) ? path.basename(file) : relative,
+    );
   };
 
   const configOutcome = await writeScaffoldFile(configFile, configText, force, backup);
@@ -138,17 +154,29 @@ export async function scaffold(options: InitOptions): Promise<InitResult> {
   const testNote = testCommand?.command
     ? `testCommand "${testCommand.command}" (${testCommand.reason})`
     : `testCommand left empty${testCommand ? ` (${testCommand.reason})` : ''}: verification will be skipped until you set it`;
-  steps.push({ path: shown(configFile), action: configOutcome.action, note: fileNote(configOutcome, force, testNote, shown) });
+  steps.push({
+    path: shown(configFile),
+    action: configOutcome.action,
+    note: fileNote(configOutcome, force, testNote, shown),
+  });
 
   const taskOutcome = await writeScaffoldFile(config.taskFile, EXAMPLE_TASKS, force, backup);
-  steps.push({ path: shown(config.taskFile), action: taskOutcome.action, note: fileNote(taskOutcome, force, 'two example tasks: replace them with yours', shown) });
+  steps.push({
+    path: shown(config.taskFile),
+    action: taskOutcome.action,
+    note: fileNote(taskOutcome, force, 'two example tasks: replace them with yours', shown),
+  });
 
   for (const role of ['developer', 'tester'] as const) {
     const target = resolveInstructionsFile(config, role);
     if (target.source === 'bundled') continue; // nothing to copy: the harness reads the template itself
     const template = await readFile(bundledTemplatePath(instructionKind(role)));
     const outcome = await writeScaffoldFile(target.path, template, force, backup);
-    steps.push({ path: shown(target.path), action: outcome.action, note: fileNote(outcome, force, `${role} instructions: the bundled template, yours to edit`, shown) });
+    steps.push({
+      path: shown(target.path),
+      action: outcome.action,
+      note: fileNote(outcome, force, `${role} instructions: the bundled template, yours to edit`, shown),
+    });
   }
 
   const packageStep = await scaffoldPackageJson(repoRoot);
@@ -157,13 +185,23 @@ export async function scaffold(options: InitOptions): Promise<InitResult> {
   const excludeFile = shown(await gitPath(repoRoot, 'info/exclude'));
   const runtime = `/${toRepoRelative(repoRoot, config.piRuntimeDir)}/`;
   if (await excludeFromGit(repoRoot, config.piRuntimeDir)) {
-    steps.push({ path: excludeFile, action: 'updated', note: `added ${runtime}: the harness's runtime files stay out of git` });
+    steps.push({
+      path: excludeFile,
+      action: 'updated',
+      note: `added ${runtime}: the harness's runtime files stay out of git`,
+    });
   } else {
     const inside = !toRepoRelative(repoRoot, config.piRuntimeDir).startsWith('..');
-    steps.push({ path: excludeFile, action: 'kept', note: inside ? `${runtime} already excluded` : 'the runtime dir is outside the repo; nothing to exclude' });
+    steps.push({
+      path: excludeFile,
+      action: 'kept',
+      note: inside ? `${runtime} already excluded` : 'the runtime dir is outside the repo; nothing to exclude',
+    });
   }
   const dirty = new Set((await status(repoRoot)).map((entry) => entry.path));
-  const scaffolded = steps.map((step) => step.path).filter((file) => !path.isAbsolute(file) && !file.startsWith('.git/'));
+  const scaffolded = steps
+    .map((step) => step.path)
+    .filter((file) => !path.isAbsolute(file) && !file.startsWith('.git/'));
   const uncommitted = scaffolded.filter((file) => dirty.has(file));
   return { repoRoot, configFile, config, steps, uncommitted, warnings, ...(testCommand ? { testCommand } : {}) };
 }

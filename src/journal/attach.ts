@@ -31,7 +31,10 @@ export interface AttachResult {
 
 function isFinished(runDir: string): boolean {
   try {
-    return (JSON.parse(readFileSync(path.join(runDir, RUN_SUMMARY_FILE), 'utf8')) as { finished?: unknown }).finished === true;
+    return (
+      (JSON.parse(readFileSync(path.join(runDir, RUN_SUMMARY_FILE), 'utf8')) as { finished?: unknown }).finished ===
+      true
+    );
   } catch {
     return false;
   }
@@ -45,7 +48,10 @@ function previousRun(config: Config, currentRunId: string): string | undefined {
   } catch {
     return undefined;
   }
-  const previous = names.filter((name) => name < currentRunId && existsSync(path.join(runDirOf(config, name), 'journal.jsonl'))).sort().at(-1);
+  const previous = names
+    .filter((name) => name < currentRunId && existsSync(path.join(runDirOf(config, name), 'journal.jsonl')))
+    .sort()
+    .at(-1);
   return previous ? runDirOf(config, previous) : undefined;
 }
 
@@ -72,13 +78,19 @@ export function attachProjections(journal: Journal, config: Config, options: Att
   }
 
   const runDir = runDirOf(config, journal.runId);
-  const runner = new ProjectionRunner(projectionTargets(config, journal.runId), new FileSink({ redactor, mode: 'live' }), (name, error) =>
-    warn(`the ${name} projection failed (${(error as Error).message}); rebuild it from ${path.relative(config.repoRoot, journal.file)}`),
+  const runner = new ProjectionRunner(
+    projectionTargets(config, journal.runId),
+    new FileSink({ redactor, mode: 'live' }),
+    (name, error) =>
+      warn(
+        `the ${name} projection failed (${(error as Error).message}); rebuild it from ${path.relative(config.repoRoot, journal.file)}`,
+      ),
   );
   journal.onEvent((event: JournalEvent) => {
     runner.apply(event);
     try {
-      if (event.type === 'turn_end' && event.sessionFile && insideRuns(config, event.sessionFile)) redactJsonlFile(path.resolve(config.repoRoot, event.sessionFile), redactor);
+      if (event.type === 'turn_end' && event.sessionFile && insideRuns(config, event.sessionFile))
+        redactJsonlFile(path.resolve(config.repoRoot, event.sessionFile), redactor);
       // pi has exited by run_end: anything it rewrote after a turn is swept now.
       if (event.type === 'run_end') redactSessionDir(sessionDirOf(runDir), redactor);
     } catch (error) {

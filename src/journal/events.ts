@@ -63,7 +63,17 @@ export type JournalEventBody =
       /** The turn's tool calls in order (the `tool` events that follow carry durations and errors). */
       tools?: { name: string; path?: string }[];
     }
-  | { type: 'tool'; iteration: number; role: Role; name: string; path?: string; durationMs: number; isError: boolean; error?: string; /** bash: the start of the command. */ command?: string }
+  | {
+      type: 'tool';
+      iteration: number;
+      role: Role;
+      name: string;
+      path?: string;
+      durationMs: number;
+      isError: boolean;
+      error?: string /** bash: the start of the command. */;
+      command?: string;
+    }
   | {
       type: 'verification';
       iteration: number;
@@ -77,7 +87,15 @@ export type JournalEventBody =
       output?: string;
     }
   | { type: 'verdict'; iteration: number; verdict: Verdict; recheck: boolean; findings: string }
-  | { type: 'commit'; iteration: number; commit: string; by: 'agent' | 'harness'; files: string[]; message: string; tickedByHarness: boolean }
+  | {
+      type: 'commit';
+      iteration: number;
+      commit: string;
+      by: 'agent' | 'harness';
+      files: string[];
+      message: string;
+      tickedByHarness: boolean;
+    }
   | { type: 'rescue'; iteration: number; ref: string; commit: string; patchFile: string; files: string[] }
   | {
       type: 'iteration_end';
@@ -95,7 +113,15 @@ export type JournalEventBody =
       largeFiles?: LargeFileWarning[];
       needsRescue?: boolean;
     }
-  | { type: 'budget'; kind: BudgetKind; limit: number; used: number; action: 'stop_run' | 'park_task'; message: string; taskId?: string }
+  | {
+      type: 'budget';
+      kind: BudgetKind;
+      limit: number;
+      used: number;
+      action: 'stop_run' | 'park_task';
+      message: string;
+      taskId?: string;
+    }
   | { type: 'breaker'; consecutiveFailures: number; limit: number }
   /** A provider refused (429/5xx/usage window); written before the wait so a crash mid-wait leaves the record. */
   | { type: 'provider_wait'; role: Role; attempt: number; status?: number; waitMs: number; message: string }

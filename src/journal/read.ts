@@ -14,7 +14,12 @@ export interface ReadJournal {
 function isEvent(value: unknown): value is JournalEvent {
   if (typeof value !== 'object' || value === null) return false;
   const record = value as Record<string, unknown>;
-  return typeof record.type === 'string' && typeof record.runId === 'string' && typeof record.seq === 'number' && typeof record.at === 'string';
+  return (
+    typeof record.type === 'string' &&
+    typeof record.runId === 'string' &&
+    typeof record.seq === 'number' &&
+    typeof record.at === 'string'
+  );
 }
 
 export function parseJournal(text: string): ReadJournal {

@@ -32,14 +32,21 @@ export interface RebuildResult {
   movedAside: string[];
 }
 
-export function rebuildProjections(journalFile: string, config: ProjectionConfig & Partial<Pick<Config, 'models'>>, options: RebuildOptions = {}): RebuildResult {
+export function rebuildProjections(
+  journalFile: string,
+  config: ProjectionConfig & Partial<Pick<Config, 'models'>>,
+  options: RebuildOptions = {},
+): RebuildResult {
   const { events, skipped } = readJournalFile(journalFile);
   const runId = events[0]?.runId ?? null;
   if (!runId) return { runId, events: 0, skipped, movedAside: [] };
-  const redactor = options.redactor ?? (config.models ? redactorFor({ models: config.models }, process.env) : redactorFromEnv());
+  const redactor =
+    options.redactor ?? (config.models ? redactorFor({ models: config.models }, process.env) : redactorFromEnv());
   const sink = new FileSink({ redactor, mode: 'rebuild', writeLatest: options.writeLatest ?? true });
   const errors: string[] = [];
-  const onError = options.onError ?? ((projection: string, error: unknown) => errors.push(`${projection}: ${(error as Error).message}`));
+  const onError =
+    options.onError ??
+    ((projection: string, error: unknown) => errors.push(`${projection}: ${(error as Error).message}`));
   const runner = new ProjectionRunner(projectionTargets(config, runId), sink, onError);
   for (const event of events) runner.apply(event);
   sink.flush();

@@ -19,7 +19,12 @@ export interface PruneResult {
   kept: string[];
 }
 
-export function pruneRunDirs(runtimeDir: string, keepRuns: number, currentRunId: string, now: number = Date.now()): PruneResult {
+export function pruneRunDirs(
+  runtimeDir: string,
+  keepRuns: number,
+  currentRunId: string,
+  now: number = Date.now(),
+): PruneResult {
   // A missing or nonsensical limit must never mean "remove everything".
   if (!Number.isInteger(keepRuns) || keepRuns < 1) return { removed: [], kept: [] };
   const runsDir = path.join(runtimeDir, RUNS_DIR);
@@ -29,8 +34,13 @@ export function pruneRunDirs(runtimeDir: string, keepRuns: number, currentRunId:
   } catch {
     return { removed: [], kept: [] };
   }
-  const candidates = entries.filter((entry) => entry.isDirectory() && RUN_ID.test(entry.name) && entry.name !== currentRunId).map((entry) => entry.name);
-  const withJournal = candidates.filter((name) => existsSync(path.join(runsDir, name, 'journal.jsonl'))).sort().reverse();
+  const candidates = entries
+    .filter((entry) => entry.isDirectory() && RUN_ID.test(entry.name) && entry.name !== currentRunId)
+    .map((entry) => entry.name);
+  const withJournal = candidates
+    .filter((name) => existsSync(path.join(runsDir, name, 'journal.jsonl')))
+    .sort()
+    .reverse();
   const keep = new Set(withJournal.slice(0, Math.max(0, keepRuns - 1)));
   const removed: string[] = [];
   for (const name of candidates) {

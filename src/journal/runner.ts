@@ -29,7 +29,13 @@ export function readTokenHistory(file: string): TokenTurnRecord[] {
     if (line.trim() === '') continue;
     try {
       const record = JSON.parse(line) as TokenTurnRecord;
-      if (typeof record.runId === 'string' && typeof record.seq === 'number' && record.usage && Array.isArray(record.tools)) records.push(record);
+      if (
+        typeof record.runId === 'string' &&
+        typeof record.seq === 'number' &&
+        record.usage &&
+        Array.isArray(record.tools)
+      )
+        records.push(record);
     } catch {
       // a torn line from a crash: the rebuild appends the record again
     }
@@ -38,7 +44,12 @@ export function readTokenHistory(file: string): TokenTurnRecord[] {
 }
 
 export function projectionTargets(config: ProjectionConfig, runId: string): ProjectionTargets {
-  return { config, runId, runDir: runDirOf(config, runId), tokenHistory: readTokenHistory(config.tokenUsageEventsFile) };
+  return {
+    config,
+    runId,
+    runDir: runDirOf(config, runId),
+    tokenHistory: readTokenHistory(config.tokenUsageEventsFile),
+  };
 }
 
 export class ProjectionRunner {
@@ -47,7 +58,12 @@ export class ProjectionRunner {
   private readonly onError: (projection: string, error: unknown) => void;
   private readonly failed = new Set<string>();
 
-  constructor(targets: ProjectionTargets, sink: FileSink, onError: (projection: string, error: unknown) => void = () => {}, projections: readonly AnyProjection[] = PROJECTIONS) {
+  constructor(
+    targets: ProjectionTargets,
+    sink: FileSink,
+    onError: (projection: string, error: unknown) => void = () => {},
+    projections: readonly AnyProjection[] = PROJECTIONS,
+  ) {
     this.steps = projections.map((projection) => ({ name: projection.name, step: projection.start(targets) }));
     this.sink = sink;
     this.onError = onError;

@@ -6,7 +6,18 @@
  * `live` appends blindly: the run's records are new. `rebuild` appends only records whose key the
  * file lacks, and writes each replaced file once, at flush, with its final content.
  */
-import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import type { Redactor } from '../redact/index.js';
 import { tempPathFor } from '../runtime/atomic-file.js';
@@ -81,13 +92,16 @@ export class FileSink {
   apply(effect: Effect): void {
     switch (effect.kind) {
       case 'append':
-        return this.append(effect.file, this.line(effect.content), effect.key, effect.keyOf, effect.header);
+        this.append(effect.file, this.line(effect.content), effect.key, effect.keyOf, effect.header);
+        return;
       case 'replace':
-        if (this.options.mode === 'live') return this.writeAtomic(effect.file, this.document(effect.content));
-        if (effect.scope === 'run' || this.options.writeLatest) this.pending.set(effect.file, this.document(effect.content));
+        if (this.options.mode === 'live') this.writeAtomic(effect.file, this.document(effect.content));
+        else if (effect.scope === 'run' || this.options.writeLatest)
+          this.pending.set(effect.file, this.document(effect.content));
         return;
       case 'create':
-        return this.create(effect.file, this.document(effect.content));
+        this.create(effect.file, this.document(effect.content));
+        return;
     }
   }
 
@@ -98,11 +112,15 @@ export class FileSink {
   }
 
   private line(content: Content): string {
-    return 'json' in content ? JSON.stringify(this.options.redactor.value(content.json)) : this.options.redactor.text(content.text);
+    return 'json' in content
+      ? JSON.stringify(this.options.redactor.value(content.json))
+      : this.options.redactor.text(content.text);
   }
 
   private document(content: Content): string {
-    return 'json' in content ? `${JSON.stringify(this.options.redactor.value(content.json), null, 2)}\n` : this.options.redactor.text(content.text);
+    return 'json' in content
+      ? `${JSON.stringify(this.options.redactor.value(content.json), null, 2)}\n`
+      : this.options.redactor.text(content.text);
   }
 
   private ensureDir(file: string): void {

@@ -30,7 +30,8 @@ export function journalTurnEnd(journal: Journal, iteration: number, turn: TurnRe
     tools: turn.toolCalls.map((call) => (call.path ? { name: call.name, path: call.path } : { name: call.name })),
   });
   for (const call of turn.toolCalls) {
-    const command = typeof call.args.command === 'string' ? call.args.command.slice(0, COMMAND_EXCERPT_CHARS) : undefined;
+    const command =
+      typeof call.args.command === 'string' ? call.args.command.slice(0, COMMAND_EXCERPT_CHARS) : undefined;
     journal.append({
       type: 'tool',
       iteration,

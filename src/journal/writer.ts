@@ -34,7 +34,13 @@ export class Journal {
   }
 
   append(body: JournalEventBody): JournalEvent {
-    const event = this.redactor.value({ v: JOURNAL_SCHEMA_VERSION, runId: this.runId, at: new Date().toISOString(), seq: ++this.seq, ...body } as JournalEvent);
+    const event = this.redactor.value({
+      v: JOURNAL_SCHEMA_VERSION,
+      runId: this.runId,
+      at: new Date().toISOString(),
+      seq: ++this.seq,
+      ...body,
+    } as JournalEvent);
     appendFileSync(this.file, `${JSON.stringify(event)}\n`);
     for (const listener of this.listeners) {
       try {

@@ -5,7 +5,7 @@
  * iteration). The run's wall-time budget is a timer on the same signal.
  */
 import type { TokenUsage } from '../agent/types.js';
-import { BudgetGuard, type BudgetExceeded } from '../runtime/budget.js';
+import type { BudgetGuard, BudgetExceeded } from '../runtime/budget.js';
 
 export class IterationBudgetWatch {
   private readonly guard: BudgetGuard;
@@ -41,10 +41,13 @@ export class IterationBudgetWatch {
   private armDeadline(): void {
     const remaining = this.guard.msUntilDeadline();
     if (remaining === undefined || !this.controller) return;
-    this.timer = setTimeout(() => {
-      this.trip();
-      if (!this.exceeded) this.armDeadline();
-    }, Math.max(10, remaining));
+    this.timer = setTimeout(
+      () => {
+        this.trip();
+        if (!this.exceeded) this.armDeadline();
+      },
+      Math.max(10, remaining),
+    );
     this.timer.unref();
   }
 

@@ -37,12 +37,19 @@ export function parseCommitPlan(text: string): CommitPlan | undefined {
     }
   }
   if (messageIndex < 0) return undefined;
-  const message = MESSAGE_LINE.exec(lines[messageIndex]!)![1]!.replace(/^[`"']+|[`"']+$/g, '').trim();
+  const message = MESSAGE_LINE.exec(lines[messageIndex]!)![1]!
+    .replace(/^[`"']+|[`"']+$/g, '')
+    .trim();
   const files: string[] = [];
   for (let i = messageIndex + 1; i < lines.length; i++) {
     const filesMatch = FILES_LINE.exec(lines[i]!);
     if (!filesMatch) continue;
-    files.push(...filesMatch[1]!.split(/[,\s]+/).map(cleanPath).filter(Boolean));
+    files.push(
+      ...filesMatch[1]!
+        .split(/[,\s]+/)
+        .map(cleanPath)
+        .filter(Boolean),
+    );
     for (let j = i + 1; j < lines.length; j++) {
       const line = lines[j]!;
       if (!/^\s*(?:[-*+]|\d+[.)])\s+\S/.test(line)) {

@@ -52,27 +52,48 @@ export function defaultCommitMessage(task: Task): string {
  * is gone (its text edited, the file emptied or deleted): a commit that cannot carry the tick
  * would leave the task open, to be done again and again.
  */
-async function settleTicks(input: CommitStepInput, notes: string[]): Promise<{ tick: TickOutcome; touched: boolean; refusal?: string }> {
+async function settleTicks(
+  input: CommitStepInput,
+  notes: string[],
+): Promise<{ tick: TickOutcome; touched: boolean; refusal?: string }> {
   const tick = await ensureTicked(input.taskFile, input.task);
   if (tick.kind === 'task_missing') {
-    const what = tick.fileMissing ? 'the task file was deleted during the iteration' : 'the task\'s line was edited or removed during the iteration';
+    const what = tick.fileMissing
+      ? 'the task file was deleted during the iteration'
+      : "the task's line was edited or removed during the iteration";
     return { tick, touched: false, refusal: `${what}, so the harness could not tick it; nothing was committed` };
   }
   const unticked = await untickOtherTasks(input.taskFile, input.task, input.openAtStart ?? new Set());
-  if (unticked.length > 0) notes.push(`the agents ticked other tasks than this iteration's; unticked again: ${unticked.join('; ')}`);
+  if (unticked.length > 0)
+    notes.push(`the agents ticked other tasks than this iteration's; unticked again: ${unticked.join('; ')}`);
   return { tick, touched: tick.kind === 'ticked_by_harness' || unticked.length > 0 };
 }
 
-async function commitAgentMode(input: CommitStepInput, taskFileRel: string, notes: string[]): Promise<CommitStepResult> {
+async function commitAgentMode(
+  input: CommitStepInput,
+  taskFileRel: string,
+  notes: string[],
+): Promise<CommitStepResult> {
   let head = await headCommit(input.repoRoot);
   let agentCommitted = head !== undefined && head !== input.startCommit;
   if (agentCommitted && input.startCommit) {
     // An agent that ran `git add -A` may have committed the user's pre-dirty files or harness
     // files: its commits are rebuilt without them (the files stay in the work tree as they are).
-    const foreign = await detectForeignFilesInCommits({ cwd: input.repoRoot, startCommit: input.startCommit, preDirty: input.filter.preDirty, harnessPaths: input.filter.harnessPaths });
+    const foreign = await detectForeignFilesInCommits({
+      cwd: input.repoRoot,
+      startCommit: input.startCommit,
+      preDirty: input.filter.preDirty,
+      harnessPaths: input.filter.harnessPaths,
+    });
     if (foreign.length > 0) {
-      const rebuilt = await rebuildCommitWithout({ cwd: input.repoRoot, startCommit: input.startCommit, exclude: foreign });
-      notes.push(`the agent's commit included files that are not the iteration's (${foreign.join(', ')}); it was rebuilt without them`);
+      const rebuilt = await rebuildCommitWithout({
+        cwd: input.repoRoot,
+        startCommit: input.startCommit,
+        exclude: foreign,
+      });
+      notes.push(
+        `the agent's commit included files that are not the iteration's (${foreign.join(', ')}); it was rebuilt without them`,
+      );
       head = await headCommit(input.repoRoot);
       agentCommitted = rebuilt.commit !== undefined && head !== input.startCommit;
     }
@@ -82,14 +103,43 @@ async function commitAgentMode(input: CommitStepInput, taskFileRel: string, note
   const changes = await iterationChanges(input.repoRoot, input.startCommit, input.filter);
 
   if (agentCommitted && changes.uncommitted.length === 0) {
-    return { committed: true, commit: head!, by: 'agent', files: changes.committed, message: await subjectOf(input.repoRoot), tickedByHarness: false, leftover: [], notes };
+    return {
+      committed: true,
+      commit: head!,
+      by: 'agent',
+      files: changes.committed,
+      message: await subjectOf(input.repoRoot),
+      tickedByHarness: false,
+      leftover: [],
+      notes,
+    };
   }
   if (agentCommitted && changes.uncommitted.length === 1 && changes.uncommitted[0] === taskFileRel && touched) {
     // The tester committed the change but not the tick: the tick joins that same commit.
-    await git(input.repoRoot, ['--literal-pathspecs', ...(await identityArgs(input.repoRoot)), 'commit', '--quiet', '--no-verify', '--amend', '--no-edit', '--only', '--', taskFileRel]);
+    await git(input.repoRoot, [
+      '--literal-pathspecs',
+      ...(await identityArgs(input.repoRoot)),
+      'commit',
+      '--quiet',
+      '--no-verify',
+      '--amend',
+      '--no-edit',
+      '--only',
+      '--',
+      taskFileRel,
+    ]);
     const amended = (await headCommit(input.repoRoot))!;
     await noteSkippedHooks(input.repoRoot, notes);
-    return { committed: true, commit: amended, by: 'agent', files: [...new Set([...changes.committed, taskFileRel])].sort(), message: await subjectOf(input.repoRoot), tickedByHarness: tick.kind === 'ticked_by_harness', leftover: [], notes };
+    return {
+      committed: true,
+      commit: amended,
+      by: 'agent',
+      files: [...new Set([...changes.committed, taskFileRel])].sort(),
+      message: await subjectOf(input.repoRoot),
+      tickedByHarness: tick.kind === 'ticked_by_harness',
+      leftover: [],
+      notes,
+    };
   }
   if (changes.uncommitted.length === 0) {
     return { committed: false, reason: 'the tester passed the task but the iteration left nothing to commit', notes };
@@ -100,7 +150,16 @@ async function commitAgentMode(input: CommitStepInput, taskFileRel: string, note
   const result = await commitFiles(input.repoRoot, changes.uncommitted, message);
   if (!result) return { committed: false, reason: 'git found nothing to commit among the iteration changes', notes };
   await noteSkippedHooks(input.repoRoot, notes);
-  return { committed: true, commit: result.commit, by: 'harness', files: changes.all, message, tickedByHarness: tick.kind === 'ticked_by_harness', leftover: [], notes };
+  return {
+    committed: true,
+    commit: result.commit,
+    by: 'harness',
+    files: changes.all,
+    message,
+    tickedByHarness: tick.kind === 'ticked_by_harness',
+    leftover: [],
+    notes,
+  };
 }
 
 async function commitPlanMode(input: CommitStepInput, taskFileRel: string, notes: string[]): Promise<CommitStepResult> {
@@ -109,8 +168,11 @@ async function commitPlanMode(input: CommitStepInput, taskFileRel: string, notes
   let files: string[];
   let message: string;
   if (plan) {
-    const refused = plan.files.filter((file) => input.filter.preDirty.has(file) || isHarnessPath(file, input.filter.harnessPaths));
-    if (refused.length > 0) notes.push(`not committed (dirty before the iteration or harness files): ${refused.join(', ')}`);
+    const refused = plan.files.filter(
+      (file) => input.filter.preDirty.has(file) || isHarnessPath(file, input.filter.harnessPaths),
+    );
+    if (refused.length > 0)
+      notes.push(`not committed (dirty before the iteration or harness files): ${refused.join(', ')}`);
     files = plan.files.filter((file) => !refused.includes(file));
     message = plan.message;
   } else {
@@ -126,13 +188,23 @@ async function commitPlanMode(input: CommitStepInput, taskFileRel: string, notes
   await noteSkippedHooks(input.repoRoot, notes);
   const leftover = (await iterationChanges(input.repoRoot, result.commit, input.filter)).uncommitted;
   if (leftover.length > 0) notes.push(`changes outside the commit plan were kept aside: ${leftover.join(', ')}`);
-  return { committed: true, commit: result.commit, by: 'harness', files: result.files, message, tickedByHarness: tick.kind === 'ticked_by_harness', leftover, notes };
+  return {
+    committed: true,
+    commit: result.commit,
+    by: 'harness',
+    files: result.files,
+    message,
+    tickedByHarness: tick.kind === 'ticked_by_harness',
+    leftover,
+    notes,
+  };
 }
 
 /** After a harness commit: says which of the user's hooks that commit skipped. */
 async function noteSkippedHooks(repoRoot: string, notes: string[]): Promise<void> {
   const hooks = await skippedCommitHooks(repoRoot);
-  if (hooks.length > 0) notes.push(`the harness committed without running the repository's ${hooks.join(' and ')} hook (--no-verify)`);
+  if (hooks.length > 0)
+    notes.push(`the harness committed without running the repository's ${hooks.join(' and ')} hook (--no-verify)`);
 }
 
 async function subjectOf(repoRoot: string): Promise<string> {
@@ -144,7 +216,11 @@ export async function commitStep(input: CommitStepInput): Promise<CommitStepResu
   const taskFileRel = toRepoRelative(input.repoRoot, input.taskFile);
   // Before anything is ticked or committed: a commit on the wrong branch or on a rewritten history
   // would leave the user's branch behind or drop their commits from it.
-  const moved = input.startCommit ? await historyViolation(input.repoRoot, input.startCommit, input.startBranch) : undefined;
+  const moved = input.startCommit
+    ? await historyViolation(input.repoRoot, input.startCommit, input.startBranch)
+    : undefined;
   if (moved) return { committed: false, reason: moved, notes };
-  return input.commitMode === 'plan' ? commitPlanMode(input, taskFileRel, notes) : commitAgentMode(input, taskFileRel, notes);
+  return input.commitMode === 'plan'
+    ? commitPlanMode(input, taskFileRel, notes)
+    : commitAgentMode(input, taskFileRel, notes);
 }

@@ -116,10 +116,14 @@ function afterDeveloper(progress: IterationProgress, turn: TurnSummary, limits: 
   if (turn.status === 'timed_out' || turn.status === 'stalled') {
     if (progress.idleRetries < limits.idleRetryLimit) return { kind: 'developer', retry: turn.status };
     // Work a stalled turn left behind still gets verified and reviewed: it may be complete.
-    return progress.hasChanges || turn.changedFiles ? { kind: 'verify', after: 'developer' } : end('stalled', 'developer_stalled');
+    return progress.hasChanges || turn.changedFiles
+      ? { kind: 'verify', after: 'developer' }
+      : end('stalled', 'developer_stalled');
   }
   if (turn.status === 'failed') {
-    return progress.hasChanges || turn.changedFiles ? { kind: 'verify', after: 'developer' } : end('failed', 'developer_failed');
+    return progress.hasChanges || turn.changedFiles
+      ? { kind: 'verify', after: 'developer' }
+      : end('failed', 'developer_failed');
   }
   if (!turn.changedFiles && !progress.hasChanges) {
     if (limits.mockTransport) return end('skipped', 'mock_no_change');

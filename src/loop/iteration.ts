@@ -119,21 +119,42 @@ export async function runIteration(env: IterationEnv, task: Task): Promise<Itera
   let lastTesterText = '';
   let findings = '';
   // Read before any agent runs, so ticks agents add to other tasks can be told apart and undone.
-  const openAtStart = new Set((await loadTaskFile(config.taskFile)).file.tasks.filter((open) => !open.done).map((open) => open.id));
+  const openAtStart = new Set(
+    (await loadTaskFile(config.taskFile)).file.tasks.filter((open) => !open.done).map((open) => open.id),
+  );
 
-  const runTurn = async (role: Role, request: PromptRequest, sessionId?: string): Promise<{ turn: TurnResult; summary: TurnSummary }> => {
+  const runTurn = async (
+    role: Role,
+    request: PromptRequest,
+    sessionId?: string,
+  ): Promise<{ turn: TurnResult; summary: TurnSummary }> => {
     // Relative to the iteration's start commit, so files an agent already committed still count.
-    const prompt = await env.prompts.build(request, (await iterationChanges(config.repoRoot, env.startCommit, filter)).all);
+    const prompt = await env.prompts.build(
+      request,
+      (await iterationChanges(config.repoRoot, env.startCommit, filter)).all,
+    );
     const model = modelForRole(config, role);
     // The prompt travels in the journal; the last-prompt file is its projection (src/journal/projections).
-    journal.append({ type: 'turn_start', iteration, role, step: request.kind, ...(request.kind === 'developerRetry' ? { retry: request.reason } : {}), promptBytes: Buffer.byteLength(prompt), ...(model ? { model } : {}), prompt });
+    journal.append({
+      type: 'turn_start',
+      iteration,
+      role,
+      step: request.kind,
+      ...(request.kind === 'developerRetry' ? { retry: request.reason } : {}),
+      promptBytes: Buffer.byteLength(prompt),
+      ...(model ? { model } : {}),
+      prompt,
+    });
     env.progress(`  ${role} turn${model ? ` (${model})` : ''}…`);
     // The task file's tick is bookkeeping, not a product change (it must not re-trigger verification).
     const notProduct = [toRepoRelative(config.repoRoot, config.taskFile)];
     const before = await worktreeFingerprint(config.repoRoot, notProduct);
     // A local model can think for minutes without calling a tool: say it is still alive.
     const turnStarted = Date.now();
-    const heartbeat = setInterval(() => env.progress(`    … ${role} still working (${Math.round((Date.now() - turnStarted) / 1000)}s)`), HEARTBEAT_MS);
+    const heartbeat = setInterval(
+      () => env.progress(`    … ${role} still working (${Math.round((Date.now() - turnStarted) / 1000)}s)`),
+      HEARTBEAT_MS,
+    );
     heartbeat.unref();
     let turn: TurnResult;
     try {
@@ -162,9 +183,17 @@ export async function runIteration(env: IterationEnv, task: Task): Promise<Itera
     summary.turns += 1;
     summary.modelRequests += turn.modelRequests;
     journalTurnEnd(journal, iteration, turn, changed);
-    const outcomeText = turn.status === 'success' ? 'done' : `${turn.status} (${turn.terminalReason}${turn.detail ? `: ${turn.detail}` : ''})`;
-    env.progress(`  ${role}: ${outcomeText}, ${turn.toolCalls.length} tool calls, ${turn.usage.input + turn.usage.output} tokens, ${(turn.durationMs / 1000).toFixed(1)}s`);
-    return { turn, summary: { status: turn.status, terminalReason: turn.terminalReason, changedFiles: before !== after } };
+    const outcomeText =
+      turn.status === 'success'
+        ? 'done'
+        : `${turn.status} (${turn.terminalReason}${turn.detail ? `: ${turn.detail}` : ''})`;
+    env.progress(
+      `  ${role}: ${outcomeText}, ${turn.toolCalls.length} tool calls, ${turn.usage.input + turn.usage.output} tokens, ${(turn.durationMs / 1000).toFixed(1)}s`,
+    );
+    return {
+      turn,
+      summary: { status: turn.status, terminalReason: turn.terminalReason, changedFiles: before !== after },
+    };
   };
 
   while (step.kind !== 'end') {
@@ -182,7 +211,9 @@ export async function runIteration(env: IterationEnv, task: Task): Promise<Itera
         break;
       }
       case 'verify': {
-        env.progress(config.testCommand ? `  verification: ${config.testCommand}` : '  verification: skipped (no testCommand)');
+        env.progress(
+          config.testCommand ? `  verification: ${config.testCommand}` : '  verification: skipped (no testCommand)',
+        );
         const result = await runCommand({
           command: config.testCommand,
           cwd: config.repoRoot,
@@ -194,8 +225,20 @@ export async function runIteration(env: IterationEnv, task: Task): Promise<Itera
         lastVerification = result;
         summary.verification = result.outcome;
         const tail = lastLines(result.output, config.maxFailureArtifactLines).lines.join('\n');
-        journal.append({ type: 'verification', iteration, after: step.after, outcome: result.outcome, exitCode: result.exitCode, durationMs: result.durationMs, command: result.command, outputTail: result.outcome === 'passed' ? '' : tail, output: result.output });
-        env.progress(`  verification: ${result.outcome}${result.exitCode !== null && result.outcome !== 'skipped' ? ` (exit ${result.exitCode})` : ''}`);
+        journal.append({
+          type: 'verification',
+          iteration,
+          after: step.after,
+          outcome: result.outcome,
+          exitCode: result.exitCode,
+          durationMs: result.durationMs,
+          command: result.command,
+          outputTail: result.outcome === 'passed' ? '' : tail,
+          output: result.output,
+        });
+        env.progress(
+          `  verification: ${result.outcome}${result.exitCode !== null && result.outcome !== 'skipped' ? ` (exit ${result.exitCode})` : ''}`,
+        );
         outcome = { step: 'verify', result: result.outcome };
         break;
       }
@@ -251,8 +294,18 @@ export async function runIteration(env: IterationEnv, task: Task): Promise<Itera
         if (result.committed) {
           summary.commit = result.commit;
           summary.needsRescue = result.leftover.length > 0;
-          journal.append({ type: 'commit', iteration, commit: result.commit, by: result.by, files: result.files, message: result.message, tickedByHarness: result.tickedByHarness });
-          env.progress(`  commit ${result.commit.slice(0, 10)} by ${result.by}${result.tickedByHarness ? ' (tick added by the harness)' : ''}: ${result.files.join(', ')}`);
+          journal.append({
+            type: 'commit',
+            iteration,
+            commit: result.commit,
+            by: result.by,
+            files: result.files,
+            message: result.message,
+            tickedByHarness: result.tickedByHarness,
+          });
+          env.progress(
+            `  commit ${result.commit.slice(0, 10)} by ${result.by}${result.tickedByHarness ? ' (tick added by the harness)' : ''}: ${result.files.join(', ')}`,
+          );
         } else {
           summary.notes.push(result.reason);
           env.progress(`  commit: none (${result.reason})`);
@@ -279,8 +332,11 @@ export async function runIteration(env: IterationEnv, task: Task): Promise<Itera
   if (summary.status !== 'succeeded' && summary.status !== 'skipped') {
     // HEAD moved without a file changing (a reset to an older commit, a new branch): restoring
     // is still due, or the user's branch stays where the agents left it.
-    const moved = env.startCommit !== undefined && (await historyViolation(config.repoRoot, env.startCommit, env.startBranch)) !== undefined;
-    summary.needsRescue = summary.changedFiles.length > 0 || moved || (await headCommit(config.repoRoot)) !== env.startCommit;
+    const moved =
+      env.startCommit !== undefined &&
+      (await historyViolation(config.repoRoot, env.startCommit, env.startBranch)) !== undefined;
+    summary.needsRescue =
+      summary.changedFiles.length > 0 || moved || (await headCommit(config.repoRoot)) !== env.startCommit;
   }
   summary.durationMs = Date.now() - started;
   return summary;

@@ -34,7 +34,11 @@ export async function countLines(file: string): Promise<number | undefined> {
 }
 
 /** Repo-relative `files` longer than `threshold` lines. */
-export async function largeFiles(repoRoot: string, files: readonly string[], threshold: number): Promise<LargeFileWarning[]> {
+export async function largeFiles(
+  repoRoot: string,
+  files: readonly string[],
+  threshold: number,
+): Promise<LargeFileWarning[]> {
   const warnings: LargeFileWarning[] = [];
   for (const file of files) {
     const lines = await countLines(path.join(repoRoot, file));

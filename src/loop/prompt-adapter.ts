@@ -28,7 +28,11 @@ export async function createPromptSource(options: PromptSourceOptions): Promise<
   const developer = (await loadInstructions(config, 'developer')).text;
   const tester = (await loadInstructions(config, 'tester')).text;
 
-  const context = async (request: PromptRequest, instructions: string, changedFiles: readonly string[]): Promise<PromptContext> => {
+  const context = async (
+    request: PromptRequest,
+    instructions: string,
+    changedFiles: readonly string[],
+  ): Promise<PromptContext> => {
     const visualFeedback = request.kind === 'developer' ? await options.visualFeedback?.() : undefined;
     const guidance = request.kind === 'tester' ? undefined : options.guidance?.();
     return {
@@ -52,17 +56,31 @@ export async function createPromptSource(options: PromptSourceOptions): Promise<
           return buildDeveloperPrompt(await context(request, developer, changedFiles));
         case 'developerRetry':
           // The retry continues the developer's own session, which already holds the task.
-          return buildDeveloperRetryPrompt(await context(request, developer, changedFiles), { continued: true, reason: request.reason });
+          return buildDeveloperRetryPrompt(await context(request, developer, changedFiles), {
+            continued: true,
+            reason: request.reason,
+          });
         case 'developerFix':
           if (request.source === 'verification') {
             const { verification } = request;
             const outcome = verification.outcome === 'timed_out' ? 'timed_out' : 'failed';
             return buildDeveloperFixPrompt(
-              { ...(await context(request, developer, changedFiles)), verificationTail: { command: verification.command, exitCode: verification.exitCode, outcome, output: verification.output } },
+              {
+                ...(await context(request, developer, changedFiles)),
+                verificationTail: {
+                  command: verification.command,
+                  exitCode: verification.exitCode,
+                  outcome,
+                  output: verification.output,
+                },
+              },
               'verification',
             );
           }
-          return buildDeveloperFixPrompt({ ...(await context(request, developer, changedFiles)), testerFindings: request.findings }, 'tester');
+          return buildDeveloperFixPrompt(
+            { ...(await context(request, developer, changedFiles)), testerFindings: request.findings },
+            'tester',
+          );
         case 'tester': {
           const base = await context(request, tester, changedFiles);
           return buildTesterPrompt(

@@ -9,7 +9,13 @@ import type { Config } from '../config/load.js';
 import type { Journal } from '../journal/writer.js';
 import { recordIterationResult, type HarnessState } from '../runtime/state.js';
 import { headCommit } from '../workspace/git.js';
-import { readPreDirtySnapshot, rescueWork, restoreToStart, type PreDirtySnapshot, type Rescue } from '../workspace/rescue.js';
+import {
+  readPreDirtySnapshot,
+  rescueWork,
+  restoreToStart,
+  type PreDirtySnapshot,
+  type Rescue,
+} from '../workspace/rescue.js';
 
 export interface RescueContext {
   config: Config;
@@ -54,7 +60,14 @@ export async function keepIterationWork(ctx: RescueContext, input: KeepWorkInput
   });
   if (rescue) {
     // Journaled before the tree changes: if restoring crashes, the record of where the work is survives.
-    ctx.journal.append({ type: 'rescue', iteration: input.iteration, ref: rescue.ref, commit: rescue.commit, patchFile: rescue.patchFile, files: rescue.files });
+    ctx.journal.append({
+      type: 'rescue',
+      iteration: input.iteration,
+      ref: rescue.ref,
+      commit: rescue.commit,
+      patchFile: rescue.patchFile,
+      files: rescue.files,
+    });
     ctx.say(`  work kept: ${rescue.files.length} file(s) in ${rescue.ref}`);
   }
   const report = await restoreToStart({
@@ -66,7 +79,11 @@ export async function keepIterationWork(ctx: RescueContext, input: KeepWorkInput
     ...(input.preDirtySnapshot ? { preDirtySnapshot: input.preDirtySnapshot } : {}),
   });
   if (!report.clean) {
-    ctx.journal.append({ type: 'error', iteration: input.iteration, message: `restore left files dirty: ${report.leftovers.join(', ')}` });
+    ctx.journal.append({
+      type: 'error',
+      iteration: input.iteration,
+      message: `restore left files dirty: ${report.leftovers.join(', ')}`,
+    });
     ctx.say(`  warning: after restoring, still dirty: ${report.leftovers.join(', ')}`);
   }
   return rescue;
@@ -75,8 +92,12 @@ export async function keepIterationWork(ctx: RescueContext, input: KeepWorkInput
 /** An iteration recorded as in progress at start means the harness died during it. */
 export async function recoverCrashedIteration(ctx: RescueContext, state: HarnessState): Promise<HarnessState> {
   const crashed = state.inProgress!;
-  ctx.say(`recovering: iteration ${crashed.iteration} of run ${crashed.runId} (task "${crashed.taskText}") did not finish; keeping its work`);
-  const snapshot = crashed.preDirtyRef ? await readPreDirtySnapshot(ctx.config.repoRoot, crashed.preDirtyRef) : undefined;
+  ctx.say(
+    `recovering: iteration ${crashed.iteration} of run ${crashed.runId} (task "${crashed.taskText}") did not finish; keeping its work`,
+  );
+  const snapshot = crashed.preDirtyRef
+    ? await readPreDirtySnapshot(ctx.config.repoRoot, crashed.preDirtyRef)
+    : undefined;
   await keepIterationWork(ctx, {
     startCommit: crashed.startCommit,
     preDirty: new Set(snapshot?.paths ?? []),

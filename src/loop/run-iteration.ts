@@ -5,7 +5,13 @@
  */
 import path from 'node:path';
 import type { Transport } from '../agent/types.js';
-import { beginIteration, recordIterationResult, saveState, type HarnessState, type RecordedStatus } from '../runtime/state.js';
+import {
+  beginIteration,
+  recordIterationResult,
+  saveState,
+  type HarnessState,
+  type RecordedStatus,
+} from '../runtime/state.js';
 import type { Task } from '../tasks/index.js';
 import { headCommit } from '../workspace/git.js';
 import { reclaimPreDirty, snapshotPreDirty } from '../workspace/rescue.js';
@@ -36,7 +42,13 @@ export async function runOneIteration(
   const preDirty = new Set(preDirtyPaths);
   // Under allowDirty the user's uncommitted files are recorded first, so that whatever the agents
   // do to them, the user's exact bytes can be put back.
-  const preDirtySnapshot = await snapshotPreDirty({ cwd: config.repoRoot, startCommit, preDirty, harnessPaths: ctx.harnessPaths, refName: `refs/pi-harness/predirty/${runId}/${iteration}` });
+  const preDirtySnapshot = await snapshotPreDirty({
+    cwd: config.repoRoot,
+    startCommit,
+    preDirty,
+    harnessPaths: ctx.harnessPaths,
+    refName: `refs/pi-harness/predirty/${runId}/${iteration}`,
+  });
   state = beginIteration(state, {
     runId,
     iteration,
@@ -82,23 +94,47 @@ export async function runOneIteration(
       startBranch,
       ...(preDirtySnapshot ? { preDirtySnapshot } : {}),
     });
-    if (rescue) summary.notes.push(`work kept in ${rescue.ref} (patch ${path.relative(config.repoRoot, rescue.patchFile)})`);
+    if (rescue)
+      summary.notes.push(`work kept in ${rescue.ref} (patch ${path.relative(config.repoRoot, rescue.patchFile)})`);
   }
   // ── visual review (SPEC §9): when due, may veto this success — keeps its work in a rescue ref,
   // restores the start commit and rewrites `summary` (src/visual/loop-gate.ts) ──
   if (recorded === 'succeeded') {
-    recorded = (await visualReviewAfterSuccess(ctx, transport, task, summary, { startCommit, preDirty, startBranch, ...(preDirtySnapshot ? { preDirtySnapshot } : {}) }, signal)) ?? recorded;
+    recorded =
+      (await visualReviewAfterSuccess(
+        ctx,
+        transport,
+        task,
+        summary,
+        { startCommit, preDirty, startBranch, ...(preDirtySnapshot ? { preDirtySnapshot } : {}) },
+        signal,
+      )) ?? recorded;
   }
   // ── end visual review ──
   if (recorded === 'succeeded' && preDirtySnapshot) {
     // A success restores nothing, so the user's uncommitted files are checked here (SPEC §7).
     const check = await reclaimPreDirty(config.repoRoot, preDirtySnapshot);
-    if (check.reclaimed.length > 0) summary.notes.push(`the agents had reverted your uncommitted changes (e.g. git stash); put back: ${check.reclaimed.join(', ')}`);
-    if (check.edited.length > 0) summary.notes.push(`the agents edited files you had uncommitted changes in: ${check.edited.join(', ')}; your version is in ${preDirtySnapshot.ref}`);
+    if (check.reclaimed.length > 0)
+      summary.notes.push(
+        `the agents had reverted your uncommitted changes (e.g. git stash); put back: ${check.reclaimed.join(', ')}`,
+      );
+    if (check.edited.length > 0)
+      summary.notes.push(
+        `the agents edited files you had uncommitted changes in: ${check.edited.join(', ')}; your version is in ${preDirtySnapshot.ref}`,
+      );
   }
-  const result = recordIterationResult(state, { taskId: task.id, status: recorded, reason: summary.reason, maxTaskAttempts: config.maxTaskAttempts });
-  if (result.parkedNow) summary.notes.push(`task parked after ${result.task.failures} failed attempts; the run moves on`);
-  for (const large of summary.largeFiles) summary.notes.push(`large file: ${large.path} has ${large.lines} lines (largeFileWarningLines ${config.largeFileWarningLines})`);
+  const result = recordIterationResult(state, {
+    taskId: task.id,
+    status: recorded,
+    reason: summary.reason,
+    maxTaskAttempts: config.maxTaskAttempts,
+  });
+  if (result.parkedNow)
+    summary.notes.push(`task parked after ${result.task.failures} failed attempts; the run moves on`);
+  for (const large of summary.largeFiles)
+    summary.notes.push(
+      `large file: ${large.path} has ${large.lines} lines (largeFileWarningLines ${config.largeFileWarningLines})`,
+    );
   // After the notes, so that the last-iteration projection (src/journal/projections) shows them.
   journal.append({
     type: 'iteration_end',
@@ -115,7 +151,11 @@ export async function runOneIteration(
     largeFiles: summary.largeFiles,
     needsRescue: summary.needsRescue,
   });
-  guidance.history = appendHistory(guidance.history, { iteration, taskId: task.id, status: recorded, files: summary.changedFiles }, config.loopHistoryLimit);
+  guidance.history = appendHistory(
+    guidance.history,
+    { iteration, taskId: task.id, status: recorded, files: summary.changedFiles },
+    config.loopHistoryLimit,
+  );
   guidance.loopConstraints = editStrategyHints(guidance.history, config.sameFileLoopBudget);
   await saveState(config.stateFile, result.state);
   ctx.say(formatIterationSummary(summary));

@@ -71,7 +71,8 @@ async function loop(ctx: LoopContext, lock: RunLock): Promise<ExitCode> {
   const { config, journal } = ctx;
   const loaded = await loadState(config.stateFile);
   let state = loaded.state;
-  if (loaded.kind === 'corrupt') ctx.say(`warning: the state file could not be read (${loaded.reason}); it was moved to ${loaded.movedTo}`);
+  if (loaded.kind === 'corrupt')
+    ctx.say(`warning: the state file could not be read (${loaded.reason}); it was moved to ${loaded.movedTo}`);
   if (state.inProgress) {
     state = await recoverCrashedIteration(ctx, state);
     await saveState(config.stateFile, state);
@@ -79,21 +80,39 @@ async function loop(ctx: LoopContext, lock: RunLock): Promise<ExitCode> {
 
   const dirty = await userDirtyPaths(config.repoRoot, ctx.harnessPaths);
   if (dirty.length > 0 && !config.allowDirty) {
-    ctx.io.stderr(`pi-harness: the working tree has uncommitted changes:\n${dirty.map((f) => `  ${f}`).join('\n')}\ncommit or stash them, or set allowDirty (they are then never touched or committed).\n`);
+    ctx.io.stderr(
+      `pi-harness: the working tree has uncommitted changes:\n${dirty.map((f) => `  ${f}`).join('\n')}\ncommit or stash them, or set allowDirty (they are then never touched or committed).\n`,
+    );
     return EXIT.preflight;
   }
 
   const budget = new IterationBudgetWatch(
-    new BudgetGuard({ maxRunSeconds: config.maxRunSeconds, maxRunTokens: config.maxRunTokens, maxTaskTokens: config.maxTaskTokens, maxRunCostUsd: config.maxRunCostUsd }),
+    new BudgetGuard({
+      maxRunSeconds: config.maxRunSeconds,
+      maxRunTokens: config.maxRunTokens,
+      maxTaskTokens: config.maxTaskTokens,
+      maxRunCostUsd: config.maxRunCostUsd,
+    }),
   );
   const { transport, warnings } = await createTransport(config, ctx.runDir, ctx.io.env, (event) => {
     if (event.type === 'usage') budget.addUsage(event.usage);
-    else if (event.type === 'tool_start') ctx.say(`    · ${event.name}${event.path ? ` ${event.path}` : typeof event.args.command === 'string' ? ` ${oneLine(event.args.command)}` : ''}`);
+    else if (event.type === 'tool_start')
+      ctx.say(
+        `    · ${event.name}${event.path ? ` ${event.path}` : typeof event.args.command === 'string' ? ` ${oneLine(event.args.command)}` : ''}`,
+      );
     else if (event.type === 'retry_wait') {
       const { attempt, status, waitMs, message } = event.wait;
-      journal.append({ type: 'provider_wait', role: event.role, attempt, ...(status !== undefined ? { status } : {}), waitMs, message });
+      journal.append({
+        type: 'provider_wait',
+        role: event.role,
+        attempt,
+        ...(status !== undefined ? { status } : {}),
+        waitMs,
+        message,
+      });
       ctx.say(`    · provider unavailable (${event.wait.message}); waiting ${Math.round(event.wait.waitMs / 1000)}s`);
-    } else if (event.type === 'soft_continue') ctx.say(`    · no activity for ${event.silentSeconds}s; nudged the agent to continue`);
+    } else if (event.type === 'soft_continue')
+      ctx.say(`    · no activity for ${event.silentSeconds}s; nudged the agent to continue`);
   });
   for (const warning of warnings) ctx.say(`warning: ${warning}`);
   let exitCode: ExitCode = EXIT.ok;
@@ -119,14 +138,22 @@ async function loop(ctx: LoopContext, lock: RunLock): Promise<ExitCode> {
       const { file } = await loadTaskFile(config.taskFile);
       const pick = pickTask(file.tasks, state);
       if (!pick.task) {
-        stopReason = pick.parked > 0 ? `no open task left that is not parked (${pick.parked} parked)` : 'all tasks done';
+        stopReason =
+          pick.parked > 0 ? `no open task left that is not parked (${pick.parked} parked)` : 'all tasks done';
         if (iterations === 0) ctx.say(`nothing to do: ${stopReason}`);
         if (pick.parked > 0) exitCode = EXIT.iterationFailed;
         break;
       }
       const spent = budget.checkBeforeIteration(pick.task.id);
       if (spent?.action === 'stop_run') {
-        journal.append({ type: 'budget', kind: spent.kind, limit: spent.limit, used: spent.used, action: spent.action, message: spent.message });
+        journal.append({
+          type: 'budget',
+          kind: spent.kind,
+          limit: spent.limit,
+          used: spent.used,
+          action: spent.action,
+          message: spent.message,
+        });
         stopReason = spent.message;
         break;
       }
@@ -135,7 +162,17 @@ async function loop(ctx: LoopContext, lock: RunLock): Promise<ExitCode> {
       const signal = budget.begin(pick.task.id, ctx.signal);
       let outcome;
       try {
-        outcome = await runOneIteration(ctx, transport, state, pick.task, state.totalIterations + 1, prompts, config.allowDirty ? dirty : [], guidance, signal);
+        outcome = await runOneIteration(
+          ctx,
+          transport,
+          state,
+          pick.task,
+          state.totalIterations + 1,
+          prompts,
+          config.allowDirty ? dirty : [],
+          guidance,
+          signal,
+        );
       } finally {
         budget.end();
         // Idle pi processes are ended between iterations except one warm one per model/tools, so an
@@ -146,10 +183,20 @@ async function loop(ctx: LoopContext, lock: RunLock): Promise<ExitCode> {
       if (outcome.recorded === 'succeeded') succeeded += 1;
       const exceeded = budget.exceeded;
       if (exceeded) {
-        journal.append({ type: 'budget', kind: exceeded.kind, limit: exceeded.limit, used: exceeded.used, action: exceeded.action, message: exceeded.message, ...(exceeded.taskId ? { taskId: exceeded.taskId } : {}) });
+        journal.append({
+          type: 'budget',
+          kind: exceeded.kind,
+          limit: exceeded.limit,
+          used: exceeded.used,
+          action: exceeded.action,
+          message: exceeded.message,
+          ...(exceeded.taskId ? { taskId: exceeded.taskId } : {}),
+        });
         ctx.say(`budget: ${exceeded.message}`);
       }
-      const code = ctx.signal.aborted ? EXIT.interrupted : exitCodeFor(outcome.recorded === 'interrupted' && exceeded ? 'failed' : outcome.recorded);
+      const code = ctx.signal.aborted
+        ? EXIT.interrupted
+        : exitCodeFor(outcome.recorded === 'interrupted' && exceeded ? 'failed' : outcome.recorded);
       if (code !== EXIT.ok) exitCode = code;
       if (ctx.signal.aborted) {
         stopReason = 'stopped by a signal';
@@ -170,7 +217,11 @@ async function loop(ctx: LoopContext, lock: RunLock): Promise<ExitCode> {
       }
       if (failureLimitReached(state, config.maxConsecutiveFailures)) {
         stopReason = `${state.consecutiveFailures} failed iterations in a row (maxConsecutiveFailures ${config.maxConsecutiveFailures})`;
-        journal.append({ type: 'breaker', consecutiveFailures: state.consecutiveFailures, limit: config.maxConsecutiveFailures });
+        journal.append({
+          type: 'breaker',
+          consecutiveFailures: state.consecutiveFailures,
+          limit: config.maxConsecutiveFailures,
+        });
         break;
       }
       if (iterations >= limit) {
@@ -183,20 +234,27 @@ async function loop(ctx: LoopContext, lock: RunLock): Promise<ExitCode> {
     await transport.close();
   }
   journal.append({ type: 'run_end', exitCode, reason: stopReason, iterations, succeeded });
-  ctx.say(`\n${ctx.mode}: ${stopReason}; ${succeeded}/${iterations} iterations succeeded. Journal: ${path.relative(config.repoRoot, journal.file)}`);
+  ctx.say(
+    `\n${ctx.mode}: ${stopReason}; ${succeeded}/${iterations} iterations succeeded. Journal: ${path.relative(config.repoRoot, journal.file)}`,
+  );
   return exitCode;
 }
 
 /** A task or instruction file so long that it crowds every prompt is worth a word at start. */
 async function warnAboutLargeSpecs(ctx: LoopContext): Promise<void> {
   const { config } = ctx;
-  const specs = [config.taskFile, config.developerInstructionsFile, config.testerInstructionsFile, config.instructionsFile].filter(
-    (file): file is string => typeof file === 'string',
-  );
+  const specs = [
+    config.taskFile,
+    config.developerInstructionsFile,
+    config.testerInstructionsFile,
+    config.instructionsFile,
+  ].filter((file): file is string => typeof file === 'string');
   for (const file of new Set(specs)) {
     const lines = await countLines(file);
     if (lines !== undefined && lines > config.largeSpecWarningLines) {
-      ctx.say(`warning: ${path.relative(config.repoRoot, file)} has ${lines} lines (largeSpecWarningLines ${config.largeSpecWarningLines}); long specs cost tokens in every prompt`);
+      ctx.say(
+        `warning: ${path.relative(config.repoRoot, file)} has ${lines} lines (largeSpecWarningLines ${config.largeSpecWarningLines}); long specs cost tokens in every prompt`,
+      );
     }
   }
 }
@@ -209,7 +267,9 @@ export async function runLoop(unredacted: LoopOptions): Promise<ExitCode> {
   const { config, io } = options;
   const say = (line: string) => io.stdout(`${line}\n`);
   if (!(await headCommit(config.repoRoot))) {
-    io.stderr(`pi-harness: ${config.repoRoot} has no commit yet (or is not a git repository); make a first commit, then run again.\n`);
+    io.stderr(
+      `pi-harness: ${config.repoRoot} has no commit yet (or is not a git repository); make a first commit, then run again.\n`,
+    );
     return EXIT.preflight;
   }
   if (await allTasksDone(config)) {
@@ -261,8 +321,16 @@ async function startRun(
   attachProjections(journal, config, { redactor, warn: (message) => say(`warning: ${message}`) });
   const harnessPaths = [toRepoRelative(config.repoRoot, config.piRuntimeDir)];
   const ctx: LoopContext = { ...options, runId, runDir, journal, harnessPaths, say };
-  if (lock.recoveredStale) say(`recovered a stale lock (${lock.recoveredStale.reason}); the old lock is at ${lock.recoveredStale.movedTo}`);
-  journal.append({ type: 'run_start', command: options.mode, pid: process.pid, repoRoot: config.repoRoot, transport: config.transport, version: VERSION });
+  if (lock.recoveredStale)
+    say(`recovered a stale lock (${lock.recoveredStale.reason}); the old lock is at ${lock.recoveredStale.movedTo}`);
+  journal.append({
+    type: 'run_start',
+    command: options.mode,
+    pid: process.pid,
+    repoRoot: config.repoRoot,
+    transport: config.transport,
+    version: VERSION,
+  });
   try {
     return await loop(ctx, lock);
   } catch (error) {

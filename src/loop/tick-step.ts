@@ -41,7 +41,11 @@ export async function ensureTicked(taskFile: string, task: Pick<Task, 'id'>): Pr
  * neither the iteration's task nor nested under it: only the current task was verified and reviewed, and a wrongly ticked
  * task would silently never be done. Returns the texts of the tasks unticked.
  */
-export async function untickOtherTasks(taskFile: string, task: Pick<Task, 'id'>, openAtStart: ReadonlySet<string>): Promise<string[]> {
+export async function untickOtherTasks(
+  taskFile: string,
+  task: Pick<Task, 'id'>,
+  openAtStart: ReadonlySet<string>,
+): Promise<string[]> {
   let text = await readIfPresent(taskFile);
   if (text === undefined) return [];
   const tasks = parseTasks(text).tasks;

@@ -14,7 +14,9 @@ export type FixSource = 'verification' | 'tester';
 function describeFailure(tail: VerificationTail): string {
   const command = code(tail.command);
   if (tail.outcome === 'timed_out') return `${command} did not finish within its time limit and was stopped.`;
-  return tail.exitCode === null ? `${command} failed (killed by a signal).` : `${command} failed with exit code ${tail.exitCode}.`;
+  return tail.exitCode === null
+    ? `${command} failed (killed by a signal).`
+    : `${command} failed with exit code ${tail.exitCode}.`;
 }
 
 /**

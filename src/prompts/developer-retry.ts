@@ -44,8 +44,10 @@ export function retrySteering(ctx: PromptContext, reason: RetryReason): string {
 
 export function buildDeveloperRetryPrompt(ctx: PromptContext, options: DeveloperRetryOptions = {}): string {
   const reason = options.reason ?? ctx.retryReason;
-  if (reason === undefined) throw new Error('buildDeveloperRetryPrompt: no retry reason (options.reason or ctx.retryReason)');
-  if (options.continued !== true) return joinSections([buildDeveloperPrompt(ctx).trimEnd(), retrySteering(ctx, reason)]);
+  if (reason === undefined)
+    throw new Error('buildDeveloperRetryPrompt: no retry reason (options.reason or ctx.retryReason)');
+  if (options.continued !== true)
+    return joinSections([buildDeveloperPrompt(ctx).trimEnd(), retrySteering(ctx, reason)]);
   return joinSections([
     taskSection(ctx, 'Task (unchanged)', { details: false }),
     notesSection(ctx),

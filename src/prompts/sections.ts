@@ -51,7 +51,8 @@ export function notesSection(ctx: PromptContext): string | undefined {
   const items = [
     ...(ctx.loopConstraints ?? []),
     ...(ctx.largeFileWarnings ?? []).map(
-      (warning) => `${code(warning.path)} has ${warning.lines} lines: read and edit only the parts you need, never rewrite it whole.`,
+      (warning) =>
+        `${code(warning.path)} has ${warning.lines} lines: read and edit only the parts you need, never rewrite it whole.`,
     ),
     ...(ctx.notes ?? []),
   ]
@@ -81,7 +82,9 @@ export function visualFeedbackSection(ctx: PromptContext): string | undefined {
   const capped = capLines(truncateLongLines(text, lineLimit(ctx.caps)), limit(ctx.caps, 'maxVisualFeedbackLines'), {
     keep: 'head',
   });
-  return ['## Visual review feedback', 'The last visual review of the product reported:', fenced(capped.text)].join('\n');
+  return ['## Visual review feedback', 'The last visual review of the product reported:', fenced(capped.text)].join(
+    '\n',
+  );
 }
 
 /**

@@ -54,7 +54,10 @@ export function bundledTemplatesDir(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (let depth = 0; depth < 5; depth++) {
     const candidate = path.join(dir, 'templates');
-    if (existsSync(path.join(candidate, TEMPLATE_FILE.developer))) return (templatesDir = candidate);
+    if (existsSync(path.join(candidate, TEMPLATE_FILE.developer))) {
+      templatesDir = candidate;
+      return candidate;
+    }
     const parent = path.dirname(dir);
     if (parent === dir) break;
     dir = parent;
@@ -82,7 +85,11 @@ export function resolveInstructionsFile(
   return { path: bundledTemplatePath(kind), source: 'bundled' };
 }
 
-function instructionFileError(config: InstructionConfig, source: Exclude<InstructionSource, 'bundled'>, problem: string) {
+function instructionFileError(
+  config: InstructionConfig,
+  source: Exclude<InstructionSource, 'bundled'>,
+  problem: string,
+) {
   return new ConfigError([
     {
       source: config.configFile ?? `environment variable ${ENV_NAME[source]}`,

@@ -45,7 +45,9 @@ function screensSection(input: VisualReviewPromptInput): string {
     lines.push(`${i + 1}. ${code(screen.id)}${screen.label && screen.label !== screen.id ? ` — ${screen.label}` : ''}`);
   });
   if (input.omittedScreens) {
-    lines.push(`(${input.omittedScreens} more screen(s) were captured but not sent: at most ${input.maxImages ?? input.screens.length} images go to review.)`);
+    lines.push(
+      `(${input.omittedScreens} more screen(s) were captured but not sent: at most ${input.maxImages ?? input.screens.length} images go to review.)`,
+    );
   }
   return lines.join('\n');
 }
@@ -53,8 +55,14 @@ function screensSection(input: VisualReviewPromptInput): string {
 function previousSection(input: VisualReviewPromptInput): string | undefined {
   const text = cleanOutput(input.previousFeedback ?? '');
   if (text === '') return undefined;
-  const capped = capLines(truncateLongLines(text, lineLimit(input.caps)), limit(input.caps, 'maxVisualFeedbackLines'), { keep: 'head' });
-  return ['## Earlier visual findings', 'An earlier review reported the problems below. Check whether they are fixed now.', fenced(capped.text)].join('\n');
+  const capped = capLines(truncateLongLines(text, lineLimit(input.caps)), limit(input.caps, 'maxVisualFeedbackLines'), {
+    keep: 'head',
+  });
+  return [
+    '## Earlier visual findings',
+    'An earlier review reported the problems below. Check whether they are fixed now.',
+    fenced(capped.text),
+  ].join('\n');
 }
 
 const ANSWER_SECTION = [

@@ -40,7 +40,11 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
     replace: (_m, prefix) => `${prefix}${marker('bearer')}`,
   },
   { kind: 'sk-key', regex: /\bsk-[A-Za-z0-9_-]{16,}/g, replace: whole('sk-key') },
-  { kind: 'github-token', regex: /\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,})/g, replace: whole('github-token') },
+  {
+    kind: 'github-token',
+    regex: /\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,})/g,
+    replace: whole('github-token'),
+  },
   { kind: 'gitlab-token', regex: /\bglpat-[A-Za-z0-9_-]{20,}/g, replace: whole('gitlab-token') },
   { kind: 'slack-token', regex: /\bxox[abposr]-[A-Za-z0-9-]{10,}/g, replace: whole('slack-token') },
   { kind: 'aws-access-key', regex: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g, replace: whole('aws-access-key') },
@@ -49,7 +53,8 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
     // `export MY_SERVICE_TOKEN=abc123…`, `API_KEY: "…"`: upper-case names only, as environment
     // variables are written, so code such as `primary_key: id` is left alone.
     kind: 'assignment',
-    regex: /\b((?:[A-Z0-9]+_)*(?:API_?KEY|KEY|TOKEN|SECRET|PASSWORD|PASSWD))(\s*[=:]\s*)(["']?)(?!\[redacted)([^\s"'`]{6,})/g,
+    regex:
+      /\b((?:[A-Z0-9]+_)*(?:API_?KEY|KEY|TOKEN|SECRET|PASSWORD|PASSWD))(\s*[=:]\s*)(["']?)(?!\[redacted)([^\s"'`]{6,})/g,
     replace: (_m, name, separator, quote) => `${name}${separator}${quote}${marker(name)}`,
   },
   {
@@ -69,7 +74,8 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
  * configs, `{"MY_TOKEN": "..."}`), so structured data is redacted even when the value has no
  * recognisable shape.
  */
-const SECRET_KEY = /^(?:(?:proxy-)?authorization|x-api-key|api[-_]?key|password|passwd|secret|client[-_]?secret|access[-_]?token|refresh[-_]?token)$/i;
+const SECRET_KEY =
+  /^(?:(?:proxy-)?authorization|x-api-key|api[-_]?key|password|passwd|secret|client[-_]?secret|access[-_]?token|refresh[-_]?token)$/i;
 
 export function isSecretKey(key: string): boolean {
   return SECRET_KEY.test(key) || (/^[A-Z0-9_]+$/.test(key) && SECRET_NAME.test(key));

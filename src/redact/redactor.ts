@@ -25,15 +25,19 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&
 
 export function createRedactor(secrets: readonly NamedSecret[] = []): Redactor {
   // Longest first, so a secret that contains another is replaced whole.
-  const known = [...new Map(secrets.filter((s) => s.value.length >= MIN_SECRET_LENGTH).map((s) => [s.value, s.name])).entries()]
+  const known = [
+    ...new Map(secrets.filter((s) => s.value.length >= MIN_SECRET_LENGTH).map((s) => [s.value, s.name])).entries(),
+  ]
     .sort(([a], [b]) => b.length - a.length)
     .map(([value, name]) => ({ value, marker: `[redacted:${name}]` }));
-  const knownPattern = known.length > 0 ? new RegExp(known.map((s) => escapeRegExp(s.value)).join('|'), 'g') : undefined;
+  const knownPattern =
+    known.length > 0 ? new RegExp(known.map((s) => escapeRegExp(s.value)).join('|'), 'g') : undefined;
   const markerOf = new Map(known.map((s) => [s.value, s.marker]));
 
   const text = (input: string): string => {
     let out = knownPattern ? input.replace(knownPattern, (match) => markerOf.get(match) ?? '[redacted]') : input;
-    for (const pattern of SECRET_PATTERNS) out = out.replace(pattern.regex, pattern.replace as (match: string, ...rest: string[]) => string);
+    for (const pattern of SECRET_PATTERNS)
+      out = out.replace(pattern.regex, pattern.replace as (match: string, ...rest: string[]) => string);
     return out;
   };
 
@@ -47,7 +51,10 @@ function redactDeep(input: unknown, text: (value: string) => string): unknown {
   if (input === null || typeof input !== 'object') return input;
   const out: Record<string, unknown> = {};
   for (const [key, child] of Object.entries(input as Record<string, unknown>)) {
-    out[key] = typeof child === 'string' && child !== '' && isSecretKey(key) && !child.startsWith('[redacted') ? `[redacted:${key}]` : redactDeep(child, text);
+    out[key] =
+      typeof child === 'string' && child !== '' && isSecretKey(key) && !child.startsWith('[redacted')
+        ? `[redacted:${key}]`
+        : redactDeep(child, text);
   }
   return out;
 }

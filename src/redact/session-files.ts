@@ -34,7 +34,10 @@ export function redactJsonlFile(file: string, redactor: Redactor): boolean {
     } catch {
       return false;
     }
-    const redacted = text.split('\n').map((line) => redactLine(line, redactor)).join('\n');
+    const redacted = text
+      .split('\n')
+      .map((line) => redactLine(line, redactor))
+      .join('\n');
     if (redacted === text) return false;
     const temp = tempPathFor(file);
     writeFileSync(temp, redacted, { mode: before.mode & 0o777 });

@@ -21,7 +21,11 @@ export interface FailureArtifacts {
 
 const ARTIFACT_NAME = /^(.+)-iteration-(\d+)(?:-(\d+))?\.[A-Za-z]+$/;
 
-export async function listFailureArtifacts(repoRoot: string, dir: string, limit = FAILURE_ARTIFACT_LIMIT): Promise<FailureArtifacts> {
+export async function listFailureArtifacts(
+  repoRoot: string,
+  dir: string,
+  limit = FAILURE_ARTIFACT_LIMIT,
+): Promise<FailureArtifacts> {
   const shownDir = path.relative(repoRoot, dir) || '.';
   const byIteration = new Map<string, string[]>();
   let names: string[];
@@ -36,14 +40,26 @@ export async function listFailureArtifacts(repoRoot: string, dir: string, limit 
     return match ? [{ name, key: `${match[1]}#${match[2]}`, n: Number(match[3] ?? 1) }] : [];
   });
   artifacts.sort((a, b) => a.n - b.n || a.name.localeCompare(b.name));
-  for (const { name, key } of artifacts) byIteration.set(key, [...(byIteration.get(key) ?? []), path.relative(repoRoot, path.join(dir, name))]);
+  for (const { name, key } of artifacts)
+    byIteration.set(key, [...(byIteration.get(key) ?? []), path.relative(repoRoot, path.join(dir, name))]);
   const entries = await Promise.all(
     names
       .filter((name) => !name.startsWith('.'))
-      .map(async (name) => ({ name, mtime: await stat(path.join(dir, name)).then((s) => s.mtimeMs, () => 0) })),
+      .map(async (name) => ({
+        name,
+        mtime: await stat(path.join(dir, name)).then(
+          (s) => s.mtimeMs,
+          () => 0,
+        ),
+      })),
   );
   entries.sort((a, b) => b.mtime - a.mtime || b.name.localeCompare(a.name));
-  return { dir: shownDir, total: entries.length, paths: entries.slice(0, limit).map((entry) => path.relative(repoRoot, path.join(dir, entry.name))), byIteration };
+  return {
+    dir: shownDir,
+    total: entries.length,
+    paths: entries.slice(0, limit).map((entry) => path.relative(repoRoot, path.join(dir, entry.name))),
+    byIteration,
+  };
 }
 
 export interface SummaryLargeFiles {

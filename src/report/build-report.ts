@@ -31,7 +31,13 @@ export const DEFAULT_REPORT_OPTIONS = { runs: 10, iterations: 20 } as const;
 /** The statuses that count against a task (as state.ts counts them). */
 const FAILURE_STATUSES: ReadonlySet<string> = new Set(['failed', 'stalled', 'blocked', 'crashed']);
 
-async function foldRun(config: Config, dir: RunDir, liveRunId: string | null, tally: HotspotTally | undefined, now: Date): Promise<FoldedRun> {
+async function foldRun(
+  config: Config,
+  dir: RunDir,
+  liveRunId: string | null,
+  tally: HotspotTally | undefined,
+  now: Date,
+): Promise<FoldedRun> {
   const fold = new RunFold(dir.runId, path.relative(config.repoRoot, dir.journal), config.repoRoot, tally);
   const stats = await readJournal(dir.journal, (event) => fold.add(event));
   return fold.finish(liveRunId, stats.malformed, now);
@@ -71,26 +77,47 @@ export async function buildReport(config: Config, options: ReportOptions): Promi
   const summary = await readSummaryLargeFiles(config.lastIterationSummaryFile);
   if (summary) {
     const target = iterations.find((it) => it.runId === summary.runId && it.iteration === summary.iteration);
-    for (const file of summary.largeFiles) if (target && !target.largeFiles.some((known) => known.path === file.path)) target.largeFiles.push(file);
+    for (const file of summary.largeFiles)
+      if (target && !target.largeFiles.some((known) => known.path === file.path)) target.largeFiles.push(file);
   }
 
-  const journalTasks = new Map(iterations.filter((it) => it.task.id).map((it) => [it.task.id!, { text: it.task.text, phase: it.task.phase }]));
+  const journalTasks = new Map(
+    iterations.filter((it) => it.task.id).map((it) => [it.task.id!, { text: it.task.text, phase: it.task.phase }]),
+  );
   const stateView = await readStateView(config.stateFile, config.taskFile, journalTasks);
   if (stateView.warning) warnings.push(stateView.warning);
-  const knownPatches = new Map(iterations.flatMap((it) => (it.rescue?.patchFile ? [[it.rescue.ref, path.resolve(config.repoRoot, it.rescue.patchFile)] as const] : [])));
-  for (const it of iterations) if (it.rescue?.patchFile) it.rescue.patchFile = path.relative(config.repoRoot, path.resolve(config.repoRoot, it.rescue.patchFile));
+  const knownPatches = new Map(
+    iterations.flatMap((it) =>
+      it.rescue?.patchFile ? [[it.rescue.ref, path.resolve(config.repoRoot, it.rescue.patchFile)] as const] : [],
+    ),
+  );
+  for (const it of iterations)
+    if (it.rescue?.patchFile)
+      it.rescue.patchFile = path.relative(config.repoRoot, path.resolve(config.repoRoot, it.rescue.patchFile));
   const rescueRefs = await listRescueRefs(config.repoRoot, config.piRuntimeDir, knownPatches).catch((error: Error) => {
     // Outside a git repository there are no refs: not a problem worth a warning.
-    if (!/not a git repository/i.test(error.message)) warnings.push(`rescue refs could not be listed: ${error.message.split('\n')[0]}`);
+    if (!/not a git repository/i.test(error.message))
+      warnings.push(`rescue refs could not be listed: ${error.message.split('\n')[0]}`);
     return { total: 0, refs: [] };
   });
-  if (malformedLines > 0) warnings.push(`${malformedLines} journal line(s) could not be read and were skipped (a run that crashed mid-write leaves one)`);
+  if (malformedLines > 0)
+    warnings.push(
+      `${malformedLines} journal line(s) could not be read and were skipped (a run that crashed mid-write leaves one)`,
+    );
 
   const failures = await listFailureArtifacts(config.repoRoot, config.failureArtifactDir);
   for (const it of iterations) it.failureArtifacts = failures.byIteration.get(`${it.runId}#${it.iteration}`) ?? [];
 
   const runs = shown.map((folded) => folded.run);
-  const totals: ReportDocument['totals'] = { iterations: 0, succeeded: 0, failed: 0, byStatus: {}, usage: zeroUsage(), modelRequests: 0, durationMs: 0 };
+  const totals: ReportDocument['totals'] = {
+    iterations: 0,
+    succeeded: 0,
+    failed: 0,
+    byStatus: {},
+    usage: zeroUsage(),
+    modelRequests: 0,
+    durationMs: 0,
+  };
   for (const run of runs) {
     addInto(totals.usage, run.usage);
     totals.modelRequests += run.modelRequests;
@@ -109,7 +136,12 @@ export async function buildReport(config: Config, options: ReportOptions): Promi
     repoRoot: config.repoRoot,
     runtimeDir: path.relative(config.repoRoot, config.piRuntimeDir) || '.',
     empty: dirs.length === 0,
-    history: { runsTotal: dirs.length, runsShown: runs.length, iterationsShown: listedIterations.length, malformedLines },
+    history: {
+      runsTotal: dirs.length,
+      runsShown: runs.length,
+      iterationsShown: listedIterations.length,
+      malformedLines,
+    },
     totals,
     runs,
     iterations: listedIterations,

@@ -33,7 +33,9 @@ export function strings(event: LooseEvent, key: string): string[] {
 
 export function objects(event: LooseEvent, key: string): LooseEvent[] {
   const value = event[key];
-  return Array.isArray(value) ? value.filter((item): item is LooseEvent => typeof item === 'object' && item !== null && !Array.isArray(item)) : [];
+  return Array.isArray(value)
+    ? value.filter((item): item is LooseEvent => typeof item === 'object' && item !== null && !Array.isArray(item))
+    : [];
 }
 
 /** Token usage as the report counts it; every field defaults to 0. */

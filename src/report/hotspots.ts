@@ -54,6 +54,11 @@ export class HotspotTally {
   }
 
   result(limit = HOTSPOT_LIMIT): { byRole: Hotspot[]; byModel: Hotspot[]; byTool: Hotspot[]; byFile: Hotspot[] } {
-    return { byRole: top(this.roles, limit), byModel: top(this.models, limit), byTool: top(this.tools, limit), byFile: top(this.files, limit) };
+    return {
+      byRole: top(this.roles, limit),
+      byModel: top(this.models, limit),
+      byTool: top(this.tools, limit),
+      byFile: top(this.files, limit),
+    };
   }
 }

@@ -19,7 +19,11 @@ export interface IterationFold {
 
 export function taskOf(event: LooseEvent): IterationReport['task'] {
   const task = obj(event, 'task');
-  return { id: task ? (str(task, 'id') ?? null) : null, text: task ? (str(task, 'text') ?? '(unknown task)') : '(unknown task)', phase: task ? (str(task, 'phase') ?? null) : null };
+  return {
+    id: task ? (str(task, 'id') ?? null) : null,
+    text: task ? (str(task, 'text') ?? '(unknown task)') : '(unknown task)',
+    phase: task ? (str(task, 'phase') ?? null) : null,
+  };
 }
 
 export function startIteration(runId: string, iteration: number, event: LooseEvent): IterationFold {
@@ -81,7 +85,13 @@ export function applyIterationEvent(fold: IterationFold, event: LooseEvent): Tur
     }
     case 'commit': {
       const sha = str(event, 'commit');
-      if (sha) it.commit = { sha, by: str(event, 'by') ?? null, message: str(event, 'message') ?? null, files: strings(event, 'files') };
+      if (sha)
+        it.commit = {
+          sha,
+          by: str(event, 'by') ?? null,
+          message: str(event, 'message') ?? null,
+          files: strings(event, 'files'),
+        };
       return undefined;
     }
     case 'rescue':
@@ -92,7 +102,11 @@ export function applyIterationEvent(fold: IterationFold, event: LooseEvent): Tur
       addLargeFiles(it, event);
       return undefined;
     case 'visual_review':
-      it.visualReview = { verdict: str(event, 'verdict') ?? 'UNKNOWN', vetoed: event.vetoed === true, summary: str(event, 'summary') ?? str(event, 'error') ?? '' };
+      it.visualReview = {
+        verdict: str(event, 'verdict') ?? 'UNKNOWN',
+        vetoed: event.vetoed === true,
+        summary: str(event, 'summary') ?? str(event, 'error') ?? '',
+      };
       return undefined;
     case 'error':
       it.errors.push(str(event, 'message') ?? 'unknown error');
@@ -119,7 +133,8 @@ function addLargeFileEntries(it: IterationReport, entries: readonly LooseEvent[]
   for (const entry of entries) {
     const path = str(entry, 'path');
     const lines = num(entry, 'lines');
-    if (path && lines !== undefined && !it.largeFiles.some((known) => known.path === path)) it.largeFiles.push({ path, lines });
+    if (path && lines !== undefined && !it.largeFiles.some((known) => known.path === path))
+      it.largeFiles.push({ path, lines });
   }
 }
 

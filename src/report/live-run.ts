@@ -18,7 +18,10 @@ export interface LiveHolder {
   heartbeatAt: string;
 }
 
-export type LockView = { kind: 'none' } | { kind: 'live'; holder: LiveHolder } | { kind: 'stale'; runId: string | null; reason: string };
+export type LockView =
+  | { kind: 'none' }
+  | { kind: 'live'; holder: LiveHolder }
+  | { kind: 'stale'; runId: string | null; reason: string };
 
 export async function readLock(lockFile: string, now: Date = new Date()): Promise<LockView> {
   let record: LooseEvent;
@@ -34,12 +37,21 @@ export async function readLock(lockFile: string, now: Date = new Date()): Promis
   const pid = num(record, 'pid');
   const host = str(record, 'hostname');
   const heartbeatAt = str(record, 'heartbeatAt');
-  if (!runId || pid === undefined || host === undefined || heartbeatAt === undefined) return { kind: 'stale', runId: runId ?? null, reason: 'unparseable' };
+  if (!runId || pid === undefined || host === undefined || heartbeatAt === undefined)
+    return { kind: 'stale', runId: runId ?? null, reason: 'unparseable' };
   const processStartTime = num(record, 'processStartTime') ?? null;
   const stale = staleReason({ pid, hostname: host, processStartTime, heartbeatAt }, hostname(), now);
   if (stale) return { kind: 'stale', runId, reason: stale };
   return {
     kind: 'live',
-    holder: { runId, pid, hostname: host, status: str(record, 'status') ?? '', command: str(record, 'command') ?? '', startedAt: str(record, 'startedAt') ?? '', heartbeatAt },
+    holder: {
+      runId,
+      pid,
+      hostname: host,
+      status: str(record, 'status') ?? '',
+      command: str(record, 'command') ?? '',
+      startedAt: str(record, 'startedAt') ?? '',
+      heartbeatAt,
+    },
   };
 }

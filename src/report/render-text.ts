@@ -8,7 +8,11 @@ import type { IterationReport, ReportDocument, RunReport } from './types.js';
 export function renderReport(report: ReportDocument, style: Style): string {
   const lines = [style.bold(`pi-harness report — ${report.repoRoot}`)];
   if (report.empty) {
-    lines.push('', `No runs yet: nothing has been journaled under ${report.runtimeDir}/runs.`, 'Start one with `pi-harness once` (one iteration) or `pi-harness run`.');
+    lines.push(
+      '',
+      `No runs yet: nothing has been journaled under ${report.runtimeDir}/runs.`,
+      'Start one with `pi-harness once` (one iteration) or `pi-harness run`.',
+    );
     lines.push(...renderExtraSections(report, style));
     return `${lines.join('\n')}\n`;
   }
@@ -21,9 +25,14 @@ export function renderReport(report: ReportDocument, style: Style): string {
 
 function headline(report: ReportDocument): string {
   const { totals, history } = report;
-  const runs = history.runsTotal === history.runsShown ? `${history.runsTotal} run(s)` : `${history.runsShown} of ${history.runsTotal} runs`;
+  const runs =
+    history.runsTotal === history.runsShown
+      ? `${history.runsTotal} run(s)`
+      : `${history.runsShown} of ${history.runsTotal} runs`;
   const outcome = `${totals.iterations} iteration(s)${statusCounts(totals.byStatus)}`;
-  const tokens = `${formatTokens(totals.usage.input)} tokens in / ${formatTokens(totals.usage.output)} out` + (totals.usage.cacheRead > 0 ? ` (${formatTokens(totals.usage.cacheRead)} cache read)` : '');
+  const tokens =
+    `${formatTokens(totals.usage.input)} tokens in / ${formatTokens(totals.usage.output)} out` +
+    (totals.usage.cacheRead > 0 ? ` (${formatTokens(totals.usage.cacheRead)} cache read)` : '');
   const cost = totals.usage.cost > 0 ? ` · ${formatCost(totals.usage.cost)}` : '';
   return `${runs} · ${outcome} · ${tokens}${cost} · ${totals.modelRequests} model requests · ${formatDuration(totals.durationMs)}`;
 }
@@ -83,8 +92,14 @@ function renderRuns(report: ReportDocument, style: Style): string[] {
     lines.push(table[index + 1]!);
     for (const note of run.notes) lines.push(`      ${style.dim('note:')} ${oneLine(note)}`);
     const waits = run.providerWaits;
-    if (waits.count > 0) lines.push(`      ${style.dim('provider waits:')} ${waits.count}, ${formatDuration(waits.totalMs)} in all${waits.last ? ` (last: ${oneLine(waits.last, 80)})` : ''}`);
-    if (run.malformedLines > 0) lines.push(`      ${style.dim('note:')} ${run.malformedLines} unreadable journal line(s) skipped in ${run.journal}`);
+    if (waits.count > 0)
+      lines.push(
+        `      ${style.dim('provider waits:')} ${waits.count}, ${formatDuration(waits.totalMs)} in all${waits.last ? ` (last: ${oneLine(waits.last, 80)})` : ''}`,
+      );
+    if (run.malformedLines > 0)
+      lines.push(
+        `      ${style.dim('note:')} ${run.malformedLines} unreadable journal line(s) skipped in ${run.journal}`,
+      );
   });
   return lines;
 }
@@ -111,17 +126,30 @@ function details(it: IterationReport, style: Style): string[] {
   const out: string[] = [];
   const pad = '      ';
   if (parts.length > 0) out.push(`${pad}${style.dim('time:')} ${parts.join(' · ')}`);
-  if (it.commit && it.commit.message) out.push(`${pad}${style.dim('commit:')} ${oneLine(it.commit.message, 80)}${it.commit.by ? ` (by ${it.commit.by})` : ''}`);
-  if (it.rescue) out.push(`${pad}${style.dim('work kept:')} ${it.rescue.ref}${it.rescue.patchFile ? ` (patch ${it.rescue.patchFile})` : ''}`);
+  if (it.commit?.message)
+    out.push(
+      `${pad}${style.dim('commit:')} ${oneLine(it.commit.message, 80)}${it.commit.by ? ` (by ${it.commit.by})` : ''}`,
+    );
+  if (it.rescue)
+    out.push(
+      `${pad}${style.dim('work kept:')} ${it.rescue.ref}${it.rescue.patchFile ? ` (patch ${it.rescue.patchFile})` : ''}`,
+    );
   for (const file of it.largeFiles) out.push(`${pad}${style.dim('large file:')} ${file.path} (${file.lines} lines)`);
   const review = it.visualReview;
-  if (review) out.push(`${pad}${style.dim('visual review:')} ${style.status(review.verdict)}${review.vetoed ? ' (vetoed the iteration)' : ''}${review.summary ? ` — ${oneLine(review.summary, 80)}` : ''}`);
+  if (review)
+    out.push(
+      `${pad}${style.dim('visual review:')} ${style.status(review.verdict)}${review.vetoed ? ' (vetoed the iteration)' : ''}${review.summary ? ` — ${oneLine(review.summary, 80)}` : ''}`,
+    );
   // The Markdown artifact is the one to read; the JSON twin is for machines (both are in --json).
   const readable = it.failureArtifacts.filter((file) => file.endsWith('.md'));
-  for (const file of readable.length > 0 ? readable : it.failureArtifacts) out.push(`${pad}${style.dim('failure:')} ${file}`);
+  for (const file of readable.length > 0 ? readable : it.failureArtifacts)
+    out.push(`${pad}${style.dim('failure:')} ${file}`);
   for (const note of it.notes) if (!repeatsDetail(it, note)) out.push(`${pad}${style.dim('note:')} ${oneLine(note)}`);
   for (const turn of it.turns) {
-    if (turn.status && turn.status !== 'success') out.push(`${pad}${style.dim('turn:')} ${turn.role} ${turn.status} (${turn.terminalReason ?? '?'}${turn.detail ? `: ${oneLine(turn.detail, 80)}` : ''})`);
+    if (turn.status && turn.status !== 'success')
+      out.push(
+        `${pad}${style.dim('turn:')} ${turn.role} ${turn.status} (${turn.terminalReason ?? '?'}${turn.detail ? `: ${oneLine(turn.detail, 80)}` : ''})`,
+      );
   }
   for (const error of it.errors) out.push(`${pad}${style.dim('error:')} ${oneLine(error)}`);
   return out;
@@ -170,6 +198,6 @@ function renderIterations(report: ReportDocument, style: Style): string[] {
     { headerPaint: style.dim },
   );
   lines.push(table[0]!);
-  shown.forEach((it, index) => lines.push(table[index + 1]!, ...details(it, style)));
+  for (const [index, it] of shown.entries()) lines.push(table[index + 1]!, ...details(it, style));
   return lines;
 }

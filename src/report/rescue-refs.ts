@@ -10,7 +10,11 @@ import type { RescueRefReport } from './types.js';
 export const RESCUE_REF_PREFIX = 'refs/pi-harness/rescue';
 export const RESCUE_REF_LIMIT = 20;
 
-const exists = (file: string) => stat(file).then(() => true, () => false);
+const exists = (file: string) =>
+  stat(file).then(
+    () => true,
+    () => false,
+  );
 
 /**
  * `knownPatches` maps a ref to the patch file its rescue event named; refs the journals shown do

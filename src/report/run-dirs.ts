@@ -17,12 +17,21 @@ export async function listRunDirs(runtimeDir: string): Promise<RunDir[]> {
   const runsDir = path.join(runtimeDir, 'runs');
   let names: string[];
   try {
-    names = (await readdir(runsDir, { withFileTypes: true })).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+    names = (await readdir(runsDir, { withFileTypes: true }))
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
   } catch {
     return [];
   }
   names.sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
   const dirs = names.map((runId) => ({ runId, journal: path.join(runsDir, runId, JOURNAL_FILE) }));
-  const present = await Promise.all(dirs.map((dir) => stat(dir.journal).then((s) => s.isFile(), () => false)));
+  const present = await Promise.all(
+    dirs.map((dir) =>
+      stat(dir.journal).then(
+        (s) => s.isFile(),
+        () => false,
+      ),
+    ),
+  );
   return dirs.filter((_, index) => present[index]);
 }

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { addInto, num, str, zeroUsage, type LooseEvent } from './fields.js';
-import { HotspotTally } from './hotspots.js';
+import type { HotspotTally } from './hotspots.js';
 import { applyIterationEvent, closeIteration, startIteration, type IterationFold } from './iteration-fold.js';
 import type { IterationReport, RunReport } from './types.js';
 
@@ -117,7 +117,13 @@ export class RunFold {
     const name = str(event, 'name') ?? 'unknown';
     const file = str(event, 'path');
     const fold = this.folds.get(num(event, 'iteration') ?? -1);
-    this.hotspots?.addTool(name, file ? this.relative(file) : undefined, this.toolShare.tokens, this.toolShare.cost, num(event, 'durationMs') ?? 0);
+    this.hotspots?.addTool(
+      name,
+      file ? this.relative(file) : undefined,
+      this.toolShare.tokens,
+      this.toolShare.cost,
+      num(event, 'durationMs') ?? 0,
+    );
     if (fold) fold.lastAt = str(event, 'at') ?? fold.lastAt;
   }
 
@@ -134,7 +140,8 @@ export class RunFold {
     const running = run.status !== 'finished' && liveRunId === run.runId;
     if (running) run.status = 'running';
     const iterations = [...this.folds.values()].sort((a, b) => a.report.iteration - b.report.iteration);
-    iterations.forEach((fold, index) => closeIteration(fold, running && index === iterations.length - 1, now));
+    for (const [index, fold] of iterations.entries())
+      closeIteration(fold, running && index === iterations.length - 1, now);
     for (const fold of iterations) {
       addInto(run.usage, fold.report.usage);
       run.modelRequests += fold.report.modelRequests;
@@ -152,7 +159,8 @@ export class RunFold {
 }
 
 function describeStop(event: LooseEvent): string {
-  if (event.type === 'breaker') return `circuit breaker: ${num(event, 'consecutiveFailures') ?? '?'} failed iterations in a row (limit ${num(event, 'limit') ?? '?'})`;
+  if (event.type === 'breaker')
+    return `circuit breaker: ${num(event, 'consecutiveFailures') ?? '?'} failed iterations in a row (limit ${num(event, 'limit') ?? '?'})`;
   const message = str(event, 'message') ?? `${str(event, 'kind') ?? 'a'} budget reached`;
   return `budget: ${message}`;
 }

@@ -23,7 +23,11 @@ export async function readStateView(stateFile: string, taskFile: string, journal
     state = value as LooseEvent;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { parkedTasks: [], inProgress: null };
-    return { parkedTasks: [], inProgress: null, warning: `state file ${stateFile} could not be read: ${(error as Error).message}` };
+    return {
+      parkedTasks: [],
+      inProgress: null,
+      warning: `state file ${stateFile} could not be read: ${(error as Error).message}`,
+    };
   }
   const tasks = obj(state, 'tasks') ?? {};
   const parkedIds = Object.keys(tasks).filter((id) => bool(obj(tasks, id) ?? {}, 'parked') === true);
@@ -45,7 +49,12 @@ export async function readStateView(stateFile: string, taskFile: string, journal
   parkedTasks.sort((a, b) => (b.parkedAt ?? '').localeCompare(a.parkedAt ?? ''));
   const progress = obj(state, 'inProgress');
   const inProgress = progress
-    ? { runId: str(progress, 'runId') ?? '?', iteration: num(progress, 'iteration') ?? 0, taskText: str(progress, 'taskText') ?? '?', startedAt: str(progress, 'startedAt') ?? '' }
+    ? {
+        runId: str(progress, 'runId') ?? '?',
+        iteration: num(progress, 'iteration') ?? 0,
+        taskText: str(progress, 'taskText') ?? '?',
+        startedAt: str(progress, 'startedAt') ?? '',
+      }
     : null;
   return { parkedTasks, inProgress };
 }

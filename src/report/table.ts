@@ -23,21 +23,30 @@ function padCell(text: string, size: number, align: 'left' | 'right'): string {
   return align === 'right' ? fill + text : text + fill;
 }
 
-export function renderTable(columns: readonly Column[], rows: readonly (readonly CellInput[])[], options: { indent?: string; headerPaint?: (text: string) => string } = {}): string[] {
+export function renderTable(
+  columns: readonly Column[],
+  rows: readonly (readonly CellInput[])[],
+  options: { indent?: string; headerPaint?: (text: string) => string } = {},
+): string[] {
   const indent = options.indent ?? '  ';
   const cells = rows.map((row) => row.map((cell): Cell => (typeof cell === 'string' ? { text: cell } : cell)));
-  const widths = columns.map((column, index) => Math.max(width(column.header), ...cells.map((row) => width(row[index]?.text ?? ''))));
+  const widths = columns.map((column, index) =>
+    Math.max(width(column.header), ...cells.map((row) => width(row[index]?.text ?? ''))),
+  );
   const line = (row: readonly Cell[]) =>
     indent +
     columns
       .map((column, index) => {
         const cell = row[index] ?? { text: '' };
         const last = index === columns.length - 1;
-        const padded = last && column.align !== 'right' ? cell.text : padCell(cell.text, widths[index]!, column.align ?? 'left');
+        const padded =
+          last && column.align !== 'right' ? cell.text : padCell(cell.text, widths[index]!, column.align ?? 'left');
         return cell.paint ? cell.paint(padded) : padded;
       })
       .join('  ')
       .trimEnd();
-  const header = line(columns.map((column) => ({ text: column.header, ...(options.headerPaint ? { paint: options.headerPaint } : {}) })));
+  const header = line(
+    columns.map((column) => ({ text: column.header, ...(options.headerPaint ? { paint: options.headerPaint } : {}) })),
+  );
   return [header, ...cells.map(line)];
 }

@@ -52,7 +52,11 @@ export async function writeTempFile(file: string, data: string | Uint8Array, mod
 }
 
 /** Replaces `file` with `data` atomically (temp file + fsync + rename). Creates the directory. */
-export async function writeFileAtomic(file: string, data: string | Uint8Array, options: { mode?: number } = {}): Promise<void> {
+export async function writeFileAtomic(
+  file: string,
+  data: string | Uint8Array,
+  options: { mode?: number } = {},
+): Promise<void> {
   const temp = await writeTempFile(file, data, options.mode);
   try {
     await rename(temp, file);

@@ -59,17 +59,42 @@ export class BudgetGuard {
     const { maxRunSeconds, maxRunTokens, maxRunCostUsd, maxTaskTokens } = this.limits;
     const elapsed = (now - this.startedAt) / 1000;
     if (maxRunSeconds > 0 && elapsed >= maxRunSeconds) {
-      return { kind: 'run_seconds', limit: maxRunSeconds, used: Math.round(elapsed), action: 'stop_run', message: `run time budget reached: ${Math.round(elapsed)}s of maxRunSeconds ${maxRunSeconds}` };
+      return {
+        kind: 'run_seconds',
+        limit: maxRunSeconds,
+        used: Math.round(elapsed),
+        action: 'stop_run',
+        message: `run time budget reached: ${Math.round(elapsed)}s of maxRunSeconds ${maxRunSeconds}`,
+      };
     }
     if (maxRunTokens > 0 && this.runTokens >= maxRunTokens) {
-      return { kind: 'run_tokens', limit: maxRunTokens, used: this.runTokens, action: 'stop_run', message: `run token budget reached: ${this.runTokens} of maxRunTokens ${maxRunTokens}` };
+      return {
+        kind: 'run_tokens',
+        limit: maxRunTokens,
+        used: this.runTokens,
+        action: 'stop_run',
+        message: `run token budget reached: ${this.runTokens} of maxRunTokens ${maxRunTokens}`,
+      };
     }
     if (maxRunCostUsd > 0 && this.runCost >= maxRunCostUsd) {
-      return { kind: 'run_cost', limit: maxRunCostUsd, used: this.runCost, action: 'stop_run', message: `run cost budget reached: $${this.runCost.toFixed(4)} of maxRunCostUsd $${maxRunCostUsd}` };
+      return {
+        kind: 'run_cost',
+        limit: maxRunCostUsd,
+        used: this.runCost,
+        action: 'stop_run',
+        message: `run cost budget reached: $${this.runCost.toFixed(4)} of maxRunCostUsd $${maxRunCostUsd}`,
+      };
     }
     const taskUsed = taskId ? (this.taskTokens.get(taskId) ?? 0) : 0;
     if (taskId && maxTaskTokens > 0 && taskUsed >= maxTaskTokens) {
-      return { kind: 'task_tokens', limit: maxTaskTokens, used: taskUsed, taskId, action: 'park_task', message: `task token budget reached: ${taskUsed} of maxTaskTokens ${maxTaskTokens}` };
+      return {
+        kind: 'task_tokens',
+        limit: maxTaskTokens,
+        used: taskUsed,
+        taskId,
+        action: 'park_task',
+        message: `task token budget reached: ${taskUsed} of maxTaskTokens ${maxTaskTokens}`,
+      };
     }
     return undefined;
   }

@@ -49,7 +49,12 @@ function pidExists(pid: number): boolean {
 const FOREIGN_HOST_STALE_MS = 15 * 60_000;
 
 /** Why the holder no longer holds the lock, or undefined while it does. */
-export function staleReason(holder: HolderIdentity, host: string, now: Date, foreignHostStaleMs = FOREIGN_HOST_STALE_MS): StaleReason | undefined {
+export function staleReason(
+  holder: HolderIdentity,
+  host: string,
+  now: Date,
+  foreignHostStaleMs = FOREIGN_HOST_STALE_MS,
+): StaleReason | undefined {
   if (holder.hostname !== host) {
     // Another machine's pids mean nothing here; only a long-silent heartbeat says it is gone.
     const age = now.getTime() - Date.parse(holder.heartbeatAt);
@@ -64,4 +69,3 @@ export function staleReason(holder: HolderIdentity, host: string, now: Date, for
   }
   return undefined;
 }
-

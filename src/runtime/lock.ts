@@ -82,7 +82,10 @@ async function observe(lockFile: string): Promise<Observed> {
  * Removes the stale lock `observed` if this starter is the one to claim it; returns where the
  * old lock is kept, or undefined when another starter got there first.
  */
-async function claimStale(lockFile: string, observed: { ino: number; record?: LockRecord }): Promise<string | undefined> {
+async function claimStale(
+  lockFile: string,
+  observed: { ino: number; record?: LockRecord },
+): Promise<string | undefined> {
   const label = (observed.record?.runId ?? 'unparseable').replace(/[^A-Za-z0-9._-]/g, '_');
   const aside = `${lockFile}.stale-${label}-${observed.ino}`;
   try {
@@ -153,7 +156,9 @@ export async function acquireRunLock(options: AcquireOptions): Promise<RunLock> 
       }
       const observed = await observe(lockFile);
       if (observed.kind === 'missing') continue; // released between our link and our read
-      const reason = observed.record ? staleReason(observed.record, host, new Date(), options.foreignHostStaleMs) : 'unparseable';
+      const reason = observed.record
+        ? staleReason(observed.record, host, new Date(), options.foreignHostStaleMs)
+        : 'unparseable';
       if (reason === undefined) throw new LockHeldError(lockFile, observed.record!);
       const movedTo = await claimStale(lockFile, observed);
       if (movedTo) recovered = { reason, movedTo, ...(observed.record ? { previous: observed.record } : {}) };
@@ -177,7 +182,12 @@ export class RunLock {
   private writes: Promise<void> = Promise.resolve();
   private released = false;
 
-  constructor(lockFile: string, record: LockRecord, recoveredStale: RecoveredStaleLock | undefined, heartbeatIntervalMs: number) {
+  constructor(
+    lockFile: string,
+    record: LockRecord,
+    recoveredStale: RecoveredStaleLock | undefined,
+    heartbeatIntervalMs: number,
+  ) {
     this.lockFile = lockFile;
     this.current = record;
     this.recoveredStale = recoveredStale;

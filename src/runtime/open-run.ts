@@ -9,7 +9,9 @@ import { excludeFromGit } from '../workspace/exclude.js';
 import { acquireRunLock, LockHeldError, type RunLock } from './lock.js';
 import { newRunId, runDirectory } from './run-id.js';
 
-export type OpenedRun = { kind: 'open'; runId: string; runDir: string; lock: RunLock } | { kind: 'held'; error: LockHeldError };
+export type OpenedRun =
+  | { kind: 'open'; runId: string; runDir: string; lock: RunLock }
+  | { kind: 'held'; error: LockHeldError };
 
 export async function openRun(config: Config, command: string, status?: string): Promise<OpenedRun> {
   const runId = newRunId();
@@ -18,7 +20,12 @@ export async function openRun(config: Config, command: string, status?: string):
   // Outside a git repository there is nothing to exclude from (visual-once works there too).
   await excludeFromGit(config.repoRoot, config.piRuntimeDir).catch(() => false);
   try {
-    const lock = await acquireRunLock({ lockFile: config.activeRunFile, runId, command, ...(status ? { status } : {}) });
+    const lock = await acquireRunLock({
+      lockFile: config.activeRunFile,
+      runId,
+      command,
+      ...(status ? { status } : {}),
+    });
     return { kind: 'open', runId, runDir, lock };
   } catch (error) {
     if (error instanceof LockHeldError) return { kind: 'held', error };

@@ -15,7 +15,15 @@ import { readJsonFile, writeFileAtomic } from './atomic-file.js';
 export const STATE_VERSION = 1;
 
 /** How an iteration ended, as state records it: the loop's statuses plus the two ways it can stop early. */
-export const RECORDED_STATUSES = ['succeeded', 'failed', 'stalled', 'blocked', 'skipped', 'interrupted', 'crashed'] as const;
+export const RECORDED_STATUSES = [
+  'succeeded',
+  'failed',
+  'stalled',
+  'blocked',
+  'skipped',
+  'interrupted',
+  'crashed',
+] as const;
 export type RecordedStatus = (typeof RECORDED_STATUSES)[number];
 // If the loop gains a status, this stops compiling until state knows about it.
 type Assert<T extends true> = T;
@@ -66,7 +74,14 @@ const stateSchema = z.object({
 export type HarnessState = z.infer<typeof stateSchema>;
 
 export function emptyState(now: Date = new Date()): HarnessState {
-  return { version: STATE_VERSION, tasks: {}, consecutiveFailures: 0, totalIterations: 0, inProgress: null, updatedAt: now.toISOString() };
+  return {
+    version: STATE_VERSION,
+    tasks: {},
+    consecutiveFailures: 0,
+    totalIterations: 0,
+    inProgress: null,
+    updatedAt: now.toISOString(),
+  };
 }
 
 export function parseState(value: unknown): HarnessState {
@@ -98,7 +113,9 @@ export async function saveState(file: string, state: HarnessState): Promise<void
 export function beginIteration(state: HarnessState, record: InProgressIteration, now: Date = new Date()): HarnessState {
   if (state.inProgress) {
     const old = state.inProgress;
-    throw new Error(`iteration ${old.iteration} of run ${old.runId} (task ${old.taskId}) is still recorded as in progress; recover it first`);
+    throw new Error(
+      `iteration ${old.iteration} of run ${old.runId} (task ${old.taskId}) is still recorded as in progress; recover it first`,
+    );
   }
   return { ...state, inProgress: { ...record }, updatedAt: now.toISOString() };
 }
@@ -123,7 +140,11 @@ export interface RecordedResult {
  * (parking the task at maxTaskAttempts failures), the consecutive-failure run extended on a failure
  * and reset only on success, and the in-progress record cleared. Pure: returns new state.
  */
-export function recordIterationResult(state: HarnessState, result: IterationResult, now: Date = new Date()): RecordedResult {
+export function recordIterationResult(
+  state: HarnessState,
+  result: IterationResult,
+  now: Date = new Date(),
+): RecordedResult {
   const at = now.toISOString();
   const failed = isFailureStatus(result.status);
   const previous = state.tasks[result.taskId];

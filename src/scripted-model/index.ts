@@ -18,4 +18,11 @@ export type {
   ToolCallsStep,
   UsageOverride,
 } from './types.js';
-export { detectRole, roleScript, type RolePlans, type ScriptedRole, type TurnPlan, type TurnView } from './role-script.js';
+export {
+  detectRole,
+  roleScript,
+  type RolePlans,
+  type ScriptedRole,
+  type TurnPlan,
+  type TurnView,
+} from './role-script.js';

@@ -120,7 +120,7 @@ export class ChunkBuilder {
   ): Record<string, unknown> {
     const message: Record<string, unknown> = { role: 'assistant', content: text };
     if (toolCalls.length > 0) {
-      message['tool_calls'] = toolCalls.map((call) => ({
+      message.tool_calls = toolCalls.map((call) => ({
         id: call.id,
         type: 'function',
         function: { name: call.name, arguments: call.arguments },
@@ -155,7 +155,12 @@ const DEFAULT_ERROR_TYPES: Record<number, string> = {
 };
 
 /** An OpenAI-style error body: `{ error: { message, type, param, code } }`. */
-export function errorBody(status: number, message: string, type?: string, code?: string | null): Record<string, unknown> {
+export function errorBody(
+  status: number,
+  message: string,
+  type?: string,
+  code?: string | null,
+): Record<string, unknown> {
   return {
     error: {
       message,

@@ -6,7 +6,15 @@
 import type { ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ChunkBuilder, computeUsage, errorBody, splitInPieces, toWireToolCalls } from './openai-format.js';
-import type { HttpErrorStep, RecordedRequest, ScriptStep, StallStep, StreamForeverStep, TextStep, ToolCallsStep } from './types.js';
+import type {
+  HttpErrorStep,
+  RecordedRequest,
+  ScriptStep,
+  StallStep,
+  StreamForeverStep,
+  TextStep,
+  ToolCallsStep,
+} from './types.js';
 
 export interface StepContext {
   res: ServerResponse;

@@ -7,13 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { errorBody } from './openai-format.js';
 import { playStep } from './respond.js';
-import type {
-  RecordedAuth,
-  RecordedRequest,
-  ScriptStep,
-  ScriptedModelOptions,
-  ScriptedModelServer,
-} from './types.js';
+import type { RecordedAuth, RecordedRequest, ScriptStep, ScriptedModelOptions, ScriptedModelServer } from './types.js';
 
 const DEFAULT_FALLBACK: ScriptStep = { kind: 'text', text: 'done' };
 /** Headers whose values are credentials and must never be kept in recordings. */
@@ -103,7 +97,10 @@ export async function startScriptedModel(options: ScriptedModelOptions): Promise
       return;
     }
     if (record.method === 'GET' && record.path === '/v1/models') {
-      sendJson(res, 200, { object: 'list', data: [{ id: modelId, object: 'model', created: 0, owned_by: 'scripted' }] });
+      sendJson(res, 200, {
+        object: 'list',
+        data: [{ id: modelId, object: 'model', created: 0, owned_by: 'scripted' }],
+      });
       return;
     }
     if (record.method !== 'POST' || record.path !== '/v1/chat/completions') {
@@ -167,7 +164,9 @@ export async function startScriptedModel(options: ScriptedModelOptions): Promise
         };
         const timer = setTimeout(() => {
           cleanup();
-          reject(new Error(`Timed out after ${timeoutMs} ms waiting for ${count} completion request(s); got ${completions}`));
+          reject(
+            new Error(`Timed out after ${timeoutMs} ms waiting for ${count} completion request(s); got ${completions}`),
+          );
         }, timeoutMs);
         const cleanup = (): void => {
           clearTimeout(timer);

@@ -43,14 +43,21 @@ interface RunOutcome {
 function runHarness(repo: SoakRepo, killAfterMs: number | undefined): Promise<RunOutcome> {
   return new Promise((resolve) => {
     let output = '';
-    const child = spawn(process.execPath, [CLI, 'run'], { cwd: repo.dir, env: repo.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'run'], {
+      cwd: repo.dir,
+      env: repo.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     let killed = false;
-    const timer = killAfterMs === undefined ? undefined : setTimeout(() => {
-      killed = true;
-      child.kill('SIGKILL');
-    }, killAfterMs);
+    const timer =
+      killAfterMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            killed = true;
+            child.kill('SIGKILL');
+          }, killAfterMs);
     // A run that never ends is a finding too; the soak must end by itself.
     const guard = setTimeout(() => child.kill('SIGKILL'), 120_000);
     child.on('exit', (code) => {
@@ -76,7 +83,10 @@ async function checkAfterKill(repo: SoakRepo, violations: string[], label: strin
 }
 
 function checkFiles(repo: SoakRepo, commits: Set<string>, violations: string[], label: string): void {
-  for (const [file, content] of [[USER_FILE, repo.userContent], [IGNORED_USER_FILE, repo.ignoredContent]] as const) {
+  for (const [file, content] of [
+    [USER_FILE, repo.userContent],
+    [IGNORED_USER_FILE, repo.ignoredContent],
+  ] as const) {
     const now = existsSync(`${repo.dir}/${file}`) ? readFileSync(`${repo.dir}/${file}`, 'utf8') : undefined;
     if (now !== content) violations.push(`${label}: user file ${file} changed or disappeared`);
   }
@@ -118,8 +128,10 @@ async function main(): Promise<number> {
       if (/recovering: iteration/.test(outcome.output)) recoveries += 1;
       if (!outcome.killed) {
         process.stderr.write(`soak: kill ${i}: the run ended by itself before ${delay} ms (exit ${outcome.code})\n`);
-        if (outcome.code !== 0 && outcome.code !== 1) violations.push(`kill ${i}: unexpected exit ${outcome.code}:\n${outcome.output}`);
-        if (!/\d+\/\d+ iterations succeeded/.test(outcome.output) && !/nothing to do/.test(outcome.output)) violations.push(`kill ${i}: run did not complete:\n${outcome.output}`);
+        if (outcome.code !== 0 && outcome.code !== 1)
+          violations.push(`kill ${i}: unexpected exit ${outcome.code}:\n${outcome.output}`);
+        if (!/\d+\/\d+ iterations succeeded/.test(outcome.output) && !/nothing to do/.test(outcome.output))
+          violations.push(`kill ${i}: run did not complete:\n${outcome.output}`);
         if (/nothing to do/.test(outcome.output)) break;
         continue;
       }
@@ -137,7 +149,10 @@ async function main(): Promise<number> {
     const status = gitOut(repo.dir, ['status', '--porcelain']).trim();
     if (status) violations.push(`final: tree not clean:\n${status}`);
     if (/- \[ \]/.test(readFileSync(`${repo.dir}/TODOS.md`, 'utf8'))) violations.push('final: not every task is done');
-    const rescues = gitOut(repo.dir, ['for-each-ref', '--format=%(refname)', 'refs/pi-harness/rescue']).trim().split('\n').filter(Boolean).length;
+    const rescues = gitOut(repo.dir, ['for-each-ref', '--format=%(refname)', 'refs/pi-harness/rescue'])
+      .trim()
+      .split('\n')
+      .filter(Boolean).length;
     process.stdout.write(
       `soak (seed ${seed}): ${survived} SIGKILLs survived (${kills} planned), ${recoveries} crashed iterations recovered, ${rescues} rescue refs, ${commits.size} commits kept, ${violations.length} invariant violations\n`,
     );

@@ -60,9 +60,13 @@ async function readTaskFileBytes(path: string): Promise<Buffer> {
     const info = await stat(path);
     if (!info.isFile()) {
       const what = info.isDirectory() ? 'a directory' : 'not a regular file';
-      throw new TaskFileError('not-a-file', `task file path is ${what}: ${path} — it must be a Markdown file such as TODOS.md`, {
-        path,
-      });
+      throw new TaskFileError(
+        'not-a-file',
+        `task file path is ${what}: ${path} — it must be a Markdown file such as TODOS.md`,
+        {
+          path,
+        },
+      );
     }
     return await readFile(path);
   } catch (error) {
@@ -75,12 +79,19 @@ async function readTaskFileBytes(path: string): Promise<Buffer> {
       });
     }
     if (code === 'EISDIR') {
-      throw new TaskFileError('not-a-file', `task file path is a directory: ${path} — it must be a Markdown file such as TODOS.md`, {
-        path,
-        cause: error,
-      });
+      throw new TaskFileError(
+        'not-a-file',
+        `task file path is a directory: ${path} — it must be a Markdown file such as TODOS.md`,
+        {
+          path,
+          cause: error,
+        },
+      );
     }
-    throw new TaskFileError('unreadable', `cannot read task file ${path}: ${describeFsError(error)}`, { path, cause: error });
+    throw new TaskFileError('unreadable', `cannot read task file ${path}: ${describeFsError(error)}`, {
+      path,
+      cause: error,
+    });
   }
 }
 

@@ -40,7 +40,7 @@ const DEFAULT_OUTPUT_CAP = 1024 * 1024;
 const PIPE_DRAIN_MS = 1500;
 
 function userShell(env: NodeJS.ProcessEnv): string {
-  return env.SHELL && env.SHELL.startsWith('/') ? env.SHELL : '/bin/sh';
+  return env.SHELL?.startsWith('/') ? env.SHELL : '/bin/sh';
 }
 
 export function runCommand(options: RunCommandOptions): Promise<CommandResult> {

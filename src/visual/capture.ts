@@ -53,7 +53,9 @@ export type CaptureOutcome =
 const CAPTURE_OUTPUT_CAP = 256 * 1024;
 
 /** The variables the capture command receives (values only; nothing is interpolated). */
-export function captureEnvironment(input: Omit<CaptureInput, 'env' | 'signal' | 'config'> & { captureDir: string }): Record<string, string> {
+export function captureEnvironment(
+  input: Omit<CaptureInput, 'env' | 'signal' | 'config'> & { captureDir: string },
+): Record<string, string> {
   return {
     PI_VISUAL_CAPTURE_DIR: input.captureDir,
     PI_VISUAL_ITERATION: String(input.iteration),
@@ -73,15 +75,27 @@ const isWithin = (parent: string, child: string) => {
 export async function captureDirProblem(config: CaptureConfig): Promise<string | undefined> {
   const dir = path.resolve(config.visualCaptureDir);
   const named = `visualCaptureDir (${dir})`;
-  if (isWithin(dir, config.repoRoot)) return `${named} is the repository or contains it; it is emptied before every capture, so it must be a scratch directory`;
+  if (isWithin(dir, config.repoRoot))
+    return `${named} is the repository or contains it; it is emptied before every capture, so it must be a scratch directory`;
   // Emptying the runtime dir would delete the run lock, state and history mid-run.
-  for (const own of [config.piRuntimeDir, config.activeRunFile, config.stateFile, config.visualFeedbackFile, config.visualReviewHistoryDir]) {
-    if (isWithin(dir, path.resolve(own))) return `${named} contains the harness's own ${own}; it is emptied before every capture, so it must be a directory of its own`;
+  for (const own of [
+    config.piRuntimeDir,
+    config.activeRunFile,
+    config.stateFile,
+    config.visualFeedbackFile,
+    config.visualReviewHistoryDir,
+  ]) {
+    if (isWithin(dir, path.resolve(own)))
+      return `${named} contains the harness's own ${own}; it is emptied before every capture, so it must be a directory of its own`;
   }
-  if (isWithin(dir, homedir())) return `${named} is the home directory or contains it; it is emptied before every capture, so it must be a scratch directory`;
+  if (isWithin(dir, homedir()))
+    return `${named} is the home directory or contains it; it is emptied before every capture, so it must be a scratch directory`;
   if (isWithin(config.repoRoot, dir)) {
-    const tracked = await git(config.repoRoot, ['ls-files', '-z', '--', path.relative(config.repoRoot, dir)]).catch(() => '');
-    if (tracked.split('\0').some(Boolean)) return `${named} holds files tracked by git; it is emptied before every capture, so it must be a scratch directory`;
+    const tracked = await git(config.repoRoot, ['ls-files', '-z', '--', path.relative(config.repoRoot, dir)]).catch(
+      () => '',
+    );
+    if (tracked.split('\0').some(Boolean))
+      return `${named} holds files tracked by git; it is emptied before every capture, so it must be a scratch directory`;
   }
   return undefined;
 }
@@ -115,9 +129,18 @@ export async function runCapture(input: CaptureInput): Promise<CaptureOutcome> {
     case 'aborted':
       return { kind: 'aborted', result };
     case 'timed_out':
-      return { kind: 'failed', problem: `the capture command did not finish within visualCaptureTimeoutSeconds (${config.visualCaptureTimeoutSeconds}s)`, details: [], result };
+      return {
+        kind: 'failed',
+        problem: `the capture command did not finish within visualCaptureTimeoutSeconds (${config.visualCaptureTimeoutSeconds}s)`,
+        details: [],
+        result,
+      };
     case 'failed': {
-      const how = result.spawnError ? `could not start (${result.spawnError})` : result.signal ? `was killed by ${result.signal}` : `failed (exit ${result.exitCode})`;
+      const how = result.spawnError
+        ? `could not start (${result.spawnError})`
+        : result.signal
+          ? `was killed by ${result.signal}`
+          : `failed (exit ${result.exitCode})`;
       return { kind: 'failed', problem: `the capture command ${how}`, details: [], result };
     }
     default:
@@ -125,6 +148,8 @@ export async function runCapture(input: CaptureInput): Promise<CaptureOutcome> {
   }
   const check = await validateCapture(captureDir);
   if (!check.ok) return { kind: 'failed', problem: 'the capture manifest is invalid', details: check.problems, result };
-  const dirtied = (await userDirtyPaths(config.repoRoot, ownPaths).catch(() => [])).filter((file) => !dirtyBefore.has(file));
+  const dirtied = (await userDirtyPaths(config.repoRoot, ownPaths).catch(() => [])).filter(
+    (file) => !dirtyBefore.has(file),
+  );
   return { kind: 'captured', screens: check.screens, result, dirtied };
 }

@@ -48,7 +48,9 @@ function journalCapture(journal: Journal, iteration: number, outcome: CaptureOut
     exitCode: r.exitCode,
     durationMs: r.durationMs,
     screens: outcome.kind === 'captured' ? outcome.screens.length : 0,
-    ...(outcome.kind === 'failed' ? { problem: outcome.problem, ...(outcome.details.length ? { problems: outcome.details } : {}) } : {}),
+    ...(outcome.kind === 'failed'
+      ? { problem: outcome.problem, ...(outcome.details.length ? { problems: outcome.details } : {}) }
+      : {}),
     ...(outcome.kind === 'failed' ? { outputTail: r.output.split('\n').slice(-20).join('\n') } : {}),
   });
 }
@@ -74,7 +76,10 @@ function journalReview(journal: Journal, record: VisualReviewRecord, vetoed: boo
 
 function describeFindings(record: VisualReviewRecord): string[] {
   const lines = [...record.findings, ...(record.problems ?? [])];
-  return lines.slice(0, 8).map((line) => `    - ${line}`).concat(lines.length > 8 ? [`    … ${lines.length - 8} more in ${record.historyFile}`] : []);
+  return lines
+    .slice(0, 8)
+    .map((line) => `    - ${line}`)
+    .concat(lines.length > 8 ? [`    … ${lines.length - 8} more in ${record.historyFile}`] : []);
 }
 
 /**
@@ -119,7 +124,14 @@ export async function visualReviewAfterSuccess(
     hooks: {
       captured: (capture) => journalCapture(journal, iteration, capture),
       reviewStart: (info) => {
-        journal.append({ type: 'turn_start', iteration, role: 'visualReview', step: 'visualReview', promptBytes: info.promptBytes, ...(info.model ? { model: info.model } : {}) });
+        journal.append({
+          type: 'turn_start',
+          iteration,
+          role: 'visualReview',
+          step: 'visualReview',
+          promptBytes: info.promptBytes,
+          ...(info.model ? { model: info.model } : {}),
+        });
         ctx.say(`  visual review: ${info.images} image(s) to ${info.model ?? "pi's default model"}…`);
       },
       reviewEnd: (result) => {
@@ -148,7 +160,9 @@ export async function visualReviewAfterSuccess(
     journalReview(journal, record, false);
     const { feedbackCleared } = await saveReview(record);
     await saveSchedule(file, schedule);
-    ctx.say(`  visual review: PASS${record.summary ? ` — ${record.summary}` : ''}${feedbackCleared ? ' (earlier visual findings cleared)' : ''}`);
+    ctx.say(
+      `  visual review: PASS${record.summary ? ` — ${record.summary}` : ''}${feedbackCleared ? ' (earlier visual findings cleared)' : ''}`,
+    );
     summary.notes.push(`visual review PASS (${history})`);
     return undefined;
   }
@@ -158,7 +172,12 @@ export async function visualReviewAfterSuccess(
   ctx.say(`  visual review: ${record.verdict} — ${record.summary || record.error || 'no summary'}`);
   for (const line of describeFindings(record)) ctx.say(line);
   const revertedCommit = summary.commit;
-  const kept = await keepIterationWork(ctx, { ...rescue, iteration, reason: `vetoed by visual review ${record.verdict}`, keepCommits: false });
+  const kept = await keepIterationWork(ctx, {
+    ...rescue,
+    iteration,
+    reason: `vetoed by visual review ${record.verdict}`,
+    keepCommits: false,
+  });
   record.veto = {
     ...(kept ? { rescueRef: kept.ref, rescueCommit: kept.commit, patchFile: kept.patchFile } : {}),
     ...(revertedCommit ? { revertedCommit } : {}),
@@ -167,13 +186,20 @@ export async function visualReviewAfterSuccess(
   await saveSchedule(file, schedule);
 
   const feedback = path.relative(config.repoRoot, config.visualFeedbackFile);
-  const where = kept ? `kept in ${kept.ref} (patch ${path.relative(config.repoRoot, kept.patchFile)})` : 'nothing to keep';
+  const where = kept
+    ? `kept in ${kept.ref} (patch ${path.relative(config.repoRoot, kept.patchFile)})`
+    : 'nothing to keep';
   const vetoLine = `vetoed by the visual review (${record.verdict}): ${revertedCommit ? `commit ${revertedCommit.slice(0, 10)} was taken back out of the branch and ` : ''}its work is ${where}; the task is open again and the findings (${feedback}) go into the next developer prompt; review record ${history}`;
   ctx.say(`  ${vetoLine}`);
   summary.notes.push(vetoLine);
   summary.status = record.verdict === 'FAIL' ? 'failed' : 'blocked';
   // Credentials do not fix themselves: an auth failure stops the run, as it would in any turn.
-  summary.reason = turn?.terminalReason === 'provider_auth' ? 'provider_auth' : record.verdict === 'FAIL' ? 'visual_failed' : 'visual_blocked';
+  summary.reason =
+    turn?.terminalReason === 'provider_auth'
+      ? 'provider_auth'
+      : record.verdict === 'FAIL'
+        ? 'visual_failed'
+        : 'visual_blocked';
   delete summary.commit;
   summary.needsRescue = false;
   return summary.status;

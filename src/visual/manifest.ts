@@ -85,12 +85,22 @@ async function checkScreen(realDir: string, screen: Manifest['screens'][number])
   if (info.size > MAX_IMAGE_BYTES) return `the image is ${info.size} bytes; at most ${MAX_IMAGE_BYTES} are sent`;
   const mimeType = sniffImageMime(await readHead(file));
   if (!mimeType) return 'not a PNG, JPEG or WebP image (checked by its content, not its name)';
-  return { id: screen.id, label: screen.label?.trim() || screen.id, path: screen.path, file, mimeType, bytes: info.size };
+  return {
+    id: screen.id,
+    label: screen.label?.trim() || screen.id,
+    path: screen.path,
+    file,
+    mimeType,
+    bytes: info.size,
+  };
 }
 
 function zodProblems(error: z.ZodError): string[] {
   return error.issues.map((issue) => {
-    const where = issue.path.map((key) => (typeof key === 'number' ? `[${key}]` : `.${String(key)}`)).join('').replace(/^\./, '');
+    const where = issue.path
+      .map((key) => (typeof key === 'number' ? `[${key}]` : `.${String(key)}`))
+      .join('')
+      .replace(/^\./, '');
     return `${MANIFEST_FILE}${where ? ` ${where}` : ''}: ${issue.message}`;
   });
 }

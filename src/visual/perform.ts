@@ -13,7 +13,14 @@ import { capsFromConfig } from '../prompts/types.js';
 import { buildVisualReviewPrompt } from '../prompts/visual-review.js';
 import { lastLines } from '../verify/tail-buffer.js';
 import { runCapture, type CaptureOutcome } from './capture.js';
-import { clearFeedback, historyFileFor, readFeedback, writeFeedback, writeHistory, type VisualReviewRecord } from './record.js';
+import {
+  clearFeedback,
+  historyFileFor,
+  readFeedback,
+  writeFeedback,
+  writeHistory,
+  type VisualReviewRecord,
+} from './record.js';
 import { runReviewTurn } from './review-turn.js';
 
 export interface VisualReviewSetup {
@@ -82,22 +89,40 @@ export async function performVisualReview(setup: VisualReviewSetup): Promise<Vis
   const noVision = visionProblem(config, model);
   if (noVision) return blocked(noVision);
 
-  const capture = await runCapture({ config, env: setup.env, iteration: setup.iteration, task: setup.task, phase: setup.phase, changedFiles: setup.changedFiles, ...(setup.signal ? { signal: setup.signal } : {}) });
+  const capture = await runCapture({
+    config,
+    env: setup.env,
+    iteration: setup.iteration,
+    task: setup.task,
+    phase: setup.phase,
+    changedFiles: setup.changedFiles,
+    ...(setup.signal ? { signal: setup.signal } : {}),
+  });
   setup.hooks?.captured?.(capture);
   if (capture.result) {
     const r = capture.result;
-    record.capture = { command: r.command, outcome: r.outcome, exitCode: r.exitCode, durationMs: r.durationMs, outputTail: lastLines(r.output, 40).lines.join('\n') };
+    record.capture = {
+      command: r.command,
+      outcome: r.outcome,
+      exitCode: r.exitCode,
+      durationMs: r.durationMs,
+      outputTail: lastLines(r.output, 40).lines.join('\n'),
+    };
   }
   if (capture.kind === 'aborted') return { kind: 'aborted' };
   if (capture.kind === 'failed') return blocked(capture.problem, capture.details);
   if (capture.dirtied.length > 0) {
-    record.warnings = [`the capture command changed files in the repository (${capture.dirtied.join(', ')}); left as they are, they count as the next iteration's changes — write capture output under visualCaptureDir instead`];
+    record.warnings = [
+      `the capture command changed files in the repository (${capture.dirtied.join(', ')}); left as they are, they count as the next iteration's changes — write capture output under visualCaptureDir instead`,
+    ];
   }
 
   const sent = capture.screens.slice(0, config.visualReviewMaxImages);
   record.omittedImages = capture.screens.length - sent.length;
   record.images = sent.map(({ id, label, path, mimeType, bytes }) => ({ id, label, path, mimeType, bytes }));
-  const images = await Promise.all(sent.map(async (screen) => ({ mimeType: screen.mimeType, data: (await readFile(screen.file)).toString('base64') })));
+  const images = await Promise.all(
+    sent.map(async (screen) => ({ mimeType: screen.mimeType, data: (await readFile(screen.file)).toString('base64') })),
+  );
   const previousFeedback = await readFeedback(config.visualFeedbackFile);
   const prompt = buildVisualReviewPrompt({
     task: setup.task,
@@ -109,7 +134,11 @@ export async function performVisualReview(setup: VisualReviewSetup): Promise<Vis
     ...(previousFeedback ? { previousFeedback } : {}),
     caps: capsFromConfig(config),
   });
-  setup.hooks?.reviewStart?.({ ...(model ? { model } : {}), promptBytes: Buffer.byteLength(prompt), images: images.length });
+  setup.hooks?.reviewStart?.({
+    ...(model ? { model } : {}),
+    promptBytes: Buffer.byteLength(prompt),
+    images: images.length,
+  });
   const outcome = await runReviewTurn({
     transport: setup.transport,
     prompt,

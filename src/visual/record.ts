@@ -57,7 +57,8 @@ export async function writeHistory(record: VisualReviewRecord): Promise<void> {
 
 /** The feedback the developer will read: the verdict and summary first (the prompt keeps the head). */
 export function formatFeedback(record: VisualReviewRecord, captureTailLines = 10): string {
-  const where = record.trigger === 'manual' ? 'a manual visual review' : `the visual review after iteration ${record.iteration}`;
+  const where =
+    record.trigger === 'manual' ? 'a manual visual review' : `the visual review after iteration ${record.iteration}`;
   const lines = [`Visual review ${record.verdict} (${where}, run ${record.runId}, ${record.at}).`];
   if (record.summary) lines.push(`Summary: ${record.summary}`);
   if (record.error) lines.push(`Problem: ${record.error}`);
@@ -67,10 +68,17 @@ export function formatFeedback(record: VisualReviewRecord, captureTailLines = 10
     );
   }
   if (record.findings.length > 0) lines.push('Findings:', ...record.findings.map((finding) => `- ${finding}`));
-  if (record.problems && record.problems.length > 0) lines.push('Problems:', ...record.problems.map((problem) => `- ${problem}`));
+  if (record.problems && record.problems.length > 0)
+    lines.push('Problems:', ...record.problems.map((problem) => `- ${problem}`));
   const tail = record.capture?.outputTail.trim();
   if (tail && record.verdict !== 'PASS' && !record.fromModel) {
-    lines.push('Capture output (last lines):', ...tail.split('\n').slice(-captureTailLines).map((line) => `  ${line}`));
+    lines.push(
+      'Capture output (last lines):',
+      ...tail
+        .split('\n')
+        .slice(-captureTailLines)
+        .map((line) => `  ${line}`),
+    );
   }
   return `${lines.join('\n')}\n`;
 }

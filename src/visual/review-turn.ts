@@ -53,14 +53,27 @@ export async function runReviewTurn(input: ReviewTurnInput): Promise<ReviewTurnO
   const raw = turn.finalText;
   if (input.signal?.aborted) return { kind: 'aborted', turn };
   if (timeout.signal.aborted) {
-    return { kind: 'no_verdict', reason: `the review model gave no answer within visualReviewTimeoutSeconds (${input.timeoutSeconds}s)`, raw, turn };
+    return {
+      kind: 'no_verdict',
+      reason: `the review model gave no answer within visualReviewTimeoutSeconds (${input.timeoutSeconds}s)`,
+      raw,
+      turn,
+    };
   }
   if (turn.status !== 'success') {
-    return { kind: 'no_verdict', reason: `the review turn ended ${turn.status} (${turn.terminalReason}${turn.detail ? `: ${turn.detail}` : ''})`, raw, turn };
+    return {
+      kind: 'no_verdict',
+      reason: `the review turn ended ${turn.status} (${turn.terminalReason}${turn.detail ? `: ${turn.detail}` : ''})`,
+      raw,
+      turn,
+    };
   }
   const answer = parseVisualAnswer(raw);
   if (!answer) {
-    const why = raw.trim() === '' ? 'the review model answered nothing' : 'the review answer held no JSON object with a PASS, FAIL or BLOCKED verdict';
+    const why =
+      raw.trim() === ''
+        ? 'the review model answered nothing'
+        : 'the review answer held no JSON object with a PASS, FAIL or BLOCKED verdict';
     return { kind: 'no_verdict', reason: why, raw, turn };
   }
   return { kind: 'answer', answer, raw, turn };

@@ -24,7 +24,9 @@ const ScheduleSchema = z.object({
   successesSinceReview: z.number().int().nonnegative(),
   /** Files those iterations changed (newest last), for the review's context and the capture env. */
   changedFiles: z.array(z.string()),
-  last: z.object({ runId: z.string(), iteration: z.number().int(), verdict: z.enum(VISUAL_VERDICTS), at: z.string() }).optional(),
+  last: z
+    .object({ runId: z.string(), iteration: z.number().int(), verdict: z.enum(VISUAL_VERDICTS), at: z.string() })
+    .optional(),
 });
 export type Schedule = z.infer<typeof ScheduleSchema>;
 
@@ -38,7 +40,10 @@ export async function loadSchedule(file: string): Promise<{ schedule: Schedule; 
   const result = await readJsonFile(file, (value) => ScheduleSchema.parse(value));
   if (result.kind === 'ok') return { schedule: result.value };
   if (result.kind === 'missing') return { schedule: fresh };
-  return { schedule: fresh, warning: `the visual review schedule could not be read (${result.reason}); it was moved to ${result.movedTo} and the count starts again` };
+  return {
+    schedule: fresh,
+    warning: `the visual review schedule could not be read (${result.reason}); it was moved to ${result.movedTo} and the count starts again`,
+  };
 }
 
 export async function saveSchedule(file: string, schedule: Schedule): Promise<void> {
@@ -47,7 +52,11 @@ export async function saveSchedule(file: string, schedule: Schedule): Promise<vo
 
 export function noteSuccess(schedule: Schedule, changedFiles: readonly string[]): Schedule {
   const files = [...schedule.changedFiles.filter((file) => !changedFiles.includes(file)), ...changedFiles];
-  return { ...schedule, successesSinceReview: schedule.successesSinceReview + 1, changedFiles: files.slice(-MAX_REMEMBERED_FILES) };
+  return {
+    ...schedule,
+    successesSinceReview: schedule.successesSinceReview + 1,
+    changedFiles: files.slice(-MAX_REMEMBERED_FILES),
+  };
 }
 
 export function reviewDue(schedule: Schedule, everyN: number, feedbackPending: boolean): boolean {

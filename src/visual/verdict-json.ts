@@ -55,7 +55,8 @@ function parseLoose(candidate: string): unknown {
 }
 
 type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** `obj[name]`, matching the key case-insensitively (`Verdict`, `VERDICT`). */
 function field(obj: Json, name: string): unknown {
@@ -95,7 +96,11 @@ function asAnswer(value: unknown): VisualAnswer | undefined {
   const verdict = verdictOf(field(value, 'verdict'));
   if (!verdict) return undefined;
   const rawFindings = field(value, 'findings');
-  const list = Array.isArray(rawFindings) ? rawFindings : rawFindings === undefined || rawFindings === null ? [] : [rawFindings];
+  const list = Array.isArray(rawFindings)
+    ? rawFindings
+    : rawFindings === undefined || rawFindings === null
+      ? []
+      : [rawFindings];
   const findings = list.map(findingText).filter((line) => line !== '');
   return { verdict, summary: text(field(value, 'summary')), findings };
 }
@@ -111,7 +116,8 @@ export function parseVisualAnswer(answer: string): VisualAnswer | undefined {
     candidates++;
     const parsed = parseLoose(candidate);
     // The object itself, or one nested a level down ({"review": {...}}).
-    const answerHere = asAnswer(parsed) ?? (isObject(parsed) ? Object.values(parsed).map(asAnswer).find(Boolean) : undefined);
+    const answerHere =
+      asAnswer(parsed) ?? (isObject(parsed) ? Object.values(parsed).map(asAnswer).find(Boolean) : undefined);
     if (answerHere) found = answerHere;
   }
   return found;

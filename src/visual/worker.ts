@@ -16,7 +16,9 @@ const ImageRef = z
     id: z.string().min(1).optional(),
     label: z.string().optional(),
   })
-  .refine((image) => (image.path === undefined) !== (image.data === undefined), { message: 'each image needs exactly one of "path" or "data"' });
+  .refine((image) => (image.path === undefined) !== (image.data === undefined), {
+    message: 'each image needs exactly one of "path" or "data"',
+  });
 
 export const WorkerRequestSchema = z.object({
   images: z.array(ImageRef).min(1, 'expected at least one image'),
@@ -39,7 +41,9 @@ export interface LoadedImage {
 }
 
 /** The request, or the problems with it (each naming the field). */
-export function parseWorkerRequest(text: string): { ok: true; request: WorkerRequest } | { ok: false; problems: string[] } {
+export function parseWorkerRequest(
+  text: string,
+): { ok: true; request: WorkerRequest } | { ok: false; problems: string[] } {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -48,14 +52,19 @@ export function parseWorkerRequest(text: string): { ok: true; request: WorkerReq
   }
   const parsed = WorkerRequestSchema.safeParse(raw);
   if (parsed.success) return { ok: true, request: parsed.data };
-  return { ok: false, problems: parsed.error.issues.map((issue) => `${issue.path.join('.') || 'request'}: ${issue.message}`) };
+  return {
+    ok: false,
+    problems: parsed.error.issues.map((issue) => `${issue.path.join('.') || 'request'}: ${issue.message}`),
+  };
 }
 
 async function bytesOf(image: WorkerRequest['images'][number], cwd: string): Promise<Buffer | string> {
   if (image.data !== undefined) {
     const base64 = image.data.replace(/^data:[^;,]*;base64,/, '');
     const bytes = Buffer.from(base64, 'base64');
-    return bytes.length > MAX_IMAGE_BYTES ? `the image is ${bytes.length} bytes; at most ${MAX_IMAGE_BYTES} are sent` : bytes;
+    return bytes.length > MAX_IMAGE_BYTES
+      ? `the image is ${bytes.length} bytes; at most ${MAX_IMAGE_BYTES} are sent`
+      : bytes;
   }
   const file = path.resolve(cwd, image.path!);
   try {
@@ -69,7 +78,10 @@ async function bytesOf(image: WorkerRequest['images'][number], cwd: string): Pro
 }
 
 /** Reads and checks every image; problems name the image by its id (or position) and path. */
-export async function loadWorkerImages(request: WorkerRequest, cwd: string): Promise<{ images: LoadedImage[]; problems: string[] }> {
+export async function loadWorkerImages(
+  request: WorkerRequest,
+  cwd: string,
+): Promise<{ images: LoadedImage[]; problems: string[] }> {
   const images: LoadedImage[] = [];
   const problems: string[] = [];
   for (const [index, image] of request.images.entries()) {
@@ -85,7 +97,13 @@ export async function loadWorkerImages(request: WorkerRequest, cwd: string): Pro
       problems.push(`${name}: not a PNG, JPEG or WebP image (checked by its content)`);
       continue;
     }
-    images.push({ id, label: image.label?.trim() || id, mimeType, data: bytes.toString('base64'), bytes: bytes.length });
+    images.push({
+      id,
+      label: image.label?.trim() || id,
+      mimeType,
+      data: bytes.toString('base64'),
+      bytes: bytes.length,
+    });
   }
   return { images, problems };
 }

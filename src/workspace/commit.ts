@@ -59,7 +59,11 @@ export interface CommitResult {
  * other paths are staged. Throws GitError when git refuses; returns undefined when there is
  * nothing to commit among `files`.
  */
-export async function commitFiles(cwd: string, files: readonly string[], message: string): Promise<CommitResult | undefined> {
+export async function commitFiles(
+  cwd: string,
+  files: readonly string[],
+  message: string,
+): Promise<CommitResult | undefined> {
   if (files.length === 0) return undefined;
   // --literal-pathspecs: a file named "*.ts" or ":(top)x" is a file name, not a pattern.
   const literal = ['--literal-pathspecs'];
@@ -76,7 +80,18 @@ export async function commitFiles(cwd: string, files: readonly string[], message
     .filter(Boolean);
   if (staged.length === 0) return undefined;
   const identity = await identityArgs(cwd);
-  await git(cwd, [...literal, ...identity, 'commit', '--quiet', '--no-verify', '-m', message, '--only', '--', ...staged]);
+  await git(cwd, [
+    ...literal,
+    ...identity,
+    'commit',
+    '--quiet',
+    '--no-verify',
+    '-m',
+    message,
+    '--only',
+    '--',
+    ...staged,
+  ]);
   const commit = (await git(cwd, ['rev-parse', 'HEAD'])).trim();
   return { commit, files: staged };
 }

@@ -21,7 +21,12 @@ export async function worktreeFingerprint(cwd: string, exclude: readonly string[
     await git(cwd, ['add', '-A', '--', '.', ...exclude.map((file) => `:(exclude,literal)${file}`)], { env });
     // An excluded path still has its entry from the copied real index, which goes stale when an
     // agent stages it; drop it so only the other files decide the fingerprint.
-    if (exclude.length > 0) await git(cwd, ['rm', '--cached', '-q', '--ignore-unmatch', '--', ...exclude.map((file) => `:(literal)${file}`)], { env });
+    if (exclude.length > 0)
+      await git(
+        cwd,
+        ['rm', '--cached', '-q', '--ignore-unmatch', '--', ...exclude.map((file) => `:(literal)${file}`)],
+        { env },
+      );
     return (await git(cwd, ['write-tree'], { env })).trim();
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -44,10 +44,18 @@ export interface RebuildResult {
 
 /** The author and committer of `commit`, so the rebuilt commit is credited like the original. */
 async function identityOf(cwd: string, commit: string): Promise<NodeJS.ProcessEnv> {
-  const [an = '', ae = '', ad = '', cn = '', ce = ''] = (await git(cwd, ['log', '-1', '--format=%an%x00%ae%x00%aI%x00%cn%x00%ce', commit]))
+  const [an = '', ae = '', ad = '', cn = '', ce = ''] = (
+    await git(cwd, ['log', '-1', '--format=%an%x00%ae%x00%aI%x00%cn%x00%ce', commit])
+  )
     .trimEnd()
     .split('\0');
-  return { GIT_AUTHOR_NAME: an, GIT_AUTHOR_EMAIL: ae, GIT_AUTHOR_DATE: ad, GIT_COMMITTER_NAME: cn, GIT_COMMITTER_EMAIL: ce };
+  return {
+    GIT_AUTHOR_NAME: an,
+    GIT_AUTHOR_EMAIL: ae,
+    GIT_AUTHOR_DATE: ad,
+    GIT_COMMITTER_NAME: cn,
+    GIT_COMMITTER_EMAIL: ce,
+  };
 }
 
 /**
@@ -59,7 +67,8 @@ export async function rebuildCommitWithout(options: RebuildOptions): Promise<Reb
   const { cwd, startCommit } = options;
   const excluded = [...new Set(options.exclude)].sort();
   const head = await headCommit(cwd);
-  if (!head || head === startCommit || excluded.length === 0) return { commit: head === startCommit ? undefined : head, replaced: [], excluded: [] };
+  if (!head || head === startCommit || excluded.length === 0)
+    return { commit: head === startCommit ? undefined : head, replaced: [], excluded: [] };
   const replaced = (await git(cwd, ['rev-list', '--reverse', `${startCommit}..${head}`])).split('\n').filter(Boolean);
 
   const tree = await withTempIndex(async (env) => {
@@ -73,7 +82,14 @@ export async function rebuildCommitWithout(options: RebuildOptions): Promise<Reb
     const message = options.message ?? `${messages.trim()}\n`;
     commit = await commitTree(cwd, { tree, parents: [startCommit], message, identity: await identityOf(cwd, head) });
   }
-  await git(cwd, ['update-ref', '-m', 'pi-harness: rebuild commit without foreign files', 'HEAD', commit ?? startCommit, head]);
+  await git(cwd, [
+    'update-ref',
+    '-m',
+    'pi-harness: rebuild commit without foreign files',
+    'HEAD',
+    commit ?? startCommit,
+    head,
+  ]);
 
   // The user's index: excluded paths look as before the agent staged them.
   const snapshot = options.preDirtySnapshot;

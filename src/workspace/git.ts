@@ -10,7 +10,9 @@ export class GitError extends Error {
   readonly exitCode: number | null;
 
   constructor(args: readonly string[], stderr: string, exitCode: number | null) {
-    super(`git ${args.join(' ')} failed${exitCode === null ? '' : ` (exit ${exitCode})`}: ${stderr.trim() || 'no output'}`);
+    super(
+      `git ${args.join(' ')} failed${exitCode === null ? '' : ` (exit ${exitCode})`}: ${stderr.trim() || 'no output'}`,
+    );
     this.name = 'GitError';
     this.args = args;
     this.stderr = stderr;
@@ -53,7 +55,15 @@ export function git(cwd: string, args: readonly string[], options: GitOptions = 
   });
 }
 
-export type ChangeKind = 'modified' | 'added' | 'deleted' | 'renamed' | 'copied' | 'untracked' | 'conflicted' | 'type_changed';
+export type ChangeKind =
+  | 'modified'
+  | 'added'
+  | 'deleted'
+  | 'renamed'
+  | 'copied'
+  | 'untracked'
+  | 'conflicted'
+  | 'type_changed';
 
 export interface StatusEntry {
   path: string;

@@ -13,7 +13,11 @@ function shortBranch(ref: string): string {
 }
 
 /** A sentence saying what the agents did to HEAD, or undefined when it is where it belongs. */
-export async function historyViolation(cwd: string, startCommit: string, startBranch: string | null | undefined): Promise<string | undefined> {
+export async function historyViolation(
+  cwd: string,
+  startCommit: string,
+  startBranch: string | null | undefined,
+): Promise<string | undefined> {
   if (startBranch !== undefined) {
     const branch = await currentBranch(cwd);
     if (branch !== startBranch) {

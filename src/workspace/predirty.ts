@@ -16,7 +16,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { isHarnessPath } from './changes.js';
 import { git, gitPath } from './git.js';
-import { changedBetween, commitTree, createHarnessRef, listTree, setIndexEntries, treeOf, treeWithPaths } from './tree-builder.js';
+import {
+  changedBetween,
+  commitTree,
+  createHarnessRef,
+  listTree,
+  setIndexEntries,
+  treeOf,
+  treeWithPaths,
+} from './tree-builder.js';
 
 export interface PreDirtySnapshot {
   ref: string;
@@ -65,7 +73,11 @@ export async function snapshotPreDirty(options: SnapshotOptions): Promise<PreDir
   const indexCommit = await snapshotIndex(cwd, startCommit);
   const tree = await treeWithPaths(cwd, startCommit, paths);
   const message = `pi-harness: files dirty before the iteration\n\n${paths.join('\n')}\n`;
-  const commit = await commitTree(cwd, { tree, parents: indexCommit ? [startCommit, indexCommit] : [startCommit], message });
+  const commit = await commitTree(cwd, {
+    tree,
+    parents: indexCommit ? [startCommit, indexCommit] : [startCommit],
+    message,
+  });
   const ref = await createHarnessRef(cwd, options.refName, commit);
   return { ref, commit, startCommit, paths, ...(indexCommit ? { indexCommit } : {}) };
 }
@@ -111,7 +123,14 @@ export async function restorePreDirty(cwd: string, snapshot: PreDirtySnapshot): 
   }
   if (toWrite.length > 0) {
     // --worktree only: the index is dealt with below, from the user's own index snapshot.
-    const args = ['--literal-pathspecs', 'restore', `--source=${snapshot.commit}`, '--worktree', '--pathspec-from-file=-', '--pathspec-file-nul'];
+    const args = [
+      '--literal-pathspecs',
+      'restore',
+      `--source=${snapshot.commit}`,
+      '--worktree',
+      '--pathspec-from-file=-',
+      '--pathspec-file-nul',
+    ];
     await git(cwd, args, { input: toWrite.join('\0') });
   }
   if (snapshot.indexCommit) await setIndexEntries(cwd, process.env, snapshot.indexCommit, snapshot.paths);
@@ -135,7 +154,18 @@ export async function reclaimPreDirty(cwd: string, snapshot: PreDirtySnapshot): 
   const changed = await preDirtyChanged(cwd, snapshot);
   if (changed.length === 0) return { reclaimed: [], edited: [] };
   const dirty = new Set(
-    (await git(cwd, ['--literal-pathspecs', 'status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames', '--', ...changed]))
+    (
+      await git(cwd, [
+        '--literal-pathspecs',
+        'status',
+        '--porcelain=v1',
+        '-z',
+        '--untracked-files=all',
+        '--no-renames',
+        '--',
+        ...changed,
+      ])
+    )
       .split('\0')
       .filter((field) => field.length > 3)
       .map((field) => field.slice(3)),

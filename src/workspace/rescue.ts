@@ -20,7 +20,13 @@ import type { PreDirtySnapshot } from './predirty.js';
 import { changedBetween, commitTree, createHarnessRef, treeOf, treeWithPaths } from './tree-builder.js';
 
 export { restoreToStart, type RestoreOptions, type RestoreReport } from './restore.js';
-export { readPreDirtySnapshot, reclaimPreDirty, restorePreDirty, snapshotPreDirty, type PreDirtySnapshot } from './predirty.js';
+export {
+  readPreDirtySnapshot,
+  reclaimPreDirty,
+  restorePreDirty,
+  snapshotPreDirty,
+  type PreDirtySnapshot,
+} from './predirty.js';
 export { detectForeignFilesInCommits, rebuildCommitWithout } from './foreign-commits.js';
 
 export interface RescueOptions {
@@ -70,7 +76,16 @@ export async function writePatch(cwd: string, base: string, commit: string, patc
   const config = ['-c', 'diff.noprefix=false', '-c', 'diff.mnemonicPrefix=false', '-c', 'diff.relative=false'];
   const options = ['--binary', '--full-index', '--no-color', '--no-ext-diff', '--no-textconv', '--no-renames'];
   try {
-    await git(cwd, [...config, 'diff', ...options, '--src-prefix=a/', '--dst-prefix=b/', `--output=${temp}`, base, commit]);
+    await git(cwd, [
+      ...config,
+      'diff',
+      ...options,
+      '--src-prefix=a/',
+      '--dst-prefix=b/',
+      `--output=${temp}`,
+      base,
+      commit,
+    ]);
     await rename(temp, patchFile);
   } catch (error) {
     await unlink(temp).catch(() => undefined);
@@ -81,7 +96,10 @@ export async function writePatch(cwd: string, base: string, commit: string, patc
 /** Stores the iteration's work; undefined when it changed nothing worth keeping. */
 export async function rescueWork(options: RescueOptions): Promise<Rescue | undefined> {
   const { cwd, startCommit, preDirtySnapshot: snapshot } = options;
-  const changes = await iterationChanges(cwd, startCommit, { preDirty: options.preDirty, harnessPaths: options.harnessPaths });
+  const changes = await iterationChanges(cwd, startCommit, {
+    preDirty: options.preDirty,
+    harnessPaths: options.harnessPaths,
+  });
   const preDirtyPaths = snapshot ? snapshot.paths.filter((file) => !isHarnessPath(file, options.harnessPaths)) : [];
   const paths = [...new Set([...changes.all, ...preDirtyPaths])];
   if (paths.length === 0) return undefined;
@@ -91,8 +109,10 @@ export async function rescueWork(options: RescueOptions): Promise<Rescue | undef
   if (tree === (await treeOf(cwd, base))) return undefined;
   const agentCommits = await agentCommitsSince(cwd, startCommit);
   const details = [`Start commit: ${startCommit}`];
-  if (agentCommits.length > 0) details.push('', 'Agent commits (their content is included):', ...agentCommits.map((line) => `  ${line}`));
-  if (snapshot) details.push('', `Parent: pre-dirty snapshot ${snapshot.ref} (the user's uncommitted files, not the agent's work)`);
+  if (agentCommits.length > 0)
+    details.push('', 'Agent commits (their content is included):', ...agentCommits.map((line) => `  ${line}`));
+  if (snapshot)
+    details.push('', `Parent: pre-dirty snapshot ${snapshot.ref} (the user's uncommitted files, not the agent's work)`);
   const message = `${options.message.trimEnd()}\n\n${details.join('\n')}\n`;
   const commit = await commitTree(cwd, { tree, parents: [base], message });
   const ref = await createHarnessRef(cwd, options.refName, commit);

@@ -67,13 +67,21 @@ async function putHeadBack(cwd: string, options: RestoreOptions, report: Restore
   if (startBranch !== undefined && branch !== startBranch) {
     report.reattachedFrom = branch ?? (await headCommit(cwd));
     // Moves HEAD only: the index and files stay, and the agent's branch keeps its commits.
-    if (startBranch === null) await git(cwd, ['update-ref', '--no-deref', '-m', 'pi-harness: restore', 'HEAD', startCommit]);
+    if (startBranch === null)
+      await git(cwd, ['update-ref', '--no-deref', '-m', 'pi-harness: restore', 'HEAD', startCommit]);
     else await git(cwd, ['symbolic-ref', '-m', 'pi-harness: restore', 'HEAD', startBranch]);
   }
   const head = await headCommit(cwd);
   if (head !== startCommit) {
     // Compare-and-swap on the old value; never touches the index or the work tree.
-    await git(cwd, ['update-ref', '-m', 'pi-harness: restore to iteration start', 'HEAD', startCommit, ...(head ? [head] : [])]);
+    await git(cwd, [
+      'update-ref',
+      '-m',
+      'pi-harness: restore to iteration start',
+      'HEAD',
+      startCommit,
+      ...(head ? [head] : []),
+    ]);
     report.headMovedFrom = head;
   }
 }
@@ -100,7 +108,14 @@ async function deleteFile(cwd: string, file: string): Promise<boolean> {
 export async function restoreToStart(options: RestoreOptions): Promise<RestoreReport> {
   const { cwd, startCommit } = options;
   const filter: ChangeFilter = { preDirty: options.preDirty, harnessPaths: options.harnessPaths };
-  const report: RestoreReport = { restored: [], removed: [], keptIgnored: [], preDirtyRestored: [], leftovers: [], clean: false };
+  const report: RestoreReport = {
+    restored: [],
+    removed: [],
+    keptIgnored: [],
+    preDirtyRestored: [],
+    leftovers: [],
+    clean: false,
+  };
   // Collect the paths before HEAD moves: afterwards the committed ones no longer show as changes.
   const paths = new Set((await iterationChanges(cwd, startCommit, filter)).all);
   const agentHead = await headCommit(cwd);
@@ -109,17 +124,21 @@ export async function restoreToStart(options: RestoreOptions): Promise<RestoreRe
   if (report.headMovedFrom && report.headMovedFrom !== agentHead) {
     for (const file of await changedBetween(cwd, startCommit, report.headMovedFrom)) paths.add(file);
   }
-  const own = [...paths].filter((file) => !options.preDirty.has(file) && !isHarnessPath(file, options.harnessPaths)).sort();
+  const own = [...paths]
+    .filter((file) => !options.preDirty.has(file) && !isHarnessPath(file, options.harnessPaths))
+    .sort();
   const inStart = await listTree(cwd, startCommit);
   const created = own.filter((file) => !inStart.has(file));
   report.restored = own.filter((file) => inStart.has(file));
 
-  if (created.length > 0) await git(cwd, ['update-index', '--force-remove', '-z', '--stdin'], { input: created.join('\0') });
+  if (created.length > 0)
+    await git(cwd, ['update-index', '--force-remove', '-z', '--stdin'], { input: created.join('\0') });
   if (report.restored.length > 0) {
     const args = ['--literal-pathspecs', 'checkout', startCommit, '--pathspec-from-file=-', '--pathspec-file-nul'];
     await git(cwd, args, { input: report.restored.join('\0') });
   }
-  if (options.preDirtySnapshot) report.preDirtyRestored = (await restorePreDirty(cwd, options.preDirtySnapshot)).restored;
+  if (options.preDirtySnapshot)
+    report.preDirtyRestored = (await restorePreDirty(cwd, options.preDirtySnapshot)).restored;
   // Only now, with every .gitignore back as it was, ask which created files are ignored: an agent
   // that un-ignored the user's `.env` must not get it deleted.
   if (created.length > 0) {
@@ -132,7 +151,8 @@ export async function restoreToStart(options: RestoreOptions): Promise<RestoreRe
 
   // Verify rather than trust: whatever is still dirty is reported, never hidden.
   const leftovers = new Set((await iterationChanges(cwd, startCommit, filter)).all);
-  if (options.preDirtySnapshot) for (const file of await preDirtyChanged(cwd, options.preDirtySnapshot)) leftovers.add(file);
+  if (options.preDirtySnapshot)
+    for (const file of await preDirtyChanged(cwd, options.preDirtySnapshot)) leftovers.add(file);
   report.leftovers = [...leftovers].sort();
   report.clean = report.leftovers.length === 0 && (await headCommit(cwd)) === startCommit;
   return report;

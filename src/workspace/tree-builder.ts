@@ -35,11 +35,15 @@ async function storable(cwd: string, file: string): Promise<boolean> {
 export async function stageFromWorkTree(cwd: string, env: NodeJS.ProcessEnv, paths: readonly string[]): Promise<void> {
   const present: string[] = [];
   const absent: string[] = [];
-  for (const file of paths) (await storable(cwd, file) ? present : absent).push(file);
-  if (absent.length > 0) await git(cwd, ['update-index', '--force-remove', '-z', '--stdin'], { env, input: absent.join('\0') });
+  for (const file of paths) ((await storable(cwd, file)) ? present : absent).push(file);
+  if (absent.length > 0)
+    await git(cwd, ['update-index', '--force-remove', '-z', '--stdin'], { env, input: absent.join('\0') });
   if (present.length > 0) {
     // --replace: a file may now stand where the base had a directory, or the other way round.
-    await git(cwd, ['update-index', '--add', '--remove', '--replace', '-z', '--stdin'], { env, input: present.join('\0') });
+    await git(cwd, ['update-index', '--add', '--remove', '--replace', '-z', '--stdin'], {
+      env,
+      input: present.join('\0'),
+    });
   }
 }
 
@@ -77,12 +81,18 @@ export async function changedBetween(cwd: string, from: string, to: string): Pro
  * Sets the entries of `paths` in the index selected by `env` to their version in `treeish`,
  * removing those it does not have. The work tree is not touched.
  */
-export async function setIndexEntries(cwd: string, env: NodeJS.ProcessEnv, treeish: string, paths: readonly string[]): Promise<void> {
+export async function setIndexEntries(
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  treeish: string,
+  paths: readonly string[],
+): Promise<void> {
   if (paths.length === 0) return;
   const entries = await listTree(cwd, treeish);
   const lines = paths.flatMap((file) => entries.get(file) ?? []);
   const missing = paths.filter((file) => !entries.has(file));
-  if (missing.length > 0) await git(cwd, ['update-index', '--force-remove', '-z', '--stdin'], { env, input: missing.join('\0') });
+  if (missing.length > 0)
+    await git(cwd, ['update-index', '--force-remove', '-z', '--stdin'], { env, input: missing.join('\0') });
   // ls-tree's line format is exactly what --index-info reads.
   if (lines.length > 0) await git(cwd, ['update-index', '-z', '--index-info'], { env, input: `${lines.join('\0')}\0` });
 }
@@ -118,7 +128,8 @@ export const HARNESS_REF_PREFIX = 'refs/pi-harness/';
  * taken, `-2`, `-3`, ... is appended. Returns the name used.
  */
 export async function createHarnessRef(cwd: string, refName: string, commit: string): Promise<string> {
-  if (!refName.startsWith(HARNESS_REF_PREFIX)) throw new Error(`harness refs live under ${HARNESS_REF_PREFIX}: ${refName}`);
+  if (!refName.startsWith(HARNESS_REF_PREFIX))
+    throw new Error(`harness refs live under ${HARNESS_REF_PREFIX}: ${refName}`);
   await git(cwd, ['check-ref-format', refName]);
   const absent = '0'.repeat(commit.length); // "must not exist yet" for update-ref (sha1 or sha256)
   for (let n = 1; n <= 100; n++) {

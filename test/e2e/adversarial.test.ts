@@ -14,12 +14,18 @@ const setup = closedAfterEach(loopRepo);
 const TASKS = '# Tasks\n\n- [ ] First task\n- [ ] Second task\n';
 const status = (repo: string) => gitSync(repo, 'status', '--porcelain');
 const branch = (repo: string) => gitSync(repo, 'symbolic-ref', '-q', 'HEAD').trim();
-const rescueRefs = (repo: string) => gitSync(repo, 'for-each-ref', '--format=%(refname)', 'refs/pi-harness/rescue').trim().split('\n').filter(Boolean);
+const rescueRefs = (repo: string) =>
+  gitSync(repo, 'for-each-ref', '--format=%(refname)', 'refs/pi-harness/rescue').trim().split('\n').filter(Boolean);
 const PASS = [[say('VERDICT: PASS')]];
 
 describe('misbehaving agents', () => {
-  it('a developer that deletes TODOS.md fails the iteration instead of crashing the run; the file comes back', { timeout: 60_000 }, async () => {
-    const r = await setup({ tasks: TASKS, plans: { developer: [[write('a.txt', 'a\n'), bash('rm TODOS.md'), say('Done.')]], tester: PASS } });
+  it('a developer that deletes TODOS.md fails the iteration instead of crashing the run; the file comes back', {
+    timeout: 60_000,
+  }, async () => {
+    const r = await setup({
+      tasks: TASKS,
+      plans: { developer: [[write('a.txt', 'a\n'), bash('rm TODOS.md'), say('Done.')]], tester: PASS },
+    });
     const result = await r.run('once');
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('FAILED (commit_failed)');
@@ -29,10 +35,17 @@ describe('misbehaving agents', () => {
     expect(r.show(rescueRefs(r.repo)[0]!, 'a.txt')).toBe('a\n');
   });
 
-  it('a developer that rewords its own task gets no commit (it could not be ticked and would run again)', { timeout: 60_000 }, async () => {
+  it('a developer that rewords its own task gets no commit (it could not be ticked and would run again)', {
+    timeout: 60_000,
+  }, async () => {
     const r = await setup({
       tasks: TASKS,
-      plans: { developer: [[write('a.txt', 'a\n'), bash("sed -i 's/First task/First task (reworded)/' TODOS.md"), say('Done.')]], tester: PASS },
+      plans: {
+        developer: [
+          [write('a.txt', 'a\n'), bash("sed -i 's/First task/First task (reworded)/' TODOS.md"), say('Done.')],
+        ],
+        tester: PASS,
+      },
     });
     const result = await r.run('once');
     expect(result.code).toBe(1);
@@ -44,7 +57,10 @@ describe('misbehaving agents', () => {
   it('a tick an agent put on another task is undone, with a note', { timeout: 60_000 }, async () => {
     const r = await setup({
       tasks: TASKS,
-      plans: { developer: [[write('a.txt', 'a\n'), bash("sed -i 's/- \\[ \\] Second/- [x] Second/' TODOS.md"), say('Done.')]], tester: PASS },
+      plans: {
+        developer: [[write('a.txt', 'a\n'), bash("sed -i 's/- \\[ \\] Second/- [x] Second/' TODOS.md"), say('Done.')]],
+        tester: PASS,
+      },
     });
     const result = await r.run('once');
     expect(result.code).toBe(0);
@@ -53,10 +69,20 @@ describe('misbehaving agents', () => {
     expect(status(r.repo)).toBe('');
   });
 
-  it('a tester that committed the other tick itself gets it undone inside its own commit', { timeout: 60_000 }, async () => {
+  it('a tester that committed the other tick itself gets it undone inside its own commit', {
+    timeout: 60_000,
+  }, async () => {
     const r = await setup({
       tasks: TASKS,
-      plans: { developer: [[write('a.txt', 'a\n'), say('Done.')]], tester: [[bash("sed -i 's/- \\[ \\]/- [x]/' TODOS.md && git add -A && git commit -qm 'All done'"), say('VERDICT: PASS')]] },
+      plans: {
+        developer: [[write('a.txt', 'a\n'), say('Done.')]],
+        tester: [
+          [
+            bash("sed -i 's/- \\[ \\]/- [x]/' TODOS.md && git add -A && git commit -qm 'All done'"),
+            say('VERDICT: PASS'),
+          ],
+        ],
+      },
     });
     const result = await r.run('once');
     expect(result.code).toBe(0);
@@ -65,10 +91,15 @@ describe('misbehaving agents', () => {
     expect(status(r.repo)).toBe('');
   });
 
-  it('a tester that resets the branch past the user\'s commit does not get to drop it', { timeout: 60_000 }, async () => {
+  it("a tester that resets the branch past the user's commit does not get to drop it", {
+    timeout: 60_000,
+  }, async () => {
     const r = await setup({
       tasks: TASKS,
-      plans: { developer: [[write('a.txt', 'a\n'), say('Done.')]], tester: [[bash('git add -A && git commit -qm mine && git reset -q --hard HEAD~2'), say('VERDICT: PASS')]] },
+      plans: {
+        developer: [[write('a.txt', 'a\n'), say('Done.')]],
+        tester: [[bash('git add -A && git commit -qm mine && git reset -q --hard HEAD~2'), say('VERDICT: PASS')]],
+      },
     });
     await writeUserCommit(r.repo);
     const result = await r.run('once');
@@ -79,10 +110,15 @@ describe('misbehaving agents', () => {
     expect(status(r.repo)).toBe('');
   });
 
-  it('a tester that amends the user\'s commit does not get to replace it; the work is rescued', { timeout: 60_000 }, async () => {
+  it("a tester that amends the user's commit does not get to replace it; the work is rescued", {
+    timeout: 60_000,
+  }, async () => {
     const r = await setup({
       tasks: TASKS,
-      plans: { developer: [[write('a.txt', 'a\n'), say('Done.')]], tester: [[bash('git add -A && git commit -q --amend -m amended'), say('VERDICT: PASS')]] },
+      plans: {
+        developer: [[write('a.txt', 'a\n'), say('Done.')]],
+        tester: [[bash('git add -A && git commit -q --amend -m amended'), say('VERDICT: PASS')]],
+      },
     });
     await writeUserCommit(r.repo);
     const result = await r.run('once');
@@ -96,21 +132,30 @@ describe('misbehaving agents', () => {
   it.each([
     ['switches to a new branch', 'git checkout -q -b side'],
     ['detaches HEAD', 'git checkout -q --detach'],
-  ])('a tester that %s and commits there leaves the user on their branch, nothing committed elsewhere counted', { timeout: 60_000 }, async (_, move) => {
-    const r = await setup({
-      tasks: TASKS,
-      plans: { developer: [[write('a.txt', 'a\n'), say('Done.')]], tester: [[bash(`${move} && git add -A && git commit -qm elsewhere`), say('VERDICT: PASS')]] },
-    });
-    const result = await r.run('once');
-    expect(result.code).toBe(1);
-    expect(result.stdout).toContain('the agents moved HEAD from branch main');
-    expect(branch(r.repo)).toBe('refs/heads/main');
-    expect(r.log()).toEqual(['initial']);
-    expect(status(r.repo)).toBe('');
-    expect(r.show(rescueRefs(r.repo)[0]!, 'a.txt')).toBe('a\n');
-  });
+  ])(
+    'a tester that %s and commits there leaves the user on their branch, nothing committed elsewhere counted',
+    { timeout: 60_000 },
+    async (_, move) => {
+      const r = await setup({
+        tasks: TASKS,
+        plans: {
+          developer: [[write('a.txt', 'a\n'), say('Done.')]],
+          tester: [[bash(`${move} && git add -A && git commit -qm elsewhere`), say('VERDICT: PASS')]],
+        },
+      });
+      const result = await r.run('once');
+      expect(result.code).toBe(1);
+      expect(result.stdout).toContain('the agents moved HEAD from branch main');
+      expect(branch(r.repo)).toBe('refs/heads/main');
+      expect(r.log()).toEqual(['initial']);
+      expect(status(r.repo)).toBe('');
+      expect(r.show(rescueRefs(r.repo)[0]!, 'a.txt')).toBe('a\n');
+    },
+  );
 
-  it('allowDirty: a developer that runs git stash does not make the user\'s uncommitted edit vanish', { timeout: 60_000 }, async () => {
+  it("allowDirty: a developer that runs git stash does not make the user's uncommitted edit vanish", {
+    timeout: 60_000,
+  }, async () => {
     const r = await setup({
       tasks: TASKS,
       config: { allowDirty: true },
@@ -128,7 +173,10 @@ describe('misbehaving agents', () => {
   it('a failing pre-commit hook the harness commit skipped is named in the summary', { timeout: 60_000 }, async () => {
     const r = await setup({
       tasks: TASKS,
-      plans: { developer: [[write('a.txt', 'a\n'), say('Done.')]], tester: [[bash('git add -A && git commit -qm mine'), say('VERDICT: PASS')]] },
+      plans: {
+        developer: [[write('a.txt', 'a\n'), say('Done.')]],
+        tester: [[bash('git add -A && git commit -qm mine'), say('VERDICT: PASS')]],
+      },
     });
     const hook = path.join(r.repo, '.git', 'hooks', 'pre-commit');
     await writeFile(hook, '#!/bin/sh\necho lint failed >&2\nexit 1\n');
@@ -138,11 +186,16 @@ describe('misbehaving agents', () => {
     expect(result.stdout).toContain("without running the repository's pre-commit hook");
   });
 
-  it('a repo without a git identity: the tick is still amended into the tester\'s commit', { timeout: 60_000 }, async () => {
+  it("a repo without a git identity: the tick is still amended into the tester's commit", {
+    timeout: 60_000,
+  }, async () => {
     const asTester = 'git -c user.name=Tester -c user.email=tester@example.test';
     const r = await setup({
       tasks: TASKS,
-      plans: { developer: [[write('a.txt', 'a\n'), say('Done.')]], tester: [[bash(`${asTester} add a.txt && ${asTester} commit -qm "Add a.txt"`), say('VERDICT: PASS')]] },
+      plans: {
+        developer: [[write('a.txt', 'a\n'), say('Done.')]],
+        tester: [[bash(`${asTester} add a.txt && ${asTester} commit -qm "Add a.txt"`), say('VERDICT: PASS')]],
+      },
     });
     gitSync(r.repo, 'config', '--unset', 'user.name');
     gitSync(r.repo, 'config', '--unset', 'user.email');
@@ -150,7 +203,13 @@ describe('misbehaving agents', () => {
     process.env.GIT_CONFIG_GLOBAL = '/dev/null'; // the harness's own git calls see no identity either
     try {
       // undefined: child processes get no such variable at all.
-      const env = { GIT_AUTHOR_NAME: undefined, GIT_AUTHOR_EMAIL: undefined, GIT_COMMITTER_NAME: undefined, GIT_COMMITTER_EMAIL: undefined, GIT_CONFIG_GLOBAL: '/dev/null' };
+      const env = {
+        GIT_AUTHOR_NAME: undefined,
+        GIT_AUTHOR_EMAIL: undefined,
+        GIT_COMMITTER_NAME: undefined,
+        GIT_COMMITTER_EMAIL: undefined,
+        GIT_CONFIG_GLOBAL: '/dev/null',
+      };
       const result = await r.run('once', env);
       expect(result.code).toBe(0);
       expect(r.log()).toEqual(['Add a.txt', 'initial']);

@@ -9,7 +9,8 @@ const setup = closedAfterEach(loopRepo);
 
 const TASKS = '- [ ] Expensive task\n- [ ] Cheap task\n';
 /** A tool call that reports 1000 input tokens for its model request. */
-const costly = (n: number): ScriptStep => ({ ...bash(`echo step ${n} >> work.log`), usage: { input: 1000, output: 0 } } as ScriptStep);
+const costly = (n: number): ScriptStep =>
+  ({ ...bash(`echo step ${n} >> work.log`), usage: { input: 1000, output: 0 } }) as ScriptStep;
 /** A step that reports a small request, so only the burner's tokens matter. */
 const small = (step: ScriptStep): ScriptStep => ({ ...step, usage: { input: 100, output: 10 } }) as ScriptStep;
 const burner = Array.from({ length: 20 }, (_, i) => costly(i));
@@ -19,7 +20,9 @@ const journalEvents = (r: LoopRepo) =>
     .filter((f) => f.endsWith('journal.jsonl'));
 
 describe('budgets', () => {
-  it('maxRunTokens stops a runaway turn mid-flight, keeps its work and ends the run with the reason', { timeout: 60_000 }, async () => {
+  it('maxRunTokens stops a runaway turn mid-flight, keeps its work and ends the run with the reason', {
+    timeout: 60_000,
+  }, async () => {
     const r = await setup({ tasks: TASKS, config: { maxRunTokens: 2500 }, plans: { developer: [burner] } });
     const result = await r.run('run');
     expect(result.code).toBe(1);
@@ -50,7 +53,11 @@ describe('budgets', () => {
   });
 
   it('maxRunSeconds aborts a silent model when the run time is up', { timeout: 60_000 }, async () => {
-    const r = await setup({ tasks: TASKS, config: { maxRunSeconds: 3 }, plans: { developer: [[write('a.txt', 'a\n'), { kind: 'stall', seconds: 30 }]] } });
+    const r = await setup({
+      tasks: TASKS,
+      config: { maxRunSeconds: 3 },
+      plans: { developer: [[write('a.txt', 'a\n'), { kind: 'stall', seconds: 30 }]] },
+    });
     const started = Date.now();
     const result = await r.run('run');
     // The model stalls for 30 s; the turn must end soon after the 3 s budget (the run's wall time

@@ -20,7 +20,10 @@ describe('clear-history after a real run', () => {
       tasks: '# Tasks\n\n- [ ] Good task\n- [ ] Bad task\n',
       config: { maxTaskAttempts: 1 },
       plans: {
-        developer: [[write('good.txt', 'good\n'), say('Done.')], [write('bad.txt', 'bad\n'), say('Done.')]],
+        developer: [
+          [write('good.txt', 'good\n'), say('Done.')],
+          [write('bad.txt', 'bad\n'), say('Done.')],
+        ],
         tester: [[say('VERDICT: PASS')], [say('Wrong.\nVERDICT: FAIL')]],
         testerRecheck: [[say('Still wrong.\nVERDICT: FAIL')]],
         developerFix: [[write('bad.txt', 'worse\n'), say('Tried.')]],

@@ -15,14 +15,19 @@ import { tempDir } from '../helpers/temp-dir.js';
 const git = (dir: string, ...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' });
 
 describe('pi-harness demo', () => {
-  it('builds the demo project task by task: one commit per task with its tick, tests passing for real', { timeout: 120_000 }, async () => {
+  it('builds the demo project task by task: one commit per task with its tick, tests passing for real', {
+    timeout: 120_000,
+  }, async () => {
     const dir = await tempDir('pi-harness-demo-test-');
     const result = await cli(['demo', '--dir', dir], { cwd: dir, env: process.env });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
 
     const subjects = git(dir, 'log', '--format=%s').trim().split('\n');
-    expect(subjects).toEqual([...DEMO_TASKS.map((task) => task.commitMessage).reverse(), expect.stringMatching(/^Start textkit/)]);
+    expect(subjects).toEqual([
+      ...DEMO_TASKS.map((task) => task.commitMessage).reverse(),
+      expect.stringMatching(/^Start textkit/),
+    ]);
     for (const [i, task] of DEMO_TASKS.entries()) {
       const commit = `HEAD~${DEMO_TASKS.length - 1 - i}`;
       const files = git(dir, 'show', '--name-only', '--format=', commit).trim().split('\n').sort();
@@ -45,18 +50,28 @@ describe('pi-harness demo', () => {
     expect(result.stdout).toContain('verification: failed (exit 1)');
     expect(result.stdout).toContain('tester verdict: FAIL');
     expect(result.stdout).toContain(`all tasks done; ${DEMO_TASKS.length}/${DEMO_TASKS.length} iterations succeeded`);
-    for (const line of git(dir, 'log', '--oneline', '--no-decorate').trim().split('\n')) expect(result.stdout).toContain(line);
+    for (const line of git(dir, 'log', '--oneline', '--no-decorate').trim().split('\n'))
+      expect(result.stdout).toContain(line);
     expect(result.stdout).toContain("+ 'hello wo…'");
     expect(result.stdout).toMatch(/wordCount\(''\).*It prints `1 1`; expected `0 0`/);
     expect(result.stdout).toContain(`kept at ${dir}`);
     expect(result.stdout).toMatch(/\.pi-harness\/runs\/[^/]+\/journal\.jsonl/);
   });
 
-  it('--clean removes the demo repo after a successful run; harness settings in the environment do not steer it', { timeout: 120_000 }, async () => {
+  it('--clean removes the demo repo after a successful run; harness settings in the environment do not steer it', {
+    timeout: 120_000,
+  }, async () => {
     const parent = await tempDir('pi-harness-demo-test-');
     const dir = path.join(parent, 'new', 'demo');
     // Each of these would derail the demo if it leaked into its configuration.
-    const env = { ...process.env, PI_TRANSPORT: 'mock', PI_TEST_CMD: 'false', PI_MODEL: 'elsewhere/model', PI_MAX_ITERS: '1', PI_CONFIG_FILE: '/nonexistent.json' };
+    const env = {
+      ...process.env,
+      PI_TRANSPORT: 'mock',
+      PI_TEST_CMD: 'false',
+      PI_MODEL: 'elsewhere/model',
+      PI_MAX_ITERS: '1',
+      PI_CONFIG_FILE: '/nonexistent.json',
+    };
     const result = await cli(['demo', '--dir', dir, '--clean'], { cwd: parent, env });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);

@@ -46,7 +46,12 @@ async function environment(extra: NodeJS.ProcessEnv = {}): Promise<NodeJS.Proces
 }
 
 function endpointConfig(baseUrl: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { piModel: MODEL, testCommand: 'node --version', models: { [MODEL]: { baseUrl, apiKeyEnv: 'SCRIPTED_KEY' } }, ...extra };
+  return {
+    piModel: MODEL,
+    testCommand: 'node --version',
+    models: { [MODEL]: { baseUrl, apiKeyEnv: 'SCRIPTED_KEY' } },
+    ...extra,
+  };
 }
 
 function line(stdout: string, title: string): string {
@@ -89,7 +94,9 @@ describe('pi-harness doctor', () => {
     const repo = await repoWith(endpointConfig(model.baseUrl));
     const result = await cli(['doctor'], { cwd: repo, env: await environment() });
     expect(result.code).toBe(4);
-    expect(line(result.stdout, 'model (all roles)')).toContain('API key variable SCRIPTED_KEY is not set (models.scripted/test-model.apiKeyEnv)');
+    expect(line(result.stdout, 'model (all roles)')).toContain(
+      'API key variable SCRIPTED_KEY is not set (models.scripted/test-model.apiKeyEnv)',
+    );
     expect(result.stdout).toContain('fix: export SCRIPTED_KEY=<the key for');
   });
 
@@ -98,7 +105,9 @@ describe('pi-harness doctor', () => {
     const repo = await repoWith(endpointConfig(model.baseUrl));
     const result = await cli(['doctor'], { cwd: repo, env: await environment({ SCRIPTED_KEY: 'sk-wrong-value' }) });
     expect(result.code).toBe(4);
-    expect(line(result.stdout, 'model (all roles)')).toContain(`${model.baseUrl}/models rejected the API key (HTTP 401)`);
+    expect(line(result.stdout, 'model (all roles)')).toContain(
+      `${model.baseUrl}/models rejected the API key (HTTP 401)`,
+    );
     expect(result.stdout).toContain('check the key in SCRIPTED_KEY');
     expect(result.stdout).not.toContain('sk-wrong-value');
   });
@@ -112,13 +121,21 @@ describe('pi-harness doctor', () => {
     });
     const result = await cli(['doctor'], { cwd: repo, env: await environment() });
     expect(result.code).toBe(0);
-    expect(line(result.stdout, 'model (all roles)')).toMatch(/^! .*does not list other-model \(it serves: test-model\)/);
+    expect(line(result.stdout, 'model (all roles)')).toMatch(
+      /^! .*does not list other-model \(it serves: test-model\)/,
+    );
     expect(result.stdout).toContain('ready, with 1 warning');
   });
 
   it('fails on a missing task file and points at init', async () => {
     const model = await server();
-    const repo = await makeRepo({ 'pi.config.json': JSON.stringify({ piModel: MODEL, testCommand: 'true', models: { [MODEL]: { baseUrl: model.baseUrl } } }) });
+    const repo = await makeRepo({
+      'pi.config.json': JSON.stringify({
+        piModel: MODEL,
+        testCommand: 'true',
+        models: { [MODEL]: { baseUrl: model.baseUrl } },
+      }),
+    });
     const result = await cli(['doctor'], { cwd: repo, env: await environment() });
     expect(result.code).toBe(4);
     expect(line(result.stdout, 'task file')).toBe('✗ task file               TODOS.md not found (taskFile)');
@@ -127,7 +144,10 @@ describe('pi-harness doctor', () => {
 
   it('warns when there is nothing to do', async () => {
     const model = await server();
-    const repo = await repoWith({ piModel: MODEL, testCommand: 'true', models: { [MODEL]: { baseUrl: model.baseUrl } } }, { 'TODOS.md': '- [x] all done\n' });
+    const repo = await repoWith(
+      { piModel: MODEL, testCommand: 'true', models: { [MODEL]: { baseUrl: model.baseUrl } } },
+      { 'TODOS.md': '- [x] all done\n' },
+    );
     const result = await cli(['doctor'], { cwd: repo, env: await environment() });
     expect(result.code).toBe(0);
     expect(line(result.stdout, 'task file')).toContain('! task file');
@@ -177,7 +197,9 @@ describe('pi-harness doctor', () => {
       'test-command',
     ]);
     for (const check of document.checks) {
-      expect(Object.keys(check).sort()).toEqual(check.fix === undefined ? ['detail', 'id', 'status', 'title'] : ['detail', 'fix', 'id', 'status', 'title']);
+      expect(Object.keys(check).sort()).toEqual(
+        check.fix === undefined ? ['detail', 'id', 'status', 'title'] : ['detail', 'fix', 'id', 'status', 'title'],
+      );
       expect(['ok', 'warn', 'fail']).toContain(check.status);
     }
     expect(document.checks.find((check) => check.id === `model:${MODEL}`)).toMatchObject({ status: 'fail' });
@@ -186,14 +208,25 @@ describe('pi-harness doctor', () => {
   it('asks pi about models not declared in "models", honouring PI_CODING_AGENT_DIR', async () => {
     const model = await server();
     const agentDir = await tempDir('pi-agent-');
-    const providers = { mine: { baseUrl: model.baseUrl, api: 'openai-completions', apiKey: 'local', models: [{ id: 'test-model' }] } };
+    const providers = {
+      mine: { baseUrl: model.baseUrl, api: 'openai-completions', apiKey: 'local', models: [{ id: 'test-model' }] },
+    };
     await writeFile(path.join(agentDir, 'models.json'), JSON.stringify({ providers }));
-    const repo = await repoWith({ piModel: 'mine/test-model', roleModels: { tester: 'nowhere/thing' }, testCommand: 'true' });
-    const result = await cli(['doctor'], { cwd: repo, env: { ...(await environment()), PI_CODING_AGENT_DIR: agentDir } });
+    const repo = await repoWith({
+      piModel: 'mine/test-model',
+      roleModels: { tester: 'nowhere/thing' },
+      testCommand: 'true',
+    });
+    const result = await cli(['doctor'], {
+      cwd: repo,
+      env: { ...(await environment()), PI_CODING_AGENT_DIR: agentDir },
+    });
     expect(line(result.stdout, 'model (developer, developerRetry, developerFix, testerCommit)')).toContain(
       `✓ model (developer, developerRetry, developerFix, testerCommit)  mine/test-model: resolved by pi from its configuration (${agentDir})`,
     );
-    expect(line(result.stdout, 'model (tester)')).toMatch(/^✗ model \(tester\) +nowhere\/thing: pi does not know provider nowhere/);
+    expect(line(result.stdout, 'model (tester)')).toMatch(
+      /^✗ model \(tester\) +nowhere\/thing: pi does not know provider nowhere/,
+    );
     expect(result.code).toBe(4);
   });
 
@@ -214,11 +247,13 @@ describe('pi-harness doctor', () => {
     expect(fresh.stdout).toContain('git add -A && git commit -m "Initial commit"');
   });
 
-  it('checks the test command\'s program and npm script without running it', async () => {
+  it("checks the test command's program and npm script without running it", async () => {
     const missing = await repoWith({ transport: 'mock', testCommand: 'definitely-not-a-tool --fast' });
     const result = await cli(['doctor'], { cwd: missing, env: await environment() });
     expect(result.code).toBe(4);
-    expect(line(result.stdout, 'test command')).toContain('`definitely-not-a-tool --fast`: definitely-not-a-tool is not on PATH');
+    expect(line(result.stdout, 'test command')).toContain(
+      '`definitely-not-a-tool --fast`: definitely-not-a-tool is not on PATH',
+    );
 
     const placeholder = await repoWith(
       { transport: 'mock', testCommand: 'npm test' },

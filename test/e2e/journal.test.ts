@@ -16,7 +16,6 @@ import { processesMatching } from '../helpers/processes.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { bash, loopRepo, say, write, type LoopRepo } from './loop-helpers.js';
 
-
 const setup = closedAfterEach(loopRepo);
 
 /** Every regular file under `dir` (symlinks are not followed), relative path -> content. */
@@ -62,7 +61,11 @@ describe('projections of the journal', () => {
   it('after a multi-task run, every projection equals a rebuild from the journal', { timeout: 120_000 }, async () => {
     const r = await setup({
       tasks: '# Tasks\n\n## Phase one\n\n- [ ] First\n- [ ] Second\n\n## Phase two\n\n- [ ] Third\n',
-      config: { testCommand: 'if [ -f broken.txt ]; then echo "broken.txt is present"; exit 1; fi', maxTaskAttempts: 1, maxFailureArtifactLines: 5 },
+      config: {
+        testCommand: 'if [ -f broken.txt ]; then echo "broken.txt is present"; exit 1; fi',
+        maxTaskAttempts: 1,
+        maxFailureArtifactLines: 5,
+      },
       plans: {
         developer: [
           [write('broken.txt', 'x\n'), write('src/one.txt', 'draft\n'), say('First done.')],
@@ -73,7 +76,11 @@ describe('projections of the journal', () => {
           [bash('rm broken.txt'), say('Removed broken.txt.')],
           [write('src/one.txt', 'final\n'), say('Fixed one.txt.')],
         ],
-        tester: [[say('one.txt says draft.\nVERDICT: FAIL')], [say('VERDICT: PASS')], [say('I cannot judge this.\nVERDICT: BLOCKED')]],
+        tester: [
+          [say('one.txt says draft.\nVERDICT: FAIL')],
+          [say('VERDICT: PASS')],
+          [say('I cannot judge this.\nVERDICT: BLOCKED')],
+        ],
         testerRecheck: [[say('Now final.\nVERDICT: PASS')]],
       },
     });
@@ -92,8 +99,14 @@ describe('projections of the journal', () => {
     expect(live[`runs/${runId}/run.log`]).toBe(live['harness.log']);
     const csv = live['telemetry.csv']!.trim().split('\n');
     expect(csv[0]).toBe(TELEMETRY_CSV_HEADER);
-    expect(csv.slice(1).map((row) => row.split(',').slice(0, 2).join(','))).toEqual([`${runId},1`, `${runId},2`, `${runId},3`]);
-    const telemetry = live['telemetry.jsonl']!.trim().split('\n').map((line) => JSON.parse(line));
+    expect(csv.slice(1).map((row) => row.split(',').slice(0, 2).join(','))).toEqual([
+      `${runId},1`,
+      `${runId},2`,
+      `${runId},3`,
+    ]);
+    const telemetry = live['telemetry.jsonl']!.trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(telemetry.map((t) => [t.task_text, t.task_phase, t.status, t.verification, t.verdict])).toEqual([
       ['First', 'Phase one', 'succeeded', 'passed', 'PASS'],
       ['Second', 'Phase one', 'succeeded', 'passed', 'PASS'],
@@ -104,17 +117,51 @@ describe('projections of the journal', () => {
     expect(live['token-usage.jsonl']!.trim().split('\n')).toHaveLength(turnEnds.length);
     const tokens = JSON.parse(live['token-usage-summary.json']!);
     expect(tokens.totals.input).toBe(turnEnds.reduce((sum, e) => sum + (e.type === 'turn_end' ? e.usage.input : 0), 0));
-    expect(Object.keys(tokens.byFile)).toEqual(expect.arrayContaining(['src/one.txt', 'src/two.txt', 'three.txt', 'broken.txt']));
+    expect(Object.keys(tokens.byFile)).toEqual(
+      expect.arrayContaining(['src/one.txt', 'src/two.txt', 'three.txt', 'broken.txt']),
+    );
     expect(tokens.byDirectory.src.count).toBe(3);
-    expect(Object.keys(live).filter((rel) => rel.startsWith('tester-feedback/')).sort()).toEqual(
-      [`${runId}-1-1.md`, `${runId}-1-2.md`, `${runId}-2-1.md`, `${runId}-3-1.md`].map((name) => `tester-feedback/${name}`),
+    expect(
+      Object.keys(live)
+        .filter((rel) => rel.startsWith('tester-feedback/'))
+        .sort(),
+    ).toEqual(
+      [`${runId}-1-1.md`, `${runId}-1-2.md`, `${runId}-2-1.md`, `${runId}-3-1.md`].map(
+        (name) => `tester-feedback/${name}`,
+      ),
     );
-    expect(Object.keys(live).filter((rel) => rel.startsWith('failures/')).sort()).toEqual(
-      [`${runId}-iteration-1-2.json`, `${runId}-iteration-1-2.md`, `${runId}-iteration-1.json`, `${runId}-iteration-1.md`, `${runId}-iteration-3.json`, `${runId}-iteration-3.md`].map((n) => `failures/${n}`),
+    expect(
+      Object.keys(live)
+        .filter((rel) => rel.startsWith('failures/'))
+        .sort(),
+    ).toEqual(
+      [
+        `${runId}-iteration-1-2.json`,
+        `${runId}-iteration-1-2.md`,
+        `${runId}-iteration-1.json`,
+        `${runId}-iteration-1.md`,
+        `${runId}-iteration-3.json`,
+        `${runId}-iteration-3.md`,
+      ].map((n) => `failures/${n}`),
     );
-    expect(JSON.parse(live[`failures/${runId}-iteration-1.json`]!)).toMatchObject({ kind: 'verification', exitCode: 1, outputTail: 'broken.txt is present', changedFiles: ['broken.txt', 'src/one.txt'] });
-    expect(JSON.parse(live['last-iteration.json']!)).toMatchObject({ runId, iteration: 3, status: 'blocked', verdict: 'BLOCKED', needsRescue: true });
-    expect(JSON.parse(live[`runs/${runId}/summary.json`]!)).toMatchObject({ finished: true, exitCode: 1, counts: { iterations: 3, succeeded: 2, blocked: 1 } });
+    expect(JSON.parse(live[`failures/${runId}-iteration-1.json`]!)).toMatchObject({
+      kind: 'verification',
+      exitCode: 1,
+      outputTail: 'broken.txt is present',
+      changedFiles: ['broken.txt', 'src/one.txt'],
+    });
+    expect(JSON.parse(live['last-iteration.json']!)).toMatchObject({
+      runId,
+      iteration: 3,
+      status: 'blocked',
+      verdict: 'BLOCKED',
+      needsRescue: true,
+    });
+    expect(JSON.parse(live[`runs/${runId}/summary.json`]!)).toMatchObject({
+      finished: true,
+      exitCode: 1,
+      counts: { iterations: 3, succeeded: 2, blocked: 1 },
+    });
     expect(live['last-prompt.md']).toContain('Third');
 
     // The same files, rebuilt from nothing but the journal.
@@ -125,7 +172,9 @@ describe('projections of the journal', () => {
     expect(projections(runtimeOf(r))).toEqual(live);
   });
 
-  it('after the harness is killed mid-run, the projections still equal the journal, and the next run brings its own in line', { timeout: 60_000 }, async () => {
+  it('after the harness is killed mid-run, the projections still equal the journal, and the next run brings its own in line', {
+    timeout: 60_000,
+  }, async () => {
     const r = await setup({
       tasks: '- [ ] Write the notes\n- [ ] Later\n',
       plans: {
@@ -145,12 +194,16 @@ describe('projections of the journal', () => {
     proc.kill('SIGKILL');
     await exited;
     const killedDeadline = Date.now() + 8_000;
-    while (processesMatching(r.repo).length > 0 && Date.now() < killedDeadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    while (processesMatching(r.repo).length > 0 && Date.now() < killedDeadline)
+      await new Promise((resolve) => setTimeout(resolve, 100));
 
     const [killedJournal] = journalsOf(r);
     const killedRun = readJournalFile(killedJournal!).events[0]!.runId;
     const afterKill = projections(runtimeOf(r));
-    expect(JSON.parse(afterKill[`runs/${killedRun}/summary.json`]!)).toMatchObject({ finished: false, current: { iteration: 1, step: 'developer turn' } });
+    expect(JSON.parse(afterKill[`runs/${killedRun}/summary.json`]!)).toMatchObject({
+      finished: false,
+      current: { iteration: 1, step: 'developer turn' },
+    });
     expect(afterKill['last-prompt.md']).toContain('Write the notes');
     expect(await rebuildAll(r)).toEqual(afterKill);
 
@@ -159,13 +212,19 @@ describe('projections of the journal', () => {
     expect(journalsOf(r)).toHaveLength(2);
     const live = projections(runtimeOf(r));
     expect(live[`runs/${killedRun}/summary.json`]).toBe(afterKill[`runs/${killedRun}/summary.json`]);
-    expect(live['telemetry.jsonl']!.trim().split('\n').map((line) => JSON.parse(line).status)).toEqual(['succeeded']);
+    expect(
+      live['telemetry.jsonl']!.trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).status),
+    ).toEqual(['succeeded']);
     expect(await rebuildAll(r)).toEqual(live);
   });
 });
 
 describe('secrets', () => {
-  it('a secret in the environment, echoed by tools and by a failing test command, reaches no file and no output', { timeout: 60_000 }, async () => {
+  it('a secret in the environment, echoed by tools and by a failing test command, reaches no file and no output', {
+    timeout: 60_000,
+  }, async () => {
     const secret = 'supersecretvalue123';
     const r = await setup({
       tasks: '- [ ] Use the service\n',
@@ -182,7 +241,9 @@ describe('secrets', () => {
     expect(JSON.stringify(r.server.completionRequests().map((q) => q.body))).toContain(secret);
     // ...and nothing the harness wrote or printed holds it.
     const written = files(runtimeOf(r));
-    const leaks = Object.entries(written).filter(([, content]) => content.includes(secret)).map(([rel]) => rel);
+    const leaks = Object.entries(written)
+      .filter(([, content]) => content.includes(secret))
+      .map(([rel]) => rel);
     expect(leaks).toEqual([]);
     expect(result.stdout + result.stderr).not.toContain(secret);
     // What it was replaced with, where it was: verification output, failure artifact, pi's sessions.
@@ -202,6 +263,10 @@ describe('retention', () => {
     const runs = readdirSync(path.join(runtimeOf(r), 'runs'));
     expect(runs).toHaveLength(2);
     // The telemetry history outlives the pruned run directories.
-    expect(readFileSync(path.join(runtimeOf(r), 'telemetry.jsonl'), 'utf8').trim().split('\n')).toHaveLength(4);
+    expect(
+      readFileSync(path.join(runtimeOf(r), 'telemetry.jsonl'), 'utf8')
+        .trim()
+        .split('\n'),
+    ).toHaveLength(4);
   });
 });

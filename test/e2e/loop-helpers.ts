@@ -1,7 +1,13 @@
 /** A temporary consuming repo wired to the scripted model, and a way to run the real CLI loop in it. */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { startScriptedModel, type RolePlans, roleScript, type ScriptedModelServer, type ScriptStep } from '../../src/scripted-model/index.js';
+import {
+  startScriptedModel,
+  type RolePlans,
+  roleScript,
+  type ScriptedModelServer,
+  type ScriptStep,
+} from '../../src/scripted-model/index.js';
 import { cli, type CliRun } from '../helpers/cli.js';
 import { GIT_TEST_ENV, gitSync, makeRepo } from '../helpers/git-repo.js';
 
@@ -54,7 +60,12 @@ export async function loopRepo(options: LoopRepoOptions): Promise<LoopRepo> {
     'pi.config.json': JSON.stringify(config, null, 2),
     ...options.files,
   });
-  const runEnv = { ...process.env, ...GIT_TEST_ENV, SCRIPTED_KEY: 'loop-key', PI_CODING_AGENT_DIR: `${repo}/.no-user-pi` };
+  const runEnv = {
+    ...process.env,
+    ...GIT_TEST_ENV,
+    SCRIPTED_KEY: 'loop-key',
+    PI_CODING_AGENT_DIR: `${repo}/.no-user-pi`,
+  };
   const spawned: ChildProcess[] = [];
   return {
     repo,
@@ -62,7 +73,11 @@ export async function loopRepo(options: LoopRepoOptions): Promise<LoopRepo> {
     run: (command, env = {}) => cli([command], { cwd: repo, env: { ...runEnv, ...env } }),
     spawnCli: (command) => {
       let output = '';
-      const proc = spawn(process.execPath, [BUILT_CLI, command], { cwd: repo, env: runEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+      const proc = spawn(process.execPath, [BUILT_CLI, command], {
+        cwd: repo,
+        env: runEnv,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       spawned.push(proc);
       proc.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
       proc.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -73,7 +88,8 @@ export async function loopRepo(options: LoopRepoOptions): Promise<LoopRepo> {
     },
     log: () => gitSync(repo, 'log', '--format=%s').trim().split('\n'),
     show: (ref, file) => execFileSync('git', ['show', `${ref}:${file}`], { cwd: repo, encoding: 'utf8' }),
-    filesIn: (commit) => gitSync(repo, 'show', '--name-only', '--format=', commit).trim().split('\n').filter(Boolean).sort(),
+    filesIn: (commit) =>
+      gitSync(repo, 'show', '--name-only', '--format=', commit).trim().split('\n').filter(Boolean).sort(),
     close: async () => {
       for (const proc of spawned) proc.kill('SIGKILL');
       await server.close();
@@ -81,6 +97,12 @@ export async function loopRepo(options: LoopRepoOptions): Promise<LoopRepo> {
   };
 }
 
-export const bash = (command: string): ScriptStep => ({ kind: 'tool_calls', calls: [{ name: 'bash', arguments: { command } }] });
-export const write = (path: string, content: string): ScriptStep => ({ kind: 'tool_calls', calls: [{ name: 'write', arguments: { path, content } }] });
+export const bash = (command: string): ScriptStep => ({
+  kind: 'tool_calls',
+  calls: [{ name: 'bash', arguments: { command } }],
+});
+export const write = (path: string, content: string): ScriptStep => ({
+  kind: 'tool_calls',
+  calls: [{ name: 'write', arguments: { path, content } }],
+});
 export const say = (text: string): ScriptStep => ({ kind: 'text', text });

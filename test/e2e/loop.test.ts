@@ -19,14 +19,18 @@ function status(repo: string): string {
 }
 
 describe('the loop with the real pi', () => {
-  it('three tasks become three commits, each with its tick, committed by the tester', { timeout: 120_000 }, async () => {
+  it('three tasks become three commits, each with its tick, committed by the tester', {
+    timeout: 120_000,
+  }, async () => {
     const names = ['First', 'Second', 'Third'];
     const r = await setup({
       tasks: TASKS,
       config: { testCommand: 'test -f task-1.txt' },
       plans: {
         developer: names.map((name, i) => [
-          bash(`printf '${name}\\n' > task-${i + 1}.txt && sed -i 's/- \\[ \\] ${name} task/- [x] ${name} task/' TODOS.md`),
+          bash(
+            `printf '${name}\\n' > task-${i + 1}.txt && sed -i 's/- \\[ \\] ${name} task/- [x] ${name} task/' TODOS.md`,
+          ),
           say(`Created task-${i + 1}.txt and ticked the task.`),
         ]),
         tester: names.map((name, i) => [
@@ -51,10 +55,15 @@ describe('the loop with the real pi', () => {
     expect(processesMatching(r.repo)).toEqual([]);
   });
 
-  it('failing verification goes to developerFix with the end of the output, then passes; harness commits and ticks', { timeout: 60_000 }, async () => {
+  it('failing verification goes to developerFix with the end of the output, then passes; harness commits and ticks', {
+    timeout: 60_000,
+  }, async () => {
     const r = await setup({
       tasks: TASKS,
-      config: { testCommand: 'for i in $(seq 1 100); do echo "noise $i"; done; echo "ERROR: fixed.txt is missing" >&2; test -f fixed.txt' },
+      config: {
+        testCommand:
+          'for i in $(seq 1 100); do echo "noise $i"; done; echo "ERROR: fixed.txt is missing" >&2; test -f fixed.txt',
+      },
       plans: {
         developer: [[write('a.txt', 'a\n'), say('Wrote a.txt.')]],
         developerFix: [[write('fixed.txt', 'ok\n'), say('Added fixed.txt.')]],
@@ -63,7 +72,10 @@ describe('the loop with the real pi', () => {
     });
     const result = await r.run('once');
     expect(result.code).toBe(0);
-    const fixPrompt = r.server.completionRequests().map((q) => JSON.stringify(q.body)).find((body) => body.includes('## Fix: verification failed'));
+    const fixPrompt = r.server
+      .completionRequests()
+      .map((q) => JSON.stringify(q.body))
+      .find((body) => body.includes('## Fix: verification failed'));
     expect(fixPrompt).toContain('ERROR: fixed.txt is missing');
     expect(fixPrompt).toContain('noise 100');
     expect(fixPrompt).not.toContain('noise 1\\n');
@@ -86,12 +98,16 @@ describe('the loop with the real pi', () => {
     const result = await r.run('once');
     expect(result.code).toBe(0);
     const bodies = r.server.completionRequests().map((q) => JSON.stringify(q.body));
-    expect(bodies.some((body) => body.includes('## Fix: review findings') && body.includes('it must say final'))).toBe(true);
+    expect(bodies.some((body) => body.includes('## Fix: review findings') && body.includes('it must say final'))).toBe(
+      true,
+    );
     expect(r.show('HEAD', 'a.txt')).toBe('final\n');
     expect(r.log()).toHaveLength(2);
   });
 
-  it('tester FAIL twice ends the iteration failed with no commit, its work rescued and the tree clean', { timeout: 60_000 }, async () => {
+  it('tester FAIL twice ends the iteration failed with no commit, its work rescued and the tree clean', {
+    timeout: 60_000,
+  }, async () => {
     const r = await setup({
       tasks: TASKS,
       plans: {
@@ -126,7 +142,9 @@ describe('the loop with the real pi', () => {
     expect(status(r.repo)).toBe('');
   });
 
-  it('plan mode commits exactly the listed files plus the tick, and keeps the rest aside', { timeout: 60_000 }, async () => {
+  it('plan mode commits exactly the listed files plus the tick, and keeps the rest aside', {
+    timeout: 60_000,
+  }, async () => {
     const r = await setup({
       tasks: TASKS,
       config: { commitMode: 'plan' },
@@ -198,7 +216,9 @@ describe('the loop with the real pi', () => {
     expect(result.stderr).toContain('pi.config.json');
   });
 
-  it('warns about large touched files and escalates edit hints for a file reworked every iteration', { timeout: 120_000 }, async () => {
+  it('warns about large touched files and escalates edit hints for a file reworked every iteration', {
+    timeout: 120_000,
+  }, async () => {
     const big = (n: number) => `// version ${n}\n${'x();\n'.repeat(600)}`;
     const r = await setup({
       tasks: '- [ ] One\n- [ ] Two\n- [ ] Three\n',
@@ -221,7 +241,9 @@ describe('the loop with the real pi', () => {
     expect(third).toContain('big.js was changed in each of the last 2 iterations');
   });
 
-  it('allowDirty: an agent running git add -A never commits the user\'s dirty file, and it keeps its bytes', { timeout: 60_000 }, async () => {
+  it("allowDirty: an agent running git add -A never commits the user's dirty file, and it keeps its bytes", {
+    timeout: 60_000,
+  }, async () => {
     const r = await setup({
       tasks: TASKS,
       config: { allowDirty: true },
@@ -240,7 +262,9 @@ describe('the loop with the real pi', () => {
     expect(status(r.repo)).toBe(' M user.txt\n');
   });
 
-  it('allowDirty: a failed iteration is rescued and restored without touching the user\'s dirty file', { timeout: 60_000 }, async () => {
+  it("allowDirty: a failed iteration is rescued and restored without touching the user's dirty file", {
+    timeout: 60_000,
+  }, async () => {
     const r = await setup({
       tasks: TASKS,
       config: { allowDirty: true },
@@ -260,7 +284,9 @@ describe('the loop with the real pi', () => {
     expect(r.show(ref, 'user.txt')).toBe('agent scribbled here\n');
   });
 
-  it('a tester that commits the change but not the tick gets the tick amended into its own commit', { timeout: 60_000 }, async () => {
+  it('a tester that commits the change but not the tick gets the tick amended into its own commit', {
+    timeout: 60_000,
+  }, async () => {
     const r = await setup({
       tasks: TASKS,
       plans: {
@@ -282,7 +308,9 @@ describe('the loop with the real pi', () => {
       tasks: TASKS,
       plans: {
         developer: [[write('early.txt', 'draft\n'), say('Wrote early.txt.')]],
-        tester: [[bash('git add early.txt && git commit -qm "premature"'), say('early.txt is incomplete.\nVERDICT: FAIL')]],
+        tester: [
+          [bash('git add early.txt && git commit -qm "premature"'), say('early.txt is incomplete.\nVERDICT: FAIL')],
+        ],
         developerFix: [[write('early.txt', 'final\n'), say('Fixed.')]],
         testerRecheck: [[say('VERDICT: PASS')]],
       },

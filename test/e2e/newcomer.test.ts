@@ -40,7 +40,8 @@ describe('init: nothing lost, nothing written on error, nothing hidden', () => {
     await writeFile(path.join(repo, 'TODOS.md'), '- [ ] my real task, never committed\n');
     const forced = await cli(['init', '--force'], { cwd: repo, env });
     expect(forced.code).toBe(0);
-    const line = forced.stdout.split('\n').find((text) => text.includes('TODOS.md') && text.includes('overwritten')) ?? '';
+    const line =
+      forced.stdout.split('\n').find((text) => text.includes('TODOS.md') && text.includes('overwritten')) ?? '';
     const saved = /previous version saved to ([^\s)]+)/.exec(line)?.[1];
     expect(saved, line).toBeDefined();
     expect(await readFile(path.join(repo, saved!), 'utf8')).toBe('- [ ] my real task, never committed\n');
@@ -52,7 +53,12 @@ describe('init: nothing lost, nothing written on error, nothing hidden', () => {
 describe('configuration errors a newcomer makes', () => {
   it('never echoes an API key put into apiKeyEnv by mistake, and says what the field wants', async () => {
     const secret = 'sk-live-abcdef1234567890';
-    const repo = await makeRepo({ 'pi.config.json': JSON.stringify({ piModel: 'local/m', models: { 'local/m': { baseUrl: 'http://127.0.0.1:9/v1', apiKeyEnv: secret } } }) });
+    const repo = await makeRepo({
+      'pi.config.json': JSON.stringify({
+        piModel: 'local/m',
+        models: { 'local/m': { baseUrl: 'http://127.0.0.1:9/v1', apiKeyEnv: secret } },
+      }),
+    });
     const result = await cli(['doctor'], { cwd: repo, env });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('models.local/m.apiKeyEnv');
@@ -62,7 +68,12 @@ describe('configuration errors a newcomer makes', () => {
   });
 
   it('shows the "did you mean" of a misspelled key alongside the error it causes', async () => {
-    const repo = await makeRepo({ 'pi.config.json': JSON.stringify({ piModel: 'local/m', models: { 'local/m': { baseURL: 'http://127.0.0.1:9/v1' } } }) });
+    const repo = await makeRepo({
+      'pi.config.json': JSON.stringify({
+        piModel: 'local/m',
+        models: { 'local/m': { baseURL: 'http://127.0.0.1:9/v1' } },
+      }),
+    });
     const result = await cli(['config'], { cwd: repo, env });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('models.local/m.baseUrl');
@@ -79,7 +90,11 @@ describe('configuration errors a newcomer makes', () => {
 
 describe('running from a subdirectory of the repo', () => {
   it('does not silently fall back to defaults when the repo root has a pi.config.json', async () => {
-    const repo = await makeRepo({ 'pi.config.json': '{"testCommand": "true"}\n', 'TODOS.md': '- [ ] a\n', 'src/a.txt': 'a\n' });
+    const repo = await makeRepo({
+      'pi.config.json': '{"testCommand": "true"}\n',
+      'TODOS.md': '- [ ] a\n',
+      'src/a.txt': 'a\n',
+    });
     const sub = path.join(repo, 'src');
     const doctor = await cli(['doctor'], { cwd: sub, env: { ...env, PI_TRANSPORT: 'mock' } });
     expect(doctor.code).toBe(4);
@@ -95,12 +110,25 @@ describe('running from a subdirectory of the repo', () => {
 
 describe('doctor while a run is active', () => {
   it('names the live run instead of advising to stash its work; once then exits 3 naming it', async () => {
-    const repo = await makeRepo({ 'TODOS.md': '- [ ] a\n', 'pi.config.json': '{"transport": "mock", "testCommand": "true"}\n' });
+    const repo = await makeRepo({
+      'TODOS.md': '- [ ] a\n',
+      'pi.config.json': '{"transport": "mock", "testCommand": "true"}\n',
+    });
     // A run in flight: it holds the lock and its agent has changed a file.
     const now = new Date().toISOString();
     await mkdir(path.join(repo, '.pi-harness'), { recursive: true });
     await writeFile(path.join(repo, '.git/info/exclude'), '/.pi-harness/\n');
-    const lock = { version: 1, runId: 'R-live', pid: process.pid, hostname: hostname(), startedAt: now, processStartTime: null, heartbeatAt: now, status: 'running', command: 'pi-harness run' };
+    const lock = {
+      version: 1,
+      runId: 'R-live',
+      pid: process.pid,
+      hostname: hostname(),
+      startedAt: now,
+      processStartTime: null,
+      heartbeatAt: now,
+      status: 'running',
+      command: 'pi-harness run',
+    };
     await writeFile(path.join(repo, '.pi-harness/active-run.json'), JSON.stringify(lock));
     await writeFile(path.join(repo, 'TODOS.md'), '- [ ] a (being edited)\n');
     const result = await cli(['doctor'], { cwd: repo, env });
@@ -150,12 +178,16 @@ describe('clear-history --refs with nothing else to remove', () => {
   });
 });
 
-describe("init in a package made by npm init", () => {
-  it("says why the placeholder test script was not taken as the test command", async () => {
-    const repo = await makeRepo({ 'package.json': JSON.stringify({ name: 'x', scripts: { test: 'echo "Error: no test specified" && exit 1' } }) });
+describe('init in a package made by npm init', () => {
+  it('says why the placeholder test script was not taken as the test command', async () => {
+    const repo = await makeRepo({
+      'package.json': JSON.stringify({ name: 'x', scripts: { test: 'echo "Error: no test specified" && exit 1' } }),
+    });
     const result = await cli(['init'], { cwd: repo, env });
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/testCommand left empty \(package\.json's test script is npm's placeholder, which always fails\)/);
+    expect(result.stdout).toMatch(
+      /testCommand left empty \(package\.json's test script is npm's placeholder, which always fails\)/,
+    );
   });
 });
 

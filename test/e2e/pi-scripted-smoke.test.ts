@@ -12,7 +12,9 @@ import { preparePiAgentDir } from '../../src/agent/pi-models.js';
 import { lastMessageText, startScriptedModel, toolResults } from '../../src/scripted-model/index.js';
 import type { ScriptedModelServer } from '../../src/scripted-model/index.js';
 
-const PI_CLI = fileURLToPath(new URL('../../node_modules/@earendil-works/pi-coding-agent/dist/bundle/cli.js', import.meta.url));
+const PI_CLI = fileURLToPath(
+  new URL('../../node_modules/@earendil-works/pi-coding-agent/dist/bundle/cli.js', import.meta.url),
+);
 
 type PiEvent = { type: string; [key: string]: unknown };
 
@@ -100,8 +102,20 @@ async function gitRepo(root: string): Promise<string> {
 function spawnPi(cwd: string, sessionDir: string, model: string, env: Record<string, string>): PiProcess {
   const child = spawn(
     process.execPath,
-    [PI_CLI, '--mode', 'rpc', '--session-dir', sessionDir, '--model', model, '--tools', 'read,edit,write,find,ls,bash',
-      '--no-extensions', '--no-skills', '--no-prompt-templates'],
+    [
+      PI_CLI,
+      '--mode',
+      'rpc',
+      '--session-dir',
+      sessionDir,
+      '--model',
+      model,
+      '--tools',
+      'read,edit,write,find,ls,bash',
+      '--no-extensions',
+      '--no-skills',
+      '--no-prompt-templates',
+    ],
     { cwd, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] },
   );
   const pi = new PiProcess(child);
@@ -111,7 +125,10 @@ function spawnPi(cwd: string, sessionDir: string, model: string, env: Record<str
 
 function assistantText(message: unknown): string {
   const content = (message as { content?: { type: string; text?: string }[] }).content ?? [];
-  return content.filter((block) => block.type === 'text').map((block) => block.text ?? '').join('');
+  return content
+    .filter((block) => block.type === 'text')
+    .map((block) => block.text ?? '')
+    .join('');
 }
 
 describe('preparePiAgentDir', () => {
@@ -121,7 +138,12 @@ describe('preparePiAgentDir', () => {
       runDir,
       userAgentDir: null,
       models: {
-        'local/qwen/coder': { baseUrl: 'http://127.0.0.1:1/v1', apiKey: 'sk-literal-secret', vision: true, contextWindow: 32000 },
+        'local/qwen/coder': {
+          baseUrl: 'http://127.0.0.1:1/v1',
+          apiKey: 'sk-literal-secret',
+          vision: true,
+          contextWindow: 32000,
+        },
         'local/other': { baseUrl: 'http://127.0.0.1:2/v1', apiKey: 'sk-literal-secret', api: 'openai-responses' },
         'envkey/m': { baseUrl: 'http://127.0.0.1:3/v1', apiKeyEnv: 'MY_PROVIDER_KEY' },
         'keyless/m': { baseUrl: 'http://127.0.0.1:4/v1' },
@@ -129,15 +151,23 @@ describe('preparePiAgentDir', () => {
     });
     const text = await readFile(join(prepared.agentDir, 'models.json'), 'utf8');
     expect(text).not.toContain('sk-literal-secret');
-    const json = JSON.parse(text) as { providers: Record<string, { apiKey: string; baseUrl?: string; models: Record<string, unknown>[] }> };
-    expect(json.providers['local']?.apiKey).toBe('${PI_HARNESS_KEY_LOCAL}');
-    expect(json.providers['local']?.baseUrl).toBeUndefined();
-    expect(json.providers['local']?.models).toEqual([
-      { id: 'qwen/coder', api: 'openai-completions', baseUrl: 'http://127.0.0.1:1/v1', input: ['text', 'image'], contextWindow: 32000 },
+    const json = JSON.parse(text) as {
+      providers: Record<string, { apiKey: string; baseUrl?: string; models: Record<string, unknown>[] }>;
+    };
+    expect(json.providers.local?.apiKey).toBe('${PI_HARNESS_KEY_LOCAL}');
+    expect(json.providers.local?.baseUrl).toBeUndefined();
+    expect(json.providers.local?.models).toEqual([
+      {
+        id: 'qwen/coder',
+        api: 'openai-completions',
+        baseUrl: 'http://127.0.0.1:1/v1',
+        input: ['text', 'image'],
+        contextWindow: 32000,
+      },
       { id: 'other', api: 'openai-responses', baseUrl: 'http://127.0.0.1:2/v1', input: ['text'] },
     ]);
-    expect(json.providers['envkey']?.apiKey).toBe('${MY_PROVIDER_KEY}');
-    expect(json.providers['keyless']?.apiKey).toBe('pi-harness-no-key');
+    expect(json.providers.envkey?.apiKey).toBe('${MY_PROVIDER_KEY}');
+    expect(json.providers.keyless?.apiKey).toBe('pi-harness-no-key');
     expect(prepared.env).toMatchObject({
       PI_CODING_AGENT_DIR: prepared.agentDir,
       PI_OFFLINE: '1',
@@ -160,7 +190,11 @@ describe('preparePiAgentDir', () => {
     const userDir = await tempDir('pih-user-');
     await writeFile(join(userDir, 'auth.json'), JSON.stringify({ scripted: { type: 'api_key', key: 'stored' } }));
     const runDir = await tempDir('pih-run-');
-    const prepared = await preparePiAgentDir({ runDir, userAgentDir: userDir, models: { 'scripted/m': { baseUrl: 'http://x/v1' } } });
+    const prepared = await preparePiAgentDir({
+      runDir,
+      userAgentDir: userDir,
+      models: { 'scripted/m': { baseUrl: 'http://x/v1' } },
+    });
     expect(prepared.warnings.join('\n')).toMatch(/auth\.json.*scripted/);
     await expect(lstat(join(prepared.agentDir, 'auth.json'))).rejects.toThrow();
   });
@@ -173,7 +207,10 @@ describe('real pi against the scripted model', () => {
     const server = await scripted({
       apiKey: 'sk-smoke-literal',
       script: [
-        { kind: 'tool_calls', calls: [{ name: 'write', arguments: { path: 'notes/hello.txt', content: 'hello from pi-harness\n' } }] },
+        {
+          kind: 'tool_calls',
+          calls: [{ name: 'write', arguments: { path: 'notes/hello.txt', content: 'hello from pi-harness\n' } }],
+        },
         { kind: 'tool_calls', calls: [{ name: 'bash', arguments: { command: 'cat notes/hello.txt' } }] },
         { kind: 'text', text: ['fini', 'shed'] },
       ],
@@ -188,7 +225,7 @@ describe('real pi against the scripted model', () => {
     const pi = spawnPi(repo, sessionDir, 'scripted/test-model', prepared.env);
 
     pi.send({ id: '1', type: 'prompt', message: 'Create notes/hello.txt and show it.' });
-    expect(await pi.waitFor((e) => e.type === 'response' && e['id'] === '1')).toMatchObject({ success: true });
+    expect(await pi.waitFor((e) => e.type === 'response' && e.id === '1')).toMatchObject({ success: true });
     await pi.waitFor((e) => e.type === 'agent_settled');
 
     expect(await readFile(join(repo, 'notes/hello.txt'), 'utf8')).toBe('hello from pi-harness\n');
@@ -196,20 +233,37 @@ describe('real pi against the scripted model', () => {
     expect(server.requests.every((r) => r.auth.matched === true)).toBe(true);
     const [first, second, third] = server.requests;
     expect(lastMessageText(first!, 'user')).toContain('Create notes/hello.txt and show it.');
-    expect(toolResults(second!)).toEqual([{ toolCallId: 'call_0_0', text: expect.stringContaining('notes/hello.txt') }]);
-    expect(toolResults(third!).at(-1)).toEqual({ toolCallId: 'call_1_0', text: expect.stringContaining('hello from pi-harness') });
+    expect(toolResults(second!)).toEqual([
+      { toolCallId: 'call_0_0', text: expect.stringContaining('notes/hello.txt') },
+    ]);
+    expect(toolResults(third!).at(-1)).toEqual({
+      toolCallId: 'call_1_0',
+      text: expect.stringContaining('hello from pi-harness'),
+    });
 
-    const assistantEnds = pi.events.filter((e) => e.type === 'message_end' && (e['message'] as { role: string }).role === 'assistant');
+    const assistantEnds = pi.events.filter(
+      (e) => e.type === 'message_end' && (e.message as { role: string }).role === 'assistant',
+    );
     expect(assistantEnds).toHaveLength(3);
-    expect(assistantText(assistantEnds.at(-1)?.['message'])).toBe('finished');
+    expect(assistantText(assistantEnds.at(-1)?.message)).toBe('finished');
     // Usage per model request is on message_end.message.usage and equals what the server reported.
-    const piUsage = assistantEnds.map((e) => (e['message'] as { usage: { input: number; output: number; cacheRead: number } }).usage);
-    expect(piUsage.map(({ input, output, cacheRead }) => ({ input, output, cacheRead }))).toEqual(server.requests.map((r) => r.usage));
+    const piUsage = assistantEnds.map(
+      (e) => (e.message as { usage: { input: number; output: number; cacheRead: number } }).usage,
+    );
+    expect(piUsage.map(({ input, output, cacheRead }) => ({ input, output, cacheRead }))).toEqual(
+      server.requests.map((r) => r.usage),
+    );
     const toolEnds = pi.events.filter((e) => e.type === 'tool_execution_end');
-    expect(toolEnds.map((e) => [e['toolName'], e['isError']])).toEqual([['write', false], ['bash', false]]);
+    expect(toolEnds.map((e) => [e.toolName, e.isError])).toEqual([
+      ['write', false],
+      ['bash', false],
+    ]);
 
     pi.send({ id: '2', type: 'get_state' });
-    const state = (await pi.waitFor((e) => e.type === 'response' && e['id'] === '2'))['data'] as { sessionId: string; sessionFile: string };
+    const state = (await pi.waitFor((e) => e.type === 'response' && e.id === '2')).data as {
+      sessionId: string;
+      sessionFile: string;
+    };
     expect(state.sessionFile.startsWith(sessionDir)).toBe(true);
     expect(state.sessionFile.endsWith(`_${state.sessionId}.jsonl`)).toBe(true);
 
@@ -221,7 +275,11 @@ describe('real pi against the scripted model', () => {
   it("keeps the user's own models.json provider usable without copying its literal key", async () => {
     const root = await tempDir('pih-user-');
     const repo = await gitRepo(root);
-    const userServer = await scripted({ apiKey: 'user-literal-key', modelId: 'their-model', script: [{ kind: 'text', text: 'from the user provider' }] });
+    const userServer = await scripted({
+      apiKey: 'user-literal-key',
+      modelId: 'their-model',
+      script: [{ kind: 'text', text: 'from the user provider' }],
+    });
     const ourServer = await scripted({ script: [] });
     const userDir = join(root, 'user-agent');
     await mkdir(userDir);
@@ -233,8 +291,14 @@ describe('real pi against the scripted model', () => {
           "apiKey": "user-literal-key", "models": [{ "id": "their-model" }], } }
       }`,
     );
-    await writeFile(join(userDir, 'settings.json'), JSON.stringify({ packages: ['npm:some-pi-package'], steeringMode: 'all' }));
-    await writeFile(join(userDir, 'auth.json'), JSON.stringify({ elsewhere: { type: 'api_key', key: '$ELSEWHERE_KEY' } }));
+    await writeFile(
+      join(userDir, 'settings.json'),
+      JSON.stringify({ packages: ['npm:some-pi-package'], steeringMode: 'all' }),
+    );
+    await writeFile(
+      join(userDir, 'auth.json'),
+      JSON.stringify({ elsewhere: { type: 'api_key', key: '$ELSEWHERE_KEY' } }),
+    );
 
     const prepared = await preparePiAgentDir({
       runDir: join(root, 'run'),
@@ -244,14 +308,19 @@ describe('real pi against the scripted model', () => {
     expect(prepared.warnings).toEqual([]);
     expect(await readFile(join(prepared.agentDir, 'models.json'), 'utf8')).not.toContain('user-literal-key');
     expect(await readlink(join(prepared.agentDir, 'auth.json'))).toBe(join(userDir, 'auth.json'));
-    const settings = JSON.parse(await readFile(join(prepared.agentDir, 'settings.json'), 'utf8')) as Record<string, unknown>;
+    const settings = JSON.parse(await readFile(join(prepared.agentDir, 'settings.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     expect(settings).toEqual({ steeringMode: 'all' });
 
     const pi = spawnPi(repo, join(root, 'sessions'), 'userprov/their-model', prepared.env);
     pi.send({ id: '1', type: 'prompt', message: 'hello' });
     await pi.waitFor((e) => e.type === 'agent_settled');
-    const end = pi.events.findLast((e) => e.type === 'message_end' && (e['message'] as { role: string }).role === 'assistant');
-    expect(assistantText(end?.['message'])).toBe('from the user provider');
+    const end = pi.events.findLast(
+      (e) => e.type === 'message_end' && (e.message as { role: string }).role === 'assistant',
+    );
+    expect(assistantText(end?.message)).toBe('from the user provider');
     expect(userServer.requests.map((r) => r.auth)).toEqual([{ present: true, matched: true }]);
     expect(ourServer.requests).toHaveLength(0);
   });

@@ -60,8 +60,20 @@ describe('report after a real run', () => {
     expect(doc.runs[0]).toMatchObject({ command: 'run', status: 'finished', exitCode: 1, iterations: 3, succeeded: 2 });
     const byTask = Object.fromEntries(doc.iterations.map((it: { task: { text: string } }) => [it.task.text, it]));
     const head = gitSync(r.repo, 'rev-parse', 'HEAD').trim();
-    expect(byTask['Third task']).toMatchObject({ status: 'succeeded', reason: 'committed', verdict: 'PASS', verification: 'passed', commit: { sha: head } });
-    expect(byTask['Second task']).toMatchObject({ status: 'failed', reason: 'verification_failed', verification: 'failed', verdict: 'not_run', commit: null });
+    expect(byTask['Third task']).toMatchObject({
+      status: 'succeeded',
+      reason: 'committed',
+      verdict: 'PASS',
+      verification: 'passed',
+      commit: { sha: head },
+    });
+    expect(byTask['Second task']).toMatchObject({
+      status: 'failed',
+      reason: 'verification_failed',
+      verification: 'failed',
+      verdict: 'not_run',
+      commit: null,
+    });
     expect(byTask['Second task'].rescue.ref).toMatch(/^refs\/pi-harness\/rescue\//);
     expect(byTask['Second task'].durations.byRole).toHaveProperty('developerFix');
     expect(byTask['Second task'].failureArtifacts.length).toBeGreaterThan(0);
@@ -70,11 +82,25 @@ describe('report after a real run', () => {
       expect(it.usage.input).toBeGreaterThan(0);
       expect(it.modelRequests).toBeGreaterThan(0);
     }
-    expect(doc.totals.usage.input).toBe(doc.iterations.reduce((sum: number, it: { usage: { input: number } }) => sum + it.usage.input, 0));
-    expect(doc.parkedTasks).toEqual([expect.objectContaining({ text: 'Second task', phase: 'Phase one', attempts: 1, lastStatus: 'failed', lastReason: 'verification_failed' })]);
+    expect(doc.totals.usage.input).toBe(
+      doc.iterations.reduce((sum: number, it: { usage: { input: number } }) => sum + it.usage.input, 0),
+    );
+    expect(doc.parkedTasks).toEqual([
+      expect.objectContaining({
+        text: 'Second task',
+        phase: 'Phase one',
+        attempts: 1,
+        lastStatus: 'failed',
+        lastReason: 'verification_failed',
+      }),
+    ]);
     expect(doc.rescueRefs.total).toBe(1);
     expect(doc.rescueRefs.refs[0].patchFile).toMatch(/^\.pi-harness\/rescue\/.*\.patch$/);
-    expect(doc.hotspots.byRole.map((h: { key: string }) => h.key).sort()).toEqual(['developer', 'developerFix', 'tester']);
+    expect(doc.hotspots.byRole.map((h: { key: string }) => h.key).sort()).toEqual([
+      'developer',
+      'developerFix',
+      'tester',
+    ]);
     expect(doc.hotspots.byFile.map((h: { key: string }) => h.key)).toContain('one.txt');
   });
 });

@@ -7,7 +7,11 @@ import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { createRpcTransport, type RpcTransportOptions } from '../../src/agent/rpc/rpc-transport.js';
 import type { TransportEvent } from '../../src/agent/rpc/transport-events.js';
-import { startScriptedModel, type ScriptedModelOptions, type ScriptedModelServer } from '../../src/scripted-model/index.js';
+import {
+  startScriptedModel,
+  type ScriptedModelOptions,
+  type ScriptedModelServer,
+} from '../../src/scripted-model/index.js';
 import type { Transport, TurnRequest } from '../../src/agent/types.js';
 import { preparePiAgentDir, type ModelEndpoint } from '../../src/agent/pi-models.js';
 
@@ -41,7 +45,15 @@ export async function writeAgentDir(
   const { agentDir, env } = await preparePiAgentDir({
     runDir,
     userAgentDir: null,
-    models: { [`${PROVIDER}/${server.modelId}`]: { baseUrl: server.baseUrl, apiKey, contextWindow: 128000, maxTokens: 4096, ...model } },
+    models: {
+      [`${PROVIDER}/${server.modelId}`]: {
+        baseUrl: server.baseUrl,
+        apiKey,
+        contextWindow: 128000,
+        maxTokens: 4096,
+        ...model,
+      },
+    },
   });
   return { agentDir, env };
 }
@@ -120,7 +132,13 @@ export function rpcFixtures(): ((options: RpcFixtureOptions) => Promise<RpcFixtu
       noSkills: true,
       noPromptTemplates: true,
       // Provider errors name the endpoint: tell the transport where the model lives.
-      modelEndpoints: { [modelName(server)]: { baseUrl: server.baseUrl, contextWindow: options.model?.contextWindow ?? 128000, maxTokens: options.model?.maxTokens ?? 4096 } },
+      modelEndpoints: {
+        [modelName(server)]: {
+          baseUrl: server.baseUrl,
+          contextWindow: options.model?.contextWindow ?? 128000,
+          maxTokens: options.model?.maxTokens ?? 4096,
+        },
+      },
       onEvent: (event) => {
         events.push(event);
         timedEvents.push({ at: Date.now(), event });

@@ -28,14 +28,24 @@ interface Setup {
   events: { at: number; event: TransportEvent }[];
 }
 
-async function setup(script: ScriptedModelOptions['script'], options: Partial<RpcTransportOptions> = {}, apiKey?: string): Promise<Setup> {
+async function setup(
+  script: ScriptedModelOptions['script'],
+  options: Partial<RpcTransportOptions> = {},
+  apiKey?: string,
+): Promise<Setup> {
   const made = await fixture({
     script,
     ...(apiKey !== undefined ? { agentKey: apiKey } : {}),
     transport: {
       ...options,
       retry: { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 5000, ...options.retry },
-      watchdog: { continueAfterSeconds: 0, noEventTimeoutSeconds: 20, toolNoEventTimeoutSeconds: 20, agentTimeoutSeconds: 25, ...options.watchdog },
+      watchdog: {
+        continueAfterSeconds: 0,
+        noEventTimeoutSeconds: 20,
+        toolNoEventTimeoutSeconds: 20,
+        agentTimeoutSeconds: 25,
+        ...options.watchdog,
+      },
     },
   });
   return { ...made, events: made.timedEvents };
@@ -47,7 +57,9 @@ function retryEvents(events: Setup['events']): { at: number; wait: RetryWait }[]
 
 function userTexts(server: ScriptedModelServer, completion: number): string[] {
   const request = server.completionRequests()[completion]!;
-  return chatMessages(request).filter((m) => m.role === 'user').map((m) => contentText(m.content));
+  return chatMessages(request)
+    .filter((m) => m.role === 'user')
+    .map((m) => contentText(m.content));
 }
 
 /** Time between two completion requests as the server saw them. */
@@ -59,8 +71,17 @@ function gapMs(server: ScriptedModelServer, from: number, to: number): number {
 describe('rpc transport: provider waits (real pi)', () => {
   it('honours "try again in 1s" mid-turn, records the wait before sleeping, continues the same session', async () => {
     const { sandbox, server, transport, events } = await setup([
-      { kind: 'tool_calls', calls: [{ name: 'write', arguments: { path: 'a.txt', content: 'a\n' } }], usage: { input: 100, output: 10 } },
-      { kind: 'http_error', status: 429, headers: { 'retry-after': '1' }, message: 'Rate limit reached for requests. Please try again in 1s.' },
+      {
+        kind: 'tool_calls',
+        calls: [{ name: 'write', arguments: { path: 'a.txt', content: 'a\n' } }],
+        usage: { input: 100, output: 10 },
+      },
+      {
+        kind: 'http_error',
+        status: 429,
+        headers: { 'retry-after': '1' },
+        message: 'Rate limit reached for requests. Please try again in 1s.',
+      },
       { kind: 'text', text: 'all done', usage: { input: 120, output: 5 } },
     ]);
     const result = await transport.runTurn(turn(sandbox, server));
@@ -68,7 +89,14 @@ describe('rpc transport: provider waits (real pi)', () => {
     expect(result).toMatchObject({ status: 'success', terminalReason: 'completed', finalText: 'all done' });
     expect(result.retries).toHaveLength(1);
     const wait = result.retries[0]!;
-    expect(wait).toMatchObject({ attempt: 1, status: 429, by: 'harness', kind: 'transient', basis: 'provider', stated: 'try again in 1s' });
+    expect(wait).toMatchObject({
+      attempt: 1,
+      status: 429,
+      by: 'harness',
+      kind: 'transient',
+      basis: 'provider',
+      stated: 'try again in 1s',
+    });
     expect(wait.waitMs).toBeGreaterThanOrEqual(900);
     expect(wait.waitMs).toBeLessThan(5000);
     const gap = gapMs(server, 1, 2);
@@ -98,16 +126,15 @@ describe('rpc transport: provider waits (real pi)', () => {
   });
 
   it('waits out a usage window until its stated reset time', async () => {
-    const { sandbox, server, transport, events } = await setup(
-      (_request, index) =>
-        index === 0
-          ? {
-              kind: 'http_error',
-              status: 429,
-              type: 'usage_limit_reached',
-              message: `You have reached your 5-hour usage limit. It resets at ${new Date(Date.now() + 2000).toISOString()}.`,
-            }
-          : { kind: 'text', text: 'back after the window' },
+    const { sandbox, server, transport, events } = await setup((_request, index) =>
+      index === 0
+        ? {
+            kind: 'http_error',
+            status: 429,
+            type: 'usage_limit_reached',
+            message: `You have reached your 5-hour usage limit. It resets at ${new Date(Date.now() + 2000).toISOString()}.`,
+          }
+        : { kind: 'text', text: 'back after the window' },
     );
     const result = await transport.runTurn(turn(sandbox, server));
     expect(result).toMatchObject({ status: 'success', finalText: 'back after the window' });
@@ -122,7 +149,12 @@ describe('rpc transport: provider waits (real pi)', () => {
 
   it('retries a 403 quota error instead of treating it as a bad key', async () => {
     const { sandbox, server, transport } = await setup([
-      { kind: 'http_error', status: 403, code: 'insufficient_quota', message: 'Monthly usage limit reached; resets in 1s.' },
+      {
+        kind: 'http_error',
+        status: 403,
+        code: 'insufficient_quota',
+        message: 'Monthly usage limit reached; resets in 1s.',
+      },
       { kind: 'text', text: 'ok' },
     ]);
     const result = await transport.runTurn(turn(sandbox, server));
@@ -133,7 +165,12 @@ describe('rpc transport: provider waits (real pi)', () => {
   it('caps a stated wait of an hour at maxDelayMs', async () => {
     const { sandbox, server, transport } = await setup(
       [
-        { kind: 'http_error', status: 429, headers: { 'retry-after': '3600' }, message: 'Rate limited. Please retry after 3600 seconds.' },
+        {
+          kind: 'http_error',
+          status: 429,
+          headers: { 'retry-after': '3600' },
+          message: 'Rate limited. Please retry after 3600 seconds.',
+        },
         { kind: 'text', text: 'ok' },
       ],
       { retry: { maxDelayMs: 1000 } },
@@ -141,7 +178,9 @@ describe('rpc transport: provider waits (real pi)', () => {
     const started = Date.now();
     const result = await transport.runTurn(turn(sandbox, server));
     expect(result.status).toBe('success');
-    expect(result.retries).toEqual([expect.objectContaining({ waitMs: 1000, requestedMs: 3_600_000, basis: 'provider' })]);
+    expect(result.retries).toEqual([
+      expect.objectContaining({ waitMs: 1000, requestedMs: 3_600_000, basis: 'provider' }),
+    ]);
     expect(Date.now() - started).toBeLessThan(8000);
   });
 

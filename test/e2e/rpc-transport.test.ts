@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type RpcTransportOptions } from '../../src/agent/rpc/rpc-transport.js';
+import type { RpcTransportOptions } from '../../src/agent/rpc/rpc-transport.js';
 import type { TransportEvent } from '../../src/agent/rpc/transport-events.js';
 import type { Transport } from '../../src/agent/types.js';
 import {
@@ -19,7 +19,17 @@ import {
   type ScriptedModelOptions,
   type ScriptedModelServer,
 } from '../../src/scripted-model/index.js';
-import { makeSandbox, modelName, processesMentioning, rpcFixtures, spawnHarnessChild, turn, waitFor, writeAgentDir, type Sandbox } from './rpc-helpers.js';
+import {
+  makeSandbox,
+  modelName,
+  processesMentioning,
+  rpcFixtures,
+  spawnHarnessChild,
+  turn,
+  waitFor,
+  writeAgentDir,
+  type Sandbox,
+} from './rpc-helpers.js';
 
 const fixture = rpcFixtures();
 
@@ -58,7 +68,11 @@ async function setup(
 
 /** Every user-role text pi sent to the model over the whole test. */
 function userTexts(server: ScriptedModelServer): string[] {
-  return server.completionRequests().flatMap((r) => chatMessages(r).filter((m) => m.role === 'user').map((m) => contentText(m.content)));
+  return server.completionRequests().flatMap((r) =>
+    chatMessages(r)
+      .filter((m) => m.role === 'user')
+      .map((m) => contentText(m.content)),
+  );
 }
 
 describe('rpc transport (real pi)', () => {
@@ -70,7 +84,11 @@ describe('rpc transport (real pi)', () => {
     ]);
     const result = await transport.runTurn(turn(sandbox, server));
 
-    expect(result).toMatchObject({ status: 'success', terminalReason: 'completed', finalText: 'Wrote hello.txt and ran it.' });
+    expect(result).toMatchObject({
+      status: 'success',
+      terminalReason: 'completed',
+      finalText: 'Wrote hello.txt and ran it.',
+    });
     expect(readFileSync(join(sandbox.repo, 'hello.txt'), 'utf8')).toBe('hello from pi\n');
     expect(readFileSync(join(sandbox.repo, 'ran.txt'), 'utf8')).toBe('ran\n');
     expect(result.toolCalls.map((c) => c.name)).toEqual(['write', 'bash']);
@@ -83,19 +101,43 @@ describe('rpc transport (real pi)', () => {
     expect(result.sessionFile?.startsWith(sandbox.runDir)).toBe(true);
     // The bash output went back to the model.
     expect(toolResults(server.completionRequests()[2]!).some((t) => t.text.includes('hello from pi'))).toBe(true);
-    expect(events.map((e) => e.type)).toEqual(['turn_start', 'usage', 'tool_start', 'tool_end', 'usage', 'tool_start', 'tool_end', 'usage', 'turn_end']);
+    expect(events.map((e) => e.type)).toEqual([
+      'turn_start',
+      'usage',
+      'tool_start',
+      'tool_end',
+      'usage',
+      'tool_start',
+      'tool_end',
+      'usage',
+      'turn_end',
+    ]);
 
     // A follow-up turn continues the same session in the same pi process.
-    const next = await transport.runTurn(turn(sandbox, server, { session: { kind: 'continue', sessionId: result.sessionId! }, prompt: 'And now?' }));
+    const next = await transport.runTurn(
+      turn(sandbox, server, { session: { kind: 'continue', sessionId: result.sessionId! }, prompt: 'And now?' }),
+    );
     expect(next).toMatchObject({ status: 'success', sessionId: result.sessionId, finalText: 'done' });
     const lastRequest = server.completionRequests().at(-1)!;
-    expect(chatMessages(lastRequest).filter((m) => m.role === 'user').map((m) => contentText(m.content))).toEqual(['Do the task.', 'And now?']);
+    expect(
+      chatMessages(lastRequest)
+        .filter((m) => m.role === 'user')
+        .map((m) => contentText(m.content)),
+    ).toEqual(['Do the task.', 'And now?']);
   });
 
   it('sums usage over every model request of the turn', async () => {
     const { sandbox, server, transport } = await setup([
-      { kind: 'tool_calls', calls: [{ name: 'bash', arguments: { command: 'true' } }], usage: { input: 1000, output: 50, cacheRead: 200 } },
-      { kind: 'tool_calls', calls: [{ name: 'bash', arguments: { command: 'true' } }], usage: { input: 30, output: 7, cacheRead: 1100 } },
+      {
+        kind: 'tool_calls',
+        calls: [{ name: 'bash', arguments: { command: 'true' } }],
+        usage: { input: 1000, output: 50, cacheRead: 200 },
+      },
+      {
+        kind: 'tool_calls',
+        calls: [{ name: 'bash', arguments: { command: 'true' } }],
+        usage: { input: 30, output: 7, cacheRead: 1100 },
+      },
       { kind: 'text', text: 'ok', usage: { input: 5, output: 3, cacheRead: 1200 } },
     ]);
     const result = await transport.runTurn(turn(sandbox, server));
@@ -122,8 +164,14 @@ describe('rpc transport (real pi)', () => {
 
   it('sends a soft continue after continueAfterSeconds of silence', async () => {
     const { sandbox, server, transport, events } = await setup(
-      [{ kind: 'stall', seconds: 3, then: { kind: 'text', text: 'thinking done' } }, { kind: 'text', text: 'finished' }],
-      { watchdog: { continueAfterSeconds: 1, noEventTimeoutSeconds: 15 }, softContinueMessage: 'Continue with the task. If you are done, give your final answer.' },
+      [
+        { kind: 'stall', seconds: 3, then: { kind: 'text', text: 'thinking done' } },
+        { kind: 'text', text: 'finished' },
+      ],
+      {
+        watchdog: { continueAfterSeconds: 1, noEventTimeoutSeconds: 15 },
+        softContinueMessage: 'Continue with the task. If you are done, give your final answer.',
+      },
     );
     const result = await transport.runTurn(turn(sandbox, server));
     expect(result.status).toBe('success');
@@ -193,7 +241,10 @@ describe('rpc transport (real pi)', () => {
 
   it('passes U+2028 / U+2029 in tool output and model text through intact', async () => {
     const { sandbox, server, transport } = await setup([
-      { kind: 'tool_calls', calls: [{ name: 'bash', arguments: { command: "printf 'left\\342\\200\\250mid\\342\\200\\251right'" } }] },
+      {
+        kind: 'tool_calls',
+        calls: [{ name: 'bash', arguments: { command: "printf 'left\\342\\200\\250mid\\342\\200\\251right'" } }],
+      },
       { kind: 'text', text: ['sep\u2028', 'ara\u2029tors'] },
     ]);
     const result = await transport.runTurn(turn(sandbox, server));
@@ -205,7 +256,10 @@ describe('rpc transport (real pi)', () => {
 
   it('resumes a session from its file after the stalled process was killed', async () => {
     const { sandbox, server, transport } = await setup(
-      [{ kind: 'stall', seconds: 30 }, { kind: 'text', text: 'back again' }],
+      [
+        { kind: 'stall', seconds: 30 },
+        { kind: 'text', text: 'back again' },
+      ],
       { watchdog: { noEventTimeoutSeconds: 2 } },
     );
     const first = await transport.runTurn(turn(sandbox, server, { prompt: 'First prompt.' }));
@@ -213,9 +267,16 @@ describe('rpc transport (real pi)', () => {
     const second = await transport.runTurn(
       turn(sandbox, server, { prompt: 'Second prompt.', session: { kind: 'continue', sessionId: first.sessionId! } }),
     );
-    expect(second).toMatchObject({ status: 'success', finalText: 'back again', sessionId: first.sessionId, sessionFile: first.sessionFile });
+    expect(second).toMatchObject({
+      status: 'success',
+      finalText: 'back again',
+      sessionId: first.sessionId,
+      sessionFile: first.sessionFile,
+    });
     // The new process carried the saved conversation.
-    const users = chatMessages(server.completionRequests().at(-1)!).filter((m) => m.role === 'user').map((m) => contentText(m.content));
+    const users = chatMessages(server.completionRequests().at(-1)!)
+      .filter((m) => m.role === 'user')
+      .map((m) => contentText(m.content));
     expect(users).toEqual(['First prompt.', 'Second prompt.']);
   });
 
@@ -244,8 +305,19 @@ describe('rpc transport (real pi)', () => {
     // daemonised background process that outlives its bash call): both must die with the harness.
     const server = await startScriptedModel({
       script: [
-        { kind: 'tool_calls', calls: [{ name: 'bash', arguments: { command: `export MARK=${marker}; setsid sleep 300 >/dev/null 2>&1 & echo started` } }] },
-        { kind: 'tool_calls', calls: [{ name: 'bash', arguments: { command: `export MARK=${marker}; sleep 301; echo after` } }] },
+        {
+          kind: 'tool_calls',
+          calls: [
+            {
+              name: 'bash',
+              arguments: { command: `export MARK=${marker}; setsid sleep 300 >/dev/null 2>&1 & echo started` },
+            },
+          ],
+        },
+        {
+          kind: 'tool_calls',
+          calls: [{ name: 'bash', arguments: { command: `export MARK=${marker}; sleep 301; echo after` } }],
+        },
         { kind: 'stall', seconds: 60 },
       ],
     });
@@ -255,12 +327,18 @@ describe('rpc transport (real pi)', () => {
     const { child, output } = spawnHarnessChild(fixture, config);
 
     // Both tool calls started: the second (foreground) one is still running under pi.
-    const toolStarted = await waitFor(() => (output().match(/"tool_start"/g) ?? []).length === 2 && processesMentioning(marker).length >= 2, 20_000);
+    const toolStarted = await waitFor(
+      () => (output().match(/"tool_start"/g) ?? []).length === 2 && processesMentioning(marker).length >= 2,
+      20_000,
+    );
     expect(toolStarted, output()).toBe(true);
     expect(processesMentioning(sandbox.runDir).length).toBeGreaterThan(1);
 
     child.kill('SIGKILL');
-    const allGone = await waitFor(() => processesMentioning(sandbox.runDir).length === 0 && processesMentioning(marker).length === 0, 5000);
+    const allGone = await waitFor(
+      () => processesMentioning(sandbox.runDir).length === 0 && processesMentioning(marker).length === 0,
+      5000,
+    );
     expect(allGone, `left behind: ${processesMentioning(sandbox.runDir).join(',')}`).toBe(true);
   });
 });

@@ -9,12 +9,30 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultPiCli } from '../../src/agent/rpc/pi-launch.js';
-import { type RpcTransportOptions } from '../../src/agent/rpc/rpc-transport.js';
+import type { RpcTransportOptions } from '../../src/agent/rpc/rpc-transport.js';
 import { MAX_SESSIONS_PER_PROCESS } from '../../src/agent/rpc/session-pool.js';
 import type { TransportEvent } from '../../src/agent/rpc/transport-events.js';
 import type { Transport } from '../../src/agent/types.js';
-import { chatMessages, contentText, startScriptedModel, type ChatMessage, type RecordedRequest, type ScriptedModelOptions, type ScriptedModelServer } from '../../src/scripted-model/index.js';
-import { makeSandbox, modelName, processesMentioning, rpcFixtures, spawnHarnessChild, turn, waitFor, writeAgentDir, type Sandbox } from './rpc-helpers.js';
+import {
+  chatMessages,
+  contentText,
+  startScriptedModel,
+  type ChatMessage,
+  type RecordedRequest,
+  type ScriptedModelOptions,
+  type ScriptedModelServer,
+} from '../../src/scripted-model/index.js';
+import {
+  makeSandbox,
+  modelName,
+  processesMentioning,
+  rpcFixtures,
+  spawnHarnessChild,
+  turn,
+  waitFor,
+  writeAgentDir,
+  type Sandbox,
+} from './rpc-helpers.js';
 
 const fixture = rpcFixtures();
 
@@ -25,11 +43,20 @@ interface Setup {
   events: TransportEvent[];
 }
 
-async function setup(script: ScriptedModelOptions['script'], transportOptions: Partial<RpcTransportOptions> = {}): Promise<Setup> {
+async function setup(
+  script: ScriptedModelOptions['script'],
+  transportOptions: Partial<RpcTransportOptions> = {},
+): Promise<Setup> {
   return fixture({
     script,
     transport: {
-      watchdog: { continueAfterSeconds: 0, toolContinueAfterSeconds: 0, noEventTimeoutSeconds: 20, toolNoEventTimeoutSeconds: 20, agentTimeoutSeconds: 25 },
+      watchdog: {
+        continueAfterSeconds: 0,
+        toolContinueAfterSeconds: 0,
+        noEventTimeoutSeconds: 20,
+        toolNoEventTimeoutSeconds: 20,
+        agentTimeoutSeconds: 25,
+      },
       ...transportOptions,
     },
   });
@@ -58,7 +85,11 @@ function users(messages: ChatMessage[]): string[] {
 describe('warm pi processes (real pi)', () => {
   it('runs two new sessions in one pi process, each with its own result, and still resumes the first', async () => {
     const { sandbox, server, transport, events } = await setup([
-      { kind: 'tool_calls', calls: [{ name: 'bash', arguments: { command: 'echo one > one.txt' } }], usage: { input: 100, output: 10 } },
+      {
+        kind: 'tool_calls',
+        calls: [{ name: 'bash', arguments: { command: 'echo one > one.txt' } }],
+        usage: { input: 100, output: 10 },
+      },
       { kind: 'text', text: 'first answer', usage: { input: 50, output: 5 } },
       { kind: 'text', text: 'second answer', usage: { input: 7, output: 2 } },
       { kind: 'text', text: 'first again', usage: { input: 3, output: 1 } },
@@ -81,7 +112,9 @@ describe('warm pi processes (real pi)', () => {
     const [req1, , req3] = server.completionRequests();
     expect(users(chatMessages(req3!))).toEqual(['Second prompt.']);
     // A fresh session of the same launch: same system prompt and tool set as the first.
-    expect(chatMessages(req3!).find((m) => m.role === 'system')).toEqual(chatMessages(req1!).find((m) => m.role === 'system'));
+    expect(chatMessages(req3!).find((m) => m.role === 'system')).toEqual(
+      chatMessages(req1!).find((m) => m.role === 'system'),
+    );
     expect(JSON.stringify(body(req3).tools)).toBe(JSON.stringify(body(req1).tools));
     expect(body(req3).model).toBe(body(req1).model);
     const secondFile = readFileSync(second.sessionFile!, 'utf8');
@@ -90,8 +123,16 @@ describe('warm pi processes (real pi)', () => {
     expect(readFileSync(first.sessionFile!, 'utf8')).not.toContain('Second prompt.');
 
     // The first session's process moved on: continuing it resumes its file in a new process.
-    const third = await transport.runTurn(turn(sandbox, server, { prompt: 'Third prompt.', session: { kind: 'continue', sessionId: first.sessionId! } }));
-    expect(third).toMatchObject({ status: 'success', finalText: 'first again', sessionId: first.sessionId, sessionFile: first.sessionFile, modelRequests: 1 });
+    const third = await transport.runTurn(
+      turn(sandbox, server, { prompt: 'Third prompt.', session: { kind: 'continue', sessionId: first.sessionId! } }),
+    );
+    expect(third).toMatchObject({
+      status: 'success',
+      finalText: 'first again',
+      sessionId: first.sessionId,
+      sessionFile: first.sessionFile,
+      modelRequests: 1,
+    });
     expect(third.usage).toMatchObject({ input: 3, output: 1 });
     expect(users(chatMessages(server.completionRequests().at(-1)!))).toEqual(['First prompt.', 'Third prompt.']);
     const starts = events.filter((e) => e.type === 'turn_start');
@@ -118,7 +159,10 @@ describe('warm pi processes (real pi)', () => {
     expect([a.status, b.status]).toEqual(['success', 'success']);
     expect(guardians(sandbox.runDir)).toHaveLength(2);
     const tools = server.completionRequests().map((r) => (body(r).tools ?? []).map((t) => t.function.name).sort());
-    expect(tools).toEqual([['bash', 'edit', 'read', 'write'], ['bash', 'read']]);
+    expect(tools).toEqual([
+      ['bash', 'edit', 'read', 'write'],
+      ['bash', 'read'],
+    ]);
     // Two more sessions of each key: each reuses its key's process.
     await transport.runTurn(turn(sandbox, server));
     await transport.runTurn(turn(sandbox, server, { tools: ['read', 'bash'] }));
@@ -131,7 +175,8 @@ describe('warm pi processes (real pi)', () => {
     const { sandbox, server, transport } = await setup([]);
     await transport.runTurn(turn(sandbox, server));
     const first = guardians(sandbox.runDir);
-    for (let i = 1; i < MAX_SESSIONS_PER_PROCESS; i++) expect((await transport.runTurn(turn(sandbox, server))).status).toBe('success');
+    for (let i = 1; i < MAX_SESSIONS_PER_PROCESS; i++)
+      expect((await transport.runTurn(turn(sandbox, server))).status).toBe('success');
     expect(guardians(sandbox.runDir)).toEqual(first);
     await transport.runTurn(turn(sandbox, server));
     await transport.releaseSessions!();
@@ -143,7 +188,15 @@ describe('warm pi processes (real pi)', () => {
   it('ends the tool processes of the process it keeps warm', async () => {
     const marker = `pi-harness-warm-${randomUUID()}`;
     const { sandbox, server, transport } = await setup([
-      { kind: 'tool_calls', calls: [{ name: 'bash', arguments: { command: `export MARK=${marker}; setsid sleep 300 >/dev/null 2>&1 & echo started` } }] },
+      {
+        kind: 'tool_calls',
+        calls: [
+          {
+            name: 'bash',
+            arguments: { command: `export MARK=${marker}; setsid sleep 300 >/dev/null 2>&1 & echo started` },
+          },
+        ],
+      },
       { kind: 'text', text: 'left a daemon' },
     ]);
     const first = await transport.runTurn(turn(sandbox, server));
@@ -160,9 +213,21 @@ describe('warm pi processes (real pi)', () => {
   });
 
   it('does not reuse a process whose turn was cut by a watchdog', async () => {
-    const { sandbox, server, transport } = await setup([{ kind: 'stall', seconds: 30 }, { kind: 'text', text: 'fresh' }], {
-      watchdog: { continueAfterSeconds: 0, toolContinueAfterSeconds: 0, noEventTimeoutSeconds: 2, toolNoEventTimeoutSeconds: 20, agentTimeoutSeconds: 25 },
-    });
+    const { sandbox, server, transport } = await setup(
+      [
+        { kind: 'stall', seconds: 30 },
+        { kind: 'text', text: 'fresh' },
+      ],
+      {
+        watchdog: {
+          continueAfterSeconds: 0,
+          toolContinueAfterSeconds: 0,
+          noEventTimeoutSeconds: 2,
+          toolNoEventTimeoutSeconds: 20,
+          agentTimeoutSeconds: 25,
+        },
+      },
+    );
     const stalled = await transport.runTurn(turn(sandbox, server));
     expect(stalled.terminalReason).toBe('no_event_timeout');
     const next = await transport.runTurn(turn(sandbox, server));
@@ -192,7 +257,9 @@ createInterface({ input: process.stdin }).on('line', (line) => {
     const { sandbox, server, transport } = await setup([], { piCli: shim });
     const a = await transport.runTurn(turn(sandbox, server));
     const b = await transport.runTurn(turn(sandbox, server));
-    const c = await transport.runTurn(turn(sandbox, server, { session: { kind: 'continue', sessionId: a.sessionId! } }));
+    const c = await transport.runTurn(
+      turn(sandbox, server, { session: { kind: 'continue', sessionId: a.sessionId! } }),
+    );
     expect([a.status, b.status, c.status]).toEqual(['success', 'success', 'success']);
     expect(b.sessionId).not.toBe(a.sessionId);
     // The refused switch left the first session live in its process: the continue needed no restart.
@@ -207,8 +274,19 @@ createInterface({ input: process.stdin }).on('line', (line) => {
     const server = await startScriptedModel({
       script: [
         { kind: 'text', text: 'warm' },
-        { kind: 'tool_calls', calls: [{ name: 'bash', arguments: { command: `export MARK=${marker}; setsid sleep 300 >/dev/null 2>&1 & echo started` } }] },
-        { kind: 'tool_calls', calls: [{ name: 'bash', arguments: { command: `export MARK=${marker}; sleep 301; echo after` } }] },
+        {
+          kind: 'tool_calls',
+          calls: [
+            {
+              name: 'bash',
+              arguments: { command: `export MARK=${marker}; setsid sleep 300 >/dev/null 2>&1 & echo started` },
+            },
+          ],
+        },
+        {
+          kind: 'tool_calls',
+          calls: [{ name: 'bash', arguments: { command: `export MARK=${marker}; sleep 301; echo after` } }],
+        },
         { kind: 'stall', seconds: 60 },
       ],
     });
@@ -217,13 +295,19 @@ createInterface({ input: process.stdin }).on('line', (line) => {
     const config = { runDir: sandbox.runDir, repo: sandbox.repo, model: modelName(server), env, warmup: true };
     const { child, output } = spawnHarnessChild(fixture, config);
 
-    const toolStarted = await waitFor(() => (output().match(/"tool_start"/g) ?? []).length === 2 && processesMentioning(marker).length >= 2, 20_000);
+    const toolStarted = await waitFor(
+      () => (output().match(/"tool_start"/g) ?? []).length === 2 && processesMentioning(marker).length >= 2,
+      20_000,
+    );
     expect(toolStarted, output()).toBe(true);
     expect((output().match(/"turn_end"/g) ?? []).length).toBe(1);
     expect(guardians(sandbox.runDir)).toHaveLength(1);
 
     child.kill('SIGKILL');
-    const allGone = await waitFor(() => processesMentioning(sandbox.runDir).length === 0 && processesMentioning(marker).length === 0, 5000);
+    const allGone = await waitFor(
+      () => processesMentioning(sandbox.runDir).length === 0 && processesMentioning(marker).length === 0,
+      5000,
+    );
     expect(allGone, `left behind: ${processesMentioning(sandbox.runDir).join(',')}`).toBe(true);
   });
 });

@@ -29,7 +29,6 @@ function stallingRepo(): Promise<LoopRepo> {
   });
 }
 
-
 async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
@@ -39,10 +38,13 @@ async function until(condition: () => boolean, timeoutMs: number, what: string):
 }
 
 const lockFile = (r: LoopRepo) => path.join(r.repo, '.pi-harness', 'active-run.json');
-const rescueRefs = (r: LoopRepo) => gitSync(r.repo, 'for-each-ref', '--format=%(refname)', 'refs/pi-harness/rescue').trim().split('\n').filter(Boolean);
+const rescueRefs = (r: LoopRepo) =>
+  gitSync(r.repo, 'for-each-ref', '--format=%(refname)', 'refs/pi-harness/rescue').trim().split('\n').filter(Boolean);
 
 describe('runs that lose nothing', () => {
-  it('a second run exits 3 naming the holder; SIGINT then stops the first with 130, work rescued, lock released', { timeout: 60_000 }, async () => {
+  it('a second run exits 3 naming the holder; SIGINT then stops the first with 130, work rescued, lock released', {
+    timeout: 60_000,
+  }, async () => {
     const r = await stallingRepo();
     const first = r.spawnCli('once');
     await until(() => existsSync(path.join(r.repo, 'notes.txt')), 20_000, 'the developer to write notes.txt');
@@ -64,7 +66,9 @@ describe('runs that lose nothing', () => {
     expect(processesMatching(r.repo)).toEqual([]);
   });
 
-  it('kill -9 mid-turn leaves no pi behind; the next run recovers the work and retries the task', { timeout: 60_000 }, async () => {
+  it('kill -9 mid-turn leaves no pi behind; the next run recovers the work and retries the task', {
+    timeout: 60_000,
+  }, async () => {
     const r = await stallingRepo();
     const first = r.spawnCli('once');
     await until(() => existsSync(path.join(r.repo, 'notes.txt')), 20_000, 'the developer to write notes.txt');
@@ -82,7 +86,11 @@ describe('runs that lose nothing', () => {
     expect(r.show('HEAD', 'notes.txt')).toBe('finished notes\n');
     expect(r.show('HEAD', 'TODOS.md')).toContain('- [x] Write the notes');
     const state = JSON.parse(readFileSync(path.join(r.repo, '.pi-harness', 'state.json'), 'utf8'));
-    expect(Object.values(state.tasks).map((t: any) => t.lastStatus).sort()).toEqual(['succeeded']);
+    expect(
+      Object.values(state.tasks)
+        .map((t: any) => t.lastStatus)
+        .sort(),
+    ).toEqual(['succeeded']);
     expect(Object.values(state.tasks).map((t: any) => t.attempts)).toEqual([2]);
   });
 });

@@ -53,12 +53,21 @@ export function isReviewRequest(request: RecordedRequest): boolean {
 export function imageParts(request: RecordedRequest): { type: string; image_url: { url: string } }[] {
   const content = lastUserContent(request);
   if (!Array.isArray(content)) return [];
-  return content.filter((part): part is { type: string; image_url: { url: string } } => typeof part === 'object' && part !== null && (part as { type?: unknown }).type === 'image_url');
+  return content.filter(
+    (part): part is { type: string; image_url: { url: string } } =>
+      typeof part === 'object' && part !== null && (part as { type?: unknown }).type === 'image_url',
+  );
 }
 
-export const reviewAnswer = (verdict: string, summary: string, findings: string[] = []) => JSON.stringify({ verdict, summary, findings });
+export const reviewAnswer = (verdict: string, summary: string, findings: string[] = []) =>
+  JSON.stringify({ verdict, summary, findings });
 
-export async function visualRepo(options: { files: Record<string, string>; config: Record<string, unknown>; plans?: RolePlans; reviews?: string[] }): Promise<VisualRepo> {
+export async function visualRepo(options: {
+  files: Record<string, string>;
+  config: Record<string, unknown>;
+  plans?: RolePlans;
+  reviews?: string[];
+}): Promise<VisualRepo> {
   const roles = roleScript(options.plans ?? {});
   const reviews = options.reviews ?? [];
   let reviewed = 0;
@@ -73,7 +82,15 @@ export async function visualRepo(options: { files: Record<string, string>; confi
   const model = `scripted/${server.modelId}`;
   const config = {
     piModel: model,
-    models: { [model]: { baseUrl: server.baseUrl, apiKeyEnv: 'SCRIPTED_KEY', vision: true, contextWindow: 128000, maxTokens: 4096 } },
+    models: {
+      [model]: {
+        baseUrl: server.baseUrl,
+        apiKeyEnv: 'SCRIPTED_KEY',
+        vision: true,
+        contextWindow: 128000,
+        maxTokens: 4096,
+      },
+    },
     testCommand: '',
     sleepBetweenSeconds: 0,
     noEventTimeoutSeconds: 20,
@@ -84,7 +101,11 @@ export async function visualRepo(options: { files: Record<string, string>; confi
     piNoPromptTemplates: true,
     ...options.config,
   };
-  const repo = await makeRepo({ 'capture.mjs': CAPTURE_SCRIPT, 'pi.config.json': JSON.stringify(config, null, 2), ...options.files });
+  const repo = await makeRepo({
+    'capture.mjs': CAPTURE_SCRIPT,
+    'pi.config.json': JSON.stringify(config, null, 2),
+    ...options.files,
+  });
   const captureLog = path.join(await tempDir('pi-harness-capture-log-'), 'captures.jsonl');
   const runtime = path.join(repo, '.pi-harness');
   return {
@@ -94,12 +115,23 @@ export async function visualRepo(options: { files: Record<string, string>; confi
     async run(argv, runOptions = {}) {
       let stdout = '';
       let stderr = '';
-      const env = { ...process.env, ...GIT_TEST_ENV, SCRIPTED_KEY: 'visual-key', PI_CODING_AGENT_DIR: `${repo}/.no-user-pi`, CAPTURE_LOG: captureLog, ...runOptions.env };
+      const env = {
+        ...process.env,
+        ...GIT_TEST_ENV,
+        SCRIPTED_KEY: 'visual-key',
+        PI_CODING_AGENT_DIR: `${repo}/.no-user-pi`,
+        CAPTURE_LOG: captureLog,
+        ...runOptions.env,
+      };
       const code = await runCli(argv, {
         cwd: repo,
         env,
-        stdout: (text) => void (stdout += text),
-        stderr: (text) => void (stderr += text),
+        stdout: (text) => {
+          stdout += text;
+        },
+        stderr: (text) => {
+          stderr += text;
+        },
         ...(runOptions.stdin !== undefined ? { stdin: async () => runOptions.stdin! } : {}),
       });
       return { code, stdout, stderr };
@@ -112,7 +144,10 @@ export async function visualRepo(options: { files: Record<string, string>; confi
         .map((request) => contentText(lastUserContent(request))),
     async captures() {
       const text = await readFile(captureLog, 'utf8').catch(() => '');
-      return text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { cwd: string; env: Record<string, string> });
+      return text
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { cwd: string; env: Record<string, string> });
     },
     runtimeFiles: async (dir) => (await readdir(path.join(runtime, dir)).catch(() => [])).sort(),
     async journal() {
@@ -120,7 +155,12 @@ export async function visualRepo(options: { files: Record<string, string>; confi
       const events = [];
       for (const run of runs.sort()) {
         const text = await readFile(path.join(runtime, 'runs', run, 'journal.jsonl'), 'utf8').catch(() => '');
-        events.push(...text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { type: string }));
+        events.push(
+          ...text
+            .split('\n')
+            .filter(Boolean)
+            .map((line) => JSON.parse(line) as { type: string }),
+        );
       }
       return events;
     },

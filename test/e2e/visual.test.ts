@@ -18,14 +18,25 @@ const readJson = async (file: string) => JSON.parse(await readFile(file, 'utf8')
 const PNG_BASE64_START = 'data:image/png;base64,iVBORw0KGgo';
 
 describe('visual review in the loop', () => {
-  it('PASS: images reach the vision model through pi; task and phase reach the capture as data, never as shell', { timeout: 90_000 }, async () => {
+  it('PASS: images reach the vision model through pi; task and phase reach the capture as data, never as shell', {
+    timeout: 90_000,
+  }, async () => {
     const phase = 'Phase $(touch pwned-phase)';
     const task = 'Render the title with $(touch pwned-task) and `touch pwned-tick`';
     const r = await setup({
       files: { 'TODOS.md': `# Tasks\n\n## ${phase}\n\n- [ ] ${task}\n` },
-      config: { visualReviewEnabled: true, visualReviewEveryNSuccesses: 1, visualCaptureCommand: `${NODE} capture.mjs home settings` },
-      plans: { developer: [[write('title.txt', 'Title\n'), say('Wrote title.txt.')]], tester: [[say('Looks right.\nVERDICT: PASS')]] },
-      reviews: [`Both screens look fine.\n\n\`\`\`json\n${reviewAnswer('PASS', 'Title renders on both screens.')}\n\`\`\``],
+      config: {
+        visualReviewEnabled: true,
+        visualReviewEveryNSuccesses: 1,
+        visualCaptureCommand: `${NODE} capture.mjs home settings`,
+      },
+      plans: {
+        developer: [[write('title.txt', 'Title\n'), say('Wrote title.txt.')]],
+        tester: [[say('Looks right.\nVERDICT: PASS')]],
+      },
+      reviews: [
+        `Both screens look fine.\n\n\`\`\`json\n${reviewAnswer('PASS', 'Title renders on both screens.')}\n\`\`\``,
+      ],
     });
     const result = await r.run(['once']);
     expect(result.stderr).toBe('');
@@ -51,19 +62,37 @@ describe('visual review in the loop', () => {
 
     const [historyFile] = await r.runtimeFiles('visual/history');
     const history = await readJson(path.join(r.repo, '.pi-harness/visual/history', historyFile!));
-    expect(history).toMatchObject({ verdict: 'PASS', fromModel: true, iteration: 1, images: [{ id: 'home' }, { id: 'settings' }] });
+    expect(history).toMatchObject({
+      verdict: 'PASS',
+      fromModel: true,
+      iteration: 1,
+      images: [{ id: 'home' }, { id: 'settings' }],
+    });
     expect(history.rawAnswer).toContain('Both screens look fine.');
     const events = await r.journal();
     expect(events.map((event) => event.type)).toEqual(expect.arrayContaining(['visual_capture', 'visual_review']));
-    expect(events.find((event) => event.type === 'turn_end' && event.role === 'visualReview')).toMatchObject({ status: 'success', toolCalls: 0 });
+    expect(events.find((event) => event.type === 'turn_end' && event.role === 'visualReview')).toMatchObject({
+      status: 'success',
+      toolCalls: 0,
+    });
     expect(gitSync(r.repo, 'status', '--porcelain')).toBe('');
   });
 
-  it('FAIL vetoes the committed iteration: work kept in a rescue ref, task reopened, findings in the next developer prompt, cleared by a later PASS', { timeout: 120_000 }, async () => {
+  it('FAIL vetoes the committed iteration: work kept in a rescue ref, task reopened, findings in the next developer prompt, cleared by a later PASS', {
+    timeout: 120_000,
+  }, async () => {
     const r = await setup({
       files: { 'TODOS.md': '# Tasks\n\n- [ ] First task\n- [ ] Second task\n' },
-      config: { visualReviewEnabled: true, visualReviewEveryNSuccesses: 1, visualCaptureCommand: `${NODE} capture.mjs home`, maxIterations: 2 },
-      plans: { developer: [[write('page.html', '<h1>Title</h1>\n'), say('Wrote the page.')]], tester: [[say('Fine.\nVERDICT: PASS')]] },
+      config: {
+        visualReviewEnabled: true,
+        visualReviewEveryNSuccesses: 1,
+        visualCaptureCommand: `${NODE} capture.mjs home`,
+        maxIterations: 2,
+      },
+      plans: {
+        developer: [[write('page.html', '<h1>Title</h1>\n'), say('Wrote the page.')]],
+        tester: [[say('Fine.\nVERDICT: PASS')]],
+      },
       reviews: [
         `Here is my review: ${reviewAnswer('FAIL', 'The title is cut off.', ['home: the title is cut off at the right edge'])}`,
         reviewAnswer('PASS', 'The title fits now.'),
@@ -80,7 +109,9 @@ describe('visual review in the loop', () => {
     const todos = gitSync(r.repo, 'show', 'HEAD:TODOS.md');
     expect(todos).toContain('- [x] First task');
     expect(todos).toContain('- [ ] Second task');
-    const rescueRefs = gitSync(r.repo, 'for-each-ref', '--format=%(refname)', 'refs/pi-harness/rescue').trim().split('\n');
+    const rescueRefs = gitSync(r.repo, 'for-each-ref', '--format=%(refname)', 'refs/pi-harness/rescue')
+      .trim()
+      .split('\n');
     expect(rescueRefs).toHaveLength(1);
     expect(rescueRefs[0]).toMatch(/\/1$/);
     expect(gitSync(r.repo, 'show', `${rescueRefs[0]}:page.html`)).toBe('<h1>Title</h1>\n');
@@ -98,8 +129,14 @@ describe('visual review in the loop', () => {
     expect(existsSync(path.join(r.repo, '.pi-harness/visual/feedback.md'))).toBe(false);
     const histories = await r.runtimeFiles('visual/history');
     expect(histories).toHaveLength(2);
-    const first = await readJson(path.join(r.repo, '.pi-harness/visual/history', histories.find((name) => name.endsWith('-1.json'))!));
-    expect(first).toMatchObject({ verdict: 'FAIL', findings: ['home: the title is cut off at the right edge'], veto: { rescueRef: rescueRefs[0] } });
+    const first = await readJson(
+      path.join(r.repo, '.pi-harness/visual/history', histories.find((name) => name.endsWith('-1.json'))!),
+    );
+    expect(first).toMatchObject({
+      verdict: 'FAIL',
+      findings: ['home: the title is cut off at the right edge'],
+      veto: { rescueRef: rescueRefs[0] },
+    });
     const ends = (await r.journal()).filter((event) => event.type === 'iteration_end');
     expect(ends.map((event) => [event.status, event.reason])).toEqual([
       ['failed', 'visual_failed'],
@@ -110,7 +147,9 @@ describe('visual review in the loop', () => {
 });
 
 describe('visual-once', () => {
-  it('a missing image is BLOCKED naming it, with no model call; a later PASS clears the feedback', { timeout: 60_000 }, async () => {
+  it('a missing image is BLOCKED naming it, with no model call; a later PASS clears the feedback', {
+    timeout: 60_000,
+  }, async () => {
     const r = await setup({
       files: { 'TODOS.md': '# Tasks\n\n- [ ] Draw the home page\n' },
       config: { visualCaptureCommand: `${NODE} capture.mjs home --missing=ghost` },
@@ -122,12 +161,22 @@ describe('visual-once', () => {
     expect(blocked.stdout).toContain('screen "ghost" (ghost.png): image file not found');
     expect(blocked.stdout).toContain('feedback: written to .pi-harness/visual/feedback.md');
     expect(r.server.completionRequests()).toEqual([]);
-    expect(await readFile(path.join(r.repo, '.pi-harness/visual/feedback.md'), 'utf8')).toContain('screen "ghost" (ghost.png): image file not found');
+    expect(await readFile(path.join(r.repo, '.pi-harness/visual/feedback.md'), 'utf8')).toContain(
+      'screen "ghost" (ghost.png): image file not found',
+    );
 
-    const passed = await r.run(['visual-once', '--json'], { env: { PI_VISUAL_CAPTURE_CMD: `${NODE} capture.mjs home` } });
+    const passed = await r.run(['visual-once', '--json'], {
+      env: { PI_VISUAL_CAPTURE_CMD: `${NODE} capture.mjs home` },
+    });
     expect(passed.code).toBe(0);
     const record = JSON.parse(passed.stdout) as Record<string, unknown>;
-    expect(record).toMatchObject({ verdict: 'PASS', trigger: 'manual', iteration: 0, task: 'Draw the home page', feedbackCleared: true });
+    expect(record).toMatchObject({
+      verdict: 'PASS',
+      trigger: 'manual',
+      iteration: 0,
+      task: 'Draw the home page',
+      feedbackCleared: true,
+    });
     expect(imageParts(r.reviewRequests()[0]!)).toHaveLength(1);
     expect(existsSync(path.join(r.repo, '.pi-harness/visual/feedback.md'))).toBe(false);
     expect(await r.runtimeFiles('visual/history')).toHaveLength(2);
@@ -140,25 +189,42 @@ describe('visual-review-worker', () => {
     const r = await setup({
       files: { 'TODOS.md': '# Tasks\n' },
       config: {},
-      reviews: [`Looking at both.\n\`\`\`json\n{"verdict": "FAIL", "summary": "Low contrast.", "findings": [{"screen": "inline", "issue": "grey on grey"},],}\n\`\`\``],
+      reviews: [
+        `Looking at both.\n\`\`\`json\n{"verdict": "FAIL", "summary": "Low contrast.", "findings": [{"screen": "inline", "issue": "grey on grey"},],}\n\`\`\``,
+      ],
     });
     await writeFile(path.join(r.repo, 'shot.png'), solidPng(3, 3));
     const request = {
-      images: [{ path: 'shot.png', mimeType: 'image/png' }, { data: solidPng(2, 2).toString('base64'), mimeType: 'image/png', id: 'inline' }],
+      images: [
+        { path: 'shot.png', mimeType: 'image/png' },
+        { data: solidPng(2, 2).toString('base64'), mimeType: 'image/png', id: 'inline' },
+      ],
       task: 'Make the buttons readable',
       phase: 'Looks',
       changedFiles: ['src/button.css'],
     };
     const result = await r.run(['visual-review-worker'], { stdin: JSON.stringify(request) });
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({ verdict: 'FAIL', summary: 'Low contrast.', findings: ['inline: grey on grey'], fromModel: true, images: ['image-1', 'inline'] });
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      verdict: 'FAIL',
+      summary: 'Low contrast.',
+      findings: ['inline: grey on grey'],
+      fromModel: true,
+      images: ['image-1', 'inline'],
+    });
     const [review] = r.reviewRequests();
     expect(imageParts(review!)).toHaveLength(2);
     expect(JSON.stringify(review!.body)).toContain('Make the buttons readable');
 
-    const missing = await r.run(['visual-review-worker'], { stdin: JSON.stringify({ ...request, images: [{ path: 'nope.png' }] }) });
+    const missing = await r.run(['visual-review-worker'], {
+      stdin: JSON.stringify({ ...request, images: [{ path: 'nope.png' }] }),
+    });
     expect(missing.code).toBe(1);
-    expect(JSON.parse(missing.stdout)).toMatchObject({ verdict: 'BLOCKED', fromModel: false, problems: [expect.stringMatching(/^image "image-1" \(nope\.png\): .*nope\.png: image file not found$/)] });
+    expect(JSON.parse(missing.stdout)).toMatchObject({
+      verdict: 'BLOCKED',
+      fromModel: false,
+      problems: [expect.stringMatching(/^image "image-1" \(nope\.png\): .*nope\.png: image file not found$/)],
+    });
     expect(r.reviewRequests()).toHaveLength(1);
 
     const invalid = await r.run(['visual-review-worker'], { stdin: '{"images": []}' });

@@ -18,7 +18,13 @@ export function eventList(runId = RUN_ID, start = Date.parse('2026-01-01T00:00:0
   };
 }
 
-export const usage = (input: number, output: number, cost = 0) => ({ input, output, cacheRead: 0, cacheWrite: 0, cost });
+export const usage = (input: number, output: number, cost = 0) => ({
+  input,
+  output,
+  cacheRead: 0,
+  cacheWrite: 0,
+  cost,
+});
 
 export const TASK_1: TaskRef = { id: 'first-task', text: 'First task', phase: 'Phase one', line: 5 };
 export const TASK_2: TaskRef = { id: 'second-task', text: 'Second task', phase: null, line: 9 };
@@ -52,41 +58,249 @@ export function sampleRun(runId = RUN_ID, root = '/repo'): JournalEvent[] {
   const { events, add } = eventList(runId);
   add({ type: 'run_start', command: 'run', pid: 42, repoRoot: root, transport: 'rpc', version: '0.1.0' });
   add({ type: 'iteration_start', iteration: 1, task: TASK_1, startCommit: 'a'.repeat(40), preDirty: [] });
-  add({ type: 'turn_start', iteration: 1, role: 'developer', step: 'developer', promptBytes: 10, model: 'p/m', prompt: 'Do the first task' });
   add({
-    type: 'turn_end', iteration: 1, role: 'developer', status: 'success', terminalReason: 'completed', usage: usage(100, 20, 0.01),
-    modelRequests: 2, toolCalls: 2, toolErrors: 0, durationMs: 3000, changedFiles: ['src/a.ts'], model: 'p/m', finalText: 'Wrote src/a.ts',
+    type: 'turn_start',
+    iteration: 1,
+    role: 'developer',
+    step: 'developer',
+    promptBytes: 10,
+    model: 'p/m',
+    prompt: 'Do the first task',
+  });
+  add({
+    type: 'turn_end',
+    iteration: 1,
+    role: 'developer',
+    status: 'success',
+    terminalReason: 'completed',
+    usage: usage(100, 20, 0.01),
+    modelRequests: 2,
+    toolCalls: 2,
+    toolErrors: 0,
+    durationMs: 3000,
+    changedFiles: ['src/a.ts'],
+    model: 'p/m',
+    finalText: 'Wrote src/a.ts',
     tools: [{ name: 'write', path: `${root}/src/a.ts` }, { name: 'bash' }],
   });
-  add({ type: 'tool', iteration: 1, role: 'developer', name: 'write', path: `${root}/src/a.ts`, durationMs: 5, isError: false });
-  add({ type: 'tool', iteration: 1, role: 'developer', name: 'bash', durationMs: 50, isError: false, command: 'npm test' });
-  add({ type: 'verification', iteration: 1, after: 'developer', outcome: 'failed', exitCode: 1, durationMs: 400, command: 'npm test', outputTail: 'l3\nl4\nERR', output: 'l1\nl2\nl3\nl4\nERR\n' });
-  add({ type: 'turn_start', iteration: 1, role: 'developerFix', step: 'developerFix', promptBytes: 10, prompt: 'Fix it' });
-  add({ type: 'turn_end', iteration: 1, role: 'developerFix', status: 'success', terminalReason: 'completed', usage: usage(50, 10), modelRequests: 1, toolCalls: 1, toolErrors: 0, durationMs: 1000, changedFiles: ['src/a.ts', 'src/b.ts'], finalText: 'Fixed', tools: [{ name: 'edit', path: 'src/b.ts' }] });
-  add({ type: 'tool', iteration: 1, role: 'developerFix', name: 'edit', path: 'src/b.ts', durationMs: 5, isError: false });
-  add({ type: 'verification', iteration: 1, after: 'fix', outcome: 'passed', exitCode: 0, durationMs: 300, command: 'npm test', outputTail: '', output: 'ok\n' });
-  add({ type: 'turn_start', iteration: 1, role: 'tester', step: 'tester', promptBytes: 10, prompt: 'Review' });
-  add({ type: 'turn_end', iteration: 1, role: 'tester', status: 'success', terminalReason: 'completed', usage: usage(30, 5), modelRequests: 1, toolCalls: 0, toolErrors: 0, durationMs: 2000, changedFiles: ['src/a.ts', 'src/b.ts'], finalText: 'b is wrong\nVERDICT: FAIL', tools: [] });
-  add({ type: 'verdict', iteration: 1, verdict: 'FAIL', recheck: false, findings: 'b is wrong' });
-  add({ type: 'turn_start', iteration: 1, role: 'developerFix', step: 'developerFix', promptBytes: 10, prompt: 'Fix findings' });
-  add({ type: 'turn_end', iteration: 1, role: 'developerFix', status: 'success', terminalReason: 'completed', usage: usage(40, 8), modelRequests: 1, toolCalls: 1, toolErrors: 0, durationMs: 1000, changedFiles: ['src/a.ts', 'src/b.ts'], finalText: 'Fixed b', tools: [{ name: 'edit', path: 'src/b.ts' }] });
-  add({ type: 'tool', iteration: 1, role: 'developerFix', name: 'edit', path: 'src/b.ts', durationMs: 5, isError: false });
-  add({ type: 'verification', iteration: 1, after: 'fix', outcome: 'passed', exitCode: 0, durationMs: 300, command: 'npm test', outputTail: '', output: 'ok again\n' });
-  add({ type: 'turn_start', iteration: 1, role: 'tester', step: 'tester', promptBytes: 10, prompt: 'Recheck' });
-  add({ type: 'turn_end', iteration: 1, role: 'tester', status: 'success', terminalReason: 'completed', usage: usage(20, 4), modelRequests: 1, toolCalls: 0, toolErrors: 0, durationMs: 1500, changedFiles: ['src/a.ts', 'src/b.ts'], finalText: 'VERDICT: PASS', tools: [] });
-  add({ type: 'verdict', iteration: 1, verdict: 'PASS', recheck: true, findings: 'all good' });
-  add({ type: 'commit', iteration: 1, commit: 'c'.repeat(40), by: 'agent', files: ['TODOS.md', 'src/a.ts', 'src/b.ts'], message: 'First task', tickedByHarness: false });
   add({
-    type: 'iteration_end', iteration: 1, task: TASK_1, status: 'succeeded', reason: 'committed', durationMs: 9000, usage: usage(240, 47, 0.01),
-    commit: 'c'.repeat(40), recorded: 'succeeded', changedFiles: [], notes: ['a note'], largeFiles: [], needsRescue: false,
+    type: 'tool',
+    iteration: 1,
+    role: 'developer',
+    name: 'write',
+    path: `${root}/src/a.ts`,
+    durationMs: 5,
+    isError: false,
+  });
+  add({
+    type: 'tool',
+    iteration: 1,
+    role: 'developer',
+    name: 'bash',
+    durationMs: 50,
+    isError: false,
+    command: 'npm test',
+  });
+  add({
+    type: 'verification',
+    iteration: 1,
+    after: 'developer',
+    outcome: 'failed',
+    exitCode: 1,
+    durationMs: 400,
+    command: 'npm test',
+    outputTail: 'l3\nl4\nERR',
+    output: 'l1\nl2\nl3\nl4\nERR\n',
+  });
+  add({
+    type: 'turn_start',
+    iteration: 1,
+    role: 'developerFix',
+    step: 'developerFix',
+    promptBytes: 10,
+    prompt: 'Fix it',
+  });
+  add({
+    type: 'turn_end',
+    iteration: 1,
+    role: 'developerFix',
+    status: 'success',
+    terminalReason: 'completed',
+    usage: usage(50, 10),
+    modelRequests: 1,
+    toolCalls: 1,
+    toolErrors: 0,
+    durationMs: 1000,
+    changedFiles: ['src/a.ts', 'src/b.ts'],
+    finalText: 'Fixed',
+    tools: [{ name: 'edit', path: 'src/b.ts' }],
+  });
+  add({
+    type: 'tool',
+    iteration: 1,
+    role: 'developerFix',
+    name: 'edit',
+    path: 'src/b.ts',
+    durationMs: 5,
+    isError: false,
+  });
+  add({
+    type: 'verification',
+    iteration: 1,
+    after: 'fix',
+    outcome: 'passed',
+    exitCode: 0,
+    durationMs: 300,
+    command: 'npm test',
+    outputTail: '',
+    output: 'ok\n',
+  });
+  add({ type: 'turn_start', iteration: 1, role: 'tester', step: 'tester', promptBytes: 10, prompt: 'Review' });
+  add({
+    type: 'turn_end',
+    iteration: 1,
+    role: 'tester',
+    status: 'success',
+    terminalReason: 'completed',
+    usage: usage(30, 5),
+    modelRequests: 1,
+    toolCalls: 0,
+    toolErrors: 0,
+    durationMs: 2000,
+    changedFiles: ['src/a.ts', 'src/b.ts'],
+    finalText: 'b is wrong\nVERDICT: FAIL',
+    tools: [],
+  });
+  add({ type: 'verdict', iteration: 1, verdict: 'FAIL', recheck: false, findings: 'b is wrong' });
+  add({
+    type: 'turn_start',
+    iteration: 1,
+    role: 'developerFix',
+    step: 'developerFix',
+    promptBytes: 10,
+    prompt: 'Fix findings',
+  });
+  add({
+    type: 'turn_end',
+    iteration: 1,
+    role: 'developerFix',
+    status: 'success',
+    terminalReason: 'completed',
+    usage: usage(40, 8),
+    modelRequests: 1,
+    toolCalls: 1,
+    toolErrors: 0,
+    durationMs: 1000,
+    changedFiles: ['src/a.ts', 'src/b.ts'],
+    finalText: 'Fixed b',
+    tools: [{ name: 'edit', path: 'src/b.ts' }],
+  });
+  add({
+    type: 'tool',
+    iteration: 1,
+    role: 'developerFix',
+    name: 'edit',
+    path: 'src/b.ts',
+    durationMs: 5,
+    isError: false,
+  });
+  add({
+    type: 'verification',
+    iteration: 1,
+    after: 'fix',
+    outcome: 'passed',
+    exitCode: 0,
+    durationMs: 300,
+    command: 'npm test',
+    outputTail: '',
+    output: 'ok again\n',
+  });
+  add({ type: 'turn_start', iteration: 1, role: 'tester', step: 'tester', promptBytes: 10, prompt: 'Recheck' });
+  add({
+    type: 'turn_end',
+    iteration: 1,
+    role: 'tester',
+    status: 'success',
+    terminalReason: 'completed',
+    usage: usage(20, 4),
+    modelRequests: 1,
+    toolCalls: 0,
+    toolErrors: 0,
+    durationMs: 1500,
+    changedFiles: ['src/a.ts', 'src/b.ts'],
+    finalText: 'VERDICT: PASS',
+    tools: [],
+  });
+  add({ type: 'verdict', iteration: 1, verdict: 'PASS', recheck: true, findings: 'all good' });
+  add({
+    type: 'commit',
+    iteration: 1,
+    commit: 'c'.repeat(40),
+    by: 'agent',
+    files: ['TODOS.md', 'src/a.ts', 'src/b.ts'],
+    message: 'First task',
+    tickedByHarness: false,
+  });
+  add({
+    type: 'iteration_end',
+    iteration: 1,
+    task: TASK_1,
+    status: 'succeeded',
+    reason: 'committed',
+    durationMs: 9000,
+    usage: usage(240, 47, 0.01),
+    commit: 'c'.repeat(40),
+    recorded: 'succeeded',
+    changedFiles: [],
+    notes: ['a note'],
+    largeFiles: [],
+    needsRescue: false,
   });
   add({ type: 'iteration_start', iteration: 2, task: TASK_2, startCommit: 'c'.repeat(40), preDirty: [] });
-  add({ type: 'turn_start', iteration: 2, role: 'developer', step: 'developer', promptBytes: 10, prompt: 'Do the second task' });
-  add({ type: 'turn_end', iteration: 2, role: 'developer', status: 'stalled', terminalReason: 'no_event_timeout', usage: usage(10, 0), modelRequests: 1, toolCalls: 0, toolErrors: 0, durationMs: 20000, changedFiles: ['notes.txt'], finalText: '', tools: [] });
-  add({ type: 'rescue', iteration: 2, ref: 'refs/pi-harness/rescue/x/2', commit: 'd'.repeat(40), patchFile: `${root}/.pi-harness/rescue/x.patch`, files: ['notes.txt'] });
   add({
-    type: 'iteration_end', iteration: 2, task: TASK_2, status: 'stalled', reason: 'developer_stalled', durationMs: 21000, usage: usage(10, 0),
-    recorded: 'stalled', changedFiles: ['notes.txt'], notes: ['work kept in refs/pi-harness/rescue/x/2'], largeFiles: [], needsRescue: true,
+    type: 'turn_start',
+    iteration: 2,
+    role: 'developer',
+    step: 'developer',
+    promptBytes: 10,
+    prompt: 'Do the second task',
+  });
+  add({
+    type: 'turn_end',
+    iteration: 2,
+    role: 'developer',
+    status: 'stalled',
+    terminalReason: 'no_event_timeout',
+    usage: usage(10, 0),
+    modelRequests: 1,
+    toolCalls: 0,
+    toolErrors: 0,
+    durationMs: 20000,
+    changedFiles: ['notes.txt'],
+    finalText: '',
+    tools: [],
+  });
+  add({
+    type: 'rescue',
+    iteration: 2,
+    ref: 'refs/pi-harness/rescue/x/2',
+    commit: 'd'.repeat(40),
+    patchFile: `${root}/.pi-harness/rescue/x.patch`,
+    files: ['notes.txt'],
+  });
+  add({
+    type: 'iteration_end',
+    iteration: 2,
+    task: TASK_2,
+    status: 'stalled',
+    reason: 'developer_stalled',
+    durationMs: 21000,
+    usage: usage(10, 0),
+    recorded: 'stalled',
+    changedFiles: ['notes.txt'],
+    notes: ['work kept in refs/pi-harness/rescue/x/2'],
+    largeFiles: [],
+    needsRescue: true,
   });
   add({ type: 'run_end', exitCode: 1, reason: 'all tasks done', iterations: 2, succeeded: 1 });
   return events;

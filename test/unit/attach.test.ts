@@ -23,8 +23,11 @@ describe('attachProjections', () => {
     const killed = '20260101T000000Z-abcdef';
     const events = sampleRun(killed, root).slice(0, 12);
     mkdirSync(path.join(runs, killed, 'pi-sessions'), { recursive: true });
-    writeFileSync(path.join(runs, killed, 'journal.jsonl'), events.map((e) => JSON.stringify(e)).join('\n') + '\n');
-    writeFileSync(path.join(runs, killed, 'pi-sessions', 's.jsonl'), `${JSON.stringify({ text: 'out: supersecretvalue123' })}\n`);
+    writeFileSync(path.join(runs, killed, 'journal.jsonl'), `${events.map((e) => JSON.stringify(e)).join('\n')}\n`);
+    writeFileSync(
+      path.join(runs, killed, 'pi-sessions', 's.jsonl'),
+      `${JSON.stringify({ text: 'out: supersecretvalue123' })}\n`,
+    );
 
     const current = '20260102T000000Z-123456';
     const journal = new Journal(path.join(runs, current, 'journal.jsonl'), current, { redactor });
@@ -33,7 +36,10 @@ describe('attachProjections', () => {
     expect(result.pruned.map((dir) => path.basename(dir))).toEqual([oldest]);
     expect(readdirSync(runs).sort()).toEqual([killed, current]);
     expect(result.recovered).toMatchObject({ runId: killed, events: 12 });
-    expect(JSON.parse(readFileSync(path.join(runs, killed, 'summary.json'), 'utf8'))).toMatchObject({ finished: false, current: { iteration: 1 } });
+    expect(JSON.parse(readFileSync(path.join(runs, killed, 'summary.json'), 'utf8'))).toMatchObject({
+      finished: false,
+      current: { iteration: 1 },
+    });
     expect(readFileSync(config.logFile, 'utf8').trim().split('\n')).toHaveLength(12);
     expect(existsSync(path.join(config.failureArtifactDir, `${killed}-iteration-1.md`))).toBe(true);
     expect(readFileSync(path.join(runs, killed, 'pi-sessions', 's.jsonl'), 'utf8')).toContain('[redacted:MY_TOKEN]');
@@ -43,6 +49,9 @@ describe('attachProjections', () => {
     const log = readFileSync(config.logFile, 'utf8').trim().split('\n');
     expect(log).toHaveLength(14);
     expect(log.at(-1)).toContain(`${current}#2 error: a tool printed [redacted:MY_TOKEN]`);
-    expect(JSON.parse(readFileSync(path.join(runs, current, 'summary.json'), 'utf8'))).toMatchObject({ runId: current, errors: [expect.objectContaining({ message: 'a tool printed [redacted:MY_TOKEN]' })] });
+    expect(JSON.parse(readFileSync(path.join(runs, current, 'summary.json'), 'utf8'))).toMatchObject({
+      runId: current,
+      errors: [expect.objectContaining({ message: 'a tool printed [redacted:MY_TOKEN]' })],
+    });
   });
 });

@@ -13,7 +13,11 @@ function event(atMs: number, body: JournalEventBody): JournalEvent {
 }
 
 function request(receivedMs: number, durationMs: number, user: string, history: unknown[] = []): RecordedRequest {
-  const body = { model: 'm', messages: [{ role: 'system', content: 'sys' }, { role: 'user', content: user }, ...history], tools: [{ name: 'bash' }] };
+  const body = {
+    model: 'm',
+    messages: [{ role: 'system', content: 'sys' }, { role: 'user', content: user }, ...history],
+    tools: [{ name: 'bash' }],
+  };
   return {
     seq: 0,
     method: 'POST',
@@ -29,7 +33,12 @@ function request(receivedMs: number, durationMs: number, user: string, history: 
   };
 }
 
-const turnEnd = (iteration: number, role: 'developer' | 'tester', durationMs: number, modelRequests: number): JournalEventBody => ({
+const turnEnd = (
+  iteration: number,
+  role: 'developer' | 'tester',
+  durationMs: number,
+  modelRequests: number,
+): JournalEventBody => ({
   type: 'turn_end',
   iteration,
   role,
@@ -57,24 +66,74 @@ describe('bench measure', () => {
         event(10, { type: 'turn_start', iteration: 1, role: 'developer', step: 'developer', promptBytes: 100 }),
         event(510, turnEnd(1, 'developer', 480, 2)),
         event(510, { type: 'tool', iteration: 1, role: 'developer', name: 'bash', durationMs: 150, isError: false }),
-        event(700, { type: 'verification', iteration: 1, after: 'developer', outcome: 'passed', exitCode: 0, durationMs: 180, command: 'node --test', outputTail: '' }),
+        event(700, {
+          type: 'verification',
+          iteration: 1,
+          after: 'developer',
+          outcome: 'passed',
+          exitCode: 0,
+          durationMs: 180,
+          command: 'node --test',
+          outputTail: '',
+        }),
         event(710, { type: 'turn_start', iteration: 1, role: 'tester', step: 'tester', promptBytes: 200 }),
         event(1010, turnEnd(1, 'tester', 290, 1)),
         event(1010, { type: 'verdict', iteration: 1, verdict: 'PASS', recheck: false, findings: '' }),
-        event(1050, { type: 'commit', iteration: 1, commit: 'def', by: 'agent', files: [], message: 'm', tickedByHarness: false }),
-        event(1100, { type: 'iteration_end', iteration: 1, task: TASK, status: 'succeeded', reason: 'committed', durationMs: 1100, usage }),
+        event(1050, {
+          type: 'commit',
+          iteration: 1,
+          commit: 'def',
+          by: 'agent',
+          files: [],
+          message: 'm',
+          tickedByHarness: false,
+        }),
+        event(1100, {
+          type: 'iteration_end',
+          iteration: 1,
+          task: TASK,
+          status: 'succeeded',
+          reason: 'committed',
+          durationMs: 1100,
+          usage,
+        }),
       ],
-      requests: [request(100, 50, 'dev prompt'), request(300, 40, 'dev prompt', [assistant]), request(800, 30, 'tester prompt')],
+      requests: [
+        request(100, 50, 'dev prompt'),
+        request(300, 40, 'dev prompt', [assistant]),
+        request(800, 30, 'tester prompt'),
+      ],
     };
     const run = measure(raw);
-    expect(run).toMatchObject({ tasksCompleted: 1, iterations: 1, pathsOk: true, tasksPerHour: 1800, promptBytesPerTask: 300 });
+    expect(run).toMatchObject({
+      tasksCompleted: 1,
+      iterations: 1,
+      pathsOk: true,
+      tasksPerHour: 1800,
+      promptBytesPerTask: 300,
+    });
     const [developer, , , tester] = run.roles;
-    expect(developer).toMatchObject({ role: 'developer', turns: 1, wallMs: 500, modelMs: 90, toolMs: 150, modelRequests: 2, toFirstRequestMs: 90 });
+    expect(developer).toMatchObject({
+      role: 'developer',
+      turns: 1,
+      wallMs: 500,
+      modelMs: 90,
+      toolMs: 150,
+      modelRequests: 2,
+      toFirstRequestMs: 90,
+    });
     // The transport saw 480 of the 500 ms window; of those, 90 model + 150 tools: 240 ms were pi's own.
     expect(developer).toMatchObject({ overheadMs: 260, piMs: 240, harnessMs: 20 });
     expect(tester).toMatchObject({ role: 'tester', turns: 1, wallMs: 300, modelMs: 30, promptBytes: 200 });
     const [task] = run.tasks;
-    expect(task).toMatchObject({ wallMs: 1100, modelMs: 120, toolMs: 150, verificationMs: 180, overheadMs: 650, path: 'developer › verify › tester PASS › commit' });
+    expect(task).toMatchObject({
+      wallMs: 1100,
+      modelMs: 120,
+      toolMs: 150,
+      verificationMs: 180,
+      overheadMs: 650,
+      path: 'developer › verify › tester PASS › commit',
+    });
     expect(run.betweenTurnsMs).toBe(1100 - 800 - 180);
     expect(run.runFrameMs).toBe(900);
     expect(run.body.toolSchemaBytes).toBe(3 * Buffer.byteLength(JSON.stringify([{ name: 'bash' }])));

@@ -17,7 +17,10 @@ import { tempDir } from '../helpers/temp-dir.js';
 
 /** A repo with harness files: the runtime dir (excluded from git as the loop does) and a log outside it. */
 async function harnessRepo(config: Record<string, unknown> = {}) {
-  const repo = await makeRepo({ 'README.md': '# project\n', 'pi.config.json': JSON.stringify({ logFile: 'logs/pi.log', ...config }) });
+  const repo = await makeRepo({
+    'README.md': '# project\n',
+    'pi.config.json': JSON.stringify({ logFile: 'logs/pi.log', ...config }),
+  });
   await writeFile(path.join(repo, '.git', 'info', 'exclude'), '/.pi-harness/\n/logs/\n');
   await writeFiles(repo, {
     '.pi-harness/state.json': '{}',
@@ -25,7 +28,7 @@ async function harnessRepo(config: Record<string, unknown> = {}) {
     '.pi-harness/rescue/x.patch': 'diff',
     'logs/pi.log': 'log\n',
     'logs/.pi.log.123.abcdef.tmp': 'half',
-    'logs/keep-me.txt': 'not the harness\'s',
+    'logs/keep-me.txt': "not the harness's",
   });
   return repo;
 }
@@ -75,12 +78,31 @@ describe('clear-history', () => {
     const repo = await harnessRepo();
     const config = await configFor(repo);
     const out: string[] = [];
-    const io = { cwd: repo, env: {}, stdout: (text: string) => out.push(text), stderr: (text: string) => out.push(text) };
+    const io = {
+      cwd: repo,
+      env: {},
+      stdout: (text: string) => out.push(text),
+      stderr: (text: string) => out.push(text),
+    };
     const questions: string[] = [];
-    expect(await runClearHistory(config, io, { confirm: async (q) => (questions.push(q), false) })).toBe(0);
+    expect(
+      await runClearHistory(config, io, {
+        confirm: async (q) => {
+          questions.push(q);
+          return false;
+        },
+      }),
+    ).toBe(0);
     expect(out.join('')).toContain('Nothing removed.');
     expect(existsSync(path.join(repo, '.pi-harness'))).toBe(true);
-    expect(await runClearHistory(config, io, { confirm: async (q) => (questions.push(q), true) })).toBe(0);
+    expect(
+      await runClearHistory(config, io, {
+        confirm: async (q) => {
+          questions.push(q);
+          return true;
+        },
+      }),
+    ).toBe(0);
     expect(questions).toEqual(['Remove these? [y/N] ', 'Remove these? [y/N] ']);
     expect(existsSync(path.join(repo, '.pi-harness'))).toBe(false);
   });
@@ -156,7 +178,17 @@ describe('clear-history', () => {
   it('exits 3 while a live run holds the lock, and clears after the holder is gone', async () => {
     const repo = await harnessRepo();
     const config = await configFor(repo);
-    const lock = { version: 1, runId: 'live-run', pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString(), processStartTime: readProcessStartTime(process.pid), heartbeatAt: new Date().toISOString(), status: 'iteration 1', command: 'pi-harness run' };
+    const lock = {
+      version: 1,
+      runId: 'live-run',
+      pid: process.pid,
+      hostname: hostname(),
+      startedAt: new Date().toISOString(),
+      processStartTime: readProcessStartTime(process.pid),
+      heartbeatAt: new Date().toISOString(),
+      status: 'iteration 1',
+      command: 'pi-harness run',
+    };
     await writeJson(config.activeRunFile, lock);
     const held = await cli(['clear-history', '--yes'], { cwd: repo, env: {} });
     expect(held.code).toBe(3);

@@ -167,7 +167,10 @@ describe('discovery and precedence', () => {
     const root = await repoWithConfig();
     const sub = path.join(root, 'packages', 'app');
     await mkdir(sub, { recursive: true });
-    await writeFile(path.join(sub, 'pi.config.json'), JSON.stringify({ taskFile: 'docs/TASKS.md', logFile: 'logs/h.log' }));
+    await writeFile(
+      path.join(sub, 'pi.config.json'),
+      JSON.stringify({ taskFile: 'docs/TASKS.md', logFile: 'logs/h.log' }),
+    );
     const { config } = await loadConfig({ repoRoot: root, cwd: sub, env: {} });
     expect(config.taskFile).toBe(path.join(root, 'docs', 'TASKS.md'));
     expect(config.logFile).toBe(path.join(root, 'logs', 'h.log'));
@@ -191,7 +194,9 @@ describe('configuration errors name the source, the field and what was expected'
 
   it('a trailing comma and a comment are malformed JSON too', async () => {
     expect((await loadError(await repoWithConfig('{"a": 1,}'))).message).toMatch(/malformed JSON at line 1, column 9/);
-    expect((await loadError(await repoWithConfig('{\n // note\n "a": 1}'))).message).toMatch(/line 2, column 2: comments/);
+    expect((await loadError(await repoWithConfig('{\n // note\n "a": 1}'))).message).toMatch(
+      /line 2, column 2: comments/,
+    );
   });
 
   it('an empty file and a non-object top level are errors', async () => {
@@ -208,7 +213,9 @@ describe('configuration errors name the source, the field and what was expected'
   });
 
   it('out-of-range numbers are errors', async () => {
-    const error = await loadError(await repoWithConfig({ maxIterations: 0, noEventTimeoutSeconds: -1, visualizerPort: 70000 }));
+    const error = await loadError(
+      await repoWithConfig({ maxIterations: 0, noEventTimeoutSeconds: -1, visualizerPort: 70000 }),
+    );
     const fields = error.problems.map((p) => p.field).sort();
     expect(fields).toEqual(['maxIterations', 'noEventTimeoutSeconds', 'visualizerPort']);
     expect(error.message).toMatch(/maxIterations: .*>=1/);
@@ -301,7 +308,11 @@ describe('unknown keys', () => {
 
 describe('model endpoints', () => {
   it('apply endpoint defaults', async () => {
-    const { config } = await load(await repoWithConfig({ models: { 'local/qwen': { baseUrl: 'http://127.0.0.1:8080/v1', apiKeyEnv: 'LOCAL_KEY' } } }));
+    const { config } = await load(
+      await repoWithConfig({
+        models: { 'local/qwen': { baseUrl: 'http://127.0.0.1:8080/v1', apiKeyEnv: 'LOCAL_KEY' } },
+      }),
+    );
     expect(config.models['local/qwen']).toEqual({
       baseUrl: 'http://127.0.0.1:8080/v1',
       api: 'openai-completions',

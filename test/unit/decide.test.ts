@@ -11,12 +11,29 @@ import {
   type TurnSummary,
 } from '../../src/loop/decide.js';
 
-const LIMITS: DecisionLimits = { idleRetryLimit: 1, noChangeRetryLimit: 1, verificationFixLimit: 1, mockTransport: false };
+const LIMITS: DecisionLimits = {
+  idleRetryLimit: 1,
+  noChangeRetryLimit: 1,
+  verificationFixLimit: 1,
+  mockTransport: false,
+};
 
 const ok = (changedFiles = true): TurnSummary => ({ status: 'success', terminalReason: 'completed', changedFiles });
-const stalled = (changedFiles = false): TurnSummary => ({ status: 'stalled', terminalReason: 'no_event_timeout', changedFiles });
-const timedOut = (changedFiles = false): TurnSummary => ({ status: 'timed_out', terminalReason: 'agent_timeout', changedFiles });
-const failed = (changedFiles = false): TurnSummary => ({ status: 'failed', terminalReason: 'agent_error', changedFiles });
+const stalled = (changedFiles = false): TurnSummary => ({
+  status: 'stalled',
+  terminalReason: 'no_event_timeout',
+  changedFiles,
+});
+const timedOut = (changedFiles = false): TurnSummary => ({
+  status: 'timed_out',
+  terminalReason: 'agent_timeout',
+  changedFiles,
+});
+const failed = (changedFiles = false): TurnSummary => ({
+  status: 'failed',
+  terminalReason: 'agent_error',
+  changedFiles,
+});
 const authFailed: TurnSummary = { status: 'failed', terminalReason: 'provider_auth', changedFiles: false };
 
 /**
@@ -115,7 +132,9 @@ describe('developer retries', () => {
   it('limits of zero end at once', () => {
     const limits = { ...LIMITS, idleRetryLimit: 0, noChangeRetryLimit: 0 };
     expect(last(walk([{ step: 'developer', turn: timedOut() }], limits))).toMatchObject({ status: 'stalled' });
-    expect(last(walk([{ step: 'developer', turn: ok(false) }], limits))).toMatchObject({ reason: 'developer_no_change' });
+    expect(last(walk([{ step: 'developer', turn: ok(false) }], limits))).toMatchObject({
+      reason: 'developer_no_change',
+    });
   });
 
   it('separate budgets: a stall retry does not use up the no-change retry', () => {

@@ -7,7 +7,9 @@ import { parseTasks } from '../../src/tasks/index.js';
 describe('demo project data', () => {
   it('the task file parses into the demo tasks, in their phases, all open', () => {
     const { tasks } = parseTasks(todosMarkdown());
-    expect(tasks.map((task) => [task.phase, task.text, task.done])).toEqual(DEMO_TASKS.map((task) => [task.phase, task.text, false]));
+    expect(tasks.map((task) => [task.phase, task.text, task.done])).toEqual(
+      DEMO_TASKS.map((task) => [task.phase, task.text, false]),
+    );
     expect(STARTING_FILES[TASK_FILE]).toBe(todosMarkdown());
   });
 
@@ -55,8 +57,19 @@ describe('testFailureGist', () => {
   });
 
   it('understands the tap reporter, and falls back to the last lines', () => {
-    const tap = ['TAP version 13', 'not ok 2 - cuts long text', '  ---', '  error: |-', '    Expected values to be strictly equal:', '  code: ERR_ASSERTION'].join('\n');
-    expect(testFailureGist(tap)).toEqual(['not ok 2 - cuts long text', 'error: |-', 'Expected values to be strictly equal:']);
+    const tap = [
+      'TAP version 13',
+      'not ok 2 - cuts long text',
+      '  ---',
+      '  error: |-',
+      '    Expected values to be strictly equal:',
+      '  code: ERR_ASSERTION',
+    ].join('\n');
+    expect(testFailureGist(tap)).toEqual([
+      'not ok 2 - cuts long text',
+      'error: |-',
+      'Expected values to be strictly equal:',
+    ]);
     expect(testFailureGist('one\ntwo\nthree\nfour\n')).toEqual(['two', 'three', 'four']);
   });
 });

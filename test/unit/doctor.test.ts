@@ -49,7 +49,10 @@ describe('small pieces', () => {
   it('finds the program a shell command starts', () => {
     expect(commandProgram('npm test')).toEqual({ program: 'npm', builtin: false });
     expect(commandProgram('CI=1 FOO=bar make check')).toEqual({ program: 'make', builtin: false });
-    expect(commandProgram('"./scripts/run tests.sh" --fast')).toEqual({ program: './scripts/run tests.sh', builtin: false });
+    expect(commandProgram('"./scripts/run tests.sh" --fast')).toEqual({
+      program: './scripts/run tests.sh',
+      builtin: false,
+    });
     expect(commandProgram('cd web && npm test')).toEqual({ program: 'cd', builtin: true });
     expect(commandProgram('$RUNNER test')?.builtin).toBe(true);
     expect(commandProgram('   ')).toBeUndefined();
@@ -65,7 +68,7 @@ describe('small pieces', () => {
     expect(await findExecutable('./not-executable', { env: {}, cwd: dir })).toBeUndefined();
   });
 
-  it('reads the npm script a command runs and recognises npm init\'s placeholder', () => {
+  it("reads the npm script a command runs and recognises npm init's placeholder", () => {
     expect(npmScriptOf('npm test')).toEqual({ runner: 'npm', script: 'test' });
     expect(npmScriptOf('pnpm run lint:ci')).toEqual({ runner: 'pnpm', script: 'lint:ci' });
     expect(npmScriptOf('bun test')).toBeUndefined(); // bun's own test runner, not a script
@@ -83,12 +86,15 @@ describe('small pieces', () => {
   });
 
   it('parses pi --list-models tables, and nothing from its "no models" sentence', () => {
-    const table = 'provider   model            context  max-out\nanthropic  claude-sonnet-4-5  1M  64K\nlocal      qwen/coder-7b      128K 16K\n';
+    const table =
+      'provider   model            context  max-out\nanthropic  claude-sonnet-4-5  1M  64K\nlocal      qwen/coder-7b      128K 16K\n';
     expect(parseModelTable(table)).toEqual([
       { provider: 'anthropic', id: 'claude-sonnet-4-5' },
       { provider: 'local', id: 'qwen/coder-7b' },
     ]);
-    expect(parseModelTable('No models available. Use /login to log into a provider\n  /x/docs/providers.md\n')).toEqual([]);
+    expect(parseModelTable('No models available. Use /login to log into a provider\n  /x/docs/providers.md\n')).toEqual(
+      [],
+    );
   });
 
   it('reads model ids from OpenAI, Anthropic, Google and Ollama listings', () => {
@@ -130,8 +136,20 @@ describe('model groups', () => {
 describe('formatting', () => {
   const checks: CheckResult[] = [
     { id: 'git', title: 'git repository', status: 'ok', detail: '/r — branch main at 1234567' },
-    { id: 'worktree', title: 'working tree', status: 'fail', detail: '1 uncommitted change: a.txt', fix: 'commit or stash them' },
-    { id: 'test-command', title: 'test command', status: 'warn', detail: 'testCommand is empty', fix: 'set testCommand' },
+    {
+      id: 'worktree',
+      title: 'working tree',
+      status: 'fail',
+      detail: '1 uncommitted change: a.txt',
+      fix: 'commit or stash them',
+    },
+    {
+      id: 'test-command',
+      title: 'test command',
+      status: 'warn',
+      detail: 'testCommand is empty',
+      fix: 'set testCommand',
+    },
   ];
 
   it('prints one line per check with a symbol, and the fix indented under it', () => {
@@ -186,7 +204,10 @@ describe('runPreflight', () => {
     const hanging = await script(bin, 'pi-hangs', '#!/bin/sh\nexec sleep 30\n');
     const env = { PATH: `${bin}:/usr/bin:/bin` };
 
-    const old = await runPreflight(await configFor(repo, { piCli: pi, piModel: 'x/y' }), { env, timeouts: { spawnMs: 3000 } });
+    const old = await runPreflight(await configFor(repo, { piCli: pi, piModel: 'x/y' }), {
+      env,
+      timeouts: { spawnMs: 3000 },
+    });
     const node = old.checks.find((check) => check.id === 'node')!;
     expect(node).toMatchObject({ status: 'fail' });
     expect(node.detail).toContain('Node v20.11.1');
@@ -194,8 +215,14 @@ describe('runPreflight', () => {
     expect(node.detail).toContain('22.19.0');
 
     const started = Date.now();
-    const hung = await runPreflight(await configFor(repo, { piCli: hanging, piModel: 'x/y' }), { env, timeouts: { spawnMs: 500 } });
-    expect(hung.checks.find((check) => check.id === 'pi')).toMatchObject({ status: 'fail', detail: expect.stringContaining('no answer within 0.5 s') });
+    const hung = await runPreflight(await configFor(repo, { piCli: hanging, piModel: 'x/y' }), {
+      env,
+      timeouts: { spawnMs: 500 },
+    });
+    expect(hung.checks.find((check) => check.id === 'pi')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('no answer within 0.5 s'),
+    });
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
@@ -203,7 +230,16 @@ describe('runPreflight', () => {
     const repo = await makeRepo({ 'TODOS.md': '- [ ] one\n' });
     const config = await configFor(repo, { transport: 'mock', piModel: 'a/b', roleModels: { tester: 'c/d' } });
     const result = await runPreflight(config, { env: { PATH: process.env.PATH }, skip: ['worktree', 'model', 'pi'] });
-    expect(result.checks.map((check) => check.id)).toEqual(['config', 'git', 'lock', 'task-file', 'instructions:developer', 'instructions:tester', 'node', 'test-command']);
+    expect(result.checks.map((check) => check.id)).toEqual([
+      'config',
+      'git',
+      'lock',
+      'task-file',
+      'instructions:developer',
+      'instructions:tester',
+      'node',
+      'test-command',
+    ]);
   });
 
   it('does not blame the user for changes an interrupted iteration left behind', async () => {
@@ -211,14 +247,32 @@ describe('runPreflight', () => {
     await writeFile(path.join(repo, 'half-done.ts'), 'export {};\n');
     const config = (await loadConfig({ repoRoot: repo, cwd: repo, env: {} })).config;
     const env = { PATH: process.env.PATH };
-    expect((await runPreflight(config, { env })).checks.find((check) => check.id === 'worktree')).toMatchObject({ status: 'fail' });
+    expect((await runPreflight(config, { env })).checks.find((check) => check.id === 'worktree')).toMatchObject({
+      status: 'fail',
+    });
 
-    const inProgress = { runId: 'r1', iteration: 3, taskId: 't1', taskText: 'one', startCommit: 'abc', startedAt: new Date().toISOString() };
-    const state = { version: 1, tasks: {}, consecutiveFailures: 0, totalIterations: 2, inProgress, updatedAt: new Date().toISOString() };
+    const inProgress = {
+      runId: 'r1',
+      iteration: 3,
+      taskId: 't1',
+      taskText: 'one',
+      startCommit: 'abc',
+      startedAt: new Date().toISOString(),
+    };
+    const state = {
+      version: 1,
+      tasks: {},
+      consecutiveFailures: 0,
+      totalIterations: 2,
+      inProgress,
+      updatedAt: new Date().toISOString(),
+    };
     await writeFiles(repo, { '.pi-harness/state.json': JSON.stringify(state) });
     const worktree = (await runPreflight(config, { env })).checks.find((check) => check.id === 'worktree')!;
     expect(worktree.status).toBe('warn');
-    expect(worktree.detail).toContain('1 uncommitted change: half-done.ts, left by an interrupted iteration (task: one)');
+    expect(worktree.detail).toContain(
+      '1 uncommitted change: half-done.ts, left by an interrupted iteration (task: one)',
+    );
   });
 
   it('gives up on an endpoint that accepts the connection but never answers', async () => {
@@ -228,7 +282,10 @@ describe('runPreflight', () => {
     const { port } = silent.address() as { port: number };
     try {
       const repo = await makeRepo({ 'TODOS.md': '- [ ] one\n' });
-      const config = await configFor(repo, { piModel: 'slow/m', models: { 'slow/m': { baseUrl: `http://127.0.0.1:${port}/v1` } } });
+      const config = await configFor(repo, {
+        piModel: 'slow/m',
+        models: { 'slow/m': { baseUrl: `http://127.0.0.1:${port}/v1` } },
+      });
       const result = await runPreflight(config, { env: { PATH: process.env.PATH }, timeouts: { httpMs: 300 } });
       expect(result.checks.find((check) => check.id === 'model:slow/m')).toMatchObject({
         status: 'fail',
@@ -242,7 +299,9 @@ describe('runPreflight', () => {
 
   it('turns a missing piCli into a failure with a fix, not a crash', async () => {
     const repo = await makeRepo({ 'TODOS.md': '- [ ] one\n' });
-    const result = await runPreflight(await configFor(repo, { piCli: './no/such/pi' }), { env: { PATH: process.env.PATH } });
+    const result = await runPreflight(await configFor(repo, { piCli: './no/such/pi' }), {
+      env: { PATH: process.env.PATH },
+    });
     const pi = result.checks.find((check) => check.id === 'pi')!;
     expect(pi.status).toBe('fail');
     expect(pi.detail).toContain(path.join(repo, 'no/such/pi'));

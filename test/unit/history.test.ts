@@ -5,7 +5,12 @@ import { appendHistory, consecutiveChanges, editStrategyHints, type HistoryEntry
 import { countLines, largeFiles } from '../../src/loop/large-files.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
-const entry = (iteration: number, files: string[]): HistoryEntry => ({ iteration, taskId: `t${iteration}`, status: 'succeeded', files });
+const entry = (iteration: number, files: string[]): HistoryEntry => ({
+  iteration,
+  taskId: `t${iteration}`,
+  status: 'succeeded',
+  files,
+});
 
 describe('loop history', () => {
   it('keeps the last N entries', () => {
@@ -38,6 +43,8 @@ describe('large files', () => {
     await writeFile(path.join(dir, 'small.ts'), 'a\nb');
     await writeFile(path.join(dir, 'bin.dat'), Buffer.from([1, 0, 10, 10, 10]));
     expect(await countLines(path.join(dir, 'small.ts'))).toBe(2);
-    expect(await largeFiles(dir, ['big.ts', 'small.ts', 'bin.dat', 'missing.ts'], 500)).toEqual([{ path: 'big.ts', lines: 600 }]);
+    expect(await largeFiles(dir, ['big.ts', 'small.ts', 'bin.dat', 'missing.ts'], 500)).toEqual([
+      { path: 'big.ts', lines: 600 },
+    ]);
   });
 });

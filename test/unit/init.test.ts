@@ -54,7 +54,9 @@ describe('pi-harness init', () => {
     const tasks = await loadTaskFile(path.join(repo, 'TODOS.md'));
     expect(tasks.file.tasks.filter((task) => !task.done)).toHaveLength(2);
     expect(tasks.file.warnings).toEqual([]);
-    expect(await readFile(path.join(repo, 'pi/DEVELOPER.md'))).toEqual(await readFile(bundledTemplatePath('developer')));
+    expect(await readFile(path.join(repo, 'pi/DEVELOPER.md'))).toEqual(
+      await readFile(bundledTemplatePath('developer')),
+    );
     expect(await readFile(path.join(repo, 'pi/TESTER.md'))).toEqual(await readFile(bundledTemplatePath('tester')));
 
     expect(result.stdout).toContain('testCommand left empty');
@@ -71,7 +73,9 @@ describe('pi-harness init', () => {
   });
 
   it('changes nothing when run twice, and says each file was kept', async () => {
-    const repo = await makeRepo({ 'package.json': '{\n  "name": "app",\n  "scripts": {\n    "test": "vitest run"\n  }\n}\n' });
+    const repo = await makeRepo({
+      'package.json': '{\n  "name": "app",\n  "scripts": {\n    "test": "vitest run"\n  }\n}\n',
+    });
     await init(repo);
     const before = await snapshot(repo);
     const again = await init(repo);
@@ -85,7 +89,7 @@ describe('pi-harness init', () => {
     expect(again.stdout).not.toMatch(/created|updated|overwritten/);
   });
 
-  it('--force overwrites the scaffolded files, but never the user\'s own package.json scripts', async () => {
+  it("--force overwrites the scaffolded files, but never the user's own package.json scripts", async () => {
     const repo = await makeRepo({ 'package.json': '{"scripts":{"pi:run":"my own runner"}}' });
     await init(repo);
     await writeFile(path.join(repo, 'TODOS.md'), '- [ ] my real task\n');
@@ -98,12 +102,15 @@ describe('pi-harness init', () => {
     expect(forced.stdout).toMatch(/overwritten +TODOS\.md/);
     expect(forced.stdout).toMatch(/exists, kept +pi\.config\.json +already identical/);
     expect(await readFile(path.join(repo, 'TODOS.md'), 'utf8')).toContain('## Getting started');
-    const pkg = JSON.parse(await readFile(path.join(repo, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    const pkg = JSON.parse(await readFile(path.join(repo, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
     expect(pkg.scripts['pi:run']).toBe('my own runner');
   });
 
   it('adds npm scripts to an existing package.json, keeping its other keys, order and indentation', async () => {
-    const original = '{\n    "name": "app",\n    "private": true,\n    "scripts": {\n        "test": "vitest run",\n        "pi:run": "custom"\n    },\n    "dependencies": {\n        "left-pad": "^1.0.0"\n    }\n}\n';
+    const original =
+      '{\n    "name": "app",\n    "private": true,\n    "scripts": {\n        "test": "vitest run",\n        "pi:run": "custom"\n    },\n    "dependencies": {\n        "left-pad": "^1.0.0"\n    }\n}\n';
     const repo = await makeRepo({ 'package.json': original });
     const result = await init(repo);
     expect(result.stdout).toMatch(/updated +package\.json +added scripts pi:once, pi:report \(kept your pi:run\)/);
@@ -165,7 +172,11 @@ describe('pi-harness init', () => {
   it('--json describes every step', async () => {
     const repo = await makeRepo();
     const result = await init(repo, '--json');
-    const document = JSON.parse(result.stdout) as { steps: { path: string; action: string }[]; uncommitted: string[]; nextSteps: string[] };
+    const document = JSON.parse(result.stdout) as {
+      steps: { path: string; action: string }[];
+      uncommitted: string[];
+      nextSteps: string[];
+    };
     expect(document.steps.map((step) => `${step.action} ${step.path}`)).toEqual([
       'created pi.config.json',
       'created TODOS.md',
@@ -200,7 +211,9 @@ describe('guessTestCommand', () => {
   it('does not guess what would fail or is not there', async () => {
     expect(await guess({})).toBe('');
     // npm init's placeholder always exits 1: verification would fail every iteration.
-    expect(await guess({ 'package.json': '{"scripts":{"test":"echo \\"Error: no test specified\\" && exit 1"}}' })).toBe('');
+    expect(
+      await guess({ 'package.json': '{"scripts":{"test":"echo \\"Error: no test specified\\" && exit 1"}}' }),
+    ).toBe('');
     expect(await guess({ 'package.json': '{"scripts":{"build":"tsc"}}' })).toBe('');
     expect(await guess({ Makefile: 'build:\n\tcc x.c\ntest_data := x\n' })).toBe('');
     expect(await guess({ 'pyproject.toml': '[project]\nname = "x"\n' })).toBe('');
@@ -212,7 +225,9 @@ describe('addNpmScripts', () => {
     const text = '\uFEFF{\r\n\t"name": "x"\r\n}';
     const update = addNpmScripts(text, { 'pi:once': 'pi-harness once' });
     expect(update).toMatchObject({ kind: 'updated', added: ['pi:once'] });
-    expect(update.kind === 'updated' && update.text).toBe('\uFEFF{\r\n\t"name": "x",\r\n\t"scripts": {\r\n\t\t"pi:once": "pi-harness once"\r\n\t}\r\n}');
+    expect(update.kind === 'updated' && update.text).toBe(
+      '\uFEFF{\r\n\t"name": "x",\r\n\t"scripts": {\r\n\t\t"pi:once": "pi-harness once"\r\n\t}\r\n}',
+    );
   });
 
   it('skips a package.json it cannot read as an object', () => {
@@ -231,7 +246,9 @@ describe('templates users copy', () => {
     const { config, warnings } = await loadConfig({ repoRoot: repo, cwd: repo, configFile: example, env: {} });
     expect(warnings).toEqual([]);
     expect(Object.keys(config.models).length).toBeGreaterThan(0);
-    const schema = JSON.parse(await readFile(path.resolve(templates, '../schema/pi.config.schema.json'), 'utf8')) as { properties: Record<string, unknown> };
+    const schema = JSON.parse(await readFile(path.resolve(templates, '../schema/pi.config.schema.json'), 'utf8')) as {
+      properties: Record<string, unknown>;
+    };
     const raw = JSON.parse(await readFile(example, 'utf8')) as Record<string, unknown>;
     for (const key of Object.keys(raw)) expect(schema.properties, key).toHaveProperty([key]);
   });

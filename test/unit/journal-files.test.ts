@@ -1,5 +1,17 @@
 /** Projection files on disk: live writes equal a rebuild, rebuilds are idempotent, the CSV column set is stable. */
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -35,9 +47,13 @@ function tree(dir: string, skip: (rel: string) => boolean = () => false): Record
 
 function writeLive(root: string, events: JournalEvent[]): string {
   const config = projectionConfig(root);
-  const runner = new ProjectionRunner(projectionTargets(config, events[0]!.runId), new FileSink({ redactor, mode: 'live' }), (name, error) => {
-    throw new Error(`${name}: ${(error as Error).message}`);
-  });
+  const runner = new ProjectionRunner(
+    projectionTargets(config, events[0]!.runId),
+    new FileSink({ redactor, mode: 'live' }),
+    (name, error) => {
+      throw new Error(`${name}: ${(error as Error).message}`);
+    },
+  );
   const journal = path.join(config.piRuntimeDir, 'runs', events[0]!.runId, 'journal.jsonl');
   mkdirSync(path.dirname(journal), { recursive: true });
   for (const event of events) {
@@ -70,7 +86,14 @@ describe('live projections and rebuilds agree', () => {
     expect(tree(rt)).toEqual(before);
 
     const dropLastLine = (file: string) => writeFileSync(file, readFileSync(file, 'utf8').replace(/[^\n]*\n$/, ''));
-    for (const name of ['harness.log', 'telemetry.csv', 'telemetry.jsonl', 'token-usage.jsonl', `runs/${RUN_ID}/run.log`]) dropLastLine(path.join(rt, name));
+    for (const name of [
+      'harness.log',
+      'telemetry.csv',
+      'telemetry.jsonl',
+      'token-usage.jsonl',
+      `runs/${RUN_ID}/run.log`,
+    ])
+      dropLastLine(path.join(rt, name));
     rmSync(path.join(rt, 'runs', RUN_ID, 'summary.json'));
     rmSync(path.join(rt, 'last-iteration.json'));
     rebuildProjections(journal, projectionConfig(root), { redactor });
@@ -100,7 +123,9 @@ describe('live projections and rebuilds agree', () => {
 
   it('redacts what projections write even when the journal was not redacted', () => {
     const root = tempRoot();
-    const events = sampleRun().map((event) => (event.type === 'verification' ? { ...event, output: 'leaked supersecretvalue123\n' } : event));
+    const events = sampleRun().map((event) =>
+      event.type === 'verification' ? { ...event, output: 'leaked supersecretvalue123\n' } : event,
+    );
     writeLive(root, events);
     const all = JSON.stringify(tree(path.join(root, '.pi-harness'), notJournal));
     expect(all).not.toContain('supersecretvalue123');
@@ -123,7 +148,9 @@ describe('telemetry CSV', () => {
     expect(csvField('a, "b"')).toBe('"a, ""b"""');
     expect(csvField('two\nlines')).toBe('two lines');
     expect(csvField(null)).toBe('');
-    const record = Object.fromEntries(TELEMETRY_COLUMNS.map((c) => [c, c === 'task_text' ? 'Fix, then\n"ship"' : 1])) as any;
+    const record = Object.fromEntries(
+      TELEMETRY_COLUMNS.map((c) => [c, c === 'task_text' ? 'Fix, then\n"ship"' : 1]),
+    ) as any;
     expect(csvRow(record).split('\n')).toHaveLength(1);
     expect(csvRow(record).split(',')).toHaveLength(TELEMETRY_COLUMNS.length + 1);
   });
@@ -148,7 +175,9 @@ describe('telemetry CSV', () => {
     const root = tempRoot();
     writeLive(root, sampleRun('20260101T000000Z-aaaaaa'));
     writeLive(root, sampleRun('20260102T000000Z-bbbbbb'));
-    const lines = readFileSync(path.join(root, '.pi-harness', 'telemetry.csv'), 'utf8').trim().split('\n');
+    const lines = readFileSync(path.join(root, '.pi-harness', 'telemetry.csv'), 'utf8')
+      .trim()
+      .split('\n');
     expect(lines.filter((line) => line === TELEMETRY_CSV_HEADER)).toHaveLength(1);
     expect(lines).toHaveLength(5);
   });
@@ -172,7 +201,13 @@ describe('retention', () => {
 
   it('keeps the newest keepRuns runs (the current one included) and removes older ones', () => {
     const { runtime, runs, run } = runsDir();
-    const ids = ['20260101T000000Z-000001', '20260102T000000Z-000002', '20260103T000000Z-000003', '20260104T000000Z-000004', '20260105T000000Z-000005'];
+    const ids = [
+      '20260101T000000Z-000001',
+      '20260102T000000Z-000002',
+      '20260103T000000Z-000003',
+      '20260104T000000Z-000004',
+      '20260105T000000Z-000005',
+    ];
     for (const id of ids) run(id);
     const current = '20260106T000000Z-000006';
     run(current, false);
@@ -194,7 +229,12 @@ describe('retention', () => {
     const current = run('20250104T000000Z-dddddd');
     pruneRunDirs(runtime, 1, path.basename(current));
     expect(existsSync(path.join(outside, 'keep.txt'))).toBe(true);
-    expect(readdirSync(runs).sort()).toEqual(['20250101T000000Z-aaaaaa', '20250102T000000Z-bbbbbb', '20250104T000000Z-dddddd', 'notes']);
+    expect(readdirSync(runs).sort()).toEqual([
+      '20250101T000000Z-aaaaaa',
+      '20250102T000000Z-bbbbbb',
+      '20250104T000000Z-dddddd',
+      'notes',
+    ]);
     expect(statSync(fresh).isDirectory()).toBe(true);
   });
 

@@ -72,7 +72,7 @@ describe('JsonlDecoder', () => {
 
   it('handles a huge line delivered in many chunks', () => {
     const d = new JsonlDecoder();
-    const big = 'x'.repeat(5 * 1024 * 1024) + '\u2028' + 'ü'.repeat(1000);
+    const big = `${'x'.repeat(5 * 1024 * 1024)}\u2028${'ü'.repeat(1000)}`;
     const bytes = Buffer.from(`${JSON.stringify({ big })}\n`, 'utf8');
     const out: JsonlItem[] = [];
     for (let i = 0; i < bytes.length; i += 65_521) out.push(...d.push(bytes.subarray(i, i + 65_521)));

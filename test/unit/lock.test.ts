@@ -15,8 +15,18 @@ afterEach(async () => {
   for (const lock of held.splice(0)) await lock.release();
 });
 
-async function acquire(lockFile: string, runId: string, extra: { heartbeatIntervalMs?: number } = {}): Promise<RunLock> {
-  const lock = await acquireRunLock({ lockFile, runId, command: `pi-harness run # ${runId}`, heartbeatIntervalMs: 0, ...extra });
+async function acquire(
+  lockFile: string,
+  runId: string,
+  extra: { heartbeatIntervalMs?: number } = {},
+): Promise<RunLock> {
+  const lock = await acquireRunLock({
+    lockFile,
+    runId,
+    command: `pi-harness run # ${runId}`,
+    heartbeatIntervalMs: 0,
+    ...extra,
+  });
   held.push(lock);
   return lock;
 }
@@ -51,14 +61,22 @@ describe('acquireRunLock', () => {
     const lockFile = path.join(await tempDir(), 'runtime', 'active-run.json');
     const lock = await acquire(lockFile, 'run-a');
     const record = await readLock(lockFile);
-    expect(record).toMatchObject({ runId: 'run-a', pid: process.pid, hostname: hostname(), status: 'starting', command: 'pi-harness run # run-a' });
+    expect(record).toMatchObject({
+      runId: 'run-a',
+      pid: process.pid,
+      hostname: hostname(),
+      status: 'starting',
+      command: 'pi-harness run # run-a',
+    });
     expect(record.processStartTime).toBe(readProcessStartTime(process.pid));
     expect(typeof record.processStartTime).toBe('number');
     expect(lock.recoveredStale).toBeUndefined();
 
     const second = acquire(lockFile, 'run-b');
     await expect(second).rejects.toBeInstanceOf(LockHeldError);
-    await expect(second).rejects.toThrow(new RegExp(`run run-a, pid ${process.pid} on .*since ${record.startedAt}.*command: pi-harness run # run-a`));
+    await expect(second).rejects.toThrow(
+      new RegExp(`run run-a, pid ${process.pid} on .*since ${record.startedAt}.*command: pi-harness run # run-a`),
+    );
     const error = (await second.catch((caught: unknown) => caught)) as LockHeldError;
     expect(error.holder.runId).toBe('run-a');
     expect((await readLock(lockFile)).runId).toBe('run-a'); // the loser changed nothing
@@ -77,7 +95,10 @@ describe('acquireRunLock', () => {
 
   it('recovers a lock whose pid is alive but belongs to another process (start time differs)', async () => {
     const lockFile = path.join(await tempDir(), 'active-run.json');
-    await writeFile(lockFile, JSON.stringify(oldLock({ processStartTime: readProcessStartTime(process.pid)! + 12_345 })));
+    await writeFile(
+      lockFile,
+      JSON.stringify(oldLock({ processStartTime: readProcessStartTime(process.pid)! + 12_345 })),
+    );
     const lock = await acquire(lockFile, 'run-new');
     expect(lock.recoveredStale?.reason).toBe('pid-reused');
     expect((await readLock(lockFile)).runId).toBe('run-new');
@@ -98,7 +119,10 @@ describe('acquireRunLock', () => {
     const lockFile = path.join(await tempDir(), 'active-run.json');
     await writeFile(lockFile, JSON.stringify(oldLock({ hostname: 'elsewhere', pid: deadPid() })));
     await expect(acquire(lockFile, 'run-new')).rejects.toBeInstanceOf(LockHeldError);
-    await writeFile(lockFile, JSON.stringify(oldLock({ hostname: 'elsewhere', heartbeatAt: new Date(Date.now() - 3_600_000).toISOString() })));
+    await writeFile(
+      lockFile,
+      JSON.stringify(oldLock({ hostname: 'elsewhere', heartbeatAt: new Date(Date.now() - 3_600_000).toISOString() })),
+    );
     expect((await acquire(lockFile, 'run-new')).recoveredStale?.reason).toBe('foreign-host-silent');
   });
 
@@ -152,7 +176,9 @@ function starterProcess(lockFile: string, runId: string, startAt: number): Promi
     }`;
   const args = ['--no-warnings', '--import', TS_HOOK, '--input-type=module', '-e', code];
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, args, { timeout: 20_000 }, (error, stdout, stderr) => (error ? reject(new Error(stderr || error.message)) : resolve(stdout.trim())));
+    execFile(process.execPath, args, { timeout: 20_000 }, (error, stdout, stderr) =>
+      error ? reject(new Error(stderr || error.message)) : resolve(stdout.trim()),
+    );
   });
 }
 
@@ -168,7 +194,9 @@ describe('acquireRunLock across processes', () => {
       const winners = outputs.filter((line) => line.startsWith('won '));
       expect(winners, outputs.join('\n')).toHaveLength(1);
       const winner = winners[0]!.slice(4);
-      expect(outputs.filter((line) => line !== `won ${winner}`)).toEqual(ids.filter((id) => id !== winner).map(() => `held ${winner}`));
+      expect(outputs.filter((line) => line !== `won ${winner}`)).toEqual(
+        ids.filter((id) => id !== winner).map(() => `held ${winner}`),
+      );
       expect(existsSync(lockFile)).toBe(false); // the winner released it
     }
   });

@@ -21,7 +21,10 @@ describe('compaction settings for small context windows', () => {
     expect(settings).toEqual({
       compaction: {
         enabled: true,
-        modelOverrides: { 'a/b': { reserveTokens: 1024, keepRecentTokens: 500 }, 'c/d': { reserveTokens: 2048, keepRecentTokens: 2048 } },
+        modelOverrides: {
+          'a/b': { reserveTokens: 1024, keepRecentTokens: 500 },
+          'c/d': { reserveTokens: 2048, keepRecentTokens: 2048 },
+        },
       },
     });
   });
@@ -33,18 +36,38 @@ describe('compaction events', () => {
     acc.apply(parsePiEvent({ type: 'compaction_start', reason: 'threshold' })!);
     expect(acc.compacting).toBe(true);
     const usage = { input: 1123, output: 5, cacheRead: 0, cacheWrite: 0, totalTokens: 1128, cost: { total: 0 } };
-    const change = acc.apply(parsePiEvent({ type: 'compaction_end', reason: 'threshold', result: { summary: 's', usage }, aborted: false, willRetry: false })!);
+    const change = acc.apply(
+      parsePiEvent({
+        type: 'compaction_end',
+        reason: 'threshold',
+        result: { summary: 's', usage },
+        aborted: false,
+        willRetry: false,
+      })!,
+    );
     expect(change.kind).toBe('usage');
     expect(acc.compacting).toBe(false);
     expect(acc.modelRequests).toBe(1);
     expect(acc.usage.input).toBe(1123);
-    acc.apply(parsePiEvent({ type: 'compaction_end', reason: 'overflow', aborted: false, willRetry: false, errorMessage: 'Context overflow recovery failed: x' })!);
+    acc.apply(
+      parsePiEvent({
+        type: 'compaction_end',
+        reason: 'overflow',
+        aborted: false,
+        willRetry: false,
+        errorMessage: 'Context overflow recovery failed: x',
+      })!,
+    );
     expect(acc.modelRequests).toBe(1);
     expect(acc.compactionError).toBe('Context overflow recovery failed: x');
   });
 
   it('recognises overflow wording but not throttling', () => {
-    expect(isContextOverflowError(`400: {"message":"This model's maximum context length is 8192 tokens.","code":"context_length_exceeded"}`)).toBe(true);
+    expect(
+      isContextOverflowError(
+        `400: {"message":"This model's maximum context length is 8192 tokens.","code":"context_length_exceeded"}`,
+      ),
+    ).toBe(true);
     expect(isContextOverflowError('400: the request exceeds the available context size, try increasing it')).toBe(true);
     expect(isContextOverflowError('429: Rate limit: too many tokens per minute')).toBe(false);
     expect(isContextOverflowError('400: invalid tool schema')).toBe(false);

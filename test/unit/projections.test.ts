@@ -23,7 +23,8 @@ function effectsOf<S>(projection: Projection<S>, events: JournalEvent[], t = tar
   return events.flatMap((event) => step(event));
 }
 
-const json = (effect: Effect | undefined) => (effect && 'json' in effect.content ? effect.content.json : undefined) as any;
+const json = (effect: Effect | undefined) =>
+  (effect && 'json' in effect.content ? effect.content.json : undefined) as any;
 const text = (effect: Effect | undefined) => (effect && 'text' in effect.content ? effect.content.text : undefined);
 /** The final content of each replaced or created file, like the rebuild sink writes it. */
 function finalFiles(effects: Effect[]): Map<string, Effect> {
@@ -40,8 +41,12 @@ describe('log projection', () => {
     const repoLines = appendsTo(effects, config.logFile).map(text);
     expect(repoLines).toHaveLength(events.length);
     expect(appendsTo(effects, path.join(targets.runDir, 'run.log'))).toHaveLength(events.length);
-    expect(repoLines[0]).toBe(`2026-01-01T00:00:01.000Z ${RUN_ID}#1 run_start: pi-harness 0.1.0 run (pid 42, rpc transport) in /repo`);
-    expect(repoLines.find((line) => line!.includes('verification:'))).toContain('after developer: failed (exit 1) in 0.4s — npm test');
+    expect(repoLines[0]).toBe(
+      `2026-01-01T00:00:01.000Z ${RUN_ID}#1 run_start: pi-harness 0.1.0 run (pid 42, rpc transport) in /repo`,
+    );
+    expect(repoLines.find((line) => line!.includes('verification:'))).toContain(
+      'after developer: failed (exit 1) in 0.4s — npm test',
+    );
     expect(repoLines.every((line) => !line!.includes('\n'))).toBe(true);
     expect(logLineKey(repoLines[3]!)).toBe(`${RUN_ID}#4`);
   });
@@ -92,13 +97,32 @@ describe('telemetry projection', () => {
       changed_files: 0,
       models: 'p/m',
     });
-    expect(records[1]).toMatchObject({ iteration: 2, status: 'stalled', reason: 'developer_stalled', developer: 'stalled', verification: 'not_run', verdict: 'not_run', commit: null, changed_files: 1, task_phase: null });
+    expect(records[1]).toMatchObject({
+      iteration: 2,
+      status: 'stalled',
+      reason: 'developer_stalled',
+      developer: 'stalled',
+      verification: 'not_run',
+      verdict: 'not_run',
+      commit: null,
+      changed_files: 1,
+      task_phase: null,
+    });
   });
 
   it('reports a signal-stopped iteration as interrupted, as state records it', () => {
     const { events, add } = eventList();
     add({ type: 'iteration_start', iteration: 1, task: TASK_1, startCommit: null, preDirty: [] });
-    add({ type: 'iteration_end', iteration: 1, task: TASK_1, status: 'failed', reason: 'interrupted', durationMs: 5, usage: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cost: 0 }, recorded: 'interrupted' });
+    add({
+      type: 'iteration_end',
+      iteration: 1,
+      task: TASK_1,
+      status: 'failed',
+      reason: 'interrupted',
+      durationMs: 5,
+      usage: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cost: 0 },
+      recorded: 'interrupted',
+    });
     expect(json(effectsOf(telemetryProjection, events)[0]).status).toBe('interrupted');
   });
 });
@@ -110,7 +134,15 @@ describe('token usage projection', () => {
 
   it('writes one record per turn with run, iteration, role, phase, model and repo-relative tool paths', () => {
     expect(records).toHaveLength(6);
-    expect(records[0]).toMatchObject({ runId: RUN_ID, seq: 4, iteration: 1, role: 'developer', phase: 'Phase one', model: 'p/m', usage: { input: 100, output: 20 } });
+    expect(records[0]).toMatchObject({
+      runId: RUN_ID,
+      seq: 4,
+      iteration: 1,
+      role: 'developer',
+      phase: 'Phase one',
+      model: 'p/m',
+      usage: { input: 100, output: 20 },
+    });
     expect(records[0].tools).toEqual([{ name: 'write', path: 'src/a.ts' }, { name: 'bash' }]);
     // The turn_end did not name a model: the one its turn_start asked for (none here) stands.
     expect(records[1].model).toBeNull();
@@ -118,7 +150,14 @@ describe('token usage projection', () => {
   });
 
   it('summarises totals and splits a turn evenly across its tool calls for tools, files and directories', () => {
-    expect(summary.totals).toMatchObject({ count: 6, input: 250, output: 47, total: 297, modelRequests: 7, cost: 0.01 });
+    expect(summary.totals).toMatchObject({
+      count: 6,
+      input: 250,
+      output: 47,
+      total: 297,
+      modelRequests: 7,
+      cost: 0.01,
+    });
     expect(summary.byRole.developer).toMatchObject({ count: 2, total: 130 });
     expect(summary.byRole.developerFix).toMatchObject({ count: 2, total: 108 });
     expect(summary.byPhase['Phase one'].total).toBe(287);
@@ -129,7 +168,10 @@ describe('token usage projection', () => {
     expect(summary.byTool.bash).toMatchObject({ count: 1, total: 60 });
     expect(summary.byTool.edit).toMatchObject({ count: 2, total: 108 });
     expect(summary.byTool['(none)']).toMatchObject({ count: 3, total: 69 });
-    expect(summary.byFile).toEqual({ 'src/b.ts': expect.objectContaining({ total: 108 }), 'src/a.ts': expect.objectContaining({ total: 60 }) });
+    expect(summary.byFile).toEqual({
+      'src/b.ts': expect.objectContaining({ total: 108 }),
+      'src/a.ts': expect.objectContaining({ total: 60 }),
+    });
     expect(summary.byDirectory.src).toMatchObject({ count: 3, total: 168 });
     expect(Object.keys(summary.byTool)[0]).toBe('edit'); // largest first
     expect(summary.attribution).toMatch(/split evenly/);
@@ -146,8 +188,12 @@ describe('tester feedback projection', () => {
   const effects = effectsOf(testerFeedbackProjection, sampleRun());
   it('replaces the latest file and keeps every review in history by run, iteration and review number', () => {
     const files = finalFiles(effects);
-    expect(text(files.get(config.testerFeedbackFile))).toBe(`# Tester feedback — iteration 1\n\nTask: First task\nVerdict: PASS\nReview: recheck (run ${RUN_ID})\n\nall good\n`);
-    expect(text(files.get(path.join(config.testerFeedbackHistoryDir, `${RUN_ID}-1-1.md`)))).toContain('Verdict: FAIL\nReview: first review');
+    expect(text(files.get(config.testerFeedbackFile))).toBe(
+      `# Tester feedback — iteration 1\n\nTask: First task\nVerdict: PASS\nReview: recheck (run ${RUN_ID})\n\nall good\n`,
+    );
+    expect(text(files.get(path.join(config.testerFeedbackHistoryDir, `${RUN_ID}-1-1.md`)))).toContain(
+      'Verdict: FAIL\nReview: first review',
+    );
     expect(files.get(path.join(config.testerFeedbackHistoryDir, `${RUN_ID}-1-2.md`))?.kind).toBe('create');
   });
 });
@@ -171,7 +217,18 @@ describe('failure artifacts projection', () => {
 
   it('records command, exit code, changed files and the output tail capped at maxFailureArtifactLines', () => {
     const first = json(files.get(base(`${RUN_ID}-iteration-1.json`)));
-    expect(first).toMatchObject({ kind: 'verification', n: 1, command: 'npm test', exitCode: 1, outcome: 'failed', after: 'developer', changedFiles: ['src/a.ts'], outputTail: 'l3\nl4\nERR', omittedLines: 2, testerSummary: null });
+    expect(first).toMatchObject({
+      kind: 'verification',
+      n: 1,
+      command: 'npm test',
+      exitCode: 1,
+      outcome: 'failed',
+      after: 'developer',
+      changedFiles: ['src/a.ts'],
+      outputTail: 'l3\nl4\nERR',
+      omittedLines: 2,
+      testerSummary: null,
+    });
     const md = text(files.get(base(`${RUN_ID}-iteration-1.md`)));
     expect(md).toContain('- Command: `npm test`');
     expect(md).toContain('- Exit code: 1 (failed after developer)');
@@ -179,8 +236,22 @@ describe('failure artifacts projection', () => {
   });
 
   it('gives the tester failure its summary and the stalled iteration an artifact of its own', () => {
-    expect(json(files.get(base(`${RUN_ID}-iteration-1-2.json`)))).toMatchObject({ kind: 'tester', n: 2, verdict: 'FAIL', testerSummary: 'b is wrong', exitCode: 0, outputTail: 'ok' });
-    expect(json(files.get(base(`${RUN_ID}-iteration-2.json`)))).toMatchObject({ kind: 'iteration', n: 1, status: 'stalled', reason: 'developer_stalled', changedFiles: ['notes.txt'], command: null });
+    expect(json(files.get(base(`${RUN_ID}-iteration-1-2.json`)))).toMatchObject({
+      kind: 'tester',
+      n: 2,
+      verdict: 'FAIL',
+      testerSummary: 'b is wrong',
+      exitCode: 0,
+      outputTail: 'ok',
+    });
+    expect(json(files.get(base(`${RUN_ID}-iteration-2.json`)))).toMatchObject({
+      kind: 'iteration',
+      n: 1,
+      status: 'stalled',
+      reason: 'developer_stalled',
+      changedFiles: ['notes.txt'],
+      command: null,
+    });
   });
 });
 
@@ -244,7 +315,13 @@ describe('run summary projection', () => {
 
   it('shows an unfinished run with the iteration in progress', () => {
     const events = sampleRun().slice(0, 4);
-    const summary = json(finalFiles(effectsOf(runSummaryProjection, events)).get(path.join(targets.runDir, 'summary.json')));
-    expect(summary).toMatchObject({ finished: false, current: { iteration: 1, step: 'after developer turn' }, lastSeq: 4 });
+    const summary = json(
+      finalFiles(effectsOf(runSummaryProjection, events)).get(path.join(targets.runDir, 'summary.json')),
+    );
+    expect(summary).toMatchObject({
+      finished: false,
+      current: { iteration: 1, step: 'after developer turn' },
+      lastSeq: 4,
+    });
   });
 });

@@ -19,16 +19,30 @@ const redactor = redactorFor({ models: {} }, env);
 
 describe('secret values from the environment', () => {
   it('picks variables named *_KEY, *_API_KEY, *_TOKEN, *_SECRET, *_PASSWORD with values of 6+ characters', () => {
-    expect(secretsFromEnv(env).map((s) => s.name).sort()).toEqual(['CLIENT_SECRET', 'DB_PASSWORD', 'MY_SERVICE_TOKEN', 'OPENAI_API_KEY']);
+    expect(
+      secretsFromEnv(env)
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(['CLIENT_SECRET', 'DB_PASSWORD', 'MY_SERVICE_TOKEN', 'OPENAI_API_KEY']);
   });
 
   it('replaces each value, wherever it appears, with its variable name', () => {
-    expect(redactor.text('echo supersecretvalue123; pw=hunter22 done')).toBe('echo [redacted:MY_SERVICE_TOKEN]; pw=[redacted:DB_PASSWORD] done');
+    expect(redactor.text('echo supersecretvalue123; pw=hunter22 done')).toBe(
+      'echo [redacted:MY_SERVICE_TOKEN]; pw=[redacted:DB_PASSWORD] done',
+    );
     expect(redactor.text('abc stays, /home/someone stays')).toBe('abc stays, /home/someone stays');
   });
 
   it('hides the keys the configuration names: a literal apiKey and the variable of apiKeyEnv', () => {
-    const r = redactorFor({ models: { 'p/m': { baseUrl: 'http://x', api: 'openai-completions', vision: false, apiKey: 'literal-key-123' }, 'q/n': { baseUrl: 'http://y', api: 'openai-completions', vision: false, apiKeyEnv: 'PROVIDER' } } }, { PROVIDER: 'env-key-456789' });
+    const r = redactorFor(
+      {
+        models: {
+          'p/m': { baseUrl: 'http://x', api: 'openai-completions', vision: false, apiKey: 'literal-key-123' },
+          'q/n': { baseUrl: 'http://y', api: 'openai-completions', vision: false, apiKeyEnv: 'PROVIDER' },
+        },
+      },
+      { PROVIDER: 'env-key-456789' },
+    );
     expect(r.text('literal-key-123 env-key-456789')).toBe('[redacted:p/m.apiKey] [redacted:PROVIDER]');
   });
 });
@@ -53,20 +67,34 @@ describe('credential shapes', () => {
   });
 
   it('leaves ordinary text alone', () => {
-    for (const text of ['primary_key: id', 'the task-list is long', 'tokens 100 in / 20 out', 'Authorization header missing', 'KEYBOARD=us']) {
+    for (const text of [
+      'primary_key: id',
+      'the task-list is long',
+      'tokens 100 in / 20 out',
+      'Authorization header missing',
+      'KEYBOARD=us',
+    ]) {
       expect(r.text(text)).toBe(text);
     }
   });
 
   it('is idempotent', () => {
-    const once = redactor.text('Authorization: Bearer xyzxyzxyz MY_TOKEN=supersecretvalue123 sk-abcdefghijklmnopqrstuv');
+    const once = redactor.text(
+      'Authorization: Bearer xyzxyzxyz MY_TOKEN=supersecretvalue123 sk-abcdefghijklmnopqrstuv',
+    );
     expect(redactor.text(once)).toBe(once);
   });
 });
 
 describe('structured data', () => {
   it('redacts every string and blanks values under secret-named keys', () => {
-    const value = { headers: { Authorization: 'opaque', 'x-api-key': 'k' }, apiKey: 'whatever', list: ['supersecretvalue123'], n: 3, MY_TOKEN: 'zzz' };
+    const value = {
+      headers: { Authorization: 'opaque', 'x-api-key': 'k' },
+      apiKey: 'whatever',
+      list: ['supersecretvalue123'],
+      n: 3,
+      MY_TOKEN: 'zzz',
+    };
     expect(redactor.value(value)).toEqual({
       headers: { Authorization: '[redacted:Authorization]', 'x-api-key': '[redacted:x-api-key]' },
       apiKey: '[redacted:apiKey]',
@@ -92,7 +120,10 @@ describe('pi session files and the terminal', () => {
   it('rewrites only the records that hold a secret, keeping the others byte for byte', () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'session-redact-')), 's.jsonl');
     const clean = '{"type":"session","id":"x",  "cwd":"/repo"}';
-    const dirty = JSON.stringify({ type: 'message', message: { role: 'toolResult', content: [{ type: 'text', text: 'supersecretvalue123\n' }] } });
+    const dirty = JSON.stringify({
+      type: 'message',
+      message: { role: 'toolResult', content: [{ type: 'text', text: 'supersecretvalue123\n' }] },
+    });
     writeFileSync(file, `${clean}\n${dirty}\nnot json supersecretvalue123\n`);
     expect(redactJsonlFile(file, redactor)).toBe(true);
     const lines = readFileSync(file, 'utf8').split('\n');

@@ -30,9 +30,18 @@ describe('journal reading', () => {
     const repo = await makeRepo();
     const config = await configFor(repo);
     const j = new JournalWriter(config.piRuntimeDir, RUN);
-    await j.add({ type: 'run_start', command: 'run', pid: 1, repoRoot: repo, transport: 'rpc', version: '0' }, ...succeededIteration(1, 'First', 'c1'.repeat(20)));
-    await j.add({ type: 'iteration_start', iteration: 2, task: { id: 'x', text: 'Second', phase: null, line: 1 }, startCommit: 'a', preDirty: [] });
-    await j.raw('{"v":1,"runId":"' + RUN + '","type":"turn_end","iteration":2,"role":"devel');
+    await j.add(
+      { type: 'run_start', command: 'run', pid: 1, repoRoot: repo, transport: 'rpc', version: '0' },
+      ...succeededIteration(1, 'First', 'c1'.repeat(20)),
+    );
+    await j.add({
+      type: 'iteration_start',
+      iteration: 2,
+      task: { id: 'x', text: 'Second', phase: null, line: 1 },
+      startCommit: 'a',
+      preDirty: [],
+    });
+    await j.raw(`{"v":1,"runId":"${RUN}","type":"turn_end","iteration":2,"role":"devel`);
     const report = await buildReport(config, { runs: 10, iterations: 20 });
     expect(report.runs[0]).toMatchObject({ status: 'crashed', iterations: 2, succeeded: 1, malformedLines: 1 });
     expect(report.iterations.map((it) => [it.iteration, it.status])).toEqual([
@@ -63,8 +72,19 @@ describe('journal reading', () => {
       { type: 'run_end' },
     );
     const report = await buildReport(config, { runs: 10, iterations: 20 });
-    expect(report.runs[0]).toMatchObject({ status: 'finished', exitCode: null, reason: null, notes: ['error: disk full'] });
-    expect(report.iterations[0]).toMatchObject({ status: 'failed', reason: null, verdict: 'UNKNOWN', commit: null, task: { text: '(unknown task)' } });
+    expect(report.runs[0]).toMatchObject({
+      status: 'finished',
+      exitCode: null,
+      reason: null,
+      notes: ['error: disk full'],
+    });
+    expect(report.iterations[0]).toMatchObject({
+      status: 'failed',
+      reason: null,
+      verdict: 'UNKNOWN',
+      commit: null,
+      task: { text: '(unknown task)' },
+    });
     expect(report.iterations[0]!.usage.input).toBe(0);
     const text = await cli(['report'], { cwd: repo, env: {} });
     expect(text.code).toBe(0);

@@ -72,7 +72,16 @@ async function agentWork(repo: string): Promise<void> {
   await rm(path.join(repo, 'del.ts'));
 }
 
-const AGENT_FILES = ['a.ts', 'agent/new.ts', 'bin.dat', 'committed.ts', 'del.ts', 'line\nbreak.txt', 'spaced name.txt', 'ünï/新しい.ts'].sort();
+const AGENT_FILES = [
+  'a.ts',
+  'agent/new.ts',
+  'bin.dat',
+  'committed.ts',
+  'del.ts',
+  'line\nbreak.txt',
+  'spaced name.txt',
+  'ünï/新しい.ts',
+].sort();
 
 describe('rescueWork + restoreToStart', () => {
   it('keeps commits, modifications, deletions and new files, then restores the start exactly', async () => {
@@ -85,8 +94,13 @@ describe('rescueWork + restoreToStart', () => {
     const patchFile = path.join(repo, '.pi-harness', 'rescue', 'iteration-1.patch');
 
     const rescue = await rescueWork({
-      cwd: repo, startCommit: start, preDirty, harnessPaths: HARNESS,
-      refName: 'refs/pi-harness/rescue/run-1/1', patchFile, message: 'Rescue: iteration 1 failed',
+      cwd: repo,
+      startCommit: start,
+      preDirty,
+      harnessPaths: HARNESS,
+      refName: 'refs/pi-harness/rescue/run-1/1',
+      patchFile,
+      message: 'Rescue: iteration 1 failed',
     });
     expect(rescue).toBeDefined();
     expect(rescue!.ref).toBe('refs/pi-harness/rescue/run-1/1');
@@ -115,7 +129,8 @@ describe('rescueWork + restoreToStart', () => {
     expect(await text(repo, 'committed.ts')).toBe('c1\n');
     expect(await text(repo, 'del.ts')).toBe('to be deleted\n');
     expect((await read(repo, 'bin.dat')).equals(BINARY)).toBe(true);
-    for (const created of ['agent/new.ts', 'ünï/新しい.ts', 'line\nbreak.txt']) expect(existsSync(path.join(repo, created))).toBe(false);
+    for (const created of ['agent/new.ts', 'ünï/新しい.ts', 'line\nbreak.txt'])
+      expect(existsSync(path.join(repo, created))).toBe(false);
     // the user's things are untouched, byte for byte
     expect(await text(repo, 'user.txt')).toBe('user edit, not committed\n');
     expect(await text(repo, 'notes/user new.md')).toBe('my notes\n');
@@ -143,8 +158,13 @@ describe('rescueWork + restoreToStart', () => {
     await writeFiles(repo, { 'dist/bundle.js': 'ignored', '.pi-harness/x.json': '{}' });
     const patchFile = path.join(repo, '.pi-harness', 'none.patch');
     const rescue = await rescueWork({
-      cwd: repo, startCommit: start, preDirty, harnessPaths: HARNESS,
-      refName: 'refs/pi-harness/rescue/run/1', patchFile, message: 'nothing',
+      cwd: repo,
+      startCommit: start,
+      preDirty,
+      harnessPaths: HARNESS,
+      refName: 'refs/pi-harness/rescue/run/1',
+      patchFile,
+      message: 'nothing',
     });
     expect(rescue).toBeUndefined();
     expect(harnessRefs(repo)).toBe('');
@@ -157,7 +177,14 @@ describe('rescueWork + restoreToStart', () => {
   it('never moves an existing ref: a taken rescue name gets a suffix', async () => {
     const repo = await setupRepo();
     const start = (await headCommit(repo))!;
-    const options = { cwd: repo, startCommit: start, preDirty: new Set<string>(), harnessPaths: HARNESS, refName: 'refs/pi-harness/rescue/r/1', message: 'r' };
+    const options = {
+      cwd: repo,
+      startCommit: start,
+      preDirty: new Set<string>(),
+      harnessPaths: HARNESS,
+      refName: 'refs/pi-harness/rescue/r/1',
+      message: 'r',
+    };
     await writeFiles(repo, { 'a.ts': 'first\n' });
     const first = await rescueWork({ ...options, patchFile: path.join(repo, '.pi-harness/1.patch') });
     await writeFiles(repo, { 'a.ts': 'second\n' });
@@ -165,10 +192,12 @@ describe('rescueWork + restoreToStart', () => {
     expect(first!.ref).toBe('refs/pi-harness/rescue/r/1');
     expect(second!.ref).toBe('refs/pi-harness/rescue/r/1-2');
     expect(gitSync(repo, 'show', `${first!.ref}:a.ts`)).toBe('first\n');
-    await expect(rescueWork({ ...options, refName: 'refs/heads/main', patchFile: path.join(repo, 'x.patch') })).rejects.toThrow(/refs\/pi-harness/);
+    await expect(
+      rescueWork({ ...options, refName: 'refs/heads/main', patchFile: path.join(repo, 'x.patch') }),
+    ).rejects.toThrow(/refs\/pi-harness/);
   });
 
-  it("leaves ignored files alone, even one an agent force-committed or un-ignored", async () => {
+  it('leaves ignored files alone, even one an agent force-committed or un-ignored', async () => {
     const repo = await setupRepo();
     await writeFiles(repo, { '.env': 'SECRET=user\n', 'debug.log': 'user log\n' });
     const start = (await headCommit(repo))!;
@@ -176,7 +205,15 @@ describe('rescueWork + restoreToStart', () => {
     gitSync(repo, 'commit', '-qm', 'agent commits .env');
     await writeFiles(repo, { '.gitignore': 'dist/\n.env\n' }); // the agent un-ignores *.log
     const preDirty = new Set<string>();
-    await rescueWork({ cwd: repo, startCommit: start, preDirty, harnessPaths: HARNESS, refName: 'refs/pi-harness/rescue/i', patchFile: path.join(repo, '.pi-harness/i.patch'), message: 'i' });
+    await rescueWork({
+      cwd: repo,
+      startCommit: start,
+      preDirty,
+      harnessPaths: HARNESS,
+      refName: 'refs/pi-harness/rescue/i',
+      patchFile: path.join(repo, '.pi-harness/i.patch'),
+      message: 'i',
+    });
     const report = await restoreToStart({ cwd: repo, startCommit: start, preDirty, harnessPaths: HARNESS });
     expect(report.clean).toBe(true);
     expect(report.keptIgnored.sort()).toEqual(['.env', 'debug.log']);
@@ -196,7 +233,11 @@ describe('rescueWork + restoreToStart', () => {
     gitSync(repo, 'commit', '-qm', 'agent on its own branch');
     const agentTip = (await headCommit(repo))!;
     const report = await restoreToStart({
-      cwd: repo, startCommit: start, preDirty: new Set(), harnessPaths: HARNESS, startBranch: 'refs/heads/main',
+      cwd: repo,
+      startCommit: start,
+      preDirty: new Set(),
+      harnessPaths: HARNESS,
+      startBranch: 'refs/heads/main',
     });
     expect(report.clean).toBe(true);
     expect(report.reattachedFrom).toBe('refs/heads/agent-branch');
@@ -221,24 +262,43 @@ describe('pre-dirty files (allowDirty)', () => {
     const start = (await headCommit(repo))!;
     const statusBefore = porcelain(repo);
     const preDirty = new Set(await userDirtyPaths(repo, HARNESS));
-    const snapshot = await snapshotPreDirty({ cwd: repo, startCommit: start, preDirty, harnessPaths: HARNESS, refName: 'refs/pi-harness/predirty/run/1' });
+    const snapshot = await snapshotPreDirty({
+      cwd: repo,
+      startCommit: start,
+      preDirty,
+      harnessPaths: HARNESS,
+      refName: 'refs/pi-harness/predirty/run/1',
+    });
     expect(snapshot!.paths).toEqual(['del.ts', 'mine.md', 'user.txt']);
     expect(porcelain(repo)).toBe(statusBefore); // snapshotting touched nothing
     expect(await readPreDirtySnapshot(repo, snapshot!.ref)).toEqual(snapshot);
 
     // the agent edits a pre-dirty file, recreates the deleted one, deletes the user's new file,
     // adds its own, and commits everything with `git add -A`
-    await writeFiles(repo, { 'user.txt': 'user worktree\nagent line\n', 'del.ts': 'agent recreated\n', 'agent.ts': 'agent\n' });
+    await writeFiles(repo, {
+      'user.txt': 'user worktree\nagent line\n',
+      'del.ts': 'agent recreated\n',
+      'agent.ts': 'agent\n',
+    });
     await rm(path.join(repo, 'mine.md'));
     gitSync(repo, 'add', '-A', '--', '.', ':!.pi-harness');
     gitSync(repo, 'commit', '-qm', 'agent: everything');
 
     // mine.md was never in a commit: deleting it committed nothing
-    expect(await detectForeignFilesInCommits({ cwd: repo, startCommit: start, preDirty })).toEqual(['del.ts', 'user.txt']);
+    expect(await detectForeignFilesInCommits({ cwd: repo, startCommit: start, preDirty })).toEqual([
+      'del.ts',
+      'user.txt',
+    ]);
     const patchFile = path.join(await tempDir(), 'p.patch');
     const rescue = await rescueWork({
-      cwd: repo, startCommit: start, preDirty, harnessPaths: HARNESS, preDirtySnapshot: snapshot,
-      refName: 'refs/pi-harness/rescue/run/1', patchFile, message: 'rescue',
+      cwd: repo,
+      startCommit: start,
+      preDirty,
+      harnessPaths: HARNESS,
+      preDirtySnapshot: snapshot,
+      refName: 'refs/pi-harness/rescue/run/1',
+      patchFile,
+      message: 'rescue',
     });
     expect(rescue!.base).toBe(snapshot!.commit);
     expect(rescue!.files.sort()).toEqual(['agent.ts', 'del.ts', 'mine.md', 'user.txt']);
@@ -247,7 +307,13 @@ describe('pre-dirty files (allowDirty)', () => {
     expect(agentDiff).not.toContain('user staged');
     expect(agentDiff).not.toMatch(/^-user/m); // the user's own edit is not part of the agent's diff
 
-    const report = await restoreToStart({ cwd: repo, startCommit: start, preDirty, harnessPaths: HARNESS, preDirtySnapshot: snapshot });
+    const report = await restoreToStart({
+      cwd: repo,
+      startCommit: start,
+      preDirty,
+      harnessPaths: HARNESS,
+      preDirtySnapshot: snapshot,
+    });
     expect(report.clean).toBe(true);
     expect(report.preDirtyRestored.sort()).toEqual(['del.ts', 'mine.md', 'user.txt']);
     expect(await headCommit(repo)).toBe(start);
@@ -286,7 +352,12 @@ describe('pre-dirty files (allowDirty)', () => {
     gitSync(repo, 'add', '-A');
     gitSync(repo, 'commit', '-qm', 'Agent follow-up');
 
-    const foreign = await detectForeignFilesInCommits({ cwd: repo, startCommit: start, preDirty, harnessPaths: HARNESS });
+    const foreign = await detectForeignFilesInCommits({
+      cwd: repo,
+      startCommit: start,
+      preDirty,
+      harnessPaths: HARNESS,
+    });
     expect(foreign).toEqual(['.pi-harness/state.json', 'mine.md', 'user.txt']);
     const result = await rebuildCommitWithout({ cwd: repo, startCommit: start, exclude: foreign });
     expect(result.replaced).toHaveLength(2);

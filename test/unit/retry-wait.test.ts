@@ -21,7 +21,10 @@ describe('parseStatedWait', () => {
     ['{"retry-after-ms":"250"}', 250],
     ['Retry-After: Tue, 24 Nov 2026 12:00:30 GMT', 30 * S],
     // OpenAI
-    ['429: {"message":"Rate limit reached for gpt-4o on tokens per min (TPM): Limit 30000, Used 29000, Requested 2000. Please try again in 20s."}', 20 * S],
+    [
+      '429: {"message":"Rate limit reached for gpt-4o on tokens per min (TPM): Limit 30000, Used 29000, Requested 2000. Please try again in 20s."}',
+      20 * S,
+    ],
     ['Please try again in 1m30s.', 90 * S],
     ['Please try again in 6.5s', 6500],
     ['Please try again in 120ms.', 120],
@@ -31,7 +34,10 @@ describe('parseStatedWait', () => {
     ['Please retry after 30 seconds', 30 * S],
     ['retry after 45', 45 * S],
     // Gemini
-    ['429: {"error":{"code":429,"message":"Quota exceeded. Please retry in 20.5s.","status":"RESOURCE_EXHAUSTED"}}', 20_500],
+    [
+      '429: {"error":{"code":429,"message":"Quota exceeded. Please retry in 20.5s.","status":"RESOURCE_EXHAUSTED"}}',
+      20_500,
+    ],
     ['"details":[{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"37s"}]', 37 * S],
     // usage windows
     ['You have reached your 5-hour limit, resets at 2026-11-24T15:00:00Z', 3 * H],
@@ -55,7 +61,9 @@ describe('parseStatedWait', () => {
   });
 
   it('keeps the phrase it read, for the record', () => {
-    expect(parseStatedWait('429: {"message":"Slow down. Please try again in 20s."}', NOW)?.stated).toBe('try again in 20s');
+    expect(parseStatedWait('429: {"message":"Slow down. Please try again in 20s."}', NOW)?.stated).toBe(
+      'try again in 20s',
+    );
   });
 
   it('prefers the precise header-like value over prose', () => {
@@ -106,7 +114,12 @@ describe('planRetry', () => {
   });
 
   it('uses the stated wait, and caps it at maxDelayMs while saying what was asked', () => {
-    expect(planRetry(POLICY, 1, 0, { ms: 3 * S, stated: 'try again in 3s' })).toEqual({ kind: 'wait', waitMs: 3000, basis: 'provider', stated: 'try again in 3s' });
+    expect(planRetry(POLICY, 1, 0, { ms: 3 * S, stated: 'try again in 3s' })).toEqual({
+      kind: 'wait',
+      waitMs: 3000,
+      basis: 'provider',
+      stated: 'try again in 3s',
+    });
     expect(planRetry(POLICY, 1, 0, { ms: 50 * S, stated: 'retry-after: 50' })).toEqual({
       kind: 'wait',
       waitMs: 10 * S,
@@ -117,12 +130,19 @@ describe('planRetry', () => {
   });
 
   it('falls back to backoff for a stated 0', () => {
-    expect(planRetry(POLICY, 2, 0, { ms: 0, stated: 'retry-after: 0' })).toEqual({ kind: 'wait', waitMs: 2000, basis: 'backoff' });
+    expect(planRetry(POLICY, 2, 0, { ms: 0, stated: 'retry-after: 0' })).toEqual({
+      kind: 'wait',
+      waitMs: 2000,
+      basis: 'backoff',
+    });
   });
 
   it('never waits past the total budget', () => {
     expect(planRetry(POLICY, 3, MIN - 500)).toMatchObject({ kind: 'wait', waitMs: 500 });
-    expect(planRetry(POLICY, 3, MIN)).toMatchObject({ kind: 'give_up', why: expect.stringContaining('maxTotalWaitMs') });
+    expect(planRetry(POLICY, 3, MIN)).toMatchObject({
+      kind: 'give_up',
+      why: expect.stringContaining('maxTotalWaitMs'),
+    });
   });
 
   it('gives up at maxAttempts', () => {
@@ -146,7 +166,13 @@ describe('planRetry', () => {
   });
 
   it('formats durations for people', () => {
-    expect([850, 1234, 61_000, 90 * MIN, 2 * H].map(formatDuration)).toEqual(['850ms', '1.2s', '1m 1s', '1h 30m', '2h']);
+    expect([850, 1234, 61_000, 90 * MIN, 2 * H].map(formatDuration)).toEqual([
+      '850ms',
+      '1.2s',
+      '1m 1s',
+      '1h 30m',
+      '2h',
+    ]);
   });
 });
 
@@ -169,7 +195,13 @@ describe('classifyProviderError for retries', () => {
 });
 
 function failed(errorMessage: string): AssistantInfo {
-  return { text: '', stopReason: 'error', errorMessage, usage: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cost: 0 }, toolCalls: [] };
+  return {
+    text: '',
+    stopReason: 'error',
+    errorMessage,
+    usage: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cost: 0 },
+    toolCalls: [],
+  };
 }
 const ok: AssistantInfo = { ...failed(''), stopReason: 'stop', text: 'fine' };
 
@@ -181,7 +213,16 @@ describe('OuterRetry', () => {
     const d = retry.decide(failed(msg), 'scripted/m at http://x/v1', NOW);
     expect(d.kind).toBe('wait');
     if (d.kind !== 'wait') return;
-    expect(d.wait).toMatchObject({ attempt: 1, status: 429, waitMs: 10 * S, requestedMs: 50 * S, basis: 'provider', by: 'harness', kind: 'transient', startedAt: NOW });
+    expect(d.wait).toMatchObject({
+      attempt: 1,
+      status: 429,
+      waitMs: 10 * S,
+      requestedMs: 50 * S,
+      basis: 'provider',
+      by: 'harness',
+      kind: 'transient',
+      startedAt: NOW,
+    });
     expect(d.wait.message).not.toContain('abcdefghijklmnop');
     expect(retry.waitedMs).toBe(10 * S);
   });

@@ -15,26 +15,69 @@ const usage = (input: number, output: number, cacheRead = 0, total = 0) => ({
 
 const assistantEnd = (text: string, u: ReturnType<typeof usage>, extra: Record<string, unknown> = {}) => ({
   type: 'message_end',
-  message: { role: 'assistant', content: [{ type: 'text', text }], usage: u, stopReason: 'stop', provider: 'p', model: 'm', ...extra },
+  message: {
+    role: 'assistant',
+    content: [{ type: 'text', text }],
+    usage: u,
+    stopReason: 'stop',
+    provider: 'p',
+    model: 'm',
+    ...extra,
+  },
 });
 
 describe('parsePiEvent', () => {
   it('parses the documented records', () => {
     expect(parsePiEvent({ type: 'response', id: 'a', command: 'prompt', success: false, error: 'no' })).toEqual({
-      kind: 'response', id: 'a', command: 'prompt', success: false, error: 'no', data: undefined,
+      kind: 'response',
+      id: 'a',
+      command: 'prompt',
+      success: false,
+      error: 'no',
+      data: undefined,
     });
-    expect(parsePiEvent({ type: 'agent_end', messages: [], willRetry: true })).toEqual({ kind: 'agent_end', willRetry: true });
-    expect(parsePiEvent({ type: 'tool_execution_start', toolCallId: 't', toolName: 'bash', args: { command: 'ls' } })).toEqual({
-      kind: 'tool_execution_start', toolCallId: 't', toolName: 'bash', args: { command: 'ls' },
+    expect(parsePiEvent({ type: 'agent_end', messages: [], willRetry: true })).toEqual({
+      kind: 'agent_end',
+      willRetry: true,
     });
     expect(
-      parsePiEvent({ type: 'tool_execution_end', toolCallId: 't', toolName: 'bash', isError: true, result: { content: [{ type: 'text', text: 'boom' }] } }),
+      parsePiEvent({ type: 'tool_execution_start', toolCallId: 't', toolName: 'bash', args: { command: 'ls' } }),
+    ).toEqual({
+      kind: 'tool_execution_start',
+      toolCallId: 't',
+      toolName: 'bash',
+      args: { command: 'ls' },
+    });
+    expect(
+      parsePiEvent({
+        type: 'tool_execution_end',
+        toolCallId: 't',
+        toolName: 'bash',
+        isError: true,
+        result: { content: [{ type: 'text', text: 'boom' }] },
+      }),
     ).toMatchObject({ kind: 'tool_execution_end', isError: true, resultText: 'boom' });
-    expect(parsePiEvent({ type: 'auto_retry_start', attempt: 1, maxAttempts: 3, delayMs: 2000, errorMessage: '529 overloaded' })).toEqual({
-      kind: 'auto_retry_start', attempt: 1, maxAttempts: 3, delayMs: 2000, errorMessage: '529 overloaded',
+    expect(
+      parsePiEvent({
+        type: 'auto_retry_start',
+        attempt: 1,
+        maxAttempts: 3,
+        delayMs: 2000,
+        errorMessage: '529 overloaded',
+      }),
+    ).toEqual({
+      kind: 'auto_retry_start',
+      attempt: 1,
+      maxAttempts: 3,
+      delayMs: 2000,
+      errorMessage: '529 overloaded',
     });
     const end = parsePiEvent(assistantEnd('hi', usage(10, 2, 5, 0.01)));
-    expect(end).toMatchObject({ kind: 'message_end', role: 'assistant', assistant: { text: 'hi', usage: { input: 10, output: 2, cacheRead: 5, cost: 0.01 } } });
+    expect(end).toMatchObject({
+      kind: 'message_end',
+      role: 'assistant',
+      assistant: { text: 'hi', usage: { input: 10, output: 2, cacheRead: 5, cost: 0.01 } },
+    });
   });
 
   it('tolerates unknown types and missing fields; rejects non-events', () => {
@@ -65,15 +108,38 @@ describe('TurnAccumulator', () => {
     feed({ type: 'tool_execution_start', toolCallId: 'a', toolName: 'edit', args: { path: './x.ts' } });
     expect(acc.toolRunning).toBe(true);
     now = 1250;
-    feed({ type: 'tool_execution_end', toolCallId: 'a', toolName: 'edit', isError: true, result: { content: [{ type: 'text', text: 'no match' }] } });
-    feed({ type: 'auto_retry_start', attempt: 1, maxAttempts: 3, delayMs: 400, errorMessage: '429 Too Many Requests key=sk-abcdefghijklmnopqrstuvwxyz' });
+    feed({
+      type: 'tool_execution_end',
+      toolCallId: 'a',
+      toolName: 'edit',
+      isError: true,
+      result: { content: [{ type: 'text', text: 'no match' }] },
+    });
+    feed({
+      type: 'auto_retry_start',
+      attempt: 1,
+      maxAttempts: 3,
+      delayMs: 400,
+      errorMessage: '429 Too Many Requests key=sk-abcdefghijklmnopqrstuvwxyz',
+    });
     feed(assistantEnd('final answer', usage(50, 5, 20, 0.25)));
     feed({ type: 'agent_end', willRetry: false });
     feed({ type: 'agent_settled' });
 
     expect(acc.usage).toEqual({ input: 150, output: 15, cacheRead: 20, cacheWrite: 0, cost: 0.75 });
     expect(acc.modelRequests).toBe(2);
-    expect(acc.toolCalls).toEqual([{ id: 'a', name: 'edit', path: 'x.ts', args: { path: './x.ts' }, startedAt: 1000, durationMs: 250, isError: true, error: 'no match' }]);
+    expect(acc.toolCalls).toEqual([
+      {
+        id: 'a',
+        name: 'edit',
+        path: 'x.ts',
+        args: { path: './x.ts' },
+        startedAt: 1000,
+        durationMs: 250,
+        isError: true,
+        error: 'no match',
+      },
+    ]);
     expect(acc.toolErrors).toBe(1);
     expect(acc.toolRunning).toBe(false);
     expect(acc.retries).toHaveLength(1);
@@ -114,10 +180,28 @@ describe('classifyProviderError', () => {
 describe('createMockTransport', () => {
   it('succeeds without a model and reports nothing done', async () => {
     const t = createMockTransport();
-    const r = await t.runTurn({ role: 'developer', prompt: 'x', tools: [], session: { kind: 'new' }, cwd: '/nonexistent' });
-    expect(r).toMatchObject({ status: 'success', terminalReason: 'completed', finalText: '', toolCalls: [], modelRequests: 0 });
+    const r = await t.runTurn({
+      role: 'developer',
+      prompt: 'x',
+      tools: [],
+      session: { kind: 'new' },
+      cwd: '/nonexistent',
+    });
+    expect(r).toMatchObject({
+      status: 'success',
+      terminalReason: 'completed',
+      finalText: '',
+      toolCalls: [],
+      modelRequests: 0,
+    });
     expect(r.usage).toEqual({ input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cost: 0 });
-    const again = await t.runTurn({ role: 'tester', prompt: 'y', tools: [], session: { kind: 'continue', sessionId: r.sessionId! }, cwd: '/nonexistent' });
+    const again = await t.runTurn({
+      role: 'tester',
+      prompt: 'y',
+      tools: [],
+      session: { kind: 'continue', sessionId: r.sessionId! },
+      cwd: '/nonexistent',
+    });
     expect(again.sessionId).toBe(r.sessionId);
     await t.close();
     await t.close();

@@ -6,7 +6,6 @@ import { lastLines } from '../../src/verify/tail-buffer.js';
 import { processAlive } from '../helpers/processes.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
-
 describe('runCommand', () => {
   it('skips an empty command', async () => {
     const result = await runCommand({ command: '  ', cwd: await tempDir(), timeoutSeconds: 5 });
@@ -73,7 +72,12 @@ describe('runCommand', () => {
   it('stops when aborted', async () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 200);
-    const result = await runCommand({ command: 'sleep 30', cwd: await tempDir(), timeoutSeconds: 30, signal: controller.signal });
+    const result = await runCommand({
+      command: 'sleep 30',
+      cwd: await tempDir(),
+      timeoutSeconds: 30,
+      signal: controller.signal,
+    });
     expect(result.outcome).toBe('aborted');
   });
 });

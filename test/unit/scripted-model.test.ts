@@ -14,7 +14,11 @@ async function start(options: ScriptedModelOptions): Promise<ScriptedModelServer
   return server;
 }
 
-function chat(s: ScriptedModelServer, body: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<Response> {
+function chat(
+  s: ScriptedModelServer,
+  body: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Promise<Response> {
   return fetch(`${s.baseUrl}/chat/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
@@ -56,7 +60,7 @@ describe('scripted model server', () => {
     const events = await sseEvents(response);
     expect(events.at(-1)).toBe('[DONE]');
     const chunks = events.slice(0, -1) as Chunk[];
-    const deltas = chunks.flatMap((c) => c.choices.map((choice) => choice.delta['content'])).filter((d) => d);
+    const deltas = chunks.flatMap((c) => c.choices.map((choice) => choice.delta.content)).filter((d) => d);
     expect(deltas).toEqual(['Hel', 'lo']);
     expect(chunks.flatMap((c) => c.choices.map((choice) => choice.finish_reason)).filter(Boolean)).toEqual(['stop']);
     const usageChunk = chunks.at(-1);
@@ -82,9 +86,16 @@ describe('scripted model server', () => {
       ],
     });
     const chunks = (await sseEvents(await chat(s))).slice(0, -1) as Chunk[];
-    const toolDeltas = chunks.flatMap((c) => c.choices.flatMap((choice) => (choice.delta['tool_calls'] as unknown[]) ?? []));
+    const toolDeltas = chunks.flatMap((c) =>
+      c.choices.flatMap((choice) => (choice.delta.tool_calls as unknown[]) ?? []),
+    );
     const byIndex = new Map<number, { id?: string; name?: string; args: string }>();
-    for (const delta of toolDeltas as { index: number; id?: string; type?: string; function: { name?: string; arguments?: string } }[]) {
+    for (const delta of toolDeltas as {
+      index: number;
+      id?: string;
+      type?: string;
+      function: { name?: string; arguments?: string };
+    }[]) {
       const entry = byIndex.get(delta.index) ?? { args: '' };
       if (delta.id) entry.id = delta.id;
       if (delta.function.name) entry.name = delta.function.name;
@@ -95,8 +106,10 @@ describe('scripted model server', () => {
     expect(byIndex.get(1)).toEqual({ id: 'call_custom', name: 'bash', args: '{"command":"cat a.txt"}' });
     // Arguments of one call arrive in more than one fragment.
     expect(toolDeltas.length).toBeGreaterThan(4);
-    expect(chunks.some((c) => c.choices[0]?.delta['content'] === 'Let me write it.')).toBe(true);
-    expect(chunks.flatMap((c) => c.choices.map((choice) => choice.finish_reason)).filter(Boolean)).toEqual(['tool_calls']);
+    expect(chunks.some((c) => c.choices[0]?.delta.content === 'Let me write it.')).toBe(true);
+    expect(chunks.flatMap((c) => c.choices.map((choice) => choice.finish_reason)).filter(Boolean)).toEqual([
+      'tool_calls',
+    ]);
   });
 
   it('reports overridden usage with cached tokens counted inside prompt_tokens', async () => {
@@ -125,7 +138,10 @@ describe('scripted model server', () => {
     const response = await chat(s, { stream: false });
     const body = (await response.json()) as {
       object: string;
-      choices: { message: { tool_calls: { function: { name: string; arguments: string } }[] }; finish_reason: string }[];
+      choices: {
+        message: { tool_calls: { function: { name: string; arguments: string } }[] };
+        finish_reason: string;
+      }[];
     };
     expect(body.object).toBe('chat.completion');
     expect(body.choices[0]?.finish_reason).toBe('tool_calls');
@@ -158,7 +174,7 @@ describe('scripted model server', () => {
       { present: true, matched: false },
       { present: true, matched: true },
     ]);
-    expect(s.requests[2]?.headers['authorization']).toBe('Bearer <redacted>');
+    expect(s.requests[2]?.headers.authorization).toBe('Bearer <redacted>');
     expect(JSON.stringify(s.requests)).not.toContain('sk-test-123');
     // Rejected requests do not consume script steps: the authorized one got the first step.
     expect(s.requests[2]?.completionIndex).toBe(0);
@@ -183,7 +199,7 @@ describe('scripted model server', () => {
     const started = Date.now();
     const chunks = (await sseEvents(await chat(s))).slice(0, -1) as Chunk[];
     expect(Date.now() - started).toBeGreaterThanOrEqual(190);
-    expect(chunks.some((c) => c.choices[0]?.delta['content'] === 'late')).toBe(true);
+    expect(chunks.some((c) => c.choices[0]?.delta.content === 'late')).toBe(true);
   });
 
   it('streams forever until the client disconnects', async () => {
@@ -206,11 +222,19 @@ describe('scripted model server', () => {
 
   it('records method, path, redacted headers and parsed body of every request', async () => {
     const s = await start({ script: [{ kind: 'text', text: 'ok' }] });
-    await (await chat(s, { messages: [{ role: 'user', content: 'Build the thing' }] }, { authorization: 'Bearer whatever' })).text();
+    await (
+      await chat(s, { messages: [{ role: 'user', content: 'Build the thing' }] }, { authorization: 'Bearer whatever' })
+    ).text();
     await (await fetch(`${s.baseUrl}/nope`)).text();
     expect(s.requests).toHaveLength(2);
     const [first, second] = s.requests;
-    expect(first).toMatchObject({ seq: 0, method: 'POST', path: '/v1/chat/completions', completionIndex: 0, stepKind: 'text' });
+    expect(first).toMatchObject({
+      seq: 0,
+      method: 'POST',
+      path: '/v1/chat/completions',
+      completionIndex: 0,
+      stepKind: 'text',
+    });
     expect(first?.auth).toEqual({ present: true, matched: null });
     expect(first?.headers['content-type']).toBe('application/json');
     expect(first?.body).toMatchObject({ messages: [{ role: 'user', content: 'Build the thing' }] });
@@ -224,7 +248,7 @@ describe('scripted model server', () => {
     const texts: string[] = [];
     for (let i = 0; i < 2; i++) {
       const chunks = (await sseEvents(await chat(s))).slice(0, -1) as Chunk[];
-      texts.push(chunks.map((c) => String(c.choices[0]?.delta['content'] ?? '')).join(''));
+      texts.push(chunks.map((c) => String(c.choices[0]?.delta.content ?? '')).join(''));
     }
     expect(texts).toEqual(['one', 'fallback']);
     await s.close();
@@ -237,8 +261,11 @@ describe('scripted model server', () => {
         return { kind: 'text', text: `echo:${body.messages[0]?.content}` };
       },
     });
-    const chunks = (await sseEvents(await chat(f, { messages: [{ role: 'user', content: 'ping' }] }))).slice(0, -1) as Chunk[];
-    expect(chunks.map((c) => String(c.choices[0]?.delta['content'] ?? '')).join('')).toBe('echo:ping');
+    const chunks = (await sseEvents(await chat(f, { messages: [{ role: 'user', content: 'ping' }] }))).slice(
+      0,
+      -1,
+    ) as Chunk[];
+    expect(chunks.map((c) => String(c.choices[0]?.delta.content ?? '')).join('')).toBe('echo:ping');
     expect(seen).toEqual([0]);
   });
 

@@ -30,7 +30,12 @@ const iteration = (n: number, taskId = 'task-a'): InProgressIteration => ({
 function run(state: HarnessState, taskId: string, statuses: RecordedStatus[], maxTaskAttempts = 3) {
   const parkedNow: boolean[] = [];
   for (const status of statuses) {
-    const result = recordIterationResult(beginIteration(state, iteration(state.totalIterations + 1, taskId)), { taskId, status, reason: `r-${status}`, maxTaskAttempts });
+    const result = recordIterationResult(beginIteration(state, iteration(state.totalIterations + 1, taskId)), {
+      taskId,
+      status,
+      reason: `r-${status}`,
+      maxTaskAttempts,
+    });
     state = result.state;
     parkedNow.push(result.parkedNow);
   }
@@ -81,7 +86,13 @@ describe('harness state', () => {
     const file = path.join(await tempDir(), 'state.json');
     const loaded = await loadState(file);
     expect(loaded.kind).toBe('new');
-    expect(loaded.state).toMatchObject({ version: 1, tasks: {}, consecutiveFailures: 0, totalIterations: 0, inProgress: null });
+    expect(loaded.state).toMatchObject({
+      version: 1,
+      tasks: {},
+      consecutiveFailures: 0,
+      totalIterations: 0,
+      inProgress: null,
+    });
   });
 
   it('keeps counters and the in-progress iteration across a reload', async () => {
@@ -94,14 +105,27 @@ describe('harness state', () => {
     const loaded = await loadState(file);
     expect(loaded.kind).toBe('loaded');
     expect(loaded.state).toEqual(state);
-    expect(loaded.state.tasks['task-a']).toMatchObject({ attempts: 2, failures: 2, lastStatus: 'stalled', lastReason: 'r-stalled', parked: false });
+    expect(loaded.state.tasks['task-a']).toMatchObject({
+      attempts: 2,
+      failures: 2,
+      lastStatus: 'stalled',
+      lastReason: 'r-stalled',
+      parked: false,
+    });
     expect(loaded.state.totalIterations).toBe(3);
     expect(loaded.state.consecutiveFailures).toBe(0); // task-b succeeded last
     expect(loaded.state.inProgress?.preDirtyRef).toBe('refs/pi-harness/predirty/run-1/4');
   });
 
   it('parks a task at maxTaskAttempts failures and counts consecutive failures until a success', () => {
-    const { state, parkedNow } = run(emptyState(), 'task-a', ['failed', 'interrupted', 'blocked', 'skipped', 'crashed', 'failed']);
+    const { state, parkedNow } = run(emptyState(), 'task-a', [
+      'failed',
+      'interrupted',
+      'blocked',
+      'skipped',
+      'crashed',
+      'failed',
+    ]);
     expect(parkedNow).toEqual([false, false, false, false, true, false]);
     const task = state.tasks['task-a']!;
     expect(task).toMatchObject({ attempts: 6, failures: 4, parked: true, lastStatus: 'failed' });
@@ -119,8 +143,15 @@ describe('harness state', () => {
 
   it('clears the in-progress record when a result is recorded, and refuses to start over an unresolved one', () => {
     const started = beginIteration(emptyState(), iteration(1));
-    expect(() => beginIteration(started, iteration(2))).toThrow(/iteration 1 of run run-1 \(task task-a\) is still recorded as in progress/);
-    const { state } = recordIterationResult(started, { taskId: 'task-a', status: 'crashed', reason: 'harness killed', maxTaskAttempts: 3 });
+    expect(() => beginIteration(started, iteration(2))).toThrow(
+      /iteration 1 of run run-1 \(task task-a\) is still recorded as in progress/,
+    );
+    const { state } = recordIterationResult(started, {
+      taskId: 'task-a',
+      status: 'crashed',
+      reason: 'harness killed',
+      maxTaskAttempts: 3,
+    });
     expect(state.inProgress).toBeNull();
     expect(state.tasks['task-a']?.failures).toBe(1);
   });
@@ -143,7 +174,10 @@ describe('harness state', () => {
 
   it('treats valid JSON with an invalid shape as corrupt, naming the problem', async () => {
     const file = path.join(await tempDir(), 'state.json');
-    const bad = { ...emptyState(), tasks: { 'task-a': { attempts: -1, failures: 0, lastStatus: 'failed', lastAt: 'x', parked: false } } };
+    const bad = {
+      ...emptyState(),
+      tasks: { 'task-a': { attempts: -1, failures: 0, lastStatus: 'failed', lastAt: 'x', parked: false } },
+    };
     await writeFile(file, JSON.stringify(bad));
     const loaded = await loadState(file);
     expect(loaded.kind).toBe('corrupt');

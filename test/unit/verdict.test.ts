@@ -30,13 +30,15 @@ describe('parseVerdict', () => {
     expect(parseVerdict('VERDICT: PASS\nWait, the build is broken.\nVERDICT: FAIL')).toBe('FAIL');
   });
 
-  it.each(['VERDICT: PASS | FAIL | BLOCKED', 'VERDICT: PASS|FAIL', 'VERDICT: PASS or FAIL', 'VERDICT: PASS/FAIL/BLOCKED'])(
-    'an instruction echo %j is not a verdict',
-    (echo) => {
-      expect(parseVerdict(`You asked me to end with ${echo}\n${echo}`)).toBe('UNKNOWN');
-      expect(parseVerdict(`VERDICT: FAIL\n${echo}`)).toBe('FAIL');
-    },
-  );
+  it.each([
+    'VERDICT: PASS | FAIL | BLOCKED',
+    'VERDICT: PASS|FAIL',
+    'VERDICT: PASS or FAIL',
+    'VERDICT: PASS/FAIL/BLOCKED',
+  ])('an instruction echo %j is not a verdict', (echo) => {
+    expect(parseVerdict(`You asked me to end with ${echo}\n${echo}`)).toBe('UNKNOWN');
+    expect(parseVerdict(`VERDICT: FAIL\n${echo}`)).toBe('FAIL');
+  });
 
   it('no verdict is UNKNOWN, never a pass', () => {
     expect(parseVerdict('')).toBe('UNKNOWN');
@@ -53,7 +55,9 @@ describe('parseVerdict', () => {
 
 describe('testerFindings', () => {
   it('drops verdict lines and keeps the findings', () => {
-    expect(testerFindings('1. tick missing\n2. test fails\n\n**VERDICT: FAIL**\n')).toBe('1. tick missing\n2. test fails');
+    expect(testerFindings('1. tick missing\n2. test fails\n\n**VERDICT: FAIL**\n')).toBe(
+      '1. tick missing\n2. test fails',
+    );
   });
 });
 

@@ -94,7 +94,12 @@ describe('decideWatchdog', () => {
       for (const sent of [false, true]) {
         for (let idle = 0; idle <= 400; idle += 5) {
           for (const start of [0, 999, 1000]) {
-            const d = decideWatchdog(T, { secondsSinceLastEvent: idle, toolRunning, secondsSinceTurnStart: start, softContinueSent: sent });
+            const d = decideWatchdog(T, {
+              secondsSinceLastEvent: idle,
+              toolRunning,
+              secondsSinceTurnStart: start,
+              softContinueSent: sent,
+            });
             const abortAt = toolRunning ? 300 : 30;
             const nudgeAt = toolRunning ? 100 : 10;
             const expected =
@@ -148,13 +153,24 @@ describe('detectLoop', () => {
   });
 
   it('flags many calls on the same path with any tool', () => {
-    const calls = [onPath('read', 'a.ts'), onPath('edit', 'a.ts', { n: 1 }), onPath('edit', 'a.ts', { n: 2 }), onPath('read', './a.ts')];
+    const calls = [
+      onPath('read', 'a.ts'),
+      onPath('edit', 'a.ts', { n: 1 }),
+      onPath('edit', 'a.ts', { n: 2 }),
+      onPath('read', './a.ts'),
+    ];
     expect(detectLoop(calls.slice(0, 3), L)).toEqual({ kind: 'none' });
     expect(detectLoop(calls, L)).toEqual({ kind: 'path_loop', count: 4, path: 'a.ts' });
   });
 
   it('a call without a path breaks a path run', () => {
-    const calls = [onPath('read', 'a.ts'), onPath('read', 'a.ts', { o: 1 }), bash('x'), onPath('read', 'a.ts', { o: 2 }), onPath('edit', 'a.ts')];
+    const calls = [
+      onPath('read', 'a.ts'),
+      onPath('read', 'a.ts', { o: 1 }),
+      bash('x'),
+      onPath('read', 'a.ts', { o: 2 }),
+      onPath('edit', 'a.ts'),
+    ];
     expect(detectLoop(calls, L)).toEqual({ kind: 'none' });
   });
 
@@ -167,7 +183,9 @@ describe('detectLoop', () => {
     const c = onPath('read', 'a.ts');
     const many = Array.from({ length: 50 }, () => c);
     expect(detectLoop(many, { loopRepeatThreshold: 0, samePathRepeatThreshold: 0 })).toEqual({ kind: 'none' });
-    expect(detectLoop(many, { loopRepeatThreshold: 0, samePathRepeatThreshold: 4 })).toMatchObject({ kind: 'path_loop' });
+    expect(detectLoop(many, { loopRepeatThreshold: 0, samePathRepeatThreshold: 4 })).toMatchObject({
+      kind: 'path_loop',
+    });
   });
 });
 

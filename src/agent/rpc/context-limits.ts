@@ -25,8 +25,16 @@ export function isContextOverflowError(message: string | undefined): boolean {
 }
 
 /** Detail for a turn that settled on an overflow error pi could not recover from. */
-export function overflowDetail(model: string, limits: ModelLimits, last: AssistantInfo, compactionError: string | undefined): string {
-  const window = limits.contextWindow !== undefined ? `contextWindow ${limits.contextWindow}` : 'contextWindow not declared, pi used its default';
+export function overflowDetail(
+  model: string,
+  limits: ModelLimits,
+  last: AssistantInfo,
+  compactionError: string | undefined,
+): string {
+  const window =
+    limits.contextWindow !== undefined
+      ? `contextWindow ${limits.contextWindow}`
+      : 'contextWindow not declared, pi used its default';
   const recovery = compactionError ?? 'pi found nothing it could compact';
   return `context window exceeded for model ${model} (${window}): ${recovery}. Last error: ${redactSecrets(last.errorMessage ?? '').slice(0, 300)}`;
 }

@@ -107,7 +107,12 @@ export function parsePiEvent(raw: unknown): PiEvent | undefined {
         errorMessage: str(r.errorMessage),
       };
     case 'auto_retry_end':
-      return { kind: 'auto_retry_end', success: r.success === true, attempt: num(r.attempt), finalError: optStr(r.finalError) };
+      return {
+        kind: 'auto_retry_end',
+        success: r.success === true,
+        attempt: num(r.attempt),
+        finalError: optStr(r.finalError),
+      };
     case 'compaction_start':
       return { kind: 'compaction_start', reason: str(r.reason) };
     case 'compaction_end': {

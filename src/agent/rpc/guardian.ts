@@ -108,7 +108,11 @@ function signalAll(procs: readonly ProcInfo[], signal: NodeJS.Signals, exclude: 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** TERM everything tagged, wait up to graceMs, then KILL what is left. Returns survivors (ideally 0). */
-export async function sweepGuarded(token: string, graceMs: number, exclude: ReadonlySet<number> = new Set()): Promise<number> {
+export async function sweepGuarded(
+  token: string,
+  graceMs: number,
+  exclude: ReadonlySet<number> = new Set(),
+): Promise<number> {
   let procs = findGuardedPids(token, exclude);
   if (procs.length === 0) return 0;
   signalAll(procs, 'SIGTERM', exclude);

@@ -7,9 +7,7 @@
  * line as UTF-8 in one piece, so multi-byte characters split across chunks are reassembled for free.
  */
 
-export type JsonlItem =
-  | { kind: 'record'; value: unknown }
-  | { kind: 'parse_error'; line: string; message: string };
+export type JsonlItem = { kind: 'record'; value: unknown } | { kind: 'parse_error'; line: string; message: string };
 
 const LF = 0x0a;
 const CR = 0x0d;

@@ -58,7 +58,7 @@ export class OuterRetry {
    * A `wait` is already counted against the budget: the caller must report it and then sleep.
    */
   decide(last: AssistantInfo | undefined, modelDescription: string, now: number = Date.now()): OuterRetryDecision {
-    if (!last || last.stopReason !== 'error') return { kind: 'not_retryable' };
+    if (last?.stopReason !== 'error') return { kind: 'not_retryable' };
     const info = classifyProviderError(last.errorMessage);
     if (!isRetryableProviderError(info)) return { kind: 'not_retryable' };
     const message = redactSecrets(last.errorMessage ?? 'unknown error');

@@ -76,13 +76,17 @@ export class PiProcess {
     installExitHook();
     const isScript = /\.(c|m)?js$/.test(options.piCli);
     const command = isScript ? [process.execPath, options.piCli] : [options.piCli];
-    this.child = spawn(process.execPath, [guardianPath(), this.token, String(process.pid), ...command, ...options.args], {
-      cwd: options.cwd,
-      env: { ...options.env, [GUARD_ENV]: this.token },
-      // fd 3 is the guardian's lifeline: EOF there means this process is gone.
-      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
-      detached: true,
-    });
+    this.child = spawn(
+      process.execPath,
+      [guardianPath(), this.token, String(process.pid), ...command, ...options.args],
+      {
+        cwd: options.cwd,
+        env: { ...options.env, [GUARD_ENV]: this.token },
+        // fd 3 is the guardian's lifeline: EOF there means this process is gone.
+        stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+        detached: true,
+      },
+    );
     if (this.child.pid === undefined) throw new Error(`failed to spawn guardian for ${options.piCli}`);
     this.pid = this.child.pid;
     liveGroups.add(this.pid);

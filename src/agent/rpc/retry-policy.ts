@@ -45,7 +45,11 @@ export type RetryPlan =
 export function planRetry(policy: RetryPolicy, failures: number, waitedMs: number, stated?: StatedWait): RetryPlan {
   if (failures >= policy.maxAttempts) return { kind: 'give_up', why: `maxAttempts=${policy.maxAttempts} reached` };
   const remaining = policy.maxTotalWaitMs - waitedMs;
-  if (remaining <= 0) return { kind: 'give_up', why: `retry wait budget maxTotalWaitMs=${formatDuration(policy.maxTotalWaitMs)} used up` };
+  if (remaining <= 0)
+    return {
+      kind: 'give_up',
+      why: `retry wait budget maxTotalWaitMs=${formatDuration(policy.maxTotalWaitMs)} used up`,
+    };
   if (stated && stated.ms > remaining) {
     // Waiting out the rest of the budget would only end in the same refusal.
     return {

@@ -17,7 +17,7 @@ export interface StatedWait {
   stated: string;
 }
 
-const UNIT = String.raw`(?:milliseconds?|msecs?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d)(?![a-z])`;
+const UNIT = '(?:milliseconds?|msecs?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d)(?![a-z])';
 const PART = String.raw`\d+(?:\.\d+)?\s*${UNIT}`;
 /** "20s", "1m30s", "6.5 seconds", "2 hours and 30 minutes", "1h, 5m". */
 const DURATION = String.raw`${PART}(?:\s*(?:,|and)?\s*${PART})*`;
@@ -48,7 +48,10 @@ const RULES: readonly Rule[] = [
   // Header-like `retry-after: 20` / `"retry_after": 20` / `Retry-After: <HTTP-date>`, and prose
   // "retry after 30" (Anthropic-style wording; a bare number there means seconds, as in the header).
   {
-    pattern: new RegExp(String.raw`retry[-_ ]?after(?:[-_]?s(?:ec(?:ond)?s?)?)?["']?\s*[:=]?\s*["']?(${HTTP_DATE}|${ISO_DATE}|\d+(?:\.\d+)?)(?!\s*${UNIT}|\d|-)`, 'i'),
+    pattern: new RegExp(
+      String.raw`retry[-_ ]?after(?:[-_]?s(?:ec(?:ond)?s?)?)?["']?\s*[:=]?\s*["']?(${HTTP_DATE}|${ISO_DATE}|\d+(?:\.\d+)?)(?!\s*${UNIT}|\d|-)`,
+      'i',
+    ),
     read: (m, now) => (/^\d+(?:\.\d+)?$/.test(m[1]!) ? Number(m[1]) * 1000 : momentMs(m[1]!, now)),
   },
   // pi's provider-level retry refusing a long delay: "Server requested 120s retry delay (max: 60s)".
@@ -73,7 +76,10 @@ const RULES: readonly Rule[] = [
   },
   // JSON reset fields: "resets_at": 1732460400, "resetAt": "2026-...", "X-RateLimit-Reset": "1741305600000".
   {
-    pattern: new RegExp(String.raw`(?:x-)?(?:rate[-_]?limit[-_])?resets?[-_]?(?:at|time)?["']?\s*[:=]\s*["']?(${MOMENT}|\d+(?:\.\d+)?)`, 'i'),
+    pattern: new RegExp(
+      String.raw`(?:x-)?(?:rate[-_]?limit[-_])?resets?[-_]?(?:at|time)?["']?\s*[:=]\s*["']?(${MOMENT}|\d+(?:\.\d+)?)`,
+      'i',
+    ),
     read: (m, now) => resetValueMs(m[1]!, now),
   },
   // Claude subscription limits: "Claude AI usage limit reached|1732460400".
@@ -130,7 +136,10 @@ export function momentMs(text: string, now: number): number | undefined {
   let iso = t;
   if (/^\d{4}-\d{2}-\d{2}/.test(t)) {
     // Providers write UTC; a timestamp without a zone is read as UTC rather than our local time.
-    iso = t.replace(' ', 'T').replace(/\s*(UTC|GMT)$/i, 'Z').replace(/\s*([+-]\d{2}):?(\d{2})$/, '$1:$2');
+    iso = t
+      .replace(' ', 'T')
+      .replace(/\s*(UTC|GMT)$/i, 'Z')
+      .replace(/\s*([+-]\d{2}):?(\d{2})$/, '$1:$2');
     if (!/(Z|[+-]\d{2}:?\d{2})$/i.test(iso)) iso += 'Z';
   }
   const at = Date.parse(iso);

@@ -7,7 +7,14 @@
  */
 
 import { join } from 'node:path';
-import { turnWithoutWork, type TerminalReason, type Transport, type TurnRequest, type TurnResult, type TurnStatus } from '../types.js';
+import {
+  turnWithoutWork,
+  type TerminalReason,
+  type Transport,
+  type TurnRequest,
+  type TurnResult,
+  type TurnStatus,
+} from '../types.js';
 import { buildPiArgs, defaultPiCli, writeRetrySettings } from './pi-launch.js';
 import { PiProcess } from './process.js';
 import { redactSecrets } from './provider-errors.js';
@@ -57,7 +64,8 @@ export const DEFAULT_WATCHDOG: WatchdogThresholds = {
 };
 export const DEFAULT_LOOPS: LoopThresholds = { loopRepeatThreshold: 5, samePathRepeatThreshold: 12 };
 export const DEFAULT_SOFT_CONTINUE = 'Continue with the task. If you are done, give your final answer.';
-export const DEFAULT_PROVIDER_RETRY_MESSAGE = 'The model provider was unavailable; continue the task where you left off.';
+export const DEFAULT_PROVIDER_RETRY_MESSAGE =
+  'The model provider was unavailable; continue the task where you left off.';
 
 class StartupError extends Error {}
 
@@ -113,7 +121,8 @@ export function createRpcTransport(options: RpcTransportOptions): Transport {
     try {
       const state = await proc.request({ type: 'get_state' }, startupMs);
       const data = (state.data ?? {}) as PiState;
-      if (!state.success || typeof data.sessionId !== 'string') throw new Error(state.error ?? 'get_state returned no session');
+      if (!state.success || typeof data.sessionId !== 'string')
+        throw new Error(state.error ?? 'get_state returned no session');
       const worker: PiWorker = {
         proc,
         sessionId: data.sessionId,
@@ -238,9 +247,17 @@ function launchKey(r: TurnRequest): string {
 function describeModel(model: string | undefined, endpoints: RpcTransportOptions['modelEndpoints']): string {
   if (!model) return "pi's default model";
   const endpoint = endpoints?.[model]?.baseUrl;
-  return endpoint ? `${model} at ${endpoint}` : `${model} (endpoint not configured in pi-harness; see pi's models.json)`;
+  return endpoint
+    ? `${model} at ${endpoint}`
+    : `${model} (endpoint not configured in pi-harness; see pi's models.json)`;
 }
 
-function bareResult(request: TurnRequest, status: TurnStatus, reason: TerminalReason, detail: string, durationMs: number): TurnResult {
+function bareResult(
+  request: TurnRequest,
+  status: TurnStatus,
+  reason: TerminalReason,
+  detail: string,
+  durationMs: number,
+): TurnResult {
   return turnWithoutWork(request, { status, terminalReason: reason, detail, durationMs });
 }

@@ -117,7 +117,8 @@ export class SessionPool {
         }
         throw new Error(response.error ?? 'new_session failed');
       }
-      if ((response.data as { cancelled?: unknown } | undefined)?.cancelled === true) throw new Error('new_session was cancelled');
+      if ((response.data as { cancelled?: unknown } | undefined)?.cancelled === true)
+        throw new Error('new_session was cancelled');
       const answer = await worker.proc.request({ type: 'get_state' }, timeoutMs);
       const state = (answer.data ?? {}) as PiState;
       // Everything a fresh process would have: a new, empty, idle session with the launch model.

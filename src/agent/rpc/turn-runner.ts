@@ -48,7 +48,12 @@ type Ending = { status: TurnStatus; reason: TerminalReason; detail?: string; sto
 
 const DIALOG_METHODS = new Set(['select', 'confirm', 'input', 'editor']);
 
-export function runPiTurn(proc: PiProcess, request: TurnRequest, cfg: TurnRunnerConfig, signal?: AbortSignal): Promise<TurnOutcome> {
+export function runPiTurn(
+  proc: PiProcess,
+  request: TurnRequest,
+  cfg: TurnRunnerConfig,
+  signal?: AbortSignal,
+): Promise<TurnOutcome> {
   const acc = new TurnAccumulator();
   const startedAt = Date.now();
   let lastActivity = startedAt;
@@ -73,7 +78,14 @@ export function runPiTurn(proc: PiProcess, request: TurnRequest, cfg: TurnRunner
       signal?.removeEventListener('abort', onAbort);
       void stopAgent(proc, end.stop, cfg.abortSettleMs, acc).then((processLost) => {
         unsubscribe();
-        resolve({ status: end.status, terminalReason: end.reason, detail: end.detail, acc, softContinues, processLost });
+        resolve({
+          status: end.status,
+          terminalReason: end.reason,
+          detail: end.detail,
+          acc,
+          softContinues,
+          processLost,
+        });
       });
     };
 
@@ -87,22 +99,46 @@ export function runPiTurn(proc: PiProcess, request: TurnRequest, cfg: TurnRunner
       if (event.kind === 'message_end' && event.assistant) retry.observe(event.assistant);
       switch (change.kind) {
         case 'usage':
-          cfg.emit({ type: 'usage', role: request.role, usage: change.usage, total: acc.usage, modelRequests: acc.modelRequests });
+          cfg.emit({
+            type: 'usage',
+            role: request.role,
+            usage: change.usage,
+            total: acc.usage,
+            modelRequests: acc.modelRequests,
+          });
           break;
         case 'tool_start': {
           const c = change.call;
           cfg.emit({ type: 'tool_start', role: request.role, id: c.id, name: c.name, path: c.path, args: c.args });
           const verdict = detectLoop(acc.toolCalls, cfg.loops);
           if (verdict.kind === 'tool_loop') {
-            finish({ status: 'stalled', reason: 'tool_loop', stop: 'kill', detail: `${verdict.name} called ${verdict.count} times in a row with identical arguments` });
+            finish({
+              status: 'stalled',
+              reason: 'tool_loop',
+              stop: 'kill',
+              detail: `${verdict.name} called ${verdict.count} times in a row with identical arguments`,
+            });
           } else if (verdict.kind === 'path_loop') {
-            finish({ status: 'stalled', reason: 'path_loop', stop: 'kill', detail: `${verdict.count} tool calls in a row on ${verdict.path}` });
+            finish({
+              status: 'stalled',
+              reason: 'path_loop',
+              stop: 'kill',
+              detail: `${verdict.count} tool calls in a row on ${verdict.path}`,
+            });
           }
           break;
         }
         case 'tool_end': {
           const c = change.call;
-          cfg.emit({ type: 'tool_end', role: request.role, id: c.id, name: c.name, isError: c.isError, durationMs: c.durationMs ?? 0, error: c.error });
+          cfg.emit({
+            type: 'tool_end',
+            role: request.role,
+            id: c.id,
+            name: c.name,
+            isError: c.isError,
+            durationMs: c.durationMs ?? 0,
+            error: c.error,
+          });
           break;
         }
         case 'retry_wait':
@@ -119,7 +155,12 @@ export function runPiTurn(proc: PiProcess, request: TurnRequest, cfg: TurnRunner
         const info = classifyProviderError(event.assistant.errorMessage);
         if (info.kind === 'auth') {
           // Credentials do not fix themselves: end now, whatever pi's retry policy thinks.
-          finish({ status: 'failed', reason: 'provider_auth', stop: 'abort', detail: authDetail(cfg, request, event.assistant.model, info.status, event.assistant.errorMessage) });
+          finish({
+            status: 'failed',
+            reason: 'provider_auth',
+            stop: 'abort',
+            detail: authDetail(cfg, request, event.assistant.model, info.status, event.assistant.errorMessage),
+          });
           return;
         }
       }
@@ -154,7 +195,8 @@ export function runPiTurn(proc: PiProcess, request: TurnRequest, cfg: TurnRunner
       const model = request.model ?? (last?.provider && last.model ? `${last.provider}/${last.model}` : undefined);
       const decision = retry.decide(last, cfg.describeModel(model));
       if (decision.kind === 'wait') startProviderWait(decision.wait);
-      else if (decision.kind === 'give_up') finish({ status: 'failed', reason: 'provider_error', stop: 'none', detail: decision.detail });
+      else if (decision.kind === 'give_up')
+        finish({ status: 'failed', reason: 'provider_error', stop: 'none', detail: decision.detail });
       else finish(settledEnding(acc, model ?? 'unknown model', cfg.modelLimits?.(model) ?? {}));
     };
 
@@ -182,7 +224,9 @@ export function runPiTurn(proc: PiProcess, request: TurnRequest, cfg: TurnRunner
         status: 'failed',
         reason: 'aborted',
         stop: 'kill',
-        detail: waiting ? 'the turn was aborted by the caller during a provider retry wait' : 'the turn was aborted by the caller',
+        detail: waiting
+          ? 'the turn was aborted by the caller during a provider retry wait'
+          : 'the turn was aborted by the caller',
       });
 
     const tick = (): void => {
@@ -199,10 +243,20 @@ export function runPiTurn(proc: PiProcess, request: TurnRequest, cfg: TurnRunner
       const tools = acc.compacting ? [...acc.runningToolNames(), 'compaction'] : acc.runningToolNames();
       const during = tools.length > 0 ? ` while ${tools.join(', ')} ran` : '';
       if (decision === 'abort_agent_timeout') {
-        finish({ status: 'timed_out', reason: 'agent_timeout', stop: 'kill', detail: `turn exceeded agentTimeoutSeconds=${cfg.watchdog.agentTimeoutSeconds}` });
+        finish({
+          status: 'timed_out',
+          reason: 'agent_timeout',
+          stop: 'kill',
+          detail: `turn exceeded agentTimeoutSeconds=${cfg.watchdog.agentTimeoutSeconds}`,
+        });
       } else if (decision === 'abort_no_event') {
         const limit = tools.length > 0 ? cfg.watchdog.toolNoEventTimeoutSeconds : cfg.watchdog.noEventTimeoutSeconds;
-        finish({ status: 'stalled', reason: 'no_event_timeout', stop: 'kill', detail: `no agent activity for ${silent}s${during} (limit ${limit}s)` });
+        finish({
+          status: 'stalled',
+          reason: 'no_event_timeout',
+          stop: 'kill',
+          detail: `no agent activity for ${silent}s${during} (limit ${limit}s)`,
+        });
       } else if (decision === 'soft_continue') {
         softSent = true;
         softContinues++;
@@ -216,7 +270,12 @@ export function runPiTurn(proc: PiProcess, request: TurnRequest, cfg: TurnRunner
     const ticker = setInterval(tick, cfg.tickMs);
     void proc.waitForExit().then((exit) => {
       const tail = redactSecrets(proc.stderr().trim().split('\n').slice(-5).join('\n'));
-      finish({ status: 'failed', reason: 'process_exit', stop: 'none', detail: `pi exited (code ${exit.code ?? 'none'}, signal ${exit.signal ?? 'none'}) before the turn settled${tail ? `: ${tail}` : ''}` });
+      finish({
+        status: 'failed',
+        reason: 'process_exit',
+        stop: 'none',
+        detail: `pi exited (code ${exit.code ?? 'none'}, signal ${exit.signal ?? 'none'}) before the turn settled${tail ? `: ${tail}` : ''}`,
+      });
     });
     if (signal?.aborted) return onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -225,10 +284,21 @@ export function runPiTurn(proc: PiProcess, request: TurnRequest, cfg: TurnRunner
       proc
         .request(prompt, 30_000)
         .then((r) => {
-          if (!r.success) finish({ status: 'failed', reason: 'protocol_error', stop: 'none', detail: `pi rejected the prompt: ${r.error ?? 'no reason given'}` });
+          if (!r.success)
+            finish({
+              status: 'failed',
+              reason: 'protocol_error',
+              stop: 'none',
+              detail: `pi rejected the prompt: ${r.error ?? 'no reason given'}`,
+            });
         })
         .catch((error: unknown) => {
-          finish({ status: 'failed', reason: 'protocol_error', stop: 'kill', detail: `sending the prompt failed: ${error instanceof Error ? error.message : String(error)}` });
+          finish({
+            status: 'failed',
+            reason: 'protocol_error',
+            stop: 'kill',
+            detail: `sending the prompt failed: ${error instanceof Error ? error.message : String(error)}`,
+          });
         });
     }
 
@@ -246,19 +316,42 @@ export function runPiTurn(proc: PiProcess, request: TurnRequest, cfg: TurnRunner
  */
 function settledEnding(acc: TurnAccumulator, model: string, limits: ModelLimits): Ending {
   const last = acc.lastAssistant;
-  if (!last || last.stopReason !== 'error') {
-    if (last?.stopReason === 'aborted') return { status: 'failed', reason: 'agent_error', stop: 'none', detail: 'pi aborted the model response' };
+  if (last?.stopReason !== 'error') {
+    if (last?.stopReason === 'aborted')
+      return { status: 'failed', reason: 'agent_error', stop: 'none', detail: 'pi aborted the model response' };
     // pi settles after a truncated answer it could not compact-and-retry: the work is unfinished.
-    if (last?.stopReason === 'length') return { status: 'failed', reason: 'agent_error', stop: 'none', detail: lengthDetail(model, limits, acc.compactionError) };
+    if (last?.stopReason === 'length')
+      return {
+        status: 'failed',
+        reason: 'agent_error',
+        stop: 'none',
+        detail: lengthDetail(model, limits, acc.compactionError),
+      };
     return { status: 'success', reason: 'completed', stop: 'none' };
   }
   if (isContextOverflowError(last.errorMessage)) {
-    return { status: 'failed', reason: 'agent_error', stop: 'none', detail: overflowDetail(model, limits, last, acc.compactionError) };
+    return {
+      status: 'failed',
+      reason: 'agent_error',
+      stop: 'none',
+      detail: overflowDetail(model, limits, last, acc.compactionError),
+    };
   }
-  return { status: 'failed', reason: 'agent_error', stop: 'none', detail: `model request failed: ${redactSecrets(last.errorMessage ?? 'unknown error')}` };
+  return {
+    status: 'failed',
+    reason: 'agent_error',
+    stop: 'none',
+    detail: `model request failed: ${redactSecrets(last.errorMessage ?? 'unknown error')}`,
+  };
 }
 
-function authDetail(cfg: TurnRunnerConfig, request: TurnRequest, model: string | undefined, status: number | undefined, message: string | undefined): string {
+function authDetail(
+  cfg: TurnRunnerConfig,
+  request: TurnRequest,
+  model: string | undefined,
+  status: number | undefined,
+  message: string | undefined,
+): string {
   const name = request.model ?? model;
   return `model ${cfg.describeModel(name)} rejected the request${status ? ` with HTTP ${status}` : ''} (check its API key / permissions): ${redactSecrets(message ?? '').slice(0, 300)}`;
 }
@@ -268,7 +361,12 @@ function authDetail(cfg: TurnRunnerConfig, request: TurnRequest, model: string |
  * 'kill': the same, then kill the group regardless — a stalled or looping pi is not trusted again.
  * Returns whether the process is gone.
  */
-async function stopAgent(proc: PiProcess, stop: Ending['stop'], settleMs: number, acc: TurnAccumulator): Promise<boolean> {
+async function stopAgent(
+  proc: PiProcess,
+  stop: Ending['stop'],
+  settleMs: number,
+  acc: TurnAccumulator,
+): Promise<boolean> {
   if (proc.exited) return true;
   if (stop === 'none') return false;
   // pi answers `abort` only once the session is idle again, so a success response means settled.

@@ -39,7 +39,9 @@ export async function runClearHistory(config: Config, io: CliIo, options: ClearH
   const plan = await planClear(config);
   const blocked = refused(plan);
   if (blocked.length > 0) {
-    io.stderr(`pi-harness clear-history: refusing; nothing was removed. These configured paths are not safe to remove:\n${refusalLines(config.repoRoot, blocked).join('\n')}\nChange these settings (config file or environment) so they point into the harness's own directory, then try again.\n`);
+    io.stderr(
+      `pi-harness clear-history: refusing; nothing was removed. These configured paths are not safe to remove:\n${refusalLines(config.repoRoot, blocked).join('\n')}\nChange these settings (config file or environment) so they point into the harness's own directory, then try again.\n`,
+    );
     return EXIT.usage;
   }
   const targets = toRemove(plan);
@@ -53,14 +55,17 @@ export async function runClearHistory(config: Config, io: CliIo, options: ClearH
   }
   say(options.yes ? 'Removing:' : 'Would remove:');
   for (const line of targetLines(config.repoRoot, targets)) say(line);
-  if (refs.length > 0) say(`  ${refs.length} ref(s) under refs/pi-harness/ (including rescue refs: the work of failed iterations)`);
+  if (refs.length > 0)
+    say(`  ${refs.length} ref(s) under refs/pi-harness/ (including rescue refs: the work of failed iterations)`);
   const kept = options.refs ? undefined : keptRefsLine(plan);
   say(`Kept:${kept ? `\n${kept}` : ''}\n  the task file, instruction files and every file git tracks`);
 
   if (!options.yes) {
     const confirm = options.confirm ?? (io.stdout === processIo.stdout ? terminalConfirm() : undefined);
     if (!confirm) {
-      io.stderr('pi-harness clear-history: nothing removed — there is no terminal to confirm on; run `pi-harness clear-history --yes` to remove the above.\n');
+      io.stderr(
+        'pi-harness clear-history: nothing removed — there is no terminal to confirm on; run `pi-harness clear-history --yes` to remove the above.\n',
+      );
       return EXIT.usage;
     }
     if (!(await confirm('Remove these? [y/N] '))) {
@@ -83,11 +88,16 @@ export async function runClearHistory(config: Config, io: CliIo, options: ClearH
   const refsLeft = refs.length > 0 ? (await listHarnessRefs(config.repoRoot)).filter((ref) => refs.includes(ref)) : [];
 
   const gone = targets.filter((target) => !remaining.includes(target.path));
-  const removed = [...(gone.length > 0 || refs.length === 0 ? [`${gone.length} path(s)`] : []), ...(refs.length > 0 ? [`${refs.length - refsLeft.length} ref(s)`] : [])];
+  const removed = [
+    ...(gone.length > 0 || refs.length === 0 ? [`${gone.length} path(s)`] : []),
+    ...(refs.length > 0 ? [`${refs.length - refsLeft.length} ref(s)`] : []),
+  ];
   say(`Removed ${removed.join(' and ')}${gone.length > 0 ? ':' : '.'}`);
   for (const target of gone) say(`  ${displayPath(config.repoRoot, target)}`);
   if (remaining.length > 0 || refsLeft.length > 0) {
-    io.stderr(`pi-harness clear-history: still present after removal:\n${[...remaining.map((file) => path.relative(config.repoRoot, file)), ...refsLeft].map((item) => `  ${item}`).join('\n')}\n`);
+    io.stderr(
+      `pi-harness clear-history: still present after removal:\n${[...remaining.map((file) => path.relative(config.repoRoot, file)), ...refsLeft].map((item) => `  ${item}`).join('\n')}\n`,
+    );
     return EXIT.iterationFailed;
   }
   say('Checked: every removed path is gone.');

@@ -20,8 +20,12 @@ export async function demoCommand(options: DemoOptions, io: CliIo): Promise<Exit
   if (!versionAtLeast(process.version, MIN_NODE)) {
     // In a clone, `npm install` brought Node 24 (a devDependency) and `npm run demo` uses it.
     const root = path.resolve(fileURLToPath(new URL('../../../', import.meta.url)));
-    const hint = existsSync(path.join(root, 'node_modules', '.bin', 'node')) ? ` Or, in ${root}, run \`npm run demo\`: it uses the newer Node that \`npm install\` put in node_modules/.bin.` : '';
-    io.stderr(`pi-harness demo: Node ${process.version} is too old; pi needs Node >= ${MIN_NODE}. Install a newer Node and try again.${hint}\n`);
+    const hint = existsSync(path.join(root, 'node_modules', '.bin', 'node'))
+      ? ` Or, in ${root}, run \`npm run demo\`: it uses the newer Node that \`npm install\` put in node_modules/.bin.`
+      : '';
+    io.stderr(
+      `pi-harness demo: Node ${process.version} is too old; pi needs Node >= ${MIN_NODE}. Install a newer Node and try again.${hint}\n`,
+    );
     return EXIT.preflight;
   }
   if (!(await gitAvailable())) {

@@ -12,11 +12,21 @@ export async function runDoctor(config: Config, io: CliIo, json: boolean): Promi
   const result = await runPreflight(config, { env: io.env });
   const verdict = verdictLine(result);
   if (json) {
-    const document = { ok: result.ok, verdict, repoRoot: config.repoRoot, configFile: config.configFile, checks: result.checks };
+    const document = {
+      ok: result.ok,
+      verdict,
+      repoRoot: config.repoRoot,
+      configFile: config.configFile,
+      checks: result.checks,
+    };
     io.stdout(`${JSON.stringify(document, null, 2)}\n`);
   } else {
     io.stdout(`pi-harness doctor — ${config.repoRoot}\n\n${formatChecks(result.checks)}\n${verdict}\n`);
-    io.stdout(result.ok ? 'next: `pi-harness once` runs one iteration on the first open task\n' : '`pi-harness once` and `run` refuse to start until the failures above are fixed (exit 4)\n');
+    io.stdout(
+      result.ok
+        ? 'next: `pi-harness once` runs one iteration on the first open task\n'
+        : '`pi-harness once` and `run` refuse to start until the failures above are fixed (exit 4)\n',
+    );
   }
   return result.ok ? EXIT.ok : EXIT.preflight;
 }

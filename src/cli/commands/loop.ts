@@ -14,7 +14,9 @@ export async function loopCommand(mode: LoopMode, config: Config, io: CliIo): Pr
   const onSignal = (signal: NodeJS.Signals) => {
     signals += 1;
     if (signals > 1) process.exit(EXIT.interrupted);
-    io.stderr(`\npi-harness: ${signal} received; stopping the current turn and keeping its work (again to quit at once)\n`);
+    io.stderr(
+      `\npi-harness: ${signal} received; stopping the current turn and keeping its work (again to quit at once)\n`,
+    );
     controller.abort(new Error(`stopped by ${signal}`));
   };
   process.on('SIGINT', onSignal);

@@ -31,7 +31,10 @@ export async function runReport(config: Config, io: CliIo, options: ReportComman
   const runs = parseCount('runs', options.runs, io);
   const iterations = parseCount('iterations', options.iterations, io);
   if (runs === null || iterations === null) return EXIT.usage;
-  const report = await buildReport(config, { runs: runs ?? DEFAULT_REPORT_OPTIONS.runs, iterations: iterations ?? DEFAULT_REPORT_OPTIONS.iterations });
+  const report = await buildReport(config, {
+    runs: runs ?? DEFAULT_REPORT_OPTIONS.runs,
+    iterations: iterations ?? DEFAULT_REPORT_OPTIONS.iterations,
+  });
   if (options.json) {
     io.stdout(`${JSON.stringify(report, null, 2)}\n`);
     return EXIT.ok;

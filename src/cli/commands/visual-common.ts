@@ -5,7 +5,11 @@ import type { CliIo } from '../io.js';
  * Runs `work` with an abort signal tied to SIGINT/SIGTERM: the first signal aborts (the review
  * turn and the capture command are ended, their process groups killed), a second exits at once.
  */
-export async function withStopSignal<T>(io: CliIo, name: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function withStopSignal<T>(
+  io: CliIo,
+  name: string,
+  work: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
   const controller = new AbortController();
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -28,6 +32,7 @@ export async function withStopSignal<T>(io: CliIo, name: string, work: (signal: 
 export async function readAllStdin(io: CliIo): Promise<string> {
   if (io.stdin) return io.stdin();
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  for await (const chunk of process.stdin)
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
   return Buffer.concat(chunks).toString('utf8');
 }

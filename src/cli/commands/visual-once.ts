@@ -33,25 +33,41 @@ function describe(record: VisualReviewRecord, config: Config, feedbackCleared: b
   for (const finding of record.findings) lines.push(`  - ${finding}`);
   for (const problem of record.problems ?? []) lines.push(`  - ${problem}`);
   if (record.images.length > 0) {
-    const omitted = record.omittedImages > 0 ? `; ${record.omittedImages} more not sent (visualReviewMaxImages ${config.visualReviewMaxImages})` : '';
+    const omitted =
+      record.omittedImages > 0
+        ? `; ${record.omittedImages} more not sent (visualReviewMaxImages ${config.visualReviewMaxImages})`
+        : '';
     lines.push(`images: ${record.images.map((image) => image.id).join(', ')}${omitted}`);
   }
   if (record.capture && !record.fromModel && record.capture.outputTail.trim() !== '') {
-    lines.push('capture output (last lines):', ...record.capture.outputTail.trim().split('\n').slice(-10).map((line) => `  ${line}`));
+    lines.push(
+      'capture output (last lines):',
+      ...record.capture.outputTail
+        .trim()
+        .split('\n')
+        .slice(-10)
+        .map((line) => `  ${line}`),
+    );
   }
   for (const warning of record.warnings ?? []) lines.push(`warning: ${warning}`);
   lines.push(`record: ${rel(record.historyFile)}`);
   if (record.verdict === 'PASS') {
-    lines.push(`feedback: none${feedbackCleared ? ` (the earlier findings in ${rel(record.feedbackFile)} were cleared)` : ''}`);
+    lines.push(
+      `feedback: none${feedbackCleared ? ` (the earlier findings in ${rel(record.feedbackFile)} were cleared)` : ''}`,
+    );
   } else {
-    lines.push(`feedback: written to ${rel(record.feedbackFile)}; every developer prompt includes it until a visual review passes (or the file is deleted)`);
+    lines.push(
+      `feedback: written to ${rel(record.feedbackFile)}; every developer prompt includes it until a visual review passes (or the file is deleted)`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
 
 export async function visualOnceCommand(config: Config, io: CliIo, json: boolean): Promise<ExitCode> {
   if (!config.visualCaptureCommand?.trim()) {
-    io.stderr('pi-harness visual-once: visualCaptureCommand is not set; set it (or PI_VISUAL_CAPTURE_CMD) to a command that writes screenshots and manifest.json into $PI_VISUAL_CAPTURE_DIR\n');
+    io.stderr(
+      'pi-harness visual-once: visualCaptureCommand is not set; set it (or PI_VISUAL_CAPTURE_CMD) to a command that writes screenshots and manifest.json into $PI_VISUAL_CAPTURE_DIR\n',
+    );
     return EXIT.usage;
   }
   const opened = await openRun(config, 'pi-harness visual-once', 'visual review');
@@ -62,19 +78,36 @@ export async function visualOnceCommand(config: Config, io: CliIo, json: boolean
   const { runId, runDir, lock } = opened;
   try {
     const task = await currentTask(config);
-    const changedFiles = await userDirtyPaths(config.repoRoot, [toRepoRelative(config.repoRoot, config.piRuntimeDir)]).catch(() => []);
+    const changedFiles = await userDirtyPaths(config.repoRoot, [
+      toRepoRelative(config.repoRoot, config.piRuntimeDir),
+    ]).catch(() => []);
     const { transport, warnings } = await createTransport(config, runDir, io.env);
     for (const warning of warnings) io.stderr(`warning: ${warning}\n`);
     try {
       const outcome = await withStopSignal(io, 'visual-once', (signal) =>
-        performVisualReview({ config, transport, env: io.env, runId, iteration: 0, trigger: 'manual', task: task.text, phase: task.phase, changedFiles, signal }),
+        performVisualReview({
+          config,
+          transport,
+          env: io.env,
+          runId,
+          iteration: 0,
+          trigger: 'manual',
+          task: task.text,
+          phase: task.phase,
+          changedFiles,
+          signal,
+        }),
       );
       if (outcome.kind === 'aborted') {
         io.stderr('pi-harness visual-once: stopped before a verdict; nothing was written\n');
         return EXIT.interrupted;
       }
       const { feedbackCleared } = await saveReview(outcome.record);
-      io.stdout(json ? `${JSON.stringify({ ...outcome.record, feedbackCleared }, null, 2)}\n` : describe(outcome.record, config, feedbackCleared));
+      io.stdout(
+        json
+          ? `${JSON.stringify({ ...outcome.record, feedbackCleared }, null, 2)}\n`
+          : describe(outcome.record, config, feedbackCleared),
+      );
       return outcome.record.verdict === 'PASS' ? EXIT.ok : EXIT.iterationFailed;
     } finally {
       await transport.close();

@@ -42,7 +42,14 @@ export interface WorkerAnswer {
   durationMs: number;
 }
 
-async function review(config: Config, io: CliIo, request: WorkerRequest, images: LoadedImage[], model: string | undefined, signal: AbortSignal) {
+async function review(
+  config: Config,
+  io: CliIo,
+  request: WorkerRequest,
+  images: LoadedImage[],
+  model: string | undefined,
+  signal: AbortSignal,
+) {
   const sent = images.slice(0, config.visualReviewMaxImages);
   const prompt = buildVisualReviewPrompt({
     task: request.task,
@@ -81,13 +88,26 @@ async function review(config: Config, io: CliIo, request: WorkerRequest, images:
 export async function visualReviewWorkerCommand(config: Config, io: CliIo): Promise<ExitCode> {
   const parsed = parseWorkerRequest(await readAllStdin(io));
   if (!parsed.ok) {
-    io.stderr(`pi-harness visual-review-worker: invalid request:\n${parsed.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+    io.stderr(
+      `pi-harness visual-review-worker: invalid request:\n${parsed.problems.map((p) => `  - ${p}`).join('\n')}\n`,
+    );
     return EXIT.usage;
   }
   const { request } = parsed;
   const started = Date.now();
   const model = request.model ?? modelForRole(config, 'visualReview');
-  const answer: WorkerAnswer = { verdict: 'BLOCKED', summary: '', findings: [], fromModel: false, ...(model ? { model } : {}), images: [], omittedImages: 0, rawAnswer: '', usage: emptyUsage(), durationMs: 0 };
+  const answer: WorkerAnswer = {
+    verdict: 'BLOCKED',
+    summary: '',
+    findings: [],
+    fromModel: false,
+    ...(model ? { model } : {}),
+    images: [],
+    omittedImages: 0,
+    rawAnswer: '',
+    usage: emptyUsage(),
+    durationMs: 0,
+  };
   const finish = (code: ExitCode): ExitCode => {
     answer.durationMs = Date.now() - started;
     io.stdout(`${JSON.stringify(answer, null, 2)}\n`);
@@ -104,7 +124,9 @@ export async function visualReviewWorkerCommand(config: Config, io: CliIo): Prom
   const noVision = visionProblem(config, model);
   if (noVision) return blocked(noVision);
 
-  const { outcome, sent } = await withStopSignal(io, 'visual-review-worker', (signal) => review(config, io, request, loaded.images, model, signal));
+  const { outcome, sent } = await withStopSignal(io, 'visual-review-worker', (signal) =>
+    review(config, io, request, loaded.images, model, signal),
+  );
   answer.images = sent.map((image) => image.id);
   answer.omittedImages = loaded.images.length - sent.length;
   answer.usage = outcome.turn.usage;

@@ -97,7 +97,14 @@ export function failureMarkdown(artifact: FailureArtifact): string {
   if (artifact.outputTail !== '') {
     const shown = artifact.outputTail.split('\n').length;
     const mark = fence(artifact.outputTail);
-    lines.push(`## Output (last ${shown === 1 ? 'line' : `${shown} lines`}${artifact.omittedLines > 0 ? `, ${artifact.omittedLines} earlier lines omitted` : ''})`, '', `${mark}text`, artifact.outputTail, mark, '');
+    lines.push(
+      `## Output (last ${shown === 1 ? 'line' : `${shown} lines`}${artifact.omittedLines > 0 ? `, ${artifact.omittedLines} earlier lines omitted` : ''})`,
+      '',
+      `${mark}text`,
+      artifact.outputTail,
+      mark,
+      '',
+    );
   }
   return lines.join('\n');
 }

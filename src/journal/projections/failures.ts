@@ -25,19 +25,38 @@ export function failureArtifactBase(dir: string, runId: string, iteration: numbe
 
 const ENDED_WELL = new Set(['succeeded', 'skipped']);
 
-function failureOf(event: JournalEvent, facts: IterationFacts, n: number): FailureInput | undefined {
+function failureOf(event: JournalEvent, _facts: IterationFacts, n: number): FailureInput | undefined {
   switch (event.type) {
     case 'verification':
       if (event.outcome !== 'failed' && event.outcome !== 'timed_out') return undefined;
-      return { kind: 'verification', n, at: event.at, summary: `verification after ${event.after} ${event.outcome === 'failed' ? `failed${event.exitCode !== null ? ` (exit ${event.exitCode})` : ''}` : 'timed out'}` };
+      return {
+        kind: 'verification',
+        n,
+        at: event.at,
+        summary: `verification after ${event.after} ${event.outcome === 'failed' ? `failed${event.exitCode !== null ? ` (exit ${event.exitCode})` : ''}` : 'timed out'}`,
+      };
     case 'verdict':
       if (event.verdict === 'PASS') return undefined;
-      return { kind: 'tester', n, at: event.at, verdict: event.verdict, summary: `tester${event.recheck ? ' recheck' : ''} verdict ${event.verdict}` };
+      return {
+        kind: 'tester',
+        n,
+        at: event.at,
+        verdict: event.verdict,
+        summary: `tester${event.recheck ? ' recheck' : ''} verdict ${event.verdict}`,
+      };
     case 'iteration_end': {
       const status = event.recorded ?? event.status;
       // Only when nothing earlier explains it: the earlier artifacts already say what failed.
       if (ENDED_WELL.has(status) || n > 1) return undefined;
-      return { kind: 'iteration', n, at: event.at, status, reason: event.reason, summary: `iteration ended ${status} (${event.reason})`, ...(event.changedFiles ? { changedFiles: event.changedFiles } : {}) };
+      return {
+        kind: 'iteration',
+        n,
+        at: event.at,
+        status,
+        reason: event.reason,
+        summary: `iteration ended ${status} (${event.reason})`,
+        ...(event.changedFiles ? { changedFiles: event.changedFiles } : {}),
+      };
     }
     default:
       return undefined;

@@ -44,13 +44,19 @@ export const lastIterationProjection: Projection<LastIterationState> = {
   reduce(state, event) {
     const facts = foldIteration(state.facts, event);
     const next = { ...state, ...(facts ? { facts } : {}) };
-    if (event.type !== 'iteration_end' || !facts || facts.iteration !== event.iteration) return { state: next, effects: [] };
+    if (event.type !== 'iteration_end' || !facts || facts.iteration !== event.iteration)
+      return { state: next, effects: [] };
     const json = lastIterationSummary(facts, event);
     return {
       state: next,
       effects: [
         { kind: 'replace', file: state.targets.config.lastIterationSummaryFile, content: { json }, scope: 'latest' },
-        { kind: 'replace', file: path.join(state.targets.runDir, RUN_LAST_ITERATION_FILE), content: { json }, scope: 'run' },
+        {
+          kind: 'replace',
+          file: path.join(state.targets.runDir, RUN_LAST_ITERATION_FILE),
+          content: { json },
+          scope: 'run',
+        },
       ],
     };
   },

@@ -9,14 +9,25 @@ export const latestOutputsProjection: Projection<ProjectionTargets> = {
   initial: (targets) => targets,
   reduce(targets, event) {
     const { config } = targets;
-    const replace = (file: string, text: string): Effect[] => [{ kind: 'replace', file, content: { text }, scope: 'latest' }];
+    const replace = (file: string, text: string): Effect[] => [
+      { kind: 'replace', file, content: { text }, scope: 'latest' },
+    ];
     switch (event.type) {
       case 'turn_start':
-        return { state: targets, effects: event.prompt !== undefined ? replace(config.lastPromptFile, event.prompt) : [] };
+        return {
+          state: targets,
+          effects: event.prompt !== undefined ? replace(config.lastPromptFile, event.prompt) : [],
+        };
       case 'turn_end':
-        return { state: targets, effects: event.finalText !== undefined ? replace(config.lastAgentOutputFile, event.finalText) : [] };
+        return {
+          state: targets,
+          effects: event.finalText !== undefined ? replace(config.lastAgentOutputFile, event.finalText) : [],
+        };
       case 'verification':
-        return { state: targets, effects: event.output !== undefined ? replace(config.lastVerificationOutputFile, event.output) : [] };
+        return {
+          state: targets,
+          effects: event.output !== undefined ? replace(config.lastVerificationOutputFile, event.output) : [],
+        };
       default:
         return { state: targets, effects: [] };
     }

@@ -45,7 +45,14 @@ function describe(event: JournalEvent): string {
     case 'error':
       return `${event.iteration !== undefined ? `iteration ${event.iteration}: ` : ''}${event.message}`;
     default: {
-      const { v: _v, runId: _runId, at: _at, seq: _seq, type: _type, ...rest } = event as JournalEvent & Record<string, unknown>;
+      const {
+        v: _v,
+        runId: _runId,
+        at: _at,
+        seq: _seq,
+        type: _type,
+        ...rest
+      } = event as JournalEvent & Record<string, unknown>;
       return JSON.stringify(rest);
     }
   }

@@ -91,9 +91,24 @@ function applyEvent(summary: RunSummary, event: JournalEvent, facts: IterationFa
   const s: RunSummary = { ...summary, updatedAt: event.at, lastSeq: event.seq };
   switch (event.type) {
     case 'run_start':
-      return { ...s, command: event.command, pid: event.pid, version: event.version, transport: event.transport, repoRoot: event.repoRoot, startedAt: event.at };
+      return {
+        ...s,
+        command: event.command,
+        pid: event.pid,
+        version: event.version,
+        transport: event.transport,
+        repoRoot: event.repoRoot,
+        startedAt: event.at,
+      };
     case 'run_end':
-      return { ...s, finished: true, endedAt: event.at, exitCode: event.exitCode, stopReason: event.reason, current: null };
+      return {
+        ...s,
+        finished: true,
+        endedAt: event.at,
+        exitCode: event.exitCode,
+        stopReason: event.reason,
+        current: null,
+      };
     case 'iteration_start':
       return { ...s, current: { iteration: event.iteration, task: event.task, startedAt: event.at, step: 'starting' } };
     case 'turn_start':
@@ -101,13 +116,39 @@ function applyEvent(summary: RunSummary, event: JournalEvent, facts: IterationFa
     case 'turn_end':
     case 'verification':
     case 'verdict':
-      return s.current ? { ...s, current: { ...s.current, step: `after ${event.type === 'turn_end' ? `${event.role} turn` : event.type}` } } : s;
+      return s.current
+        ? {
+            ...s,
+            current: { ...s.current, step: `after ${event.type === 'turn_end' ? `${event.role} turn` : event.type}` },
+          }
+        : s;
     case 'commit':
-      return { ...s, commits: [...s.commits, { iteration: event.iteration, commit: event.commit, by: event.by, files: event.files, message: event.message }] };
+      return {
+        ...s,
+        commits: [
+          ...s.commits,
+          {
+            iteration: event.iteration,
+            commit: event.commit,
+            by: event.by,
+            files: event.files,
+            message: event.message,
+          },
+        ],
+      };
     case 'rescue':
-      return { ...s, rescues: [...s.rescues, { iteration: event.iteration, ref: event.ref, patchFile: event.patchFile, files: event.files }] };
+      return {
+        ...s,
+        rescues: [
+          ...s.rescues,
+          { iteration: event.iteration, ref: event.ref, patchFile: event.patchFile, files: event.files },
+        ],
+      };
     case 'error':
-      return { ...s, errors: [...s.errors, { at: event.at, iteration: event.iteration ?? null, message: event.message }] };
+      return {
+        ...s,
+        errors: [...s.errors, { at: event.at, iteration: event.iteration ?? null, message: event.message }],
+      };
     case 'iteration_end': {
       const status = event.recorded ?? event.status;
       const entry: RunIterationEntry = {
@@ -124,7 +165,13 @@ function applyEvent(summary: RunSummary, event: JournalEvent, facts: IterationFa
         usage: event.usage,
       };
       const counts = { ...s.counts, iterations: (s.counts.iterations ?? 0) + 1, [status]: (s.counts[status] ?? 0) + 1 };
-      return { ...s, current: null, iterations: [...s.iterations, entry], counts, usage: addUsage(s.usage, event.usage) };
+      return {
+        ...s,
+        current: null,
+        iterations: [...s.iterations, entry],
+        counts,
+        usage: addUsage(s.usage, event.usage),
+      };
     }
     default:
       return s;
@@ -133,15 +180,33 @@ function applyEvent(summary: RunSummary, event: JournalEvent, facts: IterationFa
 
 export const runSummaryProjection: Projection<RunSummaryState> = {
   name: 'run-summary',
-  initial: (targets) => ({ targets, summary: emptySummary(targets.runId), fold: initialTokenFold(targets.config.repoRoot), records: [] }),
+  initial: (targets) => ({
+    targets,
+    summary: emptySummary(targets.runId),
+    fold: initialTokenFold(targets.config.repoRoot),
+    records: [],
+  }),
   reduce(state, event) {
     // Tool events change nothing here (turn_end carries the counts); skipping them saves rewrites.
     if (event.type === 'tool') return { state, effects: [] };
     const facts = foldIteration(state.facts, event);
     const { state: fold, record } = foldTokenTurn(state.fold, event);
     const records = record ? [...state.records, record] : state.records;
-    const summary = { ...applyEvent(state.summary, event, facts), ...(record ? { tokens: summarizeTokens(records) } : {}) };
+    const summary = {
+      ...applyEvent(state.summary, event, facts),
+      ...(record ? { tokens: summarizeTokens(records) } : {}),
+    };
     const next: RunSummaryState = { ...state, summary, fold, records, ...(facts ? { facts } : {}) };
-    return { state: next, effects: [{ kind: 'replace', file: path.join(state.targets.runDir, RUN_SUMMARY_FILE), content: { json: summary }, scope: 'run' }] };
+    return {
+      state: next,
+      effects: [
+        {
+          kind: 'replace',
+          file: path.join(state.targets.runDir, RUN_SUMMARY_FILE),
+          content: { json: summary },
+          scope: 'run',
+        },
+      ],
+    };
   },
 };

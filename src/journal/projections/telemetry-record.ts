@@ -45,7 +45,10 @@ export type TelemetryRecord = Record<TelemetryColumn, string | number | null>;
 
 const ms = (value: number | undefined) => value ?? 0;
 
-export function telemetryRecord(facts: IterationFacts, end: Extract<JournalEvent, { type: 'iteration_end' }>): TelemetryRecord {
+export function telemetryRecord(
+  facts: IterationFacts,
+  end: Extract<JournalEvent, { type: 'iteration_end' }>,
+): TelemetryRecord {
   const role = facts.roleMs;
   return {
     run_id: end.runId,

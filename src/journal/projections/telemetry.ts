@@ -22,14 +22,28 @@ export const telemetryProjection: Projection<TelemetryState> = {
   reduce(state, event) {
     const facts = foldIteration(state.facts, event);
     const next = { ...state, ...(facts ? { facts } : {}) };
-    if (event.type !== 'iteration_end' || !facts || facts.iteration !== event.iteration) return { state: next, effects: [] };
+    if (event.type !== 'iteration_end' || !facts || facts.iteration !== event.iteration)
+      return { state: next, effects: [] };
     const record = telemetryRecord(facts, event);
     const key = telemetryKey(record);
     const { config, runDir } = state.targets;
     const effects: Effect[] = [
       { kind: 'append', file: config.telemetryJsonl, content: { json: record }, key, keyOf: jsonlTelemetryKey },
-      { kind: 'append', file: path.join(runDir, RUN_TELEMETRY_FILE), content: { json: record }, key, keyOf: jsonlTelemetryKey },
-      { kind: 'append', file: config.telemetryCsv, content: { text: csvRow(record) }, key, keyOf: csvRowKey, header: TELEMETRY_CSV_HEADER },
+      {
+        kind: 'append',
+        file: path.join(runDir, RUN_TELEMETRY_FILE),
+        content: { json: record },
+        key,
+        keyOf: jsonlTelemetryKey,
+      },
+      {
+        kind: 'append',
+        file: config.telemetryCsv,
+        content: { text: csvRow(record) },
+        key,
+        keyOf: csvRowKey,
+        header: TELEMETRY_CSV_HEADER,
+      },
     ];
     return { state: next, effects };
   },

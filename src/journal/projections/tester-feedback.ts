@@ -40,7 +40,16 @@ export const testerFeedbackProjection: Projection<TesterFeedbackState> = {
       state: next,
       effects: [
         { kind: 'replace', file: config.testerFeedbackFile, content: { text }, scope: 'latest' },
-        { kind: 'create', file: testerFeedbackHistoryFile(config.testerFeedbackHistoryDir, event.runId, event.iteration, facts.verdicts), content: { text } },
+        {
+          kind: 'create',
+          file: testerFeedbackHistoryFile(
+            config.testerFeedbackHistoryDir,
+            event.runId,
+            event.iteration,
+            facts.verdicts,
+          ),
+          content: { text },
+        },
       ],
     };
   },

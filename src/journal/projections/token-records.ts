@@ -61,7 +61,10 @@ function repoRelative(repoRoot: string, file: string): string {
   return relative === '' || relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
 }
 
-export function foldTokenTurn(state: TokenFoldState, event: JournalEvent): { state: TokenFoldState; record?: TokenTurnRecord } {
+export function foldTokenTurn(
+  state: TokenFoldState,
+  event: JournalEvent,
+): { state: TokenFoldState; record?: TokenTurnRecord } {
   switch (event.type) {
     case 'run_start':
       return { state: { ...state, repoRoot: event.repoRoot } };
@@ -83,7 +86,9 @@ export function foldTokenTurn(state: TokenFoldState, event: JournalEvent): { sta
         modelRequests: event.modelRequests,
         durationMs: event.durationMs,
         usage: event.usage,
-        tools: (event.tools ?? []).map((call) => (call.path ? { name: call.name, path: repoRelative(state.repoRoot, call.path) } : { name: call.name })),
+        tools: (event.tools ?? []).map((call) =>
+          call.path ? { name: call.name, path: repoRelative(state.repoRoot, call.path) } : { name: call.name },
+        ),
       };
       return { state, record };
     }

@@ -44,7 +44,15 @@ export const NO_PHASE = '(no phase)';
 export const NO_TOOL = '(none)';
 export const DEFAULT_MODEL = '(pi default)';
 
-const emptyBucket = (): TokenBucket => ({ count: 0, input: 0, output: 0, cacheRead: 0, cacheWrite: 0, total: 0, cost: 0 });
+const emptyBucket = (): TokenBucket => ({
+  count: 0,
+  input: 0,
+  output: 0,
+  cacheRead: 0,
+  cacheWrite: 0,
+  total: 0,
+  cost: 0,
+});
 
 function add(map: Map<string, TokenBucket>, key: string, usage: TokenUsage, share: number): void {
   const bucket = map.get(key) ?? emptyBucket();
@@ -70,7 +78,11 @@ const round = (bucket: TokenBucket): TokenBucket => ({
 
 /** Largest first (by total tokens, then name), so the expensive entries lead. */
 function sorted(map: Map<string, TokenBucket>): Record<string, TokenBucket> {
-  return Object.fromEntries([...map.entries()].sort(([a, x], [b, y]) => y.total - x.total || (a < b ? -1 : a > b ? 1 : 0)).map(([key, bucket]) => [key, round(bucket)]));
+  return Object.fromEntries(
+    [...map.entries()]
+      .sort(([a, x], [b, y]) => y.total - x.total || (a < b ? -1 : a > b ? 1 : 0))
+      .map(([key, bucket]) => [key, round(bucket)]),
+  );
 }
 
 function directoryOf(file: string): string {
@@ -81,7 +93,14 @@ function directoryOf(file: string): string {
 export function summarizeTokens(records: readonly TokenTurnRecord[]): TokenSummary {
   const totals = emptyBucket();
   let modelRequests = 0;
-  const maps = { role: new Map<string, TokenBucket>(), phase: new Map(), model: new Map(), tool: new Map(), file: new Map(), dir: new Map() };
+  const maps = {
+    role: new Map<string, TokenBucket>(),
+    phase: new Map(),
+    model: new Map(),
+    tool: new Map(),
+    file: new Map(),
+    dir: new Map(),
+  };
   for (const record of records) {
     const { usage } = record;
     totals.count += 1;

@@ -4,7 +4,14 @@
  * the whole history the file holds (pruned run directories included); the per-run breakdown is in
  * `runs/<runId>/summary.json`.
  */
-import { foldTokenTurn, initialTokenFold, jsonlTokenKey, tokenRecordKey, type TokenFoldState, type TokenTurnRecord } from './token-records.js';
+import {
+  foldTokenTurn,
+  initialTokenFold,
+  jsonlTokenKey,
+  tokenRecordKey,
+  type TokenFoldState,
+  type TokenTurnRecord,
+} from './token-records.js';
 import { summarizeTokens } from './token-summary.js';
 import type { Effect, Projection, ProjectionTargets } from './types.js';
 
@@ -20,7 +27,12 @@ export const tokenUsageProjection: Projection<TokenUsageState> = {
   name: 'token-usage',
   initial: (targets) => {
     const history = targets.tokenHistory ?? [];
-    return { targets, fold: initialTokenFold(targets.config.repoRoot), history, keys: new Set(history.map(tokenRecordKey)) };
+    return {
+      targets,
+      fold: initialTokenFold(targets.config.repoRoot),
+      history,
+      keys: new Set(history.map(tokenRecordKey)),
+    };
   },
   reduce(state, event) {
     const { state: fold, record } = foldTokenTurn(state.fold, event);
@@ -33,7 +45,12 @@ export const tokenUsageProjection: Projection<TokenUsageState> = {
     const { config } = state.targets;
     const effects: Effect[] = [
       { kind: 'append', file: config.tokenUsageEventsFile, content: { json: record }, key, keyOf: jsonlTokenKey },
-      { kind: 'replace', file: config.tokenUsageSummaryFile, content: { json: summarizeTokens(history) }, scope: 'latest' },
+      {
+        kind: 'replace',
+        file: config.tokenUsageSummaryFile,
+        content: { json: summarizeTokens(history) },
+        scope: 'latest',
+      },
     ];
     return { state: { ...state, fold, history, keys }, effects };
   },

@@ -23,7 +23,8 @@ const BUDGET = {
 };
 
 async function smallTask(instructionKind: 'developer' | 'tester'): Promise<PromptContext> {
-  const todos = '# Phase 1: core\n\n- [x] Set up\n- [ ] Add a `--json` flag to the report command\n  - one object per line\n';
+  const todos =
+    '# Phase 1: core\n\n- [x] Set up\n- [ ] Add a `--json` flag to the report command\n  - one object per line\n';
   return {
     task: parseTasks(todos).tasks[1]!,
     taskFileRelative: 'TODOS.md',

@@ -49,7 +49,8 @@ describe('every role prompt', () => {
   it('developer-side prompts share one byte-identical head, for prompt-cache reuse', () => {
     const head = prompts.developer!.slice(0, prompts.developer!.indexOf('## Current task'));
     expect(head).toContain(DEV_INSTRUCTIONS);
-    for (const name of ['retryFresh', 'fixVerification', 'fixTester']) expect(prompts[name]!.startsWith(head)).toBe(true);
+    for (const name of ['retryFresh', 'fixVerification', 'fixTester'])
+      expect(prompts[name]!.startsWith(head)).toBe(true);
   });
 
   it('omits the phase line for a task without a heading above it', () => {
@@ -128,7 +129,9 @@ describe('developerRetry prompt', () => {
 
   it('in a continued session names the task verbatim but does not repeat instructions or details', () => {
     const full = buildDeveloperRetryPrompt(context({ retryReason: 'no_change' }));
-    const continued = buildDeveloperRetryPrompt(context({ retryReason: 'no_change', notes: ['hint A'] }), { continued: true });
+    const continued = buildDeveloperRetryPrompt(context({ retryReason: 'no_change', notes: ['hint A'] }), {
+      continued: true,
+    });
     expect(continued).toContain(`- Task: ${TASK_TEXT}\n`);
     expect(continued).toContain(`- Phase: ${PHASE}\n`);
     expect(continued).toContain('`docs/TODOS.md`, line 6');
@@ -148,7 +151,10 @@ describe('developerFix prompt', () => {
   const hundredLines = Array.from({ length: 100 }, (_, i) => `\u001b[31mout ${i}\u001b[0m`).join('\n');
 
   it('from verification: keeps exactly the last 40 lines of the output after an omission note', () => {
-    const prompt = buildDeveloperFixPrompt(context({ verificationTail: { ...TAIL, output: hundredLines } }), 'verification');
+    const prompt = buildDeveloperFixPrompt(
+      context({ verificationTail: { ...TAIL, output: hundredLines } }),
+      'verification',
+    );
     expect(prompt).toContain('`npm test -- --run` failed with exit code 1.');
     const kept = prompt.match(/^out \d+$/gm) ?? [];
     expect(kept).toEqual(Array.from({ length: 40 }, (_, i) => `out ${60 + i}`));
@@ -159,7 +165,10 @@ describe('developerFix prompt', () => {
 
   it('from verification in full mode: keeps the whole output', () => {
     const caps = { ...DEFAULT_PROMPT_CAPS, promptMode: 'full' as const };
-    const prompt = buildDeveloperFixPrompt(context({ caps, verificationTail: { ...TAIL, output: hundredLines } }), 'verification');
+    const prompt = buildDeveloperFixPrompt(
+      context({ caps, verificationTail: { ...TAIL, output: hundredLines } }),
+      'verification',
+    );
     expect(prompt.match(/^out \d+$/gm)).toHaveLength(100);
     expect(prompt).not.toContain('omitted');
     expect(prompt).not.toContain('\u001b');
@@ -174,7 +183,10 @@ describe('developerFix prompt', () => {
     expect(timedOut).toContain('hangs');
     const killed = buildDeveloperFixPrompt(context({ verificationTail: { ...TAIL, exitCode: null } }), 'verification');
     expect(killed).toContain('killed by a signal');
-    const silent = buildDeveloperFixPrompt(context({ verificationTail: { ...TAIL, output: '\u001b[0m\n\n' } }), 'verification');
+    const silent = buildDeveloperFixPrompt(
+      context({ verificationTail: { ...TAIL, output: '\u001b[0m\n\n' } }),
+      'verification',
+    );
     expect(silent).toContain('It printed nothing.');
   });
 

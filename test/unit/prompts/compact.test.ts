@@ -69,7 +69,9 @@ describe('capList', () => {
 describe('limit', () => {
   it('is the configured cap in compact mode and infinite in full mode', () => {
     expect(limit(DEFAULT_PROMPT_CAPS, 'maxVerificationExcerptLines')).toBe(40);
-    expect(limit({ ...DEFAULT_PROMPT_CAPS, promptMode: 'full' }, 'maxVerificationExcerptLines')).toBe(Number.POSITIVE_INFINITY);
+    expect(limit({ ...DEFAULT_PROMPT_CAPS, promptMode: 'full' }, 'maxVerificationExcerptLines')).toBe(
+      Number.POSITIVE_INFINITY,
+    );
   });
 });
 

@@ -32,7 +32,10 @@ describe('bundled templates', () => {
   it('sit in templates/ at the package root, which package.json publishes', async () => {
     const dir = bundledTemplatesDir();
     expect(path.basename(dir)).toBe('templates');
-    const pkg = JSON.parse(await readFile(path.join(dir, '..', 'package.json'), 'utf8')) as { name: string; files: string[] };
+    const pkg = JSON.parse(await readFile(path.join(dir, '..', 'package.json'), 'utf8')) as {
+      name: string;
+      files: string[];
+    };
     expect(pkg.name).toBe('pi-harness');
     expect(pkg.files).toContain('templates');
   });
@@ -65,11 +68,24 @@ describe('loadInstructions', () => {
 
   it('prefers the role-specific file, then the legacy instructionsFile', async () => {
     const root = await repoWith({ 'DEV.md': 'dev rules', 'TEST.md': 'tester rules', 'ALL.md': 'shared rules' });
-    const both = config(root, { developerInstructionsFile: 'DEV.md', testerInstructionsFile: 'TEST.md', instructionsFile: 'ALL.md' });
-    expect(await loadInstructions(both, 'developer')).toMatchObject({ text: 'dev rules', source: 'developerInstructionsFile' });
-    expect(await loadInstructions(both, 'tester')).toMatchObject({ text: 'tester rules', source: 'testerInstructionsFile' });
+    const both = config(root, {
+      developerInstructionsFile: 'DEV.md',
+      testerInstructionsFile: 'TEST.md',
+      instructionsFile: 'ALL.md',
+    });
+    expect(await loadInstructions(both, 'developer')).toMatchObject({
+      text: 'dev rules',
+      source: 'developerInstructionsFile',
+    });
+    expect(await loadInstructions(both, 'tester')).toMatchObject({
+      text: 'tester rules',
+      source: 'testerInstructionsFile',
+    });
 
-    const legacyOnly = config(root, { developerInstructionsFile: path.join(root, 'DEV.md'), instructionsFile: 'ALL.md' });
+    const legacyOnly = config(root, {
+      developerInstructionsFile: path.join(root, 'DEV.md'),
+      instructionsFile: 'ALL.md',
+    });
     expect(await loadInstructions(legacyOnly, 'developerFix')).toMatchObject({
       text: 'dev rules',
       path: path.join(root, 'DEV.md'),
@@ -83,7 +99,9 @@ describe('loadInstructions', () => {
 
   it('strips a byte order mark', async () => {
     const root = await repoWith({ 'DEV.md': '\uFEFFrules ✓' });
-    expect((await loadInstructions(config(root, { developerInstructionsFile: 'DEV.md' }), 'developer')).text).toBe('rules ✓');
+    expect((await loadInstructions(config(root, { developerInstructionsFile: 'DEV.md' }), 'developer')).text).toBe(
+      'rules ✓',
+    );
   });
 
   it('a configured file that does not exist is a configuration error naming field and path', async () => {

@@ -41,7 +41,12 @@ const TASK_TEXTS = [
   'tab\tinside',
 ];
 const PHASES = ['Phase 1', 'Phase 2 — 核心', 'Setup 🛠', 'Done: C#'];
-const PROSE = ['Some prose about the plan.', 'Links: [x](http://example.com) and `- [ ] code`', '- a plain list item', '1. numbered plain'];
+const PROSE = [
+  'Some prose about the plan.',
+  'Links: [x](http://example.com) and `- [ ] code`',
+  '- a plain list item',
+  '1. numbered plain',
+];
 const DETAILS = ['blocked: waiting on the API', '- a plain note', 'see `- [ ]` syntax', '> quoted [x] note'];
 const FAKE_TASKS = ['- [ ] fake in code', '# fake heading', '* [x] fake done'];
 const BULLETS = ['-', '*', '+', '1.', '2)'];

@@ -51,7 +51,9 @@ describe('task ids', () => {
   });
 
   it('change when the task text is edited', () => {
-    expect(byText('- [ ] write tests\n', 'write tests').id).not.toBe(byText('- [ ] write more tests\n', 'write more tests').id);
+    expect(byText('- [ ] write tests\n', 'write tests').id).not.toBe(
+      byText('- [ ] write more tests\n', 'write more tests').id,
+    );
     expect(byText('- [ ] Write tests\n', 'Write tests').id).not.toBe(byText('- [ ] write tests\n', 'write tests').id);
   });
 

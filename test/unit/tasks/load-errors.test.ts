@@ -15,7 +15,8 @@ vi.mock('node:fs/promises', async (importOriginal) => {
   return {
     ...actual,
     readFile: async (...args: Parameters<typeof actual.readFile>) => {
-      if (failure.code !== undefined) throw Object.assign(new Error(`${failure.code}: simulated`), { code: failure.code });
+      if (failure.code !== undefined)
+        throw Object.assign(new Error(`${failure.code}: simulated`), { code: failure.code });
       return actual.readFile(...args);
     },
   };

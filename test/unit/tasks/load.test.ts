@@ -2,7 +2,13 @@ import { chmod, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, 
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadTaskFile, TaskFileError, tickTask, writeTaskFileAtomic, type TaskFileErrorCode } from '../../../src/tasks/index.js';
+import {
+  loadTaskFile,
+  TaskFileError,
+  tickTask,
+  writeTaskFileAtomic,
+  type TaskFileErrorCode,
+} from '../../../src/tasks/index.js';
 
 let dir: string;
 
@@ -66,7 +72,9 @@ describe('loadTaskFile', () => {
 
   it.skipIf(process.platform === 'win32')('rejects a special file such as a device', async () => {
     const error = await expectRejection(loadTaskFile('/dev/null'), 'not-a-file');
-    expect(error.message).toBe('task file path is not a regular file: /dev/null — it must be a Markdown file such as TODOS.md');
+    expect(error.message).toBe(
+      'task file path is not a regular file: /dev/null — it must be a Markdown file such as TODOS.md',
+    );
   });
 
   it('rejects invalid UTF-8 and names the first bad line', async () => {
@@ -75,7 +83,9 @@ describe('loadTaskFile', () => {
     await writeFile(path, bytes);
     const error = await expectRejection(loadTaskFile(path), 'invalid-utf8');
     expect(error.line).toBe(2);
-    expect(error.message).toBe(`task file is not valid UTF-8: ${path} (first invalid bytes on line 2) — re-save it as UTF-8`);
+    expect(error.message).toBe(
+      `task file is not valid UTF-8: ${path} (first invalid bytes on line 2) — re-save it as UTF-8`,
+    );
   });
 
   it('rejects a UTF-8 sequence cut off at the end of the file', async () => {

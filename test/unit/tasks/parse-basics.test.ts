@@ -132,7 +132,9 @@ describe('parseTasks: files as a whole', () => {
     const crlf = lf.replaceAll('\n', '\r\n');
     const fromCrlf = parseTasks(crlf);
     expect(fromCrlf.tasks).toEqual(parseTasks(lf).tasks);
-    expect(fromCrlf.tasks.some((task) => task.text.includes('\r') || task.details.some((d) => d.includes('\r')))).toBe(false);
+    expect(fromCrlf.tasks.some((task) => task.text.includes('\r') || task.details.some((d) => d.includes('\r')))).toBe(
+      false,
+    );
     expect(fromCrlf.eol).toBe('crlf');
     expect(parseTasks(lf).eol).toBe('lf');
   });

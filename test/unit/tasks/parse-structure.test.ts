@@ -7,7 +7,9 @@ function phases(markdown: string): Array<[string, string | null]> {
 
 describe('parseTasks: phases from headings', () => {
   it('uses the nearest heading above, at every ATX level', () => {
-    const markdown = [1, 2, 3, 4, 5, 6].map((level) => `${'#'.repeat(level)} Level ${level}\n- [ ] t${level}\n`).join('');
+    const markdown = [1, 2, 3, 4, 5, 6]
+      .map((level) => `${'#'.repeat(level)} Level ${level}\n- [ ] t${level}\n`)
+      .join('');
     expect(phases(markdown)).toEqual([1, 2, 3, 4, 5, 6].map((level) => [`t${level}`, `Level ${level}`]));
   });
 

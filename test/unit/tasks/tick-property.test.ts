@@ -54,7 +54,9 @@ describe('generated task files (property tests)', () => {
         const after = parseTasks(flipped);
         const ancestors = ancestorLines(before.tasks, task);
         expect(after.tasks.map(withoutDetails), context).toEqual(
-          before.tasks.map((other) => (other.line === task.line ? { ...other, done: !other.done } : other)).map(withoutDetails),
+          before.tasks
+            .map((other) => (other.line === task.line ? { ...other, done: !other.done } : other))
+            .map(withoutDetails),
         );
         after.tasks.forEach((other, index) => {
           const unchanged = before.tasks[index]?.details;

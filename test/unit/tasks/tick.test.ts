@@ -112,7 +112,11 @@ describe('tickTask: refusing bad targets', () => {
     const stale = parseTasks(before).tasks[1];
     if (stale === undefined) throw new Error('unreachable');
     const edited = '- [ ] inserted\n- [ ] a\n- [ ] b\n';
-    expectTaskFileError(() => tickTask(edited, stale), 'task-mismatch', /line 2: it now holds a different task \("a"\)/);
+    expectTaskFileError(
+      () => tickTask(edited, stale),
+      'task-mismatch',
+      /line 2: it now holds a different task \("a"\)/,
+    );
   });
 });
 

@@ -29,8 +29,17 @@ const HOSTILE_PHASE = 'Phase $(touch pwned-phase)';
 
 describe('the capture command', () => {
   it('gets task, phase, iteration and changed files as environment values that never run as shell', async () => {
-    const { repo, config } = await setup(`printf '%s' "$PI_VISUAL_TASK" > task.out; printf '%s' "$PI_VISUAL_PHASE" > phase.out; ${node} capture.mjs home`);
-    const outcome = await runCapture({ config, env: process.env, iteration: 7, task: HOSTILE_TASK, phase: HOSTILE_PHASE, changedFiles: ['src/a b.ts', 'TODOS.md'] });
+    const { repo, config } = await setup(
+      `printf '%s' "$PI_VISUAL_TASK" > task.out; printf '%s' "$PI_VISUAL_PHASE" > phase.out; ${node} capture.mjs home`,
+    );
+    const outcome = await runCapture({
+      config,
+      env: process.env,
+      iteration: 7,
+      task: HOSTILE_TASK,
+      phase: HOSTILE_PHASE,
+      changedFiles: ['src/a b.ts', 'TODOS.md'],
+    });
     expect(outcome.kind).toBe('captured');
     expect(await readFile(path.join(repo, 'task.out'), 'utf8')).toBe(HOSTILE_TASK);
     expect(await readFile(path.join(repo, 'phase.out'), 'utf8')).toBe(HOSTILE_PHASE);
@@ -39,16 +48,36 @@ describe('the capture command', () => {
 
   it('reports repo files the command changed, but not its own screenshots', async () => {
     const { config } = await setup(`echo built > README.md; ${node} capture.mjs home`);
-    const outcome = await runCapture({ config, env: process.env, iteration: 1, task: 'T', phase: null, changedFiles: [] });
+    const outcome = await runCapture({
+      config,
+      env: process.env,
+      iteration: 1,
+      task: 'T',
+      phase: null,
+      changedFiles: [],
+    });
     expect(outcome).toMatchObject({ kind: 'captured', dirtied: ['README.md'] });
   });
 
   it('passes every PI_VISUAL_* variable, changed files one per line', async () => {
     const { repo, config } = await setup(`${node} capture.mjs home`);
     const log = path.join(repo, 'env.log');
-    await runCapture({ config, env: { ...process.env, CAPTURE_LOG: log }, iteration: 3, task: 'T', phase: null, changedFiles: ['a.ts', 'b c.ts'] });
+    await runCapture({
+      config,
+      env: { ...process.env, CAPTURE_LOG: log },
+      iteration: 3,
+      task: 'T',
+      phase: null,
+      changedFiles: ['a.ts', 'b c.ts'],
+    });
     const { env } = JSON.parse(await readFile(log, 'utf8')) as { env: Record<string, string> };
-    expect(env).toEqual({ PI_VISUAL_CAPTURE_DIR: config.visualCaptureDir, PI_VISUAL_ITERATION: '3', PI_VISUAL_PHASE: '', PI_VISUAL_TASK: 'T', PI_VISUAL_CHANGED_FILES: 'a.ts\nb c.ts' });
+    expect(env).toEqual({
+      PI_VISUAL_CAPTURE_DIR: config.visualCaptureDir,
+      PI_VISUAL_ITERATION: '3',
+      PI_VISUAL_PHASE: '',
+      PI_VISUAL_TASK: 'T',
+      PI_VISUAL_CHANGED_FILES: 'a.ts\nb c.ts',
+    });
   });
 
   it('empties the capture dir first, so a stale screenshot cannot pass for a new one', async () => {
@@ -57,32 +86,86 @@ describe('the capture command', () => {
     await writeFile(path.join(config.visualCaptureDir, 'stale.png'), 'old');
     // This time the manifest names a screen the command does not write: the stale file must not stand in.
     const again = { ...config, visualCaptureCommand: `${node} capture.mjs --missing=home` };
-    const outcome = await runCapture({ config: again, env: process.env, iteration: 2, task: 'T', phase: null, changedFiles: [] });
-    expect(outcome).toMatchObject({ kind: 'failed', problem: 'the capture manifest is invalid', details: ['screen "home" (home.png): image file not found'] });
+    const outcome = await runCapture({
+      config: again,
+      env: process.env,
+      iteration: 2,
+      task: 'T',
+      phase: null,
+      changedFiles: [],
+    });
+    expect(outcome).toMatchObject({
+      kind: 'failed',
+      problem: 'the capture manifest is invalid',
+      details: ['screen "home" (home.png): image file not found'],
+    });
     expect(await readdir(config.visualCaptureDir)).toEqual(['manifest.json']);
   });
 
   it('a failing, slow or unset command is a failure that says so', async () => {
     const failing = await setup('echo "browser crashed" >&2; exit 3');
-    expect(await runCapture({ config: failing.config, env: process.env, iteration: 1, task: 'T', phase: null, changedFiles: [] })).toMatchObject({ kind: 'failed', problem: 'the capture command failed (exit 3)' });
+    expect(
+      await runCapture({
+        config: failing.config,
+        env: process.env,
+        iteration: 1,
+        task: 'T',
+        phase: null,
+        changedFiles: [],
+      }),
+    ).toMatchObject({ kind: 'failed', problem: 'the capture command failed (exit 3)' });
     const slow = await setup('sleep 30');
-    expect(await runCapture({ config: { ...slow.config, visualCaptureTimeoutSeconds: 1 }, env: process.env, iteration: 1, task: 'T', phase: null, changedFiles: [] })).toMatchObject({ kind: 'failed', problem: expect.stringContaining('did not finish within visualCaptureTimeoutSeconds (1s)') });
+    expect(
+      await runCapture({
+        config: { ...slow.config, visualCaptureTimeoutSeconds: 1 },
+        env: process.env,
+        iteration: 1,
+        task: 'T',
+        phase: null,
+        changedFiles: [],
+      }),
+    ).toMatchObject({
+      kind: 'failed',
+      problem: expect.stringContaining('did not finish within visualCaptureTimeoutSeconds (1s)'),
+    });
     const unset = await setup('');
-    expect(await runCapture({ config: unset.config, env: process.env, iteration: 1, task: 'T', phase: null, changedFiles: [] })).toMatchObject({ kind: 'failed', problem: expect.stringContaining('visualCaptureCommand is not set') });
+    expect(
+      await runCapture({
+        config: unset.config,
+        env: process.env,
+        iteration: 1,
+        task: 'T',
+        phase: null,
+        changedFiles: [],
+      }),
+    ).toMatchObject({ kind: 'failed', problem: expect.stringContaining('visualCaptureCommand is not set') });
   });
 
   it('refuses to empty a capture dir that is the repo, above it, or holds tracked files', async () => {
     const { repo, config } = await setup('true');
     expect(await captureDirProblem({ ...config, visualCaptureDir: repo })).toMatch(/is the repository or contains it/);
-    expect(await captureDirProblem({ ...config, visualCaptureDir: path.dirname(repo) })).toMatch(/is the repository or contains it/);
+    expect(await captureDirProblem({ ...config, visualCaptureDir: path.dirname(repo) })).toMatch(
+      /is the repository or contains it/,
+    );
     expect(await captureDirProblem({ ...config, visualCaptureDir: path.join(repo, '.') })).toMatch(/repository/);
     await writeFile(path.join(repo, 'README.md'), '# changed\n');
-    const outcome = await runCapture({ config: { ...config, visualCaptureDir: repo }, env: process.env, iteration: 1, task: 'T', phase: null, changedFiles: [] });
+    const outcome = await runCapture({
+      config: { ...config, visualCaptureDir: repo },
+      env: process.env,
+      iteration: 1,
+      task: 'T',
+      phase: null,
+      changedFiles: [],
+    });
     expect(outcome.kind).toBe('failed');
     expect(await readFile(path.join(repo, 'README.md'), 'utf8')).toBe('# changed\n');
     expect(await captureDirProblem({ ...config, visualCaptureDir: path.join(repo, 'screens') })).toBeUndefined();
-    expect(await captureDirProblem({ ...config, visualCaptureDir: path.join(repo, '.pi-harness') })).toMatch(/contains the harness's own/);
-    expect(await captureDirProblem({ ...config, visualCaptureDir: path.join(repo, '.pi-harness/visual') })).toMatch(/feedback\.md/);
+    expect(await captureDirProblem({ ...config, visualCaptureDir: path.join(repo, '.pi-harness') })).toMatch(
+      /contains the harness's own/,
+    );
+    expect(await captureDirProblem({ ...config, visualCaptureDir: path.join(repo, '.pi-harness/visual') })).toMatch(
+      /feedback\.md/,
+    );
   });
 });
 

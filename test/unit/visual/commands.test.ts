@@ -17,10 +17,21 @@ describe('the visual commands without a model', () => {
     for (const [stdin, expected] of [
       ['not json', 'the request on stdin is not JSON'],
       ['{"images": [{"path": "a.png", "data": "AAAA"}]}', 'each image needs exactly one of "path" or "data"'],
-      ['{"images": [{"path": "a.png"}], "model": "no-slash"}', 'model: expected a model name of the form "provider/id"'],
+      [
+        '{"images": [{"path": "a.png"}], "model": "no-slash"}',
+        'model: expected a model name of the form "provider/id"',
+      ],
     ] as const) {
       let stderr = '';
-      const code = await runCli(['visual-review-worker'], { cwd: repo, env: {}, stdout: () => {}, stderr: (text) => void (stderr += text), stdin: async () => stdin });
+      const code = await runCli(['visual-review-worker'], {
+        cwd: repo,
+        env: {},
+        stdout: () => {},
+        stderr: (text) => {
+          stderr += text;
+        },
+        stdin: async () => stdin,
+      });
       expect(code, stdin).toBe(2);
       expect(stderr).toContain(expected);
     }
@@ -30,10 +41,29 @@ describe('the visual commands without a model', () => {
     const repo = await makeRepo();
     let stdout = '';
     const env = { PI_VISUAL_REVIEW_MODEL: 'local/text-only' };
-    const request = JSON.stringify({ images: [{ data: 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC' }] });
-    await writeFile(`${repo}/pi.config.json`, JSON.stringify({ models: { 'local/text-only': { baseUrl: 'http://127.0.0.1:9/v1' } } }));
-    const code = await runCli(['visual-review-worker'], { cwd: repo, env, stdout: (text) => void (stdout += text), stderr: () => {}, stdin: async () => request });
+    const request = JSON.stringify({
+      images: [
+        { data: 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC' },
+      ],
+    });
+    await writeFile(
+      `${repo}/pi.config.json`,
+      JSON.stringify({ models: { 'local/text-only': { baseUrl: 'http://127.0.0.1:9/v1' } } }),
+    );
+    const code = await runCli(['visual-review-worker'], {
+      cwd: repo,
+      env,
+      stdout: (text) => {
+        stdout += text;
+      },
+      stderr: () => {},
+      stdin: async () => request,
+    });
     expect(code).toBe(1);
-    expect(JSON.parse(stdout)).toMatchObject({ verdict: 'BLOCKED', fromModel: false, error: expect.stringContaining('local/text-only is not declared vision-capable') });
+    expect(JSON.parse(stdout)).toMatchObject({
+      verdict: 'BLOCKED',
+      fromModel: false,
+      error: expect.stringContaining('local/text-only is not declared vision-capable'),
+    });
   });
 });

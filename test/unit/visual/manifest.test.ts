@@ -12,7 +12,11 @@ async function captureDir(files: Record<string, string | Buffer>, manifest?: unk
     await mkdir(path.dirname(path.join(dir, name)), { recursive: true });
     await writeFile(path.join(dir, name), content);
   }
-  if (manifest !== undefined) await writeFile(path.join(dir, 'manifest.json'), typeof manifest === 'string' ? manifest : JSON.stringify(manifest));
+  if (manifest !== undefined)
+    await writeFile(
+      path.join(dir, 'manifest.json'),
+      typeof manifest === 'string' ? manifest : JSON.stringify(manifest),
+    );
   return dir;
 }
 
@@ -35,7 +39,12 @@ describe('the capture manifest', () => {
   it('accepts screens with relative paths to real images, in order, label defaulting to the id', async () => {
     const dir = await captureDir(
       { 'home.png': solidPng(3, 2), 'shots/settings.png': solidPng(2, 2) },
-      { screens: [{ id: 'home', label: 'Home page', path: 'home.png' }, { id: 'settings', path: 'shots/settings.png' }] },
+      {
+        screens: [
+          { id: 'home', label: 'Home page', path: 'home.png' },
+          { id: 'settings', path: 'shots/settings.png' },
+        ],
+      },
     );
     const check = await validateCapture(dir);
     expect(check.ok).toBe(true);
@@ -48,14 +57,28 @@ describe('the capture manifest', () => {
   });
 
   it('names a missing image by its id and path', async () => {
-    const dir = await captureDir({ 'home.png': solidPng(2, 2) }, { screens: [{ id: 'home', label: 'Home', path: 'home.png' }, { id: 'ghost', label: 'Ghost', path: 'ghost.png' }] });
+    const dir = await captureDir(
+      { 'home.png': solidPng(2, 2) },
+      {
+        screens: [
+          { id: 'home', label: 'Home', path: 'home.png' },
+          { id: 'ghost', label: 'Ghost', path: 'ghost.png' },
+        ],
+      },
+    );
     expect(await problemsOf(dir)).toEqual(['screen "ghost" (ghost.png): image file not found']);
   });
 
   it('reports every problem at once: not an image, empty, duplicate id', async () => {
     const dir = await captureDir(
       { 'a.png': '<html>502 Bad Gateway</html>', 'b.png': '', 'c.png': solidPng(1, 1) },
-      { screens: [{ id: 'a', label: '', path: 'a.png' }, { id: 'b', label: '', path: 'b.png' }, { id: 'a', label: '', path: 'c.png' }] },
+      {
+        screens: [
+          { id: 'a', label: '', path: 'a.png' },
+          { id: 'b', label: '', path: 'b.png' },
+          { id: 'a', label: '', path: 'c.png' },
+        ],
+      },
     );
     const problems = await problemsOf(dir);
     expect(problems).toHaveLength(3);
@@ -81,20 +104,33 @@ describe('the capture manifest', () => {
     const problems = await problemsOf(dir);
     expect(problems[0]).toMatch(/^screen "abs" .*: the path is absolute/);
     expect(problems[1]).toMatch(/^screen "up" \(\.\.\/secret\.png\): the path uses "\.\."/);
-    expect(problems[2]).toMatch(/^screen "link" \(link\.png\): the path resolves \(through a symlink\) to a file outside/);
+    expect(problems[2]).toMatch(
+      /^screen "link" \(link\.png\): the path resolves \(through a symlink\) to a file outside/,
+    );
   });
 
   it('accepts a symlink that stays inside the capture dir', async () => {
-    const dir = await captureDir({ 'real/home.png': solidPng(2, 2) }, { screens: [{ id: 'home', label: 'Home', path: 'home.png' }] });
+    const dir = await captureDir(
+      { 'real/home.png': solidPng(2, 2) },
+      { screens: [{ id: 'home', label: 'Home', path: 'home.png' }] },
+    );
     await symlink(path.join(dir, 'real/home.png'), path.join(dir, 'home.png'));
     expect((await validateCapture(dir)).ok).toBe(true);
   });
 
   it('says what is wrong with a missing, malformed or misshapen manifest', async () => {
-    expect(await problemsOf(await captureDir({}))).toEqual([expect.stringMatching(/^the capture command wrote no manifest\.json in /)]);
-    expect(await problemsOf(await captureDir({}, '{"screens": ['))).toEqual([expect.stringMatching(/^manifest\.json is not valid JSON/)]);
-    expect(await problemsOf(await captureDir({}, { screens: [] }))).toEqual(['manifest.json screens: expected at least one screen']);
-    expect(await problemsOf(await captureDir({}, { pages: [] }))).toEqual([expect.stringMatching(/^manifest\.json screens: /)]);
+    expect(await problemsOf(await captureDir({}))).toEqual([
+      expect.stringMatching(/^the capture command wrote no manifest\.json in /),
+    ]);
+    expect(await problemsOf(await captureDir({}, '{"screens": ['))).toEqual([
+      expect.stringMatching(/^manifest\.json is not valid JSON/),
+    ]);
+    expect(await problemsOf(await captureDir({}, { screens: [] }))).toEqual([
+      'manifest.json screens: expected at least one screen',
+    ]);
+    expect(await problemsOf(await captureDir({}, { pages: [] }))).toEqual([
+      expect.stringMatching(/^manifest\.json screens: /),
+    ]);
     expect(await problemsOf(await captureDir({}, { screens: [{ id: '', path: 'a.png' }, { id: 'b' }] }))).toEqual([
       'manifest.json screens[0].id: expected a non-empty id',
       expect.stringMatching(/^manifest\.json screens\[1\]\.path: /),

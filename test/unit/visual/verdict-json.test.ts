@@ -5,31 +5,61 @@ import { findingText, parseVisualAnswer, withoutTrailingCommas } from '../../../
 
 describe('reading the review answer', () => {
   it('reads a plain JSON answer', () => {
-    expect(parseVisualAnswer('{"verdict":"PASS","summary":"All good.","findings":[]}')).toEqual({ verdict: 'PASS', summary: 'All good.', findings: [] });
+    expect(parseVisualAnswer('{"verdict":"PASS","summary":"All good.","findings":[]}')).toEqual({
+      verdict: 'PASS',
+      summary: 'All good.',
+      findings: [],
+    });
   });
 
   it('reads a fenced answer surrounded by prose', () => {
-    const text = 'I looked at both screens.\n\n```json\n{\n  "verdict": "FAIL",\n  "summary": "The title is cut off.",\n  "findings": ["home: the title is cut off at the right edge"]\n}\n```\nLet me know if you need more.';
-    expect(parseVisualAnswer(text)).toEqual({ verdict: 'FAIL', summary: 'The title is cut off.', findings: ['home: the title is cut off at the right edge'] });
+    const text =
+      'I looked at both screens.\n\n```json\n{\n  "verdict": "FAIL",\n  "summary": "The title is cut off.",\n  "findings": ["home: the title is cut off at the right edge"]\n}\n```\nLet me know if you need more.';
+    expect(parseVisualAnswer(text)).toEqual({
+      verdict: 'FAIL',
+      summary: 'The title is cut off.',
+      findings: ['home: the title is cut off at the right edge'],
+    });
   });
 
   it('tolerates trailing commas, any case of the verdict and its keys, and a full stop', () => {
-    expect(parseVisualAnswer('{"Verdict": "blocked.", "Summary": "Blank images", "findings": ["a", ],}')).toEqual({ verdict: 'BLOCKED', summary: 'Blank images', findings: ['a'] });
+    expect(parseVisualAnswer('{"Verdict": "blocked.", "Summary": "Blank images", "findings": ["a", ],}')).toEqual({
+      verdict: 'BLOCKED',
+      summary: 'Blank images',
+      findings: ['a'],
+    });
     expect(withoutTrailingCommas('{"a": "x,]", "b": [1,2,],}')).toBe('{"a": "x,]", "b": [1,2]}');
   });
 
   it('flattens finding objects to "screen: issue (severity)" and accepts one string as a list', () => {
-    const text = JSON.stringify({ verdict: 'FAIL', summary: 's', findings: [{ screen: 'home', issue: 'overlapping menu', severity: 'high' }, { description: 'no screen named' }, { weird: 1 }] });
-    expect(parseVisualAnswer(text)!.findings).toEqual(['home: overlapping menu (high)', 'no screen named', '{"weird":1}']);
-    expect(parseVisualAnswer('{"verdict":"FAIL","summary":"s","findings":"one problem"}')!.findings).toEqual(['one problem']);
+    const text = JSON.stringify({
+      verdict: 'FAIL',
+      summary: 's',
+      findings: [
+        { screen: 'home', issue: 'overlapping menu', severity: 'high' },
+        { description: 'no screen named' },
+        { weird: 1 },
+      ],
+    });
+    expect(parseVisualAnswer(text)!.findings).toEqual([
+      'home: overlapping menu (high)',
+      'no screen named',
+      '{"weird":1}',
+    ]);
+    expect(parseVisualAnswer('{"verdict":"FAIL","summary":"s","findings":"one problem"}')!.findings).toEqual([
+      'one problem',
+    ]);
     expect(findingText('  padded  ')).toBe('padded');
     expect(parseVisualAnswer('{"verdict":"PASS","summary":"s","findings":null}')!.findings).toEqual([]);
-    expect(parseVisualAnswer('{"verdict":"FAIL","summary":"s","findings":[null, "", "real"]}')!.findings).toEqual(['real']);
+    expect(parseVisualAnswer('{"verdict":"FAIL","summary":"s","findings":[null, "", "real"]}')!.findings).toEqual([
+      'real',
+    ]);
   });
 
   it('reads an answer nested one level down, and takes the last answer when there are several', () => {
     expect(parseVisualAnswer('{"review": {"verdict": "PASS", "summary": "ok"}}')!.verdict).toBe('PASS');
-    const text = 'An example: {"verdict": "PASS", "summary": "example", "findings": []}\nMy answer: {"verdict": "FAIL", "summary": "real", "findings": ["x"]}';
+    const text =
+      'An example: {"verdict": "PASS", "summary": "example", "findings": []}\nMy answer: {"verdict": "FAIL", "summary": "real", "findings": ["x"]}';
     expect(parseVisualAnswer(text)!.summary).toBe('real');
   });
 
@@ -47,7 +77,10 @@ describe('reading the review answer', () => {
       task: 'Add a dark theme',
       phase: 'Phase 2: looks',
       changedFiles: ['src/theme.css', 'src/app.tsx'],
-      screens: [{ id: 'home', label: 'Home page' }, { id: 'settings', label: 'settings' }],
+      screens: [
+        { id: 'home', label: 'Home page' },
+        { id: 'settings', label: 'settings' },
+      ],
       omittedScreens: 2,
       maxImages: 2,
       previousFeedback: 'Visual review FAIL.\nFindings:\n- home: contrast too low',
