@@ -6,11 +6,10 @@
  * summarised, and an overflow 400 ends the turn with no compaction at all. We therefore write
  * per-model overrides (`compaction.modelOverrides["provider/id"]`) scaled to the window.
  */
+import { isObject, type JsonObject } from '../util/json.js';
 
 const PI_DEFAULT_RESERVE = 16384;
 const PI_DEFAULT_KEEP_RECENT = 20000;
-
-type Json = Record<string, unknown>;
 
 export interface CompactionOverride {
   reserveTokens?: number;
@@ -38,9 +37,9 @@ export function compactionOverrideFor(
 
 /** Adds our overrides to `settings`; a user's own override of a model (or field) wins. */
 export function withCompactionOverrides(
-  settings: Json,
+  settings: JsonObject,
   models: Record<string, { contextWindow?: number; maxTokens?: number }>,
-): Json {
+): JsonObject {
   const compaction = isObject(settings.compaction) ? { ...settings.compaction } : {};
   const overrides = isObject(compaction.modelOverrides) ? { ...compaction.modelOverrides } : {};
   let changed = false;
@@ -53,8 +52,4 @@ export function withCompactionOverrides(
   }
   if (!changed) return settings;
   return { ...settings, compaction: { ...compaction, modelOverrides: overrides } };
-}
-
-function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

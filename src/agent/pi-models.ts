@@ -42,6 +42,7 @@ import { lstat, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises
 import { homedir } from 'node:os';
 import { withCompactionOverrides } from './pi-compaction.js';
 import { join, resolve } from 'node:path';
+import { isObject, type JsonObject } from '../util/json.js';
 
 export interface ModelEndpoint {
   baseUrl: string;
@@ -82,8 +83,6 @@ const DEFAULT_API = 'openai-completions';
 const NO_KEY_PLACEHOLDER = 'pi-harness-no-key';
 const DROPPED_SETTINGS = ['packages', 'extensions', 'skills', 'prompts', 'themes', 'apiKeys'];
 
-type Json = Record<string, unknown>;
-
 export function splitModelRef(ref: string): { provider: string; modelId: string } {
   const slash = ref.indexOf('/');
   if (slash <= 0 || slash === ref.length - 1) throw new Error(`model "${ref}" is not of the form provider/id`);
@@ -96,12 +95,8 @@ export function defaultUserAgentDir(env: NodeJS.ProcessEnv = process.env): strin
   return join(homedir(), '.pi', 'agent');
 }
 
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** pi accepts `//` comments and trailing commas in its JSON files (utils/json.js). */
-async function readJsonFile(path: string): Promise<Json | undefined> {
+async function readJsonFile(path: string): Promise<JsonObject | undefined> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -158,8 +153,8 @@ function externalizeHeaders(headers: unknown, envs: EnvAllocator): unknown {
 }
 
 /** The user's provider config with every literal key and header value moved to the environment. */
-function externalizeUserProvider(provider: Json, envs: EnvAllocator): Json {
-  const copy: Json = { ...provider };
+function externalizeUserProvider(provider: JsonObject, envs: EnvAllocator): JsonObject {
+  const copy: JsonObject = { ...provider };
   if (isLiteralSecret(copy.apiKey)) copy.apiKey = `\${${envs.add('PI_HARNESS_USER_SECRET', copy.apiKey)}}`;
   if ('headers' in copy) copy.headers = externalizeHeaders(copy.headers, envs);
   if (Array.isArray(copy.models)) {
@@ -178,8 +173,8 @@ function externalizeUserProvider(provider: Json, envs: EnvAllocator): Json {
   return copy;
 }
 
-function modelDefinition(modelId: string, endpoint: ModelEndpoint): Json {
-  const definition: Json = {
+function modelDefinition(modelId: string, endpoint: ModelEndpoint): JsonObject {
+  const definition: JsonObject = {
     id: modelId,
     api: endpoint.api ?? DEFAULT_API,
     baseUrl: endpoint.baseUrl,
@@ -216,13 +211,13 @@ function providerKeyReference(
 }
 
 function buildModelsJson(
-  userModels: Json | undefined,
+  userModels: JsonObject | undefined,
   ours: Record<string, ModelEndpoint>,
   envs: EnvAllocator,
   warnings: string[],
   baseEnv: NodeJS.ProcessEnv,
-): Json {
-  const providers: Json = {};
+): JsonObject {
+  const providers: JsonObject = {};
   const userProviders = isObject(userModels?.providers) ? userModels.providers : {};
   for (const [id, config] of Object.entries(userProviders)) {
     if (isObject(config)) providers[id] = externalizeUserProvider(config, envs);

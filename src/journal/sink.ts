@@ -20,7 +20,8 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import type { Redactor } from '../redact/index.js';
-import { tempPathFor } from '../runtime/atomic-file.js';
+import { tempPathFor } from '../util/atomic-file.js';
+import { errorCode } from '../util/errors.js';
 import type { Content, Effect, KeyOf } from './projections/types.js';
 
 export interface SinkOptions {
@@ -28,10 +29,6 @@ export interface SinkOptions {
   mode: 'live' | 'rebuild';
   /** Rebuild: also write the repo-level "latest" files (true when rebuilding the newest run). */
   writeLatest?: boolean;
-}
-
-function errorCode(error: unknown): string | undefined {
-  return (error as NodeJS.ErrnoException | undefined)?.code;
 }
 
 /** The first bytes of a file, or undefined when it does not exist. */

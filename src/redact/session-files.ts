@@ -7,7 +7,7 @@
  */
 import { readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { tempPathFor } from '../runtime/atomic-file.js';
+import { tempPathFor } from '../util/atomic-file.js';
 import type { Redactor } from './redactor.js';
 
 function redactLine(line: string, redactor: Redactor): string {

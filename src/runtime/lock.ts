@@ -13,7 +13,7 @@
 import { link, open, stat, unlink } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import { z } from 'zod';
-import { writeFileAtomic, writeTempFile } from './atomic-file.js';
+import { writeFileAtomic, writeTempFile } from '../util/atomic-file.js';
 import { readProcessStartTime, staleReason, type StaleReason } from './liveness.js';
 
 const lockRecordSchema = z.object({

@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import type { IterationStatus } from '../loop/decide.js';
-import { readJsonFile, writeFileAtomic } from './atomic-file.js';
+import { readJsonFile, writeFileAtomic } from '../util/atomic-file.js';
 
 export const STATE_VERSION = 1;
 

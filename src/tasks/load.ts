@@ -7,6 +7,7 @@ import { isUtf8 } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import { chmod, open, readFile, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { errorCode } from '../util/errors.js';
 import { TaskFileError } from './errors.js';
 import { parseTasks } from './parse.js';
 import type { TaskFile } from './types.js';
@@ -143,11 +144,6 @@ async function existingMode(path: string): Promise<number | undefined> {
   } catch {
     return undefined;
   }
-}
-
-function errorCode(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
-  return typeof error.code === 'string' ? error.code : undefined;
 }
 
 function describeFsError(error: unknown): string {

@@ -8,7 +8,7 @@
 import { mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { TokenUsage } from '../agent/types.js';
-import { writeFileAtomic } from '../runtime/atomic-file.js';
+import { writeFileAtomic } from '../util/atomic-file.js';
 import type { VisualVerdict } from './verdict-json.js';
 
 export interface VisualReviewRecord {

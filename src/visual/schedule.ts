@@ -12,7 +12,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type { Config } from '../config/load.js';
-import { readJsonFile, writeFileAtomic } from '../runtime/atomic-file.js';
+import { readJsonFile, writeFileAtomic } from '../util/atomic-file.js';
 import { VISUAL_VERDICTS } from './verdict-json.js';
 
 /** Changed files remembered for the next review's context; older ones are dropped. */

@@ -13,7 +13,7 @@
  */
 import { mkdir, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { tempPathFor } from '../runtime/atomic-file.js';
+import { tempPathFor } from '../util/atomic-file.js';
 import { iterationChanges, isHarnessPath } from './changes.js';
 import { git, headCommit } from './git.js';
 import type { PreDirtySnapshot } from './predirty.js';

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { moveAside, readJsonFile, writeFileAtomic } from '../../src/runtime/atomic-file.js';
+import { moveAside, readJsonFile, writeFileAtomic } from '../../src/util/atomic-file.js';
 import {
   beginIteration,
   emptyState,

@@ -8,10 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { copyFile, link, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
-
-function errorCode(error: unknown): string | undefined {
-  return (error as NodeJS.ErrnoException | undefined)?.code;
-}
+import { errorCode } from './errors.js';
 
 /** A unique temporary name next to `file` (same directory, so rename stays atomic). */
 export function tempPathFor(file: string): string {
