@@ -23,10 +23,32 @@ export const MIN_SECRET_LENGTH = 6;
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/**
+ * A multi-line secret (a PEM key or a JSON credential in one variable) is also hidden line by
+ * line: tools print it wrapped, indented or one line at a time, never always whole.
+ */
+function withLines(secrets: readonly NamedSecret[]): NamedSecret[] {
+  const all: NamedSecret[] = [...secrets];
+  for (const secret of secrets) {
+    if (!/[\r\n]/.test(secret.value)) continue;
+    for (const line of secret.value.split(/\r?\n|\r/)) {
+      const trimmed = line.trim();
+      if (trimmed.length >= MIN_SECRET_LENGTH && !/^-----(?:BEGIN|END) /.test(trimmed)) {
+        all.push({ name: secret.name, value: trimmed });
+      }
+    }
+  }
+  return all;
+}
+
 export function createRedactor(secrets: readonly NamedSecret[] = []): Redactor {
   // Longest first, so a secret that contains another is replaced whole.
   const known = [
-    ...new Map(secrets.filter((s) => s.value.length >= MIN_SECRET_LENGTH).map((s) => [s.value, s.name])).entries(),
+    ...new Map(
+      withLines(secrets)
+        .filter((s) => s.value.length >= MIN_SECRET_LENGTH)
+        .map((s) => [s.value, s.name]),
+    ).entries(),
   ]
     .sort(([a], [b]) => b.length - a.length)
     .map(([value, name]) => ({ value, marker: `[redacted:${name}]` }));

@@ -26,6 +26,29 @@ describe('secret values from the environment', () => {
     ).toEqual(['CLIENT_SECRET', 'DB_PASSWORD', 'MY_SERVICE_TOKEN', 'OPENAI_API_KEY']);
   });
 
+  it('also picks PGPASSWORD, DB_PASS, MYSQL_PWD and *_PASSPHRASE, never PWD or OLDPWD', () => {
+    const names = secretsFromEnv({
+      PGPASSWORD: 'hunter22',
+      DB_PASS: 'hunter22x',
+      MYSQL_PWD: 'hunter22y',
+      GPG_PASSPHRASE: 'correct horse',
+      PWD: '/home/someone/project',
+      OLDPWD: '/home/someone',
+      PASSENGER_COUNT: '12345678',
+    }).map((s) => s.name);
+    expect(names.sort()).toEqual(['DB_PASS', 'GPG_PASSPHRASE', 'MYSQL_PWD', 'PGPASSWORD']);
+  });
+
+  it('hides each line of a multi-line secret, however a tool prints it', () => {
+    const pem =
+      '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nBKcwggSjAgEAAoIBAQC7\n-----END PRIVATE KEY-----';
+    const json = '{\n  "type": "service_account",\n  "private_key_id": "0123456789abcdef"\n}';
+    const r = redactorFor({ models: {} }, { SIGNING_KEY: pem, GCP_CREDENTIALS: json });
+    expect(r.text('line: MIIEvQIBADANBgkqhkiG9w0BAQEFAASC')).toBe('line: [redacted:SIGNING_KEY]');
+    expect(r.text('  > BKcwggSjAgEAAoIBAQC7 <')).toBe('  > [redacted:SIGNING_KEY] <');
+    expect(r.text('"private_key_id": "0123456789abcdef"')).not.toContain('0123456789abcdef');
+  });
+
   it('replaces each value, wherever it appears, with its variable name', () => {
     expect(redactor.text('echo supersecretvalue123; pw=hunter22 done')).toBe(
       'echo [redacted:MY_SERVICE_TOKEN]; pw=[redacted:DB_PASSWORD] done',
@@ -62,6 +85,26 @@ describe('credential shapes', () => {
     ['https://api.x.com/v1?api_key=abc123&q=1', 'https://api.x.com/v1?api_key=[redacted:url-param]&q=1'],
     ['postgres://user:pa55word@db:5432/app', 'postgres://user:[redacted:url-password]@db:5432/app'],
     ['-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----', '[redacted:private-key]'],
+    ['curl -H "x-api-key: abcd1234efgh" https://x', 'curl -H "x-api-key: [redacted:api-key-header]" https://x'],
+    ["curl -H 'api-key: abcd1234efgh' https://x", "curl -H 'api-key: [redacted:api-key-header]' https://x"],
+    ['X-Auth-Token: 0123456789', 'X-Auth-Token: [redacted:api-key-header]'],
+    ['curl -u admin:s3cr3tpw https://x', 'curl -u admin:[redacted:user-password] https://x'],
+    ['curl --user admin:s3cr3tpw https://x', 'curl --user admin:[redacted:user-password] https://x'],
+    ['password: hunter2', 'password: [redacted:password]'],
+    ['db:\n  password: "hunter2"', 'db:\n  password: "[redacted:password]"'],
+    ['{"password":"hunter2"}', '{"password":"[redacted:password]"}'],
+    ['host=db user=app password=hunter2 dbname=x', 'host=db user=app password=[redacted:password] dbname=x'],
+    ['Server=db;Database=x;Password=hunter2;', 'Server=db;Database=x;Password=[redacted:password];'],
+    ['redis://:hunter22@cache:6379/0', 'redis://:[redacted:url-password]@cache:6379/0'],
+    ['postgresql://app:p@ss@db/app', 'postgresql://app:[redacted:url-password]@db/app'],
+    ['mongodb+srv://app:hunter22@cluster0.x.net/db', 'mongodb+srv://app:[redacted:url-password]@cluster0.x.net/db'],
+    ['gsk_abcdefghijklmnopqrstuvwxyz0123', '[redacted:groq-key]'],
+    ['hf_abcdefghijklmnopqrstuvwxyz0123', '[redacted:huggingface-token]'],
+    ['sk_live_abcdefghijklmnopqrstuvwx', '[redacted:stripe-key]'],
+    ['rk_test_abcdefghijklmnopqrstuvwx', '[redacted:stripe-key]'],
+    ['npm_abcdefghijklmnopqrstuvwxyz0123456789', '[redacted:npm-token]'],
+    ['export PGPASSWORD=hunter22', 'export PGPASSWORD=[redacted:PGPASSWORD]'],
+    ['DB_PASS=hunter22 node app', 'DB_PASS=[redacted:DB_PASS] node app'],
   ])('%s', (input, expected) => {
     expect(r.text(input)).toBe(expected);
   });
@@ -73,6 +116,13 @@ describe('credential shapes', () => {
       'tokens 100 in / 20 out',
       'Authorization header missing',
       'KEYBOARD=us',
+      'password: string;',
+      'function login(password: string, secret?: number)',
+      'if (!password) throw new Error("password required")',
+      'cd /work && pwd',
+      'http://localhost:8080/path?x=1',
+      'git@github.com:owner/repo.git',
+      'see https://example.com/users/@alice',
     ]) {
       expect(r.text(text)).toBe(text);
     }
