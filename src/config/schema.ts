@@ -21,7 +21,13 @@ function meta<T extends z.ZodType>(schema: T, info: FieldMeta): T {
   return schema.meta(entry);
 }
 
-const seconds = (min = 0) => z.number().int().min(min);
+/**
+ * Node's timers hold at most 2^31−1 ms (about 24.8 days); a longer wait fires after 1 ms instead
+ * (with a warning per timer), so a larger number of seconds is refused as a configuration error.
+ */
+export const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+const timerLimit = `at most ${MAX_TIMER_SECONDS} seconds (about 24 days; longer waits cannot be timed)`;
+const seconds = (min = 0) => z.number().int().min(min).max(MAX_TIMER_SECONDS, timerLimit);
 const count = (min = 1) => z.number().int().min(min);
 const modelName = z.string().regex(/^[^/\s]+\/\S+$/, 'expected a model name of the form "provider/id"');
 const relativeOrAbsolutePath = z.string().min(1);
@@ -194,7 +200,7 @@ export const ConfigSchema = z.object({
     description: 'Upper bound on iterations of one `run`.',
     env: 'PI_MAX_ITERS',
   }),
-  sleepBetweenSeconds: meta(z.number().min(0).default(2), {
+  sleepBetweenSeconds: meta(z.number().min(0).max(MAX_TIMER_SECONDS, timerLimit).default(2), {
     description: 'Pause between iterations of `run`.',
     env: 'PI_SLEEP_BETWEEN',
   }),

@@ -221,6 +221,22 @@ describe('configuration errors name the source, the field and what was expected'
     expect(error.message).toMatch(/maxIterations: .*>=1/);
   });
 
+  it('seconds beyond what a timer can wait (2^31-1 ms) are errors, in the file and in the environment', async () => {
+    const error = await loadError(
+      await repoWithConfig({ verificationTimeoutSeconds: 2147484, maxRunSeconds: 1e12, sleepBetweenSeconds: 3e6 }),
+      { env: { PI_AGENT_TIMEOUT: '99999999' } },
+    );
+    expect(error.problems.map((p) => p.field).sort()).toEqual([
+      'agentTimeoutSeconds',
+      'maxRunSeconds',
+      'sleepBetweenSeconds',
+      'verificationTimeoutSeconds',
+    ]);
+    expect(error.message).toMatch(/verificationTimeoutSeconds: .*at most 2147483 seconds/);
+    const { config } = await load(await repoWithConfig({ verificationTimeoutSeconds: 2147483 }));
+    expect(config.verificationTimeoutSeconds).toBe(2147483);
+  });
+
   it('fractional counts are errors', async () => {
     const error = await loadError(await repoWithConfig({ maxTaskAttempts: 1.5 }));
     expect(error.problems[0]!.field).toBe('maxTaskAttempts');
