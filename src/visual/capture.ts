@@ -6,13 +6,14 @@
  *
  * The capture dir is emptied before each capture so a stale screenshot from an earlier capture can
  * never pass for a new one. Because it is emptied, it must be a scratch directory: the repo
- * root, a directory above it or the home directory, or one holding tracked files, is refused.
+ * root, a directory above it or the home directory, or one holding tracked files, is refused, and
+ * only a directory the harness made and marked is ever emptied (capture-dir.ts).
  */
-import { mkdir, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import type { Config } from '../config/load.js';
 import { runCommand, type CommandResult } from '../verify/run-command.js';
+import { emptyCaptureDir } from './capture-dir.js';
 import { toRepoRelative, userDirtyPaths } from '../workspace/changes.js';
 import { excludeFromGit } from '../workspace/exclude.js';
 import { git } from '../workspace/git.js';
@@ -108,10 +109,9 @@ export async function runCapture(input: CaptureInput): Promise<CaptureOutcome> {
     return { kind: 'failed', problem: 'visualCaptureCommand is not set: nothing takes the screenshots', details: [] };
   }
   const captureDir = path.resolve(config.visualCaptureDir);
-  const refused = await captureDirProblem(config);
+  const refused =
+    (await captureDirProblem(config)) ?? (await emptyCaptureDir(captureDir, path.resolve(config.piRuntimeDir)));
   if (refused) return { kind: 'failed', problem: refused, details: [] };
-  await rm(captureDir, { recursive: true, force: true });
-  await mkdir(captureDir, { recursive: true });
   // Screenshots inside the repo must not show up as the next iteration's changes.
   await excludeFromGit(config.repoRoot, captureDir).catch(() => false); // not a git repo: nothing to exclude from
   const ownPaths = [toRepoRelative(config.repoRoot, config.piRuntimeDir), toRepoRelative(config.repoRoot, captureDir)];

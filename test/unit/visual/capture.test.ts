@@ -1,7 +1,9 @@
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { captureDirProblem, runCapture, type CaptureConfig } from '../../../src/visual/capture.js';
+import { CAPTURE_DIR_MARKER } from '../../../src/visual/capture-dir.js';
 import { afterReview, noteSuccess, reviewDue } from '../../../src/visual/schedule.js';
 import { makeRepo } from '../../helpers/git-repo.js';
 import { CAPTURE_SCRIPT } from '../../helpers/png.js';
@@ -99,7 +101,7 @@ describe('the capture command', () => {
       problem: 'the capture manifest is invalid',
       details: ['screen "home" (home.png): image file not found'],
     });
-    expect(await readdir(config.visualCaptureDir)).toEqual(['manifest.json']);
+    expect((await readdir(config.visualCaptureDir)).sort()).toEqual([CAPTURE_DIR_MARKER, 'manifest.json']);
   });
 
   it('a failing, slow or unset command is a failure that says so', async () => {
@@ -166,6 +168,62 @@ describe('the capture command', () => {
     expect(await captureDirProblem({ ...config, visualCaptureDir: path.join(repo, '.pi-harness/visual') })).toMatch(
       /feedback\.md/,
     );
+  });
+});
+
+describe('the capture dir is emptied only when pi-harness made it', () => {
+  const capture = (config: CaptureConfig, visualCaptureDir: string) =>
+    runCapture({
+      config: { ...config, visualCaptureDir },
+      env: process.env,
+      iteration: 1,
+      task: 'T',
+      phase: null,
+      changedFiles: [],
+    });
+
+  it('refuses .git, node_modules and a directory of the user, touching nothing in them', async () => {
+    const { repo, config } = await setup(`${node} capture.mjs home`);
+    const gitBefore = (await readdir(path.join(repo, '.git'))).sort();
+    const refused = await capture(config, path.join(repo, '.git'));
+    expect(refused).toMatchObject({ kind: 'failed', problem: expect.stringContaining('pi-harness did not put there') });
+    expect((await readdir(path.join(repo, '.git'))).sort()).toEqual(gitBefore);
+
+    await mkdir(path.join(repo, 'node_modules/left-pad'), { recursive: true });
+    await writeFile(path.join(repo, 'node_modules/left-pad/index.js'), 'module.exports = 1;\n');
+    expect(await capture(config, path.join(repo, 'node_modules'))).toMatchObject({ kind: 'failed' });
+    expect(await readFile(path.join(repo, 'node_modules/left-pad/index.js'), 'utf8')).toBe('module.exports = 1;\n');
+
+    const documents = await mkdtemp(path.join(tmpdir(), 'pi-harness-documents-'));
+    await writeFile(path.join(documents, 'thesis.tex'), 'years of work');
+    expect(await capture(config, documents)).toMatchObject({ kind: 'failed' });
+    expect(await readFile(path.join(documents, 'thesis.tex'), 'utf8')).toBe('years of work');
+  });
+
+  it('refuses a symbolic link, and a plain file in the way', async () => {
+    const { repo, config } = await setup(`${node} capture.mjs home`);
+    await mkdir(path.join(repo, 'keep'));
+    await writeFile(path.join(repo, 'keep/precious.txt'), 'x');
+    await symlink(path.join(repo, 'keep'), path.join(repo, 'shots'));
+    expect(await capture(config, path.join(repo, 'shots'))).toMatchObject({
+      kind: 'failed',
+      problem: expect.stringContaining('symbolic link'),
+    });
+    expect(await readFile(path.join(repo, 'keep/precious.txt'), 'utf8')).toBe('x');
+  });
+
+  it('makes and marks a new directory, adopts an empty one, and empties its own next time', async () => {
+    const { repo, config } = await setup(`${node} capture.mjs home`);
+    const fresh = path.join(repo, 'screens');
+    expect(await capture(config, fresh)).toMatchObject({ kind: 'captured' });
+    expect(await readdir(fresh)).toContain(CAPTURE_DIR_MARKER);
+    await writeFile(path.join(fresh, 'stale.png'), 'old');
+    expect(await capture(config, fresh)).toMatchObject({ kind: 'captured' });
+    expect(await readdir(fresh)).not.toContain('stale.png');
+
+    const empty = path.join(repo, 'empty-shots');
+    await mkdir(empty);
+    expect(await capture(config, empty)).toMatchObject({ kind: 'captured' });
   });
 });
 
