@@ -5,12 +5,13 @@
  * files the tester listed (never a pre-dirty or harness file) plus the tick.
  */
 import type { Task } from '../tasks/index.js';
-import { iterationChanges, isHarnessPath, toRepoRelative, type ChangeFilter } from '../workspace/changes.js';
+import { iterationChanges, toRepoRelative, type ChangeFilter } from '../workspace/changes.js';
 import { commitFiles, identityArgs, skippedCommitHooks } from '../workspace/commit.js';
 import { git, headCommit } from '../workspace/git.js';
 import { historyViolation } from '../workspace/history-guard.js';
 import { detectForeignFilesInCommits, rebuildCommitWithout } from '../workspace/rescue.js';
 import { parseCommitPlan } from './commit-plan.js';
+import { choosePlanFiles } from './plan-files.js';
 import { ensureTicked, untickOtherTasks, type TickOutcome } from './tick-step.js';
 
 export interface CommitStepInput {
@@ -168,12 +169,10 @@ async function commitPlanMode(input: CommitStepInput, taskFileRel: string, notes
   let files: string[];
   let message: string;
   if (plan) {
-    const refused = plan.files.filter(
-      (file) => input.filter.preDirty.has(file) || isHarnessPath(file, input.filter.harnessPaths),
-    );
-    if (refused.length > 0)
-      notes.push(`not committed (dirty before the iteration or harness files): ${refused.join(', ')}`);
-    files = plan.files.filter((file) => !refused.includes(file));
+    const chosen = choosePlanFiles(input.repoRoot, plan.files, changes.all);
+    if (chosen.refused.length > 0)
+      notes.push(`not committed: ${chosen.refused.map((refused) => `${refused.entry} (${refused.why})`).join(', ')}`);
+    files = chosen.files;
     message = plan.message;
   } else {
     notes.push('the tester printed no COMMIT_MESSAGE/COMMIT_FILES plan; the harness committed the iteration changes');

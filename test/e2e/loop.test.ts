@@ -262,6 +262,34 @@ describe('the loop with the real pi', () => {
     expect(status(r.repo)).toBe(' M user.txt\n');
   });
 
+  it("plan mode never commits the user's dirty file, however the plan spells its path", {
+    timeout: 60_000,
+  }, async () => {
+    const r = await setup({
+      tasks: TASKS,
+      config: { allowDirty: true, commitMode: 'plan' },
+      files: { 'user.txt': 'committed\n', 'sub/keep.txt': 'k\n' },
+      plans: {
+        developer: [[write('a.txt', 'a\n'), say('Done.')]],
+        tester: [
+          [
+            say(
+              'COMMIT_MESSAGE: Add a.txt\nCOMMIT_FILES:\n- a.txt\n- sub/../user.txt\n- ./sub/../user.txt\n' +
+                '- sub//..//user.txt\n\nVERDICT: PASS',
+            ),
+          ],
+        ],
+      },
+    });
+    await writeFile(path.join(r.repo, 'user.txt'), 'my own unfinished edit\n');
+    const result = await r.run('once');
+    expect(result.code).toBe(0);
+    expect(r.filesIn('HEAD')).toEqual(['TODOS.md', 'a.txt']);
+    expect(result.stdout).toContain('sub/../user.txt (not changed by this iteration');
+    expect(await readFile(path.join(r.repo, 'user.txt'), 'utf8')).toBe('my own unfinished edit\n');
+    expect(status(r.repo)).toContain(' M user.txt');
+  });
+
   it("allowDirty: a failed iteration is rescued and restored without touching the user's dirty file", {
     timeout: 60_000,
   }, async () => {
