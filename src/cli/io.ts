@@ -8,9 +8,21 @@ export interface CliIo {
   stdin?: () => Promise<string>;
 }
 
+/** Streams whose reader went away (EPIPE): further output is dropped, the command goes on. */
+const closedStreams = new WeakSet<NodeJS.WritableStream>();
+
+export function markClosed(stream: NodeJS.WritableStream): void {
+  closedStreams.add(stream);
+}
+
+function writeTo(stream: NodeJS.WriteStream, text: string): void {
+  if (closedStreams.has(stream) || stream.destroyed) return;
+  stream.write(text);
+}
+
 export const processIo: CliIo = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
+  stdout: (text) => writeTo(process.stdout, text),
+  stderr: (text) => writeTo(process.stderr, text),
   env: process.env,
   cwd: process.cwd(),
 };

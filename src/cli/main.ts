@@ -1,11 +1,16 @@
 #!/usr/bin/env node
 import { runCli } from './program.js';
-import { processIo } from './io.js';
+import { markClosed, processIo } from './io.js';
 
-// `pi-harness --help | head` closes the pipe early; that is the reader's choice, not an error.
+// `pi-harness once | head -1` closes the pipe early: that is the reader's choice. The output stops
+// there, never the run: exiting mid-iteration would leave the lock held and the work unrescued.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    // EIO: a terminal that hung up (SIGHUP) answers writes with EIO.
+    if (error.code === 'EPIPE' || error.code === 'EIO') {
+      markClosed(stream);
+      return;
+    }
     throw error;
   });
 }

@@ -31,7 +31,7 @@ export interface SpawnedCli {
 }
 
 const BUILT_CLI = path.resolve(import.meta.dirname, '../../dist/cli/main.js');
-const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
+const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
 
 export interface LoopRepoOptions {
   tasks: string;

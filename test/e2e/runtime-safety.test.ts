@@ -66,6 +66,39 @@ describe('runs that lose nothing', () => {
     expect(processesMatching(r.repo)).toEqual([]);
   });
 
+  it('SIGHUP (the terminal went away) stops like SIGTERM: 130, work rescued, lock released', {
+    timeout: 60_000,
+  }, async () => {
+    const r = await stallingRepo();
+    const first = r.spawnCli('once');
+    await until(() => existsSync(path.join(r.repo, 'notes.txt')), 20_000, 'the developer to write notes.txt');
+    first.proc.kill('SIGHUP');
+    expect(await first.exited).toBe(130);
+    expect(existsSync(lockFile(r))).toBe(false);
+    expect(gitSync(r.repo, 'status', '--porcelain')).toBe('');
+    expect(r.show(rescueRefs(r)[0]!, 'notes.txt')).toBe('work in progress\n');
+    expect(processesMatching(r.repo)).toEqual([]);
+  });
+
+  it('a closed stdout (once | head -1) stops the output, never the run', { timeout: 60_000 }, async () => {
+    const r = await setup({
+      tasks: TASKS,
+      plans: {
+        developer: [[write('notes.txt', 'notes\n'), say('Wrote notes.txt.')]],
+        tester: [[say('VERDICT: PASS')]],
+      },
+    });
+    const first = r.spawnCli('once');
+    // Like `head -1`: read the first output, then close the pipe.
+    await until(() => first.output().length > 0, 20_000, 'the first output');
+    first.proc.stdout!.destroy();
+    expect(await first.exited).toBe(0);
+    expect(r.log()[0]).toMatch(/Write the notes/);
+    expect(r.show('HEAD', 'TODOS.md')).toContain('- [x] Write the notes');
+    expect(existsSync(lockFile(r))).toBe(false);
+    expect(gitSync(r.repo, 'status', '--porcelain')).toBe('');
+  });
+
   it('kill -9 mid-turn leaves no pi behind; the next run recovers the work and retries the task', {
     timeout: 60_000,
   }, async () => {

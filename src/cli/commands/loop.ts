@@ -1,5 +1,6 @@
 /**
- * `once` / `run`: load the configuration, wire SIGINT/SIGTERM to a clean stop, run the loop.
+ * `once` / `run`: load the configuration, wire SIGINT/SIGTERM/SIGHUP to a clean stop, run the loop.
+ * SIGHUP (the terminal or the SSH session went away) is a stop like any other, not a crash.
  * A first signal aborts the turn in flight and lets the loop keep the work and release the lock;
  * a second one exits at once (pi children still die with us: their guardian watches this process).
  */
@@ -19,13 +20,12 @@ export async function loopCommand(mode: LoopMode, config: Config, io: CliIo): Pr
     );
     controller.abort(new Error(`stopped by ${signal}`));
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const signal of stopSignals) process.on(signal, onSignal);
   try {
     const code = await runLoop({ mode, config, io, signal: controller.signal });
     return controller.signal.aborted ? EXIT.interrupted : code;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const signal of stopSignals) process.off(signal, onSignal);
   }
 }
