@@ -9,6 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { GUARD_ENV, sweepGuarded } from './guardian.js';
 import { JsonlDecoder, encodeJsonl } from './jsonl.js';
@@ -32,6 +33,8 @@ export interface PiExit {
 type Listener = (event: PiEvent) => void;
 
 const STDERR_TAIL_BYTES = 16 * 1024;
+/** Grace-period timers never keep the harness alive on their own after their work is done. */
+const UNREF = { ref: false } as const;
 
 /** dist/agent/rpc/guardian.js when built; the .ts source (run by Node's type stripping) in tests. */
 export function guardianPath(): string {
@@ -194,10 +197,10 @@ export class PiProcess {
       return this.exitInfo;
     }
     this.signalGroup('SIGTERM');
-    const exited = await Promise.race([this.exitPromise, delay(graceMs + 2500)]);
+    const exited = await Promise.race([this.exitPromise, sleep(graceMs + 2500, undefined, UNREF)]);
     if (!exited) this.signalGroup('SIGKILL');
     await sweepGuarded(this.token, exited ? 0 : 500);
-    return (await Promise.race([this.exitPromise, delay(2000)])) ?? { code: null, signal: 'SIGKILL' };
+    return (await Promise.race([this.exitPromise, sleep(2000, undefined, UNREF)])) ?? { code: null, signal: 'SIGKILL' };
   }
 
   private signalGroup(signal: NodeJS.Signals): void {
@@ -207,9 +210,4 @@ export class PiProcess {
       /* group already gone */
     }
   }
-}
-
-/** A grace-period timer that never keeps the harness alive on its own after its work is done. */
-function delay(ms: number): Promise<undefined> {
-  return new Promise((resolve) => setTimeout(() => resolve(undefined), ms).unref());
 }
