@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { isObject } from '../util/json.js';
 import { errorBody } from './openai-format.js';
 import { playStep } from './respond.js';
 import type { RecordedAuth, RecordedRequest, ScriptStep, ScriptedModelOptions, ScriptedModelServer } from './types.js';
@@ -57,7 +58,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 }
 
 function isStreamRequest(body: unknown): boolean {
-  return typeof body === 'object' && body !== null && (body as { stream?: unknown }).stream === true;
+  return isObject(body) && body.stream === true;
 }
 
 export async function startScriptedModel(options: ScriptedModelOptions): Promise<ScriptedModelServer> {

@@ -7,6 +7,7 @@
  */
 
 import { join } from 'node:path';
+import { errorMessage } from '../../util/errors.js';
 import {
   turnWithoutWork,
   type TerminalReason,
@@ -138,7 +139,7 @@ export function createRpcTransport(options: RpcTransportOptions): Transport {
       return worker;
     } catch (error) {
       await proc.kill();
-      const why = error instanceof Error ? error.message : String(error);
+      const why = errorMessage(error);
       const tail = redactSecrets(proc.stderr().trim().split('\n').slice(-8).join('\n'));
       throw new StartupError(`pi failed to start: ${why}${tail ? `\n${tail}` : ''}`);
     }
@@ -181,7 +182,7 @@ export function createRpcTransport(options: RpcTransportOptions): Transport {
     try {
       acquired = await acquire(request);
     } catch (error) {
-      const detail = error instanceof Error ? error.message : String(error);
+      const detail = errorMessage(error);
       return fail('failed', error instanceof StartupError ? 'process_exit' : 'protocol_error', detail);
     }
     const { live, resumed } = acquired;

@@ -3,6 +3,7 @@
  * decided here, exactly once, with one TerminalReason.
  */
 
+import { errorMessage } from '../../util/errors.js';
 import type { RetryWait, TerminalReason, TurnRequest, TurnStatus } from '../types.js';
 import { isAgentActivity, type PiEvent } from './events.js';
 import { OuterRetry } from './outer-retry.js';
@@ -297,7 +298,7 @@ export function runPiTurn(
             status: 'failed',
             reason: 'protocol_error',
             stop: 'kill',
-            detail: `sending the prompt failed: ${error instanceof Error ? error.message : String(error)}`,
+            detail: `sending the prompt failed: ${errorMessage(error)}`,
           });
         });
     }
