@@ -20,7 +20,7 @@ import { buildPiArgs, defaultPiCli, writeRetrySettings } from './pi-launch.js';
 import { PiProcess } from './process.js';
 import { redactSecrets } from './provider-errors.js';
 import { resolveRetryPolicy, type RetryPolicy } from './retry-policy.js';
-import { SessionPool, stateSignature, type PiState, type PiWorker } from './session-pool.js';
+import { SessionPool, stateSignature, type PiWorker } from './session-pool.js';
 import type { TransportEventListener } from './transport-events.js';
 import { runPiTurn, type TurnRunnerConfig } from './turn-runner.js';
 import type { LoopThresholds, WatchdogThresholds } from './watchdog.js';
@@ -120,10 +120,10 @@ export function createRpcTransport(options: RpcTransportOptions): Transport {
     procs.add(proc);
     void proc.waitForExit().then(() => procs.delete(proc));
     try {
-      const state = await proc.request({ type: 'get_state' }, startupMs);
-      const data = (state.data ?? {}) as PiState;
-      if (!state.success || typeof data.sessionId !== 'string')
-        throw new Error(state.error ?? 'get_state returned no session');
+      const answer = await proc.request({ type: 'get_state' }, startupMs);
+      if (!answer.success) throw new Error(answer.error ?? 'get_state returned no session');
+      const data = answer.data;
+      if (data.sessionId === undefined) throw new Error('get_state returned no session');
       const worker: PiWorker = {
         proc,
         sessionId: data.sessionId,
@@ -134,7 +134,7 @@ export function createRpcTransport(options: RpcTransportOptions): Transport {
         hosted: 1,
         lastUsed: Date.now(),
       };
-      if (typeof data.sessionFile === 'string') worker.sessionFile = data.sessionFile;
+      if (data.sessionFile !== undefined) worker.sessionFile = data.sessionFile;
       pool.add(worker);
       return worker;
     } catch (error) {
