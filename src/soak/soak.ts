@@ -155,7 +155,9 @@ async function main(): Promise<number> {
       .split('\n')
       .filter(Boolean).length;
     process.stdout.write(
-      `soak (seed ${seed}): ${survived} SIGKILLs survived (${kills} planned), ${recoveries} crashed iterations recovered, ${rescues} rescue refs, ${commits.size} commits kept, ${violations.length} invariant violations\n`,
+      `soak (seed ${seed}): ${survived} SIGKILLs survived (${kills} planned), ` +
+        `${recoveries} crashed iterations recovered, ${rescues} rescue refs, ${commits.size} commits kept, ` +
+        `${violations.length} invariant violations\n`,
     );
     for (const violation of violations) process.stdout.write(`  VIOLATION ${violation}\n`);
     return violations.length === 0 ? 0 : 1;
