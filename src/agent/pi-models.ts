@@ -61,7 +61,10 @@ export interface PreparePiAgentDirOptions {
   runDir: string;
   /** Keyed by `provider/id`; the id may itself contain `/`. */
   models: Record<string, ModelEndpoint>;
-  /** The user's own agent dir to inherit from; default `$PI_CODING_AGENT_DIR` or `~/.pi/agent`. `null` inherits nothing. */
+  /**
+   * The user's own agent dir to inherit from; default `$PI_CODING_AGENT_DIR` or `~/.pi/agent`.
+   * `null` inherits nothing.
+   */
   userAgentDir?: string | null;
   /** The environment pi will inherit (default: this process's). */
   env?: NodeJS.ProcessEnv;

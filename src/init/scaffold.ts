@@ -95,7 +95,8 @@ async function assertGitWorkTree(repoRoot: string): Promise<void> {
     // reported below
   }
   throw new InitError(
-    `${repoRoot} is not inside a git repository. pi-harness commits each finished task, so it needs one: run \`git init\` (and commit once), then \`pi-harness init\` again.`,
+    `${repoRoot} is not inside a git repository. pi-harness commits each finished task, so it needs one: ` +
+      'run `git init` (and commit once), then `pi-harness init` again.',
   );
 }
 
@@ -113,95 +114,130 @@ async function scaffoldPackageJson(repoRoot: string): Promise<InitStep | undefin
   return { path: 'package.json', action: 'updated', note: `added scripts ${update.added.join(', ')}${kept}` };
 }
 
+/** Shows a path relative to the repo when it lies inside it, else as it is. */
+type ShowPath = (file: string) => string;
+
+/** Writes `content` to `file` as one init step; `made` says what a written file is. */
+type FileStep = (file: string, content: string | Buffer, made: string) => Promise<InitStep>;
+
 export async function scaffold(options: InitOptions): Promise<InitResult> {
   const { repoRoot, force } = options;
   await assertGitWorkTree(repoRoot);
-  const shown = (file: string) => {
+  const shown: ShowPath = (file) => {
     const relative = toRepoRelative(repoRoot, file);
     return relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
   };
+  const plan = await planConfig(options);
+  const { config, configFile } = plan;
+  const backup = backupPlace(repoRoot, config.piRuntimeDir);
   const steps: InitStep[] = [];
 
+  const configOutcome = await writeScaffoldFile(configFile, plan.text, force, backup);
+  const testCommand = configOutcome.action === 'kept' ? undefined : plan.testCommand;
+  steps.push({
+    path: shown(configFile),
+    action: configOutcome.action,
+    note: fileNote(configOutcome, force, testCommandNote(testCommand), shown),
+  });
+  const fileStep: FileStep = async (file, content, made) => {
+    const outcome = await writeScaffoldFile(file, content, force, backup);
+    return { path: shown(file), action: outcome.action, note: fileNote(outcome, force, made, shown) };
+  };
+  steps.push(await fileStep(config.taskFile, EXAMPLE_TASKS, 'two example tasks: replace them with yours'));
+  steps.push(...(await scaffoldInstructions(config, fileStep)));
+  const packageStep = await scaffoldPackageJson(repoRoot);
+  if (packageStep) steps.push(packageStep);
+  steps.push(await excludeRuntimeDir(repoRoot, config.piRuntimeDir, shown));
+
+  const uncommitted = await uncommittedSteps(repoRoot, steps);
+  const warnings = plan.warnings;
+  return { repoRoot, configFile, config, steps, uncommitted, warnings, ...(testCommand ? { testCommand } : {}) };
+}
+
+interface ConfigPlan {
+  configFile: string;
+  /** The config text a new config file gets. */
+  text: string;
+  testCommand: TestCommandGuess;
+  /** The config as the harness will read it: the new one, or the one the user kept. */
+  config: Config;
+  warnings: string[];
+}
+
+async function planConfig(options: InitOptions): Promise<ConfigPlan> {
+  const { repoRoot, force } = options;
   const configFile = path.resolve(options.cwd, options.configFile ?? path.join(repoRoot, 'pi.config.json'));
-  let testCommand: TestCommandGuess | undefined = await guessTestCommand(repoRoot);
-  const configText = initialConfigText({
+  const testCommand = await guessTestCommand(repoRoot);
+  const text = initialConfigText({
     schema: schemaReference(path.dirname(configFile)),
     testCommand: testCommand.command,
   });
-
   // The rest follows the config as the harness will read it, including a config the user kept. It
   // is validated (with the environment on top) before anything is written: an invalid one writes nothing.
   const writesConfig = force || !(await exists(configFile));
   const { config, warnings } = writesConfig
-    ? configFromObject(JSON.parse(configText) as Record<string, unknown>, configFile, repoRoot, options.env)
+    ? configFromObject(JSON.parse(text) as Record<string, unknown>, configFile, repoRoot, options.env)
     : await loadConfig({ repoRoot, cwd: options.cwd, configFile, env: options.env });
+  return { configFile, text, testCommand, config, warnings };
+}
 
+/** Where `--force` keeps what it overwrites: a timestamped directory under the runtime dir. */
+function backupPlace(repoRoot: string, runtimeDir: string): (file: string) => string {
   const stamp = new Date()
     .toISOString()
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z');
-  const backupDir = path.join(config.piRuntimeDir, 'init-backup', stamp);
-  const backup = (file: string) => {
+  const backupDir = path.join(runtimeDir, 'init-backup', stamp);
+  return (file) => {
     const relative = toRepoRelative(repoRoot, file);
     return path.join(
       backupDir,
       relative.startsWith('..') || path.isAbsolute(relative) ? path.basename(file) : relative,
     );
   };
+}
 
-  const configOutcome = await writeScaffoldFile(configFile, configText, force, backup);
-  if (configOutcome.action === 'kept') testCommand = undefined;
-  const testNote = testCommand?.command
-    ? `testCommand "${testCommand.command}" (${testCommand.reason})`
-    : `testCommand left empty${testCommand ? ` (${testCommand.reason})` : ''}: verification will be skipped until you set it`;
-  steps.push({
-    path: shown(configFile),
-    action: configOutcome.action,
-    note: fileNote(configOutcome, force, testNote, shown),
-  });
+function testCommandNote(guess: TestCommandGuess | undefined): string {
+  if (guess?.command) return `testCommand "${guess.command}" (${guess.reason})`;
+  const why = guess ? ` (${guess.reason})` : '';
+  return `testCommand left empty${why}: verification will be skipped until you set it`;
+}
 
-  const taskOutcome = await writeScaffoldFile(config.taskFile, EXAMPLE_TASKS, force, backup);
-  steps.push({
-    path: shown(config.taskFile),
-    action: taskOutcome.action,
-    note: fileNote(taskOutcome, force, 'two example tasks: replace them with yours', shown),
-  });
-
+/** Copies the bundled role instructions where the config points outside the bundle. */
+async function scaffoldInstructions(config: Config, fileStep: FileStep): Promise<InitStep[]> {
+  const steps: InitStep[] = [];
   for (const role of ['developer', 'tester'] as const) {
     const target = resolveInstructionsFile(config, role);
     if (target.source === 'bundled') continue; // nothing to copy: the harness reads the template itself
     const template = await readFile(bundledTemplatePath(instructionKind(role)));
-    const outcome = await writeScaffoldFile(target.path, template, force, backup);
-    steps.push({
-      path: shown(target.path),
-      action: outcome.action,
-      note: fileNote(outcome, force, `${role} instructions: the bundled template, yours to edit`, shown),
-    });
+    steps.push(await fileStep(target.path, template, `${role} instructions: the bundled template, yours to edit`));
   }
+  return steps;
+}
 
-  const packageStep = await scaffoldPackageJson(repoRoot);
-  if (packageStep) steps.push(packageStep);
-
+async function excludeRuntimeDir(repoRoot: string, runtimeDir: string, shown: ShowPath): Promise<InitStep> {
   const excludeFile = shown(await gitPath(repoRoot, 'info/exclude'));
-  const runtime = `/${toRepoRelative(repoRoot, config.piRuntimeDir)}/`;
-  if (await excludeFromGit(repoRoot, config.piRuntimeDir)) {
-    steps.push({
+  const runtime = `/${toRepoRelative(repoRoot, runtimeDir)}/`;
+  if (await excludeFromGit(repoRoot, runtimeDir)) {
+    return {
       path: excludeFile,
       action: 'updated',
       note: `added ${runtime}: the harness's runtime files stay out of git`,
-    });
-  } else {
-    const inside = !toRepoRelative(repoRoot, config.piRuntimeDir).startsWith('..');
-    steps.push({
-      path: excludeFile,
-      action: 'kept',
-      note: inside ? `${runtime} already excluded` : 'the runtime dir is outside the repo; nothing to exclude',
-    });
+    };
   }
+  const inside = !toRepoRelative(repoRoot, runtimeDir).startsWith('..');
+  return {
+    path: excludeFile,
+    action: 'kept',
+    note: inside ? `${runtime} already excluded` : 'the runtime dir is outside the repo; nothing to exclude',
+  };
+}
+
+/** Scaffolded files git reports as new or modified. */
+async function uncommittedSteps(repoRoot: string, steps: readonly InitStep[]): Promise<string[]> {
   const dirty = new Set((await status(repoRoot)).map((entry) => entry.path));
-  const scaffolded = steps
+  return steps
     .map((step) => step.path)
-    .filter((file) => !path.isAbsolute(file) && !file.startsWith('.git/'));
-  const uncommitted = scaffolded.filter((file) => dirty.has(file));
-  return { repoRoot, configFile, config, steps, uncommitted, warnings, ...(testCommand ? { testCommand } : {}) };
+    .filter((file) => !path.isAbsolute(file) && !file.startsWith('.git/'))
+    .filter((file) => dirty.has(file));
 }

@@ -3,6 +3,8 @@
  * so one signal reaches the command and every process it spawned: a test runner's workers, a dev
  * server a test left behind, a shell pipeline.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { errorCode } from '../util/errors.js';
 
 /** Sends `signal` to the whole group led by `pid`; false when the group is already gone. */
 export function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
@@ -10,7 +12,7 @@ export function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
     process.kill(-pid, signal);
     return true;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
+    if (errorCode(error) === 'ESRCH') return false;
     throw error;
   }
 }
@@ -22,11 +24,9 @@ export function groupAlive(pid: number): boolean {
     return true;
   } catch (error) {
     // EPERM means it exists but belongs to someone else: still alive.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    return errorCode(error) === 'EPERM';
   }
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * TERM the group, wait up to `graceMs` for it to go, then KILL it. Resolves once the group is gone

@@ -2,6 +2,7 @@
  * Read-only helpers over a recorded chat-completions body, for script functions that answer
  * based on what pi sent (the demo) and for tests asserting on prompts and tool results.
  */
+import { isObject } from '../util/json.js';
 import type { RecordedRequest } from './types.js';
 
 export interface ChatMessage {
@@ -13,24 +14,16 @@ export interface ChatMessage {
 
 /** The `messages` array of a chat-completions request (empty when absent or malformed). */
 export function chatMessages(request: RecordedRequest): ChatMessage[] {
-  const body = request.body;
-  if (typeof body !== 'object' || body === null) return [];
-  const messages = (body as { messages?: unknown }).messages;
+  const messages = isObject(request.body) ? request.body.messages : undefined;
   if (!Array.isArray(messages)) return [];
-  return messages.filter((m): m is ChatMessage => typeof m === 'object' && m !== null && typeof m.role === 'string');
+  return messages.filter((m): m is ChatMessage => isObject(m) && typeof m.role === 'string');
 }
 
 /** Flattens OpenAI message content (a string or an array of parts) to its text. */
 export function contentText(content: unknown): string {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';
-  return content
-    .map((part: unknown) =>
-      typeof part === 'object' && part !== null && typeof (part as { text?: unknown }).text === 'string'
-        ? (part as { text: string }).text
-        : '',
-    )
-    .join('');
+  return content.map((part: unknown) => (isObject(part) && typeof part.text === 'string' ? part.text : '')).join('');
 }
 
 /** Text of the last message with the given role, or undefined. */

@@ -31,12 +31,7 @@ export interface StepContext {
 async function wait(ms: number, signal: AbortSignal): Promise<boolean> {
   if (signal.aborted) return false;
   if (ms <= 0) return true;
-  try {
-    await sleep(ms, undefined, { signal });
-    return true;
-  } catch {
-    return false;
-  }
+  return sleep(ms, true, { signal }).catch(() => false);
 }
 
 function startSse(res: ServerResponse): void {

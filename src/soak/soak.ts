@@ -14,9 +14,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { liveProcessesMentioning } from '../process/proc-scan.js';
 import { startScriptedModel } from '../scripted-model/index.js';
-import { liveProcessesMentioning, sleep } from './processes.js';
 import { createSoakRepo, gitOut, IGNORED_USER_FILE, USER_FILE, type SoakRepo } from './repo.js';
 import { soakScript } from './script.js';
 
@@ -154,7 +155,9 @@ async function main(): Promise<number> {
       .split('\n')
       .filter(Boolean).length;
     process.stdout.write(
-      `soak (seed ${seed}): ${survived} SIGKILLs survived (${kills} planned), ${recoveries} crashed iterations recovered, ${rescues} rescue refs, ${commits.size} commits kept, ${violations.length} invariant violations\n`,
+      `soak (seed ${seed}): ${survived} SIGKILLs survived (${kills} planned), ` +
+        `${recoveries} crashed iterations recovered, ${rescues} rescue refs, ${commits.size} commits kept, ` +
+        `${violations.length} invariant violations\n`,
     );
     for (const violation of violations) process.stdout.write(`  VIOLATION ${violation}\n`);
     return violations.length === 0 ? 0 : 1;

@@ -16,8 +16,20 @@ export interface ModelLimits {
 
 // The generic subset of pi-ai's OVERFLOW_PATTERNS (OpenAI, OpenAI-compatible proxies, llama.cpp,
 // LM Studio, Ollama, vLLM, Anthropic, Gemini): what pi itself recognised as an overflow.
-const OVERFLOW_PATTERN =
-  /context[_ ]length[_ ]exceeded|maximum context length|exceeds the context window|context (window|size|length)|prompt (is )?too long|input token count.*exceeds|too many tokens|token limit exceeded|request_too_large/i;
+const OVERFLOW_PATTERN = new RegExp(
+  [
+    'context[_ ]length[_ ]exceeded',
+    'maximum context length',
+    'exceeds the context window',
+    'context (window|size|length)',
+    'prompt (is )?too long',
+    'input token count.*exceeds',
+    'too many tokens',
+    'token limit exceeded',
+    'request_too_large',
+  ].join('|'),
+  'i',
+);
 const NOT_OVERFLOW = /rate limit|too many requests/i;
 
 export function isContextOverflowError(message: string | undefined): boolean {
@@ -36,11 +48,14 @@ export function overflowDetail(
       ? `contextWindow ${limits.contextWindow}`
       : 'contextWindow not declared, pi used its default';
   const recovery = compactionError ?? 'pi found nothing it could compact';
-  return `context window exceeded for model ${model} (${window}): ${recovery}. Last error: ${redactSecrets(last.errorMessage ?? '').slice(0, 300)}`;
+  const lastError = redactSecrets(last.errorMessage ?? '').slice(0, 300);
+  return `context window exceeded for model ${model} (${window}): ${recovery}. Last error: ${lastError}`;
 }
 
 /** Detail for a turn whose last answer was cut off at the output limit. */
 export function lengthDetail(model: string, limits: ModelLimits, compactionError: string | undefined): string {
   const max = limits.maxTokens !== undefined ? `maxTokens ${limits.maxTokens}` : 'maxTokens not declared';
-  return `the last answer of model ${model} was truncated at its output limit (finish_reason "length", ${max})${compactionError ? `; ${compactionError}` : ''}`;
+  const compaction = compactionError ? `; ${compactionError}` : '';
+  const limit = `its output limit (finish_reason "length", ${max})`;
+  return `the last answer of model ${model} was truncated at ${limit}${compaction}`;
 }

@@ -4,7 +4,9 @@
  * event types or fields; anything we do not know becomes `unknown` and only counts as activity.
  */
 
+import { isObject, type JsonObject } from '../../util/json.js';
 import { emptyUsage, type TokenUsage } from '../types.js';
+import type { Expect, PiRecordType } from './protocol.js';
 
 export interface AssistantInfo {
   text: string;
@@ -40,103 +42,103 @@ export type PiEvent =
   | { kind: 'extension_error'; error: string }
   | { kind: 'unknown'; type: string };
 
-type Obj = Record<string, unknown>;
+/** Compile-time: every kind read here, but `unknown`, is a record type pi 0.87.1 sends. */
+export type PiEventKindsCheck = Expect<
+  [Exclude<PiEvent['kind'], PiRecordType | 'unknown'>] extends [never] ? true : false
+>;
 
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+type Obj = JsonObject;
+
 const str = (v: unknown, fallback = ''): string => (typeof v === 'string' ? v : fallback);
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 const optStr = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const objOrEmpty = (v: unknown): Obj => (isObj(v) ? v : {});
+const objOrEmpty = (v: unknown): Obj => (isObject(v) ? v : {});
+
+type Parser = (record: Obj) => PiEvent;
+
+/** One reader per record type pi sends; the keys are checked against pi's exported protocol types. */
+const PARSER_TABLE: { [K in PiRecordType]?: Parser } = {
+  response: (r) => ({
+    kind: 'response',
+    id: optStr(r.id),
+    command: str(r.command),
+    success: r.success === true,
+    error: optStr(r.error),
+    data: r.data,
+  }),
+  agent_start: () => ({ kind: 'agent_start' }),
+  agent_settled: () => ({ kind: 'agent_settled' }),
+  turn_start: () => ({ kind: 'turn_start' }),
+  turn_end: () => ({ kind: 'turn_end' }),
+  message_update: () => ({ kind: 'message_update' }),
+  queue_update: () => ({ kind: 'queue_update' }),
+  agent_end: (r) => ({ kind: 'agent_end', willRetry: r.willRetry === true }),
+  message_start: (r) => ({ kind: 'message_start', role: str(objOrEmpty(r.message).role) }),
+  message_end: parseMessageEnd,
+  tool_execution_start: (r) => ({
+    kind: 'tool_execution_start',
+    toolCallId: str(r.toolCallId),
+    toolName: str(r.toolName),
+    args: objOrEmpty(r.args),
+  }),
+  tool_execution_update: (r) => ({ kind: 'tool_execution_update', toolCallId: str(r.toolCallId) }),
+  tool_execution_end: (r) => ({
+    kind: 'tool_execution_end',
+    toolCallId: str(r.toolCallId),
+    toolName: str(r.toolName),
+    isError: r.isError === true,
+    resultText: contentText(objOrEmpty(r.result).content),
+  }),
+  auto_retry_start: (r) => ({
+    kind: 'auto_retry_start',
+    attempt: num(r.attempt),
+    maxAttempts: num(r.maxAttempts),
+    delayMs: num(r.delayMs),
+    errorMessage: str(r.errorMessage),
+  }),
+  auto_retry_end: (r) => ({
+    kind: 'auto_retry_end',
+    success: r.success === true,
+    attempt: num(r.attempt),
+    finalError: optStr(r.finalError),
+  }),
+  compaction_start: (r) => ({ kind: 'compaction_start', reason: str(r.reason) }),
+  compaction_end: parseCompactionEnd,
+  extension_ui_request: (r) => ({ kind: 'extension_ui_request', id: str(r.id), method: str(r.method) }),
+  extension_error: (r) => ({ kind: 'extension_error', error: str(r.error) }),
+};
+/** A Map, so a record type like `constructor` finds no inherited property. */
+const PARSERS = new Map<string, Parser>(Object.entries(PARSER_TABLE));
 
 /** Returns undefined for values that are not JSON objects with a string `type`. */
 export function parsePiEvent(raw: unknown): PiEvent | undefined {
-  if (!isObj(raw) || typeof raw.type !== 'string') return undefined;
-  const r = raw;
-  const type: string = raw.type;
-  switch (type) {
-    case 'response':
-      return {
-        kind: 'response',
-        id: optStr(r.id),
-        command: str(r.command),
-        success: r.success === true,
-        error: optStr(r.error),
-        data: r.data,
-      };
-    case 'agent_start':
-    case 'agent_settled':
-    case 'turn_start':
-    case 'turn_end':
-    case 'message_update':
-    case 'queue_update':
-      return { kind: type };
-    case 'agent_end':
-      return { kind: 'agent_end', willRetry: r.willRetry === true };
-    case 'message_start':
-      return { kind: 'message_start', role: str(objOrEmpty(r.message).role) };
-    case 'message_end': {
-      const message = objOrEmpty(r.message);
-      const role = str(message.role);
-      return role === 'assistant'
-        ? { kind: 'message_end', role, assistant: parseAssistant(message) }
-        : { kind: 'message_end', role };
-    }
-    case 'tool_execution_start':
-      return {
-        kind: 'tool_execution_start',
-        toolCallId: str(r.toolCallId),
-        toolName: str(r.toolName),
-        args: objOrEmpty(r.args),
-      };
-    case 'tool_execution_update':
-      return { kind: 'tool_execution_update', toolCallId: str(r.toolCallId) };
-    case 'tool_execution_end':
-      return {
-        kind: 'tool_execution_end',
-        toolCallId: str(r.toolCallId),
-        toolName: str(r.toolName),
-        isError: r.isError === true,
-        resultText: contentText(objOrEmpty(r.result).content),
-      };
-    case 'auto_retry_start':
-      return {
-        kind: 'auto_retry_start',
-        attempt: num(r.attempt),
-        maxAttempts: num(r.maxAttempts),
-        delayMs: num(r.delayMs),
-        errorMessage: str(r.errorMessage),
-      };
-    case 'auto_retry_end':
-      return {
-        kind: 'auto_retry_end',
-        success: r.success === true,
-        attempt: num(r.attempt),
-        finalError: optStr(r.finalError),
-      };
-    case 'compaction_start':
-      return { kind: 'compaction_start', reason: str(r.reason) };
-    case 'compaction_end': {
-      const result = objOrEmpty(r.result);
-      return {
-        kind: 'compaction_end',
-        aborted: r.aborted === true,
-        willRetry: r.willRetry === true,
-        errorMessage: optStr(r.errorMessage),
-        usage: isObj(result.usage) ? parseUsage(result.usage) : undefined,
-      };
-    }
-    case 'extension_ui_request':
-      return { kind: 'extension_ui_request', id: str(r.id), method: str(r.method) };
-    case 'extension_error':
-      return { kind: 'extension_error', error: str(r.error) };
-    default:
-      return { kind: 'unknown', type };
-  }
+  if (!isObject(raw) || typeof raw.type !== 'string') return undefined;
+  const parse = PARSERS.get(raw.type);
+  return parse ? parse(raw) : { kind: 'unknown', type: raw.type };
+}
+
+function parseMessageEnd(r: Obj): PiEvent {
+  const message = objOrEmpty(r.message);
+  const role = str(message.role);
+  return role === 'assistant'
+    ? { kind: 'message_end', role, assistant: parseAssistant(message) }
+    : { kind: 'message_end', role };
+}
+
+function parseCompactionEnd(r: Obj): PiEvent {
+  const result = objOrEmpty(r.result);
+  return {
+    kind: 'compaction_end',
+    aborted: r.aborted === true,
+    willRetry: r.willRetry === true,
+    errorMessage: optStr(r.errorMessage),
+    usage: isObject(result.usage) ? parseUsage(result.usage) : undefined,
+  };
 }
 
 /** pi's Usage: {input, output, cacheRead, cacheWrite, totalTokens, cost:{…, total}}. */
 export function parseUsage(raw: unknown): TokenUsage {
-  if (!isObj(raw)) return emptyUsage();
+  if (!isObject(raw)) return emptyUsage();
   return {
     input: num(raw.input),
     output: num(raw.output),
@@ -150,7 +152,7 @@ function parseAssistant(message: Obj): AssistantInfo {
   const content = Array.isArray(message.content) ? message.content : [];
   const toolCalls: AssistantInfo['toolCalls'] = [];
   for (const block of content) {
-    if (isObj(block) && block.type === 'toolCall') {
+    if (isObject(block) && block.type === 'toolCall') {
       toolCalls.push({ id: str(block.id), name: str(block.name), args: objOrEmpty(block.arguments) });
     }
   }
@@ -170,7 +172,7 @@ export function contentText(content: unknown): string {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';
   return content
-    .filter((b): b is Obj => isObj(b) && b.type === 'text' && typeof b.text === 'string')
+    .filter((b): b is Obj => isObject(b) && b.type === 'text' && typeof b.text === 'string')
     .map((b) => b.text as string)
     .join('');
 }

@@ -20,6 +20,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { constants } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
 export const GUARD_ENV = 'PI_HARNESS_GUARD';
@@ -104,8 +105,6 @@ function signalAll(procs: readonly ProcInfo[], signal: NodeJS.Signals, exclude: 
     }
   }
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** TERM everything tagged, wait up to graceMs, then KILL what is left. Returns survivors (ideally 0). */
 export async function sweepGuarded(

@@ -7,6 +7,8 @@
  * line as UTF-8 in one piece, so multi-byte characters split across chunks are reassembled for free.
  */
 
+import { errorMessage } from '../../util/errors.js';
+
 export type JsonlItem = { kind: 'record'; value: unknown } | { kind: 'parse_error'; line: string; message: string };
 
 const LF = 0x0a;
@@ -102,7 +104,7 @@ export function parseLine(line: string): JsonlItem {
     return {
       kind: 'parse_error',
       line: line.length > 500 ? `${line.slice(0, 500)}…` : line,
-      message: error instanceof Error ? error.message : String(error),
+      message: errorMessage(error),
     };
   }
 }

@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isObject } from '../../util/json.js';
 import type { ThinkingLevel } from '../types.js';
 
 const PI_PACKAGE = '@earendil-works/pi-coding-agent';
@@ -96,14 +97,18 @@ export function writeRetrySettings(agentDir: string): void {
   if (existsSync(file)) {
     try {
       const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
-      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) settings = parsed as Record<string, unknown>;
+      if (isObject(parsed)) settings = parsed;
     } catch {
       // A corrupt private settings file is ours to replace.
     }
   }
-  const previous = asRecord(settings.retry);
+  const previous = isObject(settings.retry) ? settings.retry : {};
   const ours = piRetrySettings().retry;
-  settings.retry = { ...previous, ...ours, provider: { ...asRecord(previous.provider), ...ours.provider } };
+  settings.retry = {
+    ...previous,
+    ...ours,
+    provider: { ...(isObject(previous.provider) ? previous.provider : {}), ...ours.provider },
+  };
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, `${JSON.stringify(settings, null, 2)}\n`, { mode: 0o600 });
   renameSync(tmp, file);
@@ -112,8 +117,4 @@ export function writeRetrySettings(agentDir: string): void {
 /** pi `settings.json` fragment that leaves all retrying to the transport. */
 export function piRetrySettings(): { retry: { enabled: false; maxRetries: 0; provider: { maxRetries: 0 } } } {
   return { retry: { enabled: false, maxRetries: 0, provider: { maxRetries: 0 } } };
-}
-
-function asRecord(value: unknown): Record<string, unknown> {
-  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }

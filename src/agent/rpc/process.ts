@@ -9,10 +9,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { GUARD_ENV, sweepGuarded } from './guardian.js';
 import { JsonlDecoder, encodeJsonl } from './jsonl.js';
 import { parsePiEvent, type PiEvent } from './events.js';
+import { decodeAnswer, type PiAnswer, type PiCommand, type PiCommandType, type PiMessage } from './protocol.js';
 
 export interface PiSpawnOptions {
   /** Executable or JS entry of pi. A `.js`/`.mjs`/`.cjs` path runs with this Node binary. */
@@ -22,7 +24,7 @@ export interface PiSpawnOptions {
   env: NodeJS.ProcessEnv;
 }
 
-export type PiResponse = Extract<PiEvent, { kind: 'response' }>;
+type PiResponse = Extract<PiEvent, { kind: 'response' }>;
 
 export interface PiExit {
   code: number | null;
@@ -32,6 +34,8 @@ export interface PiExit {
 type Listener = (event: PiEvent) => void;
 
 const STDERR_TAIL_BYTES = 16 * 1024;
+/** Grace-period timers never keep the harness alive on their own after their work is done. */
+const UNREF = { ref: false } as const;
 
 /** dist/agent/rpc/guardian.js when built; the .ts source (run by Node's type stripping) in tests. */
 export function guardianPath(): string {
@@ -148,8 +152,8 @@ export class PiProcess {
     for (const listener of [...this.listeners]) listener(event);
   }
 
-  /** Writes one command, honouring stdin backpressure (bounded by timeoutMs). */
-  async send(command: Record<string, unknown>, timeoutMs = 10_000): Promise<void> {
+  /** Writes one command or dialog answer, honouring stdin backpressure (bounded by timeoutMs). */
+  async send(command: PiMessage, timeoutMs = 10_000): Promise<void> {
     const stdin = this.child.stdin;
     if (!stdin || this.exitInfo || stdin.destroyed) throw new Error('pi is not running');
     if (stdin.write(encodeJsonl(command))) return;
@@ -162,13 +166,13 @@ export class PiProcess {
     });
   }
 
-  /** Sends a command with a fresh id and waits for its response; rejects on timeout or exit. */
-  async request(command: Record<string, unknown>, timeoutMs: number): Promise<PiResponse> {
+  /** Sends a command with a fresh id and waits for its decoded answer; rejects on timeout or exit. */
+  async request<T extends PiCommandType>(command: PiCommand & { type: T }, timeoutMs: number): Promise<PiAnswer<T>> {
     const id = `h-${randomUUID()}`;
     const response = new Promise<PiResponse>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new Error(`no response to ${String(command.type)} within ${timeoutMs} ms`));
+        reject(new Error(`no response to ${command.type} within ${timeoutMs} ms`));
       }, timeoutMs);
       this.pending.set(id, (r) => {
         clearTimeout(timer);
@@ -177,11 +181,17 @@ export class PiProcess {
       void this.exitPromise.then(() => {
         if (!this.pending.delete(id)) return;
         clearTimeout(timer);
-        reject(new Error(`pi exited before answering ${String(command.type)}`));
+        reject(new Error(`pi exited before answering ${command.type}`));
       });
     });
-    await this.send({ ...command, id });
-    return response;
+    try {
+      await this.send({ ...command, id });
+    } catch (error) {
+      // No answer can come now; the pending wait's own rejection (exit or timeout) is not news.
+      response.catch(() => undefined);
+      throw error;
+    }
+    return decodeAnswer(command.type, await response);
   }
 
   /**
@@ -194,10 +204,10 @@ export class PiProcess {
       return this.exitInfo;
     }
     this.signalGroup('SIGTERM');
-    const exited = await Promise.race([this.exitPromise, delay(graceMs + 2500)]);
+    const exited = await Promise.race([this.exitPromise, sleep(graceMs + 2500, undefined, UNREF)]);
     if (!exited) this.signalGroup('SIGKILL');
     await sweepGuarded(this.token, exited ? 0 : 500);
-    return (await Promise.race([this.exitPromise, delay(2000)])) ?? { code: null, signal: 'SIGKILL' };
+    return (await Promise.race([this.exitPromise, sleep(2000, undefined, UNREF)])) ?? { code: null, signal: 'SIGKILL' };
   }
 
   private signalGroup(signal: NodeJS.Signals): void {
@@ -207,9 +217,4 @@ export class PiProcess {
       /* group already gone */
     }
   }
-}
-
-/** A grace-period timer that never keeps the harness alive on its own after its work is done. */
-function delay(ms: number): Promise<undefined> {
-  return new Promise((resolve) => setTimeout(() => resolve(undefined), ms).unref());
 }

@@ -16,15 +16,56 @@ export interface ProviderErrorInfo {
   status?: number;
 }
 
-const AUTH_PATTERN =
-  /\b(401|403)\b|unauthori[sz]ed|forbidden|invalid[ _-]?api[ _-]?key|incorrect api key|authentication|permission denied|no api key|api key (is )?(missing|required)/i;
+const AUTH_PATTERN = new RegExp(
+  [
+    String.raw`\b(401|403)\b`,
+    'unauthori[sz]ed',
+    'forbidden',
+    'invalid[ _-]?api[ _-]?key',
+    'incorrect api key',
+    'authentication',
+    'permission denied',
+    'no api key',
+    'api key (is )?(missing|required)',
+  ].join('|'),
+  'i',
+);
 // Usage windows and quotas: some providers answer them with 403, which must not read as "bad key".
-const QUOTA_PATTERN =
-  /quota|usage[ _-]?limit|resets?[ _-](at|in)\b|billing|out of budget|credit balance|spend(ing)?[ _-]limit|resource[ _-]?exhausted/i;
+const QUOTA_PATTERN = new RegExp(
+  [
+    'quota',
+    'usage[ _-]?limit',
+    String.raw`resets?[ _-](at|in)\b`,
+    'billing',
+    'out of budget',
+    'credit balance',
+    'spend(ing)?[ _-]limit',
+    'resource[ _-]?exhausted',
+  ].join('|'),
+  'i',
+);
 const THROTTLE_PATTERN = /rate[ _-]?limit|too many requests/i;
 // Mirrors the spirit of pi-ai's retryable classifier: throttling, overload, 5xx, transport drops.
-const TRANSIENT_PATTERN =
-  /\b(408|429|500|502|503|504|520|524|529)\b|rate.?limit|too many requests|overloaded|service.?unavailable|server.?error|internal.?error|timed? ?out|timeout|fetch failed|socket hang up|connection.?(error|refused|reset|lost)|econnreset|terminated|retry delay/i;
+const TRANSIENT_PATTERN = new RegExp(
+  [
+    String.raw`\b(408|429|500|502|503|504|520|524|529)\b`,
+    'rate.?limit',
+    'too many requests',
+    'overloaded',
+    'service.?unavailable',
+    'server.?error',
+    'internal.?error',
+    'timed? ?out',
+    'timeout',
+    'fetch failed',
+    'socket hang up',
+    'connection.?(error|refused|reset|lost)',
+    'econnreset',
+    'terminated',
+    'retry delay',
+  ].join('|'),
+  'i',
+);
 
 export function classifyProviderError(message: string | undefined): ProviderErrorInfo {
   const text = message ?? '';

@@ -54,7 +54,9 @@ export function planRetry(policy: RetryPolicy, failures: number, waitedMs: numbe
     // Waiting out the rest of the budget would only end in the same refusal.
     return {
       kind: 'give_up',
-      why: `the provider asks to wait ${formatDuration(stated.ms)} ("${stated.stated}"), more than the ${formatDuration(remaining)} left of maxTotalWaitMs`,
+      why:
+        `the provider asks to wait ${formatDuration(stated.ms)} ("${stated.stated}"), ` +
+        `more than the ${formatDuration(remaining)} left of maxTotalWaitMs`,
     };
   }
   const backoff = policy.baseDelayMs * 2 ** Math.max(0, failures - 1);

@@ -23,8 +23,11 @@ const PART = String.raw`\d+(?:\.\d+)?\s*${UNIT}`;
 const DURATION = String.raw`${PART}(?:\s*(?:,|and)?\s*${PART})*`;
 
 const MONTHS = 'Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec';
-const HTTP_DATE = String.raw`(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),\s+\d{1,2}\s+(?:${MONTHS})\s+\d{4}\s+\d{2}:\d{2}:\d{2}\s+GMT`;
-const ISO_DATE = String.raw`\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2}))?`;
+const WEEKDAYS = 'Mon|Tue|Wed|Thu|Fri|Sat|Sun';
+const HTTP_DATE = String.raw`(?:${WEEKDAYS}),\s+\d{1,2}\s+(?:${MONTHS})\s+\d{4}\s+\d{2}:\d{2}:\d{2}\s+GMT`;
+/** A zone: Z, UTC, GMT or an offset (+02:00, -0500). */
+const ZONE = String.raw`(?:Z|UTC|GMT|[+-]\d{2}:?\d{2})`;
+const ISO_DATE = String.raw`\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*${ZONE})?`;
 /** A time of day is only usable with an explicit UTC zone; local times of an unknown zone are not. */
 const CLOCK_UTC = String.raw`\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?\s*(?:UTC|GMT|Z)\b`;
 const EPOCH = String.raw`(?:\d{13}|\d{10})(?!\d)`;
@@ -49,7 +52,8 @@ const RULES: readonly Rule[] = [
   // "retry after 30" (Anthropic-style wording; a bare number there means seconds, as in the header).
   {
     pattern: new RegExp(
-      String.raw`retry[-_ ]?after(?:[-_]?s(?:ec(?:ond)?s?)?)?["']?\s*[:=]?\s*["']?(${HTTP_DATE}|${ISO_DATE}|\d+(?:\.\d+)?)(?!\s*${UNIT}|\d|-)`,
+      String.raw`retry[-_ ]?after(?:[-_]?s(?:ec(?:ond)?s?)?)?["']?\s*[:=]?\s*["']?` +
+        String.raw`(${HTTP_DATE}|${ISO_DATE}|\d+(?:\.\d+)?)(?!\s*${UNIT}|\d|-)`,
       'i',
     ),
     read: (m, now) => (/^\d+(?:\.\d+)?$/.test(m[1]!) ? Number(m[1]) * 1000 : momentMs(m[1]!, now)),

@@ -7,6 +7,7 @@
  */
 
 import { join } from 'node:path';
+import { errorMessage } from '../../util/errors.js';
 import {
   turnWithoutWork,
   type TerminalReason,
@@ -19,9 +20,9 @@ import { buildPiArgs, defaultPiCli, writeRetrySettings } from './pi-launch.js';
 import { PiProcess } from './process.js';
 import { redactSecrets } from './provider-errors.js';
 import { resolveRetryPolicy, type RetryPolicy } from './retry-policy.js';
-import { SessionPool, stateSignature, type PiState, type PiWorker } from './session-pool.js';
+import { SessionPool, stateSignature, type PiWorker } from './session-pool.js';
 import type { TransportEventListener } from './transport-events.js';
-import { runPiTurn, type TurnRunnerConfig } from './turn-runner.js';
+import { runPiTurn, type TurnOutcome, type TurnRunnerConfig } from './turn-runner.js';
 import type { LoopThresholds, WatchdogThresholds } from './watchdog.js';
 
 export interface RpcTransportOptions {
@@ -70,25 +71,168 @@ export const DEFAULT_PROVIDER_RETRY_MESSAGE =
 class StartupError extends Error {}
 
 export function createRpcTransport(options: RpcTransportOptions): Transport {
-  const piCli = options.piCli ?? defaultPiCli();
-  const sessionDir = join(options.runDir, 'pi-sessions');
-  const env: NodeJS.ProcessEnv = { ...(options.baseEnv ?? process.env), ...options.env };
-  const agentDir = options.env?.PI_CODING_AGENT_DIR;
-  if (agentDir) writeRetrySettings(agentDir);
-  const pool = new SessionPool();
-  const procs = new Set<PiProcess>();
-  const startupMs = (options.startupTimeoutSeconds ?? 60) * 1000;
-  let closed = false;
+  const transport = new RpcTransport(options);
+  return {
+    runTurn: (request, signal) => transport.runTurn(request, signal),
+    close: () => transport.close(),
+    releaseSessions: () => transport.releaseSessions(),
+  };
+}
 
-  const emit: TransportEventListener = (event) => {
+/** The pi processes of one transport, the sessions they hold, and the turns run on them. */
+class RpcTransport {
+  private readonly options: RpcTransportOptions;
+  private readonly piCli: string;
+  private readonly sessionDir: string;
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly pool = new SessionPool();
+  private readonly procs = new Set<PiProcess>();
+  private readonly startupMs: number;
+  private readonly runnerConfig: TurnRunnerConfig;
+  private closed = false;
+
+  constructor(options: RpcTransportOptions) {
+    this.options = options;
+    this.piCli = options.piCli ?? defaultPiCli();
+    this.sessionDir = join(options.runDir, 'pi-sessions');
+    this.env = { ...(options.baseEnv ?? process.env), ...options.env };
+    const agentDir = options.env?.PI_CODING_AGENT_DIR;
+    if (agentDir) writeRetrySettings(agentDir);
+    this.startupMs = (options.startupTimeoutSeconds ?? 60) * 1000;
+    this.runnerConfig = runnerConfigFrom(options, this.emit);
+  }
+
+  /** An arrow, so the turn runner can call it on its own. */
+  private readonly emit: TransportEventListener = (event) => {
     try {
-      options.onEvent?.(event);
+      this.options.onEvent?.(event);
     } catch {
       // A broken progress listener must not take a turn down.
     }
   };
 
-  const runnerConfig: TurnRunnerConfig = {
+  async runTurn(request: TurnRequest, signal?: AbortSignal): Promise<TurnResult> {
+    const startedAt = Date.now();
+    const fail = (status: TurnStatus, reason: TerminalReason, detail: string): TurnResult => {
+      const result = bareResult(request, status, reason, detail, Date.now() - startedAt);
+      this.emit({ type: 'turn_end', role: request.role, result });
+      return result;
+    };
+    if (this.closed) return fail('failed', 'aborted', 'the transport is closed');
+    if (signal?.aborted) return fail('failed', 'aborted', 'the turn was aborted before it started');
+    if (request.session.kind === 'continue' && this.pool.holding(request.session.sessionId)?.busy) {
+      return fail('failed', 'protocol_error', `session ${request.session.sessionId} is already running a turn`);
+    }
+    let acquired: { live: PiWorker; resumed: boolean };
+    try {
+      acquired = await this.acquire(request);
+    } catch (error) {
+      return fail('failed', error instanceof StartupError ? 'process_exit' : 'protocol_error', errorMessage(error));
+    }
+    const { live, resumed } = acquired;
+    live.busy = true;
+    live.reusable = false;
+    this.emit({ type: 'turn_start', role: request.role, model: request.model, sessionId: live.sessionId, resumed });
+    try {
+      const outcome = await runPiTurn(live.proc, request, this.runnerConfig, signal);
+      if (outcome.processLost || live.proc.exited) this.pool.drop(live);
+      const acc = outcome.acc;
+      // Only a pi that finished its run by itself is known to be idle; one stopped by a watchdog
+      // or a rejected prompt is not handed another session.
+      live.reusable = !outcome.processLost && !live.proc.exited && (acc.settled || acc.agentEnded);
+      const result = turnResult(request, live, outcome, Date.now() - startedAt);
+      this.emit({ type: 'turn_end', role: request.role, result });
+      return result;
+    } finally {
+      live.busy = false;
+      live.lastUsed = Date.now();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.pool.takeAll();
+    await Promise.all([...this.procs].map((p) => p.kill()));
+  }
+
+  /**
+   * The loop calls this between iterations: ends every idle pi process but the most recent one per
+   * launch key (kept warm for the next session, its tool processes ended), so an overnight run
+   * holds a bounded number of pi processes. An ended session can still be continued from its file
+   * (the transport restarts pi on it).
+   */
+  async releaseSessions(): Promise<void> {
+    await this.pool.release();
+  }
+
+  private async acquire(request: TurnRequest): Promise<{ live: PiWorker; resumed: boolean }> {
+    if (request.session.kind === 'new') {
+      const warm = this.pool.claimWarm(launchKey(request));
+      if (warm && (await this.pool.switchToNewSession(warm, this.startupMs))) return { live: warm, resumed: false };
+      return { live: await this.launch(request, undefined), resumed: false };
+    }
+    const id = request.session.sessionId;
+    const existing = this.pool.holding(id);
+    if (existing && !existing.proc.exited && existing.launchKey === launchKey(request)) {
+      return { live: existing, resumed: false };
+    }
+    if (existing) {
+      this.pool.drop(existing);
+      await existing.proc.kill();
+    }
+    // The session is not live (its process died, was released, or now holds a newer session):
+    // pi resolves a session file path, or an id within --session-dir.
+    return { live: await this.launch(request, this.pool.fileOf(id) ?? id), resumed: true };
+  }
+
+  private async launch(request: TurnRequest, resume: string | undefined): Promise<PiWorker> {
+    const args = buildPiArgs({
+      sessionDir: this.sessionDir,
+      session: resume,
+      model: request.model,
+      tools: request.tools,
+      thinking: request.thinking,
+      noExtensions: this.options.noExtensions,
+      noSkills: this.options.noSkills,
+      noPromptTemplates: this.options.noPromptTemplates,
+    });
+    const proc = PiProcess.spawn({ piCli: this.piCli, args, cwd: request.cwd, env: this.env });
+    this.procs.add(proc);
+    void proc.waitForExit().then(() => this.procs.delete(proc));
+    try {
+      const worker = await this.firstWorker(proc, request);
+      this.pool.add(worker);
+      return worker;
+    } catch (error) {
+      await proc.kill();
+      const tail = redactSecrets(proc.stderr().trim().split('\n').slice(-8).join('\n'));
+      throw new StartupError(`pi failed to start: ${errorMessage(error)}${tail ? `\n${tail}` : ''}`);
+    }
+  }
+
+  /** Asks a fresh pi for the session it started with. */
+  private async firstWorker(proc: PiProcess, request: TurnRequest): Promise<PiWorker> {
+    const answer = await proc.request({ type: 'get_state' }, this.startupMs);
+    if (!answer.success) throw new Error(answer.error ?? 'get_state returned no session');
+    const state = answer.data;
+    if (state.sessionId === undefined) throw new Error('get_state returned no session');
+    const worker: PiWorker = {
+      proc,
+      sessionId: state.sessionId,
+      launchKey: launchKey(request),
+      launchState: stateSignature(state),
+      busy: false,
+      reusable: false,
+      hosted: 1,
+      lastUsed: Date.now(),
+    };
+    if (state.sessionFile !== undefined) worker.sessionFile = state.sessionFile;
+    return worker;
+  }
+}
+
+function runnerConfigFrom(options: RpcTransportOptions, emit: TransportEventListener): TurnRunnerConfig {
+  return {
     watchdog: { ...DEFAULT_WATCHDOG, ...options.watchdog },
     loops: { ...DEFAULT_LOOPS, ...options.loops },
     softContinueMessage: options.softContinueMessage ?? DEFAULT_SOFT_CONTINUE,
@@ -103,141 +247,29 @@ export function createRpcTransport(options: RpcTransportOptions): Transport {
     retry: resolveRetryPolicy(options.retry),
     providerRetryMessage: options.providerRetryMessage ?? DEFAULT_PROVIDER_RETRY_MESSAGE,
   };
+}
 
-  async function launch(request: TurnRequest, resume: string | undefined): Promise<PiWorker> {
-    const args = buildPiArgs({
-      sessionDir,
-      session: resume,
-      model: request.model,
-      tools: request.tools,
-      thinking: request.thinking,
-      noExtensions: options.noExtensions,
-      noSkills: options.noSkills,
-      noPromptTemplates: options.noPromptTemplates,
-    });
-    const proc = PiProcess.spawn({ piCli, args, cwd: request.cwd, env });
-    procs.add(proc);
-    void proc.waitForExit().then(() => procs.delete(proc));
-    try {
-      const state = await proc.request({ type: 'get_state' }, startupMs);
-      const data = (state.data ?? {}) as PiState;
-      if (!state.success || typeof data.sessionId !== 'string')
-        throw new Error(state.error ?? 'get_state returned no session');
-      const worker: PiWorker = {
-        proc,
-        sessionId: data.sessionId,
-        launchKey: launchKey(request),
-        launchState: stateSignature(data),
-        busy: false,
-        reusable: false,
-        hosted: 1,
-        lastUsed: Date.now(),
-      };
-      if (typeof data.sessionFile === 'string') worker.sessionFile = data.sessionFile;
-      pool.add(worker);
-      return worker;
-    } catch (error) {
-      await proc.kill();
-      const why = error instanceof Error ? error.message : String(error);
-      const tail = redactSecrets(proc.stderr().trim().split('\n').slice(-8).join('\n'));
-      throw new StartupError(`pi failed to start: ${why}${tail ? `\n${tail}` : ''}`);
-    }
-  }
-
-  async function acquire(request: TurnRequest): Promise<{ live: PiWorker; resumed: boolean }> {
-    if (request.session.kind === 'new') {
-      const warm = pool.claimWarm(launchKey(request));
-      if (warm && (await pool.switchToNewSession(warm, startupMs))) return { live: warm, resumed: false };
-      return { live: await launch(request, undefined), resumed: false };
-    }
-    const id = request.session.sessionId;
-    const existing = pool.holding(id);
-    if (existing && !existing.proc.exited && existing.launchKey === launchKey(request)) {
-      return { live: existing, resumed: false };
-    }
-    if (existing) {
-      pool.drop(existing);
-      await existing.proc.kill();
-    }
-    // The session is not live (its process died, was released, or now holds a newer session):
-    // pi resolves a session file path, or an id within --session-dir.
-    return { live: await launch(request, pool.fileOf(id) ?? id), resumed: true };
-  }
-
-  async function runTurn(request: TurnRequest, signal?: AbortSignal): Promise<TurnResult> {
-    const startedAt = Date.now();
-    const fail = (status: TurnStatus, reason: TerminalReason, detail: string): TurnResult => {
-      const result = bareResult(request, status, reason, detail, Date.now() - startedAt);
-      emit({ type: 'turn_end', role: request.role, result });
-      return result;
-    };
-    if (closed) return fail('failed', 'aborted', 'the transport is closed');
-    if (signal?.aborted) return fail('failed', 'aborted', 'the turn was aborted before it started');
-    if (request.session.kind === 'continue' && pool.holding(request.session.sessionId)?.busy) {
-      return fail('failed', 'protocol_error', `session ${request.session.sessionId} is already running a turn`);
-    }
-
-    let acquired: { live: PiWorker; resumed: boolean };
-    try {
-      acquired = await acquire(request);
-    } catch (error) {
-      const detail = error instanceof Error ? error.message : String(error);
-      return fail('failed', error instanceof StartupError ? 'process_exit' : 'protocol_error', detail);
-    }
-    const { live, resumed } = acquired;
-    live.busy = true;
-    live.reusable = false;
-    emit({ type: 'turn_start', role: request.role, model: request.model, sessionId: live.sessionId, resumed });
-    try {
-      const outcome = await runPiTurn(live.proc, request, runnerConfig, signal);
-      if (outcome.processLost || live.proc.exited) pool.drop(live);
-      const acc = outcome.acc;
-      // Only a pi that finished its run by itself is known to be idle; one stopped by a watchdog
-      // or a rejected prompt is not handed another session.
-      live.reusable = !outcome.processLost && !live.proc.exited && (acc.settled || acc.agentEnded);
-      const last = acc.lastAssistant;
-      const result: TurnResult = {
-        role: request.role,
-        status: outcome.status,
-        terminalReason: outcome.terminalReason,
-        finalText: acc.finalText,
-        toolCalls: acc.toolCalls,
-        toolErrors: acc.toolErrors,
-        usage: acc.usage,
-        modelRequests: acc.modelRequests,
-        retries: acc.retries,
-        softContinues: outcome.softContinues,
-        model: last?.provider && last.model ? `${last.provider}/${last.model}` : request.model,
-        sessionId: live.sessionId,
-        sessionFile: live.sessionFile,
-        durationMs: Date.now() - startedAt,
-      };
-      if (outcome.detail !== undefined) result.detail = outcome.detail;
-      emit({ type: 'turn_end', role: request.role, result });
-      return result;
-    } finally {
-      live.busy = false;
-      live.lastUsed = Date.now();
-    }
-  }
-
-  async function close(): Promise<void> {
-    closed = true;
-    pool.takeAll();
-    await Promise.all([...procs].map((p) => p.kill()));
-  }
-
-  /**
-   * The loop calls this between iterations: ends every idle pi process but the most recent one per
-   * launch key (kept warm for the next session, its tool processes ended), so an overnight run
-   * holds a bounded number of pi processes. An ended session can still be continued from its file
-   * (the transport restarts pi on it).
-   */
-  async function releaseSessions(): Promise<void> {
-    await pool.release();
-  }
-
-  return { runTurn, close, releaseSessions };
+function turnResult(request: TurnRequest, live: PiWorker, outcome: TurnOutcome, durationMs: number): TurnResult {
+  const acc = outcome.acc;
+  const last = acc.lastAssistant;
+  const result: TurnResult = {
+    role: request.role,
+    status: outcome.status,
+    terminalReason: outcome.terminalReason,
+    finalText: acc.finalText,
+    toolCalls: acc.toolCalls,
+    toolErrors: acc.toolErrors,
+    usage: acc.usage,
+    modelRequests: acc.modelRequests,
+    retries: acc.retries,
+    softContinues: outcome.softContinues,
+    model: last?.provider && last.model ? `${last.provider}/${last.model}` : request.model,
+    sessionId: live.sessionId,
+    sessionFile: live.sessionFile,
+    durationMs,
+  };
+  if (outcome.detail !== undefined) result.detail = outcome.detail;
+  return result;
 }
 
 function launchKey(r: TurnRequest): string {

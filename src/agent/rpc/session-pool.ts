@@ -12,6 +12,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { sweepGuarded } from './guardian.js';
 import type { PiProcess } from './process.js';
+import type { PiSessionState } from './protocol.js';
 
 export interface PiWorker {
   readonly proc: PiProcess;
@@ -29,18 +30,7 @@ export interface PiWorker {
   lastUsed: number;
 }
 
-/** The part of pi's `get_state` answer the pool relies on. */
-export interface PiState {
-  sessionId?: unknown;
-  sessionFile?: unknown;
-  model?: { provider?: unknown; id?: unknown } | null;
-  thinkingLevel?: unknown;
-  messageCount?: unknown;
-  isStreaming?: unknown;
-  pendingMessageCount?: unknown;
-}
-
-export function stateSignature(state: PiState): string {
+export function stateSignature(state: PiSessionState): string {
   return JSON.stringify([state.model?.provider ?? null, state.model?.id ?? null, state.thinkingLevel ?? null]);
 }
 
@@ -117,10 +107,9 @@ export class SessionPool {
         }
         throw new Error(response.error ?? 'new_session failed');
       }
-      if ((response.data as { cancelled?: unknown } | undefined)?.cancelled === true)
-        throw new Error('new_session was cancelled');
+      if (response.data.cancelled) throw new Error('new_session was cancelled');
       const answer = await worker.proc.request({ type: 'get_state' }, timeoutMs);
-      const state = (answer.data ?? {}) as PiState;
+      const state = answer.success ? answer.data : {};
       // Everything a fresh process would have: a new, empty, idle session with the launch model.
       const fresh =
         answer.success &&

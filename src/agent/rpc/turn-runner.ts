@@ -3,15 +3,26 @@
  * decided here, exactly once, with one TerminalReason.
  */
 
+import { errorMessage } from '../../util/errors.js';
 import type { RetryWait, TerminalReason, TurnRequest, TurnStatus } from '../types.js';
-import { isAgentActivity, type PiEvent } from './events.js';
+import type { ModelLimits } from './context-limits.js';
+import { type AssistantInfo, isAgentActivity, type PiEvent } from './events.js';
 import { OuterRetry } from './outer-retry.js';
-import type { PiProcess } from './process.js';
-import { classifyProviderError, redactSecrets } from './provider-errors.js';
-import { isContextOverflowError, lengthDetail, overflowDetail, type ModelLimits } from './context-limits.js';
+import type { PiExit, PiProcess } from './process.js';
+import { DIALOG_METHODS, type PiCommand } from './protocol.js';
+import { classifyProviderError } from './provider-errors.js';
 import type { RetryPolicy } from './retry-policy.js';
-import { TurnAccumulator } from './turn-accumulator.js';
 import type { TransportEvent } from './transport-events.js';
+import { TurnAccumulator, type TurnChange } from './turn-accumulator.js';
+import {
+  authEnding,
+  type Ending,
+  loopEnding,
+  processExitEnding,
+  settledEnding,
+  stopAgent,
+  watchdogEnding,
+} from './turn-endings.js';
 import { decideWatchdog, detectLoop, type LoopThresholds, type WatchdogThresholds } from './watchdog.js';
 
 export interface TurnRunnerConfig {
@@ -43,10 +54,13 @@ export interface TurnOutcome {
   processLost: boolean;
 }
 
-/** Ends that need the agent stopped, and whether the process must go too. */
-type Ending = { status: TurnStatus; reason: TerminalReason; detail?: string; stop: 'none' | 'abort' | 'kill' };
+type PromptCommand = Extract<PiCommand, { type: 'prompt' }>;
 
-const DIALOG_METHODS = new Set(['select', 'confirm', 'input', 'editor']);
+/** How long pi gets to answer a command sent during the turn. */
+const PROMPT_ANSWER_MS = 30_000;
+const COMMAND_ANSWER_MS = 5000;
+/** Older pi has no agent_settled: this long after agent_end, the turn asks whether pi is idle. */
+const SETTLE_CHECK_DELAY_MS = 2000;
 
 export function runPiTurn(
   proc: PiProcess,
@@ -54,325 +68,268 @@ export function runPiTurn(
   cfg: TurnRunnerConfig,
   signal?: AbortSignal,
 ): Promise<TurnOutcome> {
-  const acc = new TurnAccumulator();
-  const startedAt = Date.now();
-  let lastActivity = startedAt;
-  let softSent = false;
-  let softContinues = 0;
-  let ending: Ending | undefined;
-  let settleCheck: NodeJS.Timeout | undefined;
-  const retry = new OuterRetry(cfg.retry);
-  let retryTimer: NodeJS.Timeout | undefined;
+  return new PiTurn(proc, request, cfg, signal).run();
+}
+
+/** One turn: the state its event, timer and abort handlers share, and one method per handler. */
+class PiTurn {
+  private readonly proc: PiProcess;
+  private readonly request: TurnRequest;
+  private readonly cfg: TurnRunnerConfig;
+  private readonly signal: AbortSignal | undefined;
+  private readonly acc = new TurnAccumulator();
+  private readonly retry: OuterRetry;
+  private readonly startedAt = Date.now();
+  private lastActivity = this.startedAt;
+  private softSent = false;
+  private softContinues = 0;
+  private ending: Ending | undefined;
+  private settleCheck: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private ticker: NodeJS.Timeout | undefined;
   /** A provider wait is running: pi is idle on purpose, so no watchdog decision applies. */
-  let waiting = false;
+  private waiting = false;
   /** Time spent in provider waits; the wall-clock cap measures the agent's own time. */
-  let pausedMs = 0;
+  private pausedMs = 0;
+  private unsubscribe: () => void = () => {};
+  private resolve: (outcome: TurnOutcome) => void = () => {};
 
-  return new Promise<TurnOutcome>((resolve) => {
-    const finish = (end: Ending): void => {
-      if (ending) return;
-      ending = end;
-      clearInterval(ticker);
-      clearTimeout(settleCheck);
-      clearTimeout(retryTimer);
-      signal?.removeEventListener('abort', onAbort);
-      void stopAgent(proc, end.stop, cfg.abortSettleMs, acc).then((processLost) => {
-        unsubscribe();
-        resolve({
-          status: end.status,
-          terminalReason: end.reason,
-          detail: end.detail,
-          acc,
-          softContinues,
-          processLost,
-        });
-      });
-    };
+  constructor(proc: PiProcess, request: TurnRequest, cfg: TurnRunnerConfig, signal: AbortSignal | undefined) {
+    this.proc = proc;
+    this.request = request;
+    this.cfg = cfg;
+    this.signal = signal;
+    this.retry = new OuterRetry(cfg.retry);
+  }
 
-    const onEvent = (event: PiEvent): void => {
-      if (ending) return;
-      if (isAgentActivity(event)) {
-        lastActivity = Math.max(lastActivity, Date.now());
-        softSent = false;
-      }
-      const change = acc.apply(event);
-      if (event.kind === 'message_end' && event.assistant) retry.observe(event.assistant);
-      switch (change.kind) {
-        case 'usage':
-          cfg.emit({
-            type: 'usage',
-            role: request.role,
-            usage: change.usage,
-            total: acc.usage,
-            modelRequests: acc.modelRequests,
-          });
-          break;
-        case 'tool_start': {
-          const c = change.call;
-          cfg.emit({ type: 'tool_start', role: request.role, id: c.id, name: c.name, path: c.path, args: c.args });
-          const verdict = detectLoop(acc.toolCalls, cfg.loops);
-          if (verdict.kind === 'tool_loop') {
-            finish({
-              status: 'stalled',
-              reason: 'tool_loop',
-              stop: 'kill',
-              detail: `${verdict.name} called ${verdict.count} times in a row with identical arguments`,
-            });
-          } else if (verdict.kind === 'path_loop') {
-            finish({
-              status: 'stalled',
-              reason: 'path_loop',
-              stop: 'kill',
-              detail: `${verdict.count} tool calls in a row on ${verdict.path}`,
-            });
-          }
-          break;
-        }
-        case 'tool_end': {
-          const c = change.call;
-          cfg.emit({
-            type: 'tool_end',
-            role: request.role,
-            id: c.id,
-            name: c.name,
-            isError: c.isError,
-            durationMs: c.durationMs ?? 0,
-            error: c.error,
-          });
-          break;
-        }
-        case 'retry_wait':
-          // pi sleeps through the backoff without events; that silence is not a stall.
-          lastActivity = Math.max(lastActivity, Date.now() + change.wait.waitMs);
-          retry.noteExternalWait(change.wait.waitMs);
-          cfg.emit({ type: 'retry_wait', role: request.role, wait: change.wait });
-          break;
-        case 'none':
-          break;
-      }
-      if (ending) return;
-      if (event.kind === 'message_end' && event.assistant?.stopReason === 'error') {
-        const info = classifyProviderError(event.assistant.errorMessage);
-        if (info.kind === 'auth') {
-          // Credentials do not fix themselves: end now, whatever pi's retry policy thinks.
-          finish({
-            status: 'failed',
-            reason: 'provider_auth',
-            stop: 'abort',
-            detail: authDetail(cfg, request, event.assistant.model, info.status, event.assistant.errorMessage),
-          });
-          return;
-        }
-      }
-      if (event.kind === 'extension_ui_request' && DIALOG_METHODS.has(event.method)) {
-        // Nobody is there to answer; cancelling beats waiting for the dialog's own timeout.
-        void proc.send({ type: 'extension_ui_response', id: event.id, cancelled: true }).catch(() => {});
-      }
-      if (event.kind === 'agent_settled') onSettled();
-      else if (event.kind === 'agent_end' && acc.agentEnded) scheduleSettleCheck();
-      else if (event.kind === 'agent_start') clearTimeout(settleCheck);
-    };
+  run(): Promise<TurnOutcome> {
+    return new Promise<TurnOutcome>((resolve) => {
+      this.resolve = resolve;
+      this.unsubscribe = this.proc.onEvent((event) => this.onEvent(event));
+      this.ticker = setInterval(() => this.tick(), this.cfg.tickMs);
+      void this.proc.waitForExit().then((exit) => this.onExit(exit));
+      if (this.signal?.aborted) return this.onAbort();
+      this.signal?.addEventListener('abort', this.onAbort, { once: true });
+      this.sendPrompt(firstPrompt(this.request));
+    });
+  }
 
-    /** Older pi has no agent_settled: after a quiet moment past agent_end, ask whether it is idle. */
-    const scheduleSettleCheck = (): void => {
-      clearTimeout(settleCheck);
-      settleCheck = setTimeout(() => {
-        proc
-          .request({ type: 'get_state' }, 5000)
-          .then((r) => {
-            const d = (r.data ?? {}) as { isStreaming?: boolean; isCompacting?: boolean; pendingMessageCount?: number };
-            if (!ending && acc.agentEnded && !d.isStreaming && !d.isCompacting && !d.pendingMessageCount) onSettled();
-          })
-          .catch(() => {});
-      }, 2000);
-    };
-
-    /** The agent is idle. Either the turn is over, or a refused model call is waited out and retried. */
-    const onSettled = (): void => {
-      if (ending || waiting) return;
-      clearTimeout(settleCheck);
-      const last = acc.lastAssistant;
-      const model = request.model ?? (last?.provider && last.model ? `${last.provider}/${last.model}` : undefined);
-      const decision = retry.decide(last, cfg.describeModel(model));
-      if (decision.kind === 'wait') startProviderWait(decision.wait);
-      else if (decision.kind === 'give_up')
-        finish({ status: 'failed', reason: 'provider_error', stop: 'none', detail: decision.detail });
-      else finish(settledEnding(acc, model ?? 'unknown model', cfg.modelLimits?.(model) ?? {}));
-    };
-
-    const startProviderWait = (wait: RetryWait): void => {
-      // Reported before sleeping, so a run that dies mid-wait still shows why the time passed.
-      acc.recordRetry(wait);
-      cfg.emit({ type: 'retry_wait', role: request.role, wait });
-      waiting = true;
-      const begun = Date.now();
-      retryTimer = setTimeout(() => {
-        if (ending) return;
-        waiting = false;
-        pausedMs += Date.now() - begun;
-        lastActivity = Date.now();
-        softSent = false;
-        acc.beginRound();
-        // Same session: the failed (empty, errored) response is not replayed to the model by pi,
-        // so the conversation reads "task … continue where you left off".
-        sendPrompt({ type: 'prompt', message: cfg.providerRetryMessage });
-      }, wait.waitMs);
-    };
-
-    const onAbort = (): void =>
-      finish({
-        status: 'failed',
-        reason: 'aborted',
-        stop: 'kill',
-        detail: waiting
-          ? 'the turn was aborted by the caller during a provider retry wait'
-          : 'the turn was aborted by the caller',
-      });
-
-    const tick = (): void => {
-      if (ending || waiting) return;
-      const now = Date.now();
-      const decision = decideWatchdog(cfg.watchdog, {
-        secondsSinceLastEvent: Math.max(0, now - lastActivity) / 1000,
-        // A summary call is model work with no events until it is done: give it the tool limits.
-        toolRunning: acc.toolRunning || acc.compacting,
-        secondsSinceTurnStart: (now - startedAt - pausedMs) / 1000,
-        softContinueSent: softSent,
-      });
-      const silent = Math.round((now - lastActivity) / 1000);
-      const tools = acc.compacting ? [...acc.runningToolNames(), 'compaction'] : acc.runningToolNames();
-      const during = tools.length > 0 ? ` while ${tools.join(', ')} ran` : '';
-      if (decision === 'abort_agent_timeout') {
-        finish({
-          status: 'timed_out',
-          reason: 'agent_timeout',
-          stop: 'kill',
-          detail: `turn exceeded agentTimeoutSeconds=${cfg.watchdog.agentTimeoutSeconds}`,
-        });
-      } else if (decision === 'abort_no_event') {
-        const limit = tools.length > 0 ? cfg.watchdog.toolNoEventTimeoutSeconds : cfg.watchdog.noEventTimeoutSeconds;
-        finish({
-          status: 'stalled',
-          reason: 'no_event_timeout',
-          stop: 'kill',
-          detail: `no agent activity for ${silent}s${during} (limit ${limit}s)`,
-        });
-      } else if (decision === 'soft_continue') {
-        softSent = true;
-        softContinues++;
-        cfg.emit({ type: 'soft_continue', role: request.role, silentSeconds: silent, count: softContinues });
-        // steer is delivered before pi's next model call, so it nudges without cancelling work.
-        void proc.request({ type: 'steer', message: cfg.softContinueMessage }, 5000).catch(() => {});
-      }
-    };
-
-    const unsubscribe = proc.onEvent(onEvent);
-    const ticker = setInterval(tick, cfg.tickMs);
-    void proc.waitForExit().then((exit) => {
-      const tail = redactSecrets(proc.stderr().trim().split('\n').slice(-5).join('\n'));
-      finish({
-        status: 'failed',
-        reason: 'process_exit',
-        stop: 'none',
-        detail: `pi exited (code ${exit.code ?? 'none'}, signal ${exit.signal ?? 'none'}) before the turn settled${tail ? `: ${tail}` : ''}`,
+  /** Decides the turn's one ending, stops the agent as that ending asks, then resolves. */
+  private finish(end: Ending): void {
+    if (this.ending) return;
+    this.ending = end;
+    clearInterval(this.ticker);
+    clearTimeout(this.settleCheck);
+    clearTimeout(this.retryTimer);
+    this.signal?.removeEventListener('abort', this.onAbort);
+    void stopAgent(this.proc, end.stop, this.cfg.abortSettleMs, this.acc).then((processLost) => {
+      this.unsubscribe();
+      this.resolve({
+        status: end.status,
+        terminalReason: end.reason,
+        detail: end.detail,
+        acc: this.acc,
+        softContinues: this.softContinues,
+        processLost,
       });
     });
-    if (signal?.aborted) return onAbort();
-    signal?.addEventListener('abort', onAbort, { once: true });
+  }
 
-    function sendPrompt(prompt: Record<string, unknown>): void {
-      proc
-        .request(prompt, 30_000)
-        .then((r) => {
-          if (!r.success)
-            finish({
-              status: 'failed',
-              reason: 'protocol_error',
-              stop: 'none',
-              detail: `pi rejected the prompt: ${r.error ?? 'no reason given'}`,
-            });
-        })
-        .catch((error: unknown) => {
-          finish({
-            status: 'failed',
-            reason: 'protocol_error',
-            stop: 'kill',
-            detail: `sending the prompt failed: ${error instanceof Error ? error.message : String(error)}`,
-          });
+  private onEvent(event: PiEvent): void {
+    if (this.ending) return;
+    if (isAgentActivity(event)) {
+      this.lastActivity = Math.max(this.lastActivity, Date.now());
+      this.softSent = false;
+    }
+    const change = this.acc.apply(event);
+    if (event.kind === 'message_end' && event.assistant) this.retry.observe(event.assistant);
+    this.report(change);
+    if (this.ending) return;
+    if (event.kind === 'message_end' && event.assistant?.stopReason === 'error' && this.endOnAuth(event.assistant)) {
+      return;
+    }
+    if (event.kind === 'extension_ui_request' && DIALOG_METHODS.has(event.method)) {
+      // Nobody is there to answer; cancelling beats waiting for the dialog's own timeout.
+      void this.proc.send({ type: 'extension_ui_response', id: event.id, cancelled: true }).catch(() => {});
+    }
+    if (event.kind === 'agent_settled') this.onSettled();
+    else if (event.kind === 'agent_end' && this.acc.agentEnded) this.scheduleSettleCheck();
+    else if (event.kind === 'agent_start') clearTimeout(this.settleCheck);
+  }
+
+  /** Passes what an event changed on to the listener; a new tool call may reveal a loop. */
+  private report(change: TurnChange): void {
+    const role = this.request.role;
+    switch (change.kind) {
+      case 'usage':
+        this.cfg.emit({
+          type: 'usage',
+          role,
+          usage: change.usage,
+          total: this.acc.usage,
+          modelRequests: this.acc.modelRequests,
         });
+        break;
+      case 'tool_start': {
+        const c = change.call;
+        this.cfg.emit({ type: 'tool_start', role, id: c.id, name: c.name, path: c.path, args: c.args });
+        const loop = loopEnding(detectLoop(this.acc.toolCalls, this.cfg.loops));
+        if (loop) this.finish(loop);
+        break;
+      }
+      case 'tool_end': {
+        const c = change.call;
+        const durationMs = c.durationMs ?? 0;
+        this.cfg.emit({
+          type: 'tool_end',
+          role,
+          id: c.id,
+          name: c.name,
+          isError: c.isError,
+          durationMs,
+          error: c.error,
+        });
+        break;
+      }
+      case 'retry_wait':
+        // pi sleeps through the backoff without events; that silence is not a stall.
+        this.lastActivity = Math.max(this.lastActivity, Date.now() + change.wait.waitMs);
+        this.retry.noteExternalWait(change.wait.waitMs);
+        this.cfg.emit({ type: 'retry_wait', role, wait: change.wait });
+        break;
+      case 'none':
+        break;
     }
-
-    const prompt: Record<string, unknown> = { type: 'prompt', message: request.prompt };
-    if (request.images && request.images.length > 0) {
-      prompt.images = request.images.map((i) => ({ type: 'image', data: i.data, mimeType: i.mimeType }));
-    }
-    sendPrompt(prompt);
-  });
-}
-
-/**
- * What a settled agent means, judged by its last model response. Retryable provider errors never
- * get here: OuterRetry either retried them or ended the turn as provider_error.
- */
-function settledEnding(acc: TurnAccumulator, model: string, limits: ModelLimits): Ending {
-  const last = acc.lastAssistant;
-  if (last?.stopReason !== 'error') {
-    if (last?.stopReason === 'aborted')
-      return { status: 'failed', reason: 'agent_error', stop: 'none', detail: 'pi aborted the model response' };
-    // pi settles after a truncated answer it could not compact-and-retry: the work is unfinished.
-    if (last?.stopReason === 'length')
-      return {
-        status: 'failed',
-        reason: 'agent_error',
-        stop: 'none',
-        detail: lengthDetail(model, limits, acc.compactionError),
-      };
-    return { status: 'success', reason: 'completed', stop: 'none' };
   }
-  if (isContextOverflowError(last.errorMessage)) {
-    return {
+
+  /** Credentials do not fix themselves: end now, whatever pi's retry policy thinks. */
+  private endOnAuth(assistant: AssistantInfo): boolean {
+    const info = classifyProviderError(assistant.errorMessage);
+    if (info.kind !== 'auth') return false;
+    const model = this.cfg.describeModel(this.request.model ?? assistant.model);
+    this.finish(authEnding(model, info.status, assistant.errorMessage));
+    return true;
+  }
+
+  /** Older pi has no agent_settled: after a quiet moment past agent_end, ask whether it is idle. */
+  private scheduleSettleCheck(): void {
+    clearTimeout(this.settleCheck);
+    this.settleCheck = setTimeout(() => {
+      this.proc
+        .request({ type: 'get_state' }, COMMAND_ANSWER_MS)
+        .then((answer) => {
+          // A pi that cannot tell is taken at its agent_end.
+          const state = answer.success ? answer.data : {};
+          const idle = !state.isStreaming && !state.isCompacting && !state.pendingMessageCount;
+          if (!this.ending && this.acc.agentEnded && idle) this.onSettled();
+        })
+        .catch(() => {});
+    }, SETTLE_CHECK_DELAY_MS);
+  }
+
+  /** The agent is idle. Either the turn is over, or a refused model call is waited out and retried. */
+  private onSettled(): void {
+    if (this.ending || this.waiting) return;
+    clearTimeout(this.settleCheck);
+    const last = this.acc.lastAssistant;
+    const named = last?.provider && last.model ? `${last.provider}/${last.model}` : undefined;
+    const model = this.request.model ?? named;
+    const decision = this.retry.decide(last, this.cfg.describeModel(model));
+    if (decision.kind === 'wait') this.startProviderWait(decision.wait);
+    else if (decision.kind === 'give_up')
+      this.finish({ status: 'failed', reason: 'provider_error', stop: 'none', detail: decision.detail });
+    else this.finish(settledEnding(this.acc, model ?? 'unknown model', this.cfg.modelLimits?.(model) ?? {}));
+  }
+
+  private startProviderWait(wait: RetryWait): void {
+    // Reported before sleeping, so a run that dies mid-wait still shows why the time passed.
+    this.acc.recordRetry(wait);
+    this.cfg.emit({ type: 'retry_wait', role: this.request.role, wait });
+    this.waiting = true;
+    const begun = Date.now();
+    this.retryTimer = setTimeout(() => {
+      if (this.ending) return;
+      this.waiting = false;
+      this.pausedMs += Date.now() - begun;
+      this.lastActivity = Date.now();
+      this.softSent = false;
+      this.acc.beginRound();
+      // Same session: the failed (empty, errored) response is not replayed to the model by pi,
+      // so the conversation reads "task … continue where you left off".
+      this.sendPrompt({ type: 'prompt', message: this.cfg.providerRetryMessage });
+    }, wait.waitMs);
+  }
+
+  /** An arrow, so the same function is added to and removed from the signal. */
+  private readonly onAbort = (): void =>
+    this.finish({
       status: 'failed',
-      reason: 'agent_error',
-      stop: 'none',
-      detail: overflowDetail(model, limits, last, acc.compactionError),
-    };
+      reason: 'aborted',
+      stop: 'kill',
+      detail: this.waiting
+        ? 'the turn was aborted by the caller during a provider retry wait'
+        : 'the turn was aborted by the caller',
+    });
+
+  private onExit(exit: PiExit): void {
+    this.finish(processExitEnding(exit, this.proc.stderr()));
   }
-  return {
-    status: 'failed',
-    reason: 'agent_error',
-    stop: 'none',
-    detail: `model request failed: ${redactSecrets(last.errorMessage ?? 'unknown error')}`,
-  };
+
+  /** The watchdog's clock: end a stalled or overlong turn, or nudge a quiet one once. */
+  private tick(): void {
+    if (this.ending || this.waiting) return;
+    const now = Date.now();
+    const decision = decideWatchdog(this.cfg.watchdog, {
+      secondsSinceLastEvent: Math.max(0, now - this.lastActivity) / 1000,
+      // A summary call is model work with no events until it is done: give it the tool limits.
+      toolRunning: this.acc.toolRunning || this.acc.compacting,
+      secondsSinceTurnStart: (now - this.startedAt - this.pausedMs) / 1000,
+      softContinueSent: this.softSent,
+    });
+    const silentSeconds = Math.round((now - this.lastActivity) / 1000);
+    const tools = this.acc.runningToolNames();
+    const running = this.acc.compacting ? [...tools, 'compaction'] : tools;
+    const ending = watchdogEnding(decision, { thresholds: this.cfg.watchdog, silentSeconds, running });
+    if (ending) this.finish(ending);
+    else if (decision === 'soft_continue') this.softContinue(silentSeconds);
+  }
+
+  private softContinue(silentSeconds: number): void {
+    this.softSent = true;
+    this.softContinues++;
+    const count = this.softContinues;
+    this.cfg.emit({ type: 'soft_continue', role: this.request.role, silentSeconds, count });
+    // steer is delivered before pi's next model call, so it nudges without cancelling work.
+    void this.proc.request({ type: 'steer', message: this.cfg.softContinueMessage }, COMMAND_ANSWER_MS).catch(() => {});
+  }
+
+  private sendPrompt(prompt: PromptCommand): void {
+    this.proc
+      .request(prompt, PROMPT_ANSWER_MS)
+      .then((answer) => {
+        if (answer.success) return;
+        this.finish({
+          status: 'failed',
+          reason: 'protocol_error',
+          stop: 'none',
+          detail: `pi rejected the prompt: ${answer.error ?? 'no reason given'}`,
+        });
+      })
+      .catch((error: unknown) => {
+        this.finish({
+          status: 'failed',
+          reason: 'protocol_error',
+          stop: 'kill',
+          detail: `sending the prompt failed: ${errorMessage(error)}`,
+        });
+      });
+  }
 }
 
-function authDetail(
-  cfg: TurnRunnerConfig,
-  request: TurnRequest,
-  model: string | undefined,
-  status: number | undefined,
-  message: string | undefined,
-): string {
-  const name = request.model ?? model;
-  return `model ${cfg.describeModel(name)} rejected the request${status ? ` with HTTP ${status}` : ''} (check its API key / permissions): ${redactSecrets(message ?? '').slice(0, 300)}`;
-}
-
-/**
- * 'abort': ask pi to stop and wait briefly for it to settle (keeps the process and session usable).
- * 'kill': the same, then kill the group regardless — a stalled or looping pi is not trusted again.
- * Returns whether the process is gone.
- */
-async function stopAgent(
-  proc: PiProcess,
-  stop: Ending['stop'],
-  settleMs: number,
-  acc: TurnAccumulator,
-): Promise<boolean> {
-  if (proc.exited) return true;
-  if (stop === 'none') return false;
-  // pi answers `abort` only once the session is idle again, so a success response means settled.
-  const response = acc.settled ? undefined : await proc.request({ type: 'abort' }, settleMs).catch(() => undefined);
-  const settled = acc.settled || response?.success === true;
-  if (stop === 'abort' && settled && !proc.exited) return false;
-  await proc.kill();
-  return true;
+function firstPrompt(request: TurnRequest): PromptCommand {
+  const prompt: PromptCommand = { type: 'prompt', message: request.prompt };
+  if (request.images && request.images.length > 0) {
+    prompt.images = request.images.map((i) => ({ type: 'image', data: i.data, mimeType: i.mimeType }));
+  }
+  return prompt;
 }
