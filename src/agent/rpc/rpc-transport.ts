@@ -38,6 +38,8 @@ export interface RpcTransportOptions {
   noExtensions?: boolean;
   noSkills?: boolean;
   noPromptTemplates?: boolean;
+  /** Extensions every pi loads (absolute paths), e.g. the guardrails. */
+  extensions?: readonly string[];
   /**
    * Waiting and retrying after refused model calls (429, 5xx, usage windows); missing fields take
    * DEFAULT_RETRY_POLICY. The transport does the retrying: with a private agent dir
@@ -114,6 +116,7 @@ export function createRpcTransport(options: RpcTransportOptions): Transport {
       noExtensions: options.noExtensions,
       noSkills: options.noSkills,
       noPromptTemplates: options.noPromptTemplates,
+      extensions: options.extensions,
     });
     const proc = PiProcess.spawn({ piCli, args, cwd: request.cwd, env });
     procs.add(proc);
