@@ -103,3 +103,9 @@ export function realOrSelf(file: string): string {
     return path.resolve(file);
   }
 }
+
+/** The guard's two files, under the git common directory (out of the agent's reach). */
+export function guardFiles(gitCommonDir: string): { context: string; log: string } {
+  const dir = path.join(gitCommonDir, 'pi-harness', 'guard');
+  return { context: path.join(dir, 'context.json'), log: path.join(dir, 'blocks.jsonl') };
+}
