@@ -22,6 +22,11 @@ export class GitError extends Error {
 
 export interface GitOptions {
   timeoutMs?: number;
+  /**
+   * Leave `core.hooksPath` as the repository configures it. Only for reading where the hooks live
+   * (`rev-parse --git-path hooks/...`), never for a command that can run one.
+   */
+  repositoryHooksPath?: boolean;
   env?: NodeJS.ProcessEnv;
   /** Text to feed on stdin. */
   input?: string;
@@ -29,11 +34,27 @@ export interface GitOptions {
 
 const DEFAULT_GIT_TIMEOUT_MS = 60_000;
 
+/**
+ * Every git command the harness runs itself starts with these: no hook runs (an agent can plant one
+ * in .git/hooks, and the harness's rescue or commit must not execute it or fail by it) and no
+ * fsmonitor command runs (`core.fsmonitor` names a program, which an edited config could point
+ * anywhere). A caller that means to run the repository's own hooks passes a later
+ * `-c core.hooksPath=<dir>`, which wins over this one.
+ */
+export const HARNESS_GIT_SAFETY_ARGS: readonly string[] = [
+  '-c',
+  'core.hooksPath=/dev/null',
+  '-c',
+  'core.fsmonitor=false',
+];
+const WITHOUT_HOOKS_OVERRIDE = HARNESS_GIT_SAFETY_ARGS.slice(2);
+
 export function git(cwd: string, args: readonly string[], options: GitOptions = {}): Promise<string> {
   return new Promise((resolve, reject) => {
+    const safety = options.repositoryHooksPath ? WITHOUT_HOOKS_OVERRIDE : HARNESS_GIT_SAFETY_ARGS;
     const child = execFile(
       'git',
-      [...args],
+      [...safety, ...args],
       {
         cwd,
         timeout: options.timeoutMs ?? DEFAULT_GIT_TIMEOUT_MS,
@@ -124,6 +145,6 @@ export async function committedChangesSince(cwd: string, fromCommit: string): Pr
 
 /** Where git keeps `info/exclude` for this work tree (differs for linked worktrees). */
 export async function gitPath(cwd: string, name: string): Promise<string> {
-  const relative = (await git(cwd, ['rev-parse', '--git-path', name])).trim();
+  const relative = (await git(cwd, ['rev-parse', '--git-path', name], { repositoryHooksPath: true })).trim();
   return relative.startsWith('/') ? relative : `${cwd}/${relative}`;
 }

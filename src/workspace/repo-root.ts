@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { HARNESS_GIT_SAFETY_ARGS } from './git.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -9,7 +10,10 @@ const execFileAsync = promisify(execFile);
  */
 export async function findRepoRoot(cwd: string): Promise<string> {
   try {
-    const { stdout } = await execFileAsync('git', ['rev-parse', '--show-toplevel'], { cwd, timeout: 10_000 });
+    const { stdout } = await execFileAsync('git', [...HARNESS_GIT_SAFETY_ARGS, 'rev-parse', '--show-toplevel'], {
+      cwd,
+      timeout: 10_000,
+    });
     const top = stdout.trim();
     return top || cwd;
   } catch {

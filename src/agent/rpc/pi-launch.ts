@@ -62,6 +62,8 @@ export interface PiLaunchFlags {
   noExtensions?: boolean;
   noSkills?: boolean;
   noPromptTemplates?: boolean;
+  /** Extensions pi loads by absolute path (loaded even with noExtensions), e.g. the guardrails. */
+  extensions?: readonly string[];
 }
 
 export function buildPiArgs(f: PiLaunchFlags): string[] {
@@ -78,6 +80,7 @@ export function buildPiArgs(f: PiLaunchFlags): string[] {
   if (f.noExtensions) args.push('--no-extensions');
   if (f.noSkills) args.push('--no-skills');
   if (f.noPromptTemplates) args.push('--no-prompt-templates');
+  for (const extension of f.extensions ?? []) args.push('--extension', extension);
   return args;
 }
 

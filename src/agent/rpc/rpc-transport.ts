@@ -39,6 +39,8 @@ export interface RpcTransportOptions {
   noExtensions?: boolean;
   noSkills?: boolean;
   noPromptTemplates?: boolean;
+  /** Extensions every pi loads (absolute paths), e.g. the guardrails. */
+  extensions?: readonly string[];
   /**
    * Waiting and retrying after refused model calls (429, 5xx, usage windows); missing fields take
    * DEFAULT_RETRY_POLICY. The transport does the retrying: with a private agent dir
@@ -195,6 +197,7 @@ class RpcTransport {
       noExtensions: this.options.noExtensions,
       noSkills: this.options.noSkills,
       noPromptTemplates: this.options.noPromptTemplates,
+      extensions: this.options.extensions,
     });
     const proc = PiProcess.spawn({ piCli: this.piCli, args, cwd: request.cwd, env: this.env });
     this.procs.add(proc);

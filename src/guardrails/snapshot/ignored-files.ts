@@ -1,0 +1,85 @@
+/**
+ * The ignored files present in a work tree, within limits: git lists them (ignored directories as
+ * one entry), the skipped directory names are left alone, the rest is walked on disk. Files over
+ * the limits are named but not kept.
+ */
+import { lstat, readdir, readlink } from 'node:fs/promises';
+import path from 'node:path';
+import { git } from '../../workspace/git.js';
+import type { SnapshotLimits, StoredFile } from './types.js';
+
+export interface IgnoredListing {
+  files: StoredFile[];
+  unprotected: string[];
+}
+
+export async function listIgnoredFiles(
+  repoRoot: string,
+  limits: SnapshotLimits,
+  harnessPaths: readonly string[],
+): Promise<IgnoredListing> {
+  const output = await git(repoRoot, ['ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--directory']);
+  const skip = new Set(limits.skipDirs);
+  const excluded = (relative: string) =>
+    relative.split('/').some((segment) => skip.has(segment)) ||
+    harnessPaths.some((own) => relative === own || relative.startsWith(`${own.replace(/\/$/, '')}/`));
+  const paths: string[] = [];
+  for (const entry of output.split('\0').filter(Boolean)) {
+    const relative = entry.replace(/\/$/, '');
+    if (excluded(relative)) continue;
+    if (entry.endsWith('/')) await walk(repoRoot, relative, excluded, paths);
+    else paths.push(relative);
+  }
+  return measure(repoRoot, [...new Set(paths)].sort(), limits);
+}
+
+async function walk(root: string, dir: string, excluded: (p: string) => boolean, out: string[]): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(path.join(root, dir));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const relative = `${dir}/${name}`;
+    if (excluded(relative) || name === '.git') continue;
+    const stats = await lstat(path.join(root, relative)).catch(() => undefined);
+    if (stats?.isDirectory()) await walk(root, relative, excluded, out);
+    else if (stats) out.push(relative);
+  }
+}
+
+async function measure(root: string, paths: readonly string[], limits: SnapshotLimits): Promise<IgnoredListing> {
+  const files: StoredFile[] = [];
+  const unprotected: string[] = [];
+  let total = 0;
+  for (const relative of paths) {
+    const absolute = path.join(root, relative);
+    const stats = await lstat(absolute).catch(() => undefined);
+    if (!stats) continue;
+    if (stats.isSymbolicLink()) {
+      files.push({ path: relative, mode: 0o777, symlink: await readlink(absolute) });
+    } else if (!stats.isFile() || relative.includes('\n')) {
+      unprotected.push(relative);
+    } else if (stats.size > limits.maxFileBytes || total + stats.size > limits.maxTotalBytes) {
+      unprotected.push(relative);
+    } else {
+      total += stats.size;
+      files.push({ path: relative, mode: stats.mode & 0o777 });
+    }
+  }
+  return { files, unprotected };
+}
+
+/** Stores the files' content as blobs (`hash-object -w`, no filters), filling in `blob`. */
+export async function storeBlobs(repoRoot: string, files: StoredFile[], base = repoRoot): Promise<void> {
+  const regular = files.filter((file) => file.symlink === undefined);
+  if (regular.length === 0) return;
+  const input = regular.map((file) => path.join(base, file.path)).join('\n');
+  const ids = (await git(repoRoot, ['hash-object', '-w', '--no-filters', '--stdin-paths'], { input: `${input}\n` }))
+    .trim()
+    .split('\n');
+  regular.forEach((file, i) => {
+    file.blob = ids[i];
+  });
+}

@@ -1,0 +1,3 @@
+export { GUARD_REF_PREFIX, releaseSnapshot, type TakeSnapshotOptions, takeSnapshot } from './take.js';
+export { restoreSnapshot } from './restore.js';
+export * from './types.js';

