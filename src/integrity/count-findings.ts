@@ -37,13 +37,17 @@ export function countFindings(comparison: CountComparison): IntegrityFinding[] {
   if (!current.complete) return [];
   const findings: IntegrityFinding[] = [];
   const now = current.counts;
+  const comparable = now.unit === baseline.counts.unit;
+  const skipRise = comparable ? notRun(now) - notRun(baseline.counts) : 0;
+  // Tests that went from run to skipped are reported once, as skipped.
+  const unexplainedDrop = baseline.counts.run - now.run - Math.max(skipRise, 0);
   if (!comparison.removalRequested && now.run === 0 && baseline.counts.run > 0) {
     findings.push({ rule: 'no-tests-ran', path: TEST_RUN_PATH, detail: `no test ran; ${atStart}` });
-  } else if (!comparison.removalRequested && now.unit === baseline.counts.unit && now.run < baseline.counts.run) {
+  } else if (!comparison.removalRequested && comparable && unexplainedDrop > 0) {
     const detail = `${plural(now.run, unit)} ran; ${atStart}`;
     findings.push({ rule: 'fewer-tests-run', path: TEST_RUN_PATH, detail });
   }
-  if (now.unit === baseline.counts.unit && notRun(now) > notRun(baseline.counts)) {
+  if (skipRise > 0) {
     const detail = `${notRun(now)} skipped or todo; at the start ${notRun(baseline.counts)}`;
     findings.push({ rule: 'more-tests-skipped', path: TEST_RUN_PATH, detail });
   }

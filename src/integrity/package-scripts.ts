@@ -90,7 +90,7 @@ export function testScriptClosure(scripts: Scripts, testCommand: string): Set<st
 }
 
 function matchingScripts(scripts: Scripts, pattern: string): string[] {
-  if (!/[*?[\]{}]/.test(pattern)) return [pattern];
+  if (!/[*?[\]{}]/.test(pattern)) return Object.hasOwn(scripts, pattern) ? [pattern] : [];
   // npm-run-all treats ':' like a path separator in its patterns ("test:*").
   const matches = picomatch(pattern.replaceAll(':', '/'));
   return Object.keys(scripts).filter((name) => matches(name.replaceAll(':', '/')));
