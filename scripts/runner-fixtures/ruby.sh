@@ -15,7 +15,11 @@ RSpec.describe 'math' do
   it('subtracts') { expect(5 - 3).to eq(2) }
 end
 EOF
-  printf "RSpec.describe 'text' do\n  it('joins') { expect(%%w[a b].join).to eq('ab') }\nend\n" >"$dir/spec/text_spec.rb"
+  cat >"$dir/spec/text_spec.rb" <<'EOF'
+RSpec.describe 'text' do
+  it('joins') { expect(%w[a b].join).to eq('ab') }
+end
+EOF
   dir=$(project rb-failing)
   mkdir -p "$dir/spec"
   cat >"$dir/spec/math_spec.rb" <<'EOF'

@@ -53,11 +53,17 @@ const LINE_RULES: readonly LineRule[] = [
   { file: globMatcher(['**/Cargo.toml']), line: /^\s*(?:test|doctest|harness)\s*=/ },
   {
     file: globMatcher(['**/conftest.py']),
-    line: /collect_ignore|pytest_collection_modifyitems|pytest_ignore_collect|pytest_collect_file|pytestmark|pytest\.skip|addopts/,
+    line: new RegExp(
+      ['collect_ignore', 'pytest_collection_modifyitems', 'pytest_ignore_collect', 'pytest_collect_file'].join('|') +
+        String.raw`|pytestmark|pytest\.skip|addopts`,
+    ),
   },
   {
     file: globMatcher(['**/pom.xml']),
-    line: /skipTests|maven\.test\.skip|testFailureIgnore|<skip>|<excludes?>|<includes?>|<test>|<groups>|<excludedGroups>|<testSourceDirectory>/,
+    line: new RegExp(
+      String.raw`skipTests|maven\.test\.skip|testFailureIgnore|<skip>|<excludes?>|<includes?>|<test>` +
+        '|<groups>|<excludedGroups>|<testSourceDirectory>',
+    ),
   },
   {
     file: globMatcher(['**/build.gradle', '**/build.gradle.kts']),

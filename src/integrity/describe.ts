@@ -29,7 +29,10 @@ function printable(text: string): string {
   return /[\u0000-\u001f\u007f]/.test(text) ? JSON.stringify(text) : text;
 }
 
-/** `tests/math.test.ts: test-file-deleted (a test file was deleted): tests/math.test.ts, which held 3 tests, was deleted` */
+/**
+ * One line: `<path>: <rule> (<what the rule guards against>): <detail>`, e.g.
+ * `test/a.test.ts: test-file-deleted (a test file was deleted): test/a.test.ts, which held 3 tests, was deleted`.
+ */
 export function describeFinding(finding: IntegrityFinding): string {
   return `${printable(finding.path)}: ${finding.rule} (${RULE_TEXT[finding.rule]}): ${printable(finding.detail)}`;
 }

@@ -20,7 +20,11 @@ const DECLARATIONS: readonly RegExp[] = [
   // Rust: #[test] (or #[tokio::test] …) possibly with more attributes, then fn name
   /#\[(?:\w+::)*test\b[^\]]*\]\s*(?:#\[[^\]]*\]\s*)*(?:pub\s+)?(?:async\s+)?fn\s+()(\w+)/g,
   // JUnit 4/5, TestNG: @Test (or @ParameterizedTest …) then a method
-  /@(?:Test|ParameterizedTest|RepeatedTest|TestFactory|TestTemplate)\b(?:\([^)]*\))?\s+(?:@\w+(?:\([^)]*\))?\s+)*(?:public\s+|protected\s+|private\s+)?(?:static\s+)?(?:void|fun)\s+()(\w+)/g,
+  new RegExp(
+    String.raw`@(?:Test|ParameterizedTest|RepeatedTest|TestFactory|TestTemplate)\b(?:\([^)]*\))?\s+` +
+      String.raw`(?:@\w+(?:\([^)]*\))?\s+)*(?:public\s+|protected\s+|private\s+)?(?:static\s+)?(?:void|fun)\s+()(\w+)`,
+    'g',
+  ),
 ];
 
 /**

@@ -52,8 +52,13 @@ describe('test-file-deleted / test-file-emptied: cheats', () => {
   });
 
   it('flags a rename whose tests lost their bodies', () => {
-    const hollow =
-      "import { it } from 'vitest';\nit('adds two numbers', () => {});\nit('multiplies two numbers', () => {});\nit('handles negative numbers', () => {});\n";
+    const hollow = [
+      "import { it } from 'vitest';",
+      "it('adds two numbers', () => {});",
+      "it('multiplies two numbers', () => {});",
+      "it('handles negative numbers', () => {});",
+      '',
+    ].join('\n');
     const changes = [
       change('test/math.test.ts', MATH_TEST, undefined),
       change('test/arith.test.ts', undefined, hollow),

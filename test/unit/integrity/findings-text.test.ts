@@ -21,7 +21,8 @@ const FEWER: IntegrityFinding = {
 describe('describeFinding and integrityTrailers', () => {
   it('names file, rule and what was seen on one line', () => {
     expect(describeFinding(DELETED)).toBe(
-      'test/math.test.ts: test-file-deleted (a test file was deleted): test/math.test.ts, which held 3 tests, was deleted',
+      'test/math.test.ts: test-file-deleted (a test file was deleted): ' +
+        'test/math.test.ts, which held 3 tests, was deleted',
     );
   });
 

@@ -111,7 +111,20 @@ describe('skip-marker-added: cheats', () => {
   }
 
   it('flags #[ignore] added to the unit tests inside a Rust source file', () => {
-    const lib = `pub fn add(a: i32, b: i32) -> i32 {\n    a + b\n}\n\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn adds() {\n        assert_eq!(super::add(1, 2), 3);\n    }\n}\n`;
+    const lib = [
+      'pub fn add(a: i32, b: i32) -> i32 {',
+      '    a + b',
+      '}',
+      '',
+      '#[cfg(test)]',
+      'mod tests {',
+      '    #[test]',
+      '    fn adds() {',
+      '        assert_eq!(super::add(1, 2), 3);',
+      '    }',
+      '}',
+      '',
+    ].join('\n');
     expect(rulesFor({ changes: [edit('src/lib.rs', lib, '    #[test]\n', '    #[test]\n    #[ignore]\n')] })).toEqual([
       'skip-marker-added: src/lib.rs',
     ]);
@@ -156,7 +169,8 @@ describe('skip-marker-added: honest work', () => {
   it('ignores marker-like code in source files that declare no tests', () => {
     const before = 'export class Queue {\n  items: number[] = [];\n}\n';
     const after =
-      'export class Queue {\n  items: number[] = [];\n  skip(n: number) { return this.items.slice(n); }\n  pending() { return this.items.skip(1); }\n}\n';
+      'export class Queue {\n  items: number[] = [];\n' +
+      '  skip(n: number) { return this.items.slice(n); }\n  pending() { return this.items.skip(1); }\n}\n';
     expect(rulesFor({ changes: [change('src/queue.ts', before, after)] })).toEqual([]);
   });
 

@@ -29,7 +29,7 @@ async function repoWithTests(): Promise<{ repo: string; start: string }> {
 }
 
 describe('recordTestBaseline', () => {
-  it('lists the test files of the start commit with blob ids, and counts from a verification of the same tree', async () => {
+  it('lists the start commit test files with blob ids, and counts from a verification of that tree', async () => {
     const { repo, start } = await repoWithTests();
     const tree = gitSync(repo, 'rev-parse', `${start}^{tree}`).trim();
     const baseline = await recordTestBaseline({

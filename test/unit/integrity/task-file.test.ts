@@ -35,7 +35,8 @@ describe('task-file-edited: honest work', () => {
   it('accepts notes added under the current task, before, between and after its own lines', () => {
     const notes = TODOS.replace(
       '- [ ] Add subtraction\n  - accept negative numbers\n',
-      '- [x] Add subtraction\n  - note: done in src/sub.ts\n  - accept negative numbers\n\n  Blocked earlier on a missing fixture.\n',
+      '- [x] Add subtraction\n  - note: done in src/sub.ts\n  - accept negative numbers\n' +
+        '\n  Blocked earlier on a missing fixture.\n',
     );
     expect(detail(notes)).toBeUndefined();
   });
@@ -74,7 +75,8 @@ describe('task-file-edited: cheats', () => {
   it('flags other open tasks deleted', () => {
     const after = TODOS.replace('- [ ] Add multiplication\n', '').replace(/## Phase 2[\s\S]*$/, '');
     expect(detail(after)).toBe(
-      'removed task "Add multiplication"; removed task "Format results with thousands separators"; removed task "in the CLI"; and 1 more',
+      'removed task "Add multiplication"; removed task "Format results with thousands separators"; ' +
+        'removed task "in the CLI"; and 1 more',
     );
   });
 
