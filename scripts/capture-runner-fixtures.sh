@@ -8,7 +8,8 @@
 # in test/unit/integrity/summary-fixtures.test.ts.
 #
 # Usage: bash scripts/capture-runner-fixtures.sh [runner ...]
-#   runners: node-test vitest jest mocha pytest go cargo surefire rspec (default: all)
+#   runners: node-test vitest jest mocha pytest unittest go cargo surefire rspec minitest
+#   (default: all)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -72,13 +73,15 @@ project() {
 
 . "$ROOT/scripts/runner-fixtures/js.sh"
 . "$ROOT/scripts/runner-fixtures/python.sh"
+. "$ROOT/scripts/runner-fixtures/unittest.sh"
 . "$ROOT/scripts/runner-fixtures/go.sh"
 . "$ROOT/scripts/runner-fixtures/cargo.sh"
 . "$ROOT/scripts/runner-fixtures/java.sh"
 . "$ROOT/scripts/runner-fixtures/ruby.sh"
+. "$ROOT/scripts/runner-fixtures/minitest.sh"
 
 runners=("$@")
-[ ${#runners[@]} -gt 0 ] || runners=(node-test vitest jest mocha pytest go cargo surefire rspec)
+[ ${#runners[@]} -gt 0 ] || runners=(node-test vitest jest mocha pytest unittest go cargo surefire rspec minitest)
 for runner in "${runners[@]}"; do
   case $runner in
     node-test) capture_node_test ;;
@@ -86,10 +89,12 @@ for runner in "${runners[@]}"; do
     jest) capture_jest ;;
     mocha) capture_mocha ;;
     pytest) capture_pytest ;;
+    unittest) capture_unittest ;;
     go) capture_go ;;
     cargo) capture_cargo ;;
     surefire) capture_surefire ;;
     rspec) capture_rspec ;;
+    minitest) capture_minitest ;;
     *) echo "unknown runner: $runner" >&2 && exit 2 ;;
   esac
 done

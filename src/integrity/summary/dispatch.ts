@@ -7,14 +7,27 @@ import { parseCargoSummary } from './cargo.js';
 import type { TestCounts } from './counts.js';
 import { parseGoTestSummary } from './go-test.js';
 import { parseJestSummary } from './jest.js';
+import { parseMinitestSummary } from './minitest.js';
 import { parseMochaSummary } from './mocha.js';
 import { parseNodeTestSummary } from './node-test.js';
 import { parsePytestSummary } from './pytest.js';
 import { parseRspecSummary } from './rspec.js';
 import { parseSurefireSummary } from './surefire.js';
+import { parseUnittestSummary } from './unittest.js';
 import { parseVitestSummary } from './vitest.js';
 
-export type RunnerName = 'cargo' | 'surefire' | 'rspec' | 'pytest' | 'vitest' | 'jest' | 'node-test' | 'mocha' | 'go';
+export type RunnerName =
+  | 'cargo'
+  | 'surefire'
+  | 'rspec'
+  | 'minitest'
+  | 'pytest'
+  | 'unittest'
+  | 'vitest'
+  | 'jest'
+  | 'node-test'
+  | 'mocha'
+  | 'go';
 
 export type SummaryParser = (output: string) => TestCounts | undefined;
 
@@ -23,9 +36,11 @@ export const SUMMARY_PARSERS: readonly { readonly runner: RunnerName; readonly p
   { runner: 'cargo', parse: parseCargoSummary },
   { runner: 'surefire', parse: parseSurefireSummary },
   { runner: 'rspec', parse: parseRspecSummary },
+  { runner: 'minitest', parse: parseMinitestSummary },
   { runner: 'vitest', parse: parseVitestSummary },
   { runner: 'jest', parse: parseJestSummary },
   { runner: 'pytest', parse: parsePytestSummary },
+  { runner: 'unittest', parse: parseUnittestSummary },
   { runner: 'node-test', parse: parseNodeTestSummary },
   { runner: 'mocha', parse: parseMochaSummary },
   { runner: 'go', parse: parseGoTestSummary },

@@ -57,6 +57,8 @@ describe('count rules: cheats', () => {
       'cargo',
       'surefire',
       'rspec',
+      'unittest',
+      'minitest',
     ]) {
       expect(countRules(output(`${runner}/passing`), output(`${runner}/empty`)), runner).toEqual([
         'no-tests-ran: (test run)',

@@ -86,6 +86,26 @@ const EXPECTED: Record<string, { runner: RunnerName; cases: Record<string, Expec
       empty: NONE,
     },
   },
+  unittest: {
+    runner: 'unittest',
+    cases: {
+      passing: { passed: 4, failed: 0 },
+      'passing-verbose': { passed: 4, failed: 0 },
+      failing: FAILING,
+      // 2 skipped and 1 expected failure.
+      skipping: { passed: 2, failed: 0, skipped: 3 },
+      empty: NONE,
+    },
+  },
+  minitest: {
+    runner: 'minitest',
+    cases: {
+      passing: { passed: 4, failed: 0 },
+      failing: FAILING,
+      skipping: { passed: 2, failed: 0, skipped: 2 },
+      empty: NONE,
+    },
+  },
   'go-plain': {
     runner: 'go',
     cases: {

@@ -21,6 +21,8 @@ const SINGLE_SUMMARY: Record<string, string> = {
   'pytest/failing': 'short test summary info',
   'surefire/skipping': 'Results:',
   'rspec/skipping': 'examples,',
+  'unittest/failing': 'Ran 5 tests',
+  'minitest/skipping': 'Finished in',
 };
 
 const NOISE = Array.from({ length: 400 }, (_, i) => `npm warn deprecated package-${i}@1.0.0: use something else`);
