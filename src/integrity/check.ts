@@ -4,14 +4,12 @@
  */
 import type { TestBaseline } from './baseline.js';
 import { countFindings } from './count-findings.js';
-import { deletionFindings, taskNamesFile } from './deletions.js';
-import { languageOf } from './language.js';
-import { addedMarkers } from './markers.js';
+import { deletionFindings, requestedRemovals } from './deletions.js';
+import { markerFindings } from './markers.js';
 import { protectedFindings } from './protected-files.js';
 import { parseTestSummary, type RecognisedSummary } from './summary/dispatch.js';
-import { taskFileEditDetail } from './task-file.js';
-import { declaresTests } from './test-declarations.js';
-import { globMatcher, type PathMatcher } from './test-globs.js';
+import { taskFileFindings } from './task-file.js';
+import { globMatcher } from './test-globs.js';
 import { isAllowed } from './allow.js';
 import type { FileChange, IntegrityFinding } from './types.js';
 
@@ -61,26 +59,23 @@ export function checkIntegrity(input: IntegrityInput, options: IntegrityOptions)
   const isTestFile = globMatcher(options.testGlobs);
   const taskText = [input.task.text, ...input.task.details].join('\n');
   const { taskFileChange, others } = splitTaskFile(input.changes, options.taskFile);
-  const deletions = deletionFindings({
+  const deletionContext = {
     baselineTestFiles: new Set(input.baseline.testFiles.map((file) => file.path)),
     isTestFile,
     changes: others,
     taskText,
-  });
+  };
   const current = input.verification && parseTestSummary(input.verification.output, input.verification);
-  const removalRequested = others.some(
-    (change) => change.before !== undefined && isTestFile(change.path) && taskNamesFile(taskText, change.path),
-  );
   const findings = [
     ...taskFileFindings(taskFileChange, input.task.id),
     ...protectedFindings(others, { ...options, packageManifest: input.packageManifest }),
-    ...deletions,
+    ...deletionFindings(deletionContext),
     ...markerFindings(others, isTestFile),
     ...countFindings({
       baseline: input.baseline.counts,
       current,
       verified: input.verification !== undefined,
-      removalRequested,
+      removalRequested: requestedRemovals(deletionContext).length > 0,
     }),
   ];
   const kept = findings.filter((finding) => !isAllowed(finding, options.allow ?? []));
@@ -92,35 +87,4 @@ function splitTaskFile(changes: readonly FileChange[], taskFile: string) {
     taskFileChange: changes.find((change) => change.path === taskFile),
     others: changes.filter((change) => change.path !== taskFile),
   };
-}
-
-function taskFileFindings(change: FileChange | undefined, taskId: string): IntegrityFinding[] {
-  if (change === undefined) return [];
-  const opaque =
-    (change.before !== undefined && change.before.text === undefined) ||
-    (change.after !== undefined && change.after.text === undefined);
-  if (opaque)
-    return [
-      { rule: 'task-file-edited', path: change.path, detail: 'the task file changed and is too large to compare' },
-    ];
-  const detail = taskFileEditDetail(change.before?.text, change.after?.text, taskId);
-  return detail === undefined ? [] : [{ rule: 'task-file-edited', path: change.path, detail }];
-}
-
-/** Skip/only/todo markers on lines added to test files (or to any file that declares tests). */
-function markerFindings(changes: readonly FileChange[], isTestFile: PathMatcher): IntegrityFinding[] {
-  const findings: IntegrityFinding[] = [];
-  for (const change of changes) {
-    const after = change.after?.text;
-    const language = languageOf(change.path);
-    if (after === undefined || language === undefined) continue;
-    if (!isTestFile(change.path) && !declaresTests(after, change.path)) continue;
-    const added = addedMarkers(change.before?.text ?? '', after, language);
-    if (added.length === 0) continue;
-    const names = [...new Set(added.map((marker) => marker.marker))].join(', ');
-    const example = added[0]!.line.length > 80 ? `${added[0]!.line.slice(0, 80)}…` : added[0]!.line;
-    const detail = `${change.path}: added ${names} (${JSON.stringify(example)})`;
-    findings.push({ rule: 'skip-marker-added', path: change.path, detail });
-  }
-  return findings;
 }

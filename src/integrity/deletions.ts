@@ -20,26 +20,44 @@ export interface DeletionContext {
   readonly taskText: string;
 }
 
-export function deletionFindings(context: DeletionContext): IntegrityFinding[] {
-  const findings: IntegrityFinding[] = [];
-  for (const change of context.changes) {
-    if (!context.baselineTestFiles.has(change.path) || change.before === undefined) continue;
-    const finding = deletionFinding(change, context);
-    if (finding !== undefined) findings.push(finding);
-  }
-  return findings;
+interface Removal {
+  readonly change: FileChange;
+  readonly rule: 'test-file-deleted' | 'test-file-emptied';
+  readonly beforeNames: readonly string[];
 }
 
-function deletionFinding(change: FileChange, context: DeletionContext): IntegrityFinding | undefined {
-  const beforeText = change.before?.text;
-  const beforeNames = beforeText === undefined ? [] : testNames(beforeText, change.path);
-  // A helper or fixture under a test directory holds no tests: removing it removes none.
-  if (beforeNames.length === 0 && !isNamedLikeATest(change.path)) return undefined;
-  const rule =
-    change.after === undefined ? 'test-file-deleted' : emptied(change, beforeNames) ? 'test-file-emptied' : undefined;
-  if (rule === undefined) return undefined;
-  if (taskNamesFile(context.taskText, change.path)) return undefined;
-  if (testsMovedElsewhere(change, beforeNames, context)) return undefined;
+/** Test files of the baseline that the iteration deleted or emptied (before any exception applies). */
+function removals(context: DeletionContext): Removal[] {
+  const found: Removal[] = [];
+  for (const change of context.changes) {
+    if (!context.baselineTestFiles.has(change.path) || change.before === undefined) continue;
+    const beforeText = change.before.text;
+    const beforeNames = beforeText === undefined ? [] : testNames(beforeText, change.path);
+    // A helper or fixture under a test directory holds no tests: removing it removes none.
+    if (beforeNames.length === 0 && !isNamedLikeATest(change.path)) continue;
+    if (change.after === undefined) found.push({ change, rule: 'test-file-deleted', beforeNames });
+    else if (emptied(change, beforeNames)) found.push({ change, rule: 'test-file-emptied', beforeNames });
+  }
+  return found;
+}
+
+/** Test files deleted or emptied because the task's text names them: fewer tests are expected then. */
+export function requestedRemovals(context: DeletionContext): string[] {
+  return removals(context)
+    .filter((removal) => taskNamesFile(context.taskText, removal.change.path))
+    .map((removal) => removal.change.path);
+}
+
+export function deletionFindings(context: DeletionContext): IntegrityFinding[] {
+  return removals(context)
+    .filter(({ change, beforeNames }) => {
+      if (taskNamesFile(context.taskText, change.path)) return false;
+      return !testsMovedElsewhere(change, beforeNames, context);
+    })
+    .map(removalFinding);
+}
+
+function removalFinding({ change, rule, beforeNames }: Removal): IntegrityFinding {
   const count = beforeNames.length;
   const held = count > 0 ? `, which held ${count} test${count === 1 ? '' : 's'}` : '';
   const what = rule === 'test-file-deleted' ? 'was deleted' : 'was emptied of its tests';

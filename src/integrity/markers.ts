@@ -5,7 +5,10 @@
  * spec file).
  */
 
-import type { Language } from './language.js';
+import { type Language, languageOf } from './language.js';
+import { declaresTests } from './test-declarations.js';
+import type { PathMatcher } from './test-globs.js';
+import type { FileChange, IntegrityFinding } from './types.js';
 
 interface Marker {
   /** How the finding names it: the marker as a user would write it. */
@@ -98,4 +101,22 @@ export function addedMarkers(before: string, after: string, language: Language):
     for (const marker of markersOnLine(raw, language)) found.push({ marker, line });
   }
   return found;
+}
+
+/** Skip/only/todo markers on lines added to test files (or to any file that declares tests). */
+export function markerFindings(changes: readonly FileChange[], isTestFile: PathMatcher): IntegrityFinding[] {
+  const findings: IntegrityFinding[] = [];
+  for (const change of changes) {
+    const after = change.after?.text;
+    const language = languageOf(change.path);
+    if (after === undefined || language === undefined) continue;
+    if (!isTestFile(change.path) && !declaresTests(after, change.path)) continue;
+    const added = addedMarkers(change.before?.text ?? '', after, language);
+    if (added.length === 0) continue;
+    const names = [...new Set(added.map((marker) => marker.marker))].join(', ');
+    const example = added[0]!.line.length > 80 ? `${added[0]!.line.slice(0, 80)}…` : added[0]!.line;
+    const detail = `${change.path}: added ${names} (${JSON.stringify(example)})`;
+    findings.push({ rule: 'skip-marker-added', path: change.path, detail });
+  }
+  return findings;
 }

@@ -8,6 +8,7 @@ import { parseTasks } from '../tasks/index.js';
 import { indentWidth, isBlank, splitLines } from '../tasks/lines.js';
 import { matchFenceOpening, matchTaskLine } from '../tasks/syntax.js';
 import type { Task } from '../tasks/types.js';
+import type { FileChange, IntegrityFinding } from './types.js';
 
 const MAX_REASONS = 3;
 
@@ -127,4 +128,18 @@ function firstDifference(before: readonly string[], after: readonly string[]): s
   let i = 0;
   while (i < before.length && i < after.length && before[i] === after[i]) i++;
   return `line ${i + 1} (${quote((before[i] ?? '').trim())} became ${quote((after[i] ?? '').trim())})`;
+}
+
+/** The task file's change as findings (none when only the current task's tick and notes were added). */
+export function taskFileFindings(change: FileChange | undefined, taskId: string): IntegrityFinding[] {
+  if (change === undefined) return [];
+  const opaque =
+    (change.before !== undefined && change.before.text === undefined) ||
+    (change.after !== undefined && change.after.text === undefined);
+  if (opaque)
+    return [
+      { rule: 'task-file-edited', path: change.path, detail: 'the task file changed and is too large to compare' },
+    ];
+  const detail = taskFileEditDetail(change.before?.text, change.after?.text, taskId);
+  return detail === undefined ? [] : [{ rule: 'task-file-edited', path: change.path, detail }];
 }

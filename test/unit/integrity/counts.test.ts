@@ -123,4 +123,14 @@ describe('count rules: honest work', () => {
       'more-tests-skipped: (test run)',
     ]);
   });
+
+  it('still expects the count when the task names a test file that was only edited, not removed', () => {
+    const task = { id: 't', text: 'Add a case for zero to test/math.test.ts', details: [] };
+    const more = MATH_TEST.replace('});\n', "});\n\nit('adds zero', () => {\n  expect(add(0, 0)).toBe(0);\n});\n");
+    const changes = [change('test/math.test.ts', MATH_TEST, more)];
+    const baseline = baselineOf(['test/math.test.ts'], vitest(12));
+    expect(rulesFor({ task, changes, baseline, verification: { output: vitest(9) } })).toEqual([
+      'fewer-tests-run: (test run)',
+    ]);
+  });
 });
