@@ -2,9 +2,8 @@
  * Vitest's closing summary: `Tests  1 failed | 2 passed | 1 skipped | 1 todo (5)` after a
  * `Test Files` line; and its `No test files found` exit when nothing matched.
  */
-import { countItems } from './lines.js';
 import { makeCounts, sumCounts, type TestCounts } from './counts.js';
-import { outputLines } from './lines.js';
+import { countItems, outputLines } from './lines.js';
 
 const TESTS_LINE = /^Tests\s{2,}(.+?)\s*\((\d+)\)$/;
 const FILES_LINE = /^Test Files\s{2,}.+\(\d+\)$/;
