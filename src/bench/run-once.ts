@@ -8,8 +8,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runCli } from '../cli/program.js';
+import { loadConfig } from '../config/load.js';
 import type { JournalEvent } from '../journal/events.js';
+import { runLoop } from '../loop/run-loop.js';
 import { roleScript, startScriptedModel, type RecordedRequest, type ScriptStep } from '../scripted-model/index.js';
 import { watchPiProcesses, type PiProcessPeak } from './pi-processes.js';
 import { INITIAL_FILES, PLANS, TASK_FILE, TEST_COMMAND } from './workload.js';
@@ -111,11 +112,14 @@ export async function runOnce(options: RunOptions): Promise<RawRun> {
     };
     const watcher = watchPiProcesses(root);
     const started = performance.now();
-    const exitCode = await runCli(['run'], {
-      cwd: repo,
-      env: { ...process.env, ...GIT_IDENTITY, BENCH_MODEL_KEY: API_KEY, PI_CODING_AGENT_DIR: agentDir },
-      stdout: collect,
-      stderr: collect,
+    // `pi-harness run` as the CLI runs it: the configuration the repo holds, then the loop.
+    const env = { ...process.env, ...GIT_IDENTITY, BENCH_MODEL_KEY: API_KEY, PI_CODING_AGENT_DIR: agentDir };
+    const { config } = await loadConfig({ repoRoot: repo, cwd: repo, env });
+    const exitCode = await runLoop({
+      mode: 'run',
+      config,
+      io: { cwd: repo, env, stdout: collect, stderr: collect },
+      signal: new AbortController().signal,
     });
     const wallMs = performance.now() - started;
     const pi = watcher.stop();

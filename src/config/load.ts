@@ -7,7 +7,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { z } from 'zod';
-import { ROLES } from '../agent/types.js';
+import { ROLES } from '../vocabulary/roles.js';
 import { ConfigError, type ConfigProblem } from './errors.js';
 import { readEnvOverrides } from './env.js';
 import { parseJsonWithPosition } from './json-text.js';

@@ -1,4 +1,4 @@
-import type { Role } from '../agent/types.js';
+import type { Role } from '../vocabulary/roles.js';
 import type { Config } from './load.js';
 
 /**

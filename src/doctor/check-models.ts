@@ -5,7 +5,7 @@
  * - any other model: pi itself resolves it, with the user's pi configuration;
  * - no model at all: pi's own default is used, which is worth a warning.
  */
-import type { Role } from '../agent/types.js';
+import type { Role } from '../vocabulary/roles.js';
 import { splitModelRef } from '../agent/pi-models.js';
 import type { Config } from '../config/load.js';
 import { modelForRole } from '../config/role-model.js';

@@ -3,27 +3,29 @@
  * changes, so a crash leaves a readable record. Every other view (state snapshot, summaries,
  * report) is a projection of these events.
  */
-import type { Role, TerminalReason, TokenUsage, TurnStatus } from '../agent/types.js';
-import type { EndReason, IterationStatus, RetryReason } from '../loop/decide.js';
-import type { Verdict } from '../loop/verdict.js';
-import type { CommandOutcome } from '../verify/run-command.js';
-import type { VisualVerdict } from '../visual/verdict-json.js';
-import type { BudgetKind } from '../runtime/budget.js';
-import type { RecordedStatus } from '../runtime/state.js';
-import type { LargeFileWarning } from '../loop/large-files.js';
+import type { BudgetAction, BudgetKind } from '../vocabulary/budgets.js';
+import type { CommandOutcome } from '../vocabulary/commands.js';
+import type { LargeFileWarning } from '../vocabulary/files.js';
+import type {
+  CommitAuthor,
+  EndReason,
+  IterationStatus,
+  RecordedStatus,
+  RetryReason,
+  TaskRef,
+  VerifyAfter,
+} from '../vocabulary/iterations.js';
+import type { Role } from '../vocabulary/roles.js';
+import type { TerminalReason, TokenUsage, TurnStatus } from '../vocabulary/turns.js';
+import type { Verdict, VisualVerdict } from '../vocabulary/verdicts.js';
+
+export type { TaskRef } from '../vocabulary/iterations.js';
 
 /**
  * Bumped only for an incompatible change. New event types and new optional fields keep the
  * version: readers ignore types and fields they do not know, and treat new fields as optional.
  */
 export const JOURNAL_SCHEMA_VERSION = 1;
-
-export interface TaskRef {
-  id: string;
-  text: string;
-  phase: string | null;
-  line: number;
-}
 
 export type JournalEventBody =
   | { type: 'run_start'; command: 'once' | 'run'; pid: number; repoRoot: string; transport: string; version: string }
@@ -77,7 +79,7 @@ export type JournalEventBody =
   | {
       type: 'verification';
       iteration: number;
-      after: string;
+      after: VerifyAfter;
       outcome: CommandOutcome;
       exitCode: number | null;
       durationMs: number;
@@ -91,7 +93,7 @@ export type JournalEventBody =
       type: 'commit';
       iteration: number;
       commit: string;
-      by: 'agent' | 'harness';
+      by: CommitAuthor;
       files: string[];
       message: string;
       tickedByHarness: boolean;
@@ -118,7 +120,7 @@ export type JournalEventBody =
       kind: BudgetKind;
       limit: number;
       used: number;
-      action: 'stop_run' | 'park_task';
+      action: BudgetAction;
       message: string;
       taskId?: string;
     }

@@ -10,7 +10,7 @@ import { commitFiles, identityArgs, skippedCommitHooks } from '../workspace/comm
 import { git, headCommit } from '../workspace/git.js';
 import { historyViolation } from '../workspace/history-guard.js';
 import { detectForeignFilesInCommits, rebuildCommitWithout } from '../workspace/rescue.js';
-import { parseCommitPlan } from './commit-plan.js';
+import { parseCommitPlan } from '../prompts/tester-reply.js';
 import { ensureTicked, untickOtherTasks, type TickOutcome } from './tick-step.js';
 
 export interface CommitStepInput {

@@ -3,38 +3,14 @@
  * what the last step produced, what happens next. No processes, no files: the runner performs the
  * step and feeds its typed outcome back in. Every branch is unit-tested in decide.test.ts.
  */
-import type { TerminalReason, TurnStatus } from '../agent/types.js';
-import type { CommandOutcome } from '../verify/run-command.js';
-import type { Verdict } from './verdict.js';
-
-export type IterationStatus = 'succeeded' | 'failed' | 'stalled' | 'blocked' | 'skipped';
-
-/** Why the developer gets another turn; it becomes the steering sentence of developerRetry. */
-export type RetryReason = 'timed_out' | 'stalled' | 'no_change';
-
-/** Why an iteration ended; one value per cause so the report never parses prose. */
-export type EndReason =
-  | 'committed'
-  | 'developer_stalled'
-  | 'developer_failed'
-  | 'developer_no_change'
-  | 'verification_failed'
-  | 'tester_failed_twice'
-  | 'tester_blocked'
-  | 'tester_no_verdict'
-  | 'tester_turn_failed'
-  | 'commit_failed'
-  | 'provider_auth'
-  | 'mock_no_change'
-  /** Stopped from outside: SIGINT/SIGTERM or a budget (the iteration's abort signal). */
-  | 'interrupted'
-  /** Vetoed after the fact by a visual review (src/visual/loop-gate.ts), never by decide(). */
-  | 'visual_failed'
-  | 'visual_blocked';
+import type { CommandOutcome } from '../vocabulary/commands.js';
+import type { EndReason, IterationStatus, RetryReason, VerifyAfter } from '../vocabulary/iterations.js';
+import type { TerminalReason, TurnStatus } from '../vocabulary/turns.js';
+import type { Verdict } from '../vocabulary/verdicts.js';
 
 export type Step =
   | { kind: 'developer'; retry?: RetryReason }
-  | { kind: 'verify'; after: 'developer' | 'fix' | 'tester' }
+  | { kind: 'verify'; after: VerifyAfter }
   | { kind: 'fix'; source: 'verification' | 'tester' }
   | { kind: 'tester'; recheck: boolean }
   | { kind: 'commit' }
@@ -73,7 +49,7 @@ export interface IterationProgress {
   /** The iteration has product changes so far (from any turn). */
   hasChanges: boolean;
   /** What the last verification was run after, to know where to go on pass. */
-  lastVerifyAfter?: 'developer' | 'fix' | 'tester';
+  lastVerifyAfter?: VerifyAfter;
   /** The last fix was for tester findings (so a pass goes to the tester recheck). */
   fixingTesterFindings: boolean;
 }

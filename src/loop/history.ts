@@ -3,7 +3,7 @@
  * again is the classic sign of an agent stuck rewriting the same thing; past `sameFileLoopBudget`
  * iterations in a row the developer gets an edit-strategy hint that grows firmer each time.
  */
-import type { IterationStatus } from './decide.js';
+import type { IterationStatus } from '../vocabulary/iterations.js';
 
 export interface HistoryEntry {
   iteration: number;

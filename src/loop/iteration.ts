@@ -10,9 +10,12 @@ import type { TaskRef } from '../journal/events.js';
 import type { Journal } from '../journal/writer.js';
 import { journalTurnEnd } from '../journal/turn-events.js';
 import { loadTaskFile, type Task } from '../tasks/index.js';
-import { runCommand, type CommandOutcome, type CommandResult } from '../verify/run-command.js';
+import { runCommand, type CommandResult } from '../verify/run-command.js';
+import type { CommandOutcome } from '../vocabulary/commands.js';
+import type { LargeFileWarning } from '../vocabulary/files.js';
+import type { EndReason, IterationStatus } from '../vocabulary/iterations.js';
 import { lastLines } from '../verify/tail-buffer.js';
-import { largeFiles, type LargeFileWarning } from './large-files.js';
+import { largeFiles } from './large-files.js';
 import { iterationChanges, toRepoRelative, type ChangeFilter } from '../workspace/changes.js';
 import { worktreeFingerprint } from '../workspace/fingerprint.js';
 import { headCommit } from '../workspace/git.js';
@@ -24,14 +27,13 @@ import {
   enter,
   FIRST_STEP,
   initialProgress,
-  type EndReason,
-  type IterationStatus,
   type Outcome,
   type Step,
   type TurnSummary,
 } from './decide.js';
 import type { PromptRequest, PromptSource } from './prompt-source.js';
-import { parseVerdict, testerFindings, type Verdict } from './verdict.js';
+import { parseVerdict, testerFindings } from '../prompts/tester-reply.js';
+import type { Verdict } from '../vocabulary/verdicts.js';
 
 export interface IterationEnv {
   config: Config;

@@ -1,9 +1,9 @@
 /** What one `once`/`run` shares between its parts: options, the run's context, prompt guidance. */
-import type { CliIo } from '../cli/io.js';
+import type { CliIo } from '../vocabulary/io.js';
 import type { Config } from '../config/load.js';
 import type { Journal } from '../journal/writer.js';
 import type { HistoryEntry } from './history.js';
-import type { LargeFileWarning } from './large-files.js';
+import type { LargeFileWarning } from '../vocabulary/files.js';
 
 export type LoopMode = 'once' | 'run';
 

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { createTransport } from '../agent/create-transport.js';
 import { formatChecks, runPreflight } from '../doctor/index.js';
-import { EXIT, type ExitCode } from '../cli/exit-codes.js';
+import { EXIT, type ExitCode } from '../vocabulary/exit-codes.js';
 import type { Config } from '../config/load.js';
 import { attachProjections } from '../journal/attach.js';
 import { Journal } from '../journal/writer.js';

@@ -8,7 +8,7 @@
  * (llama.cpp, vLLM, Ollama) reuse the KV cache of the longest common prefix of consecutive
  * requests, so a stable head means only the tail is prefilled again.
  */
-import { testerFindings } from '../loop/verdict.js';
+import { testerFindings } from './tester-reply.js';
 import { capLines, capList, cleanOutput, limit, lineLimit, truncateLongLines } from './compact.js';
 import type { PromptContext } from './types.js';
 

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Role } from '../agent/types.js';
+import type { Role } from '../vocabulary/roles.js';
 import type { Config } from '../config/load.js';
 import { ConfigError } from '../config/errors.js';
 

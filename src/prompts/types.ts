@@ -3,7 +3,7 @@
  * facts (task, handoffs, caps), the builders only phrase them, so every prompt is unit-testable.
  */
 import type { Config } from '../config/load.js';
-import type { RetryReason } from '../loop/decide.js';
+import type { RetryReason } from '../vocabulary/iterations.js';
 import type { Task } from '../tasks/types.js';
 
 /** The prompt caps of SPEC §3, picked from Config. `promptMode: 'full'` lifts every cap. */

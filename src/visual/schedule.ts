@@ -13,7 +13,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { Config } from '../config/load.js';
 import { readJsonFile, writeFileAtomic } from '../util/atomic-file.js';
-import { VISUAL_VERDICTS } from './verdict-json.js';
+import { VISUAL_VERDICTS } from '../vocabulary/verdicts.js';
 
 /** Changed files remembered for the next review's context; older ones are dropped. */
 const MAX_REMEMBERED_FILES = 200;

@@ -6,9 +6,7 @@
  * that offers choices ("PASS|FAIL|BLOCKED") is an echo of the instruction, never an answer.
  * No candidate means no verdict: the caller turns that into BLOCKED and keeps the raw text.
  */
-
-export const VISUAL_VERDICTS = ['PASS', 'FAIL', 'BLOCKED'] as const;
-export type VisualVerdict = (typeof VISUAL_VERDICTS)[number];
+import { VISUAL_VERDICTS, type VisualVerdict } from '../vocabulary/verdicts.js';
 
 export interface VisualAnswer {
   verdict: VisualVerdict;

@@ -3,9 +3,9 @@
  * files, the tester's summary and the end of the output (where errors are), as JSON for tools and
  * Markdown for people.
  */
-import type { Verdict } from '../../loop/verdict.js';
+import type { Verdict } from '../../vocabulary/verdicts.js';
 import { lastLines } from '../../verify/tail-buffer.js';
-import type { CommandOutcome } from '../../verify/run-command.js';
+import type { CommandOutcome } from '../../vocabulary/commands.js';
 import type { TaskRef } from '../events.js';
 import type { IterationFacts } from './iteration-facts.js';
 

@@ -4,8 +4,8 @@
  * so they are folded once here and agree by construction.
  */
 import { addUsage, emptyUsage, type Role, type TokenUsage, type TurnStatus } from '../../agent/types.js';
-import type { Verdict } from '../../loop/verdict.js';
-import type { CommandOutcome } from '../../verify/run-command.js';
+import type { Verdict } from '../../vocabulary/verdicts.js';
+import type { CommandOutcome } from '../../vocabulary/commands.js';
 import type { JournalEvent, TaskRef } from '../events.js';
 
 export interface VerificationFacts {

@@ -2,7 +2,7 @@
  * One human-readable line per journal event: `<at> <runId>#<seq> <type>: <what happened>`.
  * Events this file does not know (added later) still get a line, with their fields as JSON.
  */
-import type { TokenUsage } from '../../agent/types.js';
+import type { TokenUsage } from '../../vocabulary/turns.js';
 import type { JournalEvent } from '../events.js';
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;

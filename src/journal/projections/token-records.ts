@@ -4,7 +4,8 @@
  * repo-relative), so the summary can break tokens down by role, phase, model, tool and file.
  */
 import path from 'node:path';
-import type { Role, TokenUsage, TurnStatus } from '../../agent/types.js';
+import type { Role } from '../../vocabulary/roles.js';
+import type { TokenUsage, TurnStatus } from '../../vocabulary/turns.js';
 import type { JournalEvent } from '../events.js';
 
 export interface TokenToolCall {

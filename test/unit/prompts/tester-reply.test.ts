@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCommitPlan } from '../../src/loop/commit-plan.js';
-import { parseVerdict, testerFindings } from '../../src/loop/verdict.js';
+import { parseCommitPlan, parseVerdict, testerFindings } from '../../../src/prompts/tester-reply.js';
 
 describe('parseVerdict', () => {
   it.each([
