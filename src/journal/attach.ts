@@ -9,6 +9,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { Config } from '../config/load.js';
 import { redactJsonlFile, redactSessionDir, sessionDirOf, type Redactor } from '../redact/index.js';
 import type { JournalEvent } from './events.js';
+import type { JournalFold } from './fold/fold.js';
 import { RUN_SUMMARY_FILE } from './projections/run-summary.js';
 import { rebuildProjections, type RebuildResult } from './rebuild.js';
 import { pruneRunDirs } from './retention.js';
@@ -23,6 +24,8 @@ export interface AttachOptions {
 }
 
 export interface AttachResult {
+  /** The run's fold, kept current by the projections' listener: other views read it. */
+  fold: JournalFold;
   /** Run directories removed by retention. */
   pruned: string[];
   /** The previous run, when it had not finished and its projections were rebuilt. */
@@ -64,12 +67,13 @@ function insideRuns(config: Config, file: string): boolean {
 export function attachProjections(journal: Journal, config: Config, options: AttachOptions): AttachResult {
   const warn = options.warn ?? (() => {});
   const { redactor } = options;
-  const result: AttachResult = { pruned: pruneRunDirs(config.piRuntimeDir, config.keepRuns, journal.runId).removed };
+  const pruned = pruneRunDirs(config.piRuntimeDir, config.keepRuns, journal.runId).removed;
 
+  let recovered: RebuildResult | undefined;
   const previous = previousRun(config, journal.runId);
   if (previous && !isFinished(previous)) {
     try {
-      result.recovered = rebuildProjections(path.join(previous, 'journal.jsonl'), config, { redactor });
+      recovered = rebuildProjections(path.join(previous, 'journal.jsonl'), config, { redactor });
       // The killed run's pi sessions were never swept at its end.
       redactSessionDir(sessionDirOf(previous), redactor);
     } catch (error) {
@@ -97,5 +101,5 @@ export function attachProjections(journal: Journal, config: Config, options: Att
       warn(`could not redact pi's session files: ${(error as Error).message}`);
     }
   });
-  return result;
+  return { fold: runner.fold, pruned, ...(recovered ? { recovered } : {}) };
 }

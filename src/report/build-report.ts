@@ -6,14 +6,16 @@
  */
 import path from 'node:path';
 import type { Config } from '../config/load.js';
+import { emptyTallies, type RunFacts, type Tallies } from '../journal/fold/facts.js';
+import { JournalFold } from '../journal/fold/fold.js';
+import { mergeTallies } from '../journal/fold/tallies.js';
+import { streamJournal } from '../journal/read.js';
+import { addUsageInto, emptyUsage } from '../vocabulary/turns.js';
 import { listFailureArtifacts, readSummaryLargeFiles } from './artifacts.js';
-import { addInto, zeroUsage } from './fields.js';
-import { HotspotTally } from './hotspots.js';
-import { attachRescue } from './iteration-fold.js';
-import { readJournal } from './journal-stream.js';
+import { foldedRun, type FoldedRun } from './from-fold.js';
+import { hotspotsOf } from './hotspots.js';
 import { readLock, type LockView } from './live-run.js';
 import { listRescueRefs } from './rescue-refs.js';
-import { RunFold, type FoldedRun, type OrphanRescue } from './run-fold.js';
 import { listRunDirs, type RunDir } from './run-dirs.js';
 import { readStateView } from './state-view.js';
 import { REPORT_SCHEMA_VERSION, type IterationReport, type ReportDocument } from './types.js';
@@ -31,23 +33,30 @@ export const DEFAULT_REPORT_OPTIONS = { runs: 10, iterations: 20 } as const;
 /** The statuses that count against a task (as state.ts counts them). */
 const FAILURE_STATUSES: ReadonlySet<string> = new Set(['failed', 'stalled', 'blocked', 'crashed']);
 
+/** One run's journal through the one fold; its tallies go into `tallies` when the run is listed. */
 async function foldRun(
   config: Config,
   dir: RunDir,
   liveRunId: string | null,
-  tally: HotspotTally | undefined,
+  tallies: Tallies | undefined,
   now: Date,
 ): Promise<FoldedRun> {
-  const fold = new RunFold(dir.runId, path.relative(config.repoRoot, dir.journal), config.repoRoot, tally);
-  const stats = await readJournal(dir.journal, (event) => fold.add(event));
-  return fold.finish(liveRunId, stats.malformed, now);
+  const fold = new JournalFold(dir.runId, { repoRoot: config.repoRoot });
+  const stats = await streamJournal(dir.journal, (event) => fold.apply(event));
+  if (tallies) mergeTallies(tallies, fold.tallies);
+  return foldedRun(fold, {
+    journal: path.relative(config.repoRoot, dir.journal),
+    malformedLines: stats.malformed,
+    liveRunId,
+    now,
+  });
 }
 
 /** Crash recovery journals the rescue of an earlier run's iteration: give it to that iteration. */
-function attachOrphanRescues(orphans: readonly OrphanRescue[], iterations: readonly IterationReport[]): void {
+function attachOrphanRescues(orphans: RunFacts['orphanRescues'], iterations: readonly IterationReport[]): void {
   for (const orphan of orphans) {
     const target = iterations.find((it) => it.iteration === orphan.iteration && !it.rescue && it.status === 'crashed');
-    if (target) attachRescue(target, orphan.event);
+    if (target) target.rescue = { ref: orphan.ref, patchFile: orphan.patchFile, files: orphan.files };
   }
 }
 
@@ -56,16 +65,16 @@ export async function buildReport(config: Config, options: ReportOptions): Promi
   const warnings: string[] = [];
   const [dirs, lock] = await Promise.all([listRunDirs(config.piRuntimeDir), readLock(config.activeRunFile, now)]);
   const liveRunId = lock.kind === 'live' ? lock.holder.runId : null;
-  const tally = new HotspotTally();
+  const tallies = emptyTallies();
 
   const shown: FoldedRun[] = [];
   const iterations: IterationReport[] = [];
-  const orphans: OrphanRescue[] = [];
+  const orphans: RunFacts['orphanRescues'] = [];
   let malformedLines = 0;
   for (const [index, dir] of dirs.entries()) {
     const listed = index < options.runs;
     if (!listed && iterations.length >= options.iterations) break;
-    const folded = await foldRun(config, dir, liveRunId, listed ? tally : undefined, now);
+    const folded = await foldRun(config, dir, liveRunId, listed ? tallies : undefined, now);
     if (listed) shown.push(folded);
     malformedLines += folded.run.malformedLines;
     iterations.push(...folded.iterations.reverse());
@@ -114,12 +123,12 @@ export async function buildReport(config: Config, options: ReportOptions): Promi
     succeeded: 0,
     failed: 0,
     byStatus: {},
-    usage: zeroUsage(),
+    usage: emptyUsage(),
     modelRequests: 0,
     durationMs: 0,
   };
   for (const run of runs) {
-    addInto(totals.usage, run.usage);
+    addUsageInto(totals.usage, run.usage);
     totals.modelRequests += run.modelRequests;
     totals.durationMs += run.durationMs ?? 0;
   }
@@ -150,7 +159,7 @@ export async function buildReport(config: Config, options: ReportOptions): Promi
     rescueRefs,
     largeFiles: largeFileList(listedIterations),
     failureArtifacts: { dir: failures.dir, total: failures.total, paths: failures.paths },
-    hotspots: tally.result(),
+    hotspots: hotspotsOf(tallies),
     warnings,
   };
 }

@@ -1,0 +1,350 @@
+/**
+ * The one decoder of journal lines. A journal may come from an older or a newer harness, or end in
+ * a line a crash cut short, so decoding is tolerant: a line that is not a JSON object with a
+ * string `type` is malformed (counted, skipped); a type this harness does not know is ignored; a
+ * known type keeps the fields it knows that have the right shape and drops the rest. Every reader
+ * (the fold, the projections, `report`) works on what comes out of here and never parses again.
+ */
+import { ROLES } from '../vocabulary/roles.js';
+import { VISUAL_VERDICTS } from '../vocabulary/verdicts.js';
+import type { BodyOf, Envelope, JournalEventBody, LegacyEventBody } from './events.js';
+
+type AnyBody = JournalEventBody | LegacyEventBody;
+export type DecodableType = AnyBody['type'];
+
+/** An event as read back: its type, its envelope, and whichever of its fields were readable. */
+export type ReadEvent = {
+  [T in DecodableType]: { type: T } & { [K in Exclude<keyof BodyOf<T>, 'type'>]?: BodyOf<T>[K] };
+}[DecodableType] &
+  Envelope;
+
+/** A read event of one type. */
+export type ReadEventOf<T extends DecodableType> = Extract<ReadEvent, { type: T }>;
+
+/** Reads one field: its value when it has the expected shape, else undefined (the field is dropped). */
+type Reader<T> = (value: unknown) => T | undefined;
+
+type Fields<B> = { [K in Exclude<keyof B, 'type'>]-?: Reader<Exclude<B[K], undefined>> };
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const str: Reader<string> = (value) => (typeof value === 'string' ? value : undefined);
+const num: Reader<number> = (value) => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
+const bool: Reader<boolean> = (value) => (typeof value === 'boolean' ? value : undefined);
+const strOrNull: Reader<string | null> = (value) => (value === null ? null : str(value));
+const numOrNull: Reader<number | null> = (value) => (value === null ? null : num(value));
+const strings: Reader<string[]> = (value) =>
+  Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : undefined;
+
+function oneOf<const T extends string>(values: readonly T[]): Reader<T> {
+  const known: ReadonlySet<string> = new Set(values);
+  return (value) => (typeof value === 'string' && known.has(value) ? (value as T) : undefined);
+}
+
+function listOf<T>(item: Reader<T>): Reader<T[]> {
+  return (value) => {
+    if (!Array.isArray(value)) return undefined;
+    const items: T[] = [];
+    for (const entry of value) {
+      const read = item(entry);
+      if (read !== undefined) items.push(read);
+    }
+    return items;
+  };
+}
+
+/** Token usage: every counter a number, a missing or mistyped one read as 0. */
+const usage: Reader<{ input: number; output: number; cacheRead: number; cacheWrite: number; cost: number }> = (
+  value,
+) =>
+  isRecord(value)
+    ? {
+        input: num(value.input) ?? 0,
+        output: num(value.output) ?? 0,
+        cacheRead: num(value.cacheRead) ?? 0,
+        cacheWrite: num(value.cacheWrite) ?? 0,
+        cost: num(value.cost) ?? 0,
+      }
+    : undefined;
+
+/** A task reference needs its text; the other parts read as unknown when missing. */
+const task: Reader<{ id: string; text: string; phase: string | null; line: number }> = (value) => {
+  if (!isRecord(value) || typeof value.text !== 'string') return undefined;
+  return {
+    id: str(value.id) ?? '',
+    text: value.text,
+    phase: strOrNull(value.phase) ?? null,
+    line: num(value.line) ?? 0,
+  };
+};
+
+const largeFile: Reader<{ path: string; lines: number }> = (value) => {
+  if (!isRecord(value)) return undefined;
+  const path = str(value.path);
+  const lines = num(value.lines);
+  return path !== undefined && lines !== undefined ? { path, lines } : undefined;
+};
+
+const toolRef: Reader<{ name: string; path?: string }> = (value) => {
+  if (!isRecord(value) || typeof value.name !== 'string') return undefined;
+  const path = str(value.path);
+  return path === undefined ? { name: value.name } : { name: value.name, path };
+};
+
+const budgets: Reader<{ maxRunSeconds: number; maxRunTokens: number; maxTaskTokens: number; maxRunCostUsd: number }> = (
+  value,
+) =>
+  isRecord(value)
+    ? {
+        maxRunSeconds: num(value.maxRunSeconds) ?? 0,
+        maxRunTokens: num(value.maxRunTokens) ?? 0,
+        maxTaskTokens: num(value.maxTaskTokens) ?? 0,
+        maxRunCostUsd: num(value.maxRunCostUsd) ?? 0,
+      }
+    : undefined;
+
+const role = oneOf(ROLES);
+const turnStatus = oneOf(['success', 'failed', 'stalled', 'timed_out'] as const);
+const terminalReason = oneOf([
+  'completed',
+  'no_event_timeout',
+  'agent_timeout',
+  'tool_loop',
+  'path_loop',
+  'provider_auth',
+  'provider_error',
+  'agent_error',
+  'process_exit',
+  'protocol_error',
+  'aborted',
+] as const);
+const commandOutcome = oneOf(['passed', 'failed', 'timed_out', 'skipped', 'aborted'] as const);
+const verifyAfter = oneOf(['developer', 'fix', 'tester'] as const);
+const iterationStatus = oneOf(['succeeded', 'failed', 'stalled', 'blocked', 'skipped'] as const);
+const recordedStatus = oneOf([
+  'succeeded',
+  'failed',
+  'stalled',
+  'blocked',
+  'skipped',
+  'interrupted',
+  'crashed',
+] as const);
+const endReason = oneOf([
+  'committed',
+  'developer_stalled',
+  'developer_failed',
+  'developer_no_change',
+  'verification_failed',
+  'tester_failed_twice',
+  'tester_blocked',
+  'tester_no_verdict',
+  'tester_turn_failed',
+  'commit_failed',
+  'provider_auth',
+  'mock_no_change',
+  'interrupted',
+  'visual_failed',
+  'visual_blocked',
+] as const);
+
+/** The fields of every type this harness knows. Adding a field to an event without a reader here does not compile. */
+const FIELDS: { [T in DecodableType]: Fields<BodyOf<T>> } = {
+  run_start: {
+    command: oneOf(['once', 'run'] as const),
+    pid: num,
+    repoRoot: str,
+    transport: str,
+    version: str,
+    budgets,
+  },
+  run_end: {
+    exitCode: num,
+    reason: str,
+    iterations: num,
+    succeeded: num,
+    result: oneOf(['succeeded', 'failed', 'interrupted'] as const),
+    stop: oneOf([
+      'all_done',
+      'all_parked',
+      'once_done',
+      'max_iterations',
+      'budget',
+      'breaker',
+      'provider_auth',
+      'signal',
+    ] as const),
+  },
+  iteration_start: { iteration: num, task, startCommit: strOrNull, preDirty: strings },
+  turn_start: {
+    iteration: num,
+    role,
+    step: str,
+    retry: oneOf(['timed_out', 'stalled', 'no_change'] as const),
+    promptBytes: num,
+    model: str,
+    prompt: str,
+    images: num,
+  },
+  turn_usage: { iteration: num, role, usage, modelRequests: num },
+  tool_start: { iteration: num, role, name: str, path: str, command: str },
+  heartbeat: { iteration: num, role, elapsedMs: num },
+  soft_continue: { iteration: num, role, silentSeconds: num },
+  turn_end: {
+    iteration: num,
+    role,
+    status: turnStatus,
+    terminalReason,
+    detail: str,
+    usage,
+    modelRequests: num,
+    toolCalls: num,
+    toolErrors: num,
+    durationMs: num,
+    changedFiles: strings,
+    sessionId: str,
+    model: str,
+    finalText: str,
+    sessionFile: str,
+    tools: listOf(toolRef),
+  },
+  tool: {
+    iteration: num,
+    role,
+    name: str,
+    path: str,
+    durationMs: num,
+    isError: bool,
+    error: str,
+    command: str,
+  },
+  verification_start: { iteration: num, after: verifyAfter, command: str },
+  verification: {
+    iteration: num,
+    after: verifyAfter,
+    outcome: commandOutcome,
+    exitCode: numOrNull,
+    durationMs: num,
+    command: str,
+    outputTail: str,
+    output: str,
+  },
+  verdict: {
+    iteration: num,
+    verdict: oneOf(['PASS', 'FAIL', 'BLOCKED', 'UNKNOWN'] as const),
+    recheck: bool,
+    findings: str,
+  },
+  commit: {
+    iteration: num,
+    commit: str,
+    by: oneOf(['agent', 'harness'] as const),
+    files: strings,
+    message: str,
+    tickedByHarness: bool,
+  },
+  rescue: { iteration: num, ref: str, commit: str, patchFile: str, files: strings },
+  iteration_end: {
+    iteration: num,
+    task,
+    status: iterationStatus,
+    reason: endReason,
+    durationMs: num,
+    usage,
+    commit: str,
+    recorded: recordedStatus,
+    changedFiles: strings,
+    notes: strings,
+    largeFiles: listOf(largeFile),
+    needsRescue: bool,
+  },
+  budget: {
+    kind: oneOf(['run_seconds', 'run_tokens', 'run_cost', 'task_tokens'] as const),
+    limit: num,
+    used: num,
+    action: oneOf(['stop_run', 'park_task'] as const),
+    message: str,
+    taskId: str,
+  },
+  breaker: { consecutiveFailures: num, limit: num },
+  provider_wait: { iteration: num, role, attempt: num, status: num, waitMs: num, message: str },
+  visual_start: { iteration: num, pendingFeedback: bool },
+  visual_capture: {
+    iteration: num,
+    command: str,
+    outcome: commandOutcome,
+    exitCode: numOrNull,
+    durationMs: num,
+    screens: num,
+    problem: str,
+    problems: strings,
+    outputTail: str,
+  },
+  visual_review: {
+    iteration: num,
+    verdict: oneOf(VISUAL_VERDICTS),
+    problems: strings,
+    pendingFeedback: bool,
+    fromModel: bool,
+    summary: str,
+    findings: strings,
+    images: strings,
+    omittedImages: num,
+    model: str,
+    error: str,
+    vetoed: bool,
+    historyFile: str,
+    feedbackFile: str,
+    durationMs: num,
+  },
+  warning: { iteration: num, message: str },
+  lock_recovered: { reason: str, movedTo: str },
+  crash_recovery: { iteration: num, crashedRunId: str, taskText: str },
+  error: { iteration: num, message: str },
+  large_files: { iteration: num, files: listOf(largeFile) },
+  large_file: { iteration: num, path: str, lines: num },
+};
+
+export type Decoded =
+  | { kind: 'event'; event: ReadEvent }
+  /** A JSON object with a `type` this harness does not know (a newer harness wrote it). */
+  | { kind: 'unknown' }
+  /** Not a JSON object with a string `type`: a line a crash cut short, or damage. */
+  | { kind: 'malformed' };
+
+/** Where a line sits, for events whose envelope is incomplete. */
+export interface LineContext {
+  /** The run the journal belongs to (its directory name). */
+  runId?: string;
+  /** The line's position among the journal's events (1, 2, …): the `seq` of an event that lacks one. */
+  position: number;
+}
+
+export function decodeValue(value: unknown, context: LineContext): Decoded {
+  if (!isRecord(value) || typeof value.type !== 'string') return { kind: 'malformed' };
+  const fields = (FIELDS as Record<string, Record<string, Reader<unknown>>>)[value.type];
+  if (!fields) return { kind: 'unknown' };
+  const event: Record<string, unknown> = {
+    v: num(value.v) ?? 1,
+    runId: str(value.runId) ?? context.runId ?? '',
+    at: str(value.at) ?? '',
+    seq: num(value.seq) ?? context.position,
+    type: value.type,
+  };
+  for (const key in fields) {
+    const read = fields[key]!(value[key]);
+    if (read !== undefined) event[key] = read;
+  }
+  return { kind: 'event', event: event as unknown as ReadEvent };
+}
+
+export function decodeLine(line: string, context: LineContext): Decoded {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return { kind: 'malformed' };
+  }
+  return decodeValue(value, context);
+}
