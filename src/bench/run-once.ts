@@ -11,6 +11,7 @@ import path from 'node:path';
 import { loadConfig } from '../config/load.js';
 import type { JournalEvent } from '../journal/events.js';
 import { runLoop } from '../loop/run-loop.js';
+import { exitCodeOf } from '../vocabulary/exit-codes.js';
 import { roleScript, startScriptedModel, type RecordedRequest, type ScriptStep } from '../scripted-model/index.js';
 import { watchPiProcesses, type PiProcessPeak } from './pi-processes.js';
 import { INITIAL_FILES, PLANS, TASK_FILE, TEST_COMMAND } from './workload.js';
@@ -115,12 +116,13 @@ export async function runOnce(options: RunOptions): Promise<RawRun> {
     // `pi-harness run` as the CLI runs it: the configuration the repo holds, then the loop.
     const env = { ...process.env, ...GIT_IDENTITY, BENCH_MODEL_KEY: API_KEY, PI_CODING_AGENT_DIR: agentDir };
     const { config } = await loadConfig({ repoRoot: repo, cwd: repo, env });
-    const exitCode = await runLoop({
+    const outcome = await runLoop({
       mode: 'run',
       config,
       io: { cwd: repo, env, stdout: collect, stderr: collect },
       signal: new AbortController().signal,
     });
+    const exitCode = exitCodeOf(outcome);
     const wallMs = performance.now() - started;
     const pi = watcher.stop();
     return { exitCode, wallMs, events: await readJournal(repo), requests: [...server.requests], pi, output, repo };

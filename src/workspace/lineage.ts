@@ -12,21 +12,31 @@ function shortBranch(ref: string): string {
   return ref.replace(/^refs\/heads\//, '');
 }
 
-/** A sentence saying what the agents did to HEAD, or undefined when it is where it belongs. */
-export async function historyViolation(
+/** Where HEAD is now, when the caller has just read it (saves reading it again). */
+export interface HeadNow {
+  head: string | undefined;
+  branch: string | null;
+}
+
+/**
+ * A sentence saying what the agents did to HEAD, or undefined when it still descends from the
+ * iteration's start commit on the start branch.
+ */
+export async function lineageViolation(
   cwd: string,
   startCommit: string,
   startBranch: string | null | undefined,
+  now?: HeadNow,
 ): Promise<string | undefined> {
   if (startBranch !== undefined) {
-    const branch = await currentBranch(cwd);
+    const branch = now ? now.branch : await currentBranch(cwd);
     if (branch !== startBranch) {
       const now = branch ? `branch ${shortBranch(branch)}` : 'a detached HEAD';
       const was = startBranch ? `branch ${shortBranch(startBranch)}` : 'a detached HEAD';
       return `the agents moved HEAD from ${was} to ${now}; nothing was committed there`;
     }
   }
-  const head = await headCommit(cwd);
+  const head = now ? now.head : await headCommit(cwd);
   if (!head) return `the agents left HEAD without a commit (the iteration started at ${startCommit.slice(0, 10)})`;
   if (head === startCommit) return undefined;
   try {

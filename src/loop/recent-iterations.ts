@@ -1,26 +1,31 @@
 /**
- * Loop history across iterations: which files each iteration changed. A file reworked again and
- * again is the classic sign of an agent stuck rewriting the same thing; past `sameFileLoopBudget`
- * iterations in a row the developer gets an edit-strategy hint that grows firmer each time.
+ * The recent iterations of a run (the last `loopHistoryLimit`): which files each changed. A file
+ * reworked again and again is the classic sign of an agent stuck rewriting the same thing; past
+ * `sameFileLoopBudget` iterations in a row the developer gets an edit-strategy hint that grows
+ * firmer each time.
  */
-import type { IterationStatus } from '../vocabulary/iterations.js';
+import type { RecordedStatus } from '../vocabulary/iterations.js';
 
-export interface HistoryEntry {
+export interface RecentIteration {
   iteration: number;
   taskId: string;
-  status: IterationStatus | 'interrupted' | 'crashed';
+  status: RecordedStatus;
   files: string[];
 }
 
-export function appendHistory(history: readonly HistoryEntry[], entry: HistoryEntry, limit: number): HistoryEntry[] {
-  return [...history, entry].slice(-Math.max(1, limit));
+export function rememberIteration(
+  recent: readonly RecentIteration[],
+  entry: RecentIteration,
+  limit: number,
+): RecentIteration[] {
+  return [...recent, entry].slice(-Math.max(1, limit));
 }
 
 /** How many of the most recent iterations in a row changed `file`. */
-export function consecutiveChanges(history: readonly HistoryEntry[], file: string): number {
+export function consecutiveChanges(recent: readonly RecentIteration[], file: string): number {
   let count = 0;
-  for (let i = history.length - 1; i >= 0; i--) {
-    if (!history[i]!.files.includes(file)) break;
+  for (let i = recent.length - 1; i >= 0; i--) {
+    if (!recent[i]!.files.includes(file)) break;
     count += 1;
   }
   return count;
@@ -36,11 +41,11 @@ const HINTS = [
 ];
 
 /** One hint per file over budget, firmer the further over budget it is. */
-export function editStrategyHints(history: readonly HistoryEntry[], sameFileLoopBudget: number): string[] {
-  const files = new Set(history.at(-1)?.files ?? []);
+export function editStrategyHints(recent: readonly RecentIteration[], sameFileLoopBudget: number): string[] {
+  const files = new Set(recent.at(-1)?.files ?? []);
   const hints: string[] = [];
   for (const file of [...files].sort()) {
-    const streak = consecutiveChanges(history, file);
+    const streak = consecutiveChanges(recent, file);
     if (streak <= sameFileLoopBudget) continue;
     const level = Math.min(HINTS.length - 1, streak - sameFileLoopBudget - 1);
     hints.push(HINTS[level]!(file, streak));

@@ -1,22 +1,27 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { appendHistory, consecutiveChanges, editStrategyHints, type HistoryEntry } from '../../src/loop/history.js';
+import {
+  consecutiveChanges,
+  editStrategyHints,
+  rememberIteration,
+  type RecentIteration,
+} from '../../src/loop/recent-iterations.js';
 import { countLines, largeFiles } from '../../src/loop/large-files.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
-const entry = (iteration: number, files: string[]): HistoryEntry => ({
+const entry = (iteration: number, files: string[]): RecentIteration => ({
   iteration,
   taskId: `t${iteration}`,
   status: 'succeeded',
   files,
 });
 
-describe('loop history', () => {
+describe('recent iterations', () => {
   it('keeps the last N entries', () => {
-    let history: HistoryEntry[] = [];
-    for (let i = 1; i <= 5; i++) history = appendHistory(history, entry(i, []), 3);
-    expect(history.map((h) => h.iteration)).toEqual([3, 4, 5]);
+    let recent: RecentIteration[] = [];
+    for (let i = 1; i <= 5; i++) recent = rememberIteration(recent, entry(i, []), 3);
+    expect(recent.map((h) => h.iteration)).toEqual([3, 4, 5]);
   });
 
   it('counts a file changed in consecutive iterations', () => {
