@@ -5,6 +5,7 @@ import type { Config } from '../config/load.js';
 import { listHarnessRefs } from './refs.js';
 import { judgeTarget, type Verdict } from './safety.js';
 import { harnessTargets, type Target } from './targets.js';
+import { errorMessage } from '../util/errors.js';
 
 export interface PlannedTarget extends Target {
   verdict: Verdict;
@@ -46,7 +47,7 @@ export async function planClear(config: Config): Promise<ClearPlan> {
   try {
     return { targets, refs: await listHarnessRefs(config.repoRoot) };
   } catch (error) {
-    const message = (error as Error).message;
+    const message = errorMessage(error);
     // Outside a git repository there are no refs to keep or remove: nothing worth a line.
     if (/not a git repository/i.test(message)) return { targets, refs: [] };
     return { targets, refs: [], refsError: message.split('\n')[0] ?? 'git failed' };

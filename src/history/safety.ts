@@ -8,6 +8,7 @@ import { lstat, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { git } from '../workspace/git.js';
 import { isWithin, type Target } from './targets.js';
+import { errorCode, errorMessage } from '../util/errors.js';
 
 export type Verdict =
   | { kind: 'absent' }
@@ -56,9 +57,9 @@ export async function judgeTarget(repoRoot: string, target: Target): Promise<Ver
     const info = await lstat(target.path);
     type = info.isSymbolicLink() ? 'symlink' : info.isDirectory() ? 'directory' : 'file';
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+    const code = errorCode(error);
     if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'absent' };
-    return { kind: 'refused', reason: `it cannot be inspected (${(error as Error).message})` };
+    return { kind: 'refused', reason: `it cannot be inspected (${errorMessage(error)})` };
   }
   const root = await realpath(repoRoot);
   const lexical = path.relative(repoRoot, target.path);
@@ -85,7 +86,7 @@ export async function judgeTarget(repoRoot: string, target: Target): Promise<Ver
     } catch (error) {
       return {
         kind: 'refused',
-        reason: `git could not say whether it is tracked (${(error as Error).message.split('\n')[0]})`,
+        reason: `git could not say whether it is tracked (${errorMessage(error).split('\n')[0]})`,
       };
     }
     // A symlink's target is never entered, so only the link itself matters for it.

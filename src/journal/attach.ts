@@ -16,6 +16,7 @@ import { pruneRunDirs } from './retention.js';
 import { ProjectionRunner, projectionTargets, runDirOf, RUNS_DIR } from './runner.js';
 import { FileSink } from './sink.js';
 import type { Journal } from './writer.js';
+import { errorMessage } from '../util/errors.js';
 
 export interface AttachOptions {
   redactor: Redactor;
@@ -77,7 +78,7 @@ export function attachProjections(journal: Journal, config: Config, options: Att
       // The killed run's pi sessions were never swept at its end.
       redactSessionDir(sessionDirOf(previous), redactor);
     } catch (error) {
-      warn(`could not bring the projections of ${path.basename(previous)} up to date: ${(error as Error).message}`);
+      warn(`could not bring the projections of ${path.basename(previous)} up to date: ${errorMessage(error)}`);
     }
   }
 
@@ -87,7 +88,7 @@ export function attachProjections(journal: Journal, config: Config, options: Att
     new FileSink({ redactor, mode: 'live' }),
     (name, error) =>
       warn(
-        `the ${name} projection failed (${(error as Error).message}); rebuild it from ${path.relative(config.repoRoot, journal.file)}`,
+        `the ${name} projection failed (${errorMessage(error)}); rebuild it from ${path.relative(config.repoRoot, journal.file)}`,
       ),
   );
   journal.onEvent((event: JournalEvent) => {
@@ -98,7 +99,7 @@ export function attachProjections(journal: Journal, config: Config, options: Att
       // pi has exited by run_end: anything it rewrote after a turn is swept now.
       if (event.type === 'run_end') redactSessionDir(sessionDirOf(runDir), redactor);
     } catch (error) {
-      warn(`could not redact pi's session files: ${(error as Error).message}`);
+      warn(`could not redact pi's session files: ${errorMessage(error)}`);
     }
   });
   return { fold: runner.fold, pruned, ...(recovered ? { recovered } : {}) };

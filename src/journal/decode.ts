@@ -5,6 +5,7 @@
  * known type keeps the fields it knows that have the right shape and drops the rest. Every reader
  * (the fold, the projections, `report`) works on what comes out of here and never parses again.
  */
+import { isObject } from '../util/json.js';
 import { ROLES } from '../vocabulary/roles.js';
 import { VISUAL_VERDICTS } from '../vocabulary/verdicts.js';
 import type { BodyOf, Envelope, JournalEventBody, LegacyEventBody } from './events.js';
@@ -25,9 +26,6 @@ export type ReadEventOf<T extends DecodableType> = Extract<ReadEvent, { type: T 
 type Reader<T> = (value: unknown) => T | undefined;
 
 type Fields<B> = { [K in Exclude<keyof B, 'type'>]-?: Reader<Exclude<B[K], undefined>> };
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const str: Reader<string> = (value) => (typeof value === 'string' ? value : undefined);
 const num: Reader<number> = (value) => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
@@ -58,7 +56,7 @@ function listOf<T>(item: Reader<T>): Reader<T[]> {
 const usage: Reader<{ input: number; output: number; cacheRead: number; cacheWrite: number; cost: number }> = (
   value,
 ) =>
-  isRecord(value)
+  isObject(value)
     ? {
         input: num(value.input) ?? 0,
         output: num(value.output) ?? 0,
@@ -70,7 +68,7 @@ const usage: Reader<{ input: number; output: number; cacheRead: number; cacheWri
 
 /** A task reference needs its text; the other parts read as unknown when missing. */
 const task: Reader<{ id: string; text: string; phase: string | null; line: number }> = (value) => {
-  if (!isRecord(value) || typeof value.text !== 'string') return undefined;
+  if (!isObject(value) || typeof value.text !== 'string') return undefined;
   return {
     id: str(value.id) ?? '',
     text: value.text,
@@ -80,14 +78,14 @@ const task: Reader<{ id: string; text: string; phase: string | null; line: numbe
 };
 
 const largeFile: Reader<{ path: string; lines: number }> = (value) => {
-  if (!isRecord(value)) return undefined;
+  if (!isObject(value)) return undefined;
   const path = str(value.path);
   const lines = num(value.lines);
   return path !== undefined && lines !== undefined ? { path, lines } : undefined;
 };
 
 const toolRef: Reader<{ name: string; path?: string }> = (value) => {
-  if (!isRecord(value) || typeof value.name !== 'string') return undefined;
+  if (!isObject(value) || typeof value.name !== 'string') return undefined;
   const path = str(value.path);
   return path === undefined ? { name: value.name } : { name: value.name, path };
 };
@@ -95,7 +93,7 @@ const toolRef: Reader<{ name: string; path?: string }> = (value) => {
 const budgets: Reader<{ maxRunSeconds: number; maxRunTokens: number; maxTaskTokens: number; maxRunCostUsd: number }> = (
   value,
 ) =>
-  isRecord(value)
+  isObject(value)
     ? {
         maxRunSeconds: num(value.maxRunSeconds) ?? 0,
         maxRunTokens: num(value.maxRunTokens) ?? 0,
@@ -322,7 +320,7 @@ export interface LineContext {
 }
 
 export function decodeValue(value: unknown, context: LineContext): Decoded {
-  if (!isRecord(value) || typeof value.type !== 'string') return { kind: 'malformed' };
+  if (!isObject(value) || typeof value.type !== 'string') return { kind: 'malformed' };
   const fields = (FIELDS as Record<string, Record<string, Reader<unknown>>>)[value.type];
   if (!fields) return { kind: 'unknown' };
   const event: Record<string, unknown> = {

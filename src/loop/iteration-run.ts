@@ -6,7 +6,6 @@ import type { Transport } from '../agent/types.js';
 import type { Config } from '../config/load.js';
 import type { Journal } from '../journal/writer.js';
 import type { Task } from '../tasks/index.js';
-import type { VisualVerdict } from '../vocabulary/verdicts.js';
 import type { LargeFileWarning } from '../vocabulary/files.js';
 import { emptyUsage, type TokenUsage } from '../vocabulary/turns.js';
 import type { CommandResult } from '../verify/run-command.js';
@@ -58,7 +57,6 @@ export interface IterationState {
   /** The work tree as the last step left it. */
   tree: TreeState;
   developerSession?: string;
-  developer?: string;
   lastVerification?: CommandResult;
   /** The tester's last final message, and its findings (without the verdict line). */
   testerText: string;
@@ -70,7 +68,6 @@ export interface IterationState {
   notes: string[];
   largeFiles: LargeFileWarning[];
   visual?: LoopVisualReview;
-  visualVerdict?: VisualVerdict;
 }
 
 export interface IterationRun {

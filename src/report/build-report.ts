@@ -60,41 +60,50 @@ function attachOrphanRescues(orphans: RunFacts['orphanRescues'], iterations: rea
   }
 }
 
-export async function buildReport(config: Config, options: ReportOptions): Promise<ReportDocument> {
-  const now = options.now ?? new Date();
-  const warnings: string[] = [];
-  const [dirs, lock] = await Promise.all([listRunDirs(config.piRuntimeDir), readLock(config.activeRunFile, now)]);
-  const liveRunId = lock.kind === 'live' ? lock.holder.runId : null;
-  const tallies = emptyTallies();
+/** The runs read from the journals: the newest `runs` in full, older ones until `iterations` are filled. */
+interface History {
+  shown: FoldedRun[];
+  /** Newest first. */
+  iterations: IterationReport[];
+  tallies: Tallies;
+  malformedLines: number;
+}
 
-  const shown: FoldedRun[] = [];
-  const iterations: IterationReport[] = [];
+async function readHistory(
+  config: Config,
+  dirs: readonly RunDir[],
+  options: ReportOptions & { liveRunId: string | null; now: Date },
+): Promise<History> {
+  const history: History = { shown: [], iterations: [], tallies: emptyTallies(), malformedLines: 0 };
   const orphans: RunFacts['orphanRescues'] = [];
-  let malformedLines = 0;
   for (const [index, dir] of dirs.entries()) {
     const listed = index < options.runs;
-    if (!listed && iterations.length >= options.iterations) break;
-    const folded = await foldRun(config, dir, liveRunId, listed ? tallies : undefined, now);
-    if (listed) shown.push(folded);
-    malformedLines += folded.run.malformedLines;
-    iterations.push(...folded.iterations.reverse());
+    if (!listed && history.iterations.length >= options.iterations) break;
+    const folded = await foldRun(config, dir, options.liveRunId, listed ? history.tallies : undefined, options.now);
+    if (listed) history.shown.push(folded);
+    history.malformedLines += folded.run.malformedLines;
+    history.iterations.push(...folded.iterations.reverse());
     orphans.push(...folded.orphanRescues);
   }
-  attachOrphanRescues(orphans, iterations);
-  if (lock.kind === 'live') decorateLiveRun(shown, lock);
+  attachOrphanRescues(orphans, history.iterations);
+  return history;
+}
 
+/** Large files the last iteration summary names that its journal did not (older journals). */
+async function addSummaryLargeFiles(config: Config, iterations: readonly IterationReport[]): Promise<void> {
   const summary = await readSummaryLargeFiles(config.lastIterationSummaryFile);
-  if (summary) {
-    const target = iterations.find((it) => it.runId === summary.runId && it.iteration === summary.iteration);
-    for (const file of summary.largeFiles)
-      if (target && !target.largeFiles.some((known) => known.path === file.path)) target.largeFiles.push(file);
-  }
+  if (!summary) return;
+  const target = iterations.find((it) => it.runId === summary.runId && it.iteration === summary.iteration);
+  for (const file of summary.largeFiles)
+    if (target && !target.largeFiles.some((known) => known.path === file.path)) target.largeFiles.push(file);
+}
 
-  const journalTasks = new Map(
-    iterations.filter((it) => it.task.id).map((it) => [it.task.id!, { text: it.task.text, phase: it.task.phase }]),
-  );
-  const stateView = await readStateView(config.stateFile, config.taskFile, journalTasks);
-  if (stateView.warning) warnings.push(stateView.warning);
+/** The rescue refs git holds, with the patch files the journals name (made repo-relative). */
+async function rescueRefsOf(
+  config: Config,
+  iterations: readonly IterationReport[],
+  warnings: string[],
+): Promise<ReportDocument['rescueRefs']> {
   const knownPatches = new Map(
     iterations.flatMap((it) =>
       it.rescue?.patchFile ? [[it.rescue.ref, path.resolve(config.repoRoot, it.rescue.patchFile)] as const] : [],
@@ -103,21 +112,15 @@ export async function buildReport(config: Config, options: ReportOptions): Promi
   for (const it of iterations)
     if (it.rescue?.patchFile)
       it.rescue.patchFile = path.relative(config.repoRoot, path.resolve(config.repoRoot, it.rescue.patchFile));
-  const rescueRefs = await listRescueRefs(config.repoRoot, config.piRuntimeDir, knownPatches).catch((error: Error) => {
+  return listRescueRefs(config.repoRoot, config.piRuntimeDir, knownPatches).catch((error: Error) => {
     // Outside a git repository there are no refs: not a problem worth a warning.
     if (!/not a git repository/i.test(error.message))
       warnings.push(`rescue refs could not be listed: ${error.message.split('\n')[0]}`);
     return { total: 0, refs: [] };
   });
-  if (malformedLines > 0)
-    warnings.push(
-      `${malformedLines} journal line(s) could not be read and were skipped (a run that crashed mid-write leaves one)`,
-    );
+}
 
-  const failures = await listFailureArtifacts(config.repoRoot, config.failureArtifactDir);
-  for (const it of iterations) it.failureArtifacts = failures.byIteration.get(`${it.runId}#${it.iteration}`) ?? [];
-
-  const runs = shown.map((folded) => folded.run);
+function totalsOf(shown: readonly FoldedRun[]): ReportDocument['totals'] {
   const totals: ReportDocument['totals'] = {
     iterations: 0,
     succeeded: 0,
@@ -127,17 +130,44 @@ export async function buildReport(config: Config, options: ReportOptions): Promi
     modelRequests: 0,
     durationMs: 0,
   };
-  for (const run of runs) {
+  for (const { run, iterations } of shown) {
     addUsageInto(totals.usage, run.usage);
     totals.modelRequests += run.modelRequests;
     totals.durationMs += run.durationMs ?? 0;
+    for (const it of iterations) {
+      totals.iterations += 1;
+      totals.byStatus[it.status] = (totals.byStatus[it.status] ?? 0) + 1;
+      if (it.status === 'succeeded') totals.succeeded += 1;
+      else if (FAILURE_STATUSES.has(it.status)) totals.failed += 1;
+    }
   }
-  for (const it of shown.flatMap((folded) => folded.iterations)) {
-    totals.iterations += 1;
-    totals.byStatus[it.status] = (totals.byStatus[it.status] ?? 0) + 1;
-    if (it.status === 'succeeded') totals.succeeded += 1;
-    else if (FAILURE_STATUSES.has(it.status)) totals.failed += 1;
-  }
+  return totals;
+}
+
+export async function buildReport(config: Config, options: ReportOptions): Promise<ReportDocument> {
+  const now = options.now ?? new Date();
+  const warnings: string[] = [];
+  const [dirs, lock] = await Promise.all([listRunDirs(config.piRuntimeDir), readLock(config.activeRunFile, now)]);
+  const liveRunId = lock.kind === 'live' ? lock.holder.runId : null;
+  const { shown, iterations, tallies, malformedLines } = await readHistory(config, dirs, {
+    ...options,
+    liveRunId,
+    now,
+  });
+  if (lock.kind === 'live') decorateLiveRun(shown, lock);
+  await addSummaryLargeFiles(config, iterations);
+  const journalTasks = new Map(
+    iterations.filter((it) => it.task.id).map((it) => [it.task.id!, { text: it.task.text, phase: it.task.phase }]),
+  );
+  const stateView = await readStateView(config.stateFile, config.taskFile, journalTasks);
+  if (stateView.warning) warnings.push(stateView.warning);
+  const rescueRefs = await rescueRefsOf(config, iterations, warnings);
+  if (malformedLines > 0)
+    warnings.push(
+      `${malformedLines} journal line(s) could not be read and were skipped (a run that crashed mid-write leaves one)`,
+    );
+  const failures = await listFailureArtifacts(config.repoRoot, config.failureArtifactDir);
+  for (const it of iterations) it.failureArtifacts = failures.byIteration.get(`${it.runId}#${it.iteration}`) ?? [];
   const listedIterations = iterations.slice(0, options.iterations);
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -147,12 +177,12 @@ export async function buildReport(config: Config, options: ReportOptions): Promi
     empty: dirs.length === 0,
     history: {
       runsTotal: dirs.length,
-      runsShown: runs.length,
+      runsShown: shown.length,
       iterationsShown: listedIterations.length,
       malformedLines,
     },
-    totals,
-    runs,
+    totals: totalsOf(shown),
+    runs: shown.map((folded) => folded.run),
     iterations: listedIterations,
     parkedTasks: stateView.parkedTasks,
     inProgress: stateView.inProgress && stateView.inProgress.runId !== liveRunId ? stateView.inProgress : null,

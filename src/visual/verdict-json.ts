@@ -6,6 +6,7 @@
  * that offers choices ("PASS|FAIL|BLOCKED") is an echo of the instruction, never an answer.
  * No candidate means no verdict: the caller turns that into BLOCKED and keeps the raw text.
  */
+import { isObject, type JsonObject } from '../util/json.js';
 import { VISUAL_VERDICTS, type VisualVerdict } from '../vocabulary/verdicts.js';
 
 export interface VisualAnswer {
@@ -52,12 +53,8 @@ function parseLoose(candidate: string): unknown {
   }
 }
 
-type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 /** `obj[name]`, matching the key case-insensitively (`Verdict`, `VERDICT`). */
-function field(obj: Json, name: string): unknown {
+function field(obj: JsonObject, name: string): unknown {
   const key = Object.keys(obj).find((k) => k.toLowerCase() === name);
   return key === undefined ? undefined : obj[key];
 }
