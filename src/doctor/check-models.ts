@@ -1,5 +1,5 @@
 /**
- * One check per distinct model the roles use (SPEC §3 resolution through modelForRole):
+ * One check per distinct model the roles use (resolved through modelForRole, docs/configuration.md):
  * - a model declared in `models`: its endpoint answers GET /models, accepts the key, lists the id,
  *   and its apiKeyEnv variable is set (the value is never printed);
  * - any other model: pi itself resolves it, with the user's pi configuration;

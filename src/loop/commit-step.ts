@@ -87,7 +87,8 @@ async function agentCommits(input: CommitStepInput, notes: string[]): Promise<{ 
   if (foreign.length === 0) return { head, committed: true };
   const rebuilt = await rebuildCommitWithout({ cwd: input.repoRoot, startCommit: input.startCommit, exclude: foreign });
   notes.push(
-    `the agent's commit included files that are not the iteration's (${foreign.join(', ')}); it was rebuilt without them`,
+    `the agent's commit included files that are not the iteration's (${foreign.join(', ')}); ` +
+      'it was rebuilt without them',
   );
   const after = await headCommit(input.repoRoot);
   return { ...(after ? { head: after } : {}), committed: rebuilt.commit !== undefined && after !== input.startCommit };

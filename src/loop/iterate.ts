@@ -135,7 +135,8 @@ export async function runIterations(ctx: LoopContext, lock: RunLock): Promise<Ru
   const dirty = await userDirtyPaths(config.repoRoot, ctx.harnessPaths);
   if (dirty.length > 0 && !config.allowDirty) {
     ctx.io.stderr(
-      `pi-harness: the working tree has uncommitted changes:\n${dirty.map((f) => `  ${f}`).join('\n')}\ncommit or stash them, or set allowDirty (they are then never touched or committed).\n`,
+      `pi-harness: the working tree has uncommitted changes:\n${dirty.map((f) => `  ${f}`).join('\n')}\n` +
+        'commit or stash them, or set allowDirty (they are then never touched or committed).\n',
     );
     return { kind: 'refused', why: 'dirty_tree' };
   }

@@ -71,7 +71,8 @@ async function checkPreDirty(run: IterationRun): Promise<void> {
     );
   if (check.edited.length > 0)
     run.state.notes.push(
-      `the agents edited files you had uncommitted changes in: ${check.edited.join(', ')}; your version is in ${snapshot.ref}`,
+      `the agents edited files you had uncommitted changes in: ${check.edited.join(', ')}; ` +
+        `your version is in ${snapshot.ref}`,
     );
 }
 

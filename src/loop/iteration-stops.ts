@@ -101,7 +101,9 @@ export async function afterIteration(
     });
     return done({
       kind: 'breaker',
-      reason: `${state.consecutiveFailures} failed iterations in a row (maxConsecutiveFailures ${config.maxConsecutiveFailures})`,
+      reason:
+        `${state.consecutiveFailures} failed iterations in a row ` +
+        `(maxConsecutiveFailures ${config.maxConsecutiveFailures})`,
     });
   }
   const limit = ctx.mode === 'once' ? 1 : config.maxIterations;

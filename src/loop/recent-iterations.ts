@@ -33,11 +33,14 @@ export function consecutiveChanges(recent: readonly RecentIteration[], file: str
 
 const HINTS = [
   (file: string, n: number) =>
-    `${file} was changed in each of the last ${n} iterations: read it first and change it with small targeted edits, not rewrites.`,
+    `${file} was changed in each of the last ${n} iterations: ` +
+    'read it first and change it with small targeted edits, not rewrites.',
   (file: string, n: number) =>
-    `${file} was changed in each of the last ${n} iterations: do not rewrite it; if it has grown too large, move the part this task needs into a new, smaller file.`,
+    `${file} was changed in each of the last ${n} iterations: do not rewrite it; ` +
+    'if it has grown too large, move the part this task needs into a new, smaller file.',
   (file: string, n: number) =>
-    `${file} was changed in each of the last ${n} iterations: leave it unchanged unless the task cannot be done otherwise, and say why in your summary if you must touch it.`,
+    `${file} was changed in each of the last ${n} iterations: ` +
+    'leave it unchanged unless the task cannot be done otherwise, and say why in your summary if you must touch it.',
 ];
 
 /** One hint per file over budget, firmer the further over budget it is. */

@@ -39,7 +39,8 @@ async function refuseEarly(options: LoopOptions): Promise<LoopOutcome | undefine
   const { config, io } = options;
   if (!(await headCommit(config.repoRoot))) {
     io.stderr(
-      `pi-harness: ${config.repoRoot} has no commit yet (or is not a git repository); make a first commit, then run again.\n`,
+      `pi-harness: ${config.repoRoot} has no commit yet (or is not a git repository); ` +
+        'make a first commit, then run again.\n',
     );
     return { kind: 'refused', why: 'no_commit' };
   }

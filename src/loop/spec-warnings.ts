@@ -16,7 +16,9 @@ export async function warnAboutLargeSpecs(ctx: LoopContext): Promise<void> {
     if (lines !== undefined && lines > config.largeSpecWarningLines) {
       ctx.journal.append({
         type: 'warning',
-        message: `${path.relative(config.repoRoot, file)} has ${lines} lines (largeSpecWarningLines ${config.largeSpecWarningLines}); long specs cost tokens in every prompt`,
+        message:
+          `${path.relative(config.repoRoot, file)} has ${lines} lines ` +
+          `(largeSpecWarningLines ${config.largeSpecWarningLines}); long specs cost tokens in every prompt`,
       });
     }
   }

@@ -34,7 +34,7 @@ export function instructionsBlock(instructions: string): string | undefined {
 }
 
 /**
- * The task, named verbatim (SPEC §4): text and phase exactly as written in the task file, then its
+ * The task, named verbatim (docs/task-file.md): text and phase exactly as written in the task file, then its
  * detail lines (sub-items, blocker notes) as written.
  */
 export function taskSection(ctx: PromptContext, heading: string, options: { details?: boolean } = {}): string {

@@ -6,7 +6,7 @@ import type { Config } from '../config/load.js';
 import type { RetryReason } from '../vocabulary/iterations.js';
 import type { Task } from '../tasks/types.js';
 
-/** The prompt caps of SPEC §3, picked from Config. `promptMode: 'full'` lifts every cap. */
+/** The prompt caps (the max*Lines settings), picked from Config. `promptMode: 'full'` lifts every cap. */
 export type PromptCaps = Pick<
   Config,
   | 'promptMode'

@@ -32,7 +32,10 @@ function durationBetween(start: string | null, end: string | null): number | nul
 function describeIncident(incident: RunIncident): string {
   switch (incident.kind) {
     case 'breaker':
-      return `circuit breaker: ${incident.consecutiveFailures ?? '?'} failed iterations in a row (limit ${incident.limit ?? '?'})`;
+      return (
+        `circuit breaker: ${incident.consecutiveFailures ?? '?'} failed iterations in a row ` +
+        `(limit ${incident.limit ?? '?'})`
+      );
     case 'budget':
       return `budget: ${incident.message ?? `${incident.budget ?? 'a'} budget reached`}`;
     case 'error':

@@ -1,5 +1,5 @@
 /**
- * Run and task budgets (SPEC §3 guardrails): wall time, tokens and cost of a run, tokens of one
+ * Run and task budgets (docs/configuration.md): wall time, tokens and cost of a run, tokens of one
  * task. Usage is added as each model request finishes, so a budget stops a runaway turn while it
  * runs instead of after the damage. Zero means "no limit" for every budget.
  */

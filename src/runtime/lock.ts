@@ -1,5 +1,5 @@
 /**
- * One run per repository (SPEC §7). The lock file names its holder: run id, pid, the pid's kernel
+ * One run per repository. The lock file names its holder: run id, pid, the pid's kernel
  * start time (so a recycled pid is not mistaken for the holder), host, start, heartbeat, status
  * and command.
  *

@@ -1,5 +1,5 @@
 /**
- * The harness's persistent state (SPEC §7): per-task attempt counts and parking, the run of
+ * The harness's persistent state: per-task attempt counts and parking, the run of
  * consecutive failures, the iteration total, and the iteration in progress — recorded before agent
  * work starts so that after a crash the next run knows what was going on.
  *

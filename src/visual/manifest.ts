@@ -1,5 +1,5 @@
 /**
- * The capture manifest (SPEC §9): `<captureDir>/manifest.json` lists the screens the capture
+ * The capture manifest (docs/visual-review.md): `<captureDir>/manifest.json` lists the screens the capture
  * command wrote, `{"screens":[{"id","label","path"}]}`, paths relative to the capture dir.
  *
  * Everything the model is shown passes through here, so the checks are strict: a path must stay

@@ -49,7 +49,10 @@ export function visionProblem(config: Pick<Config, 'models'>, model: string | un
   if (model === undefined) return undefined;
   const endpoint = config.models[model];
   if (endpoint && endpoint.vision !== true) {
-    return `the visualReview model ${model} is not declared vision-capable (set models["${model}"].vision to true if it accepts images)`;
+    return (
+      `the visualReview model ${model} is not declared vision-capable ` +
+      `(set models["${model}"].vision to true if it accepts images)`
+    );
   }
   return undefined;
 }
@@ -102,7 +105,8 @@ async function capture(setup: VisualReviewSetup, record: VisualReviewRecord): Pr
   }
   if (outcome.kind === 'captured' && outcome.dirtied.length > 0) {
     record.warnings = [
-      `the capture command changed files in the repository (${outcome.dirtied.join(', ')}); left as they are, they count as the next iteration's changes — write capture output under visualCaptureDir instead`,
+      `the capture command changed files in the repository (${outcome.dirtied.join(', ')}); left as they are, ` +
+        "they count as the next iteration's changes — write capture output under visualCaptureDir instead",
     ];
   }
   return outcome;

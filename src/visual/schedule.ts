@@ -1,5 +1,5 @@
 /**
- * When the loop reviews (SPEC §9: every visualReviewEveryNSuccesses successful iterations). The
+ * When the loop reviews: every visualReviewEveryNSuccesses successful iterations. The
  * count survives between runs, in `<piRuntimeDir>/visual/schedule.json`, so that repeated `once`
  * invocations (a cron job, a CI step) are reviewed as often as one long `run`.
  *

@@ -1,5 +1,5 @@
 /**
- * The review model's answer: a JSON object `{"verdict","summary","findings"}` (SPEC §9), read
+ * The review model's answer: a JSON object `{"verdict","summary","findings"}` (docs/visual-review.md), read
  * tolerantly because models wrap it — in a ```json fence, after a sentence of prose, with a
  * trailing comma, nested one level down. Every balanced `{…}` in the text is a candidate; the last
  * one carrying a real verdict wins (a model may quote an example before its answer). A verdict

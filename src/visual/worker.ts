@@ -1,5 +1,5 @@
 /**
- * `visual-review-worker`'s request (SPEC §2): one JSON object on stdin,
+ * `visual-review-worker`'s request: one JSON object on stdin,
  * `{images:[{path|data, mimeType}], task, phase, changedFiles, model?}`. Images are checked the
  * way captured screenshots are (by content, size-capped); a `data` URL prefix is tolerated.
  */

@@ -1,5 +1,5 @@
 /**
- * `pi-harness visual-review-worker`: the review step alone, for other tools (SPEC §2). Reads one
+ * `pi-harness visual-review-worker`: the review step alone, for other tools (docs/visual-review.md). Reads one
  * request on stdin — `{images:[{path|data, mimeType}], task, phase, changedFiles, model?}` — sends
  * the images to the visualReview model (or `model`) through pi, and writes the verdict JSON to
  * stdout. It touches nothing in the repo: no capture, no feedback file, no history, no lock.

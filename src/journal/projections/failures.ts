@@ -31,7 +31,11 @@ function failureOf(event: ReadEvent, n: number): FailureInput | undefined {
         kind: 'verification',
         n,
         at: event.at,
-        summary: `verification after ${event.after ?? 'a step'} ${event.outcome === 'failed' ? `failed${typeof event.exitCode === 'number' ? ` (exit ${event.exitCode})` : ''}` : 'timed out'}`,
+        summary: `verification after ${event.after ?? 'a step'} ${
+          event.outcome === 'failed'
+            ? `failed${typeof event.exitCode === 'number' ? ` (exit ${event.exitCode})` : ''}`
+            : 'timed out'
+        }`,
       };
     case 'verdict': {
       const verdict = event.verdict ?? 'UNKNOWN';

@@ -1,7 +1,8 @@
 /**
  * One token-usage record per agent turn, built from the journal: the turn_end's usage, with the
  * task phase of its iteration, the model that answered (else the one its turn_start asked for) and
- * the turn's tool calls (paths made repo-relative), so the summary can break tokens down by role, phase, model, tool and file.
+ * the turn's tool calls (paths made repo-relative), so the summary can break tokens down by role,
+ * phase, model, tool and file.
  */
 import type { Role } from '../../vocabulary/roles.js';
 import type { TokenUsage, TurnStatus } from '../../vocabulary/turns.js';

@@ -33,7 +33,8 @@ export function iterationSummary(it: IterationFacts): string {
     `  verification: ${it.verification}`,
     `  tester:       ${it.verdict}`,
     `  commit:       ${it.commit ? it.commit.sha.slice(0, 12) : 'none'}`,
-    `  duration:     ${seconds(it.durationMs ?? 0)}, ${it.turns.length} turns, ${it.modelRequests} model requests, ${tokens} tokens` +
+    `  duration:     ${seconds(it.durationMs ?? 0)}, ${it.turns.length} turns, ` +
+      `${it.modelRequests} model requests, ${tokens} tokens` +
       (it.usage.cost > 0 ? `, $${it.usage.cost.toFixed(4)}` : ''),
   ];
   for (const note of it.notes) lines.push(`  note:         ${note}`);
@@ -41,10 +42,10 @@ export function iterationSummary(it: IterationFacts): string {
 }
 
 function visualReviewLines(event: ReadEventOf<'visual_review'>): string[] {
-  if (event.verdict === 'PASS')
-    return [
-      `  visual review: PASS${event.summary ? ` — ${event.summary}` : ''}${event.pendingFeedback ? ' (earlier visual findings cleared)' : ''}`,
-    ];
+  if (event.verdict === 'PASS') {
+    const summary = event.summary ? ` — ${event.summary}` : '';
+    return [`  visual review: PASS${summary}${event.pendingFeedback ? ' (earlier visual findings cleared)' : ''}`];
+  }
   const findings = [...(event.findings ?? []), ...(event.problems ?? [])];
   const shown = findings.slice(0, MAX_FINDINGS_SHOWN).map((line) => `    - ${line}`);
   if (findings.length > MAX_FINDINGS_SHOWN)
@@ -108,7 +109,8 @@ function runLines(event: ReadEvent, options: ConsoleOptions): string[] | undefin
       return [`recovered a stale lock (${event.reason}); the old lock is at ${event.movedTo}`];
     case 'crash_recovery':
       return [
-        `recovering: iteration ${event.iteration} of run ${event.crashedRunId} (task "${event.taskText}") did not finish; keeping its work`,
+        `recovering: iteration ${event.iteration} of run ${event.crashedRunId} (task "${event.taskText}") ` +
+          'did not finish; keeping its work',
       ];
     case 'warning':
       return [`${event.iteration !== undefined ? '  ' : ''}warning: ${event.message}`];
@@ -124,7 +126,8 @@ function runLines(event: ReadEvent, options: ConsoleOptions): string[] | undefin
       const nothing = event.iterations === 0 && (event.stop === 'all_done' || event.stop === 'all_parked');
       return [
         ...(nothing ? [`nothing to do: ${event.reason}`] : []),
-        `\n${options.fold.run.command ?? 'run'}: ${event.reason}; ${event.succeeded}/${event.iterations} iterations succeeded. Journal: ${options.journal}`,
+        `\n${options.fold.run.command ?? 'run'}: ${event.reason}; ` +
+          `${event.succeeded}/${event.iterations} iterations succeeded. Journal: ${options.journal}`,
       ];
     }
     default:

@@ -21,7 +21,8 @@ export function tokensPhrase(usage: TokenUsage): string {
 /** `commit 0123456789 by agent (tick added by the harness): Add the parser [src/a.ts, TODOS.md]` */
 export function commitPhrase(event: ReadEventOf<'commit'>): string {
   const tick = event.tickedByHarness ? ' (tick added by the harness)' : '';
-  return `commit ${shortSha(event.commit ?? '?')} by ${event.by ?? '?'}${tick}: ${event.message ?? ''} [${(event.files ?? []).join(', ')}]`;
+  const files = (event.files ?? []).join(', ');
+  return `commit ${shortSha(event.commit ?? '?')} by ${event.by ?? '?'}${tick}: ${event.message ?? ''} [${files}]`;
 }
 
 /** `failed (exit 1)`; a skipped verification ran nothing and has no exit code. */
@@ -33,7 +34,8 @@ export function verificationOutcome(event: ReadEventOf<'verification'>): string 
 
 /** `work kept in refs/pi-harness/rescue/<run>/<i> (2 files, patch <file>)` */
 export function rescuePhrase(event: ReadEventOf<'rescue'>): string {
-  return `work kept in ${event.ref ?? '?'} (${plural((event.files ?? []).length, 'file')}, patch ${event.patchFile ?? 'none'})`;
+  const files = plural((event.files ?? []).length, 'file');
+  return `work kept in ${event.ref ?? '?'} (${files}, patch ${event.patchFile ?? 'none'})`;
 }
 
 /** `Phase one / First task` */

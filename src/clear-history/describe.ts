@@ -11,7 +11,7 @@ export function formatBytes(bytes: number): string {
 
 export function displayPath(repoRoot: string, target: PlannedTarget): string {
   const relative = path.relative(repoRoot, target.path) || '.';
-  return target.verdict.kind === 'remove' && target.verdict.type === 'directory' ? `${relative}/` : relative;
+  return target.judgement.kind === 'remove' && target.judgement.type === 'directory' ? `${relative}/` : relative;
 }
 
 function fieldsOf(target: PlannedTarget): string {
@@ -22,7 +22,7 @@ function fieldsOf(target: PlannedTarget): string {
 }
 
 function sizeOf(target: PlannedTarget): string {
-  if (target.verdict.kind === 'remove' && target.verdict.type === 'symlink')
+  if (target.judgement.kind === 'remove' && target.judgement.type === 'symlink')
     return 'symlink (its target is left alone)';
   return `${target.files} file${target.files === 1 ? '' : 's'}, ${formatBytes(target.bytes)}`;
 }
@@ -36,7 +36,7 @@ export function targetLines(repoRoot: string, targets: readonly PlannedTarget[])
 export function refusalLines(repoRoot: string, targets: readonly PlannedTarget[]): string[] {
   return targets.map(
     (target) =>
-      `  ${displayPath(repoRoot, target)} (${target.fields.join(', ')}): ${target.verdict.kind === 'refused' ? target.verdict.reason : ''}`,
+      `  ${displayPath(repoRoot, target)} (${target.fields.join(', ')}): ${target.judgement.kind === 'refused' ? target.judgement.reason : ''}`,
   );
 }
 

@@ -3,12 +3,12 @@ import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config/load.js';
 import { listHarnessRefs } from './refs.js';
-import { judgeTarget, type Verdict } from './safety.js';
+import { judgeTarget, type Judgement } from './safety.js';
 import { harnessTargets, type Target } from './targets.js';
 import { errorMessage } from '../util/errors.js';
 
 export interface PlannedTarget extends Target {
-  verdict: Verdict;
+  judgement: Judgement;
   /** Files under it (1 for a file or a symlink) and their bytes, for the summary. */
   files: number;
   bytes: number;
@@ -40,9 +40,9 @@ async function measure(file: string): Promise<{ files: number; bytes: number }> 
 export async function planClear(config: Config): Promise<ClearPlan> {
   const targets: PlannedTarget[] = [];
   for (const target of await harnessTargets(config)) {
-    const verdict = await judgeTarget(config.repoRoot, target);
-    const size = verdict.kind === 'remove' ? await measure(target.path) : { files: 0, bytes: 0 };
-    targets.push({ ...target, verdict, ...size });
+    const judgement = await judgeTarget(config.repoRoot, target);
+    const size = judgement.kind === 'remove' ? await measure(target.path) : { files: 0, bytes: 0 };
+    targets.push({ ...target, judgement, ...size });
   }
   try {
     return { targets, refs: await listHarnessRefs(config.repoRoot) };
@@ -54,5 +54,5 @@ export async function planClear(config: Config): Promise<ClearPlan> {
   }
 }
 
-export const toRemove = (plan: ClearPlan) => plan.targets.filter((target) => target.verdict.kind === 'remove');
-export const refused = (plan: ClearPlan) => plan.targets.filter((target) => target.verdict.kind === 'refused');
+export const toRemove = (plan: ClearPlan) => plan.targets.filter((target) => target.judgement.kind === 'remove');
+export const refused = (plan: ClearPlan) => plan.targets.filter((target) => target.judgement.kind === 'refused');

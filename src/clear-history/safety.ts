@@ -10,7 +10,7 @@ import { git } from '../workspace/git.js';
 import { isWithin, type Target } from './targets.js';
 import { errorCode, errorMessage } from '../util/errors.js';
 
-export type Verdict =
+export type Judgement =
   | { kind: 'absent' }
   | { kind: 'remove'; type: 'file' | 'directory' | 'symlink' }
   | { kind: 'refused'; reason: string };
@@ -50,7 +50,7 @@ function describeTracked(tracked: string[], relative: string): string {
   return `it contains ${tracked.length} file(s) tracked by git (${sample}${tracked.length > 3 ? ', …' : ''}); project files are never removed`;
 }
 
-export async function judgeTarget(repoRoot: string, target: Target): Promise<Verdict> {
+export async function judgeTarget(repoRoot: string, target: Target): Promise<Judgement> {
   // Nothing there, nothing to judge: a setting pointing at a path that does not exist is harmless.
   let type: 'file' | 'directory' | 'symlink';
   try {

@@ -30,9 +30,9 @@ async function removeExcept(target: string, keep: string): Promise<void> {
 }
 
 async function removeTarget(target: PlannedTarget, keep: string): Promise<void> {
-  if (target.verdict.kind !== 'remove') return;
+  if (target.judgement.kind !== 'remove') return;
   // A symlink goes as a link: what it points to is not ours to judge.
-  if (target.verdict.type === 'symlink') await unlink(target.path).catch(() => undefined);
+  if (target.judgement.type === 'symlink') await unlink(target.path).catch(() => undefined);
   else await removeExcept(target.path, keep);
 }
 
