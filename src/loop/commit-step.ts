@@ -120,7 +120,7 @@ async function commitAgentMode(
   const agent = await agentCommits(input, notes);
   const { tick, touched, refusal } = await settleTaskFile(input, notes);
   if (refusal) return { committed: false, reason: refusal, notes };
-  const changes = await iterationChanges(input.repoRoot, input.startCommit, input.filter);
+  const changes = await iterationChanges(input.repoRoot, input.startCommit, input.filter, agent.head);
   const tickedByHarness = tick.kind === 'ticked_by_harness';
   const agentCommit = async (commit: string, files: string[], ticked: boolean): Promise<CommitStepResult> => ({
     committed: true,
@@ -161,7 +161,7 @@ async function commitAgentMode(
 }
 
 async function commitPlanMode(input: CommitStepInput, taskFileRel: string, notes: string[]): Promise<CommitStepResult> {
-  const changes = await iterationChanges(input.repoRoot, input.startCommit, input.filter);
+  const changes = await iterationChanges(input.repoRoot, input.startCommit, input.filter, input.now.head);
   const plan = parseCommitPlan(input.testerText);
   let files: string[];
   let message: string;
@@ -184,7 +184,7 @@ async function commitPlanMode(input: CommitStepInput, taskFileRel: string, notes
   const result = await commitFiles(input.repoRoot, files, message);
   if (!result) return { committed: false, reason: 'none of the files in the commit plan had changes', notes };
   await noteSkippedHooks(input.repoRoot, notes);
-  const leftover = (await iterationChanges(input.repoRoot, result.commit, input.filter)).uncommitted;
+  const leftover = (await iterationChanges(input.repoRoot, result.commit, input.filter, result.commit)).uncommitted;
   if (leftover.length > 0) notes.push(`changes outside the commit plan were kept aside: ${leftover.join(', ')}`);
   return {
     committed: true,

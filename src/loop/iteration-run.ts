@@ -95,12 +95,17 @@ export function taskRef(task: Task) {
   return { id: task.id, text: task.text, phase: task.phase, line: task.line };
 }
 
-/** The work tree as the iteration sees it now: one read, for the step that just ended. */
-export function readTree(run: IterationRun): Promise<TreeState> {
+/**
+ * The work tree as the iteration sees it now: one read, for the step that just ended. Without
+ * `fingerprint` the content is not hashed (nothing will be compared against it).
+ */
+export function readTree(run: IterationRun, options: { fingerprint?: boolean } = {}): Promise<TreeState> {
   return readTreeState({
     repoRoot: run.services.config.repoRoot,
     startCommit: run.start.startCommit,
     filter: run.start.filter,
     notProduct: run.start.notProduct,
+    indexFile: run.state.tree.indexFile,
+    ...options,
   });
 }

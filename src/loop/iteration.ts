@@ -10,6 +10,7 @@ import { LoopVisualReview } from '../visual/loop-review.js';
 import type { EndReason, RecordedStatus } from '../vocabulary/iterations.js';
 import { toRepoRelative } from '../workspace/changes.js';
 import { snapshotPreDirty } from '../workspace/rescue.js';
+import { currentBranch } from '../workspace/restore.js';
 import { readTreeState } from '../workspace/tree-state.js';
 import type { DecisionLimits } from './decide.js';
 import { finishIteration } from './iteration-end.js';
@@ -49,6 +50,8 @@ async function begin(ctx: LoopContext, input: IterationInput): Promise<{ run: It
   const notProduct = [toRepoRelative(config.repoRoot, config.taskFile)];
   const tree = await readTreeState({ repoRoot: config.repoRoot, startCommit: undefined, filter, notProduct });
   const startCommit = tree.head!;
+  // Recorded so that an agent switching branches cannot leave the user on the wrong one.
+  const startBranch = await currentBranch(config.repoRoot);
   // Under allowDirty the user's uncommitted files are recorded first, so that whatever the agents
   // do to them, the user's exact bytes can be put back.
   const preDirtySnapshot = await snapshotPreDirty({
@@ -65,8 +68,7 @@ async function begin(ctx: LoopContext, input: IterationInput): Promise<{ run: It
     taskText: task.text,
     startCommit,
     startedAt: new Date().toISOString(),
-    // Recorded so that an agent switching branches cannot leave the user on the wrong one.
-    startBranch: tree.branch,
+    startBranch,
     ...(preDirtySnapshot ? { preDirtyRef: preDirtySnapshot.ref } : {}),
   });
   journal.append({ type: 'iteration_start', iteration, task: taskRef(task), startCommit, preDirty: [...preDirty] });
@@ -87,7 +89,7 @@ async function begin(ctx: LoopContext, input: IterationInput): Promise<{ run: It
       iteration,
       task,
       startCommit,
-      startBranch: tree.branch,
+      startBranch,
       preDirty,
       ...(preDirtySnapshot ? { preDirtySnapshot } : {}),
       openAtStart: input.openAtStart,

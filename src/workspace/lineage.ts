@@ -12,10 +12,11 @@ function shortBranch(ref: string): string {
   return ref.replace(/^refs\/heads\//, '');
 }
 
-/** Where HEAD is now, when the caller has just read it (saves reading it again). */
+/** Where HEAD is now, when the caller has just read it (what it did not read is read here). */
 export interface HeadNow {
   head: string | undefined;
-  branch: string | null;
+  /** The branch HEAD is on (`refs/heads/...`), null when detached. */
+  branch?: string | null;
 }
 
 /**
@@ -29,7 +30,7 @@ export async function lineageViolation(
   now?: HeadNow,
 ): Promise<string | undefined> {
   if (startBranch !== undefined) {
-    const branch = now ? now.branch : await currentBranch(cwd);
+    const branch = now?.branch !== undefined ? now.branch : await currentBranch(cwd);
     if (branch !== startBranch) {
       const now = branch ? `branch ${shortBranch(branch)}` : 'a detached HEAD';
       const was = startBranch ? `branch ${shortBranch(startBranch)}` : 'a detached HEAD';

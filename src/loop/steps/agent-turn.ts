@@ -95,6 +95,7 @@ export async function runAgentTurn(
   }
   run.state.usage = addUsage(run.state.usage, turn.usage);
   journalTurnEnd(run.services.journal, run.start.iteration, turn, after.changes.all);
-  const changedFiles = before.fingerprint !== after.fingerprint;
+  // Without a fingerprint from before (never expected), the turn counts as having changed files.
+  const changedFiles = before.fingerprint === undefined || before.fingerprint !== after.fingerprint;
   return { turn, summary: { status: turn.status, terminalReason: turn.terminalReason, changedFiles } };
 }

@@ -47,7 +47,9 @@ export async function commitHandler(run: IterationRun): Promise<Outcome> {
   } else {
     run.state.notes.push(result.reason);
   }
-  run.state.tree = await readTree(run);
+  // What the commit left: the visual review and the end of the iteration read it; no turn follows
+  // that would compare the content against it.
+  run.state.tree = await readTree(run, { fingerprint: false });
   return { step: 'commit', committed: result.committed };
 }
 
