@@ -5,11 +5,12 @@
  * records — for measure.ts to turn into figures.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../config/load.js';
-import type { JournalEvent } from '../journal/events.js';
+import type { ReadEvent } from '../journal/decode.js';
+import { readJournalFile } from '../journal/read.js';
 import { runLoop } from '../loop/run-loop.js';
 import { exitCodeOf } from '../vocabulary/exit-codes.js';
 import { roleScript, startScriptedModel, type RecordedRequest, type ScriptStep } from '../scripted-model/index.js';
@@ -27,7 +28,7 @@ export interface RawRun {
   exitCode: number;
   /** The whole `pi-harness run`, as the user waits for it. */
   wallMs: number;
-  events: JournalEvent[];
+  events: ReadEvent[];
   requests: RecordedRequest[];
   pi: PiProcessPeak | undefined;
   /** The harness's console output, for diagnosing a run that went wrong. */
@@ -67,15 +68,11 @@ function harnessConfig(baseUrl: string, modelId: string): Record<string, unknown
   };
 }
 
-async function readJournal(repo: string): Promise<JournalEvent[]> {
+async function readJournal(repo: string): Promise<ReadEvent[]> {
   const runs = path.join(repo, '.pi-harness', 'runs');
   const [runId] = await readdir(runs);
   if (runId === undefined) return [];
-  const text = await readFile(path.join(runs, runId, 'journal.jsonl'), 'utf8');
-  return text
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as JournalEvent);
+  return readJournalFile(path.join(runs, runId, 'journal.jsonl')).events;
 }
 
 /** Adds `delayMs` to every scripted reply: a crude stand-in for a model's time to answer. */
