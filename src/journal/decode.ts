@@ -2,7 +2,8 @@
  * The one decoder of journal lines. A journal may come from an older or a newer harness, or end in
  * a line a crash cut short, so decoding is tolerant: a line that is not a JSON object with a
  * string `type` is malformed (counted, skipped); a type this harness does not know is ignored; a
- * known type keeps the fields it knows that have the right shape and drops the rest. Every reader
+ * known type keeps the fields it knows that have the right shape (a mistyped one is dropped or
+ * mended; one it does not know is left alone, and no reader's type has it). Every reader
  * (the fold, the projections, `report`) works on what comes out of here and never parses again.
  */
 import { isObject } from '../util/json.js';
@@ -22,18 +23,21 @@ export type ReadEvent = {
 /** A read event of one type. */
 export type ReadEventOf<T extends DecodableType> = Extract<ReadEvent, { type: T }>;
 
-/** Reads one field: its value when it has the expected shape, else undefined (the field is dropped). */
+/**
+ * Reads one field: its value when it has the expected shape, else undefined (the field is dropped).
+ * A well-formed value comes back as it is (no copy): the decoder runs over every line of long
+ * journals. A part that is not, is mended (a mistyped counter reads 0, a bad list item is dropped).
+ */
 type Reader<T> = (value: unknown) => T | undefined;
 
 type Fields<B> = { [K in Exclude<keyof B, 'type'>]-?: Reader<Exclude<B[K], undefined>> };
 
+const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
 const str: Reader<string> = (value) => (typeof value === 'string' ? value : undefined);
-const num: Reader<number> = (value) => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
+const num: Reader<number> = (value) => (isNumber(value) ? value : undefined);
 const bool: Reader<boolean> = (value) => (typeof value === 'boolean' ? value : undefined);
 const strOrNull: Reader<string | null> = (value) => (value === null ? null : str(value));
 const numOrNull: Reader<number | null> = (value) => (value === null ? null : num(value));
-const strings: Reader<string[]> = (value) =>
-  Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : undefined;
 
 function oneOf<const T extends string>(values: readonly T[]): Reader<T> {
   const known: ReadonlySet<string> = new Set(values);
@@ -43,64 +47,52 @@ function oneOf<const T extends string>(values: readonly T[]): Reader<T> {
 function listOf<T>(item: Reader<T>): Reader<T[]> {
   return (value) => {
     if (!Array.isArray(value)) return undefined;
+    let same = true;
     const items: T[] = [];
     for (const entry of value) {
       const read = item(entry);
+      if (read !== entry) same = false;
       if (read !== undefined) items.push(read);
     }
-    return items;
+    return same ? (value as T[]) : items;
+  };
+}
+
+const strings: Reader<string[]> = listOf(str);
+
+/** An object whose listed keys are all numbers; a missing or mistyped one reads as 0. */
+function counters<const K extends string>(keys: readonly K[]): Reader<Record<K, number>> {
+  return (value) => {
+    if (!isObject(value)) return undefined;
+    if (keys.every((key) => isNumber(value[key]))) return value as Record<K, number>;
+    return Object.fromEntries(keys.map((key) => [key, num(value[key]) ?? 0])) as Record<K, number>;
   };
 }
 
 /** Token usage: every counter a number, a missing or mistyped one read as 0. */
-const usage: Reader<{ input: number; output: number; cacheRead: number; cacheWrite: number; cost: number }> = (
-  value,
-) =>
-  isObject(value)
-    ? {
-        input: num(value.input) ?? 0,
-        output: num(value.output) ?? 0,
-        cacheRead: num(value.cacheRead) ?? 0,
-        cacheWrite: num(value.cacheWrite) ?? 0,
-        cost: num(value.cost) ?? 0,
-      }
-    : undefined;
+const usage = counters(['input', 'output', 'cacheRead', 'cacheWrite', 'cost'] as const);
+
+const budgets = counters(['maxRunSeconds', 'maxRunTokens', 'maxTaskTokens', 'maxRunCostUsd'] as const);
 
 /** A task reference needs its text; the other parts read as unknown when missing. */
 const task: Reader<{ id: string; text: string; phase: string | null; line: number }> = (value) => {
   if (!isObject(value) || typeof value.text !== 'string') return undefined;
-  return {
-    id: str(value.id) ?? '',
-    text: value.text,
-    phase: strOrNull(value.phase) ?? null,
-    line: num(value.line) ?? 0,
-  };
+  const { id, text, phase, line } = value;
+  if (typeof id === 'string' && (phase === null || typeof phase === 'string') && isNumber(line))
+    return value as { id: string; text: string; phase: string | null; line: number };
+  return { id: str(id) ?? '', text, phase: strOrNull(phase) ?? null, line: num(line) ?? 0 };
 };
 
-const largeFile: Reader<{ path: string; lines: number }> = (value) => {
-  if (!isObject(value)) return undefined;
-  const path = str(value.path);
-  const lines = num(value.lines);
-  return path !== undefined && lines !== undefined ? { path, lines } : undefined;
-};
+const largeFile: Reader<{ path: string; lines: number }> = (value) =>
+  isObject(value) && typeof value.path === 'string' && isNumber(value.lines)
+    ? (value as { path: string; lines: number })
+    : undefined;
 
 const toolRef: Reader<{ name: string; path?: string }> = (value) => {
   if (!isObject(value) || typeof value.name !== 'string') return undefined;
-  const path = str(value.path);
-  return path === undefined ? { name: value.name } : { name: value.name, path };
+  if (value.path === undefined || typeof value.path === 'string') return value as { name: string; path?: string };
+  return { name: value.name };
 };
-
-const budgets: Reader<{ maxRunSeconds: number; maxRunTokens: number; maxTaskTokens: number; maxRunCostUsd: number }> = (
-  value,
-) =>
-  isObject(value)
-    ? {
-        maxRunSeconds: num(value.maxRunSeconds) ?? 0,
-        maxRunTokens: num(value.maxRunTokens) ?? 0,
-        maxTaskTokens: num(value.maxTaskTokens) ?? 0,
-        maxRunCostUsd: num(value.maxRunCostUsd) ?? 0,
-      }
-    : undefined;
 
 const role = oneOf(ROLES);
 const turnStatus = oneOf(['success', 'failed', 'stalled', 'timed_out'] as const);
@@ -323,18 +315,19 @@ export function decodeValue(value: unknown, context: LineContext): Decoded {
   if (!isObject(value) || typeof value.type !== 'string') return { kind: 'malformed' };
   const fields = (FIELDS as Record<string, Record<string, Reader<unknown>>>)[value.type];
   if (!fields) return { kind: 'unknown' };
-  const event: Record<string, unknown> = {
-    v: num(value.v) ?? 1,
-    runId: str(value.runId) ?? context.runId ?? '',
-    at: str(value.at) ?? '',
-    seq: num(value.seq) ?? context.position,
-    type: value.type,
-  };
+  // Mended in place: a well-formed event (the usual case) is returned as parsed, without a copy.
+  if (typeof value.v !== 'number') value.v = 1;
+  if (typeof value.runId !== 'string') value.runId = context.runId ?? '';
+  if (typeof value.at !== 'string') value.at = '';
+  if (!isNumber(value.seq)) value.seq = context.position;
   for (const key in fields) {
-    const read = fields[key]!(value[key]);
-    if (read !== undefined) event[key] = read;
+    const present = value[key];
+    if (present === undefined) continue;
+    const read = fields[key]!(present);
+    if (read === undefined) delete value[key];
+    else if (read !== present) value[key] = read;
   }
-  return { kind: 'event', event: event as unknown as ReadEvent };
+  return { kind: 'event', event: value as unknown as ReadEvent };
 }
 
 export function decodeLine(line: string, context: LineContext): Decoded {

@@ -34,7 +34,8 @@ function lineReader(file: string, stats: ReadStats, onEvent: (event: ReadEvent) 
   const runId = runIdOf(file);
   let position = 0;
   return (line: string): void => {
-    if (line.trim() === '') return;
+    // Blank lines are no events; the cheap test first, as journal lines can be long.
+    if (line.length === 0 || (line.charCodeAt(0) <= 0x20 && line.trim() === '')) return;
     stats.lines += 1;
     const decoded = decodeLine(line, { runId, position: position + 1 });
     if (decoded.kind === 'malformed') stats.malformed += 1;
