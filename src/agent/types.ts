@@ -1,38 +1,22 @@
 /**
  * The contract between the iteration loop and whatever runs agent turns (real pi over RPC, or the
  * offline mock). Everything the loop decides on is typed here; raw pi events never leave the
- * transport.
+ * transport. The shared words (roles, statuses, usage) live in src/vocabulary and are re-exported
+ * here for the transports.
  */
+import type { Role } from '../vocabulary/roles.js';
+import {
+  emptyUsage,
+  type TerminalReason,
+  type ThinkingLevel,
+  type TokenUsage,
+  type TurnStatus,
+} from '../vocabulary/turns.js';
 
-export const ROLES = ['developer', 'developerRetry', 'developerFix', 'tester', 'testerCommit', 'visualReview'] as const;
-export type Role = (typeof ROLES)[number];
-
-export type TurnStatus = 'success' | 'failed' | 'stalled' | 'timed_out';
-
-/** Why a turn ended. One value per distinct cause so reports and decisions never parse prose. */
-export type TerminalReason =
-  | 'completed' // the agent settled on its own
-  | 'no_event_timeout' // silence past noEventTimeoutSeconds (or the tool variant)
-  | 'agent_timeout' // agentTimeoutSeconds wall-clock cap
-  | 'tool_loop' // the same tool call loopRepeatThreshold times in a row
-  | 'path_loop' // the same path samePathRepeatThreshold times in a row
-  | 'provider_auth' // 401/403 from the model endpoint
-  | 'provider_error' // the model endpoint kept failing after retries
-  | 'agent_error' // pi reported an error for the turn
-  | 'process_exit' // the pi process exited before the turn settled
-  | 'protocol_error' // pi sent something we could not understand / refused a command
-  | 'aborted'; // the caller aborted (SIGINT/SIGTERM)
-
-export type ThinkingLevel = 'off' | 'minimal' | 'low' | 'medium' | 'high' | 'xhigh' | 'max';
-
-export interface TokenUsage {
-  input: number;
-  output: number;
-  cacheRead: number;
-  cacheWrite: number;
-  /** Cost in USD as reported by pi's model pricing (0 when unknown). */
-  cost: number;
-}
+export { ROLES } from '../vocabulary/roles.js';
+export type { Role } from '../vocabulary/roles.js';
+export { addUsage, emptyUsage } from '../vocabulary/turns.js';
+export type { TerminalReason, ThinkingLevel, TokenUsage, TurnStatus } from '../vocabulary/turns.js';
 
 export interface ToolCallRecord {
   id: string;
@@ -116,20 +100,6 @@ export interface Transport {
   close(): Promise<void>;
   /** Ends idle sessions' processes but keeps the transport usable (between iterations). */
   releaseSessions?(): Promise<void>;
-}
-
-export function emptyUsage(): TokenUsage {
-  return { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cost: 0 };
-}
-
-export function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
-  return {
-    input: a.input + b.input,
-    output: a.output + b.output,
-    cacheRead: a.cacheRead + b.cacheRead,
-    cacheWrite: a.cacheWrite + b.cacheWrite,
-    cost: a.cost + b.cost,
-  };
 }
 
 /** A turn that did no model work: the mock's turns, and turns that could not start. */

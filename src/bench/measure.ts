@@ -9,13 +9,11 @@
  * building, fingerprints, state writes. With a real model it is the part that does not shrink
  * when the model gets faster.
  */
-import type { JournalEvent } from '../journal/events.js';
+import type { ReadEvent, ReadEventOf } from '../journal/decode.js';
 import { chatMessages, type RecordedRequest } from '../scripted-model/index.js';
 import type { PiProcessPeak } from './pi-processes.js';
 import type { RawRun } from './run-once.js';
 import { expectedPathOf, type ExpectedPath } from './workload.js';
-
-type EventOf<T extends JournalEvent['type']> = Extract<JournalEvent, { type: T }>;
 
 /** One slice of time and bytes; the same columns for a role, a task, or the whole run. */
 export interface Slice {
@@ -120,33 +118,33 @@ interface Turn {
   requests: RecordedRequest[];
 }
 
-const time = (event: JournalEvent): number => Date.parse(event.at);
+const time = (event: ReadEvent): number => Date.parse(event.at);
 const sum = <T>(items: readonly T[], of: (item: T) => number): number =>
   items.reduce((total, item) => total + of(item), 0);
 const requestMs = (request: RecordedRequest): number => request.durationMs ?? 0;
 
 /** Pairs turn_start/turn_end, attaches the tool events that follow and the requests in the window. */
-function collectTurns(events: readonly JournalEvent[], requests: readonly RecordedRequest[]): Turn[] {
+function collectTurns(events: readonly ReadEvent[], requests: readonly RecordedRequest[]): Turn[] {
   const turns: Turn[] = [];
-  let open: { event: EventOf<'turn_start'> } | undefined;
+  let open: { event: ReadEventOf<'turn_start'> } | undefined;
   for (const event of events) {
     if (event.type === 'turn_start') open = { event };
     else if (event.type === 'turn_end' && open) {
       const start = time(open.event);
       const end = time(event);
       turns.push({
-        iteration: event.iteration,
-        role: event.role,
+        iteration: event.iteration ?? 0,
+        role: event.role ?? 'developer',
         start,
         end,
-        promptBytes: open.event.promptBytes,
-        modelRequests: event.modelRequests,
+        promptBytes: open.event.promptBytes ?? 0,
+        modelRequests: event.modelRequests ?? 0,
         toolMs: 0,
-        transportMs: event.durationMs,
+        transportMs: event.durationMs ?? 0,
         requests: requests.filter((request) => request.receivedAt >= start && request.receivedAt <= end),
       });
       open = undefined;
-    } else if (event.type === 'tool' && turns.length > 0) turns[turns.length - 1]!.toolMs += event.durationMs;
+    } else if (event.type === 'tool' && turns.length > 0) turns[turns.length - 1]!.toolMs += event.durationMs ?? 0;
   }
   return turns;
 }
@@ -184,10 +182,10 @@ function roleFigures(turns: readonly Turn[]): RoleFigures[] {
   });
 }
 
-function pathOf(events: readonly JournalEvent[]): string {
+function pathOf(events: readonly ReadEvent[]): string {
   const steps: string[] = [];
   for (const event of events) {
-    if (event.type === 'turn_start') steps.push(event.role);
+    if (event.type === 'turn_start') steps.push(event.role ?? 'turn');
     else if (event.type === 'verification') steps.push(event.outcome === 'passed' ? 'verify' : `verify✗`);
     else if (event.type === 'verdict') steps[steps.length - 1] = `${steps.at(-1)} ${event.verdict}`;
     else if (event.type === 'commit') steps.push('commit');
@@ -195,18 +193,20 @@ function pathOf(events: readonly JournalEvent[]): string {
   return steps.join(' › ');
 }
 
-function taskFigures(events: readonly JournalEvent[], turns: readonly Turn[]): TaskFigures[] {
-  const ends = events.filter((event): event is EventOf<'iteration_end'> => event.type === 'iteration_end');
+function taskFigures(events: readonly ReadEvent[], turns: readonly Turn[]): TaskFigures[] {
+  const ends = events.filter((event): event is ReadEventOf<'iteration_end'> => event.type === 'iteration_end');
   return ends.map((end) => {
     const own = events.filter((event) => 'iteration' in event && event.iteration === end.iteration);
     const mine = turns.filter((turn) => turn.iteration === end.iteration);
     const slice = turnSlice(mine);
-    const verificationMs = sum(own, (event) => (event.type === 'verification' ? event.durationMs : 0));
-    const expected = expectedPathOf(end.task.text) ?? 'unknown';
+    const verificationMs = sum(own, (event) => (event.type === 'verification' ? (event.durationMs ?? 0) : 0));
+    const task = end.task?.text ?? '(unknown task)';
+    const expected = expectedPathOf(task) ?? 'unknown';
+    const wallMs = end.durationMs ?? 0;
     return {
-      iteration: end.iteration,
-      task: end.task.text,
-      status: end.status,
+      iteration: end.iteration ?? 0,
+      task,
+      status: end.status ?? 'failed',
       path: pathOf(own),
       expected,
       pathOk:
@@ -215,10 +215,10 @@ function taskFigures(events: readonly JournalEvent[], turns: readonly Turn[]): T
         end.status === 'succeeded',
       turns: mine.length,
       ...slice,
-      wallMs: end.durationMs,
+      wallMs,
       verificationMs,
-      overheadMs: end.durationMs - slice.modelMs - slice.toolMs - verificationMs,
-      harnessMs: end.durationMs - slice.modelMs - slice.toolMs - verificationMs - slice.piMs,
+      overheadMs: wallMs - slice.modelMs - slice.toolMs - verificationMs,
+      harnessMs: wallMs - slice.modelMs - slice.toolMs - verificationMs - slice.piMs,
     };
   });
 }

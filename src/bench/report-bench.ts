@@ -8,14 +8,25 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runReport } from '../cli/commands/report.js';
-import { loadConfig } from '../config/load.js';
+import { loadConfig, type Config } from '../config/load.js';
+import { buildReport, DEFAULT_REPORT_OPTIONS } from '../report/build-report.js';
+import { renderReport } from '../report/render-text.js';
+import { createStyle } from '../report/style.js';
 import { writeHistory } from './report-fixture.js';
 
 const RUNS = 50;
 const ITERATIONS_PER_RUN = 200;
 const REPEATS = 5;
 const MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'cli', 'main.js');
+
+/** What `pi-harness report` does in process: build the document, then render it or print it as JSON. */
+async function report(config: Config, options: { json?: boolean; runs?: number; iterations?: number } = {}) {
+  const document = await buildReport(config, {
+    runs: options.runs ?? DEFAULT_REPORT_OPTIONS.runs,
+    iterations: options.iterations ?? DEFAULT_REPORT_OPTIONS.iterations,
+  });
+  return options.json ? JSON.stringify(document, null, 2) : renderReport(document, createStyle(false));
+}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -55,19 +66,13 @@ async function main(): Promise<void> {
       `history: ${history.iterations} iterations in ${RUNS} runs, ${history.lines} journal lines, ${(history.bytes / 1024 / 1024).toFixed(1)} MB`,
     );
 
-    const io = {
-      cwd: repo,
-      env: {},
-      stdout: () => undefined,
-      stderr: () => undefined,
-    };
-    await runReport(config, io, {}); // warm-up: module loading and the first file-system reads
+    await report(config); // warm-up: module loading and the first file-system reads
     const rows: Array<[string, number]> = [
-      ['report (in process)', await time(REPEATS, () => runReport(config, io, {}))],
-      ['report --json (in process)', await time(REPEATS, () => runReport(config, io, { json: true }))],
+      ['report (in process)', await time(REPEATS, () => report(config))],
+      ['report --json (in process)', await time(REPEATS, () => report(config, { json: true }))],
       [
         'report --runs 50 --iterations 10000 (in process, everything)',
-        await time(REPEATS, () => runReport(config, io, { runs: '50', iterations: '10000', json: true })),
+        await time(REPEATS, () => report(config, { runs: 50, iterations: 10000, json: true })),
       ],
       [
         'node dist/cli/main.js report',

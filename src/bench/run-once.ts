@@ -5,11 +5,14 @@
  * records — for measure.ts to turn into figures.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runCli } from '../cli/program.js';
-import type { JournalEvent } from '../journal/events.js';
+import { loadConfig } from '../config/load.js';
+import type { ReadEvent } from '../journal/decode.js';
+import { readJournalFile } from '../journal/read.js';
+import { runLoop } from '../loop/run-loop.js';
+import { exitCodeOf } from '../vocabulary/exit-codes.js';
 import { roleScript, startScriptedModel, type RecordedRequest, type ScriptStep } from '../scripted-model/index.js';
 import { watchPiProcesses, type PiProcessPeak } from './pi-processes.js';
 import { INITIAL_FILES, PLANS, TASK_FILE, TEST_COMMAND } from './workload.js';
@@ -25,7 +28,7 @@ export interface RawRun {
   exitCode: number;
   /** The whole `pi-harness run`, as the user waits for it. */
   wallMs: number;
-  events: JournalEvent[];
+  events: ReadEvent[];
   requests: RecordedRequest[];
   pi: PiProcessPeak | undefined;
   /** The harness's console output, for diagnosing a run that went wrong. */
@@ -65,15 +68,11 @@ function harnessConfig(baseUrl: string, modelId: string): Record<string, unknown
   };
 }
 
-async function readJournal(repo: string): Promise<JournalEvent[]> {
+async function readJournal(repo: string): Promise<ReadEvent[]> {
   const runs = path.join(repo, '.pi-harness', 'runs');
   const [runId] = await readdir(runs);
   if (runId === undefined) return [];
-  const text = await readFile(path.join(runs, runId, 'journal.jsonl'), 'utf8');
-  return text
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as JournalEvent);
+  return readJournalFile(path.join(runs, runId, 'journal.jsonl')).events;
 }
 
 /** Adds `delayMs` to every scripted reply: a crude stand-in for a model's time to answer. */
@@ -111,12 +110,16 @@ export async function runOnce(options: RunOptions): Promise<RawRun> {
     };
     const watcher = watchPiProcesses(root);
     const started = performance.now();
-    const exitCode = await runCli(['run'], {
-      cwd: repo,
-      env: { ...process.env, ...GIT_IDENTITY, BENCH_MODEL_KEY: API_KEY, PI_CODING_AGENT_DIR: agentDir },
-      stdout: collect,
-      stderr: collect,
+    // `pi-harness run` as the CLI runs it: the configuration the repo holds, then the loop.
+    const env = { ...process.env, ...GIT_IDENTITY, BENCH_MODEL_KEY: API_KEY, PI_CODING_AGENT_DIR: agentDir };
+    const { config } = await loadConfig({ repoRoot: repo, cwd: repo, env });
+    const outcome = await runLoop({
+      mode: 'run',
+      config,
+      io: { cwd: repo, env, stdout: collect, stderr: collect },
+      signal: new AbortController().signal,
     });
+    const exitCode = exitCodeOf(outcome);
     const wallMs = performance.now() - started;
     const pi = watcher.stop();
     return { exitCode, wallMs, events: await readJournal(repo), requests: [...server.requests], pi, output, repo };

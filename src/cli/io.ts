@@ -1,12 +1,7 @@
-/** What a command may touch of the outside world; tests pass their own. */
-export interface CliIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  env: NodeJS.ProcessEnv;
-  cwd: string;
-  /** All of standard input (visual-review-worker); the process's stdin when absent. */
-  stdin?: () => Promise<string>;
-}
+/** The process's own standard streams, environment and directory, as a CliIo. */
+import type { CliIo } from '../vocabulary/io.js';
+
+export type { CliIo } from '../vocabulary/io.js';
 
 /** Streams whose reader went away (EPIPE): further output is dropped, the command goes on. */
 const closedStreams = new WeakSet<NodeJS.WritableStream>();

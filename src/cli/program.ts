@@ -19,7 +19,7 @@ import { runClearHistory } from './commands/clear-history.js';
 import { visualOnceCommand } from './commands/visual-once.js';
 import { visualReviewWorkerCommand } from './commands/visual-review-worker.js';
 
-/** Every command of SPEC §2 with its one-line help, in the order `--help` lists them. */
+/** Every command with its one-line help, in the order `--help` lists them. */
 const COMMANDS = [
   { name: 'once', summary: 'run one iteration on the first unchecked task' },
   { name: 'run', summary: 'run iterations until every task is done, a limit, a breaker or a stop signal' },

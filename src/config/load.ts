@@ -7,7 +7,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { z } from 'zod';
-import { ROLES } from '../agent/types.js';
+import { ROLES } from '../vocabulary/roles.js';
 import { ConfigError, type ConfigProblem } from './errors.js';
 import { readEnvOverrides } from './env.js';
 import { parseJsonWithPosition } from './json-text.js';
@@ -21,6 +21,7 @@ import {
   type RuntimeFileKey,
 } from './schema.js';
 import { unknownKeyWarnings } from './unknown-keys.js';
+import { errorMessage } from '../util/errors.js';
 
 export const DEFAULT_CONFIG_FILE = 'pi.config.json';
 
@@ -85,9 +86,7 @@ async function readConfigObject(file: string): Promise<Record<string, unknown>> 
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new ConfigError([
-      { source: file, field: '', expected: `cannot read the file (${(error as Error).message})` },
-    ]);
+    throw new ConfigError([{ source: file, field: '', expected: `cannot read the file (${errorMessage(error)})` }]);
   }
   const parsed = parseJsonWithPosition(text);
   if (!parsed.ok) throw new ConfigError([{ source: file, field: '', expected: parsed.error }]);

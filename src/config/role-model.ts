@@ -1,8 +1,8 @@
-import type { Role } from '../agent/types.js';
+import type { Role } from '../vocabulary/roles.js';
 import type { Config } from './load.js';
 
 /**
- * SPEC §3 model resolution: roleModels[role], else (visualReview) visualReviewModel, else piModel,
+ * Model resolution: roleModels[role], else (visualReview) visualReviewModel, else piModel,
  * else undefined so pi uses its own default.
  */
 export function modelForRole(

@@ -7,7 +7,7 @@
  * - the JSON Schema shipped as `schema/pi.config.schema.json` (`json-schema.ts`).
  */
 import { z } from 'zod';
-import { ROLES } from '../agent/types.js';
+import { ROLES } from '../vocabulary/roles.js';
 
 /** Metadata attached to a field: what users read in their editor and which variable overrides it. */
 interface FieldMeta {

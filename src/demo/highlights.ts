@@ -3,24 +3,10 @@
  * from its journal, each with how its iteration ended. The progress lines only say "failed" and
  * "FAIL"; a newcomer should see what was actually wrong and that the loop repaired it.
  */
-import { readFile } from 'node:fs/promises';
-import type { JournalEvent } from '../journal/events.js';
+import { JournalFold } from '../journal/fold/fold.js';
+import { readJournalFile } from '../journal/read.js';
 
 const MAX_EXCERPT_LINES = 6;
-
-async function readJournal(file: string): Promise<JournalEvent[]> {
-  const text = await readFile(file, 'utf8').catch(() => '');
-  return text
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .flatMap((line) => {
-      try {
-        return [JSON.parse(line) as JournalEvent];
-      } catch {
-        return [];
-      }
-    });
-}
 
 /**
  * The gist of a failed test run: the failing tests' names and the assertion's message, without
@@ -47,34 +33,36 @@ export function testFailureGist(output: string): string[] {
   return picked.slice(0, MAX_EXCERPT_LINES);
 }
 
-function ending(events: JournalEvent[], iteration: number): string {
-  const end = events.find((event) => event.type === 'iteration_end' && event.iteration === iteration);
-  if (end?.type !== 'iteration_end') return 'the iteration did not finish';
-  if (end.status !== 'succeeded') return `the iteration ended ${end.status.toUpperCase()} (${end.reason})`;
-  return `developerFix repaired it; the iteration SUCCEEDED${end.commit ? ` (commit ${end.commit.slice(0, 7)})` : ''}`;
+/** How the iteration ended, as the run's fold has it. */
+function ending(fold: JournalFold, iteration: number | undefined): string {
+  const it = fold.iteration(iteration);
+  if (!it?.ended) return 'the iteration did not finish';
+  if (it.endStatus !== 'succeeded') return `the iteration ended ${String(it.endStatus).toUpperCase()} (${it.reason})`;
+  return `developerFix repaired it; the iteration SUCCEEDED${it.commit ? ` (commit ${it.commit.sha.slice(0, 7)})` : ''}`;
 }
 
 /** Text lines for the outro, or none when nothing failed along the way. */
 export async function safetyNetLines(journalFile: string): Promise<string[]> {
-  const events = await readJournal(journalFile);
+  const { events } = readJournalFile(journalFile);
+  const fold = new JournalFold();
+  for (const event of events) fold.apply(event);
   const lines: string[] = [];
   for (const event of events) {
     if (event.type === 'verification' && event.outcome !== 'passed' && event.outcome !== 'skipped') {
-      lines.push(
-        `  iteration ${event.iteration}: \`${event.command}\` ${event.outcome} after the ${event.after === 'developer' ? "developer's" : event.after} turn:`,
-      );
-      lines.push(...testFailureGist(event.outputTail).map((line) => `      ${line}`));
-      lines.push(`    → ${ending(events, event.iteration)}`);
+      const after = event.after === 'developer' ? "developer's" : event.after;
+      lines.push(`  iteration ${event.iteration}: \`${event.command}\` ${event.outcome} after the ${after} turn:`);
+      lines.push(...testFailureGist(event.outputTail ?? '').map((line) => `      ${line}`));
+      lines.push(`    → ${ending(fold, event.iteration)}`);
     } else if (event.type === 'verdict' && event.verdict === 'FAIL') {
       lines.push(`  iteration ${event.iteration}: the tester's review said FAIL:`);
       lines.push(
-        ...event.findings
+        ...(event.findings ?? '')
           .trim()
           .split('\n')
           .slice(0, MAX_EXCERPT_LINES)
           .map((line) => `      ${line}`),
       );
-      lines.push(`    → ${ending(events, event.iteration)}`);
+      lines.push(`    → ${ending(fold, event.iteration)}`);
     }
   }
   return lines.length > 0 ? ['What the safety nets caught:', ...lines, ''] : [];

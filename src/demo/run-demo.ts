@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { CliIo } from '../cli/io.js';
+import type { CliIo } from '../vocabulary/io.js';
 import { envBindings } from '../config/env.js';
 import { loadConfig, type Config, DEFAULT_CONFIG_FILE } from '../config/load.js';
 import { startScriptedModel, type ScriptedModelServer } from '../scripted-model/index.js';

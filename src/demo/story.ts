@@ -5,7 +5,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EXIT } from '../cli/exit-codes.js';
+import { EXIT } from '../vocabulary/exit-codes.js';
 import type { Config } from '../config/load.js';
 import { loadTaskFile } from '../tasks/index.js';
 import { findExecutable } from '../doctor/executable.js';

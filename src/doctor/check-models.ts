@@ -1,11 +1,11 @@
 /**
- * One check per distinct model the roles use (SPEC §3 resolution through modelForRole):
+ * One check per distinct model the roles use (resolved through modelForRole, docs/configuration.md):
  * - a model declared in `models`: its endpoint answers GET /models, accepts the key, lists the id,
  *   and its apiKeyEnv variable is set (the value is never printed);
  * - any other model: pi itself resolves it, with the user's pi configuration;
  * - no model at all: pi's own default is used, which is worth a warning.
  */
-import type { Role } from '../agent/types.js';
+import type { Role } from '../vocabulary/roles.js';
 import { splitModelRef } from '../agent/pi-models.js';
 import type { Config } from '../config/load.js';
 import { modelForRole } from '../config/role-model.js';

@@ -7,6 +7,7 @@ import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { defaultPiCli } from '../agent/rpc/pi-launch.js';
 import { findExecutable } from './executable.js';
+import { errorMessage } from '../util/errors.js';
 
 export type PiNode =
   /** The Node running the harness (`process.execPath`). */
@@ -58,7 +59,7 @@ export async function resolvePiLauncher(
     return {
       found: false,
       piCli: '(the pi installed with pi-harness)',
-      problem: (error as Error).message,
+      problem: errorMessage(error),
       fix: 'reinstall pi-harness (npm install), or set piCli / PI_CLI to a pi executable',
     };
   }

@@ -11,6 +11,7 @@ import { preparePiAgentDir } from '../agent/pi-models.js';
 import type { Config } from '../config/load.js';
 import type { PiLauncher } from './pi-launcher.js';
 import { errorLine, spawnCapture } from './spawn-capture.js';
+import { errorMessage } from '../util/errors.js';
 
 export interface PiModelRow {
   provider: string;
@@ -77,7 +78,7 @@ export class PiModelProbe {
         });
         return { env: agent.env };
       } catch (error) {
-        return { problem: (error as Error).message };
+        return { problem: errorMessage(error) };
       }
     })();
     return this.agentEnv;

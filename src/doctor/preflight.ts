@@ -15,6 +15,7 @@ import {
   type PreflightOptions,
   type PreflightResult,
 } from './types.js';
+import { errorMessage } from '../util/errors.js';
 
 function once<T>(make: () => Promise<T>): () => Promise<T> {
   let promise: Promise<T> | undefined;
@@ -30,7 +31,7 @@ async function runSafely(check: Check, context: CheckContext): Promise<CheckResu
       id: check.id,
       title: check.title,
       status: 'fail',
-      detail: `the check itself failed: ${(error as Error).message}`,
+      detail: `the check itself failed: ${errorMessage(error)}`,
     };
   }
 }

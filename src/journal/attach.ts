@@ -9,12 +9,14 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { Config } from '../config/load.js';
 import { redactJsonlFile, redactSessionDir, sessionDirOf, type Redactor } from '../redact/index.js';
 import type { JournalEvent } from './events.js';
+import type { JournalFold } from './fold/fold.js';
 import { RUN_SUMMARY_FILE } from './projections/run-summary.js';
 import { rebuildProjections, type RebuildResult } from './rebuild.js';
 import { pruneRunDirs } from './retention.js';
 import { ProjectionRunner, projectionTargets, runDirOf, RUNS_DIR } from './runner.js';
 import { FileSink } from './sink.js';
 import type { Journal } from './writer.js';
+import { errorMessage } from '../util/errors.js';
 
 export interface AttachOptions {
   redactor: Redactor;
@@ -23,6 +25,8 @@ export interface AttachOptions {
 }
 
 export interface AttachResult {
+  /** The run's fold, kept current by the projections' listener: other views read it. */
+  fold: JournalFold;
   /** Run directories removed by retention. */
   pruned: string[];
   /** The previous run, when it had not finished and its projections were rebuilt. */
@@ -64,16 +68,17 @@ function insideRuns(config: Config, file: string): boolean {
 export function attachProjections(journal: Journal, config: Config, options: AttachOptions): AttachResult {
   const warn = options.warn ?? (() => {});
   const { redactor } = options;
-  const result: AttachResult = { pruned: pruneRunDirs(config.piRuntimeDir, config.keepRuns, journal.runId).removed };
+  const pruned = pruneRunDirs(config.piRuntimeDir, config.keepRuns, journal.runId).removed;
 
+  let recovered: RebuildResult | undefined;
   const previous = previousRun(config, journal.runId);
   if (previous && !isFinished(previous)) {
     try {
-      result.recovered = rebuildProjections(path.join(previous, 'journal.jsonl'), config, { redactor });
+      recovered = rebuildProjections(path.join(previous, 'journal.jsonl'), config, { redactor });
       // The killed run's pi sessions were never swept at its end.
       redactSessionDir(sessionDirOf(previous), redactor);
     } catch (error) {
-      warn(`could not bring the projections of ${path.basename(previous)} up to date: ${(error as Error).message}`);
+      warn(`could not bring the projections of ${path.basename(previous)} up to date: ${errorMessage(error)}`);
     }
   }
 
@@ -83,7 +88,7 @@ export function attachProjections(journal: Journal, config: Config, options: Att
     new FileSink({ redactor, mode: 'live' }),
     (name, error) =>
       warn(
-        `the ${name} projection failed (${(error as Error).message}); rebuild it from ${path.relative(config.repoRoot, journal.file)}`,
+        `the ${name} projection failed (${errorMessage(error)}); rebuild it from ${path.relative(config.repoRoot, journal.file)}`,
       ),
   );
   journal.onEvent((event: JournalEvent) => {
@@ -94,8 +99,8 @@ export function attachProjections(journal: Journal, config: Config, options: Att
       // pi has exited by run_end: anything it rewrote after a turn is swept now.
       if (event.type === 'run_end') redactSessionDir(sessionDirOf(runDir), redactor);
     } catch (error) {
-      warn(`could not redact pi's session files: ${(error as Error).message}`);
+      warn(`could not redact pi's session files: ${errorMessage(error)}`);
     }
   });
-  return result;
+  return { fold: runner.fold, pruned, ...(recovered ? { recovered } : {}) };
 }

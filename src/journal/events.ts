@@ -1,16 +1,30 @@
 /**
  * The run journal: one typed event per line, append-only, written BEFORE the state it describes
- * changes, so a crash leaves a readable record. Every other view (state snapshot, summaries,
- * report) is a projection of these events.
+ * changes, so a crash leaves a readable record. Every other view (the terminal, the log, state
+ * snapshots, summaries, the report) is a listener of these events: see docs/architecture.md.
+ *
+ * `JournalEventBody` is what the harness writes. What a reader gets back from a file is a
+ * `ReadEvent` (decode.ts): the same union with every field but `type` optional, because a journal
+ * may come from an older or newer harness, or end in a line a crash cut short.
  */
-import type { Role, TerminalReason, TokenUsage, TurnStatus } from '../agent/types.js';
-import type { EndReason, IterationStatus, RetryReason } from '../loop/decide.js';
-import type { Verdict } from '../loop/verdict.js';
-import type { CommandOutcome } from '../verify/run-command.js';
-import type { VisualVerdict } from '../visual/verdict-json.js';
-import type { BudgetKind } from '../runtime/budget.js';
-import type { RecordedStatus } from '../runtime/state.js';
-import type { LargeFileWarning } from '../loop/large-files.js';
+import type { BudgetAction, BudgetKind } from '../vocabulary/budgets.js';
+import type { RunResult, StopKind } from '../vocabulary/exit-codes.js';
+import type { CommandOutcome } from '../vocabulary/commands.js';
+import type { LargeFileWarning } from '../vocabulary/files.js';
+import type {
+  CommitAuthor,
+  EndReason,
+  IterationStatus,
+  RecordedStatus,
+  RetryReason,
+  TaskRef,
+  VerifyAfter,
+} from '../vocabulary/iterations.js';
+import type { Role } from '../vocabulary/roles.js';
+import type { TerminalReason, TokenUsage, TurnStatus } from '../vocabulary/turns.js';
+import type { Verdict, VisualVerdict } from '../vocabulary/verdicts.js';
+
+export type { TaskRef } from '../vocabulary/iterations.js';
 
 /**
  * Bumped only for an incompatible change. New event types and new optional fields keep the
@@ -18,16 +32,27 @@ import type { LargeFileWarning } from '../loop/large-files.js';
  */
 export const JOURNAL_SCHEMA_VERSION = 1;
 
-export interface TaskRef {
-  id: string;
-  text: string;
-  phase: string | null;
-  line: number;
-}
-
 export type JournalEventBody =
-  | { type: 'run_start'; command: 'once' | 'run'; pid: number; repoRoot: string; transport: string; version: string }
-  | { type: 'run_end'; exitCode: number; reason: string; iterations: number; succeeded: number }
+  | {
+      type: 'run_start';
+      command: 'once' | 'run';
+      pid: number;
+      repoRoot: string;
+      transport: string;
+      version: string;
+      /** The budgets in force (0 = none), so a view can show what is used against what is allowed. */
+      budgets?: RunBudgets;
+    }
+  | {
+      type: 'run_end';
+      exitCode: number;
+      reason: string;
+      iterations: number;
+      succeeded: number;
+      /** The worst outcome of the run's iterations, and why it stopped iterating. */
+      result?: RunResult;
+      stop?: StopKind;
+    }
   | { type: 'iteration_start'; iteration: number; task: TaskRef; startCommit: string | null; preDirty: string[] }
   | {
       type: 'turn_start';
@@ -39,7 +64,17 @@ export type JournalEventBody =
       model?: string;
       /** The exact prompt (redacted); the last-prompt file is its projection. */
       prompt?: string;
+      /** Images attached to the prompt (the visual review's screenshots). */
+      images?: number;
     }
+  /** One model request of the turn in flight finished: what it cost (the turn_end sums them all). */
+  | { type: 'turn_usage'; iteration: number; role: Role; usage: TokenUsage; modelRequests: number }
+  /** A tool call of the turn in flight started (its `tool` event, with duration and error, follows turn_end). */
+  | { type: 'tool_start'; iteration: number; role: Role; name: string; path?: string; command?: string }
+  /** The turn in flight is still running without having finished (a model thinking for minutes). */
+  | { type: 'heartbeat'; iteration: number; role: Role; elapsedMs: number }
+  /** The agent was silent past continueAfterSeconds and was nudged to go on. */
+  | { type: 'soft_continue'; iteration: number; role: Role; silentSeconds: number }
   | {
       type: 'turn_end';
       iteration: number;
@@ -74,10 +109,11 @@ export type JournalEventBody =
       error?: string /** bash: the start of the command. */;
       command?: string;
     }
+  | { type: 'verification_start'; iteration: number; after: VerifyAfter; command: string }
   | {
       type: 'verification';
       iteration: number;
-      after: string;
+      after: VerifyAfter;
       outcome: CommandOutcome;
       exitCode: number | null;
       durationMs: number;
@@ -91,7 +127,7 @@ export type JournalEventBody =
       type: 'commit';
       iteration: number;
       commit: string;
-      by: 'agent' | 'harness';
+      by: CommitAuthor;
       files: string[];
       message: string;
       tickedByHarness: boolean;
@@ -118,15 +154,25 @@ export type JournalEventBody =
       kind: BudgetKind;
       limit: number;
       used: number;
-      action: 'stop_run' | 'park_task';
+      action: BudgetAction;
       message: string;
       taskId?: string;
     }
   | { type: 'breaker'; consecutiveFailures: number; limit: number }
   /** A provider refused (429/5xx/usage window); written before the wait so a crash mid-wait leaves the record. */
-  | { type: 'provider_wait'; role: Role; attempt: number; status?: number; waitMs: number; message: string }
   | {
-      // The visual capture command ran (SPEC §9); `problem` says why its screenshots cannot be used.
+      type: 'provider_wait';
+      iteration?: number;
+      role: Role;
+      attempt: number;
+      status?: number;
+      waitMs: number;
+      message: string;
+    }
+  /** A visual review starts (it was due after this iteration's commit). */
+  | { type: 'visual_start'; iteration: number; pendingFeedback: boolean }
+  | {
+      // The visual capture command ran; `problem` says why its screenshots cannot be used.
       type: 'visual_capture';
       iteration: number;
       command: string;
@@ -143,6 +189,10 @@ export type JournalEventBody =
       type: 'visual_review';
       iteration: number;
       verdict: VisualVerdict;
+      /** Problems with the capture or its manifest, each naming the screen. */
+      problems?: string[];
+      /** Earlier findings were pending: this review re-checked them (a PASS clears them). */
+      pendingFeedback?: boolean;
       /** false when the harness decided BLOCKED (capture failed, bad manifest, no answer). */
       fromModel: boolean;
       summary: string;
@@ -156,7 +206,34 @@ export type JournalEventBody =
       feedbackFile: string;
       durationMs: number;
     }
+  /** Something the user should know that does not stop the run. */
+  | { type: 'warning'; iteration?: number; message: string }
+  /** A lock left by a run that is gone was taken over; the old lock file was kept. */
+  | { type: 'lock_recovered'; reason: string; movedTo: string }
+  /** An iteration of an earlier run never ended (the harness died in it): its work is kept next. */
+  | { type: 'crash_recovery'; iteration: number; crashedRunId: string; taskText: string }
   | { type: 'error'; iteration?: number; message: string };
 
-export type JournalEvent = JournalEventBody & { v: number; runId: string; at: string; seq: number };
+export interface RunBudgets {
+  maxRunSeconds: number;
+  maxRunTokens: number;
+  maxTaskTokens: number;
+  maxRunCostUsd: number;
+}
+
+/** Event types older harness versions wrote; still read, never written. */
+export type LegacyEventBody =
+  | { type: 'large_files'; iteration: number; files: LargeFileWarning[] }
+  | { type: 'large_file'; iteration: number; path: string; lines: number };
+
+export interface Envelope {
+  v: number;
+  runId: string;
+  at: string;
+  seq: number;
+}
+
+export type JournalEvent = JournalEventBody & Envelope;
 export type JournalEventType = JournalEventBody['type'];
+/** The body of one event type. */
+export type BodyOf<T extends string> = Extract<JournalEventBody | LegacyEventBody, { type: T }>;

@@ -15,6 +15,7 @@ import { readJournalFile } from './read.js';
 import type { ProjectionConfig } from './projections/types.js';
 import { ProjectionRunner, projectionTargets } from './runner.js';
 import { FileSink } from './sink.js';
+import { errorMessage } from '../util/errors.js';
 
 export interface RebuildOptions {
   redactor?: Redactor;
@@ -45,8 +46,7 @@ export function rebuildProjections(
   const sink = new FileSink({ redactor, mode: 'rebuild', writeLatest: options.writeLatest ?? true });
   const errors: string[] = [];
   const onError =
-    options.onError ??
-    ((projection: string, error: unknown) => errors.push(`${projection}: ${(error as Error).message}`));
+    options.onError ?? ((projection: string, error: unknown) => errors.push(`${projection}: ${errorMessage(error)}`));
   const runner = new ProjectionRunner(projectionTargets(config, runId), sink, onError);
   for (const event of events) runner.apply(event);
   sink.flush();

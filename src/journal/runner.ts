@@ -1,10 +1,13 @@
 /**
- * Runs every projection over a stream of events and hands their effects to a sink. A projection
- * that throws is reported once and skipped for that event; the others, and the run, go on.
+ * Runs the run's one fold and every projection over a stream of events, and hands the projections'
+ * effects to a sink. Each event is applied to the fold first, so every projection reads the same
+ * facts. A projection that throws is reported once and skipped for that event; the others, and the
+ * run, go on.
  */
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
-import type { JournalEvent } from './events.js';
+import type { ReadEvent } from './decode.js';
+import { JournalFold } from './fold/fold.js';
 import { PROJECTIONS } from './projections/index.js';
 import type { TokenTurnRecord } from './projections/token-records.js';
 import type { AnyProjection, Effect, ProjectionConfig, ProjectionTargets } from './projections/types.js';
@@ -53,7 +56,9 @@ export function projectionTargets(config: ProjectionConfig, runId: string): Proj
 }
 
 export class ProjectionRunner {
-  private readonly steps: { name: string; step: (event: JournalEvent) => Effect[] }[];
+  /** What the journal says so far; other listeners (the terminal) read it too. */
+  readonly fold: JournalFold;
+  private readonly steps: { name: string; step: (event: ReadEvent) => Effect[] }[];
   private readonly sink: FileSink;
   private readonly onError: (projection: string, error: unknown) => void;
   private readonly failed = new Set<string>();
@@ -64,12 +69,17 @@ export class ProjectionRunner {
     onError: (projection: string, error: unknown) => void = () => {},
     projections: readonly AnyProjection[] = PROJECTIONS,
   ) {
-    this.steps = projections.map((projection) => ({ name: projection.name, step: projection.start(targets) }));
+    this.fold = new JournalFold(targets.runId);
+    this.steps = projections.map((projection) => ({
+      name: projection.name,
+      step: projection.start(targets, this.fold),
+    }));
     this.sink = sink;
     this.onError = onError;
   }
 
-  apply(event: JournalEvent): void {
+  apply(event: ReadEvent): void {
+    this.fold.apply(event);
     for (const { name, step } of this.steps) {
       try {
         for (const effect of step(event)) this.sink.apply(effect);

@@ -4,7 +4,7 @@
  * fires, so a runaway turn is stopped mid-flight (its work is then rescued like any interrupted
  * iteration). The run's wall-time budget is a timer on the same signal.
  */
-import type { TokenUsage } from '../agent/types.js';
+import type { TokenUsage } from '../vocabulary/turns.js';
 import type { BudgetGuard, BudgetExceeded } from '../runtime/budget.js';
 
 export class IterationBudgetWatch {

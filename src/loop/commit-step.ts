@@ -1,5 +1,5 @@
 /**
- * The commit after a PASS (SPEC §6). agent mode: the tester commits; a PASS that leaves the
+ * The commit after a PASS. agent mode: the tester commits; a PASS that leaves the
  * iteration's changes uncommitted falls back to a harness commit of exactly those changes, and a
  * missing tick is added to the iteration's own commit. plan mode: the harness commits exactly the
  * files the tester listed (never a pre-dirty or harness file) plus the tick.
@@ -8,18 +8,18 @@ import type { Task } from '../tasks/index.js';
 import { iterationChanges, toRepoRelative, type ChangeFilter } from '../workspace/changes.js';
 import { commitFiles, identityArgs, skippedCommitHooks } from '../workspace/commit.js';
 import { git, headCommit } from '../workspace/git.js';
-import { historyViolation } from '../workspace/history-guard.js';
+import { lineageViolation, type HeadNow } from '../workspace/lineage.js';
 import { detectForeignFilesInCommits, rebuildCommitWithout } from '../workspace/rescue.js';
-import { parseCommitPlan } from './commit-plan.js';
+import { parseCommitPlan } from '../prompts/tester-reply.js';
 import { choosePlanFiles } from './plan-files.js';
-import { ensureTicked, untickOtherTasks, type TickOutcome } from './tick-step.js';
+import { settleTicks, type TickOutcome } from './tick-step.js';
 
 export interface CommitStepInput {
   repoRoot: string;
   taskFile: string;
   task: Task;
   commitMode: 'agent' | 'plan';
-  startCommit: string | undefined;
+  startCommit: string;
   filter: ChangeFilter;
   testerText: string;
   iteration: number;
@@ -27,6 +27,8 @@ export interface CommitStepInput {
   startBranch?: string | null;
   /** Ids of the tasks open when the iteration began: agents may not tick any but theirs. */
   openAtStart?: ReadonlySet<string>;
+  /** Where HEAD is as the step begins (read by the step before). */
+  now: HeadNow;
 }
 
 export type CommitStepResult =
@@ -53,21 +55,62 @@ export function defaultCommitMessage(task: Task): string {
  * is gone (its text edited, the file emptied or deleted): a commit that cannot carry the tick
  * would leave the task open, to be done again and again.
  */
-async function settleTicks(
+async function settleTaskFile(
   input: CommitStepInput,
   notes: string[],
 ): Promise<{ tick: TickOutcome; touched: boolean; refusal?: string }> {
-  const tick = await ensureTicked(input.taskFile, input.task);
+  const { tick, unticked } = await settleTicks(input.taskFile, input.task, input.openAtStart ?? new Set());
   if (tick.kind === 'task_missing') {
     const what = tick.fileMissing
       ? 'the task file was deleted during the iteration'
       : "the task's line was edited or removed during the iteration";
     return { tick, touched: false, refusal: `${what}, so the harness could not tick it; nothing was committed` };
   }
-  const unticked = await untickOtherTasks(input.taskFile, input.task, input.openAtStart ?? new Set());
   if (unticked.length > 0)
     notes.push(`the agents ticked other tasks than this iteration's; unticked again: ${unticked.join('; ')}`);
   return { tick, touched: tick.kind === 'ticked_by_harness' || unticked.length > 0 };
+}
+
+/**
+ * Whether the agents committed, after rebuilding their commits without files that are not the
+ * iteration's: an agent that ran `git add -A` may have committed the user's pre-dirty files or
+ * harness files (they stay in the work tree as they are).
+ */
+async function agentCommits(input: CommitStepInput, notes: string[]): Promise<{ head?: string; committed: boolean }> {
+  const head = input.now.head;
+  if (head === undefined || head === input.startCommit) return { ...(head ? { head } : {}), committed: false };
+  const foreign = await detectForeignFilesInCommits({
+    cwd: input.repoRoot,
+    startCommit: input.startCommit,
+    preDirty: input.filter.preDirty,
+    harnessPaths: input.filter.harnessPaths,
+  });
+  if (foreign.length === 0) return { head, committed: true };
+  const rebuilt = await rebuildCommitWithout({ cwd: input.repoRoot, startCommit: input.startCommit, exclude: foreign });
+  notes.push(
+    `the agent's commit included files that are not the iteration's (${foreign.join(', ')}); ` +
+      'it was rebuilt without them',
+  );
+  const after = await headCommit(input.repoRoot);
+  return { ...(after ? { head: after } : {}), committed: rebuilt.commit !== undefined && after !== input.startCommit };
+}
+
+/** The tester committed the change but not the tick: the tick joins that same commit. */
+async function amendTick(input: CommitStepInput, taskFileRel: string, notes: string[]): Promise<string> {
+  await git(input.repoRoot, [
+    '--literal-pathspecs',
+    ...(await identityArgs(input.repoRoot)),
+    'commit',
+    '--quiet',
+    '--no-verify',
+    '--amend',
+    '--no-edit',
+    '--only',
+    '--',
+    taskFileRel,
+  ]);
+  await noteSkippedHooks(input.repoRoot, notes);
+  return (await headCommit(input.repoRoot))!;
 }
 
 async function commitAgentMode(
@@ -75,77 +118,32 @@ async function commitAgentMode(
   taskFileRel: string,
   notes: string[],
 ): Promise<CommitStepResult> {
-  let head = await headCommit(input.repoRoot);
-  let agentCommitted = head !== undefined && head !== input.startCommit;
-  if (agentCommitted && input.startCommit) {
-    // An agent that ran `git add -A` may have committed the user's pre-dirty files or harness
-    // files: its commits are rebuilt without them (the files stay in the work tree as they are).
-    const foreign = await detectForeignFilesInCommits({
-      cwd: input.repoRoot,
-      startCommit: input.startCommit,
-      preDirty: input.filter.preDirty,
-      harnessPaths: input.filter.harnessPaths,
-    });
-    if (foreign.length > 0) {
-      const rebuilt = await rebuildCommitWithout({
-        cwd: input.repoRoot,
-        startCommit: input.startCommit,
-        exclude: foreign,
-      });
-      notes.push(
-        `the agent's commit included files that are not the iteration's (${foreign.join(', ')}); it was rebuilt without them`,
-      );
-      head = await headCommit(input.repoRoot);
-      agentCommitted = rebuilt.commit !== undefined && head !== input.startCommit;
-    }
-  }
-  const { tick, touched, refusal } = await settleTicks(input, notes);
+  const agent = await agentCommits(input, notes);
+  const { tick, touched, refusal } = await settleTaskFile(input, notes);
   if (refusal) return { committed: false, reason: refusal, notes };
-  const changes = await iterationChanges(input.repoRoot, input.startCommit, input.filter);
-
-  if (agentCommitted && changes.uncommitted.length === 0) {
-    return {
-      committed: true,
-      commit: head!,
-      by: 'agent',
-      files: changes.committed,
-      message: await subjectOf(input.repoRoot),
-      tickedByHarness: false,
-      leftover: [],
-      notes,
-    };
-  }
-  if (agentCommitted && changes.uncommitted.length === 1 && changes.uncommitted[0] === taskFileRel && touched) {
-    // The tester committed the change but not the tick: the tick joins that same commit.
-    await git(input.repoRoot, [
-      '--literal-pathspecs',
-      ...(await identityArgs(input.repoRoot)),
-      'commit',
-      '--quiet',
-      '--no-verify',
-      '--amend',
-      '--no-edit',
-      '--only',
-      '--',
-      taskFileRel,
-    ]);
-    const amended = (await headCommit(input.repoRoot))!;
-    await noteSkippedHooks(input.repoRoot, notes);
-    return {
-      committed: true,
-      commit: amended,
-      by: 'agent',
-      files: [...new Set([...changes.committed, taskFileRel])].sort(),
-      message: await subjectOf(input.repoRoot),
-      tickedByHarness: tick.kind === 'ticked_by_harness',
-      leftover: [],
-      notes,
-    };
-  }
+  const changes = await iterationChanges(input.repoRoot, input.startCommit, input.filter, agent.head);
+  const tickedByHarness = tick.kind === 'ticked_by_harness';
+  const agentCommit = async (commit: string, files: string[], ticked: boolean): Promise<CommitStepResult> => ({
+    committed: true,
+    commit,
+    by: 'agent',
+    files,
+    message: await subjectOf(input.repoRoot),
+    tickedByHarness: ticked,
+    leftover: [],
+    notes,
+  });
+  if (agent.committed && changes.uncommitted.length === 0) return agentCommit(agent.head!, changes.committed, false);
+  if (agent.committed && touched && changes.uncommitted.length === 1 && changes.uncommitted[0] === taskFileRel)
+    return agentCommit(
+      await amendTick(input, taskFileRel, notes),
+      [...new Set([...changes.committed, taskFileRel])].sort(),
+      tickedByHarness,
+    );
   if (changes.uncommitted.length === 0) {
     return { committed: false, reason: 'the tester passed the task but the iteration left nothing to commit', notes };
   }
-  if (agentCommitted) notes.push('the tester committed part of the change; the harness committed the rest');
+  if (agent.committed) notes.push('the tester committed part of the change; the harness committed the rest');
   else notes.push('the tester passed the task without committing; the harness committed it');
   const message = defaultCommitMessage(input.task);
   const result = await commitFiles(input.repoRoot, changes.uncommitted, message);
@@ -157,14 +155,14 @@ async function commitAgentMode(
     by: 'harness',
     files: changes.all,
     message,
-    tickedByHarness: tick.kind === 'ticked_by_harness',
+    tickedByHarness,
     leftover: [],
     notes,
   };
 }
 
 async function commitPlanMode(input: CommitStepInput, taskFileRel: string, notes: string[]): Promise<CommitStepResult> {
-  const changes = await iterationChanges(input.repoRoot, input.startCommit, input.filter);
+  const changes = await iterationChanges(input.repoRoot, input.startCommit, input.filter, input.now.head);
   const plan = parseCommitPlan(input.testerText);
   let files: string[];
   let message: string;
@@ -179,13 +177,13 @@ async function commitPlanMode(input: CommitStepInput, taskFileRel: string, notes
     files = changes.uncommitted;
     message = defaultCommitMessage(input.task);
   }
-  const { tick, touched, refusal } = await settleTicks(input, notes);
+  const { tick, touched, refusal } = await settleTaskFile(input, notes);
   if (refusal) return { committed: false, reason: refusal, notes };
   if (touched || changes.uncommitted.includes(taskFileRel)) files = [...new Set([...files, taskFileRel])];
   const result = await commitFiles(input.repoRoot, files, message);
   if (!result) return { committed: false, reason: 'none of the files in the commit plan had changes', notes };
   await noteSkippedHooks(input.repoRoot, notes);
-  const leftover = (await iterationChanges(input.repoRoot, result.commit, input.filter)).uncommitted;
+  const leftover = (await iterationChanges(input.repoRoot, result.commit, input.filter, result.commit)).uncommitted;
   if (leftover.length > 0) notes.push(`changes outside the commit plan were kept aside: ${leftover.join(', ')}`);
   return {
     committed: true,
@@ -215,9 +213,7 @@ export async function commitStep(input: CommitStepInput): Promise<CommitStepResu
   const taskFileRel = toRepoRelative(input.repoRoot, input.taskFile);
   // Before anything is ticked or committed: a commit on the wrong branch or on a rewritten history
   // would leave the user's branch behind or drop their commits from it.
-  const moved = input.startCommit
-    ? await historyViolation(input.repoRoot, input.startCommit, input.startBranch)
-    : undefined;
+  const moved = await lineageViolation(input.repoRoot, input.startCommit, input.startBranch, input.now);
   if (moved) return { committed: false, reason: moved, notes };
   return input.commitMode === 'plan'
     ? commitPlanMode(input, taskFileRel, notes)

@@ -1,44 +1,26 @@
 /**
- * The iteration state machine (SPEC §1, §6) as one pure function: given where the iteration is and
- * what the last step produced, what happens next. No processes, no files: the runner performs the
- * step and feeds its typed outcome back in. Every branch is unit-tested in decide.test.ts.
+ * The iteration state machine as one pure function: given where the iteration is and what the last
+ * step produced, what happens next — and so whether the iteration succeeded: this is the one place
+ * that says so (a refused commit, a visual veto and a stop from outside all end here). No
+ * processes, no files: the runner performs the step and feeds its typed outcome back in. Every
+ * branch is unit-tested in decide.test.ts; docs/iteration.md draws the machine.
  */
-import type { TerminalReason, TurnStatus } from '../agent/types.js';
-import type { CommandOutcome } from '../verify/run-command.js';
-import type { Verdict } from './verdict.js';
-
-export type IterationStatus = 'succeeded' | 'failed' | 'stalled' | 'blocked' | 'skipped';
-
-/** Why the developer gets another turn; it becomes the steering sentence of developerRetry. */
-export type RetryReason = 'timed_out' | 'stalled' | 'no_change';
-
-/** Why an iteration ended; one value per cause so the report never parses prose. */
-export type EndReason =
-  | 'committed'
-  | 'developer_stalled'
-  | 'developer_failed'
-  | 'developer_no_change'
-  | 'verification_failed'
-  | 'tester_failed_twice'
-  | 'tester_blocked'
-  | 'tester_no_verdict'
-  | 'tester_turn_failed'
-  | 'commit_failed'
-  | 'provider_auth'
-  | 'mock_no_change'
-  /** Stopped from outside: SIGINT/SIGTERM or a budget (the iteration's abort signal). */
-  | 'interrupted'
-  /** Vetoed after the fact by a visual review (src/visual/loop-gate.ts), never by decide(). */
-  | 'visual_failed'
-  | 'visual_blocked';
+import type { CommandOutcome } from '../vocabulary/commands.js';
+import type { EndReason, IterationStatus, RetryReason, VerifyAfter } from '../vocabulary/iterations.js';
+import type { TerminalReason, TurnStatus } from '../vocabulary/turns.js';
+import type { Verdict, VisualVerdict } from '../vocabulary/verdicts.js';
 
 export type Step =
   | { kind: 'developer'; retry?: RetryReason }
-  | { kind: 'verify'; after: 'developer' | 'fix' | 'tester' }
+  | { kind: 'verify'; after: VerifyAfter }
   | { kind: 'fix'; source: 'verification' | 'tester' }
   | { kind: 'tester'; recheck: boolean }
   | { kind: 'commit' }
+  /** The visual review after a commit, when one is due: a non-PASS takes the commit back. */
+  | { kind: 'visual' }
   | { kind: 'end'; status: IterationStatus; reason: EndReason };
+
+export type EndStep = Extract<Step, { kind: 'end' }>;
 
 /** A turn as the decisions see it. */
 export interface TurnSummary {
@@ -53,7 +35,9 @@ export type Outcome =
   | { step: 'verify'; result: CommandOutcome }
   | { step: 'fix'; turn: TurnSummary }
   | { step: 'tester'; turn: TurnSummary; verdict: Verdict }
-  | { step: 'commit'; committed: boolean };
+  | { step: 'commit'; committed: boolean }
+  /** `verdict` undefined: stopped before a verdict (a signal), so no judgement either way. */
+  | { step: 'visual'; verdict: VisualVerdict | undefined; terminalReason?: TerminalReason };
 
 export interface DecisionLimits {
   idleRetryLimit: number;
@@ -62,6 +46,8 @@ export interface DecisionLimits {
   verificationFixLimit: number;
   /** The mock transport changes nothing by design: end `skipped`, not in retries. */
   mockTransport: boolean;
+  /** A visual review is due if this iteration commits (its schedule, read when the iteration began). */
+  visualReviewDue: boolean;
 }
 
 /** What the iteration has been through so far; the decisions read it, the runner updates it. */
@@ -73,9 +59,11 @@ export interface IterationProgress {
   /** The iteration has product changes so far (from any turn). */
   hasChanges: boolean;
   /** What the last verification was run after, to know where to go on pass. */
-  lastVerifyAfter?: 'developer' | 'fix' | 'tester';
+  lastVerifyAfter?: VerifyAfter;
   /** The last fix was for tester findings (so a pass goes to the tester recheck). */
   fixingTesterFindings: boolean;
+  /** The iteration's commit has been made. */
+  committed: boolean;
 }
 
 export function initialProgress(): IterationProgress {
@@ -86,12 +74,13 @@ export function initialProgress(): IterationProgress {
     testerFails: 0,
     hasChanges: false,
     fixingTesterFindings: false,
+    committed: false,
   };
 }
 
 export const FIRST_STEP: Step = { kind: 'developer' };
 
-const end = (status: IterationStatus, reason: EndReason): Step => ({ kind: 'end', status, reason });
+const end = (status: IterationStatus, reason: EndReason): EndStep => ({ kind: 'end', status, reason });
 
 /** Applies an outcome to the progress record (pure: returns a new record). */
 export function advance(progress: IterationProgress, outcome: Outcome): IterationProgress {
@@ -104,6 +93,9 @@ export function advance(progress: IterationProgress, outcome: Outcome): Iteratio
     case 'tester':
       if (outcome.turn.changedFiles) next.hasChanges = true;
       if (outcome.verdict === 'FAIL') next.testerFails += 1;
+      break;
+    case 'commit':
+      next.committed = outcome.committed;
       break;
     default:
       break;
@@ -163,6 +155,34 @@ function afterTester(progress: IterationProgress, turn: TurnSummary, verdict: Ve
   }
 }
 
+function afterCommit(committed: boolean, limits: DecisionLimits): Step {
+  if (!committed) return end('failed', 'commit_failed');
+  return limits.visualReviewDue ? { kind: 'visual' } : end('succeeded', 'committed');
+}
+
+/** A non-PASS visual review vetoes the commit: the iteration fails (FAIL) or is blocked (BLOCKED). */
+function afterVisual(verdict: VisualVerdict | undefined, terminalReason: TerminalReason | undefined): Step {
+  if (verdict === undefined || verdict === 'PASS') return end('succeeded', 'committed');
+  const status = verdict === 'FAIL' ? 'failed' : 'blocked';
+  // Credentials do not fix themselves: an auth failure stops the run, as it would in any turn.
+  if (terminalReason === 'provider_auth') return end(status, 'provider_auth');
+  return end(status, verdict === 'FAIL' ? 'visual_failed' : 'visual_blocked');
+}
+
+const VISUAL_ENDS: ReadonlySet<EndReason> = new Set(['visual_failed', 'visual_blocked']);
+
+/**
+ * Where an iteration stopped from outside (a signal, a budget) goes instead of `next`. A commit not
+ * yet reviewed stands (a stop is no judgement of it), as does a visual review's verdict once given;
+ * anything else ends `interrupted`, and its work is kept aside.
+ */
+export function whenInterrupted(next: Step): EndStep {
+  if (next.kind === 'end')
+    return next.status === 'succeeded' || VISUAL_ENDS.has(next.reason) ? next : end('failed', 'interrupted');
+  if (next.kind === 'visual') return end('succeeded', 'committed');
+  return end('failed', 'interrupted');
+}
+
 /**
  * The next step. Call with the progress already advanced by `outcome` (see `advance`), and after
  * the runner recorded bookkeeping for the step it is about to run (see `enter`).
@@ -179,7 +199,9 @@ export function decide(progress: IterationProgress, outcome: Outcome, limits: De
     case 'tester':
       return afterTester(progress, outcome.turn, outcome.verdict);
     case 'commit':
-      return outcome.committed ? end('succeeded', 'committed') : end('failed', 'commit_failed');
+      return afterCommit(outcome.committed, limits);
+    case 'visual':
+      return afterVisual(outcome.verdict, outcome.terminalReason);
   }
 }
 

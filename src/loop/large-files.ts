@@ -5,11 +5,7 @@
  */
 import { open } from 'node:fs/promises';
 import path from 'node:path';
-
-export interface LargeFileWarning {
-  path: string;
-  lines: number;
-}
+import type { LargeFileWarning } from '../vocabulary/files.js';
 
 const MAX_BYTES_SCANNED = 16 * 1024 * 1024;
 

@@ -1,9 +1,9 @@
 /** What one `once`/`run` shares between its parts: options, the run's context, prompt guidance. */
-import type { CliIo } from '../cli/io.js';
 import type { Config } from '../config/load.js';
 import type { Journal } from '../journal/writer.js';
-import type { HistoryEntry } from './history.js';
-import type { LargeFileWarning } from './large-files.js';
+import type { LargeFileWarning } from '../vocabulary/files.js';
+import type { CliIo } from '../vocabulary/io.js';
+import type { RecentIteration } from './recent-iterations.js';
 
 export type LoopMode = 'once' | 'run';
 
@@ -18,13 +18,13 @@ export interface LoopOptions {
 export interface Guidance {
   loopConstraints: string[];
   largeFileWarnings: LargeFileWarning[];
-  history: HistoryEntry[];
+  recent: RecentIteration[];
 }
 
+/** The run everything happens in; every step journals through `journal`, the one voice of the run. */
 export interface LoopContext extends LoopOptions {
   runId: string;
   runDir: string;
   journal: Journal;
   harnessPaths: string[];
-  say: (line: string) => void;
 }

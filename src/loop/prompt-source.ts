@@ -1,7 +1,7 @@
 /** What the iteration asks of the prompt layer: one request per agent turn, typed by step. */
 import type { Task } from '../tasks/index.js';
 import type { CommandResult } from '../verify/run-command.js';
-import type { RetryReason } from './decide.js';
+import type { RetryReason } from '../vocabulary/iterations.js';
 
 export type PromptRequest =
   | { kind: 'developer'; task: Task }

@@ -22,7 +22,6 @@ export interface RescueContext {
   journal: Journal;
   runId: string;
   harnessPaths: string[];
-  say: (line: string) => void;
 }
 
 export interface KeepWorkInput {
@@ -68,7 +67,6 @@ export async function keepIterationWork(ctx: RescueContext, input: KeepWorkInput
       patchFile: rescue.patchFile,
       files: rescue.files,
     });
-    ctx.say(`  work kept: ${rescue.files.length} file(s) in ${rescue.ref}`);
   }
   const report = await restoreToStart({
     cwd,
@@ -84,7 +82,6 @@ export async function keepIterationWork(ctx: RescueContext, input: KeepWorkInput
       iteration: input.iteration,
       message: `restore left files dirty: ${report.leftovers.join(', ')}`,
     });
-    ctx.say(`  warning: after restoring, still dirty: ${report.leftovers.join(', ')}`);
   }
   return rescue;
 }
@@ -92,9 +89,12 @@ export async function keepIterationWork(ctx: RescueContext, input: KeepWorkInput
 /** An iteration recorded as in progress at start means the harness died during it. */
 export async function recoverCrashedIteration(ctx: RescueContext, state: HarnessState): Promise<HarnessState> {
   const crashed = state.inProgress!;
-  ctx.say(
-    `recovering: iteration ${crashed.iteration} of run ${crashed.runId} (task "${crashed.taskText}") did not finish; keeping its work`,
-  );
+  ctx.journal.append({
+    type: 'crash_recovery',
+    iteration: crashed.iteration,
+    crashedRunId: crashed.runId,
+    taskText: crashed.taskText,
+  });
   const snapshot = crashed.preDirtyRef
     ? await readPreDirtySnapshot(ctx.config.repoRoot, crashed.preDirtyRef)
     : undefined;

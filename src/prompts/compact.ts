@@ -1,6 +1,6 @@
 /**
  * Cap and clean helpers, applied the same way to every handoff. Prompt bytes cost time on local
- * models, so handoffs are capped by line count (SPEC §3) and stripped of bytes a model cannot use
+ * models, so handoffs are capped by line count (the max*Lines settings) and stripped of bytes a model cannot use
  * (colour codes, spinner redraws, runs of blank lines). `promptMode: 'full'` lifts the caps: the
  * builders then pass `Infinity` as the limit and the cap helpers return their input untouched.
  * Cleaning is lossless for meaning, so it applies in both modes.

@@ -10,7 +10,7 @@
  * - `continued: false` (default, always safe) — a fresh session (e.g. the old pi process was
  *   killed by a watchdog): the full developer prompt with the steering section appended last.
  */
-import type { RetryReason } from '../loop/decide.js';
+import type { RetryReason } from '../vocabulary/iterations.js';
 import { buildDeveloperPrompt } from './developer.js';
 import { code, joinSections, notesSection, taskSection } from './sections.js';
 import type { PromptContext } from './types.js';

@@ -8,7 +8,7 @@
  * (llama.cpp, vLLM, Ollama) reuse the KV cache of the longest common prefix of consecutive
  * requests, so a stable head means only the tail is prefilled again.
  */
-import { testerFindings } from '../loop/verdict.js';
+import { testerFindings } from './tester-reply.js';
 import { capLines, capList, cleanOutput, limit, lineLimit, truncateLongLines } from './compact.js';
 import type { PromptContext } from './types.js';
 
@@ -34,7 +34,7 @@ export function instructionsBlock(instructions: string): string | undefined {
 }
 
 /**
- * The task, named verbatim (SPEC §4): text and phase exactly as written in the task file, then its
+ * The task, named verbatim (docs/task-file.md): text and phase exactly as written in the task file, then its
  * detail lines (sub-items, blocker notes) as written.
  */
 export function taskSection(ctx: PromptContext, heading: string, options: { details?: boolean } = {}): string {

@@ -1,5 +1,5 @@
 /**
- * Role instructions (SPEC §3): `developerInstructionsFile` / `testerInstructionsFile`, else the
+ * Role instructions: `developerInstructionsFile` / `testerInstructionsFile`, else the
  * legacy `instructionsFile`, else the template bundled with the package (templates/DEVELOPER.md,
  * templates/TESTER.md). A configured file that does not exist is a configuration error naming the
  * field and the path: silently falling back would run a whole night on the wrong instructions.
@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Role } from '../agent/types.js';
+import type { Role } from '../vocabulary/roles.js';
 import type { Config } from '../config/load.js';
 import { ConfigError } from '../config/errors.js';
 

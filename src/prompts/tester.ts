@@ -1,5 +1,5 @@
 /**
- * The tester prompt: an independent review in a fresh session, ending with a verdict line (SPEC §6).
+ * The tester prompt: an independent review in a fresh session, ending with a verdict line (read by tester-reply.ts).
  * The recheck variant (after developerFix repaired the tester's findings) adds those findings and
  * asks for each to be verified specifically.
  *

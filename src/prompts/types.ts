@@ -3,10 +3,10 @@
  * facts (task, handoffs, caps), the builders only phrase them, so every prompt is unit-testable.
  */
 import type { Config } from '../config/load.js';
-import type { RetryReason } from '../loop/decide.js';
+import type { RetryReason } from '../vocabulary/iterations.js';
 import type { Task } from '../tasks/types.js';
 
-/** The prompt caps of SPEC §3, picked from Config. `promptMode: 'full'` lifts every cap. */
+/** The prompt caps (the max*Lines settings), picked from Config. `promptMode: 'full'` lifts every cap. */
 export type PromptCaps = Pick<
   Config,
   | 'promptMode'

@@ -1,5 +1,5 @@
 /**
- * The visual review prompt (SPEC §9): screenshots of the product after the coding agents' work go
+ * The visual review prompt: screenshots of the product after the coding agents' work go
  * to a vision model, with what was being worked on, and the model answers one JSON object.
  *
  * The answer format is described in words, never shown as a JSON example: an instruction that

@@ -1,5 +1,5 @@
 /** The terminal side of redaction: a CliIo whose stdout and stderr never show a secret. */
-import type { CliIo } from '../cli/io.js';
+import type { CliIo } from '../vocabulary/io.js';
 import type { Redactor } from './redactor.js';
 
 export function redactingIo(io: CliIo, redactor: Redactor): CliIo {

@@ -5,7 +5,7 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { num, objects, str } from './fields.js';
+import { numberField, objectList, stringField } from '../util/json.js';
 import type { LargeFileWarning } from './types.js';
 
 export const FAILURE_ARTIFACT_LIMIT = 20;
@@ -74,12 +74,12 @@ export async function readSummaryLargeFiles(file: string): Promise<SummaryLargeF
     const value: unknown = JSON.parse(await readFile(file, 'utf8'));
     if (typeof value !== 'object' || value === null) return undefined;
     const summary = value as Record<string, unknown>;
-    const runId = str(summary, 'runId');
-    const iteration = num(summary, 'iteration');
+    const runId = stringField(summary, 'runId');
+    const iteration = numberField(summary, 'iteration');
     if (!runId || iteration === undefined) return undefined;
-    const largeFiles = objects(summary, 'largeFiles').flatMap((entry) => {
-      const file = str(entry, 'path');
-      const lines = num(entry, 'lines');
+    const largeFiles = objectList(summary, 'largeFiles').flatMap((entry) => {
+      const file = stringField(entry, 'path');
+      const lines = numberField(entry, 'lines');
       return file && lines !== undefined ? [{ path: file, lines }] : [];
     });
     return { runId, iteration, largeFiles };

@@ -6,14 +6,16 @@
  */
 import path from 'node:path';
 import type { Config } from '../config/load.js';
+import { emptyTallies, type RunFacts, type Tallies } from '../journal/fold/facts.js';
+import { JournalFold } from '../journal/fold/fold.js';
+import { mergeTallies } from '../journal/fold/tallies.js';
+import { streamJournal } from '../journal/read.js';
+import { addUsageInto, emptyUsage } from '../vocabulary/turns.js';
 import { listFailureArtifacts, readSummaryLargeFiles } from './artifacts.js';
-import { addInto, zeroUsage } from './fields.js';
-import { HotspotTally } from './hotspots.js';
-import { attachRescue } from './iteration-fold.js';
-import { readJournal } from './journal-stream.js';
+import { foldedRun, type FoldedRun } from './from-fold.js';
+import { hotspotsOf } from './hotspots.js';
 import { readLock, type LockView } from './live-run.js';
 import { listRescueRefs } from './rescue-refs.js';
-import { RunFold, type FoldedRun, type OrphanRescue } from './run-fold.js';
 import { listRunDirs, type RunDir } from './run-dirs.js';
 import { readStateView } from './state-view.js';
 import { REPORT_SCHEMA_VERSION, type IterationReport, type ReportDocument } from './types.js';
@@ -31,61 +33,77 @@ export const DEFAULT_REPORT_OPTIONS = { runs: 10, iterations: 20 } as const;
 /** The statuses that count against a task (as state.ts counts them). */
 const FAILURE_STATUSES: ReadonlySet<string> = new Set(['failed', 'stalled', 'blocked', 'crashed']);
 
+/** One run's journal through the one fold; its tallies go into `tallies` when the run is listed. */
 async function foldRun(
   config: Config,
   dir: RunDir,
   liveRunId: string | null,
-  tally: HotspotTally | undefined,
+  tallies: Tallies | undefined,
   now: Date,
 ): Promise<FoldedRun> {
-  const fold = new RunFold(dir.runId, path.relative(config.repoRoot, dir.journal), config.repoRoot, tally);
-  const stats = await readJournal(dir.journal, (event) => fold.add(event));
-  return fold.finish(liveRunId, stats.malformed, now);
+  const fold = new JournalFold(dir.runId, { repoRoot: config.repoRoot });
+  const stats = await streamJournal(dir.journal, (event) => fold.apply(event));
+  if (tallies) mergeTallies(tallies, fold.tallies);
+  return foldedRun(fold, {
+    journal: path.relative(config.repoRoot, dir.journal),
+    malformedLines: stats.malformed,
+    liveRunId,
+    now,
+  });
 }
 
 /** Crash recovery journals the rescue of an earlier run's iteration: give it to that iteration. */
-function attachOrphanRescues(orphans: readonly OrphanRescue[], iterations: readonly IterationReport[]): void {
+function attachOrphanRescues(orphans: RunFacts['orphanRescues'], iterations: readonly IterationReport[]): void {
   for (const orphan of orphans) {
     const target = iterations.find((it) => it.iteration === orphan.iteration && !it.rescue && it.status === 'crashed');
-    if (target) attachRescue(target, orphan.event);
+    if (target) target.rescue = { ref: orphan.ref, patchFile: orphan.patchFile, files: orphan.files };
   }
 }
 
-export async function buildReport(config: Config, options: ReportOptions): Promise<ReportDocument> {
-  const now = options.now ?? new Date();
-  const warnings: string[] = [];
-  const [dirs, lock] = await Promise.all([listRunDirs(config.piRuntimeDir), readLock(config.activeRunFile, now)]);
-  const liveRunId = lock.kind === 'live' ? lock.holder.runId : null;
-  const tally = new HotspotTally();
+/** The runs read from the journals: the newest `runs` in full, older ones until `iterations` are filled. */
+interface History {
+  shown: FoldedRun[];
+  /** Newest first. */
+  iterations: IterationReport[];
+  tallies: Tallies;
+  malformedLines: number;
+}
 
-  const shown: FoldedRun[] = [];
-  const iterations: IterationReport[] = [];
-  const orphans: OrphanRescue[] = [];
-  let malformedLines = 0;
+async function readHistory(
+  config: Config,
+  dirs: readonly RunDir[],
+  options: ReportOptions & { liveRunId: string | null; now: Date },
+): Promise<History> {
+  const history: History = { shown: [], iterations: [], tallies: emptyTallies(), malformedLines: 0 };
+  const orphans: RunFacts['orphanRescues'] = [];
   for (const [index, dir] of dirs.entries()) {
     const listed = index < options.runs;
-    if (!listed && iterations.length >= options.iterations) break;
-    const folded = await foldRun(config, dir, liveRunId, listed ? tally : undefined, now);
-    if (listed) shown.push(folded);
-    malformedLines += folded.run.malformedLines;
-    iterations.push(...folded.iterations.reverse());
+    if (!listed && history.iterations.length >= options.iterations) break;
+    const folded = await foldRun(config, dir, options.liveRunId, listed ? history.tallies : undefined, options.now);
+    if (listed) history.shown.push(folded);
+    history.malformedLines += folded.run.malformedLines;
+    history.iterations.push(...folded.iterations.reverse());
     orphans.push(...folded.orphanRescues);
   }
-  attachOrphanRescues(orphans, iterations);
-  if (lock.kind === 'live') decorateLiveRun(shown, lock);
+  attachOrphanRescues(orphans, history.iterations);
+  return history;
+}
 
+/** Large files the last iteration summary names that its journal did not (older journals). */
+async function addSummaryLargeFiles(config: Config, iterations: readonly IterationReport[]): Promise<void> {
   const summary = await readSummaryLargeFiles(config.lastIterationSummaryFile);
-  if (summary) {
-    const target = iterations.find((it) => it.runId === summary.runId && it.iteration === summary.iteration);
-    for (const file of summary.largeFiles)
-      if (target && !target.largeFiles.some((known) => known.path === file.path)) target.largeFiles.push(file);
-  }
+  if (!summary) return;
+  const target = iterations.find((it) => it.runId === summary.runId && it.iteration === summary.iteration);
+  for (const file of summary.largeFiles)
+    if (target && !target.largeFiles.some((known) => known.path === file.path)) target.largeFiles.push(file);
+}
 
-  const journalTasks = new Map(
-    iterations.filter((it) => it.task.id).map((it) => [it.task.id!, { text: it.task.text, phase: it.task.phase }]),
-  );
-  const stateView = await readStateView(config.stateFile, config.taskFile, journalTasks);
-  if (stateView.warning) warnings.push(stateView.warning);
+/** The rescue refs git holds, with the patch files the journals name (made repo-relative). */
+async function rescueRefsOf(
+  config: Config,
+  iterations: readonly IterationReport[],
+  warnings: string[],
+): Promise<ReportDocument['rescueRefs']> {
   const knownPatches = new Map(
     iterations.flatMap((it) =>
       it.rescue?.patchFile ? [[it.rescue.ref, path.resolve(config.repoRoot, it.rescue.patchFile)] as const] : [],
@@ -94,41 +112,62 @@ export async function buildReport(config: Config, options: ReportOptions): Promi
   for (const it of iterations)
     if (it.rescue?.patchFile)
       it.rescue.patchFile = path.relative(config.repoRoot, path.resolve(config.repoRoot, it.rescue.patchFile));
-  const rescueRefs = await listRescueRefs(config.repoRoot, config.piRuntimeDir, knownPatches).catch((error: Error) => {
+  return listRescueRefs(config.repoRoot, config.piRuntimeDir, knownPatches).catch((error: Error) => {
     // Outside a git repository there are no refs: not a problem worth a warning.
     if (!/not a git repository/i.test(error.message))
       warnings.push(`rescue refs could not be listed: ${error.message.split('\n')[0]}`);
     return { total: 0, refs: [] };
   });
-  if (malformedLines > 0)
-    warnings.push(
-      `${malformedLines} journal line(s) could not be read and were skipped (a run that crashed mid-write leaves one)`,
-    );
+}
 
-  const failures = await listFailureArtifacts(config.repoRoot, config.failureArtifactDir);
-  for (const it of iterations) it.failureArtifacts = failures.byIteration.get(`${it.runId}#${it.iteration}`) ?? [];
-
-  const runs = shown.map((folded) => folded.run);
+function totalsOf(shown: readonly FoldedRun[]): ReportDocument['totals'] {
   const totals: ReportDocument['totals'] = {
     iterations: 0,
     succeeded: 0,
     failed: 0,
     byStatus: {},
-    usage: zeroUsage(),
+    usage: emptyUsage(),
     modelRequests: 0,
     durationMs: 0,
   };
-  for (const run of runs) {
-    addInto(totals.usage, run.usage);
+  for (const { run, iterations } of shown) {
+    addUsageInto(totals.usage, run.usage);
     totals.modelRequests += run.modelRequests;
     totals.durationMs += run.durationMs ?? 0;
+    for (const it of iterations) {
+      totals.iterations += 1;
+      totals.byStatus[it.status] = (totals.byStatus[it.status] ?? 0) + 1;
+      if (it.status === 'succeeded') totals.succeeded += 1;
+      else if (FAILURE_STATUSES.has(it.status)) totals.failed += 1;
+    }
   }
-  for (const it of shown.flatMap((folded) => folded.iterations)) {
-    totals.iterations += 1;
-    totals.byStatus[it.status] = (totals.byStatus[it.status] ?? 0) + 1;
-    if (it.status === 'succeeded') totals.succeeded += 1;
-    else if (FAILURE_STATUSES.has(it.status)) totals.failed += 1;
-  }
+  return totals;
+}
+
+export async function buildReport(config: Config, options: ReportOptions): Promise<ReportDocument> {
+  const now = options.now ?? new Date();
+  const warnings: string[] = [];
+  const [dirs, lock] = await Promise.all([listRunDirs(config.piRuntimeDir), readLock(config.activeRunFile, now)]);
+  const liveRunId = lock.kind === 'live' ? lock.holder.runId : null;
+  const { shown, iterations, tallies, malformedLines } = await readHistory(config, dirs, {
+    ...options,
+    liveRunId,
+    now,
+  });
+  if (lock.kind === 'live') decorateLiveRun(shown, lock);
+  await addSummaryLargeFiles(config, iterations);
+  const journalTasks = new Map(
+    iterations.filter((it) => it.task.id).map((it) => [it.task.id!, { text: it.task.text, phase: it.task.phase }]),
+  );
+  const stateView = await readStateView(config.stateFile, config.taskFile, journalTasks);
+  if (stateView.warning) warnings.push(stateView.warning);
+  const rescueRefs = await rescueRefsOf(config, iterations, warnings);
+  if (malformedLines > 0)
+    warnings.push(
+      `${malformedLines} journal line(s) could not be read and were skipped (a run that crashed mid-write leaves one)`,
+    );
+  const failures = await listFailureArtifacts(config.repoRoot, config.failureArtifactDir);
+  for (const it of iterations) it.failureArtifacts = failures.byIteration.get(`${it.runId}#${it.iteration}`) ?? [];
   const listedIterations = iterations.slice(0, options.iterations);
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -138,19 +177,19 @@ export async function buildReport(config: Config, options: ReportOptions): Promi
     empty: dirs.length === 0,
     history: {
       runsTotal: dirs.length,
-      runsShown: runs.length,
+      runsShown: shown.length,
       iterationsShown: listedIterations.length,
       malformedLines,
     },
-    totals,
-    runs,
+    totals: totalsOf(shown),
+    runs: shown.map((folded) => folded.run),
     iterations: listedIterations,
     parkedTasks: stateView.parkedTasks,
     inProgress: stateView.inProgress && stateView.inProgress.runId !== liveRunId ? stateView.inProgress : null,
     rescueRefs,
     largeFiles: largeFileList(listedIterations),
     failureArtifacts: { dir: failures.dir, total: failures.total, paths: failures.paths },
-    hotspots: tally.result(),
+    hotspots: hotspotsOf(tallies),
     warnings,
   };
 }

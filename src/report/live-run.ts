@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { staleReason } from '../runtime/liveness.js';
-import { num, str, type LooseEvent } from './fields.js';
+import { numberField, stringField, type JsonObject } from '../util/json.js';
 
 export interface LiveHolder {
   runId: string;
@@ -24,22 +24,22 @@ export type LockView =
   | { kind: 'stale'; runId: string | null; reason: string };
 
 export async function readLock(lockFile: string, now: Date = new Date()): Promise<LockView> {
-  let record: LooseEvent;
+  let record: JsonObject;
   try {
     const value: unknown = JSON.parse(await readFile(lockFile, 'utf8'));
     if (typeof value !== 'object' || value === null) return { kind: 'stale', runId: null, reason: 'unparseable' };
-    record = value as LooseEvent;
+    record = value as JsonObject;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'none' };
     return { kind: 'stale', runId: null, reason: 'unparseable' };
   }
-  const runId = str(record, 'runId');
-  const pid = num(record, 'pid');
-  const host = str(record, 'hostname');
-  const heartbeatAt = str(record, 'heartbeatAt');
+  const runId = stringField(record, 'runId');
+  const pid = numberField(record, 'pid');
+  const host = stringField(record, 'hostname');
+  const heartbeatAt = stringField(record, 'heartbeatAt');
   if (!runId || pid === undefined || host === undefined || heartbeatAt === undefined)
     return { kind: 'stale', runId: runId ?? null, reason: 'unparseable' };
-  const processStartTime = num(record, 'processStartTime') ?? null;
+  const processStartTime = numberField(record, 'processStartTime') ?? null;
   const stale = staleReason({ pid, hostname: host, processStartTime, heartbeatAt }, hostname(), now);
   if (stale) return { kind: 'stale', runId, reason: stale };
   return {
@@ -48,9 +48,9 @@ export async function readLock(lockFile: string, now: Date = new Date()): Promis
       runId,
       pid,
       hostname: host,
-      status: str(record, 'status') ?? '',
-      command: str(record, 'command') ?? '',
-      startedAt: str(record, 'startedAt') ?? '',
+      status: stringField(record, 'status') ?? '',
+      command: stringField(record, 'command') ?? '',
+      startedAt: stringField(record, 'startedAt') ?? '',
       heartbeatAt,
     },
   };

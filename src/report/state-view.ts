@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { loadTaskFile } from '../tasks/index.js';
-import { bool, num, obj, str, type LooseEvent } from './fields.js';
+import { booleanField, numberField, objectField, stringField, type JsonObject } from '../util/json.js';
 import type { ParkedTask, ReportDocument } from './types.js';
 
 export interface StateView {
@@ -16,11 +16,11 @@ export interface StateView {
 type TaskNames = ReadonlyMap<string, { text: string; phase: string | null }>;
 
 export async function readStateView(stateFile: string, taskFile: string, journalTasks: TaskNames): Promise<StateView> {
-  let state: LooseEvent;
+  let state: JsonObject;
   try {
     const value: unknown = JSON.parse(await readFile(stateFile, 'utf8'));
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not a JSON object');
-    state = value as LooseEvent;
+    state = value as JsonObject;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { parkedTasks: [], inProgress: null };
     return {
@@ -29,31 +29,31 @@ export async function readStateView(stateFile: string, taskFile: string, journal
       warning: `state file ${stateFile} could not be read: ${(error as Error).message}`,
     };
   }
-  const tasks = obj(state, 'tasks') ?? {};
-  const parkedIds = Object.keys(tasks).filter((id) => bool(obj(tasks, id) ?? {}, 'parked') === true);
+  const tasks = objectField(state, 'tasks') ?? {};
+  const parkedIds = Object.keys(tasks).filter((id) => booleanField(objectField(tasks, id) ?? {}, 'parked') === true);
   const names = parkedIds.length > 0 ? await taskNames(taskFile, journalTasks) : journalTasks;
   const parkedTasks = parkedIds.map((id): ParkedTask => {
-    const record = obj(tasks, id) ?? {};
+    const record = objectField(tasks, id) ?? {};
     const name = names.get(id);
     return {
       id,
       text: name?.text ?? null,
       phase: name?.phase ?? null,
-      attempts: num(record, 'attempts') ?? 0,
-      failures: num(record, 'failures') ?? 0,
-      lastStatus: str(record, 'lastStatus') ?? null,
-      lastReason: str(record, 'lastReason') ?? null,
-      parkedAt: str(record, 'parkedAt') ?? null,
+      attempts: numberField(record, 'attempts') ?? 0,
+      failures: numberField(record, 'failures') ?? 0,
+      lastStatus: stringField(record, 'lastStatus') ?? null,
+      lastReason: stringField(record, 'lastReason') ?? null,
+      parkedAt: stringField(record, 'parkedAt') ?? null,
     };
   });
   parkedTasks.sort((a, b) => (b.parkedAt ?? '').localeCompare(a.parkedAt ?? ''));
-  const progress = obj(state, 'inProgress');
+  const progress = objectField(state, 'inProgress');
   const inProgress = progress
     ? {
-        runId: str(progress, 'runId') ?? '?',
-        iteration: num(progress, 'iteration') ?? 0,
-        taskText: str(progress, 'taskText') ?? '?',
-        startedAt: str(progress, 'startedAt') ?? '',
+        runId: stringField(progress, 'runId') ?? '?',
+        iteration: numberField(progress, 'iteration') ?? 0,
+        taskText: stringField(progress, 'taskText') ?? '?',
+        startedAt: stringField(progress, 'startedAt') ?? '',
       }
     : null;
   return { parkedTasks, inProgress };

@@ -3,7 +3,7 @@
  * One shape for both, so the two can never disagree. Bump REPORT_SCHEMA_VERSION when a field is
  * removed or changes meaning (adding fields does not need a bump).
  */
-import type { Usage } from './fields.js';
+import type { TokenUsage as Usage } from '../vocabulary/turns.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
 

@@ -1,11 +1,10 @@
 /**
- * Run and task budgets (SPEC §3 guardrails): wall time, tokens and cost of a run, tokens of one
+ * Run and task budgets (docs/configuration.md): wall time, tokens and cost of a run, tokens of one
  * task. Usage is added as each model request finishes, so a budget stops a runaway turn while it
  * runs instead of after the damage. Zero means "no limit" for every budget.
  */
-import type { TokenUsage } from '../agent/types.js';
-
-export type BudgetKind = 'run_seconds' | 'run_tokens' | 'run_cost' | 'task_tokens';
+import type { BudgetAction, BudgetKind } from '../vocabulary/budgets.js';
+import type { TokenUsage } from '../vocabulary/turns.js';
 
 export interface BudgetLimits {
   maxRunSeconds: number;
@@ -21,7 +20,7 @@ export interface BudgetExceeded {
   /** The task whose budget ran out (task_tokens only). */
   taskId?: string;
   /** What the loop does about it: a run budget ends the run, a task budget parks the task. */
-  action: 'stop_run' | 'park_task';
+  action: BudgetAction;
   message: string;
 }
 

@@ -4,6 +4,7 @@
  * checked.
  */
 import { readFileSync } from 'node:fs';
+import { errorCode } from '../util/errors.js';
 
 /** The identity of a holder as the lock file records it. */
 export interface HolderIdentity {
@@ -42,7 +43,7 @@ function pidExists(pid: number): boolean {
     process.kill(pid, 0);
     return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by someone else
+    return errorCode(error) === 'EPERM'; // exists, owned by someone else
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * One run per repository (SPEC §7). The lock file names its holder: run id, pid, the pid's kernel
+ * One run per repository. The lock file names its holder: run id, pid, the pid's kernel
  * start time (so a recycled pid is not mistaken for the holder), host, start, heartbeat, status
  * and command.
  *
@@ -10,11 +10,13 @@
  * starter can create that name, so only one removes the stale lock, and the link doubles as the copy
  * kept aside for the report. Whoever then wins the exclusive create holds the lock.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { link, open, stat, unlink } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import { z } from 'zod';
 import { writeFileAtomic, writeTempFile } from '../util/atomic-file.js';
 import { readProcessStartTime, staleReason, type StaleReason } from './liveness.js';
+import { errorCode } from '../util/errors.js';
 
 const lockRecordSchema = z.object({
   version: z.literal(1),
@@ -62,7 +64,7 @@ async function observe(lockFile: string): Promise<Observed> {
   try {
     handle = await open(lockFile, 'r');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
+    if (errorCode(error) === 'ENOENT') return { kind: 'missing' };
     throw error;
   }
   try {
@@ -91,7 +93,7 @@ async function claimStale(
   try {
     await link(lockFile, aside);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+    const code = errorCode(error);
     if (code === 'EEXIST' || code === 'ENOENT') return undefined;
     throw error;
   }
@@ -111,7 +113,7 @@ async function tryLink(from: string, to: string): Promise<boolean> {
     await link(from, to);
     return true;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    if (errorCode(error) === 'EEXIST') return false;
     throw error;
   }
 }
@@ -128,7 +130,6 @@ export interface AcquireOptions {
 }
 
 const MAX_ATTEMPTS = 50;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Takes the run lock or throws LockHeldError naming the live holder. */
 export async function acquireRunLock(options: AcquireOptions): Promise<RunLock> {
@@ -162,7 +163,7 @@ export async function acquireRunLock(options: AcquireOptions): Promise<RunLock> 
       if (reason === undefined) throw new LockHeldError(lockFile, observed.record!);
       const movedTo = await claimStale(lockFile, observed);
       if (movedTo) recovered = { reason, movedTo, ...(observed.record ? { previous: observed.record } : {}) };
-      else await sleep(5 + attempt * 2); // another starter is recovering it: look again shortly
+      else await delay(5 + attempt * 2); // another starter is recovering it: look again shortly
     }
     throw new Error(`could not acquire ${lockFile}: it kept changing during ${MAX_ATTEMPTS} attempts`);
   } finally {

@@ -1,5 +1,5 @@
 /**
- * The harness's persistent state (SPEC §7): per-task attempt counts and parking, the run of
+ * The harness's persistent state: per-task attempt counts and parking, the run of
  * consecutive failures, the iteration total, and the iteration in progress — recorded before agent
  * work starts so that after a crash the next run knows what was going on.
  *
@@ -9,32 +9,13 @@
  * previous numbers can still be read from it.
  */
 import { z } from 'zod';
-import type { IterationStatus } from '../loop/decide.js';
 import { readJsonFile, writeFileAtomic } from '../util/atomic-file.js';
+import { isFailureStatus, RECORDED_STATUSES, type RecordedStatus } from '../vocabulary/iterations.js';
 
 export const STATE_VERSION = 1;
 
-/** How an iteration ended, as state records it: the loop's statuses plus the two ways it can stop early. */
-export const RECORDED_STATUSES = [
-  'succeeded',
-  'failed',
-  'stalled',
-  'blocked',
-  'skipped',
-  'interrupted',
-  'crashed',
-] as const;
-export type RecordedStatus = (typeof RECORDED_STATUSES)[number];
-// If the loop gains a status, this stops compiling until state knows about it.
-type Assert<T extends true> = T;
-export type LoopStatusesAreRecorded = Assert<IterationStatus extends RecordedStatus ? true : false>;
-
-/** Statuses that count against a task (toward parking) and toward stopping the run. */
-const FAILURE_STATUSES: ReadonlySet<RecordedStatus> = new Set(['failed', 'stalled', 'blocked', 'crashed']);
-
-export function isFailureStatus(status: RecordedStatus): boolean {
-  return FAILURE_STATUSES.has(status);
-}
+export type { RecordedStatus } from '../vocabulary/iterations.js';
+export { isFailureStatus } from '../vocabulary/iterations.js';
 
 const taskRecordSchema = z.object({
   /** Iterations that ended on this task, whatever their outcome. */

@@ -4,9 +4,9 @@
  * half-written TODOS.md.
  */
 import { isUtf8 } from 'node:buffer';
-import { randomBytes } from 'node:crypto';
-import { chmod, open, readFile, realpath, rename, stat, unlink } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { chmod, readFile, realpath, rename, stat, unlink } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { writeTempFile } from '../util/atomic-file.js';
 import { errorCode } from '../util/errors.js';
 import { TaskFileError } from './errors.js';
 import { parseTasks } from './parse.js';
@@ -35,20 +35,15 @@ export async function loadTaskFile(path: string): Promise<LoadedTaskFile> {
 export async function writeTaskFileAtomic(path: string, text: string): Promise<void> {
   const target = await followSymlinks(resolve(path));
   const mode = await existingMode(target);
-  const temp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  let temp: string | undefined;
   try {
-    const handle = await open(temp, 'wx', mode ?? 0o666);
-    try {
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    // The task file's directory is the user's: a missing one is an error, never created.
+    temp = await writeTempFile(target, text, mode ?? 0o666, false);
     // open() applies the umask; restore the original bits exactly.
     if (mode !== undefined) await chmod(temp, mode);
     await rename(temp, target);
   } catch (error) {
-    await unlink(temp).catch(() => undefined);
+    if (temp) await unlink(temp).catch(() => undefined);
     throw new TaskFileError('write-failed', `cannot write task file ${target}: ${describeFsError(error)}`, {
       path: target,
       cause: error,

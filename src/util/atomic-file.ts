@@ -29,9 +29,17 @@ async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
-/** Writes `data` to a fresh temporary file next to `file` and flushes it; returns its path. */
-export async function writeTempFile(file: string, data: string | Uint8Array, mode = 0o644): Promise<string> {
-  await mkdir(path.dirname(file), { recursive: true });
+/**
+ * Writes `data` to a fresh temporary file next to `file` and flushes it; returns its path. The
+ * directory is created unless `createDirectory` is false (a missing one is then an error).
+ */
+export async function writeTempFile(
+  file: string,
+  data: string | Uint8Array,
+  mode = 0o644,
+  createDirectory = true,
+): Promise<string> {
+  if (createDirectory) await mkdir(path.dirname(file), { recursive: true });
   const temp = tempPathFor(file);
   try {
     const handle = await open(temp, 'wx', mode);

@@ -6,9 +6,8 @@
  */
 import { spawn } from 'node:child_process';
 import { terminateGroup } from '../process/group.js';
+import type { CommandOutcome } from '../vocabulary/commands.js';
 import { TailBuffer } from './tail-buffer.js';
-
-export type CommandOutcome = 'passed' | 'failed' | 'timed_out' | 'skipped' | 'aborted';
 
 export interface CommandResult {
   outcome: CommandOutcome;

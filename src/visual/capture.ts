@@ -1,5 +1,5 @@
 /**
- * Running the user's `visualCaptureCommand` (SPEC §9). The command string is the user's own and
+ * Running the user's `visualCaptureCommand` (docs/visual-review.md). The command string is the user's own and
  * runs through their shell in its own process group (runCommand); what the harness hands over —
  * the task text, its phase, the changed files — goes ONLY into environment variables, so a task
  * heading such as `$(rm -rf ~)` is data the script may read, never shell text that runs.

@@ -1,5 +1,5 @@
 /**
- * The capture manifest (SPEC §9): `<captureDir>/manifest.json` lists the screens the capture
+ * The capture manifest (docs/visual-review.md): `<captureDir>/manifest.json` lists the screens the capture
  * command wrote, `{"screens":[{"id","label","path"}]}`, paths relative to the capture dir.
  *
  * Everything the model is shown passes through here, so the checks are strict: a path must stay
@@ -12,6 +12,7 @@ import { open, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { MAX_IMAGE_BYTES, SNIFF_BYTES, sniffImageMime, type ImageMime } from './image-type.js';
+import { errorCode, errorMessage } from '../util/errors.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 
@@ -75,7 +76,7 @@ async function checkScreen(realDir: string, screen: Manifest['screens'][number])
   try {
     file = await realpath(path.resolve(realDir, screen.path));
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+    const code = errorCode(error);
     return code === 'ENOENT' ? 'image file not found' : `cannot read the image (${code ?? String(error)})`;
   }
   if (!isInside(realDir, file)) return 'the path resolves (through a symlink) to a file outside the capture dir';
@@ -118,7 +119,7 @@ export async function validateCapture(captureDir: string): Promise<ManifestCheck
   try {
     raw = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
-    return { ok: false, problems: [`${MANIFEST_FILE} is not valid JSON: ${(error as Error).message}`] };
+    return { ok: false, problems: [`${MANIFEST_FILE} is not valid JSON: ${errorMessage(error)}`] };
   }
   const parsed = ManifestSchema.safeParse(raw);
   if (!parsed.success) return { ok: false, problems: zodProblems(parsed.error) };

@@ -1,8 +1,8 @@
 /**
  * One visual review, start to finish, shared by the loop and `visual-once`: capture, check the
  * manifest, send up to visualReviewMaxImages screenshots to the visualReview model, read its
- * verdict. Every way it can go wrong ends in a BLOCKED record that says what went wrong (SPEC §9:
- * missing images are named); only the caller's stop signal ends it without a record.
+ * verdict. Every way it can go wrong ends in a BLOCKED record that says what went wrong (missing
+ * images are named); only the caller's stop signal ends it without a record.
  * Saving the record (history, feedback) is `saveReview`, so the loop can first add what a veto did.
  */
 import { readFile } from 'node:fs/promises';
@@ -49,16 +49,17 @@ export function visionProblem(config: Pick<Config, 'models'>, model: string | un
   if (model === undefined) return undefined;
   const endpoint = config.models[model];
   if (endpoint && endpoint.vision !== true) {
-    return `the visualReview model ${model} is not declared vision-capable (set models["${model}"].vision to true if it accepts images)`;
+    return (
+      `the visualReview model ${model} is not declared vision-capable ` +
+      `(set models["${model}"].vision to true if it accepts images)`
+    );
   }
   return undefined;
 }
 
-export async function performVisualReview(setup: VisualReviewSetup): Promise<VisualReviewOutcome> {
+function newRecord(setup: VisualReviewSetup, model: string | undefined, started: number): VisualReviewRecord {
   const { config } = setup;
-  const started = Date.now();
-  const model = modelForRole(config, 'visualReview');
-  const record: VisualReviewRecord = {
+  return {
     runId: setup.runId,
     iteration: setup.iteration,
     trigger: setup.trigger,
@@ -78,19 +79,12 @@ export async function performVisualReview(setup: VisualReviewSetup): Promise<Vis
     historyFile: historyFileFor(config.visualReviewHistoryDir, setup.runId, setup.iteration),
     feedbackFile: config.visualFeedbackFile,
   };
-  const blocked = (error: string, problems?: string[]): VisualReviewOutcome => {
-    record.error = error;
-    record.summary = error;
-    if (problems && problems.length > 0) record.problems = problems;
-    record.durationMs = Date.now() - started;
-    return { kind: 'reviewed', record };
-  };
+}
 
-  const noVision = visionProblem(config, model);
-  if (noVision) return blocked(noVision);
-
-  const capture = await runCapture({
-    config,
+/** The capture step: its command's result goes into the record, whatever became of the screenshots. */
+async function capture(setup: VisualReviewSetup, record: VisualReviewRecord): Promise<CaptureOutcome> {
+  const outcome = await runCapture({
+    config: setup.config,
     env: setup.env,
     iteration: setup.iteration,
     task: setup.task,
@@ -98,9 +92,9 @@ export async function performVisualReview(setup: VisualReviewSetup): Promise<Vis
     changedFiles: setup.changedFiles,
     ...(setup.signal ? { signal: setup.signal } : {}),
   });
-  setup.hooks?.captured?.(capture);
-  if (capture.result) {
-    const r = capture.result;
+  setup.hooks?.captured?.(outcome);
+  if (outcome.result) {
+    const r = outcome.result;
     record.capture = {
       command: r.command,
       outcome: r.outcome,
@@ -109,16 +103,24 @@ export async function performVisualReview(setup: VisualReviewSetup): Promise<Vis
       outputTail: lastLines(r.output, 40).lines.join('\n'),
     };
   }
-  if (capture.kind === 'aborted') return { kind: 'aborted' };
-  if (capture.kind === 'failed') return blocked(capture.problem, capture.details);
-  if (capture.dirtied.length > 0) {
+  if (outcome.kind === 'captured' && outcome.dirtied.length > 0) {
     record.warnings = [
-      `the capture command changed files in the repository (${capture.dirtied.join(', ')}); left as they are, they count as the next iteration's changes — write capture output under visualCaptureDir instead`,
+      `the capture command changed files in the repository (${outcome.dirtied.join(', ')}); left as they are, ` +
+        "they count as the next iteration's changes — write capture output under visualCaptureDir instead",
     ];
   }
+  return outcome;
+}
 
-  const sent = capture.screens.slice(0, config.visualReviewMaxImages);
-  record.omittedImages = capture.screens.length - sent.length;
+/** The prompt and images for the review model: at most visualReviewMaxImages screenshots. */
+async function reviewRequest(
+  setup: VisualReviewSetup,
+  record: VisualReviewRecord,
+  screens: Extract<CaptureOutcome, { kind: 'captured' }>['screens'],
+): Promise<{ prompt: string; images: { mimeType: string; data: string }[] }> {
+  const { config } = setup;
+  const sent = screens.slice(0, config.visualReviewMaxImages);
+  record.omittedImages = screens.length - sent.length;
   record.images = sent.map(({ id, label, path, mimeType, bytes }) => ({ id, label, path, mimeType, bytes }));
   const images = await Promise.all(
     sent.map(async (screen) => ({ mimeType: screen.mimeType, data: (await readFile(screen.file)).toString('base64') })),
@@ -134,6 +136,29 @@ export async function performVisualReview(setup: VisualReviewSetup): Promise<Vis
     ...(previousFeedback ? { previousFeedback } : {}),
     caps: capsFromConfig(config),
   });
+  return { prompt, images };
+}
+
+export async function performVisualReview(setup: VisualReviewSetup): Promise<VisualReviewOutcome> {
+  const { config } = setup;
+  const started = Date.now();
+  const model = modelForRole(config, 'visualReview');
+  const record = newRecord(setup, model, started);
+  const blocked = (error: string, problems?: string[]): VisualReviewOutcome => {
+    record.error = error;
+    record.summary = error;
+    if (problems && problems.length > 0) record.problems = problems;
+    record.durationMs = Date.now() - started;
+    return { kind: 'reviewed', record };
+  };
+
+  const noVision = visionProblem(config, model);
+  if (noVision) return blocked(noVision);
+  const captured = await capture(setup, record);
+  if (captured.kind === 'aborted') return { kind: 'aborted' };
+  if (captured.kind === 'failed') return blocked(captured.problem, captured.details);
+
+  const { prompt, images } = await reviewRequest(setup, record, captured.screens);
   setup.hooks?.reviewStart?.({
     ...(model ? { model } : {}),
     promptBytes: Buffer.byteLength(prompt),

@@ -7,9 +7,9 @@
  */
 import { mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { TokenUsage } from '../agent/types.js';
+import type { TokenUsage } from '../vocabulary/turns.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
-import type { VisualVerdict } from './verdict-json.js';
+import type { VisualVerdict } from '../vocabulary/verdicts.js';
 
 export interface VisualReviewRecord {
   runId: string;

@@ -1,5 +1,5 @@
 /**
- * When the loop reviews (SPEC §9: every visualReviewEveryNSuccesses successful iterations). The
+ * When the loop reviews: every visualReviewEveryNSuccesses successful iterations. The
  * count survives between runs, in `<piRuntimeDir>/visual/schedule.json`, so that repeated `once`
  * invocations (a cron job, a CI step) are reviewed as often as one long `run`.
  *
@@ -13,7 +13,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { Config } from '../config/load.js';
 import { readJsonFile, writeFileAtomic } from '../util/atomic-file.js';
-import { VISUAL_VERDICTS } from './verdict-json.js';
+import { VISUAL_VERDICTS } from '../vocabulary/verdicts.js';
 
 /** Changed files remembered for the next review's context; older ones are dropped. */
 const MAX_REMEMBERED_FILES = 200;

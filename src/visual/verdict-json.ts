@@ -1,14 +1,13 @@
 /**
- * The review model's answer: a JSON object `{"verdict","summary","findings"}` (SPEC §9), read
+ * The review model's answer: a JSON object `{"verdict","summary","findings"}` (docs/visual-review.md), read
  * tolerantly because models wrap it — in a ```json fence, after a sentence of prose, with a
  * trailing comma, nested one level down. Every balanced `{…}` in the text is a candidate; the last
  * one carrying a real verdict wins (a model may quote an example before its answer). A verdict
  * that offers choices ("PASS|FAIL|BLOCKED") is an echo of the instruction, never an answer.
  * No candidate means no verdict: the caller turns that into BLOCKED and keeps the raw text.
  */
-
-export const VISUAL_VERDICTS = ['PASS', 'FAIL', 'BLOCKED'] as const;
-export type VisualVerdict = (typeof VISUAL_VERDICTS)[number];
+import { isObject, type JsonObject } from '../util/json.js';
+import { VISUAL_VERDICTS, type VisualVerdict } from '../vocabulary/verdicts.js';
 
 export interface VisualAnswer {
   verdict: VisualVerdict;
@@ -54,12 +53,8 @@ function parseLoose(candidate: string): unknown {
   }
 }
 
-type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 /** `obj[name]`, matching the key case-insensitively (`Verdict`, `VERDICT`). */
-function field(obj: Json, name: string): unknown {
+function field(obj: JsonObject, name: string): unknown {
   const key = Object.keys(obj).find((k) => k.toLowerCase() === name);
   return key === undefined ? undefined : obj[key];
 }

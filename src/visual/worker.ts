@@ -1,5 +1,5 @@
 /**
- * `visual-review-worker`'s request (SPEC §2): one JSON object on stdin,
+ * `visual-review-worker`'s request: one JSON object on stdin,
  * `{images:[{path|data, mimeType}], task, phase, changedFiles, model?}`. Images are checked the
  * way captured screenshots are (by content, size-capped); a `data` URL prefix is tolerated.
  */
@@ -7,6 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { MAX_IMAGE_BYTES, sniffImageMime } from './image-type.js';
+import { errorMessage } from '../util/errors.js';
 
 const ImageRef = z
   .object({
@@ -48,7 +49,7 @@ export function parseWorkerRequest(
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    return { ok: false, problems: [`the request on stdin is not JSON: ${(error as Error).message}`] };
+    return { ok: false, problems: [`the request on stdin is not JSON: ${errorMessage(error)}`] };
   }
   const parsed = WorkerRequestSchema.safeParse(raw);
   if (parsed.success) return { ok: true, request: parsed.data };

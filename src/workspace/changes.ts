@@ -40,13 +40,16 @@ export interface IterationChanges {
   all: string[];
 }
 
+/** `head`: HEAD as the caller just read it; when it is still the start commit nothing was committed. */
 export async function iterationChanges(
   cwd: string,
   startCommit: string | undefined,
   filter: ChangeFilter,
+  head?: string,
 ): Promise<IterationChanges> {
   const keep = (file: string) => !filter.preDirty.has(file) && !isHarnessPath(file, filter.harnessPaths);
-  const committed = startCommit ? (await committedChangesSince(cwd, startCommit)).filter(keep) : [];
+  const moved = startCommit !== undefined && head !== startCommit;
+  const committed = moved ? (await committedChangesSince(cwd, startCommit)).filter(keep) : [];
   const uncommitted = (await dirtyPaths(cwd)).filter(keep);
   const all = [...new Set([...committed, ...uncommitted])].sort();
   return { committed, uncommitted, all };

@@ -9,15 +9,22 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { git, gitPath } from './git.js';
 
-/** `exclude`: repo-relative paths left out (e.g. the task file, whose tick is not a product change). */
-export async function worktreeFingerprint(cwd: string, exclude: readonly string[] = []): Promise<string> {
+/**
+ * `exclude`: repo-relative paths left out (e.g. the task file, whose tick is not a product change).
+ * `realIndex`: where git keeps the work tree's index, when the caller knows it already.
+ */
+export async function worktreeFingerprint(
+  cwd: string,
+  exclude: readonly string[] = [],
+  realIndex?: string,
+): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), 'pi-harness-index-'));
   const index = path.join(dir, 'index');
   const env = { ...process.env, GIT_INDEX_FILE: index };
   try {
     // Starting from a copy of the real index lets git reuse its stat cache instead of hashing
     // every file of a large repository again.
-    await copyFile(await gitPath(cwd, 'index'), index).catch(() => undefined);
+    await copyFile(realIndex ?? (await gitPath(cwd, 'index')), index).catch(() => undefined);
     await git(cwd, ['add', '-A', '--', '.', ...exclude.map((file) => `:(exclude,literal)${file}`)], { env });
     // An excluded path still has its entry from the copied real index, which goes stale when an
     // agent stages it; drop it so only the other files decide the fingerprint.

@@ -1,5 +1,5 @@
 /**
- * Keeping a failed iteration's work (SPEC §7): everything it did — commits agents made since the
+ * Keeping a failed iteration's work (docs/iteration.md): everything it did — commits agents made since the
  * start commit, uncommitted changes to tracked files, new untracked files — becomes ONE commit under
  * refs/pi-harness/rescue/ plus a binary-safe patch file. The commit is built through a temporary
  * index, so the user's index and files are untouched; restoring the tree is a separate step

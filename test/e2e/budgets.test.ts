@@ -1,4 +1,4 @@
-/** Budgets and breakers (SPEC §3 guardrails, §7) with the real pi and the scripted model. */
+/** Budgets and breakers (docs/iteration.md, Stopping) with the real pi and the scripted model. */
 import { describe, expect, it } from 'vitest';
 import { closedAfterEach } from '../helpers/closing.js';
 import { gitSync } from '../helpers/git-repo.js';

@@ -116,7 +116,9 @@ describe('projections of the journal', () => {
     const turnEnds = events.filter((e) => e.type === 'turn_end');
     expect(live['token-usage.jsonl']!.trim().split('\n')).toHaveLength(turnEnds.length);
     const tokens = JSON.parse(live['token-usage-summary.json']!);
-    expect(tokens.totals.input).toBe(turnEnds.reduce((sum, e) => sum + (e.type === 'turn_end' ? e.usage.input : 0), 0));
+    expect(tokens.totals.input).toBe(
+      turnEnds.reduce((sum, e) => sum + (e.type === 'turn_end' ? (e.usage?.input ?? 0) : 0), 0),
+    );
     expect(Object.keys(tokens.byFile)).toEqual(
       expect.arrayContaining(['src/one.txt', 'src/two.txt', 'three.txt', 'broken.txt']),
     );

@@ -1,5 +1,5 @@
 /**
- * Runs that lose nothing (SPEC §7): a second run while one is active, SIGINT mid-turn, and
+ * Runs that lose nothing: a second run while one is active, SIGINT mid-turn, and
  * SIGKILL of the harness mid-turn followed by a run that recovers. The harness runs as a real
  * child process (the built CLI) against the in-process scripted model.
  */

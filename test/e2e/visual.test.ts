@@ -1,5 +1,5 @@
 /**
- * Visual review end to end (SPEC §9): the real CLI, the real pi, a capture script writing real
+ * Visual review end to end (docs/visual-review.md): the real CLI, the real pi, a capture script writing real
  * PNGs, and a scripted vision model whose requests are checked for the image parts pi sent.
  */
 import { existsSync } from 'node:fs';

@@ -13,7 +13,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['config', 'tasks', 'process', 'scripted-model'],
   ['redact', 'verify', 'workspace', 'agent', 'runtime'],
   ['journal', 'prompts', 'guardrails', 'integrity', 'control'],
-  ['visual', 'report', 'doctor', 'init', 'history'],
+  ['visual', 'report', 'doctor', 'init', 'clear-history'],
   ['loop', 'parallel', 'dashboard'],
   ['demo', 'bench', 'soak'],
   ['cli'],

@@ -5,6 +5,7 @@ import {
   enter,
   FIRST_STEP,
   initialProgress,
+  whenInterrupted,
   type DecisionLimits,
   type Outcome,
   type Step,
@@ -16,6 +17,7 @@ const LIMITS: DecisionLimits = {
   noChangeRetryLimit: 1,
   verificationFixLimit: 1,
   mockTransport: false,
+  visualReviewDue: false,
 };
 
 const ok = (changedFiles = true): TurnSummary => ({ status: 'success', terminalReason: 'completed', changedFiles });
@@ -315,5 +317,68 @@ describe('tester verdicts', () => {
     ]);
     expect(breaks[4]).toEqual({ kind: 'fix', source: 'verification' });
     expect(last(breaks)).toMatchObject({ status: 'failed', reason: 'verification_failed' });
+  });
+});
+
+describe('visual review step', () => {
+  const due = { ...LIMITS, visualReviewDue: true };
+  const toCommit: Outcome[] = [
+    { step: 'developer', turn: ok() },
+    { step: 'verify', result: 'passed' },
+    { step: 'tester', turn: ok(false), verdict: 'PASS' },
+  ];
+
+  it('follows the commit only when a review is due', () => {
+    expect(last(walk([...toCommit, { step: 'commit', committed: true }]))).toEqual({
+      kind: 'end',
+      status: 'succeeded',
+      reason: 'committed',
+    });
+    expect(last(walk([...toCommit, { step: 'commit', committed: true }], due))).toEqual({ kind: 'visual' });
+    expect(last(walk([...toCommit, { step: 'commit', committed: false }], due))).toMatchObject({
+      status: 'failed',
+      reason: 'commit_failed',
+    });
+  });
+
+  it('PASS keeps the success; FAIL and BLOCKED veto it; no verdict (stopped) lets it stand', () => {
+    const review = (verdict: 'PASS' | 'FAIL' | 'BLOCKED' | undefined) =>
+      last(walk([...toCommit, { step: 'commit', committed: true }, { step: 'visual', verdict }], due));
+    expect(review('PASS')).toMatchObject({ status: 'succeeded', reason: 'committed' });
+    expect(review('FAIL')).toMatchObject({ status: 'failed', reason: 'visual_failed' });
+    expect(review('BLOCKED')).toMatchObject({ status: 'blocked', reason: 'visual_blocked' });
+    expect(review(undefined)).toMatchObject({ status: 'succeeded', reason: 'committed' });
+  });
+
+  it('a review the provider refused for credentials ends provider_auth, which stops the run', () => {
+    const steps = walk(
+      [
+        ...toCommit,
+        { step: 'commit', committed: true },
+        { step: 'visual', verdict: 'BLOCKED', terminalReason: 'provider_auth' },
+      ],
+      due,
+    );
+    expect(last(steps)).toMatchObject({ status: 'blocked', reason: 'provider_auth' });
+  });
+});
+
+describe('stopped from outside', () => {
+  it('ends interrupted, except a commit awaiting its review or a verdict the review gave', () => {
+    expect(whenInterrupted({ kind: 'tester', recheck: false })).toEqual({
+      kind: 'end',
+      status: 'failed',
+      reason: 'interrupted',
+    });
+    expect(whenInterrupted({ kind: 'end', status: 'failed', reason: 'developer_failed' })).toMatchObject({
+      reason: 'interrupted',
+    });
+    expect(whenInterrupted({ kind: 'visual' })).toMatchObject({ status: 'succeeded', reason: 'committed' });
+    expect(whenInterrupted({ kind: 'end', status: 'succeeded', reason: 'committed' })).toMatchObject({
+      status: 'succeeded',
+    });
+    expect(whenInterrupted({ kind: 'end', status: 'failed', reason: 'visual_failed' })).toMatchObject({
+      reason: 'visual_failed',
+    });
   });
 });

@@ -6,7 +6,7 @@ import { failuresProjection } from '../../src/journal/projections/failures.js';
 import { lastIterationProjection } from '../../src/journal/projections/last-iteration.js';
 import { latestOutputsProjection } from '../../src/journal/projections/latest-outputs.js';
 import { logProjection } from '../../src/journal/projections/log.js';
-import { logLineKey } from '../../src/journal/projections/log-lines.js';
+import { logLineKey } from '../../src/journal/render/log-lines.js';
 import { runSummaryProjection } from '../../src/journal/projections/run-summary.js';
 import { telemetryProjection } from '../../src/journal/projections/telemetry.js';
 import { testerFeedbackProjection } from '../../src/journal/projections/tester-feedback.js';

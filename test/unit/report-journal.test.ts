@@ -2,7 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { buildReport } from '../../src/report/build-report.js';
-import { readJournal } from '../../src/report/journal-stream.js';
+import { streamJournal } from '../../src/journal/read.js';
 import { cli } from '../helpers/cli.js';
 import { makeRepo } from '../helpers/git-repo.js';
 import { configFor, JournalWriter, succeededIteration } from '../helpers/journal.js';
@@ -11,18 +11,22 @@ import { tempDir } from '../helpers/temp-dir.js';
 const RUN = '20261124T010000Z-aaaaaa';
 
 describe('journal reading', () => {
-  it('streams events in order and counts lines it cannot read', async () => {
+  it('streams events in order, skips types it does not know and counts lines it cannot read', async () => {
     const dir = await tempDir();
     const file = `${dir}/journal.jsonl`;
-    await writeFile(file, '{"type":"a"}\n\nnot json\n[1,2]\n{"no":"type"}\n{"type":"b"}\r\n{"type":"c","trunc');
+    await writeFile(
+      file,
+      '{"type":"run_start"}\n\nnot json\n[1,2]\n{"no":"type"}\n{"type":"from_a_newer_harness"}\n' +
+        '{"type":"run_end"}\r\n{"type":"error","trunc',
+    );
     const seen: unknown[] = [];
-    const stats = await readJournal(file, (event) => seen.push(event.type));
-    expect(seen).toEqual(['a', 'b']);
-    expect(stats).toEqual({ lines: 6, malformed: 4, missing: false });
+    const stats = await streamJournal(file, (event) => seen.push(event.type));
+    expect(seen).toEqual(['run_start', 'run_end']);
+    expect(stats).toEqual({ lines: 7, malformed: 4, missing: false });
   });
 
   it('a missing journal is reported as missing, not thrown', async () => {
-    const stats = await readJournal('/nonexistent/journal.jsonl', () => undefined);
+    const stats = await streamJournal('/nonexistent/journal.jsonl', () => undefined);
     expect(stats.missing).toBe(true);
   });
 

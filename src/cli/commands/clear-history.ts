@@ -10,11 +10,11 @@ import path from 'node:path';
 import { processIo, type CliIo } from '../io.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { Config } from '../../config/load.js';
-import { terminalConfirm, type Confirm } from '../../history/confirm.js';
-import { displayPath, keptRefsLine, refusalLines, targetLines } from '../../history/describe.js';
-import { planClear, refused, toRemove } from '../../history/plan.js';
-import { deleteRefs, listHarnessRefs } from '../../history/refs.js';
-import { removeTargets } from '../../history/remove.js';
+import { terminalConfirm, type Confirm } from '../../clear-history/confirm.js';
+import { displayPath, keptRefsLine, refusalLines, targetLines } from '../../clear-history/describe.js';
+import { planClear, refused, toRemove } from '../../clear-history/plan.js';
+import { deleteRefs, listHarnessRefs } from '../../clear-history/refs.js';
+import { removeTargets } from '../../clear-history/remove.js';
 import { readLock } from '../../report/live-run.js';
 import { LockHeldError } from '../../runtime/lock.js';
 

@@ -4,7 +4,7 @@
  * A first signal aborts the turn in flight and lets the loop keep the work and release the lock;
  * a second one exits at once (pi children still die with us: their guardian watches this process).
  */
-import { EXIT, type ExitCode } from '../exit-codes.js';
+import { EXIT, exitCodeOf, type ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import type { Config } from '../../config/load.js';
 import { runLoop, type LoopMode } from '../../loop/run-loop.js';
@@ -23,8 +23,8 @@ export async function loopCommand(mode: LoopMode, config: Config, io: CliIo): Pr
   const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   for (const signal of stopSignals) process.on(signal, onSignal);
   try {
-    const code = await runLoop({ mode, config, io, signal: controller.signal });
-    return controller.signal.aborted ? EXIT.interrupted : code;
+    const outcome = await runLoop({ mode, config, io, signal: controller.signal });
+    return controller.signal.aborted ? EXIT.interrupted : exitCodeOf(outcome);
   } finally {
     for (const signal of stopSignals) process.off(signal, onSignal);
   }

@@ -1,6 +1,6 @@
 /**
- * `pi-harness visual-once`: one manual capture + visual review of the tree as it is now (SPEC §2,
- * §9). It takes the run lock (it writes the feedback file a run would read, and empties the capture
+ * `pi-harness visual-once`: one manual capture + visual review of the tree as it is now
+ * (docs/visual-review.md). It takes the run lock (it writes the feedback file a run would read, and empties the capture
  * dir a run would use), reviews in the context of the first open task, writes the history record,
  * and writes or clears the feedback exactly as a review inside the loop would. It never vetoes
  * anything: there is no iteration to take back. Exit 0 on PASS, 1 otherwise.

@@ -1,5 +1,5 @@
 /**
- * `pi-harness visual-review-worker`: the review step alone, for other tools (SPEC §2). Reads one
+ * `pi-harness visual-review-worker`: the review step alone, for other tools (docs/visual-review.md). Reads one
  * request on stdin — `{images:[{path|data, mimeType}], task, phase, changedFiles, model?}` — sends
  * the images to the visualReview model (or `model`) through pi, and writes the verdict JSON to
  * stdout. It touches nothing in the repo: no capture, no feedback file, no history, no lock.
@@ -13,14 +13,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createTransport } from '../../agent/create-transport.js';
-import { emptyUsage, type TokenUsage } from '../../agent/types.js';
+import { emptyUsage, type TokenUsage } from '../../vocabulary/turns.js';
 import type { Config } from '../../config/load.js';
 import { modelForRole } from '../../config/role-model.js';
 import { capsFromConfig } from '../../prompts/types.js';
 import { buildVisualReviewPrompt } from '../../prompts/visual-review.js';
 import { visionProblem } from '../../visual/perform.js';
 import { runReviewTurn } from '../../visual/review-turn.js';
-import type { VisualVerdict } from '../../visual/verdict-json.js';
+import type { VisualVerdict } from '../../vocabulary/verdicts.js';
 import { loadWorkerImages, parseWorkerRequest, type LoadedImage, type WorkerRequest } from '../../visual/worker.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';

@@ -3,11 +3,11 @@
  * files, the tester's summary and the end of the output (where errors are), as JSON for tools and
  * Markdown for people.
  */
-import type { Verdict } from '../../loop/verdict.js';
 import { lastLines } from '../../verify/tail-buffer.js';
-import type { CommandOutcome } from '../../verify/run-command.js';
-import type { TaskRef } from '../events.js';
-import type { IterationFacts } from './iteration-facts.js';
+import type { CommandOutcome } from '../../vocabulary/commands.js';
+import type { TaskRef, VerifyAfter } from '../../vocabulary/iterations.js';
+import type { Verdict } from '../../vocabulary/verdicts.js';
+import type { IterationFacts } from '../fold/facts.js';
 
 export type FailureKind = 'verification' | 'tester' | 'iteration';
 
@@ -19,9 +19,9 @@ export interface FailureArtifact {
   at: string;
   kind: FailureKind;
   summary: string;
-  task: TaskRef;
+  task: TaskRef | null;
   command: string | null;
-  after: string | null;
+  after: VerifyAfter | null;
   outcome: CommandOutcome | null;
   exitCode: number | null;
   verdict: Verdict | null;
@@ -78,12 +78,14 @@ function fence(text: string): string {
 }
 
 export function failureMarkdown(artifact: FailureArtifact): string {
-  const task = `${artifact.task.phase ? `[${artifact.task.phase}] ` : ''}${artifact.task.text}`;
+  const task = artifact.task
+    ? `${artifact.task.phase ? `[${artifact.task.phase}] ` : ''}${artifact.task.text} (${artifact.task.id})`
+    : '(unknown task)';
   const lines = [
     `# Failure ${artifact.n} of iteration ${artifact.iteration} (run ${artifact.runId})`,
     '',
     `- What failed: ${artifact.summary}`,
-    `- Task: ${task} (${artifact.task.id})`,
+    `- Task: ${task}`,
     `- Command: ${artifact.command ? `\`${artifact.command}\`` : 'none (no verification ran)'}`,
     `- Exit code: ${artifact.exitCode ?? 'none'}${artifact.outcome ? ` (${artifact.outcome}${artifact.after ? ` after ${artifact.after}` : ''})` : ''}`,
     `- Changed files: ${artifact.changedFiles.length > 0 ? artifact.changedFiles.join(', ') : 'none'}`,

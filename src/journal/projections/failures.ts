@@ -7,14 +7,12 @@
  * iteration that ended failed/stalled/blocked/interrupted with neither (a stalled developer).
  */
 import path from 'node:path';
-import type { JournalEvent } from '../events.js';
+import type { ReadEvent } from '../decode.js';
 import { failureArtifact, failureMarkdown, type FailureInput } from './failure-artifact.js';
-import { foldIteration, type IterationFacts } from './iteration-facts.js';
 import type { Effect, Projection, ProjectionTargets } from './types.js';
 
 interface FailureState {
   targets: ProjectionTargets;
-  facts?: IterationFacts;
   /** Artifacts written for the current iteration. */
   written: number;
 }
@@ -25,7 +23,7 @@ export function failureArtifactBase(dir: string, runId: string, iteration: numbe
 
 const ENDED_WELL = new Set(['succeeded', 'skipped']);
 
-function failureOf(event: JournalEvent, _facts: IterationFacts, n: number): FailureInput | undefined {
+function failureOf(event: ReadEvent, n: number): FailureInput | undefined {
   switch (event.type) {
     case 'verification':
       if (event.outcome !== 'failed' && event.outcome !== 'timed_out') return undefined;
@@ -33,19 +31,25 @@ function failureOf(event: JournalEvent, _facts: IterationFacts, n: number): Fail
         kind: 'verification',
         n,
         at: event.at,
-        summary: `verification after ${event.after} ${event.outcome === 'failed' ? `failed${event.exitCode !== null ? ` (exit ${event.exitCode})` : ''}` : 'timed out'}`,
+        summary: `verification after ${event.after ?? 'a step'} ${
+          event.outcome === 'failed'
+            ? `failed${typeof event.exitCode === 'number' ? ` (exit ${event.exitCode})` : ''}`
+            : 'timed out'
+        }`,
       };
-    case 'verdict':
-      if (event.verdict === 'PASS') return undefined;
+    case 'verdict': {
+      const verdict = event.verdict ?? 'UNKNOWN';
+      if (verdict === 'PASS') return undefined;
       return {
         kind: 'tester',
         n,
         at: event.at,
-        verdict: event.verdict,
-        summary: `tester${event.recheck ? ' recheck' : ''} verdict ${event.verdict}`,
+        verdict,
+        summary: `tester${event.recheck ? ' recheck' : ''} verdict ${verdict}`,
       };
+    }
     case 'iteration_end': {
-      const status = event.recorded ?? event.status;
+      const status = event.recorded ?? event.status ?? 'failed';
       // Only when nothing earlier explains it: the earlier artifacts already say what failed.
       if (ENDED_WELL.has(status) || n > 1) return undefined;
       return {
@@ -54,7 +58,7 @@ function failureOf(event: JournalEvent, _facts: IterationFacts, n: number): Fail
         at: event.at,
         status,
         reason: event.reason,
-        summary: `iteration ended ${status} (${event.reason})`,
+        summary: `iteration ended ${status} (${event.reason ?? 'no reason recorded'})`,
         ...(event.changedFiles ? { changedFiles: event.changedFiles } : {}),
       };
     }
@@ -66,12 +70,13 @@ function failureOf(event: JournalEvent, _facts: IterationFacts, n: number): Fail
 export const failuresProjection: Projection<FailureState> = {
   name: 'failures',
   initial: (targets) => ({ targets, written: 0 }),
-  reduce(state, event) {
-    const facts = foldIteration(state.facts, event);
+  reduce(state, event, fold) {
     const written = event.type === 'iteration_start' ? 0 : state.written;
-    const next = { ...state, written, ...(facts ? { facts } : {}) };
-    if (!facts || !('iteration' in event) || event.iteration !== facts.iteration) return { state: next, effects: [] };
-    const input = failureOf(event, facts, written + 1);
+    const next = { ...state, written };
+    // Only the iteration in flight (or just ended): a rescue of an earlier run's iteration is not a failure.
+    const facts = 'iteration' in event ? fold.iteration(event.iteration) : undefined;
+    if (!facts || fold.iterations.at(-1) !== facts) return { state: next, effects: [] };
+    const input = failureOf(event, written + 1);
     if (!input) return { state: next, effects: [] };
     const artifact = failureArtifact(facts, input, state.targets.config.maxFailureArtifactLines);
     const base = failureArtifactBase(state.targets.config.failureArtifactDir, facts.runId, facts.iteration, input.n);

@@ -3,57 +3,50 @@
  * `runs/<runId>/last-iteration.json`: the same fields the loop prints at the end of an iteration.
  */
 import path from 'node:path';
-import type { JournalEvent } from '../events.js';
-import { foldIteration, type IterationFacts } from './iteration-facts.js';
+import type { IterationFacts } from '../fold/facts.js';
 import type { Projection, ProjectionTargets } from './types.js';
 
 export const RUN_LAST_ITERATION_FILE = 'last-iteration.json';
 
-interface LastIterationState {
-  targets: ProjectionTargets;
-  facts?: IterationFacts;
-}
-
-export function lastIterationSummary(facts: IterationFacts, end: Extract<JournalEvent, { type: 'iteration_end' }>) {
-  const commit = end.commit ?? facts.commit;
+/** The summary of an iteration that has ended: the same fields the terminal shows at its end. */
+export function lastIterationSummary(facts: IterationFacts) {
+  const commit = facts.commit?.sha;
   return {
-    runId: end.runId,
-    recorded: end.recorded ?? end.status,
-    iteration: end.iteration,
-    task: end.task,
-    status: end.status,
-    reason: end.reason,
+    runId: facts.runId,
+    recorded: facts.status,
+    iteration: facts.iteration,
+    task: facts.task,
+    status: facts.endStatus,
+    reason: facts.reason,
     ...(facts.developer ? { developer: facts.developer } : {}),
     verification: facts.verification,
     verdict: facts.verdict,
     ...(commit ? { commit } : {}),
-    changedFiles: end.changedFiles ?? facts.changedFiles,
-    durationMs: end.durationMs,
-    usage: end.usage,
-    turns: facts.turns,
+    changedFiles: facts.changedFiles,
+    durationMs: facts.durationMs,
+    usage: facts.usage,
+    turns: facts.turns.length,
     modelRequests: facts.modelRequests,
-    notes: end.notes ?? [],
-    largeFiles: end.largeFiles ?? [],
-    needsRescue: end.needsRescue ?? false,
+    notes: facts.notes,
+    largeFiles: facts.largeFiles,
+    needsRescue: facts.needsRescue,
   };
 }
 
-export const lastIterationProjection: Projection<LastIterationState> = {
+export const lastIterationProjection: Projection<ProjectionTargets> = {
   name: 'last-iteration',
-  initial: (targets) => ({ targets }),
-  reduce(state, event) {
-    const facts = foldIteration(state.facts, event);
-    const next = { ...state, ...(facts ? { facts } : {}) };
-    if (event.type !== 'iteration_end' || !facts || facts.iteration !== event.iteration)
-      return { state: next, effects: [] };
-    const json = lastIterationSummary(facts, event);
+  initial: (targets) => targets,
+  reduce(targets, event, fold) {
+    const facts = event.type === 'iteration_end' ? fold.iteration(event.iteration) : undefined;
+    if (!facts?.ended) return { state: targets, effects: [] };
+    const json = lastIterationSummary(facts);
     return {
-      state: next,
+      state: targets,
       effects: [
-        { kind: 'replace', file: state.targets.config.lastIterationSummaryFile, content: { json }, scope: 'latest' },
+        { kind: 'replace', file: targets.config.lastIterationSummaryFile, content: { json }, scope: 'latest' },
         {
           kind: 'replace',
-          file: path.join(state.targets.runDir, RUN_LAST_ITERATION_FILE),
+          file: path.join(targets.runDir, RUN_LAST_ITERATION_FILE),
           content: { json },
           scope: 'run',
         },

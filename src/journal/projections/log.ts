@@ -1,6 +1,6 @@
 /** The human-readable log: the repo-level `logFile` (all runs) and `runs/<runId>/run.log`. */
 import path from 'node:path';
-import { formatLogLine, logLineKey } from './log-lines.js';
+import { formatLogLine, logLineKey } from '../render/log-lines.js';
 import type { Effect, Projection, ProjectionTargets } from './types.js';
 
 export const RUN_LOG_FILE = 'run.log';

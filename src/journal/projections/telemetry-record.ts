@@ -3,8 +3,7 @@
  * set, declared once here and documented in docs/telemetry.md: new columns are only ever added at
  * the end, so tools reading by name or by position keep working.
  */
-import type { JournalEvent } from '../events.js';
-import type { IterationFacts } from './iteration-facts.js';
+import type { IterationFacts } from '../fold/facts.js';
 
 export const TELEMETRY_COLUMNS = [
   'run_id',
@@ -45,44 +44,43 @@ export type TelemetryRecord = Record<TelemetryColumn, string | number | null>;
 
 const ms = (value: number | undefined) => value ?? 0;
 
-export function telemetryRecord(
-  facts: IterationFacts,
-  end: Extract<JournalEvent, { type: 'iteration_end' }>,
-): TelemetryRecord {
+/** The record of an iteration that has ended (its facts as the fold has them after iteration_end). */
+export function telemetryRecord(facts: IterationFacts): TelemetryRecord {
   const role = facts.roleMs;
   return {
-    run_id: end.runId,
-    iteration: end.iteration,
+    run_id: facts.runId,
+    iteration: facts.iteration,
     started_at: facts.startedAt,
-    ended_at: end.at,
-    task_id: end.task.id,
-    task_text: end.task.text,
-    task_phase: end.task.phase,
+    ended_at: facts.endedAt,
+    task_id: facts.task?.id ?? null,
+    task_text: facts.task?.text ?? null,
+    task_phase: facts.task?.phase ?? null,
     // `interrupted` (a signal) is what state records, and what a reader needs to see.
-    status: end.recorded ?? end.status,
-    reason: end.reason,
+    status: facts.status,
+    reason: facts.reason,
     developer: facts.developer ?? 'not_run',
     verification: facts.verification,
     verdict: facts.verdict,
-    commit: end.commit ?? facts.commit ?? null,
-    duration_ms: end.durationMs,
+    commit: facts.commit?.sha ?? null,
+    duration_ms: facts.durationMs,
     developer_ms: ms(role.developer) + ms(role.developerRetry),
     developer_fix_ms: ms(role.developerFix),
     tester_ms: ms(role.tester) + ms(role.testerCommit),
     visual_review_ms: ms(role.visualReview),
     verification_ms: facts.verificationMs,
+    // A skipped verification (no testCommand) ran nothing: it is not a verification run.
     verification_runs: facts.verificationRuns,
-    turns: facts.turns,
+    turns: facts.turns.length,
     model_requests: facts.modelRequests,
     // The iteration_end usage is the loop's own sum; the same numbers as the turns', by construction.
-    tokens_input: end.usage.input,
-    tokens_output: end.usage.output,
-    tokens_cache_read: end.usage.cacheRead,
-    tokens_cache_write: end.usage.cacheWrite,
-    cost_usd: end.usage.cost,
+    tokens_input: facts.usage.input,
+    tokens_output: facts.usage.output,
+    tokens_cache_read: facts.usage.cacheRead,
+    tokens_cache_write: facts.usage.cacheWrite,
+    cost_usd: facts.usage.cost,
     tool_calls: facts.toolCalls,
     tool_errors: facts.toolErrors,
-    changed_files: (end.changedFiles ?? facts.changedFiles).length,
+    changed_files: facts.changedFiles.length,
     models: facts.models.join(' ') || null,
   };
 }

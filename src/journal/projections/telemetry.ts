@@ -4,29 +4,21 @@
  * killed) has no record; its run's journal and summary show it in progress.
  */
 import path from 'node:path';
-import { foldIteration, type IterationFacts } from './iteration-facts.js';
 import { csvRow, csvRowKey, TELEMETRY_CSV_HEADER } from './telemetry-csv.js';
 import { jsonlTelemetryKey, telemetryKey, telemetryRecord } from './telemetry-record.js';
 import type { Effect, Projection, ProjectionTargets } from './types.js';
 
 export const RUN_TELEMETRY_FILE = 'telemetry.jsonl';
 
-interface TelemetryState {
-  targets: ProjectionTargets;
-  facts?: IterationFacts;
-}
-
-export const telemetryProjection: Projection<TelemetryState> = {
+export const telemetryProjection: Projection<ProjectionTargets> = {
   name: 'telemetry',
-  initial: (targets) => ({ targets }),
-  reduce(state, event) {
-    const facts = foldIteration(state.facts, event);
-    const next = { ...state, ...(facts ? { facts } : {}) };
-    if (event.type !== 'iteration_end' || !facts || facts.iteration !== event.iteration)
-      return { state: next, effects: [] };
-    const record = telemetryRecord(facts, event);
+  initial: (targets) => targets,
+  reduce(targets, event, fold) {
+    const facts = event.type === 'iteration_end' ? fold.iteration(event.iteration) : undefined;
+    if (!facts?.ended) return { state: targets, effects: [] };
+    const record = telemetryRecord(facts);
     const key = telemetryKey(record);
-    const { config, runDir } = state.targets;
+    const { config, runDir } = targets;
     const effects: Effect[] = [
       { kind: 'append', file: config.telemetryJsonl, content: { json: record }, key, keyOf: jsonlTelemetryKey },
       {
@@ -45,6 +37,6 @@ export const telemetryProjection: Projection<TelemetryState> = {
         header: TELEMETRY_CSV_HEADER,
       },
     ];
-    return { state: next, effects };
+    return { state: targets, effects };
   },
 };

@@ -4,22 +4,17 @@
  * iteration: 1 the first, 2 the recheck).
  */
 import path from 'node:path';
-import type { JournalEvent } from '../events.js';
-import { foldIteration, type IterationFacts } from './iteration-facts.js';
+import type { ReadEventOf } from '../decode.js';
+import type { IterationFacts } from '../fold/facts.js';
 import type { Projection, ProjectionTargets } from './types.js';
 
-interface TesterFeedbackState {
-  targets: ProjectionTargets;
-  facts?: IterationFacts;
-}
-
-export function testerFeedbackText(facts: IterationFacts, event: Extract<JournalEvent, { type: 'verdict' }>): string {
+export function testerFeedbackText(facts: IterationFacts, event: ReadEventOf<'verdict'>): string {
   return (
-    `# Tester feedback — iteration ${event.iteration}\n\n` +
-    `Task: ${facts.task.text}\n` +
-    `Verdict: ${event.verdict}\n` +
+    `# Tester feedback — iteration ${facts.iteration}\n\n` +
+    `Task: ${facts.task?.text ?? '(unknown task)'}\n` +
+    `Verdict: ${event.verdict ?? 'UNKNOWN'}\n` +
     `Review: ${event.recheck ? 'recheck' : 'first review'} (run ${event.runId})\n\n` +
-    `${event.findings}\n`
+    `${event.findings ?? ''}\n`
   );
 }
 
@@ -27,17 +22,16 @@ export function testerFeedbackHistoryFile(dir: string, runId: string, iteration:
   return path.join(dir, `${runId}-${iteration}-${n}.md`);
 }
 
-export const testerFeedbackProjection: Projection<TesterFeedbackState> = {
+export const testerFeedbackProjection: Projection<ProjectionTargets> = {
   name: 'tester-feedback',
-  initial: (targets) => ({ targets }),
-  reduce(state, event) {
-    const facts = foldIteration(state.facts, event);
-    const next = { ...state, ...(facts ? { facts } : {}) };
-    if (event.type !== 'verdict' || !facts || facts.iteration !== event.iteration) return { state: next, effects: [] };
+  initial: (targets) => targets,
+  reduce(targets, event, fold) {
+    const facts = event.type === 'verdict' ? fold.iteration(event.iteration) : undefined;
+    if (event.type !== 'verdict' || !facts) return { state: targets, effects: [] };
     const text = testerFeedbackText(facts, event);
-    const { config } = state.targets;
+    const { config } = targets;
     return {
-      state: next,
+      state: targets,
       effects: [
         { kind: 'replace', file: config.testerFeedbackFile, content: { text }, scope: 'latest' },
         {
@@ -45,8 +39,8 @@ export const testerFeedbackProjection: Projection<TesterFeedbackState> = {
           file: testerFeedbackHistoryFile(
             config.testerFeedbackHistoryDir,
             event.runId,
-            event.iteration,
-            facts.verdicts,
+            facts.iteration,
+            facts.verdicts.length,
           ),
           content: { text },
         },

@@ -1,11 +1,14 @@
 /**
  * One token-usage record per agent turn, built from the journal: the turn_end's usage, with the
- * task phase of its iteration, the model that answered and the turn's tool calls (paths made
- * repo-relative), so the summary can break tokens down by role, phase, model, tool and file.
+ * task phase of its iteration, the model that answered (else the one its turn_start asked for) and
+ * the turn's tool calls (paths made repo-relative), so the summary can break tokens down by role,
+ * phase, model, tool and file.
  */
-import path from 'node:path';
-import type { Role, TokenUsage, TurnStatus } from '../../agent/types.js';
-import type { JournalEvent } from '../events.js';
+import type { Role } from '../../vocabulary/roles.js';
+import type { TokenUsage, TurnStatus } from '../../vocabulary/turns.js';
+import type { ReadEventOf } from '../decode.js';
+import type { JournalFold } from '../fold/fold.js';
+import { repoRelative } from '../fold/tallies.js';
 
 export interface TokenToolCall {
   name: string;
@@ -30,18 +33,6 @@ export interface TokenTurnRecord {
   tools: TokenToolCall[];
 }
 
-export interface TokenFoldState {
-  repoRoot: string;
-  phase: string | null;
-  taskId: string | null;
-  /** The model the last turn_start asked for, used when the turn_end does not name one. */
-  requestedModel: string | null;
-}
-
-export function initialTokenFold(repoRoot: string): TokenFoldState {
-  return { repoRoot, phase: null, taskId: null, requestedModel: null };
-}
-
 export function tokenRecordKey(record: { runId?: unknown; seq?: unknown }): string {
   return `${String(record.runId)}#${String(record.seq)}`;
 }
@@ -55,44 +46,31 @@ export function jsonlTokenKey(line: string): string | undefined {
   }
 }
 
-function repoRelative(repoRoot: string, file: string): string {
-  if (!path.isAbsolute(file)) return file;
-  const relative = path.relative(repoRoot, file);
-  return relative === '' || relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
-}
-
-export function foldTokenTurn(
-  state: TokenFoldState,
-  event: JournalEvent,
-): { state: TokenFoldState; record?: TokenTurnRecord } {
-  switch (event.type) {
-    case 'run_start':
-      return { state: { ...state, repoRoot: event.repoRoot } };
-    case 'iteration_start':
-      return { state: { ...state, phase: event.task.phase, taskId: event.task.id } };
-    case 'turn_start':
-      return { state: { ...state, requestedModel: event.model ?? null } };
-    case 'turn_end': {
-      const record: TokenTurnRecord = {
-        runId: event.runId,
-        seq: event.seq,
-        at: event.at,
-        iteration: event.iteration,
-        role: event.role,
-        phase: state.phase,
-        taskId: state.taskId,
-        model: event.model ?? state.requestedModel,
-        status: event.status,
-        modelRequests: event.modelRequests,
-        durationMs: event.durationMs,
-        usage: event.usage,
-        tools: (event.tools ?? []).map((call) =>
-          call.path ? { name: call.name, path: repoRelative(state.repoRoot, call.path) } : { name: call.name },
-        ),
-      };
-      return { state, record };
-    }
-    default:
-      return { state };
-  }
+/** The record of the turn a turn_end just ended (the fold has applied it). */
+export function tokenRecordOf(
+  event: ReadEventOf<'turn_end'>,
+  fold: JournalFold,
+  repoRoot: string,
+): TokenTurnRecord | undefined {
+  const turn = fold.lastTurn;
+  if (!turn || event.role === undefined || event.iteration === undefined) return undefined;
+  const task = fold.iteration(event.iteration)?.task ?? null;
+  const root = fold.run.repoRoot ?? repoRoot;
+  return {
+    runId: event.runId,
+    seq: event.seq,
+    at: event.at,
+    iteration: event.iteration,
+    role: event.role,
+    phase: task?.phase ?? null,
+    taskId: task?.id || null,
+    model: turn.facts.model,
+    status: event.status ?? 'failed',
+    modelRequests: turn.facts.modelRequests,
+    durationMs: turn.facts.durationMs,
+    usage: turn.facts.usage,
+    tools: (event.tools ?? []).map((call) =>
+      call.path ? { name: call.name, path: repoRelative(root, call.path) } : { name: call.name },
+    ),
+  };
 }

@@ -8,7 +8,7 @@
  * the repo root). A turn without tool calls counts under the tool `(none)` and under no file.
  * Breakdown values are rounded (tokens to integers, cost to 6 decimals) only when written.
  */
-import type { TokenUsage } from '../../agent/types.js';
+import type { TokenUsage } from '../../vocabulary/turns.js';
 import type { TokenTurnRecord } from './token-records.js';
 
 export interface TokenBucket {

@@ -4,20 +4,12 @@
  * the whole history the file holds (pruned run directories included); the per-run breakdown is in
  * `runs/<runId>/summary.json`.
  */
-import {
-  foldTokenTurn,
-  initialTokenFold,
-  jsonlTokenKey,
-  tokenRecordKey,
-  type TokenFoldState,
-  type TokenTurnRecord,
-} from './token-records.js';
+import { jsonlTokenKey, tokenRecordKey, tokenRecordOf, type TokenTurnRecord } from './token-records.js';
 import { summarizeTokens } from './token-summary.js';
 import type { Effect, Projection, ProjectionTargets } from './types.js';
 
 interface TokenUsageState {
   targets: ProjectionTargets;
-  fold: TokenFoldState;
   /** Records already in the file (read once at start) plus this run's. */
   history: readonly TokenTurnRecord[];
   keys: ReadonlySet<string>;
@@ -29,14 +21,13 @@ export const tokenUsageProjection: Projection<TokenUsageState> = {
     const history = targets.tokenHistory ?? [];
     return {
       targets,
-      fold: initialTokenFold(targets.config.repoRoot),
       history,
       keys: new Set(history.map(tokenRecordKey)),
     };
   },
-  reduce(state, event) {
-    const { state: fold, record } = foldTokenTurn(state.fold, event);
-    if (!record) return { state: { ...state, fold }, effects: [] };
+  reduce(state, event, fold) {
+    const record = event.type === 'turn_end' ? tokenRecordOf(event, fold, state.targets.config.repoRoot) : undefined;
+    if (!record) return { state, effects: [] };
     const key = tokenRecordKey(record);
     // A rebuild over a file that already has this turn must not count it twice.
     const known = state.keys.has(key);
@@ -52,6 +43,6 @@ export const tokenUsageProjection: Projection<TokenUsageState> = {
         scope: 'latest',
       },
     ];
-    return { state: { ...state, fold, history, keys }, effects };
+    return { state: { ...state, history, keys }, effects };
   },
 };

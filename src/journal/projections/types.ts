@@ -1,10 +1,12 @@
 /**
  * The shape every projection shares: a pure reducer over journal events that says what to write
- * (effects), and never writes itself. The same reducers run live (as journal listeners) and in a
- * rebuild from a journal file, so both produce the same files.
+ * (effects), and never writes itself. Each reads the event and the one fold of the run (already
+ * updated with that event): no projection keeps its own count of what happened. The same reducers
+ * run live (as journal listeners) and in a rebuild from a journal file, so both produce the same files.
  */
 import type { Config } from '../../config/load.js';
-import type { JournalEvent } from '../events.js';
+import type { ReadEvent } from '../decode.js';
+import { JournalFold } from '../fold/fold.js';
 import type { TokenTurnRecord } from './token-records.js';
 
 /** The configuration fields projections read. */
@@ -56,22 +58,29 @@ export type Effect =
 export interface Projection<S> {
   readonly name: string;
   initial(targets: ProjectionTargets): S;
-  reduce(state: S, event: JournalEvent): { state: S; effects: Effect[] };
+  /** `fold` has already applied `event`. */
+  reduce(state: S, event: ReadEvent, fold: JournalFold): { state: S; effects: Effect[] };
 }
 
 /** Erases a projection's state type so projections of different states share one list. */
 export interface AnyProjection {
   readonly name: string;
-  start(targets: ProjectionTargets): (event: JournalEvent) => Effect[];
+  /**
+   * A step function over the run's events. With `fold`, the caller applies each event to it before
+   * the step (one fold for every projection); without, the projection folds on its own.
+   */
+  start(targets: ProjectionTargets, fold?: JournalFold): (event: ReadEvent) => Effect[];
 }
 
 export function erase<S>(projection: Projection<S>): AnyProjection {
   return {
     name: projection.name,
-    start(targets) {
+    start(targets, shared) {
       let state = projection.initial(targets);
+      const fold = shared ?? new JournalFold(targets.runId);
       return (event) => {
-        const next = projection.reduce(state, event);
+        if (!shared) fold.apply(event);
+        const next = projection.reduce(state, event, fold);
         state = next.state;
         return next.effects;
       };

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCommitPlan } from '../../../src/loop/commit-plan.js';
-import { parseVerdict } from '../../../src/loop/verdict.js';
+import { parseCommitPlan, parseVerdict } from '../../../src/prompts/tester-reply.js';
 import {
   DEFAULT_PROMPT_CAPS,
   buildDeveloperFixPrompt,

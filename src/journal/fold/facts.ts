@@ -1,0 +1,293 @@
+/**
+ * What the fold knows about a run, its iterations and the turn in flight: plain data, read by every
+ * view (projections, `report`, the run summary, and the `status` command and dashboard to come).
+ * Unknown parts are null, never guessed: journals from other harness versions may lack fields.
+ */
+import type { BudgetAction, BudgetKind } from '../../vocabulary/budgets.js';
+import type { CommandOutcome } from '../../vocabulary/commands.js';
+import type { RunResult, StopKind } from '../../vocabulary/exit-codes.js';
+import type { LargeFileWarning } from '../../vocabulary/files.js';
+import type {
+  CommitAuthor,
+  EndReason,
+  IterationStatus,
+  RecordedStatus,
+  TaskRef,
+  VerifyAfter,
+} from '../../vocabulary/iterations.js';
+import type { Role } from '../../vocabulary/roles.js';
+import { emptyUsage, type TerminalReason, type TokenUsage, type TurnStatus } from '../../vocabulary/turns.js';
+import type { Verdict, VisualVerdict } from '../../vocabulary/verdicts.js';
+import type { RunBudgets } from '../events.js';
+
+export interface TurnFacts {
+  role: Role | 'unknown';
+  /** The model that answered, else the one the turn asked for; null: pi's default. */
+  model: string | null;
+  status: TurnStatus | null;
+  terminalReason: TerminalReason | null;
+  detail: string | null;
+  durationMs: number;
+  usage: TokenUsage;
+  modelRequests: number;
+  toolCalls: number;
+  toolErrors: number;
+}
+
+/** The agent turn running right now, as far as the journal has told. */
+export interface TurnInFlight {
+  iteration: number;
+  role: Role | 'unknown';
+  /** The step it serves (developer, developerRetry, developerFix, tester, visualReview). */
+  step: string;
+  model: string | null;
+  startedAt: string;
+  toolCalls: number;
+  lastTool: { name: string; path?: string } | null;
+  /** Usage of the model requests finished so far. */
+  usage: TokenUsage;
+  modelRequests: number;
+}
+
+export interface VerificationFacts {
+  after: VerifyAfter | null;
+  command: string;
+  outcome: CommandOutcome;
+  exitCode: number | null;
+  durationMs: number;
+  /** The whole captured output when the journal has it, else the journal's tail. */
+  output: string;
+}
+
+export interface CommitFacts {
+  sha: string;
+  by: CommitAuthor | null;
+  message: string | null;
+  files: string[];
+  tickedByHarness: boolean;
+}
+
+export interface RescueFacts {
+  ref: string;
+  commit: string | null;
+  patchFile: string | null;
+  files: string[];
+}
+
+export interface IterationFacts {
+  runId: string;
+  iteration: number;
+  /** Null when the journal never named it (a damaged iteration_start). */
+  task: TaskRef | null;
+  startedAt: string | null;
+  /** The time of the iteration's latest event (how long a crashed iteration ran). */
+  lastAt: string | null;
+  /** What it is doing, or did last: `starting`, `developer turn`, `after verification`... */
+  step: string;
+  ended: boolean;
+  endedAt: string | null;
+  /** As state recorded it (`interrupted` when a signal stopped it), else the loop's status. */
+  status: RecordedStatus | null;
+  /** The loop's own status at iteration_end. */
+  endStatus: IterationStatus | null;
+  reason: EndReason | null;
+  durationMs: number | null;
+  /** Status of the last developer (or developerRetry) turn. */
+  developer: TurnStatus | null;
+  /** Outcome of the last verification, or `not_run`. */
+  verification: CommandOutcome | 'not_run';
+  /** Verifications that ran the test command: a skipped verification (no testCommand) is not one. */
+  verificationRuns: number;
+  verificationMs: number;
+  lastVerification: VerificationFacts | null;
+  verdict: Verdict | 'not_run';
+  verdicts: Verdict[];
+  /** The findings of the last tester verdict. */
+  lastFindings: string | null;
+  /** The commit that stands; a commit a veto took back is `revertedCommit`. */
+  commit: CommitFacts | null;
+  revertedCommit: string | null;
+  rescue: RescueFacts | null;
+  turns: TurnFacts[];
+  /** Summed over the turns until iteration_end, then the loop's own total from it. */
+  usage: TokenUsage;
+  modelRequests: number;
+  toolCalls: number;
+  toolErrors: number;
+  /** Agent time per role. */
+  roleMs: Partial<Record<string, number>>;
+  /** Models that answered, in order of first use. */
+  models: string[];
+  /** The terminal reason of the last agent turn that did not complete normally. */
+  terminalReason: TerminalReason | null;
+  /** The iteration's changed files as last reported (after a turn, or at the end). */
+  changedFiles: string[];
+  largeFiles: LargeFileWarning[];
+  notes: string[];
+  needsRescue: boolean;
+  visualReview: { verdict: VisualVerdict; vetoed: boolean; summary: string } | null;
+  errors: string[];
+}
+
+/** Something run-wide the journal recorded, in order: a budget stop, a breaker trip, a loose error. */
+export type RunIncident =
+  | {
+      kind: 'budget';
+      budget: BudgetKind | null;
+      limit: number | null;
+      used: number | null;
+      action: BudgetAction | null;
+      message: string | null;
+    }
+  | { kind: 'breaker'; consecutiveFailures: number | null; limit: number | null }
+  | { kind: 'error'; message: string };
+
+/** A sum over turns or tool calls (tokens are input + output). */
+export interface Tally {
+  /** Turns (roles, models) or tool calls (tools, files). */
+  count: number;
+  tokens: number;
+  cost: number;
+  durationMs: number;
+}
+
+/** Where the run's tokens went. Tools and files carry an even share of their turn's tokens. */
+export interface Tallies {
+  byRole: Map<string, Tally>;
+  byModel: Map<string, Tally>;
+  byTool: Map<string, Tally>;
+  byFile: Map<string, Tally>;
+}
+
+/** The latest outcome of each task the run worked on. */
+export interface TaskOutcome {
+  task: TaskRef;
+  iterations: number;
+  /** `running` while an iteration on it is in flight. */
+  status: RecordedStatus | 'running';
+  reason: EndReason | null;
+}
+
+export interface RunFacts {
+  runId: string;
+  command: 'once' | 'run' | null;
+  pid: number | null;
+  version: string | null;
+  transport: string | null;
+  repoRoot: string | null;
+  budgets: RunBudgets | null;
+  startedAt: string | null;
+  /** The latest event's time and sequence number. */
+  updatedAt: string | null;
+  lastSeq: number;
+  /** The journal has run_end. Without it the run is still going or the harness was killed. */
+  finished: boolean;
+  endedAt: string | null;
+  exitCode: number | null;
+  stopReason: string | null;
+  result: RunResult | null;
+  stop: StopKind | null;
+  /** run_end's own counts (null before run_end or when it lacks them). */
+  reportedIterations: number | null;
+  reportedSucceeded: number | null;
+  /** Iterations that ended, and how many of those succeeded. */
+  ended: number;
+  succeeded: number;
+  /** Ended iterations by recorded status. */
+  counts: Partial<Record<RecordedStatus, number>>;
+  /** Summed over ended iterations. */
+  usage: TokenUsage;
+  commits: (CommitFacts & { iteration: number })[];
+  rescues: (RescueFacts & { iteration: number })[];
+  /** Rescues of iterations this run did not start (crash recovery of an earlier run). */
+  orphanRescues: (RescueFacts & { iteration: number })[];
+  errors: { at: string; iteration: number | null; message: string }[];
+  warnings: string[];
+  incidents: RunIncident[];
+  providerWaits: { count: number; totalMs: number; last: string | null };
+}
+
+export function emptyRun(runId: string): RunFacts {
+  return {
+    runId,
+    command: null,
+    pid: null,
+    version: null,
+    transport: null,
+    repoRoot: null,
+    budgets: null,
+    startedAt: null,
+    updatedAt: null,
+    lastSeq: 0,
+    finished: false,
+    endedAt: null,
+    exitCode: null,
+    stopReason: null,
+    result: null,
+    stop: null,
+    reportedIterations: null,
+    reportedSucceeded: null,
+    ended: 0,
+    succeeded: 0,
+    counts: {},
+    usage: emptyUsage(),
+    commits: [],
+    rescues: [],
+    orphanRescues: [],
+    errors: [],
+    warnings: [],
+    incidents: [],
+    providerWaits: { count: 0, totalMs: 0, last: null },
+  };
+}
+
+export function newIteration(
+  runId: string,
+  iteration: number,
+  task: TaskRef | null,
+  at: string | null,
+): IterationFacts {
+  return {
+    runId,
+    iteration,
+    task,
+    startedAt: at,
+    lastAt: at,
+    step: 'starting',
+    ended: false,
+    endedAt: null,
+    status: null,
+    endStatus: null,
+    reason: null,
+    durationMs: null,
+    developer: null,
+    verification: 'not_run',
+    verificationRuns: 0,
+    verificationMs: 0,
+    lastVerification: null,
+    verdict: 'not_run',
+    verdicts: [],
+    lastFindings: null,
+    commit: null,
+    revertedCommit: null,
+    rescue: null,
+    turns: [],
+    usage: emptyUsage(),
+    modelRequests: 0,
+    toolCalls: 0,
+    toolErrors: 0,
+    roleMs: {},
+    models: [],
+    terminalReason: null,
+    changedFiles: [],
+    largeFiles: [],
+    notes: [],
+    needsRescue: false,
+    visualReview: null,
+    errors: [],
+  };
+}
+
+export function emptyTallies(): Tallies {
+  return { byRole: new Map(), byModel: new Map(), byTool: new Map(), byFile: new Map() };
+}

@@ -1,0 +1,279 @@
+/**
+ * The one fold of a run's journal: events in, facts out (facts.ts). Every view reads it — the
+ * projections (telemetry, last iteration, failures, tester feedback, token usage, the run summary),
+ * `report`, and the `status` command and dashboard to come — so no two of them can count
+ * differently. It is incremental (`apply` one event at a time, live or from a file, no re-reading)
+ * and cheap (mutation in place, constant work per event), and it uses nothing but plain JavaScript
+ * so a browser can run it on the events a dashboard streams.
+ */
+import type { DecodableType, ReadEvent, ReadEventOf } from '../decode.js';
+import {
+  emptyRun,
+  emptyTallies,
+  newIteration,
+  type IterationFacts,
+  type RunFacts,
+  type Tallies,
+  type TaskOutcome,
+  type TurnFacts,
+  type TurnInFlight,
+} from './facts.js';
+import {
+  addCommit,
+  addLargeFiles,
+  addTurn,
+  addVerdict,
+  addVerification,
+  addVisualReview,
+  endIteration,
+  turnFacts,
+} from './iteration-events.js';
+import { bump, repoRelative, tallyTurn } from './tallies.js';
+import { addUsageInto, emptyUsage } from '../../vocabulary/turns.js';
+
+export interface FoldOptions {
+  /** Tool paths are grouped relative to this root (default: the run_start's repoRoot). */
+  repoRoot?: string;
+}
+
+type Handler<T extends DecodableType> = (fold: JournalFold, event: ReadEventOf<T>) => void;
+
+export class JournalFold {
+  readonly run: RunFacts;
+  /** Every iteration the run started, oldest first. */
+  readonly iterations: IterationFacts[] = [];
+  readonly tallies: Tallies = emptyTallies();
+  /** Each task the run worked on, by task id. */
+  readonly tasks = new Map<string, TaskOutcome>();
+  /** The iteration in flight: started and not yet ended. */
+  current: IterationFacts | undefined;
+  /** The agent turn in flight. */
+  turn: TurnInFlight | undefined;
+  /** The turn the latest turn_end recorded, with the iteration it belongs to. */
+  lastTurn: { iteration: number; facts: TurnFacts } | undefined;
+  private readonly byNumber = new Map<number, IterationFacts>();
+  private readonly repoRoot: string | undefined;
+  /** The model each iteration's pending turn_start asked for. */
+  private requestedModel: string | null = null;
+  /** The share of the latest turn's tokens and cost each of its tool calls carries. */
+  private toolShare = { tokens: 0, cost: 0 };
+
+  constructor(runId = '', options: FoldOptions = {}) {
+    this.run = emptyRun(runId);
+    this.repoRoot = options.repoRoot;
+  }
+
+  /** The iteration numbered `iteration`, if the run started it. */
+  iteration(iteration: number | undefined): IterationFacts | undefined {
+    return iteration === undefined ? undefined : this.byNumber.get(iteration);
+  }
+
+  apply(event: ReadEvent): void {
+    if (!this.run.runId) this.run.runId = event.runId;
+    this.run.updatedAt = event.at || this.run.updatedAt;
+    this.run.lastSeq = event.seq;
+    const it = 'iteration' in event ? this.iteration(event.iteration) : undefined;
+    if (it && event.at) it.lastAt = event.at;
+    (HANDLERS[event.type] as Handler<DecodableType> | undefined)?.(this, event as ReadEventOf<DecodableType>);
+  }
+
+  /** @internal Handlers reach the private parts through these. */
+  startIteration(event: ReadEventOf<'iteration_start'>): void {
+    if (event.iteration === undefined) return;
+    const it = newIteration(this.run.runId, event.iteration, event.task ?? null, event.at || null);
+    if (!this.byNumber.has(event.iteration)) this.iterations.push(it);
+    else this.iterations[this.iterations.indexOf(this.byNumber.get(event.iteration)!)] = it;
+    this.byNumber.set(event.iteration, it);
+    this.current = it;
+    this.turn = undefined;
+    if (it.task) {
+      const known = this.tasks.get(it.task.id);
+      this.tasks.set(it.task.id, {
+        task: it.task,
+        iterations: (known?.iterations ?? 0) + 1,
+        status: 'running',
+        reason: null,
+      });
+    }
+  }
+
+  /** @internal */
+  startTurn(event: ReadEventOf<'turn_start'>): void {
+    this.requestedModel = event.model ?? null;
+    const it = this.iteration(event.iteration);
+    if (it) it.step = `${event.role ?? 'agent'} turn`;
+    this.turn = {
+      iteration: event.iteration ?? 0,
+      role: event.role ?? 'unknown',
+      step: event.step ?? event.role ?? 'unknown',
+      model: event.model ?? null,
+      startedAt: event.at,
+      toolCalls: 0,
+      lastTool: null,
+      usage: emptyUsage(),
+      modelRequests: 0,
+    };
+  }
+
+  /** @internal */
+  endTurn(event: ReadEventOf<'turn_end'>): void {
+    const turn = turnFacts(event, this.requestedModel);
+    this.requestedModel = null;
+    this.turn = undefined;
+    this.lastTurn = { iteration: event.iteration ?? 0, facts: turn };
+    const it = this.iteration(event.iteration);
+    if (it) addTurn(it, turn, event);
+    tallyTurn(this.tallies, turn);
+    const calls = Math.max(1, turn.toolCalls);
+    this.toolShare = { tokens: (turn.usage.input + turn.usage.output) / calls, cost: turn.usage.cost / calls };
+  }
+
+  /** @internal A finished tool call; it carries its share of the turn_end before it. */
+  addTool(event: ReadEventOf<'tool'>): void {
+    const { tokens, cost } = this.toolShare;
+    const durationMs = event.durationMs ?? 0;
+    bump(this.tallies.byTool, event.name ?? 'unknown', tokens, cost, durationMs);
+    if (event.path)
+      bump(this.tallies.byFile, repoRelative(this.repoRoot ?? this.run.repoRoot, event.path), tokens, cost, durationMs);
+  }
+
+  /** @internal */
+  endIteration(event: ReadEventOf<'iteration_end'>): void {
+    const it = this.iteration(event.iteration);
+    if (!it) return;
+    const wasEnded = it.ended;
+    endIteration(it, event);
+    if (this.current === it) this.current = undefined;
+    if (this.turn?.iteration === it.iteration) this.turn = undefined;
+    if (!wasEnded) {
+      const status = it.status ?? 'failed';
+      this.run.ended += 1;
+      if (status === 'succeeded') this.run.succeeded += 1;
+      this.run.counts[status] = (this.run.counts[status] ?? 0) + 1;
+      addUsageInto(this.run.usage, it.usage);
+    }
+    if (it.task && it.status) {
+      const known = this.tasks.get(it.task.id);
+      this.tasks.set(it.task.id, {
+        task: it.task,
+        iterations: known?.iterations ?? 1,
+        status: it.status,
+        reason: it.reason,
+      });
+    }
+  }
+}
+
+function withIteration<T extends DecodableType>(
+  apply: (it: IterationFacts, event: ReadEventOf<T>, fold: JournalFold) => void,
+): Handler<T> {
+  return (fold, event) => {
+    const it = fold.iteration((event as { iteration?: number }).iteration);
+    if (it) apply(it, event, fold);
+  };
+}
+
+const HANDLERS: { [T in DecodableType]?: Handler<T> } = {
+  run_start: (fold, event) => {
+    const run = fold.run;
+    run.command = event.command ?? null;
+    run.pid = event.pid ?? null;
+    run.version = event.version ?? null;
+    run.transport = event.transport ?? null;
+    run.repoRoot = event.repoRoot ?? null;
+    run.budgets = event.budgets ?? null;
+    run.startedAt = event.at || null;
+  },
+  run_end: (fold, event) => {
+    const run = fold.run;
+    run.finished = true;
+    run.endedAt = event.at || null;
+    run.exitCode = event.exitCode ?? null;
+    run.stopReason = event.reason ?? null;
+    run.result = event.result ?? null;
+    run.stop = event.stop ?? null;
+    run.reportedIterations = event.iterations ?? null;
+    run.reportedSucceeded = event.succeeded ?? null;
+    fold.current = undefined;
+    fold.turn = undefined;
+  },
+  iteration_start: (fold, event) => fold.startIteration(event),
+  turn_start: (fold, event) => fold.startTurn(event),
+  turn_usage: (fold, event) => {
+    if (!fold.turn || !event.usage) return;
+    addUsageInto(fold.turn.usage, event.usage);
+    fold.turn.modelRequests = event.modelRequests ?? fold.turn.modelRequests + 1;
+  },
+  tool_start: (fold, event) => {
+    if (!fold.turn) return;
+    fold.turn.toolCalls += 1;
+    fold.turn.lastTool = event.path ? { name: event.name ?? 'tool', path: event.path } : { name: event.name ?? 'tool' };
+  },
+  turn_end: (fold, event) => fold.endTurn(event),
+  tool: (fold, event) => fold.addTool(event),
+  provider_wait: (fold, event) => {
+    const waits = fold.run.providerWaits;
+    waits.count += 1;
+    waits.totalMs += event.waitMs ?? 0;
+    waits.last = event.message ?? waits.last;
+  },
+  verification_start: withIteration((it) => {
+    it.step = 'verification';
+  }),
+  verification: withIteration((it, event) => addVerification(it, event)),
+  verdict: withIteration((it, event) => addVerdict(it, event)),
+  commit: (fold, event) => {
+    const it = fold.iteration(event.iteration);
+    if (it) addCommit(it, event);
+    if (it?.commit) fold.run.commits.push({ ...it.commit, iteration: it.iteration });
+  },
+  rescue: (fold, event) => {
+    if (!event.ref || event.iteration === undefined) return;
+    const rescue = {
+      ref: event.ref,
+      commit: event.commit ?? null,
+      patchFile: event.patchFile ?? null,
+      files: event.files ?? [],
+    };
+    const it = fold.iteration(event.iteration);
+    fold.run.rescues.push({ ...rescue, iteration: event.iteration });
+    if (it) it.rescue = rescue;
+    else fold.run.orphanRescues.push({ ...rescue, iteration: event.iteration });
+  },
+  iteration_end: (fold, event) => fold.endIteration(event),
+  budget: (fold, event) => {
+    fold.run.incidents.push({
+      kind: 'budget',
+      budget: event.kind ?? null,
+      limit: event.limit ?? null,
+      used: event.used ?? null,
+      action: event.action ?? null,
+      message: event.message ?? null,
+    });
+  },
+  breaker: (fold, event) => {
+    fold.run.incidents.push({
+      kind: 'breaker',
+      consecutiveFailures: event.consecutiveFailures ?? null,
+      limit: event.limit ?? null,
+    });
+  },
+  visual_start: withIteration((it) => {
+    it.step = 'visual review';
+  }),
+  visual_review: withIteration((it, event) => addVisualReview(it, event)),
+  warning: (fold, event) => {
+    if (event.message) fold.run.warnings.push(event.message);
+  },
+  error: (fold, event) => {
+    const message = event.message ?? 'unknown error';
+    fold.run.errors.push({ at: event.at, iteration: event.iteration ?? null, message });
+    const it = fold.iteration(event.iteration);
+    if (it) it.errors.push(message);
+    else fold.run.incidents.push({ kind: 'error', message });
+  },
+  large_files: withIteration((it, event) => addLargeFiles(it, event.files ?? [])),
+  large_file: withIteration((it, event) => {
+    if (event.path && event.lines !== undefined) addLargeFiles(it, [{ path: event.path, lines: event.lines }]);
+  }),
+};

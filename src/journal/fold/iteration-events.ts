@@ -1,0 +1,113 @@
+/**
+ * How each iteration event changes the facts of its iteration. Every function mutates in place:
+ * the fold is applied to every event of long journals and must stay cheap.
+ */
+import { addUsageInto, emptyUsage } from '../../vocabulary/turns.js';
+import type { ReadEventOf } from '../decode.js';
+import type { IterationFacts, TurnFacts } from './facts.js';
+
+export function turnFacts(event: ReadEventOf<'turn_end'>, requestedModel: string | null): TurnFacts {
+  return {
+    role: event.role ?? 'unknown',
+    model: event.model ?? requestedModel,
+    status: event.status ?? null,
+    terminalReason: event.terminalReason ?? null,
+    detail: event.detail ?? null,
+    durationMs: event.durationMs ?? 0,
+    usage: event.usage ?? emptyUsage(),
+    modelRequests: event.modelRequests ?? 0,
+    toolCalls: event.toolCalls ?? 0,
+    toolErrors: event.toolErrors ?? 0,
+  };
+}
+
+export function addTurn(it: IterationFacts, turn: TurnFacts, event: ReadEventOf<'turn_end'>): void {
+  it.turns.push(turn);
+  if (turn.role === 'developer' || turn.role === 'developerRetry') it.developer = turn.status;
+  if (!it.ended) addUsageInto(it.usage, turn.usage);
+  it.modelRequests += turn.modelRequests;
+  it.toolCalls += turn.toolCalls;
+  it.toolErrors += turn.toolErrors;
+  it.roleMs[turn.role] = (it.roleMs[turn.role] ?? 0) + turn.durationMs;
+  if (event.model && !it.models.includes(event.model)) it.models.push(event.model);
+  if (event.changedFiles) it.changedFiles = event.changedFiles;
+  // The most telling terminal reason is the last one that was not a normal completion.
+  if (turn.terminalReason && turn.terminalReason !== 'completed') it.terminalReason = turn.terminalReason;
+  it.step = `after ${turn.role} turn`;
+}
+
+export function addVerification(it: IterationFacts, event: ReadEventOf<'verification'>): void {
+  const outcome = event.outcome;
+  if (outcome === undefined) return;
+  it.verification = outcome;
+  it.verificationMs += event.durationMs ?? 0;
+  if (outcome !== 'skipped') it.verificationRuns += 1;
+  it.lastVerification = {
+    after: event.after ?? null,
+    command: event.command ?? '',
+    outcome,
+    exitCode: event.exitCode ?? null,
+    durationMs: event.durationMs ?? 0,
+    output: event.output ?? event.outputTail ?? '',
+  };
+  it.step = 'after verification';
+}
+
+export function addVerdict(it: IterationFacts, event: ReadEventOf<'verdict'>): void {
+  const verdict = event.verdict ?? 'UNKNOWN';
+  it.verdict = verdict;
+  it.verdicts.push(verdict);
+  it.lastFindings = event.findings ?? null;
+  it.step = 'after verdict';
+}
+
+export function addCommit(it: IterationFacts, event: ReadEventOf<'commit'>): void {
+  if (!event.commit) return;
+  it.commit = {
+    sha: event.commit,
+    by: event.by ?? null,
+    message: event.message ?? null,
+    files: event.files ?? [],
+    tickedByHarness: event.tickedByHarness ?? false,
+  };
+}
+
+export function addLargeFiles(it: IterationFacts, files: readonly { path: string; lines: number }[]): void {
+  for (const file of files)
+    if (!it.largeFiles.some((known) => known.path === file.path)) it.largeFiles.push({ ...file });
+}
+
+export function addVisualReview(it: IterationFacts, event: ReadEventOf<'visual_review'>): void {
+  it.visualReview = {
+    verdict: event.verdict ?? 'BLOCKED',
+    vetoed: event.vetoed === true,
+    summary: event.summary || event.error || '',
+  };
+}
+
+/** iteration_end: how it ended, the loop's totals, and whether its commit still stands. */
+export function endIteration(it: IterationFacts, event: ReadEventOf<'iteration_end'>): void {
+  it.ended = true;
+  it.endedAt = event.at || null;
+  it.endStatus = event.status ?? null;
+  it.status = event.recorded ?? event.status ?? null;
+  it.reason = event.reason ?? null;
+  it.durationMs = event.durationMs ?? null;
+  if (event.usage) it.usage = { ...event.usage };
+  if (event.changedFiles) it.changedFiles = event.changedFiles;
+  if (event.notes) it.notes.push(...event.notes);
+  if (event.largeFiles) addLargeFiles(it, event.largeFiles);
+  it.needsRescue = event.needsRescue ?? false;
+  if (!it.task && event.task) it.task = event.task;
+  if (event.commit) {
+    if (it.commit?.sha !== event.commit) it.commit = { ...emptyCommit(), ...it.commit, sha: event.commit };
+  } else if (it.commit && it.status !== null && it.status !== 'succeeded') {
+    // A commit made and then vetoed: taken back out of the branch, kept in the rescue ref.
+    it.revertedCommit = it.commit.sha;
+    it.commit = null;
+  }
+}
+
+function emptyCommit() {
+  return { by: null, message: null, files: [], tickedByHarness: false };
+}

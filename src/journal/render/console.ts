@@ -1,0 +1,144 @@
+/**
+ * The terminal view of a run: a listener of journal events like every other view, so the terminal
+ * can never tell a different story from the log, the report or the dashboard. One line per event
+ * worth a human's attention; at each iteration_end a summary read off the run's fold.
+ */
+import type { ReadEvent, ReadEventOf } from '../decode.js';
+import type { IterationFacts } from '../fold/facts.js';
+import type { JournalFold } from '../fold/fold.js';
+import { commitPhrase, oneLine, rescuePhrase, taskPhrase, turnEnding, verificationOutcome } from './phrases.js';
+
+export interface ConsoleOptions {
+  /** Writes one or more lines (without the final newline). */
+  write: (lines: string) => void;
+  /** The run's fold, already updated with each event the console is shown. */
+  fold: JournalFold;
+  /** How the journal is named in the closing line (repo-relative). */
+  journal: string;
+}
+
+const MAX_FINDINGS_SHOWN = 8;
+
+function seconds(ms: number): string {
+  return ms < 10_000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.round(ms / 1000)}s`;
+}
+
+/** The block that closes an iteration: how it ended and what it cost. */
+export function iterationSummary(it: IterationFacts): string {
+  const tokens = it.usage.input + it.usage.output;
+  const lines = [
+    `iteration ${it.iteration}: ${(it.endStatus ?? 'unknown').toUpperCase()} (${it.reason ?? 'unknown'})`,
+    `  task:         ${it.task?.text ?? '(unknown task)'}${it.task?.phase ? `  [${it.task.phase}]` : ''}`,
+    `  developer:    ${it.developer ?? 'not run'}`,
+    `  verification: ${it.verification}`,
+    `  tester:       ${it.verdict}`,
+    `  commit:       ${it.commit ? it.commit.sha.slice(0, 12) : 'none'}`,
+    `  duration:     ${seconds(it.durationMs ?? 0)}, ${it.turns.length} turns, ` +
+      `${it.modelRequests} model requests, ${tokens} tokens` +
+      (it.usage.cost > 0 ? `, $${it.usage.cost.toFixed(4)}` : ''),
+  ];
+  for (const note of it.notes) lines.push(`  note:         ${note}`);
+  return lines.join('\n');
+}
+
+function visualReviewLines(event: ReadEventOf<'visual_review'>): string[] {
+  if (event.verdict === 'PASS') {
+    const summary = event.summary ? ` — ${event.summary}` : '';
+    return [`  visual review: PASS${summary}${event.pendingFeedback ? ' (earlier visual findings cleared)' : ''}`];
+  }
+  const findings = [...(event.findings ?? []), ...(event.problems ?? [])];
+  const shown = findings.slice(0, MAX_FINDINGS_SHOWN).map((line) => `    - ${line}`);
+  if (findings.length > MAX_FINDINGS_SHOWN)
+    shown.push(`    … ${findings.length - MAX_FINDINGS_SHOWN} more in ${event.historyFile}`);
+  return [`  visual review: ${event.verdict} — ${event.summary || event.error || 'no summary'}`, ...shown];
+}
+
+function turnLines(event: ReadEvent): string[] | undefined {
+  switch (event.type) {
+    case 'turn_start':
+      if (event.role === 'visualReview')
+        return [`  visual review: ${event.images ?? 0} image(s) to ${event.model ?? "pi's default model"}…`];
+      return [`  ${event.role} turn${event.model ? ` (${event.model})` : ''}…`];
+    case 'tool_start': {
+      const what = event.path ? ` ${event.path}` : event.command ? ` ${oneLine(event.command)}` : '';
+      return [`    · ${event.name}${what}`];
+    }
+    case 'heartbeat':
+      return [`    … ${event.role} still working (${Math.round((event.elapsedMs ?? 0) / 1000)}s)`];
+    case 'soft_continue':
+      return [`    · no activity for ${event.silentSeconds}s; nudged the agent to continue`];
+    case 'provider_wait':
+      return [`    · provider unavailable (${event.message}); waiting ${Math.round((event.waitMs ?? 0) / 1000)}s`];
+    case 'turn_end': {
+      if (event.role === 'visualReview') return [];
+      const tokens = (event.usage?.input ?? 0) + (event.usage?.output ?? 0);
+      const time = ((event.durationMs ?? 0) / 1000).toFixed(1);
+      return [`  ${event.role}: ${turnEnding(event)}, ${event.toolCalls ?? 0} tool calls, ${tokens} tokens, ${time}s`];
+    }
+    default:
+      return undefined;
+  }
+}
+
+function stepLines(event: ReadEvent): string[] | undefined {
+  switch (event.type) {
+    case 'iteration_start':
+      return [`\niteration ${event.iteration} — ${taskPhrase(event.task)}`];
+    case 'verification_start':
+      return [event.command ? `  verification: ${event.command}` : '  verification: skipped (no testCommand)'];
+    case 'verification':
+      return [`  verification: ${verificationOutcome(event)}`];
+    case 'verdict':
+      return [`  tester verdict: ${event.verdict}`];
+    case 'commit':
+      return [`  ${commitPhrase(event)}`];
+    case 'rescue':
+      return [`  ${rescuePhrase(event)}`];
+    case 'visual_start':
+      return [`  visual review${event.pendingFeedback ? ' (re-checking pending visual findings)' : ''}: capturing…`];
+    case 'visual_review':
+      return visualReviewLines(event);
+    default:
+      return undefined;
+  }
+}
+
+function runLines(event: ReadEvent, options: ConsoleOptions): string[] | undefined {
+  switch (event.type) {
+    case 'lock_recovered':
+      return [`recovered a stale lock (${event.reason}); the old lock is at ${event.movedTo}`];
+    case 'crash_recovery':
+      return [
+        `recovering: iteration ${event.iteration} of run ${event.crashedRunId} (task "${event.taskText}") ` +
+          'did not finish; keeping its work',
+      ];
+    case 'warning':
+      return [`${event.iteration !== undefined ? '  ' : ''}warning: ${event.message}`];
+    case 'error':
+      return event.iteration !== undefined ? [`  error: ${event.message}`] : [];
+    case 'budget':
+      return [`budget: ${event.message}`, ...(event.action === 'park_task' ? [`task parked: ${event.message}`] : [])];
+    case 'iteration_end': {
+      const it = options.fold.iteration(event.iteration);
+      return it ? [iterationSummary(it)] : [];
+    }
+    case 'run_end': {
+      const nothing = event.iterations === 0 && (event.stop === 'all_done' || event.stop === 'all_parked');
+      return [
+        ...(nothing ? [`nothing to do: ${event.reason}`] : []),
+        `\n${options.fold.run.command ?? 'run'}: ${event.reason}; ` +
+          `${event.succeeded}/${event.iterations} iterations succeeded. Journal: ${options.journal}`,
+      ];
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** A journal listener that writes the terminal's lines. */
+export function consoleView(options: ConsoleOptions): (event: ReadEvent) => void {
+  return (event) => {
+    const lines = turnLines(event) ?? stepLines(event) ?? runLines(event, options) ?? [];
+    for (const line of lines) options.write(line);
+  };
+}

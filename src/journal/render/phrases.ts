@@ -1,0 +1,57 @@
+/**
+ * The words one event is told in, shared by every text view: the terminal (console.ts) and the log
+ * (log-lines.ts) say a commit, a verification or a rescue the same way because they say it here.
+ */
+import type { TokenUsage } from '../../vocabulary/turns.js';
+import type { ReadEventOf } from '../decode.js';
+
+export const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
+export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+export const shortSha = (commit: string) => commit.slice(0, 10);
+
+export function tokensPhrase(usage: TokenUsage): string {
+  const cache = usage.cacheRead || usage.cacheWrite;
+  return (
+    `${usage.input} in / ${usage.output} out` +
+    (cache ? ` / ${usage.cacheRead} cache read / ${usage.cacheWrite} cache write` : '') +
+    (usage.cost > 0 ? `, $${usage.cost.toFixed(4)}` : '')
+  );
+}
+
+/** `commit 0123456789 by agent (tick added by the harness): Add the parser [src/a.ts, TODOS.md]` */
+export function commitPhrase(event: ReadEventOf<'commit'>): string {
+  const tick = event.tickedByHarness ? ' (tick added by the harness)' : '';
+  const files = (event.files ?? []).join(', ');
+  return `commit ${shortSha(event.commit ?? '?')} by ${event.by ?? '?'}${tick}: ${event.message ?? ''} [${files}]`;
+}
+
+/** `failed (exit 1)`; a skipped verification ran nothing and has no exit code. */
+export function verificationOutcome(event: ReadEventOf<'verification'>): string {
+  const outcome = event.outcome ?? 'unknown';
+  const exit = typeof event.exitCode === 'number' && outcome !== 'skipped' ? ` (exit ${event.exitCode})` : '';
+  return `${outcome}${exit}`;
+}
+
+/** `work kept in refs/pi-harness/rescue/<run>/<i> (2 files, patch <file>)` */
+export function rescuePhrase(event: ReadEventOf<'rescue'>): string {
+  const files = plural((event.files ?? []).length, 'file');
+  return `work kept in ${event.ref ?? '?'} (${files}, patch ${event.patchFile ?? 'none'})`;
+}
+
+/** `Phase one / First task` */
+export function taskPhrase(task: { text: string; phase: string | null } | undefined, separator = ' / '): string {
+  if (!task) return '(unknown task)';
+  return `${task.phase ? `${task.phase}${separator}` : ''}${task.text}`;
+}
+
+/** `done` or `stalled (no_event_timeout: no event for 900s)` */
+export function turnEnding(event: ReadEventOf<'turn_end'>): string {
+  if (event.status === 'success') return 'done';
+  return `${event.status ?? 'ended'} (${event.terminalReason ?? '?'}${event.detail ? `: ${event.detail}` : ''})`;
+}
+
+/** The start of a bash command, on one line and short enough for the terminal. */
+export function oneLine(text: string, max = 80): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > max ? `${line.slice(0, max - 3)}...` : line;
+}

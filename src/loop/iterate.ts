@@ -1,0 +1,163 @@
+/**
+ * The iterations of one run: recovers a crashed iteration, refuses a dirty tree, then picks the
+ * first open task that is not parked and runs an iteration on it, until a stop condition — every
+ * task done or parked, maxIterations, a budget, the circuit breaker, bad credentials, a signal.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import { createTransport } from '../agent/create-transport.js';
+import type { Transport } from '../agent/types.js';
+import { BudgetGuard } from '../runtime/budget.js';
+import type { RunLock } from '../runtime/lock.js';
+import { loadState, saveState, type HarnessState } from '../runtime/state.js';
+import { readFeedback } from '../visual/record.js';
+import type { RunResult } from '../vocabulary/exit-codes.js';
+import { userDirtyPaths } from '../workspace/changes.js';
+import { IterationBudgetWatch } from './budget-watch.js';
+import { afterIteration, pickTask, type Stop } from './iteration-stops.js';
+import { runIteration } from './iteration.js';
+import type { Guidance, LoopContext } from './loop-context.js';
+import { createPromptSource } from './prompt-adapter.js';
+import type { PromptSource } from './prompt-source.js';
+import { recoverCrashedIteration } from './rescue-step.js';
+import { warnAboutLargeSpecs } from './spec-warnings.js';
+import { TransportReporter } from './transport-reporter.js';
+
+export type RunEnded =
+  | { kind: 'ran'; result: RunResult; stop: Stop; iterations: number; succeeded: number }
+  | { kind: 'refused'; why: 'dirty_tree' };
+
+/** What the iterations of a run share and change. */
+interface RunProgress {
+  state: HarnessState;
+  /** Files the user had dirty before the run (allowDirty). */
+  dirty: string[];
+  iterations: number;
+  succeeded: number;
+  /** The last result that was not a success. */
+  result: RunResult;
+}
+
+/** State as the run finds it: a corrupt file set aside, a crashed iteration recovered. */
+async function loadRunState(ctx: LoopContext): Promise<HarnessState> {
+  const { config, journal } = ctx;
+  const loaded = await loadState(config.stateFile);
+  let state = loaded.state;
+  if (loaded.kind === 'corrupt')
+    journal.append({
+      type: 'warning',
+      message: `the state file could not be read (${loaded.reason}); it was moved to ${loaded.movedTo}`,
+    });
+  if (state.inProgress) {
+    state = await recoverCrashedIteration(ctx, state);
+    await saveState(config.stateFile, state);
+  }
+  return state;
+}
+
+interface RunTools {
+  lock: RunLock;
+  transport: Transport;
+  budget: IterationBudgetWatch;
+  reporter: TransportReporter;
+  prompts: PromptSource;
+  guidance: Guidance;
+}
+
+async function setUp(ctx: LoopContext, lock: RunLock): Promise<RunTools> {
+  const { config, journal } = ctx;
+  const budget = new IterationBudgetWatch(
+    new BudgetGuard({
+      maxRunSeconds: config.maxRunSeconds,
+      maxRunTokens: config.maxRunTokens,
+      maxTaskTokens: config.maxTaskTokens,
+      maxRunCostUsd: config.maxRunCostUsd,
+    }),
+  );
+  const reporter = new TransportReporter(journal, budget);
+  const { transport, warnings } = await createTransport(config, ctx.runDir, ctx.io.env, reporter.listener);
+  for (const message of warnings) journal.append({ type: 'warning', message });
+  const guidance: Guidance = { loopConstraints: [], largeFileWarnings: [], recent: [] };
+  await warnAboutLargeSpecs(ctx);
+  const prompts = await createPromptSource({
+    config,
+    guidance: () => guidance,
+    // Findings of a non-PASS visual review, until a later review passes.
+    visualFeedback: () => readFeedback(config.visualFeedbackFile),
+  });
+  return { lock, transport, budget, reporter, prompts, guidance };
+}
+
+/** One iteration on the next task, or the reason the run stops before it. */
+async function nextIteration(ctx: LoopContext, tools: RunTools, run: RunProgress): Promise<Stop | undefined> {
+  const picked = await pickTask(ctx, { state: run.state, budget: tools.budget, iterations: run.iterations });
+  if ('stop' in picked) return picked.stop;
+  const { task, openAtStart } = picked;
+  run.iterations += 1;
+  await tools.lock.setStatus(`iteration ${run.iterations}`);
+  const iteration = run.state.totalIterations + 1;
+  const signal = tools.budget.begin(task.id, ctx.signal);
+  tools.reporter.iteration = iteration;
+  let outcome;
+  try {
+    outcome = await runIteration(ctx, {
+      transport: tools.transport,
+      state: run.state,
+      task,
+      iteration,
+      openAtStart,
+      prompts: tools.prompts,
+      preDirtyPaths: ctx.config.allowDirty ? run.dirty : [],
+      guidance: tools.guidance,
+      signal,
+    });
+  } finally {
+    tools.reporter.iteration = undefined;
+    tools.budget.end();
+    // Idle pi processes are ended between iterations except one warm one per model/tools, so an
+    // overnight run neither piles up processes nor pays pi's start-up for every turn.
+    await tools.transport.releaseSessions?.();
+  }
+  if (outcome.recorded === 'succeeded') run.succeeded += 1;
+  const after = await afterIteration(ctx, {
+    outcome,
+    exceeded: tools.budget.exceeded,
+    task,
+    iterations: run.iterations,
+  });
+  run.state = after.state;
+  if (after.result !== 'succeeded') run.result = after.result;
+  return after.stop;
+}
+
+export async function runIterations(ctx: LoopContext, lock: RunLock): Promise<RunEnded> {
+  const { config } = ctx;
+  const state = await loadRunState(ctx);
+  const dirty = await userDirtyPaths(config.repoRoot, ctx.harnessPaths);
+  if (dirty.length > 0 && !config.allowDirty) {
+    ctx.io.stderr(
+      `pi-harness: the working tree has uncommitted changes:\n${dirty.map((f) => `  ${f}`).join('\n')}\n` +
+        'commit or stash them, or set allowDirty (they are then never touched or committed).\n',
+    );
+    return { kind: 'refused', why: 'dirty_tree' };
+  }
+  const tools = await setUp(ctx, lock);
+  const run: RunProgress = { state, dirty, iterations: 0, succeeded: 0, result: 'succeeded' };
+  let stop: Stop | undefined;
+  try {
+    while (!stop) {
+      stop = await nextIteration(ctx, tools, run);
+      if (!stop) await pause(config.sleepBetweenSeconds * 1000, ctx.signal);
+    }
+  } finally {
+    await tools.transport.close();
+  }
+  if (stop.kind === 'signal') run.result = 'interrupted';
+  if (stop.kind === 'all_parked') run.result = 'failed';
+  return { kind: 'ran', result: run.result, stop, iterations: run.iterations, succeeded: run.succeeded };
+}
+
+/** The pause between iterations; a signal ends it at once. */
+async function pause(ms: number, signal: AbortSignal): Promise<void> {
+  if (ms <= 0 || signal.aborted) return;
+  await delay(ms, undefined, { signal }).catch(() => undefined);
+}

@@ -1,0 +1,72 @@
+/** The steps after a PASS: the commit, and the visual review when one is due. */
+import { errorMessage } from '../../util/errors.js';
+import { addUsage } from '../../vocabulary/turns.js';
+import { commitStep, type CommitStepResult } from '../commit-step.js';
+import type { Outcome } from '../decide.js';
+import { readTree, type IterationRun } from '../iteration-run.js';
+
+async function tryCommit(run: IterationRun): Promise<CommitStepResult> {
+  const { config } = run.services;
+  const { start } = run;
+  try {
+    return await commitStep({
+      repoRoot: config.repoRoot,
+      taskFile: config.taskFile,
+      task: start.task,
+      commitMode: config.commitMode,
+      startCommit: start.startCommit,
+      startBranch: start.startBranch,
+      openAtStart: start.openAtStart,
+      filter: start.filter,
+      testerText: run.state.testerText,
+      iteration: start.iteration,
+      now: run.state.tree,
+    });
+  } catch (error) {
+    // Whatever git or the file system refused, the iteration fails with the reason and its work is
+    // rescued; an exception here would end the whole run with the work left dirty.
+    return { committed: false, reason: `the commit failed: ${errorMessage(error)}`, notes: [] };
+  }
+}
+
+export async function commitHandler(run: IterationRun): Promise<Outcome> {
+  const result = await tryCommit(run);
+  run.state.notes.push(...result.notes);
+  if (result.committed) {
+    run.state.commit = result.commit;
+    run.state.leftover = result.leftover;
+    run.services.journal.append({
+      type: 'commit',
+      iteration: run.start.iteration,
+      commit: result.commit,
+      by: result.by,
+      files: result.files,
+      message: result.message,
+      tickedByHarness: result.tickedByHarness,
+    });
+  } else {
+    run.state.notes.push(result.reason);
+  }
+  // What the commit left: the visual review and the end of the iteration read it; no turn follows
+  // that would compare the content against it.
+  run.state.tree = await readTree(run, { fingerprint: false });
+  return { step: 'commit', committed: result.committed };
+}
+
+export async function visualHandler(run: IterationRun): Promise<Outcome> {
+  const { services, start, state } = run;
+  if (!state.visual) return { step: 'visual', verdict: undefined };
+  const result = await state.visual.review({
+    transport: services.transport,
+    env: services.childEnv,
+    task: { text: start.task.text, phase: start.task.phase },
+    changedFiles: state.tree.changes.all,
+    signal: services.signal,
+  });
+  if (result.turn) state.usage = addUsage(state.usage, result.turn.usage);
+  return {
+    step: 'visual',
+    verdict: result.verdict,
+    ...(result.turn ? { terminalReason: result.turn.terminalReason } : {}),
+  };
+}
