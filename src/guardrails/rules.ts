@@ -3,8 +3,7 @@
  * Rule ids are what the journal records and what the model reads, so they never change meaning.
  */
 
-export const GUARDRAIL_MODES = ['enforce', 'warn', 'off'] as const;
-export type GuardrailMode = (typeof GUARDRAIL_MODES)[number];
+export { GUARDRAIL_MODES, type GuardrailMode } from '../vocabulary/guardrails.js';
 
 export const GUARDRAIL_RULES = [
   'git-push',
