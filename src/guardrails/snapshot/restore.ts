@@ -19,6 +19,7 @@ const execFileAsync = promisify(execFile);
 
 export async function restoreSnapshot(snapshot: GitSnapshot, options: RestoreOptions = {}): Promise<RestoreResult> {
   const records: RestoreRecord[] = [];
+  const apply = options.dryRun !== true;
   const attempt = async (target: string, step: () => Promise<void>) => {
     try {
       await step();
@@ -26,11 +27,11 @@ export async function restoreSnapshot(snapshot: GitSnapshot, options: RestoreOpt
       records.push({ kind: 'restore_failed', target, error: errorMessage(error) });
     }
   };
-  await attempt('refs', () => restoreRefs(snapshot, options.ownRefs ?? {}, records));
-  await attempt('refs/stash', () => restoreStash(snapshot, records));
-  for (const file of snapshot.gitFiles) await attempt(file.file, () => restoreGitFile(snapshot, file, records));
-  await attempt('hooks', () => restoreHooks(snapshot, records));
-  for (const file of snapshot.ignored) await attempt(file.path, () => restoreIgnored(snapshot, file, records));
+  await attempt('refs', () => restoreRefs(snapshot, options.ownRefs ?? {}, records, apply));
+  await attempt('refs/stash', () => restoreStash(snapshot, records, apply));
+  for (const file of snapshot.gitFiles) await attempt(file.file, () => restoreGitFile(snapshot, file, records, apply));
+  await attempt('hooks', () => restoreHooks(snapshot, records, apply));
+  for (const file of snapshot.ignored) await attempt(file.path, () => restoreIgnored(snapshot, file, records, apply));
   const visibleIgnored = await visibleIgnoredFiles(snapshot);
   for (const file of visibleIgnored) records.push({ kind: 'ignored_visible', path: file });
   return { records, visibleIgnored };
@@ -59,15 +60,25 @@ async function isOwnMove(
   );
 }
 
-async function restoreRefs(snapshot: GitSnapshot, ownRefs: Record<string, OwnRef>, records: RestoreRecord[]) {
+/** Points `ref` at `value` again: an object id, or `ref: <target>` for a symbolic ref. */
+async function setRef(cwd: string, ref: string, value: string): Promise<void> {
+  if (value.startsWith('ref: '))
+    await git(cwd, ['symbolic-ref', '-m', 'pi-harness: guardrail restore', ref, value.slice(5)]);
+  else await git(cwd, ['update-ref', '-m', 'pi-harness: guardrail restore', ref, value]);
+}
+
+async function restoreRefs(
+  snapshot: GitSnapshot,
+  ownRefs: Record<string, OwnRef>,
+  records: RestoreRecord[],
+  apply: boolean,
+) {
   const cwd = snapshot.repoRoot;
   const now = await readRefs(cwd);
   for (const [ref, was] of Object.entries(snapshot.refs)) {
     const is = now[ref];
     if (is === was || (await isOwnMove(snapshot, ownRule(ref, ownRefs), was, is))) continue;
-    if (was.startsWith('ref: '))
-      await git(cwd, ['symbolic-ref', '-m', 'pi-harness: guardrail restore', ref, was.slice(5)]);
-    else await git(cwd, ['update-ref', '-m', 'pi-harness: guardrail restore', ref, was]);
+    if (apply) await setRef(cwd, ref, was);
     records.push({
       kind: 'ref_restored',
       ref,
@@ -83,12 +94,16 @@ async function restoreRefs(snapshot: GitSnapshot, ownRefs: Record<string, OwnRef
 }
 
 /** Rebuilds the stash when entries went missing: the old ones in order, then any the agent added. */
-async function restoreStash(snapshot: GitSnapshot, records: RestoreRecord[]): Promise<void> {
+async function restoreStash(snapshot: GitSnapshot, records: RestoreRecord[], apply: boolean): Promise<void> {
   const cwd = snapshot.repoRoot;
   const now = await readStash(cwd);
   const present = new Set(now.map((entry) => entry.commit));
   const missing = snapshot.stash.filter((entry) => !present.has(entry.commit));
   if (missing.length === 0) return;
+  if (!apply) {
+    records.push({ kind: 'stash_restored', entries: missing });
+    return;
+  }
   const known = new Set(snapshot.stash.map((entry) => entry.commit));
   const added = now.filter((entry) => !known.has(entry.commit));
   await git(cwd, ['update-ref', '-d', 'refs/stash']).catch(() => undefined);
@@ -123,9 +138,15 @@ async function restoreGitFile(
   snapshot: GitSnapshot,
   entry: GitSnapshot['gitFiles'][number],
   records: RestoreRecord[],
+  apply: boolean,
 ): Promise<void> {
   const now = await currentBlob(snapshot.repoRoot, entry.file);
   if (now === entry.blob) return;
+  if (!apply) {
+    const change = entry.blob === null ? 'created' : now === null ? 'deleted' : 'modified';
+    records.push({ kind: 'git_file_restored', file: entry.file, change });
+    return;
+  }
   if (entry.blob === null) {
     const movedTo = asideName(snapshot, 'created-files', entry.name);
     await mkdir(path.dirname(movedTo), { recursive: true });
@@ -137,7 +158,7 @@ async function restoreGitFile(
   records.push({ kind: 'git_file_restored', file: entry.file, change: now === null ? 'deleted' : 'modified' });
 }
 
-async function restoreHooks(snapshot: GitSnapshot, records: RestoreRecord[]): Promise<void> {
+async function restoreHooks(snapshot: GitSnapshot, records: RestoreRecord[], apply: boolean): Promise<void> {
   const dir = path.join(snapshot.gitCommonDir, 'hooks');
   const now = new Map((await listFolder(dir)).map((file) => [file.path, file]));
   for (const hook of snapshot.hooks) {
@@ -149,15 +170,17 @@ async function restoreHooks(snapshot: GitSnapshot, records: RestoreRecord[]): Pr
       current.mode === hook.mode &&
       (hook.symlink !== undefined || (await currentBlob(snapshot.repoRoot, file)) === hook.blob);
     if (same) continue;
-    await writeStored(snapshot.repoRoot, file, hook);
+    if (apply) await writeStored(snapshot.repoRoot, file, hook);
     records.push({ kind: 'hook_restored', hook: hook.path, change: current === undefined ? 'deleted' : 'modified' });
   }
   const known = new Set(snapshot.hooks.map((hook) => hook.path));
   for (const name of now.keys()) {
     if (known.has(name)) continue;
     const movedTo = asideName(snapshot, 'planted-hooks', name);
-    await mkdir(path.dirname(movedTo), { recursive: true });
-    await rename(path.join(dir, name), movedTo);
+    if (apply) {
+      await mkdir(path.dirname(movedTo), { recursive: true });
+      await rename(path.join(dir, name), movedTo);
+    }
     records.push({ kind: 'hook_removed', hook: name, movedTo });
   }
 }
@@ -174,11 +197,16 @@ async function writeStored(cwd: string, file: string, stored: StoredFile): Promi
   await chmod(file, stored.mode);
 }
 
-async function restoreIgnored(snapshot: GitSnapshot, file: StoredFile, records: RestoreRecord[]): Promise<void> {
+async function restoreIgnored(
+  snapshot: GitSnapshot,
+  file: StoredFile,
+  records: RestoreRecord[],
+  apply: boolean,
+): Promise<void> {
   const absolute = path.join(snapshot.repoRoot, file.path);
   const stats = await lstat(absolute).catch(() => undefined);
   if (stats === undefined) {
-    await writeStored(snapshot.repoRoot, absolute, file);
+    if (apply) await writeStored(snapshot.repoRoot, absolute, file);
     records.push({ kind: 'ignored_restored', path: file.path });
     return;
   }

@@ -1,7 +1,7 @@
 /**
  * What the harness keeps of a repository around an iteration, and what it reports after putting
  * it back. A snapshot is plain JSON (it can be saved next to the state); the content it needs —
- * config, hooks, ignored files — is stored as git blobs, kept reachable by one pin ref.
+ * config, hooks, ignored files — is stored as git blobs, kept reachable by two pin refs.
  */
 
 export interface SnapshotLimits {
@@ -43,8 +43,10 @@ export interface GitSnapshot {
   repoRoot: string;
   gitDir: string;
   gitCommonDir: string;
-  /** The ref that keeps every object below reachable (never reported as a change). */
+  /** The commit that keeps every ref's and stash entry's commit reachable (never reported as a change). */
   pinRef: string;
+  /** The tree that keeps the stored content (config, hooks, ignored files) reachable, outside any commit. */
+  contentRef: string;
   /** Every ref but the stash and the guard's own: name → object id, or `ref: <target>` for symbolic refs. */
   refs: Record<string, string>;
   /** The whole stash, newest first. */
@@ -84,6 +86,8 @@ export type OwnRef =
 export interface RestoreOptions {
   /** Ref names (or prefixes ending in `/`) whose moves are the caller's own. */
   ownRefs?: Record<string, OwnRef>;
+  /** Find and report the changes without putting anything back (guardrails: "warn"). */
+  dryRun?: boolean;
 }
 
 export interface RestoreResult {

@@ -159,4 +159,41 @@ describe('guardrail snapshot', () => {
     const snapshot = await takeSnapshot({ repoRoot: repo, label: 'off', protectIgnored: false });
     expect(snapshot.ignored).toEqual([]);
   });
+
+  it('stores the ignored files in no commit, only in a tree the snapshot pins', async () => {
+    const repo = await userRepo();
+    const snapshot = await takeSnapshot({ repoRoot: repo, label: 'secret' });
+    const envBlob = snapshot.ignored.find((f) => f.path === '.env')!.blob!;
+    const commits = gitSync(repo, 'rev-list', '--all', '--reflog').split('\n').filter(Boolean);
+    for (const commit of commits) {
+      const blobs = gitSync(repo, 'ls-tree', '-r', '--format=%(objectname)', commit);
+      expect(blobs, commit).not.toContain(envBlob);
+    }
+    // Still safe from gc: the content ref holds it.
+    await rm(path.join(repo, '.env'));
+    gitSync(repo, 'gc', '-q', '--prune=now');
+    await restoreSnapshot(snapshot);
+    expect(await readFile(path.join(repo, '.env'))).toEqual(SECRET);
+    await releaseSnapshot(snapshot);
+    expect(gitSync(repo, 'for-each-ref', 'refs/pi-harness/guardrails/')).toBe('');
+  });
+
+  it('in a dry run reports every change and puts nothing back', async () => {
+    const repo = await userRepo();
+    const snapshot = await takeSnapshot({ repoRoot: repo, label: 'dry' });
+    gitSync(repo, 'branch', '-D', 'feature');
+    gitSync(repo, 'stash', 'clear');
+    gitSync(repo, 'config', 'core.hooksPath', '/tmp/evil');
+    await writeFile(path.join(repo, '.git', 'hooks', 'pre-commit'), '#!/bin/sh\n');
+    await rm(path.join(repo, '.env'));
+    const { records } = await restoreSnapshot(snapshot, { dryRun: true });
+    expect(records.map((r) => r.kind).sort()).toEqual(
+      ['git_file_restored', 'hook_removed', 'ignored_restored', 'ref_restored', 'stash_restored'].sort(),
+    );
+    expect(gitSync(repo, 'branch', '--list', 'feature')).toBe('');
+    expect(stashOf(repo)).toBe('');
+    expect(existsSync(path.join(repo, '.env'))).toBe(false);
+    expect(existsSync(path.join(repo, '.git', 'hooks', 'pre-commit'))).toBe(true);
+    expect(gitSync(repo, 'config', 'core.hooksPath').trim()).toBe('/tmp/evil');
+  });
 });
