@@ -32,6 +32,12 @@ export interface CommitStepInput {
   now: HeadNow;
   /** Run the repository's commit hooks (the run-start copy) in the harness's commits; none when absent. */
   hooks?: CommitHooks;
+  /**
+   * Iteration changes kept out of the commit, and out of the agents' commits (rebuilt without them),
+   * though still the iteration's: the loop keeps them aside as leftovers. The guardrails hold back an
+   * edited `.gitignore` that made the user's ignored files visible, so none of them shows afterwards.
+   */
+  holdBack?: readonly string[];
 }
 
 export type CommitStepResult =
@@ -91,7 +97,7 @@ async function agentCommits(input: CommitStepInput, notes: string[]): Promise<{ 
   const foreign = await detectForeignFilesInCommits({
     cwd: input.repoRoot,
     startCommit: input.startCommit,
-    preDirty: input.filter.preDirty,
+    preDirty: new Set([...input.filter.preDirty, ...(input.holdBack ?? [])]),
     harnessPaths: input.filter.harnessPaths,
   });
   if (foreign.length === 0) return { head, committed: true };
@@ -117,6 +123,18 @@ async function amendTick(input: CommitStepInput, taskFileRel: string): Promise<s
   return (await headCommit(input.repoRoot))!;
 }
 
+/** The changes left uncommitted, split into what the harness commits and what it holds back. */
+function splitHeldBack(input: CommitStepInput, uncommitted: readonly string[], notes: string[]) {
+  const held = new Set(input.holdBack ?? []);
+  const leftover = uncommitted.filter((file) => held.has(file));
+  if (leftover.length > 0)
+    notes.push(
+      `not committed and kept aside: ${leftover.join(', ')} (the change made files you had ignored visible; ` +
+        'they stay ignored)',
+    );
+  return { toCommit: uncommitted.filter((file) => !held.has(file)), leftover };
+}
+
 async function commitAgentMode(
   input: CommitStepInput,
   taskFileRel: string,
@@ -126,6 +144,7 @@ async function commitAgentMode(
   const { tick, touched, refusal } = await settleTaskFile(input, notes);
   if (refusal) return { committed: false, reason: refusal, notes };
   const changes = await iterationChanges(input.repoRoot, input.startCommit, input.filter, agent.head);
+  const { toCommit, leftover } = splitHeldBack(input, changes.uncommitted, notes);
   const tickedByHarness = tick.kind === 'ticked_by_harness';
   const agentCommit = async (commit: string, files: string[], ticked: boolean): Promise<CommitStepResult> => ({
     committed: true,
@@ -134,32 +153,32 @@ async function commitAgentMode(
     files,
     message: await subjectOf(input.repoRoot),
     tickedByHarness: ticked,
-    leftover: [],
+    leftover,
     notes,
   });
-  if (agent.committed && changes.uncommitted.length === 0) return agentCommit(agent.head!, changes.committed, false);
-  if (agent.committed && touched && changes.uncommitted.length === 1 && changes.uncommitted[0] === taskFileRel)
+  if (agent.committed && toCommit.length === 0) return agentCommit(agent.head!, changes.committed, false);
+  if (agent.committed && touched && toCommit.length === 1 && toCommit[0] === taskFileRel)
     return agentCommit(
       await amendTick(input, taskFileRel),
       [...new Set([...changes.committed, taskFileRel])].sort(),
       tickedByHarness,
     );
-  if (changes.uncommitted.length === 0) {
+  if (toCommit.length === 0) {
     return { committed: false, reason: 'the tester passed the task but the iteration left nothing to commit', notes };
   }
   if (agent.committed) notes.push('the tester committed part of the change; the harness committed the rest');
   else notes.push('the tester passed the task without committing; the harness committed it');
   const message = defaultCommitMessage(input.task);
-  const result = await commitFiles(input.repoRoot, changes.uncommitted, message, input.hooks);
+  const result = await commitFiles(input.repoRoot, toCommit, message, input.hooks);
   if (!result) return { committed: false, reason: 'git found nothing to commit among the iteration changes', notes };
   return {
     committed: true,
     commit: result.commit,
     by: 'harness',
-    files: changes.all,
+    files: changes.all.filter((file) => !leftover.includes(file)),
     message,
     tickedByHarness,
-    leftover: [],
+    leftover,
     notes,
   };
 }
@@ -183,6 +202,7 @@ async function commitPlanMode(input: CommitStepInput, taskFileRel: string, notes
   const { tick, touched, refusal } = await settleTaskFile(input, notes);
   if (refusal) return { committed: false, reason: refusal, notes };
   if (touched || changes.uncommitted.includes(taskFileRel)) files = [...new Set([...files, taskFileRel])];
+  files = splitHeldBack(input, files, notes).toCommit;
   const result = await commitFiles(input.repoRoot, files, message, input.hooks);
   if (!result) return { committed: false, reason: 'none of the files in the commit plan had changes', notes };
   const leftover = (await iterationChanges(input.repoRoot, result.commit, input.filter, result.commit)).uncommitted;

@@ -42,7 +42,11 @@ describe('guardrails in the loop: the user ignored files', () => {
 
     const result = await r.run('once');
     expect(result.code).toBe(0);
-    expect(r.filesIn('HEAD')).toEqual(['.gitignore', 'TODOS.md', 'a.txt']);
+    // The .gitignore edit that exposed .env is kept aside, not committed: .env is ignored again.
+    expect(r.filesIn('HEAD')).toEqual(['TODOS.md', 'a.txt']);
+    expect(gitSync(r.repo, 'status', '--porcelain')).toBe('');
+    const [kept] = gitSync(r.repo, 'for-each-ref', '--format=%(refname)', 'refs/pi-harness/rescue').split('\n');
+    expect(r.show(kept!, '.gitignore')).toBe('node_modules/\n');
     const committed = pathsInAnyCommit(r.repo);
     expect(committed.has('.env')).toBe(false);
     expect(committed.has('settings.local')).toBe(false);
@@ -76,7 +80,8 @@ describe('guardrails in the loop: the user ignored files', () => {
 
     const result = await r.run('once');
     expect(result.code).toBe(0);
-    expect(r.filesIn('HEAD')).toEqual(['.gitignore', 'TODOS.md', 'a.txt']);
+    expect(r.filesIn('HEAD')).toEqual(['TODOS.md', 'a.txt']);
+    expect(gitSync(r.repo, 'status', '--porcelain')).toBe('');
     expect(gitSync(r.repo, 'log', '--all', '--format=%H', '--', '.env')).toBe('');
     expect(pathsInAnyCommit(r.repo).has('.env')).toBe(false);
     expect(readIf(r.repo, '.env')).toBe(SECRET);

@@ -121,6 +121,35 @@ describe('guardrails in the loop: history the agent must not touch', () => {
     expect(gitSync(r.repo, 'status', '--porcelain')).toBe('');
   });
 
+  it("a rescue ref of the run's own earlier iteration, deleted by a program, comes back", {
+    timeout: 120_000,
+  }, async () => {
+    const r = await setup({
+      tasks: '# Tasks\n\n- [ ] Add a.txt\n- [ ] Add b.txt\n',
+      config: { maxIterations: 2 },
+      plans: {
+        developer: [
+          [write('a.txt', 'first try\n'), say('Wrote a.txt.')],
+          [
+            nodeRuns('git for-each-ref --format="%(refname)" refs/pi-harness/rescue | xargs -r -n1 git update-ref -d'),
+            write('a.txt', 'a\n'),
+            say('Wrote a.txt.'),
+          ],
+        ],
+        tester: [[say('Wrong.\nVERDICT: BLOCKED')], PASS],
+      },
+    });
+
+    const result = await r.run('run');
+    expect(result.code).toBe(1);
+    const { iterations } = await reportOf(r.repo);
+    const first = iterations.find((it) => it.status === 'blocked');
+    const second = iterations.find((it) => it.status === 'succeeded');
+    expect(first?.rescue?.ref).toBeDefined();
+    expect(r.show(first!.rescue!.ref, 'a.txt')).toBe('first try\n');
+    expect(second?.guardrails.changes.join('\n')).toContain(`${first!.rescue!.ref}: deleted; recreated it at`);
+  });
+
   it('git push and /usr/bin/git push to a local bare remote: blocked, and git refuses a push from a program', {
     timeout: 90_000,
   }, async () => {

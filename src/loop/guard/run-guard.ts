@@ -57,6 +57,8 @@ export interface GuardedIteration {
 
 interface Watched extends GuardedIteration {
   snapshot?: GitSnapshot;
+  /** Files ignored at the start that the last comparison found visible. */
+  visibleNow: string[];
 }
 
 export interface GitLocations {
@@ -126,7 +128,7 @@ export class RunGuard {
   /** Before the iteration's first turn: what the agents may not lose is recorded. */
   async beginIteration(iteration: GuardedIteration): Promise<void> {
     for (const file of this.visibleIgnored) iteration.preDirty.add(file);
-    this.watched = { ...iteration };
+    this.watched = { ...iteration, visibleNow: [] };
     if (this.mode === 'off') return;
     const { config, runId, harnessPaths, journal } = this.ctx;
     try {
@@ -197,6 +199,7 @@ export class RunGuard {
     for (const record of result.records)
       this.ctx.journal.append(restoreEvent(record, { moment, iteration: watched.iteration, dryRun }));
     let stale = !dryRun && result.records.some((record) => record.kind === 'ref_restored');
+    watched.visibleNow = result.visibleIgnored;
     for (const file of result.visibleIgnored) {
       if (!watched.preDirty.has(file)) stale = true;
       this.visibleIgnored.add(file);
@@ -205,11 +208,27 @@ export class RunGuard {
     return stale;
   }
 
-  /** The refs the harness moves itself during an iteration: its commits, the rescue refs it creates. */
+  /**
+   * Changed ignore-rule files (`.gitignore`) to keep out of the commit: when the last comparison
+   * found files ignored at the start made visible, the change that did it is held back (kept aside
+   * with the iteration's leftovers), so the user's files are ignored again afterwards.
+   */
+  holdBack(changed: readonly string[]): string[] {
+    if (!this.watched?.visibleNow.length) return [];
+    return changed.filter((file) => path.posix.basename(file) === '.gitignore');
+  }
+
+  /**
+   * The refs the harness moves itself during an iteration: its commits on the start branch (moves
+   * forward only) and the iteration's own rescue refs. Every other ref — a rescue ref of an earlier
+   * iteration included — is put back whatever happened to it.
+   */
   private ownRefs(watched: Watched): Record<string, OwnRef> {
+    const rescue = `refs/pi-harness/rescue/${this.ctx.runId}/${watched.iteration}`;
     return {
       ...(watched.startBranch ? { [watched.startBranch]: 'fast-forward' as const } : {}),
-      [`refs/pi-harness/rescue/${this.ctx.runId}/`]: 'any',
+      [rescue]: 'any',
+      [`${rescue}-leftover`]: 'any',
     };
   }
 

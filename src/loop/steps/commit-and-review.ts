@@ -22,6 +22,7 @@ async function tryCommit(run: IterationRun): Promise<CommitStepResult> {
       iteration: start.iteration,
       now: run.state.tree,
       ...(run.services.guard.commitHooks ? { hooks: run.services.guard.commitHooks } : {}),
+      holdBack: run.services.guard.holdBack(run.state.tree.changes.all),
     });
   } catch (error) {
     // Whatever git or the file system refused, the iteration fails with the reason and its work is
@@ -32,8 +33,10 @@ async function tryCommit(run: IterationRun): Promise<CommitStepResult> {
 
 export async function commitHandler(run: IterationRun): Promise<Outcome> {
   // What the agents did to refs, config, hooks and ignored files is put back before the harness
-  // commits: a planted hook must not run, a file the agents made visible must not be taken.
-  if (await run.services.guard.restore('before_commit')) run.state.tree = await readTree(run, { fingerprint: false });
+  // commits: a planted hook must not run, a file the agents made visible must not be taken. The
+  // reading of HEAD stays the one from before: if the agents had moved the branch backwards, the
+  // commit is refused for it (and the work rescued), not made on top of what they left.
+  await run.services.guard.restore('before_commit');
   const result = await tryCommit(run);
   run.state.notes.push(...result.notes);
   if (result.committed) {
