@@ -154,6 +154,7 @@ export async function runIterations(ctx: LoopContext, lock: RunLock): Promise<Ru
 async function iterateGuarded(ctx: LoopContext, lock: RunLock, guard: RunGuard): Promise<RunEnded> {
   const { config } = ctx;
   const state = await loadRunState(ctx, guard);
+  await guard.copyHooks();
   const dirty = await userDirtyPaths(config.repoRoot, ctx.harnessPaths);
   if (dirty.length > 0 && !config.allowDirty) {
     ctx.io.stderr(

@@ -107,9 +107,15 @@ export class RunGuard {
   }
 
   static async open(ctx: LoopContext): Promise<RunGuard> {
-    const guard = new RunGuard(ctx, await gitLocations(ctx.config.repoRoot));
-    if (guard.mode !== 'off' || guard.commitHooks) await copyRunStartHooks(ctx.config.repoRoot, guard.hooksDir);
-    return guard;
+    return new RunGuard(ctx, await gitLocations(ctx.config.repoRoot));
+  }
+
+  /**
+   * Copies the repository's hooks as they are now: once, at run start, after a crashed iteration's
+   * snapshot has been put back (so a hook planted before the crash is not taken for the user's).
+   */
+  async copyHooks(): Promise<void> {
+    if (this.mode !== 'off' || this.commitHooks) await copyRunStartHooks(this.ctx.config.repoRoot, this.hooksDir);
   }
 
   /** What pi is started with: the guard and git's refusals; nothing when the guardrails are off. */
