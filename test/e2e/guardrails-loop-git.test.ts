@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { closedAfterEach } from '../helpers/closing.js';
 import { gitSync } from '../helpers/git-repo.js';
@@ -148,6 +149,40 @@ describe('guardrails in the loop: history the agent must not touch', () => {
     expect(first?.rescue?.ref).toBeDefined();
     expect(r.show(first!.rescue!.ref, 'a.txt')).toBe('first try\n');
     expect(second?.guardrails.changes.join('\n')).toContain(`${first!.rescue!.ref}: deleted; recreated it at`);
+  });
+
+  it('a branch a program deleted just before the harness was SIGKILLed comes back at the next start', {
+    timeout: 120_000,
+  }, async () => {
+    const r = await setup({
+      tasks: TASKS,
+      plans: {
+        developer: [
+          [nodeRuns('git branch -D feature'), bash('sleep 60'), say('Slept.')],
+          [write('a.txt', 'a\n'), say('Wrote a.txt.')],
+        ],
+        tester: [PASS],
+      },
+    });
+    gitSync(r.repo, 'branch', 'feature');
+    gitSync(r.repo, 'commit', '--allow-empty', '-qm', 'main moves on');
+    const feature = refOf(r.repo, 'refs/heads/feature');
+    const crashed = r.spawnCli('once');
+    const deadline = Date.now() + 60_000;
+    while (gitSync(r.repo, 'branch', '--list', 'feature') !== '') {
+      if (Date.now() > deadline) throw new Error(`the branch was never deleted:\n${crashed.output()}`);
+      await sleep(100);
+    }
+    crashed.proc.kill('SIGKILL');
+    await crashed.exited;
+
+    const result = await r.run('once');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/recovering: iteration 1/);
+    expect(refOf(r.repo, 'refs/heads/feature')).toBe(feature);
+    const { runs } = await reportOf(r.repo);
+    expect(runs[0]?.guardrails.restored).toBeGreaterThanOrEqual(1);
+    expect(result.stdout).toMatch(/guardrails: refs\/heads\/feature: deleted; recreated it at/);
   });
 
   it('git push and /usr/bin/git push to a local bare remote: blocked, and git refuses a push from a program', {
