@@ -43,6 +43,7 @@ export const RESTORE_KINDS = [
   'ref_restored',
   'ref_created',
   'stash_restored',
+  'stash_scrubbed',
   'git_file_restored',
   'hook_restored',
   'hook_removed',

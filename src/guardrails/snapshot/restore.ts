@@ -12,8 +12,17 @@ import { promisify } from 'node:util';
 import { writeFileAtomic } from '../../util/atomic-file.js';
 import { errorMessage } from '../../util/errors.js';
 import { git } from '../../workspace/git.js';
+import { protectedPaths, protectedPathsInNewCommits, stashEntryWithout } from './protected-content.js';
 import { listFolder, readRefs, readStash } from './take.js';
-import type { GitSnapshot, OwnRef, RestoreOptions, RestoreRecord, RestoreResult, StoredFile } from './types.js';
+import type {
+  GitSnapshot,
+  OwnRef,
+  RestoreOptions,
+  RestoreRecord,
+  RestoreResult,
+  StashEntry,
+  StoredFile,
+} from './types.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -87,30 +96,48 @@ async function restoreRefs(
       to: was,
     });
   }
+  const secret = protectedPaths(snapshot);
   for (const [ref, is] of Object.entries(now)) {
     if (ref in snapshot.refs || (await isOwnMove(snapshot, ownRule(ref, ownRefs), undefined, is))) continue;
-    records.push({ kind: 'ref_created', ref, target: is, action: 'kept' });
+    const holding = await protectedPathsInNewCommits(snapshot, is, secret);
+    if (holding.length === 0) {
+      records.push({ kind: 'ref_created', ref, target: is, action: 'kept' });
+      continue;
+    }
+    if (apply) await git(cwd, ['update-ref', '-m', 'pi-harness: guardrail restore', '-d', ref, is]);
+    records.push({ kind: 'ref_created', ref, target: is, action: 'deleted', holding });
   }
 }
 
-/** Rebuilds the stash when entries went missing: the old ones in order, then any the agent added. */
+/**
+ * Rebuilds the stash when entries went missing (the old ones in order, then any the agent added),
+ * or when an entry the agent added holds files ignored at the start (rebuilt without them).
+ */
 async function restoreStash(snapshot: GitSnapshot, records: RestoreRecord[], apply: boolean): Promise<void> {
   const cwd = snapshot.repoRoot;
   const now = await readStash(cwd);
   const present = new Set(now.map((entry) => entry.commit));
   const missing = snapshot.stash.filter((entry) => !present.has(entry.commit));
-  if (missing.length === 0) return;
-  if (!apply) {
-    records.push({ kind: 'stash_restored', entries: missing });
-    return;
-  }
   const known = new Set(snapshot.stash.map((entry) => entry.commit));
-  const added = now.filter((entry) => !known.has(entry.commit));
+  const secret = protectedPaths(snapshot);
+  let scrubbed = false;
+  const added: StashEntry[] = [];
+  for (const entry of now.filter((e) => !known.has(e.commit))) {
+    const clean = await stashEntryWithout(cwd, entry.commit, secret);
+    if (clean) {
+      scrubbed = true;
+      records.push({ kind: 'stash_scrubbed', message: entry.message, removed: clean.removed });
+    }
+    added.push({ commit: apply && clean ? clean.commit : entry.commit, message: entry.message });
+  }
+  if (missing.length > 0) records.push({ kind: 'stash_restored', entries: missing });
+  if (!apply || (missing.length === 0 && !scrubbed)) return;
   await git(cwd, ['update-ref', '-d', 'refs/stash']).catch(() => undefined);
-  for (const entry of [...[...snapshot.stash].reverse(), ...[...added].reverse()]) {
+  // The whole reflog goes with the ref, so every entry is stored again, oldest first.
+  const kept = missing.length > 0 ? snapshot.stash : now.filter((entry) => known.has(entry.commit));
+  for (const entry of [...[...kept].reverse(), ...[...added].reverse()]) {
     await git(cwd, ['stash', 'store', '-m', entry.message, entry.commit]);
   }
-  records.push({ kind: 'stash_restored', entries: missing });
 }
 
 /** A blob's bytes, unchanged (the text runner would decode them). */

@@ -150,7 +150,8 @@ async function pin(snapshot: GitSnapshot): Promise<void> {
   await git(cwd, ['update-ref', '-m', 'pi-harness guardrail snapshot', snapshot.pinRef, commit]);
 }
 
-async function peelToCommits(cwd: string, objects: readonly string[]): Promise<string[]> {
+/** The commits `objects` peel to (tags to their commits; trees and blobs left out). */
+export async function peelToCommits(cwd: string, objects: readonly string[]): Promise<string[]> {
   if (objects.length === 0) return [];
   const input = objects.map((o) => `${o}^{commit}`).join('\n');
   const output = await git(cwd, ['cat-file', '--batch-check=%(objectname) %(objecttype)'], { input: `${input}\n` });

@@ -64,8 +64,14 @@ export interface GitSnapshot {
 /** What restoring found and did, one record per change (each a `guardrail_restore` journal event). */
 export type RestoreRecord =
   | { kind: 'ref_restored'; ref: string; change: 'deleted' | 'moved'; from: string | null; to: string }
-  | { kind: 'ref_created'; ref: string; target: string; action: 'kept' }
+  /**
+   * `deleted` when its new commits held files ignored at the start (`holding`): their secret must be
+   * in no commit a ref reaches; the commit stays in git's object store.
+   */
+  | { kind: 'ref_created'; ref: string; target: string; action: 'kept' | 'deleted'; holding?: string[] }
   | { kind: 'stash_restored'; entries: StashEntry[] }
+  /** A stash entry the agents made held files ignored at the start: rebuilt without them. */
+  | { kind: 'stash_scrubbed'; message: string; removed: string[] }
   | { kind: 'git_file_restored'; file: string; change: 'deleted' | 'modified' | 'created'; movedTo?: string }
   | { kind: 'hook_restored'; hook: string; change: 'deleted' | 'modified' }
   | { kind: 'hook_removed'; hook: string; movedTo: string }

@@ -12,6 +12,7 @@ type RestoreEvent = Extract<JournalEventBody, { type: 'guardrail_restore' }>;
 const PUTS_BACK: ReadonlySet<RestoreKind> = new Set([
   'ref_restored',
   'stash_restored',
+  'stash_scrubbed',
   'git_file_restored',
   'hook_restored',
   'hook_removed',
@@ -19,6 +20,13 @@ const PUTS_BACK: ReadonlySet<RestoreKind> = new Set([
 ]);
 
 const short = (sha: string | null) => (sha === null ? 'nothing' : sha.replace(/^ref: /, '').slice(0, 12));
+
+function createdRef(record: Extract<RestoreRecord, { kind: 'ref_created' }>, done: (text: string) => string): string {
+  if (record.action === 'kept') return `created at ${short(record.target)}; kept`;
+  const holding = (record.holding ?? []).join(', ');
+  const deleted = done(`deleted the ref (commit ${record.target} stays in git's object store)`);
+  return `created at ${short(record.target)}, its commits holding files you had ignored (${holding}); ${deleted}`;
+}
 
 /** What was found and what was done (or, `dryRun`, would have been done). */
 function describe(record: RestoreRecord, dryRun: boolean): { target: string; detail: string } {
@@ -32,9 +40,16 @@ function describe(record: RestoreRecord, dryRun: boolean): { target: string; det
             detail: `moved to ${short(record.from)}; ${done(`set it back to ${short(record.to)}`)}`,
           };
     case 'ref_created':
-      return { target: record.ref, detail: `created at ${short(record.target)}; kept` };
+      return { target: record.ref, detail: createdRef(record, done) };
     case 'stash_restored':
       return { target: 'refs/stash', detail: `${record.entries.length} entries gone; ${done('put them back')}` };
+    case 'stash_scrubbed':
+      return {
+        target: 'refs/stash',
+        detail:
+          `an entry the agents made ("${record.message}") held files you had ignored ` +
+          `(${record.removed.join(', ')}); ${done('rebuilt it without them')}`,
+      };
     case 'git_file_restored':
       return {
         target: record.file,
@@ -73,6 +88,7 @@ export function restoreEvent(
     kind: record.kind,
     target,
     detail,
-    applied: !options.dryRun && PUTS_BACK.has(record.kind),
+    applied:
+      !options.dryRun && (PUTS_BACK.has(record.kind) || (record.kind === 'ref_created' && record.action === 'deleted')),
   };
 }
