@@ -7,7 +7,7 @@ import { EXIT, type ExitCode } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import { VERSION } from '../version.js';
 import { ConfigError } from '../config/errors.js';
-import { loadConfig, type LoadedConfig } from '../config/load.js';
+import { loadConfig, type Config, type LoadedConfig } from '../config/load.js';
 import { findRepoRoot } from '../workspace/repo-root.js';
 import { printConfig } from './commands/config.js';
 import { loopCommand } from './commands/loop.js';
@@ -48,6 +48,17 @@ async function loadFor(io: CliIo, options: CommonOptions): Promise<LoadedConfig>
   return loaded;
 }
 
+/** `--parallel N` over the configuration's `parallel`: a whole number from 1 to 16, else a usage error. */
+function withParallel(config: Config, value: string | undefined): Config {
+  if (value === undefined) return config;
+  const parallel = Number(value);
+  if (!/^\d+$/.test(value.trim()) || parallel < 1 || parallel > 16)
+    throw new ConfigError([
+      { source: '--parallel', field: 'parallel', expected: `a whole number from 1 to 16 (got ${value})` },
+    ]);
+  return Object.freeze({ ...config, parallel });
+}
+
 /** Options and action of each built command; a command missing here says "not built yet". */
 type Wiring = (
   command: Command,
@@ -58,7 +69,12 @@ const WIRING: Partial<Record<CommandName, Wiring>> = {
   once: (command, { io, setExit, global }) =>
     command.action(async () => setExit(await loopCommand('once', (await loadFor(io, global())).config, io))),
   run: (command, { io, setExit, global }) =>
-    command.action(async () => setExit(await loopCommand('run', (await loadFor(io, global())).config, io))),
+    command
+      .option('--parallel <n>', 'tasks of one phase worked on at once, each in its own git worktree (config parallel)')
+      .action(async (options: { parallel?: string }) => {
+        const { config } = await loadFor(io, global());
+        setExit(await loopCommand('run', withParallel(config, options.parallel), io));
+      }),
   report: (command, { io, setExit, global }) =>
     command
       .option('--json', 'print the report as one JSON document')

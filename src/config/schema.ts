@@ -212,6 +212,12 @@ export const ConfigSchema = z.object({
     description: 'Upper bound on iterations of one `run`.',
     env: 'PI_MAX_ITERS',
   }),
+  parallel: meta(count(1).max(16).default(1), {
+    description:
+      'Tasks of one phase worked on at once by `run`, each in its own git worktree, merged one at a time. ' +
+      '1 = one task at a time in the work tree itself.',
+    env: 'PI_PARALLEL',
+  }),
   sleepBetweenSeconds: meta(z.number().min(0).max(MAX_TIMER_SECONDS, timerLimit).default(2), {
     description: 'Pause between iterations of `run`.',
     env: 'PI_SLEEP_BETWEEN',

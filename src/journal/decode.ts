@@ -10,7 +10,7 @@ import { isObject } from '../util/json.js';
 import { GUARDRAIL_RULES, RESTORE_KINDS, RESTORE_MOMENTS } from '../vocabulary/guardrails.js';
 import { ROLES } from '../vocabulary/roles.js';
 import { VISUAL_VERDICTS } from '../vocabulary/verdicts.js';
-import type { BodyOf, Envelope, JournalEventBody, LegacyEventBody } from './events.js';
+import { MERGE_OUTCOMES, type BodyOf, type Envelope, type JournalEventBody, type LegacyEventBody } from './events.js';
 
 type AnyBody = JournalEventBody | LegacyEventBody;
 export type DecodableType = AnyBody['type'];
@@ -316,6 +316,18 @@ const FIELDS: { [T in DecodableType]: Fields<BodyOf<T>> } = {
   error: { iteration: num, message: str },
   large_files: { iteration: num, files: listOf(largeFile) },
   large_file: { iteration: num, path: str, lines: num },
+  worker_start: { worker: str, iteration: num, task, baseCommit: str, branch: str, worktree: str },
+  merge: {
+    worker: str,
+    iteration: num,
+    task,
+    outcome: oneOf(MERGE_OUTCOMES),
+    from: str,
+    onto: str,
+    commit: str,
+    detail: str,
+  },
+  worktree_removed: { worker: str, worktree: str, head: str, keptIn: str },
 };
 
 export type Decoded =
@@ -342,6 +354,7 @@ export function decodeValue(value: unknown, context: LineContext): Decoded {
   if (typeof value.runId !== 'string') value.runId = context.runId ?? '';
   if (typeof value.at !== 'string') value.at = '';
   if (!isNumber(value.seq)) value.seq = context.position;
+  if (value.worker !== undefined && typeof value.worker !== 'string') delete value.worker;
   for (const key in fields) {
     const present = value[key];
     if (present === undefined) continue;

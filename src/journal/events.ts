@@ -250,7 +250,41 @@ export type JournalEventBody =
   | { type: 'lock_recovered'; reason: string; movedTo: string }
   /** An iteration of an earlier run never ended (the harness died in it): its work is kept next. */
   | { type: 'crash_recovery'; iteration: number; crashedRunId: string; taskText: string }
-  | { type: 'error'; iteration?: number; message: string };
+  | { type: 'error'; iteration?: number; message: string }
+  /**
+   * A parallel run's worker took a task: its own worktree and branch, created from `baseCommit` (the
+   * start branch's tip when the task was assigned).
+   */
+  | {
+      type: 'worker_start';
+      worker: string;
+      iteration: number;
+      task: TaskRef;
+      baseCommit: string;
+      branch: string;
+      worktree: string;
+    }
+  /**
+   * The merge queue's verdict on a passing task: `merged` (the start branch moved to `commit`),
+   * `conflict` (its change no longer applies onto the start branch), `verify_failed` (the merged
+   * tree failed verification). `from` is the worker's commit, `onto` the start branch's tip.
+   */
+  | {
+      type: 'merge';
+      worker: string;
+      iteration: number;
+      task: TaskRef;
+      outcome: MergeOutcome;
+      from: string;
+      onto: string;
+      commit?: string;
+      detail?: string;
+    }
+  /** A worker's worktree removed, once its HEAD was merged or kept in a rescue ref (`keptIn`). */
+  | { type: 'worktree_removed'; worker: string; worktree: string; head: string; keptIn: string };
+
+export const MERGE_OUTCOMES = ['merged', 'conflict', 'verify_failed'] as const;
+export type MergeOutcome = (typeof MERGE_OUTCOMES)[number];
 
 export interface RunBudgets {
   maxRunSeconds: number;
@@ -269,6 +303,8 @@ export interface Envelope {
   runId: string;
   at: string;
   seq: number;
+  /** The parallel run's worker that appended it (absent: the run itself, or a sequential run). */
+  worker?: string;
 }
 
 export type JournalEvent = JournalEventBody & Envelope;

@@ -15,22 +15,41 @@ export interface JournalOptions {
   redactor?: Redactor;
 }
 
+/** What every view of one journal file shares: the sequence and the listeners. */
+interface JournalShared {
+  seq: number;
+  listeners: JournalListener[];
+}
+
 export class Journal {
   readonly file: string;
   readonly runId: string;
   readonly redactor: Redactor;
-  private seq = 0;
-  private readonly listeners: JournalListener[] = [];
+  /** The parallel run's worker whose events this view stamps (undefined: the run itself). */
+  readonly worker: string | undefined;
+  private readonly shared: JournalShared;
 
   constructor(file: string, runId: string, options: JournalOptions = {}) {
     this.file = file;
     this.runId = runId;
     this.redactor = options.redactor ?? redactorFromEnv();
+    this.worker = undefined;
+    this.shared = { seq: 0, listeners: [] };
     mkdirSync(path.dirname(file), { recursive: true });
   }
 
+  /**
+   * The same journal as one worker of a parallel run appends to it: one file, one sequence, the
+   * same listeners, each event stamped with the worker's id.
+   */
+  forWorker(worker: string): Journal {
+    const view = Object.create(Journal.prototype) as Journal;
+    Object.assign(view, { file: this.file, runId: this.runId, redactor: this.redactor, worker, shared: this.shared });
+    return view;
+  }
+
   onEvent(listener: JournalListener): void {
-    this.listeners.push(listener);
+    this.shared.listeners.push(listener);
   }
 
   append(body: JournalEventBody): JournalEvent {
@@ -38,11 +57,12 @@ export class Journal {
       v: JOURNAL_SCHEMA_VERSION,
       runId: this.runId,
       at: new Date().toISOString(),
-      seq: ++this.seq,
+      seq: ++this.shared.seq,
+      ...(this.worker !== undefined ? { worker: this.worker } : {}),
       ...body,
     } as JournalEvent);
     appendFileSync(this.file, `${JSON.stringify(event)}\n`);
-    for (const listener of this.listeners) {
+    for (const listener of this.shared.listeners) {
       try {
         listener(event);
       } catch {

@@ -27,7 +27,7 @@ import { TransportReporter } from './transport-reporter.js';
 
 export type RunEnded =
   | { kind: 'ran'; result: RunResult; stop: Stop; iterations: number; succeeded: number }
-  | { kind: 'refused'; why: 'dirty_tree' };
+  | { kind: 'refused'; why: 'dirty_tree' | 'detached_head' };
 
 /** What the iterations of a run share and change. */
 interface RunProgress {
@@ -40,8 +40,16 @@ interface RunProgress {
   result: RunResult;
 }
 
-/** State as the run finds it: a corrupt file set aside, a crashed iteration recovered. */
-async function loadRunState(ctx: LoopContext, guard: RunGuard): Promise<HarnessState> {
+/**
+ * State as the run finds it: a corrupt file set aside, a crashed iteration recovered. `recoverMore`
+ * (a parallel run's crashed workers) runs before the snapshots of earlier runs are released, so
+ * that theirs can still be put back.
+ */
+export async function loadRunState(
+  ctx: LoopContext,
+  guard: RunGuard,
+  recoverMore?: (state: HarnessState) => Promise<HarnessState>,
+): Promise<HarnessState> {
   const { config, journal } = ctx;
   const loaded = await loadState(config.stateFile);
   let state = loaded.state;
@@ -57,8 +65,23 @@ async function loadRunState(ctx: LoopContext, guard: RunGuard): Promise<HarnessS
     await guard.unstage(visible);
     await saveState(config.stateFile, state);
   }
+  if (recoverMore) {
+    state = await recoverMore(state);
+    await saveState(config.stateFile, state);
+  }
   await releaseStaleSnapshots(guard, ctx.runId);
   return state;
+}
+
+/** The user's uncommitted files (when allowed, they are never touched); refused without allowDirty. */
+export async function checkDirtyTree(ctx: LoopContext): Promise<{ dirty: string[] } | { refused: RunEnded }> {
+  const dirty = await userDirtyPaths(ctx.config.repoRoot, ctx.harnessPaths);
+  if (dirty.length === 0 || ctx.config.allowDirty) return { dirty };
+  ctx.io.stderr(
+    `pi-harness: the working tree has uncommitted changes:\n${dirty.map((f) => `  ${f}`).join('\n')}\n` +
+      'commit or stash them, or set allowDirty (they are then never touched or committed).\n',
+  );
+  return { refused: { kind: 'refused', why: 'dirty_tree' } };
 }
 
 interface RunTools {
@@ -155,14 +178,9 @@ async function iterateGuarded(ctx: LoopContext, lock: RunLock, guard: RunGuard):
   const { config } = ctx;
   const state = await loadRunState(ctx, guard);
   await guard.copyHooks();
-  const dirty = await userDirtyPaths(config.repoRoot, ctx.harnessPaths);
-  if (dirty.length > 0 && !config.allowDirty) {
-    ctx.io.stderr(
-      `pi-harness: the working tree has uncommitted changes:\n${dirty.map((f) => `  ${f}`).join('\n')}\n` +
-        'commit or stash them, or set allowDirty (they are then never touched or committed).\n',
-    );
-    return { kind: 'refused', why: 'dirty_tree' };
-  }
+  const checked = await checkDirtyTree(ctx);
+  if ('refused' in checked) return checked.refused;
+  const { dirty } = checked;
   const tools = await setUp(ctx, lock, guard);
   const run: RunProgress = { state, dirty, iterations: 0, succeeded: 0, result: 'succeeded' };
   let stop: Stop | undefined;
@@ -180,7 +198,7 @@ async function iterateGuarded(ctx: LoopContext, lock: RunLock, guard: RunGuard):
 }
 
 /** The pause between iterations; a signal ends it at once. */
-async function pause(ms: number, signal: AbortSignal): Promise<void> {
+export async function pause(ms: number, signal: AbortSignal): Promise<void> {
   if (ms <= 0 || signal.aborted) return;
   await delay(ms, undefined, { signal }).catch(() => undefined);
 }

@@ -19,10 +19,14 @@ import { exitCodeOf, type LoopOutcome } from '../vocabulary/exit-codes.js';
 import { errorMessage } from '../util/errors.js';
 import { toRepoRelative } from '../workspace/changes.js';
 import { headCommit } from '../workspace/git.js';
-import { runIterations } from './iterate.js';
+import { runIterations, type RunEnded } from './iterate.js';
 import type { LoopContext, LoopOptions } from './loop-context.js';
 
 export type { LoopMode, LoopOptions } from './loop-context.js';
+export type { RunEnded } from './iterate.js';
+
+/** What runs the iterations once the run is open: one at a time (the default), or a parallel scheduler. */
+export type IterationsRunner = (ctx: LoopContext, lock: RunLock) => Promise<RunEnded>;
 
 /** True when the task file reads and has no open task (any problem reading it is preflight's to report). */
 async function allTasksDone(config: Config): Promise<boolean> {
@@ -60,7 +64,10 @@ async function refuseEarly(options: LoopOptions): Promise<LoopOutcome | undefine
   return { kind: 'refused', why: 'preflight' };
 }
 
-export async function runLoop(unredacted: LoopOptions): Promise<LoopOutcome> {
+export async function runLoop(
+  unredacted: LoopOptions,
+  iterate: IterationsRunner = runIterations,
+): Promise<LoopOutcome> {
   // No secret of this environment or configuration reaches the terminal or a file.
   const redactor = redactorFor(unredacted.config, unredacted.io.env);
   const options: LoopOptions = { ...unredacted, io: redactingIo(unredacted.io, redactor) };
@@ -75,7 +82,7 @@ export async function runLoop(unredacted: LoopOptions): Promise<LoopOutcome> {
   try {
     const journal = new Journal(path.join(runDir, 'journal.jsonl'), runId, { redactor });
     const harnessPaths = [toRepoRelative(options.config.repoRoot, options.config.piRuntimeDir)];
-    return await startRun({ ...options, runId, runDir, journal, harnessPaths }, lock);
+    return await startRun({ ...options, runId, runDir, journal, harnessPaths }, lock, iterate);
   } finally {
     await lock.release();
   }
@@ -92,7 +99,7 @@ function attachViews(ctx: LoopContext): void {
   journal.onEvent(consoleView({ write, fold, journal: path.relative(config.repoRoot, journal.file) }));
 }
 
-async function startRun(ctx: LoopContext, lock: RunLock): Promise<LoopOutcome> {
+async function startRun(ctx: LoopContext, lock: RunLock, iterate: IterationsRunner): Promise<LoopOutcome> {
   const { config, journal } = ctx;
   attachViews(ctx);
   journal.append({
@@ -112,7 +119,7 @@ async function startRun(ctx: LoopContext, lock: RunLock): Promise<LoopOutcome> {
   const stale = lock.recoveredStale;
   if (stale) journal.append({ type: 'lock_recovered', reason: stale.reason, movedTo: stale.movedTo });
   try {
-    const ended = await runIterations(ctx, lock);
+    const ended = await iterate(ctx, lock);
     if (ended.kind !== 'ran') return ended;
     const outcome: LoopOutcome = {
       kind: 'ran',

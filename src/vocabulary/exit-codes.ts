@@ -38,8 +38,11 @@ export type StopKind =
 export type LoopOutcome =
   /** Every task was done before the run started: nothing was locked or written. */
   | { kind: 'nothing_to_do' }
-  /** The run did not start: no commit yet, a failed preflight check, or a dirty work tree. */
-  | { kind: 'refused'; why: 'no_commit' | 'preflight' | 'dirty_tree' }
+  /**
+   * The run did not start: no commit yet, a failed preflight check, a dirty work tree, or a parallel
+   * run asked for on a detached HEAD (it needs a branch to merge onto).
+   */
+  | { kind: 'refused'; why: 'no_commit' | 'preflight' | 'dirty_tree' | 'detached_head' }
   /** Another run holds the lock. */
   | { kind: 'locked' }
   | { kind: 'ran'; result: RunResult; stop: StopKind; iterations: number; succeeded: number };

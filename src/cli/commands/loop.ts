@@ -8,6 +8,7 @@ import { EXIT, exitCodeOf, type ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import type { Config } from '../../config/load.js';
 import { runLoop, type LoopMode } from '../../loop/run-loop.js';
+import { runParallelIterations } from '../../parallel/run-parallel.js';
 
 export async function loopCommand(mode: LoopMode, config: Config, io: CliIo): Promise<ExitCode> {
   const controller = new AbortController();
@@ -23,7 +24,10 @@ export async function loopCommand(mode: LoopMode, config: Config, io: CliIo): Pr
   const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   for (const signal of stopSignals) process.on(signal, onSignal);
   try {
-    const outcome = await runLoop({ mode, config, io, signal: controller.signal });
+    const options = { mode, config, io, signal: controller.signal };
+    // One task at a time unless a run asks for more: `once` is always one iteration in the work tree.
+    const outcome =
+      mode === 'run' && config.parallel > 1 ? await runLoop(options, runParallelIterations) : await runLoop(options);
     return controller.signal.aborted ? EXIT.interrupted : exitCodeOf(outcome);
   } finally {
     for (const signal of stopSignals) process.off(signal, onSignal);

@@ -148,6 +148,24 @@ export interface IterationFacts {
   visualReview: { verdict: VisualVerdict; vetoed: boolean; summary: string } | null;
   guardrails: GuardrailFacts;
   errors: string[];
+  /** The parallel run's worker that ran it; null in a sequential run. */
+  worker: string | null;
+}
+
+/** Where a parallel run's worker stands: `working` on its task, then what became of it. */
+export type WorkerPhase = 'working' | 'queued' | 'merged' | 'conflict' | 'verify_failed' | 'failed' | 'removed';
+
+export interface WorkerFacts {
+  worker: string;
+  iteration: number | null;
+  task: TaskRef | null;
+  branch: string | null;
+  worktree: string | null;
+  phase: WorkerPhase;
+  /** The commit the start branch moved to, when its last task merged. */
+  merged: string | null;
+  /** Tasks it merged so far in the run. */
+  mergedCount: number;
 }
 
 /** Something run-wide the journal recorded, in order: a budget stop, a breaker trip, a loose error. */
@@ -310,6 +328,7 @@ export function newIteration(
     visualReview: null,
     guardrails: emptyGuardrails(),
     errors: [],
+    worker: null,
   };
 }
 

@@ -17,7 +17,9 @@ import {
   type TaskOutcome,
   type TurnFacts,
   type TurnInFlight,
+  type WorkerFacts,
 } from './facts.js';
+import { addMerge, endWorkerIteration, removeWorktree, startWorker } from './worker-events.js';
 import {
   addCommit,
   addLargeFiles,
@@ -46,6 +48,8 @@ export class JournalFold {
   readonly tallies: Tallies = emptyTallies();
   /** Each task the run worked on, by task id. */
   readonly tasks = new Map<string, TaskOutcome>();
+  /** A parallel run's workers, by worker id (empty in a sequential run). */
+  readonly workers = new Map<string, WorkerFacts>();
   /** The iteration in flight: started and not yet ended. */
   current: IterationFacts | undefined;
   /** The agent turn in flight. */
@@ -82,6 +86,7 @@ export class JournalFold {
   startIteration(event: ReadEventOf<'iteration_start'>): void {
     if (event.iteration === undefined) return;
     const it = newIteration(this.run.runId, event.iteration, event.task ?? null, event.at || null);
+    it.worker = event.worker ?? null;
     if (!this.byNumber.has(event.iteration)) this.iterations.push(it);
     else this.iterations[this.iterations.indexOf(this.byNumber.get(event.iteration)!)] = it;
     this.byNumber.set(event.iteration, it);
@@ -146,6 +151,7 @@ export class JournalFold {
     endIteration(it, event);
     if (this.current === it) this.current = undefined;
     if (this.turn?.iteration === it.iteration) this.turn = undefined;
+    endWorkerIteration(this.workers, it);
     if (!wasEnded) {
       const status = it.status ?? 'failed';
       this.run.ended += 1;
@@ -283,6 +289,9 @@ const HANDLERS: { [T in DecodableType]?: Handler<T> } = {
     if (it) it.errors.push(message);
     else fold.run.incidents.push({ kind: 'error', message });
   },
+  worker_start: (fold, event) => startWorker(fold.workers, event),
+  merge: (fold, event) => addMerge(fold.workers, event),
+  worktree_removed: (fold, event) => removeWorktree(fold.workers, event),
   large_files: withIteration((it, event) => addLargeFiles(it, event.files ?? [])),
   large_file: withIteration((it, event) => {
     if (event.path && event.lines !== undefined) addLargeFiles(it, [{ path: event.path, lines: event.lines }]);

@@ -11,6 +11,7 @@ import {
   guardrailBlockPhrase,
   guardrailRestorePhrase,
   guardrailTally,
+  mergePhrase,
   oneLine,
   rescuePhrase,
   taskPhrase,
@@ -151,10 +152,34 @@ function runLines(event: ReadEvent, options: ConsoleOptions): string[] | undefin
   }
 }
 
+function parallelLines(event: ReadEvent): string[] | undefined {
+  switch (event.type) {
+    case 'worker_start':
+      return [`worker ${event.worker}: iteration ${event.iteration} in ${event.worktree}`];
+    case 'merge':
+      return [`merge queue: ${mergePhrase(event)}`];
+    case 'worktree_removed':
+      return [`worker ${event.worker}: worktree removed (its work is in ${event.keptIn})`];
+    default:
+      return undefined;
+  }
+}
+
+/** A worker's lines carry its id, so that interleaved iterations stay readable. */
+function labelled(lines: string[], worker: string | undefined): string[] {
+  if (!worker) return lines;
+  return lines.map((line) =>
+    line
+      .split('\n')
+      .map((part) => (part ? `[${worker}] ${part}` : part))
+      .join('\n'),
+  );
+}
+
 /** A journal listener that writes the terminal's lines. */
 export function consoleView(options: ConsoleOptions): (event: ReadEvent) => void {
   return (event) => {
-    const lines = turnLines(event) ?? stepLines(event) ?? runLines(event, options) ?? [];
-    for (const line of lines) options.write(line);
+    const lines = turnLines(event) ?? stepLines(event) ?? parallelLines(event) ?? runLines(event, options) ?? [];
+    for (const line of labelled(lines, event.worker)) options.write(line);
   };
 }

@@ -7,6 +7,7 @@ import {
   commitPhrase,
   guardrailBlockPhrase,
   guardrailRestorePhrase,
+  mergePhrase,
   plural,
   rescuePhrase,
   seconds,
@@ -147,7 +148,23 @@ function describeIteration(event: ReadEvent): string | undefined {
   }
 }
 
-const DESCRIBERS: readonly Describe[] = [describeRun, describeTurn, describeIteration];
+function describeParallel(event: ReadEvent): string | undefined {
+  switch (event.type) {
+    case 'worker_start':
+      return (
+        `worker ${event.worker} iteration ${event.iteration} on "${event.task?.text ?? '?'}" ` +
+        `(branch ${event.branch} from ${shortSha(event.baseCommit ?? '')}, worktree ${event.worktree})`
+      );
+    case 'merge':
+      return `worker ${event.worker} ${mergePhrase(event)}`;
+    case 'worktree_removed':
+      return `worker ${event.worker} worktree ${event.worktree} removed (HEAD ${shortSha(event.head ?? '')} in ${event.keptIn})`;
+    default:
+      return undefined;
+  }
+}
+
+const DESCRIBERS: readonly Describe[] = [describeRun, describeTurn, describeIteration, describeParallel];
 
 function describe(event: ReadEvent): string {
   for (const describer of DESCRIBERS) {
@@ -159,6 +176,7 @@ function describe(event: ReadEvent): string {
     runId: _runId,
     at: _at,
     seq: _seq,
+    worker: _worker,
     type: _type,
     ...rest
   } = event as ReadEvent & Record<string, unknown>;
@@ -167,7 +185,8 @@ function describe(event: ReadEvent): string {
 
 /** Newlines would break "one line per event"; they are shown as ⏎. */
 export function formatLogLine(event: ReadEvent): string {
-  return `${event.at} ${event.runId}#${event.seq} ${event.type}: ${describe(event).replace(/\r?\n/g, ' ⏎ ')}`;
+  const worker = event.worker ? ` [${event.worker}]` : '';
+  return `${event.at} ${event.runId}#${event.seq}${worker} ${event.type}: ${describe(event).replace(/\r?\n/g, ' ⏎ ')}`;
 }
 
 /** The `<runId>#<seq>` of a log line. */

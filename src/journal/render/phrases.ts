@@ -87,3 +87,16 @@ export function guardrailTally(facts: {
   if (facts.reported > 0) parts.push(`${facts.reported} reported`);
   return parts.length > 0 ? parts.join(', ') : undefined;
 }
+
+/** A merge queue verdict, in a phrase. */
+export function mergePhrase(event: ReadEventOf<'merge'>): string {
+  const task = event.task?.text ? `"${event.task.text}"` : `iteration ${event.iteration}`;
+  switch (event.outcome) {
+    case 'merged':
+      return `merged ${task} onto ${shortSha(event.onto ?? '')}: the start branch is at ${shortSha(event.commit ?? '')}`;
+    case 'conflict':
+      return `${task} conflicts with the start branch at ${shortSha(event.onto ?? '')}${event.detail ? ` (${event.detail})` : ''}`;
+    default:
+      return `${task} fails verification once merged onto ${shortSha(event.onto ?? '')}`;
+  }
+}

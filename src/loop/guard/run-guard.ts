@@ -81,6 +81,16 @@ function snapshotLimits(setting: Config['protectIgnored']): boolean | Partial<Sn
   };
 }
 
+/**
+ * A parallel run's worker has a guard of its own over its worktree: its own context and block files
+ * (`label`), the run's hooks copy shared (taken and removed by the run's guard), and the refs the
+ * scheduler moves while its iteration runs declared as not the agents' doing.
+ */
+export interface WorkerGuardOptions {
+  label: string;
+  ownRefs: Record<string, OwnRef>;
+}
+
 export class RunGuard {
   readonly mode: GuardrailMode;
   /** The run-start copy of the hooks for the harness's own commits; undefined with `commitHooks: false`. */
@@ -93,21 +103,23 @@ export class RunGuard {
   private readonly files: { context: string; log: string };
   private readonly blocks: BlockLogReader;
   private watched: Watched | undefined;
+  private readonly worker: WorkerGuardOptions | undefined;
 
-  private constructor(ctx: LoopContext, locations: GitLocations) {
+  private constructor(ctx: LoopContext, locations: GitLocations, worker?: WorkerGuardOptions) {
     this.ctx = ctx;
     this.locations = locations;
+    this.worker = worker;
     this.mode = ctx.config.guardrails;
     this.hooksDir = runStartHooksDir(locations.gitCommonDir, ctx.runId);
-    this.files = guardFiles(locations.gitCommonDir, ctx.runId);
+    this.files = guardFiles(locations.gitCommonDir, worker ? `${ctx.runId}/${worker.label}` : ctx.runId);
     this.blocks = new BlockLogReader(this.files.log);
     this.commitHooks = ctx.config.commitHooks
       ? { dir: this.hooksDir, timeoutMs: ctx.config.verificationTimeoutSeconds * 1000 }
       : undefined;
   }
 
-  static async open(ctx: LoopContext): Promise<RunGuard> {
-    return new RunGuard(ctx, await gitLocations(ctx.config.repoRoot));
+  static async open(ctx: LoopContext, worker?: WorkerGuardOptions): Promise<RunGuard> {
+    return new RunGuard(ctx, await gitLocations(ctx.config.repoRoot), worker);
   }
 
   /**
@@ -232,6 +244,7 @@ export class RunGuard {
   private ownRefs(watched: Watched): Record<string, OwnRef> {
     const rescue = `refs/pi-harness/rescue/${this.ctx.runId}/${watched.iteration}`;
     return {
+      ...this.worker?.ownRefs,
       ...(watched.startBranch ? { [watched.startBranch]: 'fast-forward' as const } : {}),
       [rescue]: 'any',
       [`${rescue}-leftover`]: 'any',
@@ -264,6 +277,6 @@ export class RunGuard {
   /** At the run's end: the run's guard files and hooks copy are removed. */
   async close(): Promise<void> {
     await rm(path.dirname(this.files.context), { recursive: true, force: true });
-    await rm(this.hooksDir, { recursive: true, force: true });
+    if (!this.worker) await rm(this.hooksDir, { recursive: true, force: true });
   }
 }

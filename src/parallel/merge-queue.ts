@@ -1,0 +1,185 @@
+/**
+ * The merge queue: one passing task at a time, its change (squashed, the task file left out:
+ * squash.ts) replayed onto the start branch's tip in the queue's own worktree, the task ticked there
+ * by the harness, the result verified there, then the start branch — and the user's work tree with
+ * it — fast-forwarded. A conflict or a failing verification leaves the start branch where it was;
+ * the worker's commit is recorded in a merge ref on success, so its worktree can go.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Config } from '../config/load.js';
+import type { Journal } from '../journal/writer.js';
+import { taskRef } from '../loop/iteration-run.js';
+import { taskState, tickTaskById, writeTaskFileAtomic, type Task } from '../tasks/index.js';
+import { errorMessage } from '../util/errors.js';
+import { runCommand } from '../verify/run-command.js';
+import { toRepoRelative } from '../workspace/changes.js';
+import { git } from '../workspace/git.js';
+import { commitTree, createHarnessRef } from '../workspace/tree-builder.js';
+import { authorOf, squashedMessage, squashWithoutTaskFile } from './squash.js';
+import { addWorktree, mergedRef } from './worktrees.js';
+
+export interface MergeRequest {
+  worker: string;
+  iteration: number;
+  task: Task;
+  /** The worker's branch tip (its passing commit). */
+  from: string;
+  /** Where the worker's branch started. */
+  base: string;
+}
+
+export type MergeResult =
+  | { outcome: 'merged'; commit: string; onto: string }
+  | { outcome: 'conflict'; onto: string; detail: string }
+  | { outcome: 'verify_failed'; onto: string; detail: string };
+
+export interface MergeQueueOptions {
+  config: Config;
+  journal: Journal;
+  runId: string;
+  /** `refs/heads/...`: the branch the run started on, which the queue moves. */
+  startBranch: string;
+  /** The queue's own worktree (created on first use). */
+  dir: string;
+  env: NodeJS.ProcessEnv;
+  signal: AbortSignal;
+}
+
+const OUTPUT_TAIL_LINES = 40;
+
+function tail(text: string): string {
+  return text.trimEnd().split('\n').slice(-OUTPUT_TAIL_LINES).join('\n');
+}
+
+export class MergeQueue {
+  private readonly options: MergeQueueOptions;
+  private last: Promise<unknown> = Promise.resolve();
+
+  constructor(options: MergeQueueOptions) {
+    this.options = options;
+  }
+
+  /** Merges `request` after every request queued before it; never two at once. */
+  merge(request: MergeRequest): Promise<MergeResult> {
+    const next = this.last.then(() => this.mergeOne(request));
+    this.last = next.catch(() => undefined);
+    return next;
+  }
+
+  private async mergeOne(request: MergeRequest): Promise<MergeResult> {
+    const { config, journal, startBranch } = this.options;
+    const onto = (await git(config.repoRoot, ['rev-parse', startBranch])).trim();
+    let result: MergeResult;
+    try {
+      result = await this.attempt(request, onto);
+    } catch (error) {
+      result = { outcome: 'conflict', onto, detail: errorMessage(error) };
+    }
+    if (result.outcome === 'merged')
+      await createHarnessRef(config.repoRoot, mergedRef(this.options.runId, request.iteration), request.from);
+    journal.append({
+      type: 'merge',
+      worker: request.worker,
+      iteration: request.iteration,
+      task: taskRef(request.task),
+      outcome: result.outcome,
+      from: request.from,
+      onto,
+      ...(result.outcome === 'merged' ? { commit: result.commit } : { detail: result.detail }),
+    });
+    return result;
+  }
+
+  private async attempt(request: MergeRequest, onto: string): Promise<MergeResult> {
+    const { config } = this.options;
+    const taskFile = toRepoRelative(config.repoRoot, config.taskFile);
+    const squashed = await squashWithoutTaskFile({ repoRoot: config.repoRoot, ...request, taskFile });
+    await this.resetQueueTree(onto);
+    const dir = this.options.dir;
+    try {
+      await git(dir, ['cherry-pick', '--no-commit', squashed]);
+    } catch (error) {
+      const files = (await git(dir, ['diff', '--name-only', '--diff-filter=U', '-z']).catch(() => ''))
+        .split('\0')
+        .filter(Boolean);
+      await this.resetQueueTree(onto);
+      const detail = files.length > 0 ? `conflicting files: ${files.join(', ')}` : errorMessage(error);
+      return { outcome: 'conflict', onto, detail };
+    }
+    const ticked = await this.tick(request.task, taskFile);
+    if (ticked) return { outcome: 'conflict', onto, detail: ticked };
+    const commit = await this.commit(request, onto);
+    const verified = await this.verify();
+    if (verified) return { outcome: 'verify_failed', onto, detail: verified };
+    const moved = await this.fastForward(onto, commit);
+    if (moved) return { outcome: 'conflict', onto, detail: moved };
+    return { outcome: 'merged', commit, onto };
+  }
+
+  /** The queue's worktree at `onto`, clean (it is the harness's own: nothing in it is anyone's work). */
+  private async resetQueueTree(onto: string): Promise<void> {
+    const { dir, config } = this.options;
+    if (!existsSync(dir)) await addWorktree({ repoRoot: config.repoRoot, dir, base: onto });
+    await git(dir, ['reset', '--quiet', '--hard']);
+    await git(dir, ['checkout', '--quiet', '--detach', '--force', onto]);
+    await git(dir, ['clean', '-ffdq']);
+  }
+
+  /** Ticks the task on the replayed result; a problem (the task is gone from the file) is returned. */
+  private async tick(task: Task, taskFile: string): Promise<string | undefined> {
+    const file = path.join(this.options.dir, taskFile);
+    const text = await readFile(file, 'utf8').catch(() => undefined);
+    if (text === undefined) return `the task file ${taskFile} is missing on the start branch`;
+    const state = taskState(text, task.id);
+    if (state === 'missing') return `the task is no longer in ${taskFile} on the start branch`;
+    if (state === 'open') await writeTaskFileAtomic(file, tickTaskById(text, task.id));
+    await git(this.options.dir, ['add', '--', taskFile]);
+    return undefined;
+  }
+
+  private async commit(request: MergeRequest, onto: string): Promise<string> {
+    const dir = this.options.dir;
+    const tree = (await git(dir, ['write-tree'])).trim();
+    const commit = await commitTree(dir, {
+      tree,
+      parents: [onto],
+      message: await squashedMessage(dir, request.base, request.from),
+      identity: await authorOf(dir, request.from),
+    });
+    await git(dir, ['checkout', '--quiet', '--detach', '--force', commit]);
+    return commit;
+  }
+
+  /** The test command on the merged tree; its output's tail when it fails. */
+  private async verify(): Promise<string | undefined> {
+    const { config, env, signal } = this.options;
+    if (!config.testCommand.trim()) return undefined;
+    const result = await runCommand({
+      command: config.testCommand,
+      cwd: this.options.dir,
+      timeoutSeconds: config.verificationTimeoutSeconds,
+      env,
+      signal,
+    });
+    if (result.outcome === 'passed') return undefined;
+    return `${config.testCommand} ${result.outcome} on the merged tree:\n${tail(result.output)}`;
+  }
+
+  /**
+   * Moves the start branch from `onto` to `commit`: through the user's work tree when it has the
+   * branch checked out (a fast-forward updates its files with it), else the ref alone.
+   */
+  private async fastForward(onto: string, commit: string): Promise<string | undefined> {
+    const { config, startBranch } = this.options;
+    const head = (await git(config.repoRoot, ['symbolic-ref', '-q', 'HEAD']).catch(() => '')).trim();
+    try {
+      if (head === startBranch) await git(config.repoRoot, ['merge', '--quiet', '--ff-only', '--no-edit', commit]);
+      else await git(config.repoRoot, ['update-ref', '-m', 'pi-harness: merge queue', startBranch, commit, onto]);
+      return undefined;
+    } catch (error) {
+      return `the start branch could not be fast-forwarded: ${errorMessage(error)}`;
+    }
+  }
+}

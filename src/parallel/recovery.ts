@@ -1,0 +1,90 @@
+/**
+ * After a parallel run died with iterations in flight: each worker's iteration recorded itself in a
+ * state file of its own, so each one is recovered like a crashed sequential iteration — what its
+ * agents did to refs put back, its uncommitted work kept in a rescue ref, counted as crashed — in
+ * its own worktree. Then every worktree the run left is removed, its HEAD first kept (merged, or
+ * in a rescue ref). Nothing is deleted that was not first kept.
+ */
+import { existsSync } from 'node:fs';
+import { readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { restoreCrashedIteration } from '../loop/guard/crash-restore.js';
+import type { RunGuard } from '../loop/guard/run-guard.js';
+import type { LoopContext } from '../loop/loop-context.js';
+import { recoverCrashedIteration } from '../loop/rescue-step.js';
+import { loadState, recordIterationResult, type HarnessState, type InProgressIteration } from '../runtime/state.js';
+import { errorMessage } from '../util/errors.js';
+import { toRepoRelative } from '../workspace/changes.js';
+import { git } from '../workspace/git.js';
+import { workerConfig, workerStateDir } from './worker-config.js';
+import { listWorktrees, removeWorktree, worktreesRoot } from './worktrees.js';
+
+async function recoverOne(
+  ctx: LoopContext,
+  guard: RunGuard,
+  state: HarnessState,
+  crashed: InProgressIteration,
+  stateFile: string,
+): Promise<HarnessState> {
+  const worktree = path.join(worktreesRoot(ctx.config.repoRoot), crashed.runId, String(crashed.iteration));
+  if (!existsSync(worktree)) {
+    ctx.journal.append({
+      type: 'warning',
+      message: `iteration ${crashed.iteration} of run ${crashed.runId} was in flight, but its worktree ${worktree} is gone`,
+    });
+    return recordIterationResult(state, {
+      taskId: crashed.taskId,
+      status: 'crashed',
+      reason: 'the harness stopped during the iteration',
+      maxTaskAttempts: ctx.config.maxTaskAttempts,
+    }).state;
+  }
+  const wctx: LoopContext = {
+    ...ctx,
+    config: workerConfig(ctx.config, worktree, stateFile),
+    harnessPaths: [toRepoRelative(worktree, ctx.config.piRuntimeDir)],
+  };
+  const visible = await restoreCrashedIteration(wctx, guard, crashed);
+  return recoverCrashedIteration(wctx, { ...state, inProgress: crashed }, visible);
+}
+
+/** Recovers the worker iterations a crashed run left in flight; returns the run's state with them counted. */
+export async function recoverWorkers(ctx: LoopContext, guard: RunGuard, state: HarnessState): Promise<HarnessState> {
+  const dir = workerStateDir(ctx.config);
+  const files = existsSync(dir) ? (await readdir(dir)).filter((name) => name.endsWith('.state.json')) : [];
+  let next = state;
+  for (const name of files.sort()) {
+    const file = path.join(dir, name);
+    const loaded = await loadState(file);
+    const crashed = loaded.state.inProgress;
+    if (crashed && crashed.runId !== ctx.runId) next = await recoverOne(ctx, guard, next, crashed, file);
+    await rm(file, { force: true });
+  }
+  await removeLeftWorktrees(ctx);
+  return { ...next, inProgress: null };
+}
+
+/** Every worktree of an earlier run, removed once its HEAD is kept; one with loose changes is left and named. */
+export async function removeLeftWorktrees(ctx: LoopContext, keep: ReadonlySet<string> = new Set()): Promise<void> {
+  const { repoRoot } = ctx.config;
+  const root = worktreesRoot(repoRoot);
+  const startBranch = (await git(repoRoot, ['symbolic-ref', '-q', 'HEAD']).catch(() => 'HEAD')).trim();
+  for (const tree of await listWorktrees(repoRoot)) {
+    if (!tree.dir.startsWith(`${root}${path.sep}`) || keep.has(tree.dir)) continue;
+    const [runId, name] = path.relative(root, tree.dir).split(path.sep);
+    try {
+      // The merge queue's worktree holds nothing of anyone's: a half-done replay is dropped.
+      if (name === 'merge') await git(tree.dir, ['reset', '--quiet', '--hard']);
+      const removed = await removeWorktree({
+        repoRoot,
+        dir: tree.dir,
+        startBranch,
+        rescueRef: `refs/pi-harness/rescue/${runId}/${name}-worktree`,
+      });
+      ctx.journal.append({ type: 'worktree_removed', worker: name ?? '?', worktree: tree.dir, ...removed });
+    } catch (error) {
+      ctx.journal.append({ type: 'warning', message: `the worktree ${tree.dir} was kept: ${errorMessage(error)}` });
+    }
+  }
+  await git(repoRoot, ['worktree', 'prune']).catch(() => undefined);
+}

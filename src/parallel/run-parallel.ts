@@ -1,0 +1,85 @@
+/**
+ * `run --parallel N`: the run's iterations through the scheduler instead of one at a time. The run
+ * around it is the sequential one (lock, journal, views, run_start/run_end: loop/run-loop.ts); this
+ * recovers what a crashed run left in flight, checks the work tree, sets up the workers, the merge
+ * queue and the run-wide budget, and removes every worktree at the end once its work is kept.
+ */
+import path from 'node:path';
+import type { OwnRef } from '../guardrails/snapshot/index.js';
+import { RunGuard } from '../loop/guard/run-guard.js';
+import { checkDirtyTree, loadRunState, type RunEnded } from '../loop/iterate.js';
+import type { LoopContext } from '../loop/loop-context.js';
+import { BudgetGuard } from '../runtime/budget.js';
+import type { RunLock } from '../runtime/lock.js';
+import { currentBranch } from '../workspace/restore.js';
+import { LocalWorktreeWorker } from './local-worker.js';
+import { MergeQueue } from './merge-queue.js';
+import { recoverWorkers, removeLeftWorktrees } from './recovery.js';
+import { Scheduler } from './scheduler.js';
+import { worktreesRoot } from './worktrees.js';
+
+/** The refs a parallel run moves while iterations run: no worker's guardrails put them back. */
+export function schedulerRefs(runId: string, startBranch: string): Record<string, OwnRef> {
+  return {
+    [`refs/heads/pi-harness/${runId}/`]: 'any',
+    [`refs/pi-harness/merged/${runId}/`]: 'any',
+    [`refs/pi-harness/rescue/${runId}/`]: 'any',
+    [`refs/pi-harness/predirty/${runId}/`]: 'any',
+    [startBranch]: 'fast-forward',
+  };
+}
+
+export async function runParallelIterations(ctx: LoopContext, lock: RunLock): Promise<RunEnded> {
+  const guard = await RunGuard.open(ctx);
+  try {
+    const state = await loadRunState(ctx, guard, (loaded) => recoverWorkers(ctx, guard, loaded));
+    await guard.copyHooks();
+    const checked = await checkDirtyTree(ctx);
+    if ('refused' in checked) return checked.refused;
+    const startBranch = await currentBranch(ctx.config.repoRoot);
+    if (!startBranch) {
+      ctx.io.stderr('pi-harness: a parallel run merges onto a branch: check one out (HEAD is detached)\n');
+      return { kind: 'refused', why: 'detached_head' };
+    }
+    try {
+      return await schedule(ctx, lock, state, startBranch);
+    } finally {
+      await removeLeftWorktrees(ctx);
+    }
+  } finally {
+    await guard.close();
+  }
+}
+
+async function schedule(
+  ctx: LoopContext,
+  lock: RunLock,
+  state: Awaited<ReturnType<typeof loadRunState>>,
+  startBranch: string,
+): Promise<RunEnded> {
+  const { config } = ctx;
+  const budget = new BudgetGuard({
+    maxRunSeconds: config.maxRunSeconds,
+    maxRunTokens: config.maxRunTokens,
+    maxTaskTokens: config.maxTaskTokens,
+    maxRunCostUsd: config.maxRunCostUsd,
+  });
+  const ownRefs = schedulerRefs(ctx.runId, startBranch);
+  let scheduler: Scheduler | undefined;
+  const workers = Array.from(
+    { length: config.parallel },
+    (_, index) =>
+      new LocalWorktreeWorker({ id: `w${index + 1}`, ctx, budget, ownRefs, state: () => scheduler?.state ?? state }),
+  );
+  const queue = new MergeQueue({
+    config,
+    journal: ctx.journal,
+    runId: ctx.runId,
+    startBranch,
+    dir: path.join(worktreesRoot(config.repoRoot), ctx.runId, 'merge'),
+    env: ctx.io.env,
+    signal: ctx.signal,
+  });
+  scheduler = new Scheduler({ ctx, lock, state, workers, queue, budget, startBranch });
+  return scheduler.run();
+}

@@ -1,0 +1,223 @@
+/**
+ * The parallel scheduler: up to N workers, each given a task of the current phase at the start
+ * branch's tip; as each iteration ends, a success goes through the merge queue, the worktree is
+ * removed once its work is kept, and the result is counted in the run's one state — with the same
+ * budgets, breaker and stop rules as a sequential run (loop/iteration-stops.ts). A merge conflict or
+ * a failing merged verification sends the task back to a developer once, on top of what was merged;
+ * a second one fails the task (parked, run exits 1) with its work in a rescue ref.
+ */
+import { afterIteration, type Stop } from '../loop/iteration-stops.js';
+import type { RunEnded } from '../loop/iterate.js';
+import type { LoopContext } from '../loop/loop-context.js';
+import type { BudgetGuard } from '../runtime/budget.js';
+import type { RunLock } from '../runtime/lock.js';
+import { isParked, parkTask, recordIterationResult, saveState, type HarnessState } from '../runtime/state.js';
+import { loadTaskFile, type Task } from '../tasks/index.js';
+import { errorMessage } from '../util/errors.js';
+import type { RunResult } from '../vocabulary/exit-codes.js';
+import { git } from '../workspace/git.js';
+import type { MergeQueue, MergeResult } from './merge-queue.js';
+import { pickTasks } from './pick.js';
+import type { Assignment, RunningIteration, Worker, WorkerResult } from './worker.js';
+import { removeWorktree } from './worktrees.js';
+
+interface InFlight {
+  worker: Worker;
+  assignment: Assignment;
+  running: RunningIteration;
+  /** The worker's result; undefined when the worker failed outside its iteration (journaled). */
+  settled: Promise<WorkerResult | undefined>;
+}
+
+export interface SchedulerOptions {
+  ctx: LoopContext;
+  lock: RunLock;
+  state: HarnessState;
+  workers: Worker[];
+  queue: MergeQueue;
+  budget: BudgetGuard;
+  startBranch: string;
+}
+
+const SIGNAL: Stop = { kind: 'signal', reason: 'stopped by a signal' };
+
+export class Scheduler {
+  state: HarnessState;
+  private readonly options: SchedulerOptions;
+  private readonly idle: Worker[];
+  private readonly flying = new Set<InFlight>();
+  /** Tasks sent back to a developer after a failed merge: what to tell it. */
+  private readonly redo = new Map<string, string>();
+  private readonly redone = new Set<string>();
+  private nextIteration: number;
+  private started = 0;
+  private succeeded = 0;
+  private result: RunResult = 'succeeded';
+
+  constructor(options: SchedulerOptions) {
+    this.options = options;
+    this.state = options.state;
+    this.idle = [...options.workers];
+    this.nextIteration = options.state.totalIterations + 1;
+  }
+
+  async run(): Promise<RunEnded> {
+    let stop: Stop | undefined;
+    while (true) {
+      if (!stop) stop = await this.fill();
+      if (this.flying.size === 0) break;
+      const finished = await Promise.race(
+        [...this.flying].map((entry) => entry.settled.then((result) => ({ entry, result }))),
+      );
+      this.flying.delete(finished.entry);
+      this.idle.push(finished.entry.worker);
+      const after = await this.settle(finished.entry, finished.result);
+      if (after && !stop) {
+        stop = after;
+        for (const entry of this.flying) entry.running.cancel(new Error(after.reason));
+      }
+    }
+    stop ??= { kind: 'all_done', reason: 'all tasks done' };
+    if (stop.kind === 'signal') this.result = 'interrupted';
+    if (stop.kind === 'all_parked') this.result = 'failed';
+    return { kind: 'ran', result: this.result, stop, iterations: this.started, succeeded: this.succeeded };
+  }
+
+  /** Starts tasks on idle workers; returns why the run stops when nothing is left to start or run. */
+  private async fill(): Promise<Stop | undefined> {
+    const { ctx } = this.options;
+    if (ctx.signal.aborted) return SIGNAL;
+    if (this.started >= ctx.config.maxIterations)
+      return this.flying.size > 0
+        ? undefined
+        : { kind: 'max_iterations', reason: `maxIterations (${ctx.config.maxIterations}) reached` };
+    const { file } = await loadTaskFile(ctx.config.taskFile);
+    const busy = new Set([...this.flying].map((entry) => entry.assignment.task.id));
+    const pick = pickTasks({ tasks: file.tasks, isParked: (id) => isParked(this.state, id), busy });
+    if (pick.kind === 'all_done') return { kind: 'all_done', reason: 'all tasks done' };
+    if (pick.kind === 'all_parked')
+      return { kind: 'all_parked', reason: `no open task left that is not parked (${pick.parked} parked)` };
+    if (pick.kind === 'wait') return undefined;
+    const openAtStart = new Set(file.tasks.filter((task) => !task.done).map((task) => task.id));
+    for (const task of pick.tasks) {
+      if (this.idle.length === 0 || this.started >= ctx.config.maxIterations) break;
+      const spent = this.options.budget.check(task.id);
+      if (spent?.action === 'stop_run') {
+        ctx.journal.append({ type: 'budget', ...spent, ...(spent.taskId ? { taskId: spent.taskId } : {}) });
+        return { kind: 'budget', reason: spent.message };
+      }
+      if (spent) continue;
+      await this.assign(task, openAtStart);
+    }
+    await this.options.lock.setStatus(`${this.flying.size} iteration(s) in flight`);
+    return undefined;
+  }
+
+  private async assign(task: Task, openAtStart: ReadonlySet<string>): Promise<void> {
+    const { ctx, startBranch } = this.options;
+    const worker = this.idle.shift()!;
+    const baseCommit = (await git(ctx.config.repoRoot, ['rev-parse', startBranch])).trim();
+    const redo = this.redo.get(task.id);
+    this.redo.delete(task.id);
+    const assignment: Assignment = {
+      iteration: this.nextIteration++,
+      task,
+      baseCommit,
+      openAtStart,
+      ...(redo ? { redo } : {}),
+    };
+    this.started += 1;
+    const running = worker.start(assignment);
+    // A worker that fails outside its iteration (its worktree could not be made) ends like a failed one.
+    const settled = running.result.catch((error: unknown) => {
+      ctx.journal.append({ type: 'error', iteration: assignment.iteration, message: errorMessage(error) });
+      return undefined;
+    });
+    this.flying.add({ worker, assignment, running, settled });
+  }
+
+  /** A finished iteration: merged or sent back, its worktree removed, counted, and the stop rules asked. */
+  private async settle(entry: InFlight, result: WorkerResult | undefined): Promise<Stop | undefined> {
+    const { ctx } = this.options;
+    const { task } = entry.assignment;
+    let recorded = result?.recorded ?? 'failed';
+    let reason: string = result?.reason ?? 'worker_error';
+    // A task sent back after its first refused merge counts a failed attempt, but the run fails only
+    // if the task does.
+    let sentBack = false;
+    if (result?.recorded === 'succeeded' && result.head) {
+      const merged = await this.options.queue.merge({
+        worker: entry.worker.id,
+        iteration: entry.assignment.iteration,
+        task,
+        from: result.head,
+        base: entry.assignment.baseCommit,
+      });
+      if (merged.outcome === 'merged') this.succeeded += 1;
+      else {
+        recorded = 'failed';
+        reason = merged.outcome === 'conflict' ? 'merge_conflict' : 'merge_verify_failed';
+        sentBack = this.sendBack(task, merged);
+      }
+    }
+    if (result) await this.removeWorktree(entry, result);
+    this.state = recordIterationResult(this.state, {
+      taskId: task.id,
+      status: recorded,
+      reason,
+      maxTaskAttempts: ctx.config.maxTaskAttempts,
+    }).state;
+    await saveState(ctx.config.stateFile, this.state);
+    const outcome = {
+      state: this.state,
+      recorded: sentBack ? ('succeeded' as const) : recorded,
+      reason: result?.reason ?? ('developer_failed' as const),
+    };
+    const after = await afterIteration(ctx, { outcome, exceeded: result?.exceeded, task, iterations: 0 });
+    this.state = after.state;
+    this.result = worse(this.result, after.result);
+    return after.stop;
+  }
+
+  /** A merge refused: back to a developer once, on top of the start branch; a second time, the task fails. */
+  private sendBack(task: Task, merged: Exclude<MergeResult, { outcome: 'merged' }>): boolean {
+    if (!this.redone.has(task.id)) {
+      this.redone.add(task.id);
+      const what = merged.outcome === 'conflict' ? 'conflicted with' : 'failed verification once merged onto';
+      this.redo.set(
+        task.id,
+        `An earlier attempt at this task ${what} changes merged since (${merged.detail}). ` +
+          'Start from the files as they are now and make the change fit them.',
+      );
+      return true;
+    }
+    this.result = 'failed';
+    this.state = parkTask(this.state, task.id, `its change could not be merged twice (${merged.outcome})`);
+    return false;
+  }
+
+  private async removeWorktree(entry: InFlight, result: WorkerResult): Promise<void> {
+    const { ctx, startBranch } = this.options;
+    const { iteration } = entry.assignment;
+    try {
+      const removed = await removeWorktree({
+        repoRoot: ctx.config.repoRoot,
+        dir: result.worktree,
+        startBranch,
+        rescueRef: `refs/pi-harness/rescue/${ctx.runId}/${iteration}-unmerged`,
+      });
+      ctx.journal.append({ type: 'worktree_removed', worker: entry.worker.id, worktree: result.worktree, ...removed });
+    } catch (error) {
+      ctx.journal.append({
+        type: 'warning',
+        iteration,
+        message: `the worktree ${result.worktree} was kept: ${errorMessage(error)}`,
+      });
+    }
+  }
+}
+
+function worse(a: RunResult, b: RunResult): RunResult {
+  if (a === 'interrupted' || b === 'interrupted') return 'interrupted';
+  return a === 'failed' || b === 'failed' ? 'failed' : 'succeeded';
+}

@@ -1,0 +1,34 @@
+/**
+ * The configuration a worker's iteration runs with: the same settings, with the repository's own
+ * files (the task file, the role instructions) read from the worker's worktree, the harness's
+ * files left where the run keeps them, and a state file of the worker's own, so that iterations in
+ * flight at once each record themselves for crash recovery.
+ */
+import path from 'node:path';
+import type { Config } from '../config/load.js';
+import { PATH_FIELDS } from '../config/schema.js';
+
+function isInside(dir: string, file: string): boolean {
+  const rel = path.relative(dir, file);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}
+
+/** Where a worker's iteration records itself: `<runtime>/parallel/<runId>-<iteration>.state.json`. */
+export function workerStateFile(config: Config, runId: string, iteration: number): string {
+  return path.join(workerStateDir(config), `${runId}-${iteration}.state.json`);
+}
+
+export function workerStateDir(config: Config): string {
+  return path.join(config.piRuntimeDir, 'parallel');
+}
+
+export function workerConfig(config: Config, worktree: string, stateFile: string): Config {
+  const derived: Record<string, unknown> = { ...config, repoRoot: worktree, stateFile };
+  for (const field of PATH_FIELDS) {
+    const value = config[field];
+    if (typeof value !== 'string' || field === 'piRuntimeDir' || field === 'stateFile') continue;
+    if (value === config.piRuntimeDir || isInside(config.piRuntimeDir, value)) continue;
+    if (isInside(config.repoRoot, value)) derived[field] = path.join(worktree, path.relative(config.repoRoot, value));
+  }
+  return Object.freeze(derived) as Config;
+}

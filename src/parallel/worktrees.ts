@@ -1,0 +1,102 @@
+/**
+ * The git worktrees of a parallel run. Each worker's worktree sits beside the repository (never
+ * inside `.git/` nor inside the user's work tree, so neither the agents' nor the user's view of the
+ * repository sees another worker's files), on its own branch. A worktree is removed only once its
+ * HEAD is reachable from the start branch, a merge record or a rescue ref, and its work tree holds
+ * nothing uncommitted: nothing a worker did is lost at cleanup.
+ */
+import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { git } from '../workspace/git.js';
+import { createHarnessRef } from '../workspace/tree-builder.js';
+
+/** Where a repository's worktrees live: a sibling folder `<repo>.pi-worktrees/`. */
+export function worktreesRoot(repoRoot: string): string {
+  return path.join(path.dirname(repoRoot), `${path.basename(repoRoot)}.pi-worktrees`);
+}
+
+/** The branch a worker's task runs on (`refs/heads/...`). */
+export function workerBranch(runId: string, iteration: number): string {
+  return `refs/heads/pi-harness/${runId}/${iteration}`;
+}
+
+/** The ref that records a worker's commit once its change was merged (squashed and rebased). */
+export function mergedRef(runId: string, iteration: number): string {
+  return `refs/pi-harness/merged/${runId}/${iteration}`;
+}
+
+const short = (ref: string) => ref.replace(/^refs\/heads\//, '');
+
+export interface NewWorktree {
+  repoRoot: string;
+  dir: string;
+  /** `refs/heads/...`, created at `base`; undefined: a detached worktree (the merge queue's). */
+  branch?: string;
+  base: string;
+}
+
+export async function addWorktree(options: NewWorktree): Promise<void> {
+  await mkdir(path.dirname(options.dir), { recursive: true });
+  const target = options.branch ? ['-b', short(options.branch)] : ['--detach'];
+  await git(options.repoRoot, ['worktree', 'add', '--quiet', ...target, options.dir, options.base]);
+}
+
+/** The worktrees git knows of, as `dir → HEAD` (from `git worktree list --porcelain -z`). */
+export async function listWorktrees(repoRoot: string): Promise<{ dir: string; head: string; branch?: string }[]> {
+  const out = await git(repoRoot, ['worktree', 'list', '--porcelain', '-z']);
+  const found: { dir: string; head: string; branch?: string }[] = [];
+  let current: { dir: string; head: string; branch?: string } | undefined;
+  for (const field of out.split('\0')) {
+    if (field.startsWith('worktree ')) {
+      current = { dir: field.slice('worktree '.length), head: '' };
+      found.push(current);
+    } else if (current && field.startsWith('HEAD ')) current.head = field.slice(5);
+    else if (current && field.startsWith('branch ')) current.branch = field.slice(7);
+  }
+  return found;
+}
+
+/** Refs (among the start branch and the harness's own) that contain `commit`. */
+export async function refsContaining(repoRoot: string, commit: string, startBranch: string): Promise<string[]> {
+  const out = await git(repoRoot, [
+    'for-each-ref',
+    '--format=%(refname)',
+    `--contains=${commit}`,
+    startBranch,
+    'refs/pi-harness/merged/',
+    'refs/pi-harness/rescue/',
+  ]);
+  return out.split('\n').filter(Boolean);
+}
+
+export interface RemoveOptions {
+  repoRoot: string;
+  dir: string;
+  startBranch: string;
+  /** Where the HEAD goes when nothing holds it yet. */
+  rescueRef: string;
+}
+
+export interface Removed {
+  head: string;
+  /** The ref that holds the worktree's HEAD: the start branch, a merge record or a rescue ref. */
+  keptIn: string;
+}
+
+/**
+ * Removes a worktree and its branch, after checking its HEAD is held elsewhere (else a rescue ref
+ * is made for it first). Refuses a worktree with uncommitted changes: its worker must rescue them.
+ */
+export async function removeWorktree(options: RemoveOptions): Promise<Removed> {
+  const { repoRoot, dir } = options;
+  const dirty = await git(dir, ['status', '--porcelain', '-z', '--untracked-files=all']);
+  if (dirty.length > 0) throw new Error(`the worktree ${dir} has uncommitted changes; keep them before removing it`);
+  const head = (await git(dir, ['rev-parse', 'HEAD'])).trim();
+  const branch = (await git(dir, ['symbolic-ref', '-q', 'HEAD']).catch(() => '')).trim();
+  let keptIn = (await refsContaining(repoRoot, head, options.startBranch))[0];
+  keptIn ??= await createHarnessRef(repoRoot, options.rescueRef, head);
+  await git(repoRoot, ['worktree', 'remove', '--force', dir]);
+  if (branch.startsWith('refs/heads/pi-harness/')) await git(repoRoot, ['branch', '-D', short(branch)]);
+  await rm(dir, { recursive: true, force: true });
+  return { head, keptIn };
+}

@@ -1,0 +1,122 @@
+/**
+ * `run --parallel` end to end: the real CLI and pi, a scripted model playing every worker's
+ * developer and tester (each turn recognised by the task its prompt names), temporary git repos.
+ */
+import { existsSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { readdirSync } from 'node:fs';
+import { readJournalFile } from '../../src/journal/read.js';
+import { worktreesRoot } from '../../src/parallel/worktrees.js';
+import type { TurnView } from '../../src/scripted-model/index.js';
+import { closedAfterEach } from '../helpers/closing.js';
+import { gitSync } from '../helpers/git-repo.js';
+import { bash, loopRepo, say, write } from './loop-helpers.js';
+
+const setup = closedAfterEach(loopRepo);
+const roots: string[] = [];
+afterEach(async () => {
+  for (const root of roots.splice(0)) await rm(root, { recursive: true, force: true });
+});
+
+const TASKS = '# Tasks\n\n## Phase one\n\n- [ ] Add alpha\n- [ ] Add beta\n\n## Phase two\n\n- [ ] Add gamma\n';
+const PARALLEL = { PI_PARALLEL: '2' };
+
+/** A turn plan that answers by the task its prompt names: `steps[task][step]`. */
+function byTask(steps: Record<string, ReturnType<typeof say>[]>) {
+  return (view: TurnView) => {
+    const task = Object.keys(steps).find((name) => view.prompt.includes(name));
+    return (task ? steps[task]![view.step] : undefined) ?? say('Done.');
+  };
+}
+
+/** Every event of every run of the repo, oldest run first. */
+function readJournalEvents(repo: string) {
+  const runs = path.join(repo, '.pi-harness', 'runs');
+  return readdirSync(runs)
+    .sort()
+    .flatMap((id) => readJournalFile(path.join(runs, id, 'journal.jsonl')).events);
+}
+
+const pass = say('Checked.\n\nVERDICT: PASS');
+
+describe('run --parallel', () => {
+  it('runs the tasks of a phase at once in worktrees, merges each with its tick, then the next phase', {
+    timeout: 180_000,
+  }, async () => {
+    const r = await setup({
+      tasks: TASKS,
+      config: { testCommand: 'test -f base.txt' },
+      files: { 'base.txt': 'base\n' },
+      plans: {
+        developer: [
+          byTask({
+            'Add alpha': [write('alpha.txt', 'alpha\n'), say('Wrote alpha.txt.')],
+            'Add beta': [write('beta.txt', 'beta\n'), say('Wrote beta.txt.')],
+            'Add gamma': [bash('test -f alpha.txt && test -f beta.txt && echo gamma > gamma.txt'), say('Done.')],
+          }),
+        ],
+        tester: [byTask({ 'Add alpha': [pass], 'Add beta': [pass], 'Add gamma': [pass] })],
+      },
+    });
+    roots.push(worktreesRoot(r.repo));
+    const result = await r.run('run', PARALLEL);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    // Gamma ran after both of phase one were merged: its developer found their files.
+    for (const file of ['alpha.txt', 'beta.txt', 'gamma.txt']) expect(existsSync(path.join(r.repo, file))).toBe(true);
+    expect(await readFile(path.join(r.repo, 'TODOS.md'), 'utf8')).toBe(TASKS.replaceAll('- [ ]', '- [x]'));
+    expect(r.log()).toHaveLength(4);
+    expect(gitSync(r.repo, 'status', '--porcelain')).toBe('');
+    // Every worktree and worker branch is gone; each worker's commit is held by its merge record.
+    expect(gitSync(r.repo, 'worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(1);
+    expect(gitSync(r.repo, 'for-each-ref', 'refs/heads/pi-harness/').trim()).toBe('');
+    expect(gitSync(r.repo, 'for-each-ref', 'refs/pi-harness/merged/').trim().split('\n')).toHaveLength(3);
+    const events = readJournalEvents(r.repo);
+    const starts = events.filter((e) => e.type === 'worker_start');
+    expect(new Set(starts.map((e) => e.worker))).toEqual(new Set(['w1', 'w2']));
+    // Phase one's two iterations overlapped: both started before either ended.
+    const firstEnd = events.findIndex((e) => e.type === 'iteration_end');
+    expect(events.filter((e, i) => e.type === 'iteration_start' && i < firstEnd)).toHaveLength(2);
+    expect(events.filter((e) => e.type === 'iteration_start').every((e) => typeof e.worker === 'string')).toBe(true);
+    expect(events.filter((e) => e.type === 'merge').map((e) => e.outcome)).toEqual(['merged', 'merged', 'merged']);
+    expect(result.stdout).toMatch(/\[w[12]\] +developer turn/);
+  });
+
+  it('two tasks editing the same lines: one merges, the other is re-done on top of it; nothing is lost', {
+    timeout: 180_000,
+  }, async () => {
+    const r = await setup({
+      tasks: '# Tasks\n\n- [ ] Add alpha\n- [ ] Add beta\n',
+      files: { 'shared.txt': 'one\ntwo\nthree\n' },
+      plans: {
+        developer: [
+          (view: TurnView) => {
+            const alpha = view.prompt.includes('Add alpha');
+            // A redo (told of the conflict) keeps what was merged and adds its own line.
+            const redo = view.prompt.includes('conflicted with');
+            const content = redo ? 'one\nALPHA\nBETA\nthree\n' : alpha ? 'one\nALPHA\nthree\n' : 'one\nBETA\nthree\n';
+            return [write('shared.txt', content), say('Edited shared.txt.')][view.step] ?? say('Done.');
+          },
+        ],
+        tester: [() => pass],
+      },
+    });
+    roots.push(worktreesRoot(r.repo));
+    const result = await r.run('run', PARALLEL);
+    expect(result.stdout + result.stderr).toContain('all tasks done; 2/3 iterations succeeded');
+    expect(result.code).toBe(0);
+    expect(await readFile(path.join(r.repo, 'shared.txt'), 'utf8')).toBe('one\nALPHA\nBETA\nthree\n');
+    expect(await readFile(path.join(r.repo, 'TODOS.md'), 'utf8')).toBe('# Tasks\n\n- [x] Add alpha\n- [x] Add beta\n');
+    const events = readJournalEvents(r.repo);
+    const merges = events.filter((e) => e.type === 'merge');
+    expect(merges.map((e) => e.outcome)).toEqual(['merged', 'conflict', 'merged']);
+    // The conflicting attempt's commit is kept in a rescue ref, not lost.
+    const rescued = gitSync(r.repo, 'for-each-ref', '--format=%(refname)', 'refs/pi-harness/rescue/').trim();
+    expect(rescued).toMatch(/-unmerged$/);
+    const conflicted = merges[1]!;
+    expect(gitSync(r.repo, 'for-each-ref', `--contains=${conflicted.from}`, 'refs/pi-harness/').trim()).not.toBe('');
+    expect(gitSync(r.repo, 'status', '--porcelain')).toBe('');
+  });
+});

@@ -1,0 +1,132 @@
+import { existsSync } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { configFromObject } from '../../../src/config/load.js';
+import { Journal } from '../../../src/journal/writer.js';
+import { MergeQueue } from '../../../src/parallel/merge-queue.js';
+import { addWorktree, removeWorktree, workerBranch, worktreesRoot } from '../../../src/parallel/worktrees.js';
+import { parseTasks, type Task } from '../../../src/tasks/index.js';
+import { gitSync, makeRepo } from '../../helpers/git-repo.js';
+
+const TODOS = '# Phase one\n\n- [ ] Add alpha\n- [ ] Add beta\n';
+const RUN = 'run-1';
+const roots: string[] = [];
+
+afterEach(async () => {
+  for (const root of roots.splice(0)) await rm(root, { recursive: true, force: true });
+});
+
+async function setUp(testCommand = '') {
+  const repo = await makeRepo({ 'TODOS.md': TODOS, 'shared.txt': 'one\ntwo\nthree\n' });
+  roots.push(worktreesRoot(repo));
+  const { config } = configFromObject({ testCommand }, null, repo, {});
+  const journal = new Journal(path.join(repo, '.pi-harness', 'journal.jsonl'), RUN);
+  const events: { type: string; outcome?: string; worker?: string }[] = [];
+  journal.onEvent((event) => events.push(event));
+  const queue = new MergeQueue({
+    config,
+    journal,
+    runId: RUN,
+    startBranch: 'refs/heads/main',
+    dir: path.join(worktreesRoot(repo), RUN, 'merge'),
+    env: process.env,
+    signal: new AbortController().signal,
+  });
+  const tasks = parseTasks(TODOS).tasks;
+  return { repo, queue, events, tasks, base: gitSync(repo, 'rev-parse', 'HEAD').trim() };
+}
+
+/** What a worker leaves: its task done in its own worktree, ticked there, committed on its branch. */
+async function work(repo: string, iteration: number, task: Task, files: Record<string, string>) {
+  const dir = path.join(worktreesRoot(repo), RUN, String(iteration));
+  const base = gitSync(repo, 'rev-parse', 'HEAD').trim();
+  await addWorktree({ repoRoot: repo, dir, branch: workerBranch(RUN, iteration), base });
+  for (const [name, content] of Object.entries(files)) await writeFile(path.join(dir, name), content);
+  const todos = await readFile(path.join(dir, 'TODOS.md'), 'utf8');
+  await writeFile(path.join(dir, 'TODOS.md'), todos.replace(`- [ ] ${task.text}`, `- [x] ${task.text}`));
+  gitSync(dir, 'add', '-A');
+  gitSync(dir, 'commit', '-qm', task.text);
+  return { dir, base, from: gitSync(dir, 'rev-parse', 'HEAD').trim() };
+}
+
+describe('merge queue', () => {
+  it('merges two independent tasks from the same base, ticking each on the start branch', async () => {
+    const { repo, queue, tasks, events } = await setUp();
+    const [alpha, beta] = tasks as [Task, Task];
+    const a = await work(repo, 1, alpha, { 'alpha.txt': 'alpha\n' });
+    const b = await work(repo, 2, beta, { 'beta.txt': 'beta\n' });
+    const first = await queue.merge({ worker: 'w1', iteration: 1, task: alpha, from: a.from, base: a.base });
+    const second = await queue.merge({ worker: 'w2', iteration: 2, task: beta, from: b.from, base: b.base });
+    expect(first.outcome).toBe('merged');
+    expect(second.outcome).toBe('merged');
+    // The user's work tree moved with the branch, and both ticks are there without a conflict.
+    expect(await readFile(path.join(repo, 'alpha.txt'), 'utf8')).toBe('alpha\n');
+    expect(await readFile(path.join(repo, 'beta.txt'), 'utf8')).toBe('beta\n');
+    expect(await readFile(path.join(repo, 'TODOS.md'), 'utf8')).toBe(
+      '# Phase one\n\n- [x] Add alpha\n- [x] Add beta\n',
+    );
+    expect(gitSync(repo, 'status', '--porcelain', '--untracked-files=no')).toBe('');
+    expect(gitSync(repo, 'log', '--format=%s', 'main').split('\n').slice(0, 2)).toEqual(['Add beta', 'Add alpha']);
+    expect(gitSync(repo, 'log', '-1', '--format=%an', 'main').trim()).toBe('Test Author');
+    expect(events.filter((e) => e.type === 'merge').map((e) => e.outcome)).toEqual(['merged', 'merged']);
+    // Each worker's own commit is recorded, so its worktree can be removed without losing it.
+    const removed = await removeWorktree({
+      repoRoot: repo,
+      dir: a.dir,
+      startBranch: 'refs/heads/main',
+      rescueRef: `refs/pi-harness/rescue/${RUN}/1`,
+    });
+    expect(removed).toEqual({ head: a.from, keptIn: `refs/pi-harness/merged/${RUN}/1` });
+    expect(existsSync(a.dir)).toBe(false);
+    expect(gitSync(repo, 'for-each-ref', '--format=%(refname)', 'refs/heads/pi-harness/').trim()).toBe(
+      `refs/heads/pi-harness/${RUN}/2`,
+    );
+  });
+
+  it('refuses a task whose change conflicts with one merged before it, leaving the branch as it was', async () => {
+    const { repo, queue, tasks } = await setUp();
+    const [alpha, beta] = tasks as [Task, Task];
+    const a = await work(repo, 1, alpha, { 'shared.txt': 'one\nALPHA\nthree\n' });
+    const b = await work(repo, 2, beta, { 'shared.txt': 'one\nBETA\nthree\n' });
+    expect((await queue.merge({ worker: 'w1', iteration: 1, task: alpha, ...a })).outcome).toBe('merged');
+    const tip = gitSync(repo, 'rev-parse', 'main').trim();
+    const second = await queue.merge({ worker: 'w2', iteration: 2, task: beta, ...b });
+    expect(second).toMatchObject({ outcome: 'conflict', onto: tip });
+    expect(second.outcome === 'conflict' && second.detail).toContain('shared.txt');
+    expect(gitSync(repo, 'rev-parse', 'main').trim()).toBe(tip);
+    expect(await readFile(path.join(repo, 'shared.txt'), 'utf8')).toBe('one\nALPHA\nthree\n');
+    // The refused work is not lost: removing its worktree keeps its commit in a rescue ref.
+    const removed = await removeWorktree({
+      repoRoot: repo,
+      dir: b.dir,
+      startBranch: 'refs/heads/main',
+      rescueRef: `refs/pi-harness/rescue/${RUN}/2`,
+    });
+    expect(removed.keptIn).toBe(`refs/pi-harness/rescue/${RUN}/2`);
+    expect(gitSync(repo, 'show', `${removed.keptIn}:shared.txt`)).toBe('one\nBETA\nthree\n');
+  });
+
+  it('refuses a task whose merged tree fails verification', async () => {
+    const { repo, queue, tasks } = await setUp('test ! -e alpha.txt || test ! -e beta.txt');
+    const [alpha, beta] = tasks as [Task, Task];
+    const a = await work(repo, 1, alpha, { 'alpha.txt': 'alpha\n' });
+    const b = await work(repo, 2, beta, { 'beta.txt': 'beta\n' });
+    expect((await queue.merge({ worker: 'w1', iteration: 1, task: alpha, ...a })).outcome).toBe('merged');
+    const tip = gitSync(repo, 'rev-parse', 'main').trim();
+    const second = await queue.merge({ worker: 'w2', iteration: 2, task: beta, ...b });
+    expect(second.outcome).toBe('verify_failed');
+    expect(gitSync(repo, 'rev-parse', 'main').trim()).toBe(tip);
+    expect(existsSync(path.join(repo, 'beta.txt'))).toBe(false);
+  });
+
+  it('never removes a worktree with uncommitted work', async () => {
+    const { repo, tasks } = await setUp();
+    const a = await work(repo, 1, tasks[0]!, { 'alpha.txt': 'alpha\n' });
+    await writeFile(path.join(a.dir, 'loose.txt'), 'not committed\n');
+    await expect(
+      removeWorktree({ repoRoot: repo, dir: a.dir, startBranch: 'refs/heads/main', rescueRef: 'refs/pi-harness/x' }),
+    ).rejects.toThrow(/uncommitted changes/);
+    expect(existsSync(path.join(a.dir, 'loose.txt'))).toBe(true);
+  });
+});
