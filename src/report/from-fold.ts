@@ -63,6 +63,7 @@ export function iterationReport(it: IterationFacts, running: boolean, now: Date)
     task: it.task
       ? { id: it.task.id || null, text: it.task.text, phase: it.task.phase }
       : { id: null, text: '(unknown task)', phase: null },
+    worker: it.worker,
     status,
     reason: it.reason,
     terminalReason: it.terminalReason,

@@ -115,7 +115,8 @@ function renderRuns(report: ReportDocument, style: Style): string[] {
 }
 
 function taskLabel(it: IterationReport): string {
-  return oneLine(it.task.phase ? `${it.task.phase} / ${it.task.text}` : it.task.text, 100);
+  const worker = it.worker ? `[${it.worker}] ` : '';
+  return oneLine(`${worker}${it.task.phase ? `${it.task.phase} / ${it.task.text}` : it.task.text}`, 100);
 }
 
 function reasonOf(it: IterationReport): string {

@@ -64,6 +64,8 @@ export interface IterationReport {
   runId: string;
   iteration: number;
   task: { id: string | null; text: string; phase: string | null };
+  /** The parallel run's worker that ran it; null in a sequential run. */
+  worker: string | null;
   /**
    * How the iteration ended as state records it (`interrupted` when a signal stopped it), else its
    * end status; `running` or `crashed` when it has no iteration_end.

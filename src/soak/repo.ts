@@ -20,7 +20,7 @@ export function gitOut(cwd: string, args: string[]): string {
   return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-export async function createSoakRepo(server: ScriptedModelServer, taskCount: number): Promise<SoakRepo> {
+export async function createSoakRepo(server: ScriptedModelServer, taskCount: number, parallel = 1): Promise<SoakRepo> {
   const dir = mkdtempSync(path.join(tmpdir(), 'pi-harness-soak-'));
   const model = `scripted/${server.modelId}`;
   const tasks = Array.from({ length: taskCount }, (_, i) => `- [ ] Create file number ${i + 1}`).join('\n');
@@ -39,6 +39,7 @@ export async function createSoakRepo(server: ScriptedModelServer, taskCount: num
       noEventTimeoutSeconds: 20,
       maxConsecutiveFailures: 50,
       maxTaskAttempts: 50,
+      parallel,
       piNoExtensions: true,
       piNoSkills: true,
       piNoPromptTemplates: true,
@@ -55,6 +56,10 @@ export async function createSoakRepo(server: ScriptedModelServer, taskCount: num
     env: { ...process.env, SOAK_MODEL_KEY: 'soak', PI_CODING_AGENT_DIR: path.join(dir, '.pi-harness', 'no-user-pi') },
     userContent,
     ignoredContent,
-    remove: () => rmSync(dir, { recursive: true, force: true }),
+    remove: () => {
+      rmSync(dir, { recursive: true, force: true });
+      // A parallel run's worktrees sit beside the repository.
+      rmSync(`${dir}.pi-worktrees`, { recursive: true, force: true });
+    },
   };
 }

@@ -9,7 +9,11 @@
  *   - the next run starts (the stale lock is recovered), and at the end the lock is free and the
  *     tree is clean, every task done, every interrupted iteration's work in a rescue ref.
  *
- *   node dist/soak/soak.js [--kills N] [--seed S] [--max-delay-ms MS] [--keep]
+ *   node dist/soak/soak.js [--kills N] [--seed S] [--max-delay-ms MS] [--parallel N] [--keep]
+ *
+ * With `--parallel N` the runs use N workers (`run --parallel`): kills land with several
+ * iterations in flight and merges half done; a worker's commit counts as kept when the start
+ * branch, a merge record or a rescue ref holds it, and no worktree may be left at the end.
  *
  * With `--hostile` the scripted agent attacks the repository as well (hostile.ts).
  */
@@ -61,8 +65,27 @@ function runHarness(repo: SoakRepo, killAfterMs: number | undefined): Promise<Ru
   });
 }
 
+/** Commits a run reported: iterations' own (a parallel worker's lines start with `[wN] `) and merges. */
 function reportedCommits(output: string): string[] {
-  return [...output.matchAll(/^ {2}commit ([0-9a-f]{10}) /gm)].map((match) => match[1]!);
+  const own = [...output.matchAll(/^(?:\[w\d+\] )? {2}commit ([0-9a-f]{10}) /gm)].map((match) => match[1]!);
+  const merged = [...output.matchAll(/the start branch is at ([0-9a-f]{10})$/gm)].map((match) => match[1]!);
+  return [...own, ...merged];
+}
+
+/**
+ * Whether a reported commit is kept: an ancestor of HEAD, or (a parallel worker's commit, which the
+ * merge queue squashed onto the branch) held by a merge record or a rescue ref.
+ */
+function isKept(dir: string, commit: string): boolean {
+  try {
+    gitOut(dir, ['merge-base', '--is-ancestor', commit, 'HEAD']);
+    return true;
+  } catch {
+    return gitOut(dir, ['for-each-ref', `--contains=${commit}`, 'refs/heads/pi-harness/', 'refs/pi-harness/'])
+      .trim()
+      .split('\n')
+      .some(Boolean);
+  }
 }
 
 async function checkAfterKill(repo: SoakRepo, violations: string[], label: string): Promise<void> {
@@ -83,13 +106,8 @@ function checkFiles(repo: SoakRepo, commits: Set<string>, violations: string[], 
     const now = existsSync(`${repo.dir}/${file}`) ? readFileSync(`${repo.dir}/${file}`, 'utf8') : undefined;
     if (now !== content) violations.push(`${label}: user file ${file} changed or disappeared`);
   }
-  for (const commit of commits) {
-    try {
-      gitOut(repo.dir, ['merge-base', '--is-ancestor', commit, 'HEAD']);
-    } catch {
-      violations.push(`${label}: reported commit ${commit} is no longer an ancestor of HEAD`);
-    }
-  }
+  for (const commit of commits)
+    if (!isKept(repo.dir, commit)) violations.push(`${label}: LOST reported commit ${commit}: no ref holds it`);
 }
 
 async function main(): Promise<number> {
@@ -98,6 +116,7 @@ async function main(): Promise<number> {
       kills: { type: 'string', default: '20' },
       seed: { type: 'string', default: String(Date.now() % 100000) },
       'max-delay-ms': { type: 'string', default: '4000' },
+      parallel: { type: 'string', default: '1' },
       keep: { type: 'boolean', default: false },
     },
   });
@@ -107,7 +126,8 @@ async function main(): Promise<number> {
   const rand = random(seed);
   const server = await startScriptedModel({ script: soakScript() });
   // About one task per kill, so the run is still busy when the last kill lands.
-  const repo = await createSoakRepo(server, Math.max(4, kills));
+  const parallel = Number(values.parallel);
+  const repo = await createSoakRepo(server, Math.max(4, kills) * parallel, parallel);
   const violations: string[] = [];
   const commits = new Set<string>();
   let survived = 0;
@@ -146,10 +166,13 @@ async function main(): Promise<number> {
       .trim()
       .split('\n')
       .filter(Boolean).length;
+    const worktrees = gitOut(repo.dir, ['worktree', 'list', '--porcelain']).match(/^worktree /gm)?.length ?? 0;
+    if (worktrees !== 1) violations.push(`final: ${worktrees - 1} worktree(s) left behind`);
+    const lost = violations.filter((violation) => violation.includes('LOST')).length;
     process.stdout.write(
-      `soak (seed ${seed}): ${survived} SIGKILLs survived (${kills} planned), ` +
+      `soak (seed ${seed}, parallel ${parallel}): ${survived} SIGKILLs survived (${kills} planned), ` +
         `${recoveries} crashed iterations recovered, ${rescues} rescue refs, ${commits.size} commits kept, ` +
-        `${violations.length} invariant violations\n`,
+        `${lost} lost commits, ${violations.length} invariant violations\n`,
     );
     for (const violation of violations) process.stdout.write(`  VIOLATION ${violation}\n`);
     return violations.length === 0 ? 0 : 1;

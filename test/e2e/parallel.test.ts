@@ -2,7 +2,7 @@
  * `run --parallel` end to end: the real CLI and pi, a scripted model playing every worker's
  * developer and tester (each turn recognised by the task its prompt names), temporary git repos.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync as listDir } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { worktreesRoot } from '../../src/parallel/worktrees.js';
 import type { TurnView } from '../../src/scripted-model/index.js';
 import { closedAfterEach } from '../helpers/closing.js';
 import { gitSync } from '../helpers/git-repo.js';
+import { processesMatching } from '../helpers/processes.js';
 import { bash, loopRepo, say, write } from './loop-helpers.js';
 
 const setup = closedAfterEach(loopRepo);
@@ -117,6 +118,64 @@ describe('run --parallel', () => {
     expect(rescued).toMatch(/-unmerged$/);
     const conflicted = merges[1]!;
     expect(gitSync(r.repo, 'for-each-ref', `--contains=${conflicted.from}`, 'refs/pi-harness/').trim()).not.toBe('');
+    expect(gitSync(r.repo, 'status', '--porcelain')).toBe('');
+  });
+
+  it('a run killed with two iterations in flight: the next run keeps both works, re-does both, leaves no worktree', {
+    timeout: 180_000,
+  }, async () => {
+    const r = await setup({
+      tasks: '# Tasks\n\n- [ ] Add alpha\n- [ ] Add beta\n',
+      config: { parallel: 2 },
+      plans: {
+        developer: [
+          (view: TurnView) => {
+            const name = view.prompt.includes('Add alpha') ? 'alpha' : 'beta';
+            // The first two developer turns (the killed run's) write work in progress, then hang.
+            if (view.occurrence < 2)
+              return [write(`${name}.txt`, `${name} in progress\n`), { kind: 'stall', seconds: 60 } as const][
+                view.step
+              ]!;
+            return [write(`${name}.txt`, `${name}\n`), say('Done.')][view.step] ?? say('Done.');
+          },
+        ],
+        tester: [() => pass],
+      },
+    });
+    const root = worktreesRoot(r.repo);
+    roots.push(root);
+    const { proc, exited } = r.spawnCli('run');
+    const inProgress = () =>
+      existsSync(root)
+        ? listDir(root).flatMap((run) =>
+            listDir(path.join(root, run)).filter((n) =>
+              ['alpha.txt', 'beta.txt'].some((f) => existsSync(path.join(root, run, n, f))),
+            ),
+          )
+        : [];
+    const deadline = Date.now() + 60_000;
+    while (inProgress().length < 2) {
+      if (Date.now() > deadline) throw new Error('the two developers never wrote their files');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    proc.kill('SIGKILL');
+    await exited;
+    const killedDeadline = Date.now() + 8_000;
+    while (processesMatching(r.repo).length > 0 && Date.now() < killedDeadline)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    const result = await r.run('run');
+    expect(result.code).toBe(0);
+    const events = readJournalEvents(r.repo);
+    expect(events.filter((e) => e.type === 'crash_recovery').map((e) => e.iteration)).toEqual([1, 2]);
+    // Both works in progress are kept in rescue refs, and the tasks were re-done and merged.
+    const rescued = gitSync(r.repo, 'for-each-ref', '--format=%(refname)', 'refs/pi-harness/rescue/').trim();
+    const kept = rescued.split('\n').map((ref) => gitSync(r.repo, 'show', '--stat', '--format=', ref));
+    expect(kept.join('')).toMatch(/alpha\.txt/);
+    expect(kept.join('')).toMatch(/beta\.txt/);
+    expect(await readFile(path.join(r.repo, 'alpha.txt'), 'utf8')).toBe('alpha\n');
+    expect(await readFile(path.join(r.repo, 'beta.txt'), 'utf8')).toBe('beta\n');
+    expect(gitSync(r.repo, 'worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(1);
+    expect(gitSync(r.repo, 'for-each-ref', 'refs/heads/pi-harness/').trim()).toBe('');
     expect(gitSync(r.repo, 'status', '--porcelain')).toBe('');
   });
 });

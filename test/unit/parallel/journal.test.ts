@@ -6,6 +6,7 @@ import { JournalFold } from '../../../src/journal/fold/fold.js';
 import { formatLogLine } from '../../../src/journal/render/log-lines.js';
 import { consoleView } from '../../../src/journal/render/console.js';
 import { Journal } from '../../../src/journal/writer.js';
+import { iterationReport } from '../../../src/report/from-fold.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 const task = { id: 't-a', text: 'Add alpha', phase: 'One', line: 3 };
@@ -76,6 +77,7 @@ describe('a parallel run in the journal', () => {
       expect(f.workers.get('w1')).toMatchObject({ phase: 'working', iteration: 1 });
       expect(f.workers.get('w2')).toMatchObject({ phase: 'merged', mergedCount: 1, merged: 'c'.repeat(40) });
     }
+    expect(iterationReport(fold.iteration(1)!, true, new Date()).worker).toBe('w1');
     expect(lines).toContain('\n[w1] iteration 1 — One / Add alpha');
     expect(lines).toContain(`[w2] merge queue: merged "Add alpha" onto bbbbbbbbbb: the start branch is at cccccccccc`);
     expect(formatLogLine(events[1]!)).toMatch(/#2 \[w1\] worker_start: worker w1 iteration 1/);
