@@ -65,7 +65,18 @@ export interface TurnRequest {
   prompt: string;
   /** `provider/id`; undefined lets pi use its own default. */
   model?: string;
+  /** The tools the turn may use. */
   tools: readonly string[];
+  /**
+   * The tools whose schemas the model is sent, in this order (transports with per-turn loadouts);
+   * default: `tools`. A call to an offered tool outside `tools` is refused with a reason.
+   */
+  offeredTools?: readonly string[];
+  /**
+   * Replaces pi's own system prompt for the turn (transports with per-turn loadouts); undefined:
+   * pi's own.
+   */
+  systemPrompt?: string;
   thinking?: ThinkingLevel;
   session: SessionChoice;
   /** Working directory of the agent (the repo root). */

@@ -36,6 +36,7 @@ export const THINKING_LEVELS = ['off', 'minimal', 'low', 'medium', 'high', 'xhig
 export const TRANSPORTS = ['rpc', 'mock'] as const;
 export const COMMIT_MODES = ['agent', 'plan'] as const;
 export const PROMPT_MODES = ['compact', 'full'] as const;
+export const SYSTEM_PROMPTS = ['harness', 'pi'] as const;
 
 export const ModelEndpointSchema = z
   .object({
@@ -153,6 +154,12 @@ export const ConfigSchema = z.object({
       .refine((tools) => tools.length > 0, 'expected at least one tool name'),
     { description: 'Tools the agents may use: a comma-separated string or an array.', env: 'PI_TOOLS' },
   ),
+  systemPrompt: meta(z.enum(SYSTEM_PROMPTS).default('harness'), {
+    description:
+      '"harness": each agent turn runs under the harness\'s short system prompt for unattended work, with its ' +
+      'role\'s tools only; "pi": under pi\'s own general-purpose system prompt (its tools still chosen per role).',
+    env: 'PI_SYSTEM_PROMPT',
+  }),
   piThinking: meta(z.enum(THINKING_LEVELS).optional(), {
     description: 'Thinking level passed to pi.',
     env: 'PI_THINKING',
@@ -252,6 +259,11 @@ export const ConfigSchema = z.object({
   maxPromptNotesLines: meta(count().default(16), { description: 'Note lines (warnings, hints) in a prompt.' }),
   maxVerificationExcerptLines: meta(count().default(40), {
     description: 'Lines from the end of the verification output given to developerFix.',
+  }),
+  maxPromptDiffLines: meta(count(0).default(300), {
+    description:
+      "The tester's prompt carries the iteration's diff when it has at most this many lines (else the tester " +
+      'looks it up with git); 0: never.',
   }),
   maxFailureArtifactLines: meta(count().default(80), { description: 'Output lines kept in a failure artifact.' }),
   largeFileWarningLines: meta(count().default(500), {

@@ -7,6 +7,7 @@
 import type { TurnResult } from '../../agent/types.js';
 import { modelForRole } from '../../config/role-model.js';
 import { journalTurnEnd } from '../../journal/turn-events.js';
+import { loadoutFor } from '../../prompts/system.js';
 import type { Role } from '../../vocabulary/roles.js';
 import { addUsage } from '../../vocabulary/turns.js';
 import type { TurnSummary } from '../decide.js';
@@ -69,6 +70,7 @@ export async function runAgentTurn(
   const { config, transport, signal } = run.services;
   const { prompt, model } = await startTurn(run, role, request);
   const before = run.state.tree;
+  const loadout = loadoutFor(role, config);
   const stopHeartbeat = heartbeat(run, role);
   let turn: TurnResult;
   try {
@@ -77,7 +79,9 @@ export async function runAgentTurn(
         role,
         prompt,
         ...(model ? { model } : {}),
-        tools: config.piTools,
+        tools: loadout.tools,
+        offeredTools: loadout.offeredTools,
+        ...(loadout.systemPrompt ? { systemPrompt: loadout.systemPrompt } : {}),
         ...(config.piThinking ? { thinking: config.piThinking } : {}),
         session: sessionId ? { kind: 'continue', sessionId } : { kind: 'new' },
         cwd: config.repoRoot,
