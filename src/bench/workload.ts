@@ -8,7 +8,15 @@
  * pick their task from the prompt's "- Task:" line (not from turn counts), so a change in the
  * harness's turn order shows up as a wrong path in the report instead of a silently shifted script.
  */
-import { stepsFor, type PlannedStep, type RolePlans, type ScriptStep, type TurnView } from '../scripted-model/index.js';
+import {
+  chatMessages,
+  contentText,
+  stepsFor,
+  type PlannedStep,
+  type RolePlans,
+  type ScriptStep,
+  type TurnView,
+} from '../scripted-model/index.js';
 
 export const TEST_COMMAND = 'node --test';
 
@@ -195,7 +203,22 @@ export const ASKS = {
   toRerunTests: (prompt: string): boolean => !/\bdo not run it again\b/i.test(prompt),
   /** Unless the prompt carries the diff itself, a reviewer asks git for it. */
   toLookUpTheChange: (prompt: string): boolean => !/^`{3,}diff$/m.test(prompt),
+  /** "Make tool calls that do not depend on each other in one reply": writes of known content go together. */
+  toBatchCalls: (systemPrompt: string): boolean =>
+    /\btool calls that do not depend on each other in one (?:reply|response)\b/i.test(systemPrompt),
 };
+
+const systemPromptOf = (view: TurnView): string =>
+  chatMessages(view.request)
+    .filter((message) => message.role === 'system' || message.role === 'developer')
+    .map((message) => contentText(message.content))
+    .join('\n');
+
+/** The calls of one reply: together when the system prompt asks for independent calls in one reply. */
+function calls(view: TurnView, steps: ScriptStep[]): ScriptStep[] {
+  if (!ASKS.toBatchCalls(systemPromptOf(view)) || steps.length < 2) return steps;
+  return [{ kind: 'tool_calls', calls: steps.flatMap((step) => (step.kind === 'tool_calls' ? step.calls : [])) }];
+}
 
 /** Answers the successive requests of one turn; `view.step` counts the model's replies so far. */
 function turn(steps: (spec: TaskSpec, view: TurnView) => PlannedStep[]): (view: TurnView) => ScriptStep {
@@ -211,8 +234,10 @@ const developer = turn((spec, view) => {
   const ticks = ASKS.toTick(view.prompt);
   return [
     isFirstOfFile(spec) ? tool('ls', { path: '.' }) : tool('read', { path: files.libPath }),
-    tool('write', { path: files.libPath, content: files.lib }),
-    tool('write', { path: files.testPath, content: files.test }),
+    ...calls(view, [
+      tool('write', { path: files.libPath, content: files.lib }),
+      tool('write', { path: files.testPath, content: files.test }),
+    ]),
     bash(TEST_COMMAND),
     {
       onlyIf: ASKS.toTick,
@@ -225,12 +250,14 @@ const developer = turn((spec, view) => {
   ];
 });
 
-const developerFix = turn((spec) => {
+const developerFix = turn((spec, view) => {
   const files = sources(spec, 'fixed');
   return [
     tool('read', { path: files.libPath }),
-    tool('write', { path: files.libPath, content: files.lib }),
-    ...(spec.fixTest ? [tool('write', { path: files.testPath, content: files.test })] : []),
+    ...calls(view, [
+      tool('write', { path: files.libPath, content: files.lib }),
+      ...(spec.fixTest ? [tool('write', { path: files.testPath, content: files.test })] : []),
+    ]),
     bash(TEST_COMMAND),
     say(`Fixed ${spec.name} in ${files.libPath}; \`${TEST_COMMAND}\` passes.`),
   ];

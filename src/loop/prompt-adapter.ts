@@ -89,6 +89,7 @@ export async function createPromptSource(options: PromptSourceOptions): Promise<
               ...(request.startCommit ? { startCommit: request.startCommit } : {}),
               ...(request.previousFindings ? { testerFindings: request.previousFindings } : {}),
               verificationPassed: request.verificationPassed,
+              ...(request.diff !== undefined ? { changeDiff: request.diff } : {}),
             },
             { recheck: request.recheck },
           );

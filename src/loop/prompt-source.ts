@@ -16,6 +16,8 @@ export type PromptRequest =
       previousFindings: string | undefined;
       /** The harness's verification passed on the tree about to be reviewed. */
       verificationPassed: boolean;
+      /** The iteration's diff, when short enough to hand to the tester (tester-diff.ts). */
+      diff?: string;
     };
 
 export interface PromptSource {

@@ -44,7 +44,7 @@ function verificationSection(ctx: PromptContext): string {
     verificationExcerpt(ctx, tail),
     '',
     `${repair} Make one focused repair for the current task; do not start unrelated work. ` +
-      `Re-run ${code(tail.command)} before you finish, and make sure the task is ticked.`,
+      `Re-run ${code(tail.command)} before you finish.`,
   ].join('\n');
 }
 
@@ -61,8 +61,7 @@ function testerSection(ctx: PromptContext): string {
     ...(findings === undefined ? [] : [findings]),
     '',
     'Fix what the findings describe, in one focused repair; do not start unrelated work.' +
-      (command === '' ? '' : ` Re-run ${code(command)} before you finish.`) +
-      ' Make sure the task is ticked.',
+      (command === '' ? '' : ` Re-run ${code(command)} before you finish.`),
   ].join('\n');
 }
 

@@ -15,6 +15,7 @@ export type PromptCaps = Pick<
   | 'maxTesterFeedbackLines'
   | 'maxPromptNotesLines'
   | 'maxVerificationExcerptLines'
+  | 'maxPromptDiffLines'
 >;
 
 /** The schema defaults, for callers (tests, demo) without a loaded Config. */
@@ -25,6 +26,7 @@ export const DEFAULT_PROMPT_CAPS: PromptCaps = Object.freeze({
   maxTesterFeedbackLines: 32,
   maxPromptNotesLines: 16,
   maxVerificationExcerptLines: 40,
+  maxPromptDiffLines: 300,
 });
 
 export function capsFromConfig(config: PromptCaps): PromptCaps {
@@ -35,6 +37,7 @@ export function capsFromConfig(config: PromptCaps): PromptCaps {
     maxTesterFeedbackLines: config.maxTesterFeedbackLines,
     maxPromptNotesLines: config.maxPromptNotesLines,
     maxVerificationExcerptLines: config.maxVerificationExcerptLines,
+    maxPromptDiffLines: config.maxPromptDiffLines,
   };
 }
 
@@ -64,6 +67,11 @@ export interface PromptContext {
   verificationTail?: VerificationTail;
   /** The harness's own verification passed on the tree the tester reviews. */
   verificationPassed?: boolean;
+  /**
+   * The iteration's diff (start commit → the tree under review, new files included), when it is
+   * short enough for the tester's prompt (maxPromptDiffLines); absent, the tester looks it up.
+   */
+  changeDiff?: string;
   /** Findings of the last tester turn (its final message; verdict lines are dropped). */
   testerFindings?: string;
   visualFeedback?: string;

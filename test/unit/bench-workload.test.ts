@@ -11,14 +11,22 @@ import { interleaving } from '../../src/bench/compare.js';
 import { memoryWindows } from '../../src/bench/memory-check.js';
 import type { MemorySample } from '../../src/bench/proc-memory.js';
 import { ASKS, expectedPathOf, PLANS, taskFile, TASK_FILE } from '../../src/bench/workload.js';
+import {
+  buildDeveloperPrompt,
+  buildTesterPrompt,
+  bundledTemplatePath,
+  DEFAULT_PROMPT_CAPS,
+} from '../../src/prompts/index.js';
+import { HARNESS_SYSTEM_PROMPT } from '../../src/prompts/system.js';
 import type { ReadEvent } from '../../src/journal/decode.js';
+import { parseTasks } from '../../src/tasks/index.js';
 import { roleScript, type RecordedRequest, type ScriptStep } from '../../src/scripted-model/index.js';
 
 const OLD = path.join(import.meta.dirname, '..', 'fixtures', 'prompts-52492ab');
 const oldPrompt = (name: string) => readFileSync(path.join(OLD, `${name}.md`), 'utf8');
 
-function request(prompt: string, history: unknown[] = []): RecordedRequest {
-  const body = { messages: [{ role: 'system', content: 's' }, { role: 'user', content: prompt }, ...history] };
+function request(prompt: string, history: unknown[] = [], system = PI_SYSTEM_PROMPT): RecordedRequest {
+  const body = { messages: [{ role: 'system', content: system }, { role: 'user', content: prompt }, ...history] };
   return {
     seq: 0,
     method: 'POST',
@@ -31,13 +39,18 @@ function request(prompt: string, history: unknown[] = []): RecordedRequest {
   };
 }
 
+/** The opening of pi's own system prompt (pi 0.87.1): nothing in it asks for calls in one reply. */
+const PI_SYSTEM_PROMPT =
+  'You are an expert coding assistant operating inside pi, a coding agent harness. You help users by reading ' +
+  'files, executing commands, editing code, and writing new files.\n\n<rules>\n- Be concise in your responses\n</rules>';
+
 /** Plays one whole turn against the bench's script: each reply answered, until the model stops. */
-function playTurn(prompt: string): ScriptStep[] {
+function playTurn(prompt: string, system = PI_SYSTEM_PROMPT): ScriptStep[] {
   const script = roleScript(PLANS);
   const steps: ScriptStep[] = [];
   const history: unknown[] = [];
   for (let i = 0; i < 20; i++) {
-    const step = script(request(prompt, history));
+    const step = script(request(prompt, history, system));
     steps.push(step);
     if (step.kind !== 'tool_calls') return steps;
     history.push({ role: 'assistant', tool_calls: [] }, { role: 'tool', content: 'ok', tool_call_id: 'x' });
@@ -45,12 +58,35 @@ function playTurn(prompt: string): ScriptStep[] {
   throw new Error('the turn never ended');
 }
 
-const describeStep = (step: ScriptStep): string => {
-  if (step.kind !== 'tool_calls') return step.kind;
-  const call = step.calls[0]!;
+const describeCall = (call: { name: string; arguments: unknown }): string => {
   const args = call.arguments as Record<string, unknown>;
   return `${call.name}${typeof args.command === 'string' ? `: ${args.command.split(' ')[0]} ${args.command.split(' ')[1] ?? ''}`.trimEnd() : ''}`;
 };
+const describeStep = (step: ScriptStep): string =>
+  step.kind === 'tool_calls' ? step.calls.map(describeCall).join(' + ') : step.kind;
+
+/** This harness's prompts for the same task: what a turn of the workload gets now. */
+function currentPrompts(): { developer: string; tester: string } {
+  const task = parseTasks(TASK_FILE).tasks[0]!;
+  const base = {
+    task,
+    taskFileRelative: 'TODOS.md',
+    testCommand: 'node --test',
+    commitMode: 'agent' as const,
+    caps: DEFAULT_PROMPT_CAPS,
+    changedFiles: ['lib/math.mjs', 'test/math.test.mjs'],
+  };
+  return {
+    developer: buildDeveloperPrompt({ ...base, instructions: readFileSync(bundledTemplatePath('developer'), 'utf8') }),
+    tester: buildTesterPrompt({
+      ...base,
+      instructions: readFileSync(bundledTemplatePath('tester'), 'utf8'),
+      startCommit: '0123456789abcdef',
+      verificationPassed: true,
+      changeDiff: 'diff --git a/lib/math.mjs b/lib/math.mjs\n+export const add = (a, b) => a + b;\n',
+    }),
+  };
+}
 
 describe('bench workload', () => {
   it('round 1 is the six tasks in two phases; later rounds repeat them on files of their own', () => {
@@ -87,6 +123,24 @@ describe('bench workload', () => {
       'bash: git add',
       'text',
     ]);
+  });
+
+  it('the current prompts ask for less: no tick, no re-run, no git diff, independent writes in one reply', () => {
+    const { developer, tester } = currentPrompts();
+    expect(ASKS.toTick(developer)).toBe(false);
+    expect(ASKS.toRerunTests(tester)).toBe(false);
+    expect(ASKS.toLookUpTheChange(tester)).toBe(false);
+    expect(ASKS.toBatchCalls(HARNESS_SYSTEM_PROMPT)).toBe(true);
+    expect(ASKS.toBatchCalls(PI_SYSTEM_PROMPT)).toBe(false);
+    expect(playTurn(developer, HARNESS_SYSTEM_PROMPT).map(describeStep)).toEqual([
+      'ls',
+      'write + write',
+      'bash: node --test',
+      'text',
+    ]);
+    expect(playTurn(tester, HARNESS_SYSTEM_PROMPT).map(describeStep)).toEqual(['bash: git add', 'text']);
+    // Each instruction counts on its own: pi's system prompt with the current user prompts.
+    expect(playTurn(developer).map(describeStep)).toEqual(['ls', 'write', 'write', 'bash: node --test', 'text']);
   });
 });
 

@@ -3,6 +3,7 @@ import { parseVerdict, testerFindings } from '../../prompts/tester-reply.js';
 import type { Outcome, Step } from '../decide.js';
 import type { IterationRun } from '../iteration-run.js';
 import type { PromptRequest } from '../prompt-source.js';
+import { testerDiff } from '../tester-diff.js';
 import { runAgentTurn } from './agent-turn.js';
 
 export async function developerStep(run: IterationRun, step: Extract<Step, { kind: 'developer' }>): Promise<Outcome> {
@@ -31,6 +32,7 @@ export async function fixStep(run: IterationRun, step: Extract<Step, { kind: 'fi
 }
 
 export async function testerStep(run: IterationRun, step: Extract<Step, { kind: 'tester' }>): Promise<Outcome> {
+  const diff = await testerDiff(run);
   const request: PromptRequest = {
     kind: 'tester',
     task: run.start.task,
@@ -38,6 +40,7 @@ export async function testerStep(run: IterationRun, step: Extract<Step, { kind: 
     startCommit: run.start.startCommit,
     previousFindings: step.recheck ? run.state.findings : undefined,
     verificationPassed: run.state.lastVerification?.outcome === 'passed',
+    ...(diff !== undefined ? { diff } : {}),
   };
   const { turn, summary } = await runAgentTurn(run, 'tester', request);
   // The tester's reply is read once, here: its verdict and its findings.

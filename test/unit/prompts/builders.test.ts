@@ -62,11 +62,15 @@ describe('every role prompt', () => {
 });
 
 describe('developer prompt', () => {
-  it('states the tick discipline and the test command, and forbids committing', () => {
+  it('leaves the tick to the harness, states the test command, and forbids committing', () => {
     const prompt = buildDeveloperPrompt(context());
-    expect(prompt).toContain('tick it in `docs/TODOS.md`: `[ ]` → `[x]`');
+    // The harness ticks the task in the commit of its change: the developer is told to leave the
+    // task file alone, not asked for a tick (a model request that decides nothing).
+    expect(prompt).toContain('Leave `docs/TODOS.md` alone');
+    expect(prompt).toContain('ticks the task');
+    expect(prompt).not.toMatch(/\btick (?:it|the task)\b/i);
     expect(prompt).toContain('Run `npm test -- --run` and make it pass');
-    expect(prompt).toContain('Do not commit');
+    expect(prompt).toContain('do not commit, stash or reset');
   });
 
   it('says so when no test command is configured', () => {
