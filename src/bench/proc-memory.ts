@@ -58,8 +58,10 @@ export function descendantsOf(root: number, all: readonly ProcEntry[] = entries(
 }
 
 /**
- * pi renames itself (process.title "pi"); a guardian runs guardian.js/.ts with pi's command line
- * after it. Anything else under the harness (bash tools, the test command, git) is transient.
+ * pi renames itself (process.title "pi"; until then its command line names pi's cli.js, with the
+ * guard preloaded where the build does that); a guardian process runs guardian.js/.ts with pi's
+ * command line after it. Anything else under the harness (bash tools, the test command, git) is
+ * transient.
  */
 export function kindOf(pid: number): ProcessKind | undefined {
   let cmdline: string[];
@@ -68,8 +70,10 @@ export function kindOf(pid: number): ProcessKind | undefined {
   } catch {
     return undefined;
   }
-  if (cmdline.some((arg) => /guardian\.(js|ts)$/.test(arg))) return 'guardian';
-  if (cmdline[0] === 'pi' || cmdline.some((arg) => /pi-coding-agent[/\\]dist[/\\]cli\.js$/.test(arg))) return 'pi';
+  if (cmdline[0] === 'pi') return 'pi';
+  const script = cmdline.slice(1).find((arg) => !arg.startsWith('-'));
+  if (script !== undefined && /guardian\.(js|ts)$/.test(script)) return 'guardian';
+  if (script !== undefined && /pi-coding-agent[/\\]dist[/\\]cli\.js$/.test(script)) return 'pi';
   return undefined;
 }
 

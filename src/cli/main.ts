@@ -1,6 +1,10 @@
 #!/usr/bin/env node
-import { runCli } from './program.js';
-import { markClosed, processIo } from './io.js';
+import { keepYoungGenerationSmall } from '../util/young-generation.js';
+
+// Before anything else loads: the modules' own allocations already count.
+keepYoungGenerationSmall();
+const { runCli } = await import('./program.js');
+const { markClosed, processIo } = await import('./io.js');
 
 // `pi-harness once | head -1` closes the pipe early: that is the reader's choice. The output stops
 // there, never the run: exiting mid-iteration would leave the lock held and the work unrescued.

@@ -11,87 +11,19 @@
  *   for the run, followed by what the user configured for every pi session (an APPEND_SYSTEM.md)
  *   and the project's context files (AGENTS.md ...), which pi's own prompt would carry too.
  *
- * With PI_HARNESS_COMPACT_TOOLS=1 in its environment it also registers pi's own tools again under
- * their names with compact texts (tool-text.ts): same behaviour, fewer bytes in every request.
+ * With PI_HARNESS_COMPACT_TOOLS=1 in its environment it also gives pi's tools compact texts in
+ * every provider request (tool-text.ts): same tools, fewer bytes.
  *
  * A new session starts without a loadout (pi's own tools and prompt) until the harness sends one.
- * This file runs inside pi: it imports pi's exports, its siblings and Node's builtins only.
+ * This file runs inside pi: it imports its siblings and pi's types only. Importing pi's modules at
+ * runtime would give pi a second copy of them (extensions load through jiti): +50 MiB per pi.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import {
-  createBashToolDefinition,
-  createEditToolDefinition,
-  createFindToolDefinition,
-  createGrepToolDefinition,
-  createLsToolDefinition,
-  createReadToolDefinition,
-  createWriteToolDefinition,
-  DEFAULT_MAX_BYTES,
-  DEFAULT_MAX_LINES,
-  type ExtensionAPI,
-} from '@earendil-works/pi-coding-agent';
-import {
-  COMPACT_TOOLS_ENV,
-  fullSystemPrompt,
-  LOADOUT_COMMAND,
-  parseLoadout,
-  refusal,
-  type Loadout,
-} from './loadout.js';
-import { compactToolTexts, withParameterTexts } from './tool-text.js';
-
-/** The tool settings pi would have read from its agent directory's settings.json. */
-function toolSettings(): { shellPath?: string; commandPrefix?: string; autoResizeImages?: boolean } {
-  const dir = process.env.PI_CODING_AGENT_DIR;
-  if (!dir) return {};
-  try {
-    const settings = JSON.parse(readFileSync(path.join(dir, 'settings.json'), 'utf8')) as {
-      shellPath?: unknown;
-      shellCommandPrefix?: unknown;
-      images?: { autoResize?: unknown };
-    };
-    return {
-      ...(typeof settings.shellPath === 'string' ? { shellPath: settings.shellPath } : {}),
-      ...(typeof settings.shellCommandPrefix === 'string' ? { commandPrefix: settings.shellCommandPrefix } : {}),
-      ...(typeof settings.images?.autoResize === 'boolean' ? { autoResizeImages: settings.images.autoResize } : {}),
-    };
-  } catch {
-    return {};
-  }
-}
-
-/** pi's built-in tools, registered again under their own names with compact texts. */
-function registerCompactTools(pi: ExtensionAPI): void {
-  const cwd = process.cwd();
-  const settings = toolSettings();
-  const texts = compactToolTexts({ maxLines: DEFAULT_MAX_LINES, maxKb: DEFAULT_MAX_BYTES / 1024 });
-  const definitions = [
-    createReadToolDefinition(cwd, { autoResizeImages: settings.autoResizeImages ?? true }),
-    createBashToolDefinition(cwd, {
-      ...(settings.shellPath ? { shellPath: settings.shellPath } : {}),
-      ...(settings.commandPrefix ? { commandPrefix: settings.commandPrefix } : {}),
-    }),
-    createEditToolDefinition(cwd),
-    createWriteToolDefinition(cwd),
-    createLsToolDefinition(cwd),
-    createFindToolDefinition(cwd),
-    createGrepToolDefinition(cwd),
-  ];
-  for (const definition of definitions) {
-    const text = texts[definition.name];
-    if (!text) continue;
-    // pi's definitions differ in their parameter types; registration only needs the common shape.
-    pi.registerTool({
-      ...definition,
-      description: text.description,
-      parameters: withParameterTexts(definition.parameters, text.parameters),
-    } as Parameters<ExtensionAPI['registerTool']>[0]);
-  }
-}
+import type { ExtensionAPI } from '@earendil-works/pi-coding-agent';
+import { COMPACT_TOOLS_ENV, fullSystemPrompt, LOADOUT_COMMAND, parseLoadout, refusal, type Loadout } from './loadout.js';
+import { compactPayloadTools } from './tool-text.js';
 
 export default function piHarnessLoadout(pi: ExtensionAPI): void {
-  if (process.env[COMPACT_TOOLS_ENV] === '1') registerCompactTools(pi);
+  if (process.env[COMPACT_TOOLS_ENV] === '1') pi.on('before_provider_request', (event) => compactPayloadTools(event.payload));
   let loadout: Loadout | undefined;
   pi.on('session_start', () => {
     loadout = undefined;

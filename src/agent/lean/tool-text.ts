@@ -5,8 +5,12 @@
  * call the tool well, once, and nothing else: the harness's system prompt (src/prompts/system.ts)
  * holds no tool guidance of its own, so a role's tool list alone decides what it is told.
  *
- * Only the texts change: the loadout extension registers pi's own tool definitions (their
- * behaviour, argument preparation and validation) under the same names with these texts.
+ * Only the texts on the wire change: the loadout extension rewrites the tool entries of each
+ * provider request (pi's `before_provider_request`), so pi's tools keep their behaviour, argument
+ * preparation and validation. (Registering pi's tool definitions again from the extension would
+ * do the same, but importing pi's modules into an extension gives pi a second copy of them: +50
+ * MiB per pi, measured.) An entry is rewritten only when its parameters are the ones the text was
+ * written for, so a tool another extension put under a built-in's name keeps its own text.
  */
 
 /** Output limits of pi's tools (pi's DEFAULT_MAX_LINES / DEFAULT_MAX_BYTES), as the texts state them. */
@@ -100,4 +104,73 @@ export function withParameterTexts<T>(schema: T, texts: Record<string, string>, 
     properties[name] = copy;
   }
   return { ...schema, properties } as T;
+}
+
+type Json = Record<string, unknown>;
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** pi states its limits in its own texts ("... 2000 lines or 50KB ..."): read them from there. */
+function limitsFrom(entries: readonly Json[]): ToolLimits {
+  for (const entry of entries) {
+    const match = /(\d+) lines or (\d+)\s*KB/i.exec(String(entry.description ?? ''));
+    if (match) return { maxLines: Number(match[1]), maxKb: Number(match[2]) };
+  }
+  return { maxLines: 2000, maxKb: 50 };
+}
+
+/** The function declaration inside one provider tool entry: OpenAI chat, Bedrock, or the entry itself. */
+function declarationOf(entry: Json): Json {
+  if (isObject(entry.function)) return entry.function;
+  if (isObject(entry.toolSpec)) return entry.toolSpec;
+  return entry;
+}
+
+const SCHEMA_KEYS = ['parameters', 'input_schema', 'parametersJsonSchema'] as const;
+
+/** The declaration with compact texts, or the same object when it is not one of ours. */
+function compactDeclaration(declaration: Json, texts: Record<string, ToolText>): Json {
+  const text = typeof declaration.name === 'string' ? texts[declaration.name] : undefined;
+  if (!text || typeof declaration.description !== 'string') return declaration;
+  const key = SCHEMA_KEYS.find((name) => isObject(declaration[name]));
+  const schema = key ? (declaration[key] as Json) : isObject(declaration.inputSchema) ? declaration.inputSchema.json : undefined;
+  const names = isObject(schema) && isObject(schema.properties) ? Object.keys(schema.properties) : [];
+  const known = new Set(Object.keys(text.parameters).filter((name) => !name.includes('.')));
+  if (names.some((name) => !known.has(name))) return declaration;
+  const compact = withParameterTexts(schema, text.parameters);
+  if (key) return { ...declaration, description: text.description, [key]: compact };
+  return { ...declaration, description: text.description, inputSchema: { ...(declaration.inputSchema as Json), json: compact } };
+}
+
+function compactEntry(entry: unknown, texts: Record<string, ToolText>): unknown {
+  if (!isObject(entry)) return entry;
+  if (Array.isArray(entry.functionDeclarations))
+    return { ...entry, functionDeclarations: entry.functionDeclarations.map((d) => (isObject(d) ? compactDeclaration(d, texts) : d)) };
+  const declaration = declarationOf(entry);
+  const compact = compactDeclaration(declaration, texts);
+  if (compact === declaration) return entry;
+  if (declaration === entry) return compact;
+  return { ...entry, [isObject(entry.function) ? 'function' : 'toolSpec']: compact };
+}
+
+function compactTools(tools: unknown): unknown {
+  if (!Array.isArray(tools)) return tools;
+  const declarations = tools.filter(isObject).map(declarationOf);
+  const texts = compactToolTexts(limitsFrom(declarations));
+  return tools.map((entry) => compactEntry(entry, texts));
+}
+
+/**
+ * A provider request with compact texts for pi's tools: the tool list of an OpenAI-style request
+ * (`tools`), of Google's (`config.tools`) or of Bedrock's (`toolConfig.tools`). Anything else is
+ * returned as it came.
+ */
+export function compactPayloadTools(payload: unknown): unknown {
+  if (!isObject(payload)) return payload;
+  let out = payload;
+  if (Array.isArray(payload.tools)) out = { ...out, tools: compactTools(payload.tools) };
+  for (const holder of ['config', 'toolConfig'] as const) {
+    const inner = payload[holder];
+    if (isObject(inner) && Array.isArray(inner.tools)) out = { ...out, [holder]: { ...inner, tools: compactTools(inner.tools) } };
+  }
+  return out;
 }
