@@ -57,7 +57,9 @@ describe('the guard', () => {
     );
     expect(started, output()).toBe(true);
     // One process per pi: pi itself, named "pi", with nothing else of the harness beside it.
-    const harnessOwn = processesMentioning(sandbox.runDir).filter((pid) => !commandOf(pid).join(' ').includes('sleep'));
+    const harnessOwn = processesMentioning(sandbox.runDir).filter(
+      (pid) => pid !== child.pid && !commandOf(pid).join(' ').includes('sleep'),
+    );
     expect(harnessOwn.map((pid) => commandOf(pid)[0])).toEqual(['pi']);
     expect(harnessOwn.some((pid) => commandOf(pid).some((arg) => /guardian\.(js|ts)$/.test(arg)))).toBe(false);
 

@@ -1,17 +1,15 @@
 /**
- * One `pi --mode rpc` child, guarded (see guardian.ts), speaking strict JSONL.
+ * One `pi --mode rpc` child, guarded (see process/guardian.ts), speaking strict JSONL.
  *
  * Responsibilities: spawn with an argument array in its own process group, frame stdout, correlate
  * command responses by id, keep a stderr tail for diagnostics, and kill the whole group (plus every
  * tagged tool process) with a TERM → KILL escalation. Every wait here is bounded.
  */
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { GUARD_ENV, GUARD_HARNESS_ENV, sweepGuarded } from './guardian.js';
+import { sweepGuarded } from '../../process/guardian.js';
+import { GuardedChild, type GuardedExit } from '../../process/guarded-child.js';
 import { JsonlDecoder, encodeJsonl } from './jsonl.js';
 import { parsePiEvent, type PiEvent } from './events.js';
 import { decodeAnswer, type PiAnswer, type PiCommand, type PiCommandType, type PiMessage } from './protocol.js';
@@ -26,43 +24,11 @@ export interface PiSpawnOptions {
 
 type PiResponse = Extract<PiEvent, { kind: 'response' }>;
 
-export interface PiExit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
+export type PiExit = GuardedExit;
 
 type Listener = (event: PiEvent) => void;
 
 const STDERR_TAIL_BYTES = 16 * 1024;
-/** Grace-period timers never keep the harness alive on their own after their work is done. */
-const UNREF = { ref: false } as const;
-
-/** dist/agent/rpc/guardian.js when built; the .ts source (run by Node's type stripping) in tests. */
-export function guardianPath(): string {
-  for (const name of ['./guardian.js', './guardian.ts']) {
-    const candidate = fileURLToPath(new URL(name, import.meta.url));
-    if (existsSync(candidate)) return candidate;
-  }
-  throw new Error('pi-harness: guardian script not found next to process.js');
-}
-
-/** Every live group, so an orderly harness exit still takes its children down synchronously. */
-const liveGroups = new Set<number>();
-let exitHookInstalled = false;
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const pgid of liveGroups) {
-      try {
-        // pi ends its tools on TERM, and its guard (or guardian) whatever else carries its tag.
-        process.kill(-pgid, 'SIGTERM');
-      } catch {
-        /* gone */
-      }
-    }
-  });
-}
 
 /**
  * Node flags for pi: a young generation of 1 MiB instead of V8's default of up to 16 MiB per
@@ -72,12 +38,10 @@ function installExitHook(): void {
 export const PI_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1'];
 
 export class PiProcess {
-  readonly token = randomUUID();
+  private readonly guarded: GuardedChild;
   readonly child: ChildProcess;
   /** The process group leader: pi itself, or its guardian when pi is no Node script. */
   readonly pid: number;
-  /** The guard runs inside pi (preloaded), not as a guardian process beside it. */
-  readonly guardedInProcess: boolean;
   private readonly decoder = new JsonlDecoder();
   private readonly listeners = new Set<Listener>();
   private readonly pending = new Map<string, (r: PiResponse) => void>();
@@ -88,32 +52,23 @@ export class PiProcess {
   parseErrors = 0;
 
   private constructor(options: PiSpawnOptions) {
-    installExitHook();
-    // A pi that is a Node script gets the guard preloaded: one process per pi instead of two.
-    this.guardedInProcess = /\.(c|m)?js$/.test(options.piCli);
-    const guard = guardianPath();
-    const args = this.guardedInProcess
-      ? [...PI_NODE_FLAGS, `--import=${pathToFileURL(guard).href}`, options.piCli, ...options.args]
-      : [guard, this.token, String(process.pid), options.piCli, ...options.args];
-    this.child = spawn(process.execPath, args, {
+    const isScript = /\.(c|m)?js$/.test(options.piCli);
+    const [command, ...prefix] = isScript ? [process.execPath, options.piCli] : [options.piCli];
+    this.guarded = new GuardedChild({
+      command: command!,
+      args: [...prefix, ...options.args],
       cwd: options.cwd,
-      env: { ...options.env, [GUARD_ENV]: this.token, [GUARD_HARNESS_ENV]: String(process.pid) },
-      // fd 3 is the guard's lifeline: EOF there means this process is gone.
-      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
-      detached: true,
+      env: options.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      // A pi that is a Node script gets the guard preloaded: one process per pi instead of two.
+      ...(isScript ? { inProcess: { nodeFlags: PI_NODE_FLAGS } } : {}),
     });
-    if (this.child.pid === undefined) throw new Error(`failed to spawn ${options.piCli}`);
-    this.pid = this.child.pid;
-    liveGroups.add(this.pid);
-    this.exitPromise = new Promise((resolve) => {
-      this.child.once('exit', (code, signal) => {
-        liveGroups.delete(this.pid);
-        // A pi killed outright ran no exit code of its own: what it started is swept from here.
-        if (this.guardedInProcess) void sweepGuarded(this.token, 2000).catch(() => 0);
-        this.exitInfo = { code, signal };
-        for (const item of this.decoder.end()) this.dispatch(item);
-        resolve(this.exitInfo);
-      });
+    this.child = this.guarded.process;
+    this.pid = this.guarded.pid;
+    this.exitPromise = this.guarded.waitForExit().then((exit) => {
+      this.exitInfo = exit;
+      for (const item of this.decoder.end()) this.dispatch(item);
+      return exit;
     });
     this.child.stdout!.on('data', (chunk: Buffer) => {
       for (const item of this.decoder.push(chunk)) this.dispatch(item);
@@ -123,16 +78,25 @@ export class PiProcess {
     });
     // EPIPE on a dead child must not crash the harness; the exit event reports the death.
     this.child.stdin!.on('error', () => {});
-    this.child.stdio[3]?.on('error', () => {});
   }
 
-  static spawn(options: PiSpawnOptions): PiProcess {
-    return new PiProcess(options);
+  /** The tag every process of this pi (its tools included) carries in its environment. */
+  get token(): string {
+    return this.guarded.token;
+  }
+
+  /** The guard runs inside pi (preloaded), not as a guardian process beside it. */
+  get guardedInProcess(): boolean {
+    return this.guarded.guardedInProcess;
   }
 
   /** pi and its guardian (when it has one): spared when the tool processes of an idle pi are ended. */
   ownPids(childrenOf: (pid: number) => number[]): number[] {
-    return this.guardedInProcess ? [this.pid] : [this.pid, ...childrenOf(this.pid)];
+    return this.guarded.ownPids(childrenOf);
+  }
+
+  static spawn(options: PiSpawnOptions): PiProcess {
+    return new PiProcess(options);
   }
 
   get exited(): PiExit | undefined {
@@ -221,18 +185,7 @@ export class PiProcess {
       await sweepGuarded(this.token, 0);
       return this.exitInfo;
     }
-    this.signalGroup('SIGTERM');
-    const exited = await Promise.race([this.exitPromise, sleep(graceMs + 2500, undefined, UNREF)]);
-    if (!exited) this.signalGroup('SIGKILL');
-    await sweepGuarded(this.token, exited ? 0 : 500);
-    return (await Promise.race([this.exitPromise, sleep(2000, undefined, UNREF)])) ?? { code: null, signal: 'SIGKILL' };
-  }
-
-  private signalGroup(signal: NodeJS.Signals): void {
-    try {
-      process.kill(-this.pid, signal);
-    } catch {
-      /* group already gone */
-    }
+    const exit = await this.guarded.stop(graceMs);
+    return this.exitInfo ?? exit;
   }
 }
