@@ -27,9 +27,17 @@ function toolScript(marker: string): ScriptStep[] {
   return [
     {
       kind: 'tool_calls',
-      calls: [{ name: 'bash', arguments: { command: `export MARK=${marker}; setsid sleep 300 >/dev/null 2>&1 & echo started` } }],
+      calls: [
+        {
+          name: 'bash',
+          arguments: { command: `export MARK=${marker}; setsid sleep 300 >/dev/null 2>&1 & echo started` },
+        },
+      ],
     },
-    { kind: 'tool_calls', calls: [{ name: 'bash', arguments: { command: `export MARK=${marker}; sleep 301; echo after` } }] },
+    {
+      kind: 'tool_calls',
+      calls: [{ name: 'bash', arguments: { command: `export MARK=${marker}; sleep 301; echo after` } }],
+    },
     { kind: 'stall', seconds: 60 },
   ];
 }
@@ -50,7 +58,12 @@ describe('the guard', () => {
     const server = await startScriptedModel({ script: toolScript(marker) });
     fixture.defer(() => server.close());
     const { env } = await writeAgentDir(sandbox.runDir, server);
-    const { child, output } = spawnHarnessChild(fixture, { runDir: sandbox.runDir, repo: sandbox.repo, model: modelName(server), env });
+    const { child, output } = spawnHarnessChild(fixture, {
+      runDir: sandbox.runDir,
+      repo: sandbox.repo,
+      model: modelName(server),
+      env,
+    });
     const started = await waitFor(
       () => (output().match(/"tool_start"/g) ?? []).length === 2 && processesMentioning(marker).length >= 2,
       20_000,
@@ -93,7 +106,9 @@ describe('the guard', () => {
       20_000,
     );
     expect(started, output()).toBe(true);
-    expect(processesMentioning(sandbox.runDir).some((pid) => commandOf(pid).some((arg) => /guardian\.(js|ts)$/.test(arg)))).toBe(true);
+    expect(
+      processesMentioning(sandbox.runDir).some((pid) => commandOf(pid).some((arg) => /guardian\.(js|ts)$/.test(arg))),
+    ).toBe(true);
 
     child.kill('SIGKILL');
     const allGone = await waitFor(

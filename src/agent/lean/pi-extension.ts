@@ -19,11 +19,19 @@
  * runtime would give pi a second copy of them (extensions load through jiti): +50 MiB per pi.
  */
 import type { ExtensionAPI } from '@earendil-works/pi-coding-agent';
-import { COMPACT_TOOLS_ENV, fullSystemPrompt, LOADOUT_COMMAND, parseLoadout, refusal, type Loadout } from './loadout.js';
+import {
+  COMPACT_TOOLS_ENV,
+  fullSystemPrompt,
+  LOADOUT_COMMAND,
+  parseLoadout,
+  refusal,
+  type Loadout,
+} from './loadout.js';
 import { compactPayloadTools } from './tool-text.js';
 
 export default function piHarnessLoadout(pi: ExtensionAPI): void {
-  if (process.env[COMPACT_TOOLS_ENV] === '1') pi.on('before_provider_request', (event) => compactPayloadTools(event.payload));
+  if (process.env[COMPACT_TOOLS_ENV] === '1')
+    pi.on('before_provider_request', (event) => compactPayloadTools(event.payload));
   let loadout: Loadout | undefined;
   pi.on('session_start', () => {
     loadout = undefined;

@@ -107,7 +107,8 @@ export function withParameterTexts<T>(schema: T, texts: Record<string, string>, 
 }
 
 type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** pi states its limits in its own texts ("... 2000 lines or 50KB ..."): read them from there. */
 function limitsFrom(entries: readonly Json[]): ToolLimits {
@@ -132,19 +133,30 @@ function compactDeclaration(declaration: Json, texts: Record<string, ToolText>):
   const text = typeof declaration.name === 'string' ? texts[declaration.name] : undefined;
   if (!text || typeof declaration.description !== 'string') return declaration;
   const key = SCHEMA_KEYS.find((name) => isObject(declaration[name]));
-  const schema = key ? (declaration[key] as Json) : isObject(declaration.inputSchema) ? declaration.inputSchema.json : undefined;
+  const schema = key
+    ? (declaration[key] as Json)
+    : isObject(declaration.inputSchema)
+      ? declaration.inputSchema.json
+      : undefined;
   const names = isObject(schema) && isObject(schema.properties) ? Object.keys(schema.properties) : [];
   const known = new Set(Object.keys(text.parameters).filter((name) => !name.includes('.')));
   if (names.some((name) => !known.has(name))) return declaration;
   const compact = withParameterTexts(schema, text.parameters);
   if (key) return { ...declaration, description: text.description, [key]: compact };
-  return { ...declaration, description: text.description, inputSchema: { ...(declaration.inputSchema as Json), json: compact } };
+  return {
+    ...declaration,
+    description: text.description,
+    inputSchema: { ...(declaration.inputSchema as Json), json: compact },
+  };
 }
 
 function compactEntry(entry: unknown, texts: Record<string, ToolText>): unknown {
   if (!isObject(entry)) return entry;
   if (Array.isArray(entry.functionDeclarations))
-    return { ...entry, functionDeclarations: entry.functionDeclarations.map((d) => (isObject(d) ? compactDeclaration(d, texts) : d)) };
+    return {
+      ...entry,
+      functionDeclarations: entry.functionDeclarations.map((d) => (isObject(d) ? compactDeclaration(d, texts) : d)),
+    };
   const declaration = declarationOf(entry);
   const compact = compactDeclaration(declaration, texts);
   if (compact === declaration) return entry;
@@ -170,7 +182,8 @@ export function compactPayloadTools(payload: unknown): unknown {
   if (Array.isArray(payload.tools)) out = { ...out, tools: compactTools(payload.tools) };
   for (const holder of ['config', 'toolConfig'] as const) {
     const inner = payload[holder];
-    if (isObject(inner) && Array.isArray(inner.tools)) out = { ...out, [holder]: { ...inner, tools: compactTools(inner.tools) } };
+    if (isObject(inner) && Array.isArray(inner.tools))
+      out = { ...out, [holder]: { ...inner, tools: compactTools(inner.tools) } };
   }
   return out;
 }

@@ -125,12 +125,20 @@ describe('compact tool texts', () => {
     parameters: {
       type: 'object',
       required: ['path'],
-      properties: { path: { type: 'string', description: 'long' }, offset: { type: 'number' }, limit: { type: 'number' } },
+      properties: {
+        path: { type: 'string', description: 'long' },
+        offset: { type: 'number' },
+        limit: { type: 'number' },
+      },
     },
   };
 
   it("rewrites pi's tools in an OpenAI chat request, with the limits pi's own text states", () => {
-    const payload = { model: 'm', messages: [{ role: 'user', content: 'x' }], tools: [{ type: 'function', function: piRead }] };
+    const payload = {
+      model: 'm',
+      messages: [{ role: 'user', content: 'x' }],
+      tools: [{ type: 'function', function: piRead }],
+    };
     const out = compactPayloadTools(payload) as typeof payload;
     expect(out.tools[0]!.function.description).toMatch(/^Read a file .* Output stops at 1500 lines or 40 KB/);
     expect(out.tools[0]!.function.parameters.properties.path.description).toBe('File path');
@@ -140,20 +148,31 @@ describe('compact tool texts', () => {
   });
 
   it('rewrites Anthropic and Bedrock tool entries too, and leaves unknown tools and other shapes alone', () => {
-    const anthropic = compactPayloadTools({ tools: [{ name: 'read', description: 'x', input_schema: piRead.parameters }] }) as {
+    const anthropic = compactPayloadTools({
+      tools: [{ name: 'read', description: 'x', input_schema: piRead.parameters }],
+    }) as {
       tools: { description: string; input_schema: { properties: { path: { description: string } } } }[];
     };
     expect(anthropic.tools[0]!.description).toMatch(/^Read a file/);
     expect(anthropic.tools[0]!.input_schema.properties.path.description).toBe('File path');
     const bedrock = compactPayloadTools({
-      toolConfig: { tools: [{ toolSpec: { name: 'read', description: 'x', inputSchema: { json: piRead.parameters } } }] },
+      toolConfig: {
+        tools: [{ toolSpec: { name: 'read', description: 'x', inputSchema: { json: piRead.parameters } } }],
+      },
     }) as { toolConfig: { tools: { toolSpec: { description: string } }[] } };
     expect(bedrock.toolConfig.tools[0]!.toolSpec.description).toMatch(/^Read a file/);
-    const custom = { tools: [{ type: 'function', function: { name: 'deploy', description: 'Deploys.', parameters: {} } }] };
+    const custom = {
+      tools: [{ type: 'function', function: { name: 'deploy', description: 'Deploys.', parameters: {} } }],
+    };
     expect(compactPayloadTools(custom)).toEqual(custom);
     // Another extension's "read" with other parameters keeps its own text.
     const audited = {
-      tools: [{ type: 'function', function: { ...piRead, parameters: { type: 'object', properties: { file: { type: 'string' } } } } }],
+      tools: [
+        {
+          type: 'function',
+          function: { ...piRead, parameters: { type: 'object', properties: { file: { type: 'string' } } } },
+        },
+      ],
     };
     expect(compactPayloadTools(audited)).toEqual(audited);
     expect(compactPayloadTools('not an object')).toBe('not an object');
