@@ -169,7 +169,8 @@ export const ConfigSchema = z.object({
   systemPrompt: meta(z.enum(SYSTEM_PROMPTS).default('harness'), {
     description:
       '"harness": each agent turn runs under the harness\'s short system prompt for unattended work, with its ' +
-      'role\'s tools only; "pi": under pi\'s own general-purpose system prompt (its tools still chosen per role).',
+      'role\'s tools only; "pi": under pi\'s own general-purpose system prompt (its tools still chosen per role). ' +
+      'docs/prompts.md shows both, with their sizes.',
     env: 'PI_SYSTEM_PROMPT',
   }),
   piThinking: meta(z.enum(THINKING_LEVELS).optional(), {

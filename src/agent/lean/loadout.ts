@@ -10,7 +10,7 @@
  * command once the handler has run, so the next prompt finds the loadout applied.
  */
 
-/** Set to `1` in pi's environment: the extension registers pi's tools with compact texts (tool-text.ts). */
+/** Set to `1` in pi's environment: the extension sends pi's tools with compact texts (tool-text.ts). */
 export const COMPACT_TOOLS_ENV = 'PI_HARNESS_COMPACT_TOOLS';
 
 /** The extension command's name; pi reports it in `get_commands` once the extension is loaded. */
