@@ -36,6 +36,7 @@ import { Socket } from 'node:net';
 import { constants } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { isMainThread } from 'node:worker_threads';
 
 export const GUARD_ENV = 'PI_HARNESS_GUARD';
 
@@ -299,6 +300,10 @@ function realOrSelf(file: string): string {
 }
 
 const invokedDirectly = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
-const preloaded = !invokedDirectly && isPreloaded();
+// Node preloads an --import module into every worker thread started from a file, too (pi resizes
+// images in one). The guard belongs to the main thread: a copy in a worker would close the lifeline
+// on fd 3 when the worker ends (pi's next socket then gets fd 3 while the main thread's handle still
+// watches it) and its exit handler would kill pi's tool processes.
+const preloaded = !invokedDirectly && isMainThread && isPreloaded();
 if (invokedDirectly) main(process.argv.slice(2));
 else if (preloaded) installInProcessGuard();
