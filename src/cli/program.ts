@@ -18,6 +18,9 @@ import { runReport, type ReportCommandOptions } from './commands/report.js';
 import { runClearHistory } from './commands/clear-history.js';
 import { visualOnceCommand } from './commands/visual-once.js';
 import { visualReviewWorkerCommand } from './commands/visual-review-worker.js';
+import { controlCommand } from './commands/control.js';
+import { statusCommand } from './commands/status.js';
+import type { ControlAction } from '../vocabulary/control.js';
 
 /** Every command with its one-line help, in the order `--help` lists them. */
 const COMMANDS = [
@@ -30,7 +33,14 @@ const COMMANDS = [
   { name: 'init', summary: 'scaffold a repo: config, task file, role files, ignore entries' },
   { name: 'doctor', summary: 'run the preflight checks alone, with a verdict per check' },
   { name: 'demo', summary: 'run the whole loop offline in a temporary repo on a built-in scripted model' },
-  { name: 'visualize', summary: 'serve the run-history dashboard (not built yet)' },
+  { name: 'visualize', summary: 'serve the dashboard over the run history (live when a run is active)' },
+  { name: 'status', summary: 'where the active run (or the last one) stands, from its journal (--json for machines)' },
+  { name: 'pause', summary: 'the active run finishes its current iteration, then waits (lock held)' },
+  { name: 'resume', summary: 'a paused run goes on' },
+  { name: 'stop', summary: 'the active run stops as on SIGTERM: turn aborted, work kept, lock released' },
+  { name: 'skip', summary: 'park the current task (or TASK), aborting its iteration; its work is kept' },
+  { name: 'retry', summary: 'give a parked TASK back to the run' },
+  { name: 'steer', summary: 'guidance for the agent turn in flight (else the next developer prompt)' },
   { name: 'config', summary: 'print the effective configuration and where it came from (--json for machines)' },
 ] as const;
 
@@ -54,7 +64,40 @@ type Wiring = (
   context: { io: CliIo; setExit: (code: ExitCode) => void; global: () => CommonOptions },
 ) => void;
 
+const WAIT_HELP = 'seconds to wait for the run to acknowledge (default 10)';
+
+/** A control command: its argument (if any) becomes the request's task or text. */
+function controlWiring(action: ControlAction, argument?: { name: string; as: 'task' | 'text' }): Wiring {
+  return (command, { io, setExit, global }) => {
+    if (argument) command.argument(argument.name);
+    command.option('--wait <seconds>', WAIT_HELP).action(async (...args: unknown[]) => {
+      const value = argument ? (args[0] as string | undefined) : undefined;
+      const options = (argument ? args[1] : args[0]) as { wait?: string };
+      const { config } = await loadFor(io, global());
+      setExit(
+        await controlCommand(config, io, {
+          action,
+          ...(value !== undefined && argument ? { [argument.as]: value } : {}),
+          ...(options.wait !== undefined ? { wait: options.wait } : {}),
+        }),
+      );
+    });
+  };
+}
+
 const WIRING: Partial<Record<CommandName, Wiring>> = {
+  status: (command, { io, setExit, global }) =>
+    command
+      .option('--json', 'print the status as one JSON document')
+      .action(async (options: CommonOptions) =>
+        setExit(await statusCommand((await loadFor(io, global())).config, io, options.json === true)),
+      ),
+  pause: controlWiring('pause'),
+  resume: controlWiring('resume'),
+  stop: controlWiring('stop'),
+  skip: controlWiring('skip', { name: '[task]', as: 'task' }),
+  retry: controlWiring('retry', { name: '<task>', as: 'task' }),
+  steer: controlWiring('steer', { name: '<text>', as: 'text' }),
   once: (command, { io, setExit, global }) =>
     command.action(async () => setExit(await loopCommand('once', (await loadFor(io, global())).config, io))),
   run: (command, { io, setExit, global }) =>
