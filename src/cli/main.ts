@@ -1,6 +1,12 @@
 #!/usr/bin/env node
-import { runCli } from './program.js';
-import { markClosed, processIo } from './io.js';
+import { enableCompileCache } from 'node:module';
+
+// Node keeps the compiled code of the CLI's modules between runs (in its own cache directory), so a
+// command started again and again — `status` in a watch loop — does not compile them every time.
+enableCompileCache?.();
+
+const { runCli } = await import('./program.js');
+const { markClosed, processIo } = await import('./io.js');
 
 // `pi-harness once | head -1` closes the pipe early: that is the reader's choice. The output stops
 // there, never the run: exiting mid-iteration would leave the lock held and the work unrescued.

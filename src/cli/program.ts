@@ -1,6 +1,7 @@
 /**
  * The CLI frame: commands, common options, exit codes. Each command's behaviour lives in its own
- * module; this file only wires arguments to them.
+ * module; this file only wires arguments to them. A command's module is loaded when it runs, so
+ * `status` and the control commands start without loading the loop, pi's client or the demo.
  */
 import { Command, CommanderError } from 'commander';
 import { EXIT, type ExitCode } from './exit-codes.js';
@@ -9,17 +10,8 @@ import { VERSION } from '../version.js';
 import { ConfigError } from '../config/errors.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { findRepoRoot } from '../workspace/repo-root.js';
-import { printConfig } from './commands/config.js';
-import { loopCommand } from './commands/loop.js';
-import { demoCommand, type DemoOptions } from './commands/demo.js';
-import { runDoctor } from './commands/doctor.js';
-import { runInit } from './commands/init.js';
-import { runReport, type ReportCommandOptions } from './commands/report.js';
-import { runClearHistory } from './commands/clear-history.js';
-import { visualOnceCommand } from './commands/visual-once.js';
-import { visualReviewWorkerCommand } from './commands/visual-review-worker.js';
-import { controlCommand } from './commands/control.js';
-import { statusCommand } from './commands/status.js';
+import type { DemoOptions } from './commands/demo.js';
+import type { ReportCommandOptions } from './commands/report.js';
 import type { ControlAction } from '../vocabulary/control.js';
 
 /** Every command with its one-line help, in the order `--help` lists them. */
@@ -75,7 +67,7 @@ function controlWiring(action: ControlAction, argument?: { name: string; as: 'ta
       const options = (argument ? args[1] : args[0]) as { wait?: string };
       const { config } = await loadFor(io, global());
       setExit(
-        await controlCommand(config, io, {
+        await (await import('./commands/control.js')).controlCommand(config, io, {
           action,
           ...(value !== undefined && argument ? { [argument.as]: value } : {}),
           ...(options.wait !== undefined ? { wait: options.wait } : {}),
@@ -90,7 +82,13 @@ const WIRING: Partial<Record<CommandName, Wiring>> = {
     command
       .option('--json', 'print the status as one JSON document')
       .action(async (options: CommonOptions) =>
-        setExit(await statusCommand((await loadFor(io, global())).config, io, options.json === true)),
+        setExit(
+          await (await import('./commands/status.js')).statusCommand(
+            (await loadFor(io, global())).config,
+            io,
+            options.json === true,
+          ),
+        ),
       ),
   pause: controlWiring('pause'),
   resume: controlWiring('resume'),
@@ -99,16 +97,22 @@ const WIRING: Partial<Record<CommandName, Wiring>> = {
   retry: controlWiring('retry', { name: '<task>', as: 'task' }),
   steer: controlWiring('steer', { name: '<text>', as: 'text' }),
   once: (command, { io, setExit, global }) =>
-    command.action(async () => setExit(await loopCommand('once', (await loadFor(io, global())).config, io))),
+    command.action(async () =>
+      setExit(await (await import('./commands/loop.js')).loopCommand('once', (await loadFor(io, global())).config, io)),
+    ),
   run: (command, { io, setExit, global }) =>
-    command.action(async () => setExit(await loopCommand('run', (await loadFor(io, global())).config, io))),
+    command.action(async () =>
+      setExit(await (await import('./commands/loop.js')).loopCommand('run', (await loadFor(io, global())).config, io)),
+    ),
   report: (command, { io, setExit, global }) =>
     command
       .option('--json', 'print the report as one JSON document')
       .option('--runs <n>', 'runs to list, newest first (default 10)')
       .option('--iterations <n>', 'iterations to list, newest first (default 20)')
       .action(async (options: ReportCommandOptions) =>
-        setExit(await runReport((await loadFor(io, global())).config, io, options)),
+        setExit(
+          await (await import('./commands/report.js')).runReport((await loadFor(io, global())).config, io, options),
+        ),
       ),
   'clear-history': (command, { io, setExit, global }) =>
     command
@@ -116,20 +120,37 @@ const WIRING: Partial<Record<CommandName, Wiring>> = {
       .option('--refs', "also delete refs/pi-harness/* (rescue refs hold failed iterations' work; kept by default)")
       .action(async (options: { yes?: boolean; refs?: boolean }) =>
         setExit(
-          await runClearHistory((await loadFor(io, global())).config, io, {
-            yes: options.yes === true,
-            refs: options.refs === true,
-          }),
+          await (await import('./commands/clear-history.js')).runClearHistory(
+            (await loadFor(io, global())).config,
+            io,
+            {
+              yes: options.yes === true,
+              refs: options.refs === true,
+            },
+          ),
         ),
       ),
   'visual-once': (command, { io, setExit, global }) =>
     command
       .option('--json', 'print the review record as JSON')
       .action(async (options: CommonOptions) =>
-        setExit(await visualOnceCommand((await loadFor(io, global())).config, io, options.json === true)),
+        setExit(
+          await (await import('./commands/visual-once.js')).visualOnceCommand(
+            (await loadFor(io, global())).config,
+            io,
+            options.json === true,
+          ),
+        ),
       ),
   'visual-review-worker': (command, { io, setExit, global }) =>
-    command.action(async () => setExit(await visualReviewWorkerCommand((await loadFor(io, global())).config, io))),
+    command.action(async () =>
+      setExit(
+        await (await import('./commands/visual-review-worker.js')).visualReviewWorkerCommand(
+          (await loadFor(io, global())).config,
+          io,
+        ),
+      ),
+    ),
   init: (command, { io, setExit, global }) =>
     command
       .option('--force', 'overwrite files init would otherwise keep')
@@ -137,7 +158,7 @@ const WIRING: Partial<Record<CommandName, Wiring>> = {
       .action(async (options: CommonOptions & { force?: boolean }) => {
         const { config } = global();
         setExit(
-          await runInit(io, {
+          await (await import('./commands/init.js')).runInit(io, {
             force: options.force === true,
             json: options.json === true,
             ...(config ? { configFile: config } : {}),
@@ -148,17 +169,25 @@ const WIRING: Partial<Record<CommandName, Wiring>> = {
     command
       .option('--json', 'print the checks as one JSON document')
       .action(async (options: CommonOptions) =>
-        setExit(await runDoctor((await loadFor(io, global())).config, io, options.json === true)),
+        setExit(
+          await (await import('./commands/doctor.js')).runDoctor(
+            (await loadFor(io, global())).config,
+            io,
+            options.json === true,
+          ),
+        ),
       ),
   demo: (command, { io, setExit }) =>
     command
       .option('--dir <dir>', 'build the demo repo in this empty or new directory (default: a new temporary one)')
       .option('--clean', 'remove the demo repo after a successful run (default: keep it to look around)')
-      .action(async (options: DemoOptions) => setExit(await demoCommand(options, io))),
+      .action(async (options: DemoOptions) =>
+        setExit(await (await import('./commands/demo.js')).demoCommand(options, io)),
+      ),
   config: (command, { io, setExit, global }) =>
     command.option('--json', 'print as JSON').action(async (options: CommonOptions) => {
       const { config } = await loadFor(io, { ...global(), ...options });
-      setExit(printConfig(config, io, options.json === true));
+      setExit((await import('./commands/config.js')).printConfig(config, io, options.json === true));
     }),
 };
 

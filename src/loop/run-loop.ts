@@ -8,6 +8,7 @@ import path from 'node:path';
 import { formatChecks, runPreflight } from '../doctor/index.js';
 import type { Config } from '../config/load.js';
 import { attachProjections } from '../journal/attach.js';
+import { foldSnapshotWriter } from '../journal/fold-snapshot.js';
 import { consoleView } from '../journal/render/console.js';
 import { Journal } from '../journal/writer.js';
 import { redactingIo, redactorFor } from '../redact/index.js';
@@ -97,6 +98,12 @@ function attachViews(ctx: OpeningRun): JournalFold {
     warn: (message) => write(`warning: ${message}`),
   });
   journal.onEvent(consoleView({ write, fold, journal: path.relative(config.repoRoot, journal.file) }));
+  // `status` restores this instead of decoding the whole journal.
+  journal.onEvent(
+    foldSnapshotWriter(journal.file, fold, (error) =>
+      write(`warning: the fold snapshot was not saved: ${errorMessage(error)}`),
+    ),
+  );
   return fold;
 }
 

@@ -4,8 +4,8 @@
  * model, no git: it has to answer in well under a second on a long run.
  */
 import type { Config } from '../config/load.js';
-import type { JournalFold } from '../journal/fold/fold.js';
-import { JournalFold as Fold } from '../journal/fold/fold.js';
+import { foldJournal } from '../journal/fold-snapshot.js';
+import { JournalFold } from '../journal/fold/fold.js';
 import {
   budgetsOf,
   iterationRow,
@@ -16,7 +16,6 @@ import {
   type IterationRow,
   type TaskStatus,
 } from '../journal/fold/views.js';
-import { readJournalFile } from '../journal/read.js';
 import type { RecordedStatus } from '../vocabulary/iterations.js';
 import { findRun } from './active-run.js';
 
@@ -138,8 +137,7 @@ export function statusOf(
 export async function buildStatus(config: Config, now: number = Date.now()): Promise<StatusDocument> {
   const lookup = await findRun(config);
   const journal = lookup.kind === 'active' ? lookup.journal : lookup.latest?.journal;
-  const fold = new Fold();
-  if (journal) for (const event of readJournalFile(journal).events) fold.apply(event);
+  const fold = journal ? foldJournal(journal) : new JournalFold();
   const staleLock = lookup.kind === 'idle' && lookup.stale ? lookup.stale.reason : null;
   return statusOf(fold, { repo: config.repoRoot, active: lookup.kind === 'active', staleLock, now });
 }
