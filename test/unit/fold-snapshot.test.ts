@@ -39,7 +39,7 @@ describe('fold snapshot', () => {
       ...stalledIteration(2, 'Two'),
       { type: 'control_received', id: 'c1', action: 'pause', source: 'cli', detail: 'pausing' },
     ];
-    later.forEach((body, index) => appendFileSync(file, line(body, first.length + index + 1)));
+    for (const [index, body] of later.entries()) appendFileSync(file, line(body, first.length + index + 1));
 
     const whole = new JournalFold();
     for (const event of readJournalFile(file).events) whole.apply(event);
