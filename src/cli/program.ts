@@ -56,6 +56,24 @@ type Wiring = (
   context: { io: CliIo; setExit: (code: ExitCode) => void; global: () => CommonOptions },
 ) => void;
 
+/** `once` / `run`, with the dashboard on or off. */
+function loopWiring(mode: 'once' | 'run'): Wiring {
+  return (command, { io, setExit, global }) =>
+    command
+      .option('--dashboard', 'serve the live dashboard during the run (default: on for run, off for once)')
+      .option('--no-dashboard', 'do not serve the dashboard')
+      .action(async (options: { dashboard?: boolean }) => {
+        const { config } = await loadFor(io, global());
+        const { dashboardForRun } = await import('./commands/dashboard.js');
+        const dashboard = await dashboardForRun(mode, config, io, options);
+        try {
+          setExit(await (await import('./commands/loop.js')).loopCommand(mode, config, io, dashboard));
+        } finally {
+          await dashboard?.close();
+        }
+      });
+}
+
 const WAIT_HELP = 'seconds to wait for the run to acknowledge (default 10)';
 
 /** A control command: its argument (if any) becomes the request's task or text. */
@@ -96,14 +114,21 @@ const WIRING: Partial<Record<CommandName, Wiring>> = {
   skip: controlWiring('skip', { name: '[task]', as: 'task' }),
   retry: controlWiring('retry', { name: '<task>', as: 'task' }),
   steer: controlWiring('steer', { name: '<text>', as: 'text' }),
-  once: (command, { io, setExit, global }) =>
-    command.action(async () =>
-      setExit(await (await import('./commands/loop.js')).loopCommand('once', (await loadFor(io, global())).config, io)),
-    ),
-  run: (command, { io, setExit, global }) =>
-    command.action(async () =>
-      setExit(await (await import('./commands/loop.js')).loopCommand('run', (await loadFor(io, global())).config, io)),
-    ),
+  once: loopWiring('once'),
+  run: loopWiring('run'),
+  visualize: (command, { io, setExit, global }) =>
+    command
+      .option('--host <host>', 'address to listen on (default dashboardHost, 127.0.0.1)')
+      .option('--port <port>', 'port (default dashboardPort, 4317; the next free one if taken; 0: any)')
+      .action(async (options: { host?: string; port?: string }) =>
+        setExit(
+          await (await import('./commands/visualize.js')).visualizeCommand(
+            (await loadFor(io, global())).config,
+            io,
+            options,
+          ),
+        ),
+      ),
   report: (command, { io, setExit, global }) =>
     command
       .option('--json', 'print the report as one JSON document')
@@ -181,6 +206,7 @@ const WIRING: Partial<Record<CommandName, Wiring>> = {
     command
       .option('--dir <dir>', 'build the demo repo in this empty or new directory (default: a new temporary one)')
       .option('--clean', 'remove the demo repo after a successful run (default: keep it to look around)')
+      .option('--dashboard', 'watch the demo live in the dashboard; it keeps serving after the demo until Ctrl-C')
       .action(async (options: DemoOptions) =>
         setExit(await (await import('./commands/demo.js')).demoCommand(options, io)),
       ),

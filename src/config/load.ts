@@ -197,7 +197,10 @@ const RENAMED_FIELDS: Readonly<Record<string, ConfigKey>> = {
   visualizerPort: 'dashboardPort',
 };
 
-function renameOldFields(fileObject: Record<string, unknown>, source: string): { object: Record<string, unknown>; warnings: string[] } {
+function renameOldFields(
+  fileObject: Record<string, unknown>,
+  source: string,
+): { object: Record<string, unknown>; warnings: string[] } {
   const object = { ...fileObject };
   const warnings: string[] = [];
   for (const [old, current] of Object.entries(RENAMED_FIELDS)) {
@@ -224,11 +227,13 @@ export function configFromObject(
   if (!result.success) problems.push(...issuesToProblems(result.error.issues, input, fileSource, overrides.sources));
 
   const warnings = configFile
-    ? renamed.concat(unknownKeyWarnings(fileObject, {
-        topLevel: Object.keys(ConfigSchema.shape),
-        roles: ROLES,
-        modelEndpoint: Object.keys(ModelEndpointSchema.shape),
-      }).map((warning) => `${configFile}: ${warning}`))
+    ? renamed.concat(
+        unknownKeyWarnings(fileObject, {
+          topLevel: Object.keys(ConfigSchema.shape),
+          roles: ROLES,
+          modelEndpoint: Object.keys(ModelEndpointSchema.shape),
+        }).map((warning) => `${configFile}: ${warning}`),
+      )
     : renamed;
   // A misspelled key often is the error ("baseUrl" missing because "baseURL" was written).
   if (problems.length > 0) throw new ConfigError(problems, warnings);

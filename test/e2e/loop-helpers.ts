@@ -65,6 +65,8 @@ export async function loopRepo(options: LoopRepoOptions): Promise<LoopRepo> {
     ...GIT_TEST_ENV,
     SCRIPTED_KEY: 'loop-key',
     PI_CODING_AGENT_DIR: `${repo}/.no-user-pi`,
+    // The dashboard's own tests turn it on; elsewhere it would only add a line and a port.
+    PI_VISUALIZER: '0',
   };
   const spawned: ChildProcess[] = [];
   return {
