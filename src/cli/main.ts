@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-import { enableCompileCache } from 'node:module';
+import * as nodeModule from 'node:module';
 
 // Node keeps the compiled code of the CLI's modules between runs (in its own cache directory), so a
 // command started again and again — `status` in a watch loop — does not compile them every time.
-enableCompileCache?.();
+// A namespace import: on a Node too old to have it, the CLI still starts (and says what it needs).
+(nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
 const { runCli } = await import('./program.js');
 const { markClosed, processIo } = await import('./io.js');

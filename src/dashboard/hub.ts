@@ -62,7 +62,7 @@ export class EventHub {
     res.write('retry: 2000\n\n');
     this.clients.add(res);
     res.on('close', () => this.clients.delete(res));
-    if (runId !== this.runId) {
+    if (runId !== null && runId !== this.runId) {
       res.write(resetFrame(this.runId));
       return;
     }
