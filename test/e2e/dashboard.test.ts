@@ -64,12 +64,12 @@ describe.skipIf(missing !== undefined)('the dashboard in a browser', () => {
     // Tasks by phase with their status, and the turn in flight with its tool calls.
     const tasks = page.getByTestId('tasks');
     await tasks.getByText('Phase two').waitFor();
-    await expect.poll(() => tasks.locator('[data-status="current"]').innerText()).toContain('Write one');
+    await expect.poll(() => tasks.locator('[data-status="current"]').textContent()).toContain('Write one');
     expect(await tasks.locator('[data-status="open"]').count()).toBe(2);
     const turn = page.getByTestId('turn');
     await turn.getByText('developer').first().waitFor();
     await expect.poll(() => page.getByTestId('tool-calls').locator('li').count()).toBeGreaterThanOrEqual(2);
-    expect(await page.getByTestId('tool-calls').innerText()).toContain('one.txt');
+    expect(await page.getByTestId('tool-calls').textContent()).toContain('one.txt');
 
     await confirmControl(page, 'Pause');
     await page.getByLabel('Guidance for the agent').fill(STEER);
@@ -78,8 +78,8 @@ describe.skipIf(missing !== undefined)('the dashboard in a browser', () => {
 
     // The iteration ends, the pause takes effect: the page hears it from the event stream.
     await page.getByTestId('run-state').filter({ hasText: 'paused' }).waitFor({ timeout: 30_000 });
-    await expect.poll(() => tasks.locator('[data-status="done"]').innerText()).toContain('Write one');
-    expect(await page.getByTestId('iterations').innerText()).toContain('succeeded');
+    await expect.poll(() => tasks.locator('[data-status="done"]').textContent()).toContain('Write one');
+    expect(await page.getByTestId('iterations').textContent()).toContain('succeeded');
     const steered = r.server.completionRequests().some((request) => JSON.stringify(request.body).includes(STEER));
     expect(steered).toBe(true);
     const received = eventsOf(r.repo, 'control_received');
