@@ -42,6 +42,8 @@ describe('control commands against a real run', () => {
     expect(busy.active).toBe(true);
     expect(busy.iteration?.task).toBe('First task');
     expect(busy.tasks).toMatchObject({ current: 1, open: 2 });
+    expect(busy.turn).toMatchObject({ role: 'developer', contextWindow: 128000 });
+    expect(busy.turn?.contextTokens).toBeGreaterThan(0);
 
     const steer = await runCommand(r, 'steer', STEER);
     expect(steer.code, steer.stderr).toBe(0);
