@@ -111,16 +111,20 @@ export class RunBoard {
     this.stopTail();
     const fold = new JournalFold();
     const inboxDir = target.active ? await inboxOf(this.config, target.runId) : null;
+    // What the journal held already is in the fold the page starts from: only later events stream.
+    let loaded = false;
     const onEvent = (event: ReadEvent) => {
       fold.apply(event);
-      this.hub.publish(event);
+      if (loaded) this.hub.publish(event);
     };
     const tail = new JournalTail(target.journal, onEvent);
     this.tail = tail;
     const shown: ShownRun = { ...target, fold, live: target.active, inboxDir, ready: Promise.resolve() };
     this.shown = shown;
     this.hub.reset(target.runId);
-    shown.ready = tail.start();
+    shown.ready = tail.start().then(() => {
+      loaded = true;
+    });
     await shown.ready;
   }
 

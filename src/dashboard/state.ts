@@ -17,8 +17,9 @@ import type { ShownRun } from './board.js';
 const RECENT_ITERATIONS = 100;
 /** Each verification output in the snapshot is cut to its end (the page shows the tail). */
 const OUTPUT_CHARS = 8000;
-/** Commits listed in the snapshot's run facts (every iteration names its own). */
+/** Commits and rescues listed in the snapshot's run facts (every iteration names its own). */
 const RECENT_COMMITS = 100;
+const RECENT_RESCUES = 100;
 
 export interface StatePayload {
   version: string;
@@ -43,7 +44,14 @@ export function statePayload(shown: ShownRun | undefined): StatePayload {
     live: shown.live,
     controllable: shown.live && shown.inboxDir !== null,
     seq: fold.run.lastSeq,
-    fold: { ...snapshot, run: { ...snapshot.run, commits: snapshot.run.commits.slice(-RECENT_COMMITS) } },
+    fold: {
+      ...snapshot,
+      run: {
+        ...snapshot.run,
+        commits: snapshot.run.commits.slice(-RECENT_COMMITS),
+        rescues: snapshot.run.rescues.slice(-RECENT_RESCUES),
+      },
+    },
     series: seriesOf(fold.iterations),
   };
 }

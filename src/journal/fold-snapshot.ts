@@ -115,7 +115,7 @@ export function foldJournal(journalFile: string): JournalFold {
     try {
       const after = eventsAfter(journalFile, saved);
       if (after) {
-        const fold = JournalFold.restore(saved.fold);
+        const fold = JournalFold.restore(saved.fold, { adopt: true });
         for (const event of after) fold.apply(event);
         return fold;
       }

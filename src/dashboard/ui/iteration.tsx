@@ -73,7 +73,8 @@ export function IterationDetail(props: { fold: JournalFold; selected: number | u
   const number = props.selected ?? fold.current?.iteration ?? fold.iterations.at(-1)?.iteration;
   const known = fold.iteration(number);
   // The diff comes from git (and an old iteration from the server); asked again when the iteration moves on.
-  const key = known ? `${known.ended}-${known.commit?.sha}-${known.rescue?.ref}-${known.turns.length}` : '';
+  const working = fold.turn && fold.turn.iteration === number ? fold.turn.toolCalls : '';
+  const key = known ? `${known.ended}-${known.commit?.sha}-${known.rescue?.ref}-${known.turns.length}-${working}` : '';
   const { value, error } = useApi<IterationAnswer>(
     number === undefined ? undefined : `/api/iteration?n=${number}&diff=1`,
     key,

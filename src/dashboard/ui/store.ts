@@ -55,7 +55,7 @@ export class DashboardStore {
       if (!response.ok) throw new Error(`the server answered ${response.status}`);
       const state = (await response.json()) as ServerState;
       this.data.state = state;
-      this.data.fold = state.fold ? JournalFold.restore(state.fold) : undefined;
+      this.data.fold = state.fold ? JournalFold.restore(state.fold, { adopt: true }) : undefined;
       this.data.series = state.series ?? undefined;
       this.data.error = undefined;
       this.connect(state);

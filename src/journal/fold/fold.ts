@@ -135,9 +135,12 @@ export class JournalFold {
     };
   }
 
-  /** A fold that goes on from a snapshot (its own copy: the snapshot is left alone). */
-  static restore(snapshot: FoldSnapshot): JournalFold {
-    const copy = structuredClone(snapshot);
+  /**
+   * A fold that goes on from a snapshot: its own copy, unless `adopt` says the snapshot is the
+   * caller's to give away (freshly parsed JSON), which saves copying a large one.
+   */
+  static restore(snapshot: FoldSnapshot, options: { adopt?: boolean } = {}): JournalFold {
+    const copy = options.adopt ? snapshot : structuredClone(snapshot);
     const fold = new JournalFold(copy.run.runId, copy.internal.repoRoot ? { repoRoot: copy.internal.repoRoot } : {});
     Object.assign(fold.run, copy.run);
     for (const it of copy.iterations) {
