@@ -13,6 +13,7 @@ import { DEMO_TASKS } from '../../src/demo/project.js';
 import { startDashboard } from '../../src/dashboard/server.js';
 import { closedAfterEach } from '../helpers/closing.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { journalEvents } from './control-helpers.js';
 import { loopRepo, say, write } from './loop-helpers.js';
 
 const setup = closedAfterEach(loopRepo);
@@ -25,6 +26,53 @@ function filesUnder(dir: string): string[] {
     const full = path.join(dir, entry.name);
     return entry.isDirectory() ? filesUnder(full) : entry.isFile() ? [full] : [];
   });
+}
+
+interface Frame {
+  id?: number;
+  event?: string;
+  data?: string;
+}
+
+/** Reads the event stream until `done` says so or `ms` pass; its frames, parsed (comments dropped). */
+async function readStream(
+  url: string,
+  headers: Record<string, string>,
+  done: (frames: Frame[]) => boolean,
+  ms: number,
+) {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), ms);
+  const frames: Frame[] = [];
+  let text = '';
+  try {
+    const response = await fetch(url, { headers, signal: abort.signal });
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const reader = response.body!.getReader();
+    while (!done(frames)) {
+      const { value, done: ended } = await reader.read();
+      if (ended) break;
+      text += Buffer.from(value).toString('utf8');
+      let end = text.indexOf('\n\n');
+      while (end >= 0) {
+        const frame: Frame = {};
+        for (const line of text.slice(0, end).split('\n')) {
+          const [field, ...rest] = line.split(': ');
+          if (field === 'id') frame.id = Number(rest.join(': '));
+          if (field === 'event' || field === 'data') frame[field] = rest.join(': ');
+        }
+        if (frame.id !== undefined || frame.event || frame.data) frames.push(frame);
+        text = text.slice(end + 2);
+        end = text.indexOf('\n\n');
+      }
+    }
+  } catch (error) {
+    if (!abort.signal.aborted) throw error;
+  } finally {
+    clearTimeout(timer);
+    abort.abort();
+  }
+  return frames;
 }
 
 describe('the dashboard server', () => {
@@ -67,6 +115,55 @@ describe('the dashboard server', () => {
         body: '{"action":"pause"}',
       });
       expect(noRun.status).toBe(409);
+    } finally {
+      await dashboard.close();
+    }
+  });
+
+  it('streams journal events as they come, by sequence number; a reconnect gets only what it missed', {
+    timeout: 90_000,
+  }, async () => {
+    const r = await setup({
+      tasks: '- [ ] Write a file\n',
+      plans: { developer: [[write('a.txt', 'a\n'), say('Done.')]], tester: [[say('VERDICT: PASS')]] },
+    });
+    const { config } = await loadConfig({ repoRoot: r.repo, cwd: r.repo, env: {} });
+    const dashboard = await startDashboard({ config, host: '127.0.0.1', port: 0, token: TOKEN, env: {} });
+    try {
+      await dashboard.board.follow();
+      const events = `http://127.0.0.1:${dashboard.port}/api/events`;
+      const auth = { authorization: `Bearer ${TOKEN}` };
+      const ended = (frames: Frame[]) => frames.some((frame) => frame.data?.includes('"type":"run_end"'));
+      const live = readStream(events, auth, ended, 60_000);
+      expect((await r.run('once')).code).toBe(0);
+      const frames = await live;
+      expect(ended(frames)).toBe(true);
+      // The run the dashboard picked up: a reset naming it, then one frame per journal event, in order.
+      expect(frames[0]?.event).toBe('reset');
+      const sent = frames.slice(1);
+      expect(sent.length).toBeGreaterThan(5);
+      const journal = journalEvents(r.repo);
+      for (const [i, frame] of sent.entries()) {
+        const event = JSON.parse(frame.data!) as { seq: number; type: string };
+        expect(frame.id).toBe(event.seq);
+        if (i > 0) expect(frame.id).toBe(sent[i - 1]!.id! + 1);
+        expect(journal.find((line) => line.seq === event.seq)).toEqual(event);
+      }
+      const last = sent.at(-1)!.id!;
+      expect(last).toBe(journal.at(-1)!.seq);
+
+      // Reconnecting with Last-Event-ID: exactly the events after it, no reset, no snapshot.
+      const resumed = await readStream(
+        events,
+        { ...auth, 'last-event-id': String(last - 3) },
+        (f) => f.length >= 3,
+        5000,
+      );
+      expect(resumed.map((frame) => frame.id)).toEqual([last - 2, last - 1, last]);
+      const caughtUp = await readStream(events, { ...auth, 'last-event-id': String(last) }, () => false, 1500);
+      expect(caughtUp).toEqual([]);
+      const fresh = await readStream(events, auth, () => false, 1500);
+      expect(fresh).toEqual([]);
     } finally {
       await dashboard.close();
     }

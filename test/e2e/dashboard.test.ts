@@ -1,7 +1,8 @@
 /**
  * The dashboard with a real run (real pi, scripted model) in Debian's chromium: the page shows the
  * run's tasks and the turn in flight, follows events as they arrive, pauses and steers the run
- * through its buttons, and works at phone width. Without the token the server answers 401.
+ * through its buttons, and works at phone width, showing what the guardrails refused. Without the
+ * token the server answers 401.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -9,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { browserMissing, launchBrowser } from '../helpers/browser.js';
 import { closedAfterEach } from '../helpers/closing.js';
 import { eventsOf, Gate, waitForStatus } from './control-helpers.js';
-import { loopRepo, say, write, type SpawnedCli } from './loop-helpers.js';
+import { bash, loopRepo, say, write, type SpawnedCli } from './loop-helpers.js';
 
 const missing = browserMissing();
 const setup = closedAfterEach(loopRepo);
@@ -51,6 +52,7 @@ describe.skipIf(missing !== undefined)('the dashboard in a browser', () => {
         ],
         tester: [[say('VERDICT: PASS')]],
       },
+      config: { maxRunTokens: 5_000_000 },
     });
     const run = r.spawnCli('run', { PI_VISUALIZER: '1', PI_VISUALIZER_PORT: '0', PI_HARNESS_DASHBOARD_TOKEN: TOKEN });
     const url = await dashboardUrl(run);
@@ -70,6 +72,13 @@ describe.skipIf(missing !== undefined)('the dashboard in a browser', () => {
     await turn.getByText('developer').first().waitFor();
     await expect.poll(() => page.getByTestId('tool-calls').locator('li').count()).toBeGreaterThanOrEqual(2);
     expect(await page.getByTestId('tool-calls').textContent()).toContain('one.txt');
+    // Its model, elapsed time (ticking), tokens, context use; the run's tokens against the budget.
+    const facts = await turn.locator('dl.facts').textContent();
+    expect(facts).toMatch(/model.+elapsed\d+s.*tokens[\d,.k]+ in \d+ requests.*context.*\d+% of 128k/s);
+    const elapsed = await page.getByTestId('turn-elapsed').textContent();
+    await expect.poll(() => page.getByTestId('turn-elapsed').textContent(), { timeout: 5000 }).not.toBe(elapsed);
+    const runTokens = page.getByTestId('budgets').locator('tr', { hasText: 'run tokens' });
+    expect(await runTokens.textContent()).toMatch(/^run tokens[\d,.k]+of 5\.00M$/);
 
     await confirmControl(page, 'Pause');
     await page.getByLabel('Guidance for the agent').fill(STEER);
@@ -81,7 +90,7 @@ describe.skipIf(missing !== undefined)('the dashboard in a browser', () => {
     await expect.poll(() => tasks.locator('[data-status="done"]').textContent()).toContain('Write one');
     expect(await page.getByTestId('iterations').textContent()).toContain('succeeded');
     const steered = r.server.completionRequests().some((request) => JSON.stringify(request.body).includes(STEER));
-    expect(steered).toBe(true);
+    expect(steered, JSON.stringify(eventsOf(r.repo, 'control_applied'))).toBe(true);
     const received = eventsOf(r.repo, 'control_received');
     expect(received.map((event) => [event.action, event.source])).toEqual([
       ['pause', 'dashboard'],
@@ -94,10 +103,15 @@ describe.skipIf(missing !== undefined)('the dashboard in a browser', () => {
     await page.getByTestId('run-state').filter({ hasText: 'ended' }).waitFor({ timeout: 20_000 });
   });
 
-  it('works at phone width: one column, nothing wider than the screen', { timeout: 90_000 }, async () => {
+  it('works at phone width: one column, nothing wider than the screen; guardrail refusals shown', {
+    timeout: 90_000,
+  }, async () => {
     const r = await setup({
       tasks: TASKS,
-      plans: { developer: [[write('x.txt', 'x\n'), say('Done.')]], tester: [[say('VERDICT: PASS')]] },
+      plans: {
+        developer: [[bash('git stash clear'), write('x.txt', 'x\n'), say('Done.')]],
+        tester: [[say('VERDICT: PASS')]],
+      },
     });
     expect((await r.run('once')).code).toBe(0);
     const { startDashboard } = await import('../../src/dashboard/server.js');
@@ -110,6 +124,8 @@ describe.skipIf(missing !== undefined)('the dashboard in a browser', () => {
       const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
       await page.goto(dashboard.url);
       await page.getByTestId('iterations').getByText('succeeded').waitFor();
+      // The guardrail's refusal in that iteration is on the page too.
+      expect(await page.getByTestId('guardrails').textContent()).toMatch(/^1 blocked \(git-stash ×1\)/);
       const widths = (await page.evaluate('[document.documentElement.scrollWidth, window.innerWidth]')) as number[];
       expect(widths[0]).toBeLessThanOrEqual(widths[1]!);
     } finally {

@@ -29,6 +29,7 @@ function Summary(props: { it: IterationFacts }) {
         {it.durationMs !== null ? duration(it.durationMs) : '…'}, {tokens(it.usage.input + it.usage.output)} tokens,{' '}
         {it.turns.length} turns
       </dd>
+      <Guardrails it={it} />
       <dt>commit</dt>
       <dd>
         {it.commit
@@ -38,6 +39,43 @@ function Summary(props: { it: IterationFacts }) {
             : 'none'}
       </dd>
     </dl>
+  );
+}
+
+/** What the guardrails refused or put back in this iteration; nothing when they had nothing to do. */
+function Guardrails(props: { it: IterationFacts }) {
+  const g = props.it.guardrails;
+  if (g.blocked + g.warned + g.restored + g.reported === 0) return null;
+  const counts = [
+    g.blocked ? `${g.blocked} blocked` : '',
+    g.warned ? `${g.warned} warned` : '',
+    g.restored ? `${g.restored} put back` : '',
+    g.reported ? `${g.reported} reported` : '',
+  ].filter(Boolean);
+  return (
+    <>
+      <dt>guardrails</dt>
+      <dd data-testid="guardrails">
+        {counts.join(', ')}
+        {Object.keys(g.byRule).length > 0 ? (
+          <span class="muted">
+            {' '}
+            (
+            {Object.entries(g.byRule)
+              .map(([rule, n]) => `${rule} ×${n}`)
+              .join(', ')}
+            )
+          </span>
+        ) : null}
+        {g.changes.length > 0 ? (
+          <ul class="notes">
+            {g.changes.map((change) => (
+              <li key={change}>{change}</li>
+            ))}
+          </ul>
+        ) : null}
+      </dd>
+    </>
   );
 }
 
