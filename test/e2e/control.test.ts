@@ -15,6 +15,7 @@ import { loopRepo, say, write } from './loop-helpers.js';
 const setup = closedAfterEach(loopRepo);
 const TASKS = '# Build\n\n- [ ] First task\n- [ ] Second task\n- [ ] Third task\n';
 const STEER = 'Also write NOTE.txt saying hello';
+const STEER_NEXT = 'Keep the second file short';
 
 const messagesOf = (body: unknown) => JSON.stringify((body as { messages?: unknown })?.messages ?? []);
 
@@ -69,11 +70,22 @@ describe('control commands against a real run', () => {
     expect(r.server.completionRequests().length).toBe(calls);
     expect((await status(r)).active).toBe(true);
 
+    // No turn in flight while paused: guidance waits for the next developer prompt.
+    const steerNext = await runCommand(r, 'steer', STEER_NEXT);
+    expect(steerNext.code, steerNext.stderr).toBe(0);
+    expect(steerNext.stdout).toContain('no turn in flight: the guidance goes into the next developer prompt');
+    expect(r.server.completionRequests().some((request) => messagesOf(request.body).includes(STEER_NEXT))).toBe(false);
+
     const resume = await runCommand(r, 'resume');
     expect(resume.code, resume.stderr).toBe(0);
 
     // Iteration 2 waits at its gate with two.txt written: skip it.
     await waitForStatus(r, (doc) => doc.iteration?.task === 'Second task' && (doc.turn?.toolCalls ?? 0) >= 2);
+    // Iteration 2's developer prompt carried the guidance, from its first model request on.
+    const firstOfSecond = r.server
+      .completionRequests()
+      .find((request) => messagesOf(request.body).includes('Second task'));
+    expect(messagesOf(firstOfSecond?.body)).toContain(STEER_NEXT);
     const skip = await runCommand(r, 'skip');
     expect(skip.code, skip.stderr).toBe(0);
     expect(skip.stdout).toContain('aborting iteration 2');
@@ -103,10 +115,13 @@ describe('control commands against a real run', () => {
       ['steer', 'applied'],
       ['pause', 'applied'],
       ['resume', 'applied'],
+      ['steer', 'applied'], // when iteration 2's developer prompt was built
       ['skip', 'applied'],
       ['retry', 'applied'],
     ]);
     expect(r.show('HEAD', 'TODOS.md')).not.toContain('[ ]');
+    const nextApplied = eventsOf(r.repo, 'control_applied').filter((event) => event.action === 'steer')[1];
+    expect(nextApplied?.detail).toBe('put into the developer prompt of iteration 2');
   });
 
   it('stop ends the run like SIGTERM: turn aborted, work kept, lock released, exit 130', {
