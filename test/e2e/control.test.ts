@@ -147,8 +147,8 @@ describe('control commands against a real run', () => {
     expect(eventsOf(r.repo, 'iteration_end')[0]).toMatchObject({ recorded: 'interrupted' });
   });
 
-  it('a control command without an active run, or without an answer, exits 1 and says why', {
-    timeout: 30_000,
+  it('a control command without an active run, or without an answer (default 10 s), exits 1 and says why', {
+    timeout: 45_000,
   }, async () => {
     const r = await setup({ tasks: TASKS, plans: {} });
     const none = await runCommand(r, 'pause');
@@ -174,10 +174,22 @@ describe('control commands against a real run', () => {
       }),
     );
     const started = Date.now();
-    const silent = await runCommand(r, 'steer', 'hello', '--wait', '1');
+    const timed = async (run: Promise<Awaited<ReturnType<typeof runCommand>>>) => ({
+      ...(await run),
+      ms: Date.now() - started,
+    });
+    // --wait 1, and the default of 10 s, side by side.
+    const [silent, defaultWait] = await Promise.all([
+      timed(runCommand(r, 'steer', 'hello', '--wait', '1')),
+      timed(runCommand(r, 'pause')),
+    ]);
     expect(silent.code).toBe(1);
     expect(silent.stderr).toMatch(/did not acknowledge the request within 1s; it was withdrawn/);
-    expect(Date.now() - started).toBeLessThan(8000);
+    expect(silent.ms).toBeLessThan(8000);
+    expect(defaultWait.code).toBe(1);
+    expect(defaultWait.stderr).toMatch(/did not acknowledge the request within 10s; it was withdrawn/);
+    expect(defaultWait.ms).toBeGreaterThanOrEqual(10_000);
+    expect(defaultWait.ms).toBeLessThan(18_000);
     const unknown = await runCommand(r, 'retry', 'no such task');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('no task in');
