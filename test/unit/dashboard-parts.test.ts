@@ -1,6 +1,7 @@
 /** The dashboard's small parts: the token check, the listening address, the event stream's resume. */
 import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
+import { dashboardEnabled } from '../../src/cli/commands/dashboard.js';
 import { authorize, sameToken } from '../../src/dashboard/auth.js';
 import { EventHub } from '../../src/dashboard/hub.js';
 import { dashboardUrl, isLoopback, listenNotes } from '../../src/dashboard/listen.js';
@@ -87,5 +88,16 @@ describe('the event stream', () => {
     hub.attach(behind.response, 'r1', 10); // the fold is at 900; this server never buffered 11…900
     expect(behind.frames.at(-1)).toContain('event: reset');
     hub.close();
+  });
+});
+
+describe('whether a run serves the dashboard', () => {
+  it('is on for run and off for once by default; the config, then the flag, decide otherwise', () => {
+    expect(dashboardEnabled('run', undefined, undefined)).toBe(true);
+    expect(dashboardEnabled('once', undefined, undefined)).toBe(false);
+    expect(dashboardEnabled('run', false, undefined)).toBe(false);
+    expect(dashboardEnabled('once', true, undefined)).toBe(true);
+    expect(dashboardEnabled('run', true, false)).toBe(false); // --no-dashboard
+    expect(dashboardEnabled('once', false, true)).toBe(true); // --dashboard
   });
 });

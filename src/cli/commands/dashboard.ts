@@ -41,6 +41,11 @@ export async function openDashboard(config: Config, io: CliIo, flags: DashboardF
   return dashboard;
 }
 
+/** The flag decides, else the config (`dashboard`, PI_VISUALIZER), else the mode: on for `run`, off for `once`. */
+export function dashboardEnabled(mode: 'once' | 'run', configured: boolean | undefined, flag: boolean | undefined) {
+  return flag ?? configured ?? mode === 'run';
+}
+
 /** A run's dashboard when it is on (`run`: unless turned off; `once`: when asked for); a failure to start is a warning. */
 export async function dashboardForRun(
   mode: 'once' | 'run',
@@ -48,8 +53,7 @@ export async function dashboardForRun(
   io: CliIo,
   flags: DashboardFlags,
 ): Promise<Dashboard | undefined> {
-  const enabled = flags.dashboard ?? config.dashboard ?? mode === 'run';
-  if (!enabled) return undefined;
+  if (!dashboardEnabled(mode, config.dashboard, flags.dashboard)) return undefined;
   try {
     return await openDashboard(config, io, flags);
   } catch (error) {
