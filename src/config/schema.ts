@@ -368,16 +368,18 @@ export const ConfigSchema = z.object({
   }),
 
   // dashboard
-  visualizer: meta(z.boolean().optional(), {
-    description: 'Serve the live dashboard during `run`. Default: on for `run`.',
+  dashboard: meta(z.boolean().optional(), {
+    description:
+      'Serve the live dashboard while a run works (`--dashboard` / `--no-dashboard` decide per command). Default: on for `run`, off for `once`. Old name: visualizer.',
     env: 'PI_VISUALIZER',
   }),
-  visualizerHost: meta(z.string().min(1).default('127.0.0.1'), {
-    description: 'Dashboard host.',
+  dashboardHost: meta(z.string().min(1).default('127.0.0.1'), {
+    description:
+      'Address the dashboard listens on. Anything but a loopback address makes it reachable from other machines (with a warning). Old name: visualizerHost.',
     env: 'PI_VISUALIZER_HOST',
   }),
-  visualizerPort: meta(z.number().int().min(0).max(65535).default(4317), {
-    description: 'Dashboard port (0 picks a free one).',
+  dashboardPort: meta(z.number().int().min(0).max(65535).default(4317), {
+    description: 'Dashboard port; when taken, the next free one. 0 picks any free port. Old name: visualizerPort.',
     env: 'PI_VISUALIZER_PORT',
   }),
 });

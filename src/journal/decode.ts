@@ -7,10 +7,11 @@
  * (the fold, the projections, `report`) works on what comes out of here and never parses again.
  */
 import { isObject } from '../util/json.js';
+import { CONTROL_ACTIONS, CONTROL_RESULTS, CONTROL_SOURCES, PARK_CAUSES } from '../vocabulary/control.js';
 import { GUARDRAIL_RULES, RESTORE_KINDS, RESTORE_MOMENTS } from '../vocabulary/guardrails.js';
 import { ROLES } from '../vocabulary/roles.js';
 import { VISUAL_VERDICTS } from '../vocabulary/verdicts.js';
-import type { BodyOf, Envelope, JournalEventBody, LegacyEventBody } from './events.js';
+import type { BodyOf, Envelope, JournalEventBody, LegacyEventBody, TaskListEntry } from './events.js';
 
 type AnyBody = JournalEventBody | LegacyEventBody;
 export type DecodableType = AnyBody['type'];
@@ -137,9 +138,30 @@ const endReason = oneOf([
   'provider_auth',
   'mock_no_change',
   'interrupted',
+  'operator_skip',
   'visual_failed',
   'visual_blocked',
 ] as const);
+
+/** A task-list entry needs its id and text; the rest reads as unknown (not done, not parked) when missing. */
+const taskEntry: Reader<TaskListEntry> = (value) => {
+  if (!isObject(value) || typeof value.id !== 'string' || typeof value.text !== 'string') return undefined;
+  const { phase, line, done, parked } = value;
+  const wellFormed =
+    (phase === null || typeof phase === 'string') &&
+    isNumber(line) &&
+    typeof done === 'boolean' &&
+    typeof parked === 'boolean';
+  if (wellFormed) return value as unknown as TaskListEntry;
+  return {
+    id: value.id,
+    text: value.text,
+    phase: strOrNull(phase) ?? null,
+    line: num(line) ?? 0,
+    done: done === true,
+    parked: parked === true,
+  };
+};
 
 /** The fields of every type this harness knows. Adding a field to an event without a reader here does not compile. */
 const FIELDS: { [T in DecodableType]: Fields<BodyOf<T>> } = {
@@ -178,6 +200,7 @@ const FIELDS: { [T in DecodableType]: Fields<BodyOf<T>> } = {
     model: str,
     prompt: str,
     images: num,
+    contextWindow: num,
   },
   turn_usage: { iteration: num, role, usage, modelRequests: num },
   tool_start: { iteration: num, role, name: str, path: str, command: str },
@@ -314,6 +337,24 @@ const FIELDS: { [T in DecodableType]: Fields<BodyOf<T>> } = {
   lock_recovered: { reason: str, movedTo: str },
   crash_recovery: { iteration: num, crashedRunId: str, taskText: str },
   error: { iteration: num, message: str },
+  control_received: {
+    id: str,
+    action: oneOf(CONTROL_ACTIONS),
+    source: oneOf(CONTROL_SOURCES),
+    task: str,
+    text: str,
+    detail: str,
+  },
+  control_applied: {
+    id: str,
+    action: oneOf(CONTROL_ACTIONS),
+    result: oneOf(CONTROL_RESULTS),
+    detail: str,
+    taskId: str,
+  },
+  task_list: { tasks: listOf(taskEntry) },
+  task_parked: { taskId: str, cause: oneOf(PARK_CAUSES), reason: str },
+  task_unparked: { taskId: str },
   large_files: { iteration: num, files: listOf(largeFile) },
   large_file: { iteration: num, path: str, lines: num },
 };

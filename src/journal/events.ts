@@ -10,6 +10,7 @@
 import type { BudgetAction, BudgetKind } from '../vocabulary/budgets.js';
 import type { RunResult, StopKind } from '../vocabulary/exit-codes.js';
 import type { CommandOutcome } from '../vocabulary/commands.js';
+import type { ControlAction, ControlResult, ControlSource, ParkCause } from '../vocabulary/control.js';
 import type { LargeFileWarning } from '../vocabulary/files.js';
 import type { GuardrailRule, RestoreKind, RestoreMoment } from '../vocabulary/guardrails.js';
 import type {
@@ -67,6 +68,8 @@ export type JournalEventBody =
       prompt?: string;
       /** Images attached to the prompt (the visual review's screenshots). */
       images?: number;
+      /** The model's context window in tokens, when the configuration declares it. */
+      contextWindow?: number;
     }
   /** One model request of the turn in flight finished: what it cost (the turn_end sums them all). */
   | { type: 'turn_usage'; iteration: number; role: Role; usage: TokenUsage; modelRequests: number }
@@ -250,7 +253,44 @@ export type JournalEventBody =
   | { type: 'lock_recovered'; reason: string; movedTo: string }
   /** An iteration of an earlier run never ended (the harness died in it): its work is kept next. */
   | { type: 'crash_recovery'; iteration: number; crashedRunId: string; taskText: string }
-  | { type: 'error'; iteration?: number; message: string };
+  | { type: 'error'; iteration?: number; message: string }
+  /** An operator's request (pause, resume, stop, skip, retry, steer) reached the run; `detail` says what comes next. */
+  | {
+      type: 'control_received';
+      id: string;
+      action: ControlAction;
+      source: ControlSource;
+      /** skip / retry: the task asked for (its id, as the requester resolved it). */
+      task?: string;
+      /** steer: the guidance. */
+      text?: string;
+      detail: string;
+    }
+  /** The run settled an operator's request: what it did, or why nothing was done. */
+  | {
+      type: 'control_applied';
+      id: string;
+      action: ControlAction;
+      result: ControlResult;
+      detail: string;
+      taskId?: string;
+    }
+  /** The task file as the run reads it: at run start, and again whenever it differs from what the journal says. */
+  | { type: 'task_list'; tasks: TaskListEntry[] }
+  /** A task was parked: the run moves past it until it is retried. */
+  | { type: 'task_parked'; taskId: string; cause: ParkCause; reason: string }
+  /** A parked task was given back to the run (`pi-harness retry`). */
+  | { type: 'task_unparked'; taskId: string };
+
+/** One task of the task file, as `task_list` records it. */
+export interface TaskListEntry {
+  id: string;
+  text: string;
+  phase: string | null;
+  line: number;
+  done: boolean;
+  parked: boolean;
+}
 
 export interface RunBudgets {
   maxRunSeconds: number;

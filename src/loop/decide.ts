@@ -193,15 +193,22 @@ function afterVisual(verdict: VisualVerdict | undefined, terminalReason: Termina
 const VISUAL_ENDS: ReadonlySet<EndReason> = new Set(['visual_failed', 'visual_blocked']);
 
 /**
- * Where an iteration stopped from outside (a signal, a budget) goes instead of `next`. A commit not
- * yet reviewed stands (a stop is no judgement of it), as does a visual review's verdict once given;
- * anything else ends `interrupted`, and its work is kept aside.
+ * Why an iteration was stopped from outside: `stop` (a signal, `pi-harness stop`, a spent budget) or
+ * `skip` (the operator skipped its task with `pi-harness skip`).
  */
-export function whenInterrupted(next: Step): EndStep {
-  if (next.kind === 'end')
-    return next.status === 'succeeded' || VISUAL_ENDS.has(next.reason) ? next : end('failed', 'interrupted');
+export type InterruptCause = 'stop' | 'skip';
+
+/**
+ * Where an iteration stopped from outside goes instead of `next`. A commit not yet reviewed stands
+ * (a stop is no judgement of it), as does a visual review's verdict once given; anything else ends
+ * `interrupted` — or, when the operator skipped the task, `skipped` (`operator_skip`: it counts as
+ * no failure) — and its work is kept aside.
+ */
+export function whenInterrupted(next: Step, cause: InterruptCause = 'stop'): EndStep {
+  const stopped = cause === 'skip' ? end('skipped', 'operator_skip') : end('failed', 'interrupted');
+  if (next.kind === 'end') return next.status === 'succeeded' || VISUAL_ENDS.has(next.reason) ? next : stopped;
   if (next.kind === 'visual') return end('succeeded', 'committed');
-  return end('failed', 'interrupted');
+  return stopped;
 }
 
 /**

@@ -21,6 +21,8 @@ export interface PromptSourceOptions {
   visualFeedback?: () => Promise<string | undefined>;
   /** Edit-strategy hints from loop history and large-file warnings, current at each prompt. */
   guidance?: () => { loopConstraints: string[]; largeFileWarnings: { path: string; lines: number }[] };
+  /** Operator guidance waiting for a developer prompt (`pi-harness steer`); taking it hands it over. */
+  operatorGuidance?: (kind: PromptRequest['kind']) => string[];
 }
 
 type FixRequest = Extract<PromptRequest, { kind: 'developerFix' }>;
@@ -60,6 +62,7 @@ export async function createPromptSource(options: PromptSourceOptions): Promise<
   ): Promise<PromptContext> => {
     const visualFeedback = request.kind === 'developer' ? await options.visualFeedback?.() : undefined;
     const guidance = request.kind === 'tester' ? undefined : options.guidance?.();
+    const operatorGuidance = request.kind === 'tester' ? [] : (options.operatorGuidance?.(request.kind) ?? []);
     return {
       task: request.task,
       taskFileRelative: toRepoRelative(config.repoRoot, config.taskFile),
@@ -71,6 +74,7 @@ export async function createPromptSource(options: PromptSourceOptions): Promise<
       ...(visualFeedback ? { visualFeedback } : {}),
       ...(guidance?.loopConstraints.length ? { loopConstraints: guidance.loopConstraints } : {}),
       ...(guidance?.largeFileWarnings.length ? { largeFileWarnings: guidance.largeFileWarnings } : {}),
+      ...(operatorGuidance.length > 0 ? { operatorGuidance } : {}),
     };
   };
 

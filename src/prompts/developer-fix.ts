@@ -6,7 +6,16 @@
 import { capLines, cleanOutput, limit, lineLimit, truncateLongLines } from './compact.js';
 import { collapseForeignFrames } from './stack-frames.js';
 import { developerPreamble } from './developer.js';
-import { changedFilesList, code, fenced, findingsBlock, joinSections, notesSection, taskSection } from './sections.js';
+import {
+  changedFilesList,
+  code,
+  fenced,
+  findingsBlock,
+  joinSections,
+  notesSection,
+  operatorGuidanceSection,
+  taskSection,
+} from './sections.js';
 import type { PromptContext, VerificationTail } from './types.js';
 
 export type FixSource = 'verification' | 'tester' | 'commitHook';
@@ -97,6 +106,7 @@ export function buildDeveloperFixPrompt(ctx: PromptContext, source: FixSource): 
     developerPreamble(ctx),
     taskSection(ctx, 'Current task'),
     changedSection(ctx),
+    operatorGuidanceSection(ctx),
     notesSection(ctx),
     source === 'verification'
       ? verificationSection(ctx)

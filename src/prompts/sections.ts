@@ -99,3 +99,14 @@ export function findingsBlock(ctx: PromptContext): string | undefined {
   });
   return fenced(capped.text);
 }
+
+/** Guidance the operator sent for this task (`pi-harness steer`), verbatim, newest last. */
+export function operatorGuidanceSection(ctx: PromptContext): string | undefined {
+  const guidance = ctx.operatorGuidance?.filter((text) => text.trim() !== '') ?? [];
+  if (guidance.length === 0) return undefined;
+  return [
+    '## Guidance from the operator',
+    'The person running the harness sent this while you were not working. Follow it:',
+    ...guidance.map((text) => fenced(text.trim())),
+  ].join('\n');
+}

@@ -76,4 +76,6 @@ export interface PromptContext {
   loopConstraints?: string[];
   retryReason?: RetryReason;
   notes?: string[];
+  /** Guidance an operator sent (`pi-harness steer`) while no turn was running to take it. */
+  operatorGuidance?: string[];
 }

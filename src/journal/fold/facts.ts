@@ -18,7 +18,8 @@ import type {
 import type { Role } from '../../vocabulary/roles.js';
 import { emptyUsage, type TerminalReason, type TokenUsage, type TurnStatus } from '../../vocabulary/turns.js';
 import type { Verdict, VisualVerdict } from '../../vocabulary/verdicts.js';
-import type { RunBudgets } from '../events.js';
+import type { ControlAction, ControlResult, ControlSource, ParkCause } from '../../vocabulary/control.js';
+import type { RunBudgets, TaskListEntry } from '../events.js';
 
 export interface TurnFacts {
   role: Role | 'unknown';
@@ -44,9 +45,58 @@ export interface TurnInFlight {
   startedAt: string;
   toolCalls: number;
   lastTool: { name: string; path?: string } | null;
+  /** The turn's tool calls as they started, oldest first (the latest MAX_TURN_TOOLS). */
+  tools: ToolCallStart[];
   /** Usage of the model requests finished so far. */
   usage: TokenUsage;
   modelRequests: number;
+  /** Tokens the last model request sent (input + cache): how full the context is. */
+  contextTokens: number | null;
+  /** The model's context window, when the configuration declares it. */
+  contextWindow: number | null;
+}
+
+/** A tool call of the turn in flight, as it started. */
+export interface ToolCallStart {
+  name: string;
+  path?: string;
+  command?: string;
+  at: string;
+}
+
+/** Tool calls of the turn in flight the fold keeps (a looping agent can make thousands). */
+export const MAX_TURN_TOOLS = 200;
+
+/** An operator's request as the journal tells it. */
+export interface ControlRecord {
+  id: string;
+  action: ControlAction;
+  source: ControlSource | null;
+  task: string | null;
+  text: string | null;
+  receivedAt: string;
+  /** What the run said it will do when it received the request. */
+  plan: string;
+  /** Null until the run settled it. */
+  result: ControlResult | null;
+  detail: string | null;
+  appliedAt: string | null;
+}
+
+/** Operator control of the run: paused or not, and the requests so far (the latest MAX_CONTROLS). */
+export interface ControlFacts {
+  paused: boolean;
+  pausedAt: string | null;
+  requests: ControlRecord[];
+}
+
+export const MAX_CONTROLS = 50;
+
+/** A task of the task file, with what the journal says happened to it. */
+export interface TaskEntryFacts extends TaskListEntry {
+  /** Why it is parked, when it is. */
+  parkCause: ParkCause | null;
+  parkReason: string | null;
 }
 
 export interface VerificationFacts {
@@ -99,6 +149,8 @@ export interface IterationFacts {
   iteration: number;
   /** Null when the journal never named it (a damaged iteration_start). */
   task: TaskRef | null;
+  /** The commit the iteration started from (its diff is taken against it). */
+  startCommit: string | null;
   startedAt: string | null;
   /** The time of the iteration's latest event (how long a crashed iteration ran). */
   lastAt: string | null;
@@ -275,6 +327,7 @@ export function newIteration(
     runId,
     iteration,
     task,
+    startCommit: null,
     startedAt: at,
     lastAt: at,
     step: 'starting',

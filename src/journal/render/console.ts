@@ -132,6 +132,14 @@ function runLines(event: ReadEvent, options: ConsoleOptions): string[] | undefin
       return [`${event.iteration !== undefined ? '  ' : ''}warning: ${event.message}`];
     case 'error':
       return event.iteration !== undefined ? [`  error: ${event.message}`] : [];
+    case 'control_received':
+      return [
+        `control: ${event.action} from the ${event.source === 'dashboard' ? 'dashboard' : 'command line'} — ${event.detail}`,
+      ];
+    case 'control_applied':
+      return [`control: ${event.action} ${event.result === 'applied' ? 'done' : event.result}: ${event.detail}`];
+    case 'task_unparked':
+      return [`task unparked: ${event.taskId}`];
     case 'budget':
       return [`budget: ${event.message}`, ...(event.action === 'park_task' ? [`task parked: ${event.message}`] : [])];
     case 'iteration_end': {

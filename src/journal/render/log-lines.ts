@@ -147,7 +147,26 @@ function describeIteration(event: ReadEvent): string | undefined {
   }
 }
 
-const DESCRIBERS: readonly Describe[] = [describeRun, describeTurn, describeIteration];
+function describeOperator(event: ReadEvent): string | undefined {
+  switch (event.type) {
+    case 'control_received': {
+      const what = opt(event.task, ` task ${event.task}`) + opt(event.text, ` "${event.text}"`);
+      return `${event.action}${what} (${event.id}, from ${event.source}): ${event.detail}`;
+    }
+    case 'control_applied':
+      return `${event.action} (${event.id}) ${event.result}: ${event.detail}`;
+    case 'task_list':
+      return `${plural((event.tasks ?? []).length, 'task')} in the task file`;
+    case 'task_parked':
+      return `task ${event.taskId} parked (${event.cause}): ${event.reason}`;
+    case 'task_unparked':
+      return `task ${event.taskId} unparked`;
+    default:
+      return undefined;
+  }
+}
+
+const DESCRIBERS: readonly Describe[] = [describeRun, describeTurn, describeIteration, describeOperator];
 
 function describe(event: ReadEvent): string {
   for (const describer of DESCRIBERS) {
