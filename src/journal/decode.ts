@@ -7,9 +7,10 @@
  * (the fold, the projections, `report`) works on what comes out of here and never parses again.
  */
 import { isObject } from '../util/json.js';
+import { INTEGRITY_MODES, INTEGRITY_RULES } from '../vocabulary/integrity.js';
 import { ROLES } from '../vocabulary/roles.js';
 import { VISUAL_VERDICTS } from '../vocabulary/verdicts.js';
-import type { BodyOf, Envelope, JournalEventBody, LegacyEventBody } from './events.js';
+import type { BaselineCounts, BodyOf, Envelope, JournalEventBody, LegacyEventBody } from './events.js';
 
 type AnyBody = JournalEventBody | LegacyEventBody;
 export type DecodableType = AnyBody['type'];
@@ -94,6 +95,17 @@ const toolRef: Reader<{ name: string; path?: string }> = (value) => {
   return { name: value.name };
 };
 
+/** Baseline counts need their runner and numbers; the rest read as their neutral values. */
+const baselineCounts: Reader<BaselineCounts> = (value) => {
+  if (!isObject(value) || typeof value.runner !== 'string') return undefined;
+  const numbers = counters(['run', 'passed', 'failed', 'skipped', 'todo'] as const)(value)!;
+  const unit = value.unit === 'package' ? 'package' : 'test';
+  const complete = value.complete !== false;
+  if (numbers === value && unit === value.unit && complete === value.complete)
+    return value as unknown as BaselineCounts;
+  return { runner: value.runner, ...numbers, unit, complete };
+};
+
 const role = oneOf(ROLES);
 const turnStatus = oneOf(['success', 'failed', 'stalled', 'timed_out'] as const);
 const terminalReason = oneOf([
@@ -137,6 +149,7 @@ const endReason = oneOf([
   'interrupted',
   'visual_failed',
   'visual_blocked',
+  'integrity',
 ] as const);
 
 /** The fields of every type this harness knows. Adding a field to an event without a reader here does not compile. */
@@ -226,6 +239,33 @@ const FIELDS: { [T in DecodableType]: Fields<BodyOf<T>> } = {
     recheck: bool,
     findings: str,
   },
+  integrity_baseline: {
+    iteration: num,
+    commit: strOrNull,
+    testFiles: num,
+    counts: baselineCounts,
+    source: oneOf(['verification', 'run_start', 'none'] as const),
+    verification: (value) => {
+      if (!isObject(value)) return undefined;
+      const outcome = commandOutcome(value.outcome);
+      if (outcome === undefined) return undefined;
+      return {
+        outcome,
+        exitCode: numOrNull(value.exitCode) ?? null,
+        durationMs: num(value.durationMs) ?? 0,
+        command: str(value.command) ?? '',
+      };
+    },
+  },
+  integrity_finding: {
+    iteration: num,
+    check: num,
+    mode: oneOf(INTEGRITY_MODES),
+    rule: oneOf(INTEGRITY_RULES),
+    path: str,
+    detail: str,
+  },
+  integrity_check: { iteration: num, check: num, mode: oneOf(INTEGRITY_MODES), findings: num },
   commit: {
     iteration: num,
     commit: str,

@@ -20,6 +20,9 @@ import {
 } from './facts.js';
 import {
   addCommit,
+  addIntegrityBaseline,
+  addIntegrityCheck,
+  addIntegrityFinding,
   addLargeFiles,
   addTurn,
   addVerdict,
@@ -222,6 +225,11 @@ const HANDLERS: { [T in DecodableType]?: Handler<T> } = {
   }),
   verification: withIteration((it, event) => addVerification(it, event)),
   verdict: withIteration((it, event) => addVerdict(it, event)),
+  integrity_baseline: withIteration((it, event) => addIntegrityBaseline(it, event)),
+  integrity_finding: withIteration((it, event, fold) => {
+    if (addIntegrityFinding(it, event)) fold.run.integrityFindings += 1;
+  }),
+  integrity_check: withIteration((it, event) => addIntegrityCheck(it, event)),
   commit: (fold, event) => {
     const it = fold.iteration(event.iteration);
     if (it) addCommit(it, event);

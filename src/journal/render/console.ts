@@ -6,7 +6,17 @@
 import type { ReadEvent, ReadEventOf } from '../decode.js';
 import type { IterationFacts } from '../fold/facts.js';
 import type { JournalFold } from '../fold/fold.js';
-import { commitPhrase, oneLine, rescuePhrase, taskPhrase, turnEnding, verificationOutcome } from './phrases.js';
+import {
+  baselinePhrase,
+  commitPhrase,
+  findingPhrase,
+  oneLine,
+  plural,
+  rescuePhrase,
+  taskPhrase,
+  turnEnding,
+  verificationOutcome,
+} from './phrases.js';
 
 export interface ConsoleOptions {
   /** Writes one or more lines (without the final newline). */
@@ -37,8 +47,20 @@ export function iterationSummary(it: IterationFacts): string {
       `${it.modelRequests} model requests, ${tokens} tokens` +
       (it.usage.cost > 0 ? `, $${it.usage.cost.toFixed(4)}` : ''),
   ];
+  const integrity = integrityLine(it);
+  if (integrity) lines.push(`  integrity:    ${integrity}`);
   for (const note of it.notes) lines.push(`  note:         ${note}`);
   return lines.join('\n');
+}
+
+/** `clean`, or the findings by rule and path (`2 findings: skip-marker-added test/a.test.js, …`). */
+function integrityLine(it: IterationFacts): string | undefined {
+  const { checks, findings, mode } = it.integrity;
+  if (checks === 0) return undefined;
+  if (findings.length === 0) return `clean (${mode})`;
+  const named = findings.slice(0, 3).map((finding) => `${finding.rule} ${finding.path}`);
+  const more = findings.length > 3 ? `, and ${findings.length - 3} more` : '';
+  return `${plural(findings.length, 'finding')} (${mode}): ${named.join(', ')}${more}`;
 }
 
 function visualReviewLines(event: ReadEventOf<'visual_review'>): string[] {
@@ -90,6 +112,15 @@ function stepLines(event: ReadEvent): string[] | undefined {
       return [`  verification: ${verificationOutcome(event)}`];
     case 'verdict':
       return [`  tester verdict: ${event.verdict}`];
+    case 'integrity_baseline':
+      return [`  integrity baseline: ${baselinePhrase(event)}`];
+    case 'integrity_finding':
+      return [`  integrity finding: ${findingPhrase(event)}`];
+    case 'integrity_check':
+      return [
+        `  integrity check ${event.check}: ` +
+          `${event.findings ? plural(event.findings, 'finding') : 'clean'} (${event.mode})`,
+      ];
     case 'commit':
       return [`  ${commitPhrase(event)}`];
     case 'rescue':

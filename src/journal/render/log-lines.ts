@@ -3,7 +3,17 @@
  * Events this file does not know (added later) still get a line, with their fields as JSON.
  */
 import type { ReadEvent, ReadEventOf } from '../decode.js';
-import { commitPhrase, plural, rescuePhrase, seconds, shortSha, tokensPhrase, verificationOutcome } from './phrases.js';
+import {
+  baselinePhrase,
+  commitPhrase,
+  findingPhrase,
+  plural,
+  rescuePhrase,
+  seconds,
+  shortSha,
+  tokensPhrase,
+  verificationOutcome,
+} from './phrases.js';
 import { emptyUsage } from '../../vocabulary/turns.js';
 
 const ms = (value: number | undefined) => seconds(value ?? 0);
@@ -109,6 +119,15 @@ function describeIteration(event: ReadEvent): string | undefined {
       );
     case 'verdict':
       return `iteration ${event.iteration} tester${opt(event.recheck, ' recheck')}: ${event.verdict}`;
+    case 'integrity_baseline':
+      return `iteration ${event.iteration} integrity baseline: ${baselinePhrase(event)}`;
+    case 'integrity_finding':
+      return `iteration ${event.iteration} integrity check ${event.check} (${event.mode}): ${findingPhrase(event)}`;
+    case 'integrity_check':
+      return (
+        `iteration ${event.iteration} integrity check ${event.check} (${event.mode}): ` +
+        plural(event.findings ?? 0, 'finding')
+      );
     case 'commit':
       return `iteration ${event.iteration} ${commitPhrase(event)}`;
     case 'rescue':
