@@ -29,6 +29,8 @@ export interface CommitStepInput {
   openAtStart?: ReadonlySet<string>;
   /** Where HEAD is as the step begins (read by the step before). */
   now: HeadNow;
+  /** Lines the commit message ends with (`Integrity-Finding: <rule>: <path>` in `warn` mode). */
+  trailers?: readonly string[];
 }
 
 export type CommitStepResult =
@@ -44,6 +46,23 @@ export type CommitStepResult =
       notes: string[];
     }
   | { committed: false; reason: string; notes: string[] };
+
+/** The message with the trailers as its last paragraph (git's trailer block). */
+export function withTrailers(message: string, trailers: readonly string[] = []): string {
+  return trailers.length === 0 ? message : `${message.trimEnd()}\n\n${trailers.join('\n')}\n`;
+}
+
+/** The agents' last commit gets the trailers (the message only: the tree stays as it is). */
+async function amendTrailers(input: CommitStepInput, notes: string[]): Promise<string> {
+  const message = await git(input.repoRoot, ['log', '-1', '--format=%B']);
+  await git(
+    input.repoRoot,
+    [...(await identityArgs(input.repoRoot)), 'commit', '--quiet', '--no-verify', '--amend', '--only', '-F', '-'],
+    { input: withTrailers(message, input.trailers) },
+  );
+  notes.push(`the harness added ${input.trailers?.length} Integrity-Finding trailer(s) to the tester's commit`);
+  return (await headCommit(input.repoRoot))!;
+}
 
 export function defaultCommitMessage(task: Task): string {
   const subject = task.text.replace(/\s+/g, ' ').trim();
@@ -113,7 +132,18 @@ async function amendTick(input: CommitStepInput, taskFileRel: string, notes: str
   return (await headCommit(input.repoRoot))!;
 }
 
+/** agent mode, and a `warn` iteration's trailers put on the agents' commit. */
 async function commitAgentMode(
+  input: CommitStepInput,
+  taskFileRel: string,
+  notes: string[],
+): Promise<CommitStepResult> {
+  const result = await agentModeCommit(input, taskFileRel, notes);
+  if (!result.committed || result.by !== 'agent' || (input.trailers ?? []).length === 0) return result;
+  return { ...result, commit: await amendTrailers(input, notes) };
+}
+
+async function agentModeCommit(
   input: CommitStepInput,
   taskFileRel: string,
   notes: string[],
@@ -146,7 +176,7 @@ async function commitAgentMode(
   if (agent.committed) notes.push('the tester committed part of the change; the harness committed the rest');
   else notes.push('the tester passed the task without committing; the harness committed it');
   const message = defaultCommitMessage(input.task);
-  const result = await commitFiles(input.repoRoot, changes.uncommitted, message);
+  const result = await commitFiles(input.repoRoot, changes.uncommitted, withTrailers(message, input.trailers));
   if (!result) return { committed: false, reason: 'git found nothing to commit among the iteration changes', notes };
   await noteSkippedHooks(input.repoRoot, notes);
   return {
@@ -180,7 +210,7 @@ async function commitPlanMode(input: CommitStepInput, taskFileRel: string, notes
   const { tick, touched, refusal } = await settleTaskFile(input, notes);
   if (refusal) return { committed: false, reason: refusal, notes };
   if (touched || changes.uncommitted.includes(taskFileRel)) files = [...new Set([...files, taskFileRel])];
-  const result = await commitFiles(input.repoRoot, files, message);
+  const result = await commitFiles(input.repoRoot, files, withTrailers(message, input.trailers));
   if (!result) return { committed: false, reason: 'none of the files in the commit plan had changes', notes };
   await noteSkippedHooks(input.repoRoot, notes);
   const leftover = (await iterationChanges(input.repoRoot, result.commit, input.filter, result.commit)).uncommitted;

@@ -5,7 +5,9 @@
  * processes, no files: the runner performs the step and feeds its typed outcome back in. Every
  * branch is unit-tested in decide.test.ts; docs/iteration.md draws the machine.
  */
+import { decideIntegrity, type IntegrityFinding } from '../integrity/index.js';
 import type { CommandOutcome } from '../vocabulary/commands.js';
+import type { IntegrityMode } from '../vocabulary/integrity.js';
 import type { EndReason, IterationStatus, RetryReason, VerifyAfter } from '../vocabulary/iterations.js';
 import type { TerminalReason, TurnStatus } from '../vocabulary/turns.js';
 import type { Verdict, VisualVerdict } from '../vocabulary/verdicts.js';
@@ -13,7 +15,9 @@ import type { Verdict, VisualVerdict } from '../vocabulary/verdicts.js';
 export type Step =
   | { kind: 'developer'; retry?: RetryReason }
   | { kind: 'verify'; after: VerifyAfter }
-  | { kind: 'fix'; source: 'verification' | 'tester' }
+  | { kind: 'fix'; source: FixSource }
+  /** The integrity checks over the iteration's changes, after a passing verification. */
+  | { kind: 'integrity' }
   | { kind: 'tester'; recheck: boolean }
   | { kind: 'commit' }
   /** The visual review after a commit, when one is due: a non-PASS takes the commit back. */
@@ -21,6 +25,9 @@ export type Step =
   | { kind: 'end'; status: IterationStatus; reason: EndReason };
 
 export type EndStep = Extract<Step, { kind: 'end' }>;
+
+/** What a developerFix turn repairs: a failed verification, the tester's findings, integrity findings. */
+export type FixSource = 'verification' | 'tester' | 'integrity';
 
 /** A turn as the decisions see it. */
 export interface TurnSummary {
@@ -35,6 +42,7 @@ export type Outcome =
   | { step: 'verify'; result: CommandOutcome }
   | { step: 'fix'; turn: TurnSummary }
   | { step: 'tester'; turn: TurnSummary; verdict: Verdict }
+  | { step: 'integrity'; findings: readonly IntegrityFinding[] }
   | { step: 'commit'; committed: boolean }
   /** `verdict` undefined: stopped before a verdict (a signal), so no judgement either way. */
   | { step: 'visual'; verdict: VisualVerdict | undefined; terminalReason?: TerminalReason };
@@ -48,6 +56,8 @@ export interface DecisionLimits {
   mockTransport: boolean;
   /** A visual review is due if this iteration commits (its schedule, read when the iteration began). */
   visualReviewDue: boolean;
+  /** What integrity findings do: repaired once then fatal (`enforce`), flagged (`warn`), not looked for (`off`). */
+  integrity: IntegrityMode;
 }
 
 /** What the iteration has been through so far; the decisions read it, the runner updates it. */
@@ -64,6 +74,8 @@ export interface IterationProgress {
   fixingTesterFindings: boolean;
   /** The iteration's commit has been made. */
   committed: boolean;
+  /** developerFix turns given integrity findings to repair. */
+  integrityRepairs: number;
 }
 
 export function initialProgress(): IterationProgress {
@@ -75,6 +87,7 @@ export function initialProgress(): IterationProgress {
     hasChanges: false,
     fixingTesterFindings: false,
     committed: false,
+    integrityRepairs: 0,
   };
 }
 
@@ -125,17 +138,32 @@ function afterDeveloper(progress: IterationProgress, turn: TurnSummary, limits: 
   return { kind: 'verify', after: 'developer' };
 }
 
-function afterVerify(progress: IterationProgress, result: CommandOutcome, limits: DecisionLimits): Step {
-  const passed = result === 'passed' || result === 'skipped';
+/** Where a verification that passed (and its integrity check, if any) leads. */
+function afterPassing(progress: IterationProgress): Step {
   const after = progress.lastVerifyAfter ?? 'developer';
-  if (passed) {
-    if (after === 'tester') return { kind: 'commit' };
-    if (after === 'fix' && progress.fixingTesterFindings) return { kind: 'tester', recheck: true };
-    return { kind: 'tester', recheck: false };
-  }
+  if (after === 'tester') return { kind: 'commit' };
+  if (after === 'fix' && progress.fixingTesterFindings) return { kind: 'tester', recheck: true };
+  return { kind: 'tester', recheck: false };
+}
+
+function afterVerify(progress: IterationProgress, result: CommandOutcome, limits: DecisionLimits): Step {
+  if (result === 'passed' || result === 'skipped')
+    return limits.integrity === 'off' ? afterPassing(progress) : { kind: 'integrity' };
   if (result === 'aborted') return end('failed', 'verification_failed');
   if (progress.verificationFixes < limits.verificationFixLimit) return { kind: 'fix', source: 'verification' };
   return end('failed', 'verification_failed');
+}
+
+/**
+ * The findings of an integrity check: `enforce` sends them to developerFix once (the check runs
+ * again after its verification) and fails the iteration if they are still there; `warn` goes on
+ * (the commit carries them); no findings go on.
+ */
+function afterIntegrity(progress: IterationProgress, findings: readonly IntegrityFinding[], limits: DecisionLimits) {
+  const action = decideIntegrity({ mode: limits.integrity, findings, repairTried: progress.integrityRepairs > 0 });
+  if (action === 'repair') return { kind: 'fix', source: 'integrity' } satisfies Step;
+  if (action === 'fail') return end('failed', 'integrity');
+  return afterPassing(progress);
 }
 
 function afterTester(progress: IterationProgress, turn: TurnSummary, verdict: Verdict): Step {
@@ -196,6 +224,8 @@ export function decide(progress: IterationProgress, outcome: Outcome, limits: De
       return { kind: 'verify', after: 'fix' };
     case 'verify':
       return afterVerify(progress, outcome.result, limits);
+    case 'integrity':
+      return afterIntegrity(progress, outcome.findings, limits);
     case 'tester':
       return afterTester(progress, outcome.turn, outcome.verdict);
     case 'commit':
@@ -215,6 +245,7 @@ export function enter(progress: IterationProgress, step: Step): IterationProgres
       break;
     case 'fix':
       if (step.source === 'verification') next.verificationFixes += 1;
+      if (step.source === 'integrity') next.integrityRepairs += 1;
       next.fixingTesterFindings = step.source === 'tester' || progress.fixingTesterFindings;
       break;
     case 'verify':

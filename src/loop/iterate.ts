@@ -13,6 +13,7 @@ import { readFeedback } from '../visual/record.js';
 import type { RunResult } from '../vocabulary/exit-codes.js';
 import { userDirtyPaths } from '../workspace/changes.js';
 import { IterationBudgetWatch } from './budget-watch.js';
+import { RunIntegrity } from './integrity-run.js';
 import { afterIteration, pickTask, type Stop } from './iteration-stops.js';
 import { runIteration } from './iteration.js';
 import type { Guidance, LoopContext } from './loop-context.js';
@@ -61,6 +62,7 @@ interface RunTools {
   reporter: TransportReporter;
   prompts: PromptSource;
   guidance: Guidance;
+  integrity: RunIntegrity;
 }
 
 async function setUp(ctx: LoopContext, lock: RunLock): Promise<RunTools> {
@@ -84,7 +86,7 @@ async function setUp(ctx: LoopContext, lock: RunLock): Promise<RunTools> {
     // Findings of a non-PASS visual review, until a later review passes.
     visualFeedback: () => readFeedback(config.visualFeedbackFile),
   });
-  return { lock, transport, budget, reporter, prompts, guidance };
+  return { lock, transport, budget, reporter, prompts, guidance, integrity: new RunIntegrity() };
 }
 
 /** One iteration on the next task, or the reason the run stops before it. */
@@ -109,6 +111,7 @@ async function nextIteration(ctx: LoopContext, tools: RunTools, run: RunProgress
       preDirtyPaths: ctx.config.allowDirty ? run.dirty : [],
       guidance: tools.guidance,
       signal,
+      integrity: tools.integrity,
     });
   } finally {
     tools.reporter.iteration = undefined;

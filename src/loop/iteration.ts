@@ -13,6 +13,7 @@ import { snapshotPreDirty } from '../workspace/rescue.js';
 import { currentBranch } from '../workspace/restore.js';
 import { readTreeState } from '../workspace/tree-state.js';
 import type { DecisionLimits } from './decide.js';
+import { recordIterationBaseline, type RunIntegrity } from './integrity-run.js';
 import { finishIteration } from './iteration-end.js';
 import { initialState, taskRef, type IterationRun } from './iteration-run.js';
 import type { Guidance, LoopContext } from './loop-context.js';
@@ -33,6 +34,7 @@ export interface IterationInput {
   guidance: Guidance;
   /** The run's signal joined with the iteration's budget. */
   signal: AbortSignal;
+  integrity: RunIntegrity;
 }
 
 export interface IterationResult {
@@ -84,6 +86,7 @@ async function begin(ctx: LoopContext, input: IterationInput): Promise<{ run: It
       signal: input.signal,
       childEnv: ctx.io.env,
       guidance: input.guidance,
+      integrity: input.integrity,
     },
     start: {
       iteration,
@@ -99,6 +102,8 @@ async function begin(ctx: LoopContext, input: IterationInput): Promise<{ run: It
     },
     state: initialState(tree, visual),
   };
+  const baseline = await recordIterationBaseline(run);
+  if (baseline) run.start.baseline = baseline;
   return { run, state };
 }
 
@@ -110,6 +115,7 @@ function limitsFor(run: IterationRun): DecisionLimits {
     verificationFixLimit: 1,
     mockTransport: config.transport === 'mock',
     visualReviewDue: run.state.visual?.dueIfSuccessful ?? false,
+    integrity: config.integrity,
   };
 }
 

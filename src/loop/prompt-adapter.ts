@@ -12,6 +12,7 @@ import {
   loadInstructions,
   type PromptContext,
 } from '../prompts/index.js';
+import { describeFinding } from '../integrity/index.js';
 import { toRepoRelative } from '../workspace/changes.js';
 import type { PromptRequest, PromptSource } from './prompt-source.js';
 
@@ -21,6 +22,27 @@ export interface PromptSourceOptions {
   visualFeedback?: () => Promise<string | undefined>;
   /** Edit-strategy hints from loop history and large-file warnings, current at each prompt. */
   guidance?: () => { loopConstraints: string[]; largeFileWarnings: { path: string; lines: number }[] };
+}
+
+/** What a developerFix turn repairs: the failing verification, the tester's findings, or integrity findings. */
+function fixHandoff(request: Extract<PromptRequest, { kind: 'developerFix' }>): Partial<PromptContext> {
+  switch (request.source) {
+    case 'verification': {
+      const { verification } = request;
+      return {
+        verificationTail: {
+          command: verification.command,
+          exitCode: verification.exitCode,
+          outcome: verification.outcome === 'timed_out' ? 'timed_out' : 'failed',
+          output: verification.output,
+        },
+      };
+    }
+    case 'tester':
+      return { testerFindings: request.findings };
+    case 'integrity':
+      return { integrityFindings: request.integrity.map(describeFinding) };
+  }
 }
 
 export async function createPromptSource(options: PromptSourceOptions): Promise<PromptSource> {
@@ -61,25 +83,9 @@ export async function createPromptSource(options: PromptSourceOptions): Promise<
             reason: request.reason,
           });
         case 'developerFix':
-          if (request.source === 'verification') {
-            const { verification } = request;
-            const outcome = verification.outcome === 'timed_out' ? 'timed_out' : 'failed';
-            return buildDeveloperFixPrompt(
-              {
-                ...(await context(request, developer, changedFiles)),
-                verificationTail: {
-                  command: verification.command,
-                  exitCode: verification.exitCode,
-                  outcome,
-                  output: verification.output,
-                },
-              },
-              'verification',
-            );
-          }
           return buildDeveloperFixPrompt(
-            { ...(await context(request, developer, changedFiles)), testerFindings: request.findings },
-            'tester',
+            { ...(await context(request, developer, changedFiles)), ...fixHandoff(request) },
+            request.source,
           );
         case 'tester': {
           const base = await context(request, tester, changedFiles);
@@ -89,6 +95,8 @@ export async function createPromptSource(options: PromptSourceOptions): Promise<
               ...(request.startCommit ? { startCommit: request.startCommit } : {}),
               ...(request.previousFindings ? { testerFindings: request.previousFindings } : {}),
               verificationPassed: request.verificationPassed,
+              integrityFindings: request.integrity.open.map(describeFinding),
+              repairedIntegrityFindings: request.integrity.repaired.map(describeFinding),
             },
             { recheck: request.recheck },
           );

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { IntegrityFinding } from '../../src/integrity/index.js';
 import {
   advance,
   decide,
@@ -18,6 +19,7 @@ const LIMITS: DecisionLimits = {
   verificationFixLimit: 1,
   mockTransport: false,
   visualReviewDue: false,
+  integrity: 'off',
 };
 
 const ok = (changedFiles = true): TurnSummary => ({ status: 'success', terminalReason: 'completed', changedFiles });
@@ -380,5 +382,114 @@ describe('stopped from outside', () => {
     expect(whenInterrupted({ kind: 'end', status: 'failed', reason: 'visual_failed' })).toMatchObject({
       reason: 'visual_failed',
     });
+  });
+});
+
+describe('integrity step', () => {
+  const enforce: DecisionLimits = { ...LIMITS, integrity: 'enforce' };
+  const warn: DecisionLimits = { ...LIMITS, integrity: 'warn' };
+  const finding: IntegrityFinding = { rule: 'test-file-deleted', path: 'test/a.test.js', detail: 'deleted' };
+  const found = (findings: IntegrityFinding[] = [finding]): Outcome => ({ step: 'integrity', findings });
+  const clean = found([]);
+  const toCheck: Outcome[] = [
+    { step: 'developer', turn: ok() },
+    { step: 'verify', result: 'passed' },
+  ];
+
+  it('runs after every passing verification unless it is off', () => {
+    expect(walk(toCheck, enforce).at(-1)).toEqual({ kind: 'integrity' });
+    expect(walk(toCheck, warn).at(-1)).toEqual({ kind: 'integrity' });
+    expect(walk(toCheck, LIMITS).at(-1)).toEqual({ kind: 'tester', recheck: false });
+    // A skipped verification (no testCommand) still has files to check.
+    expect(walk([toCheck[0]!, { step: 'verify', result: 'skipped' }], enforce).at(-1)).toEqual({ kind: 'integrity' });
+  });
+
+  it('clean → tester → commit', () => {
+    const steps = walk(
+      [...toCheck, clean, { step: 'tester', turn: ok(false), verdict: 'PASS' }, { step: 'commit', committed: true }],
+      enforce,
+    );
+    expect(steps.map((s) => s.kind)).toEqual(['developer', 'verify', 'integrity', 'tester', 'commit', 'end']);
+    expect(last(steps)).toMatchObject({ status: 'succeeded' });
+  });
+
+  it('enforce: a finding goes to developerFix once; still there after its verification, the iteration fails', () => {
+    const steps = walk(
+      [...toCheck, found(), { step: 'fix', turn: ok() }, { step: 'verify', result: 'passed' }, found()],
+      enforce,
+    );
+    expect(steps.map((s) => s.kind)).toEqual(['developer', 'verify', 'integrity', 'fix', 'verify', 'integrity', 'end']);
+    expect(steps[3]).toEqual({ kind: 'fix', source: 'integrity' });
+    expect(last(steps)).toEqual({ kind: 'end', status: 'failed', reason: 'integrity' });
+  });
+
+  it('enforce: a repaired finding goes on to the tester', () => {
+    const steps = walk(
+      [...toCheck, found(), { step: 'fix', turn: ok() }, { step: 'verify', result: 'passed' }, clean],
+      enforce,
+    );
+    expect(last(steps)).toEqual({ kind: 'tester', recheck: false });
+  });
+
+  it('enforce: a repair that breaks verification gets its verification fix, then the check again', () => {
+    const steps = walk(
+      [
+        ...toCheck,
+        found(),
+        { step: 'fix', turn: ok() },
+        { step: 'verify', result: 'failed' },
+        { step: 'fix', turn: ok() },
+        { step: 'verify', result: 'passed' },
+        found(),
+      ],
+      enforce,
+    );
+    expect(steps[5]).toEqual({ kind: 'fix', source: 'verification' });
+    expect(last(steps)).toEqual({ kind: 'end', status: 'failed', reason: 'integrity' });
+  });
+
+  it('enforce: a finding the tester brought in after its PASS gets the one repair, then a new review', () => {
+    const steps = walk(
+      [
+        ...toCheck,
+        clean,
+        { step: 'tester', turn: ok(true), verdict: 'PASS' },
+        { step: 'verify', result: 'passed' },
+        found(),
+        { step: 'fix', turn: ok() },
+        { step: 'verify', result: 'passed' },
+        clean,
+      ],
+      enforce,
+    );
+    expect(last(steps)).toEqual({ kind: 'tester', recheck: false });
+  });
+
+  it('after a tester FAIL and its fix, a clean check goes to the recheck', () => {
+    const steps = walk(
+      [
+        ...toCheck,
+        clean,
+        { step: 'tester', turn: ok(false), verdict: 'FAIL' },
+        { step: 'fix', turn: ok() },
+        { step: 'verify', result: 'passed' },
+        clean,
+      ],
+      enforce,
+    );
+    expect(last(steps)).toEqual({ kind: 'tester', recheck: true });
+  });
+
+  it('warn: findings never stop the iteration; the tester reviews and the commit lands', () => {
+    const steps = walk(
+      [...toCheck, found(), { step: 'tester', turn: ok(false), verdict: 'PASS' }, { step: 'commit', committed: true }],
+      warn,
+    );
+    expect(steps.map((s) => s.kind)).toEqual(['developer', 'verify', 'integrity', 'tester', 'commit', 'end']);
+    expect(last(steps)).toMatchObject({ status: 'succeeded', reason: 'committed' });
+  });
+
+  it('stopped during the check: interrupted', () => {
+    expect(whenInterrupted({ kind: 'integrity' })).toMatchObject({ status: 'failed', reason: 'interrupted' });
   });
 });

@@ -22,10 +22,15 @@ export async function developerStep(run: IterationRun, step: Extract<Step, { kin
 export async function fixStep(run: IterationRun, step: Extract<Step, { kind: 'fix' }>): Promise<Outcome> {
   const { task } = run.start;
   const verification = run.state.lastVerification;
-  const request: PromptRequest =
-    step.source === 'verification' && verification
-      ? { kind: 'developerFix', task, source: 'verification', verification }
-      : { kind: 'developerFix', task, source: 'tester', findings: run.state.findings };
+  let request: PromptRequest;
+  if (step.source === 'integrity') {
+    request = { kind: 'developerFix', task, source: 'integrity', integrity: run.state.integrityFindings };
+    run.state.repairedFindings = [...run.state.integrityFindings];
+  } else if (step.source === 'verification' && verification) {
+    request = { kind: 'developerFix', task, source: 'verification', verification };
+  } else {
+    request = { kind: 'developerFix', task, source: 'tester', findings: run.state.findings };
+  }
   const { summary } = await runAgentTurn(run, 'developerFix', request);
   return { step: 'fix', turn: summary };
 }
@@ -38,6 +43,7 @@ export async function testerStep(run: IterationRun, step: Extract<Step, { kind: 
     startCommit: run.start.startCommit,
     previousFindings: step.recheck ? run.state.findings : undefined,
     verificationPassed: run.state.lastVerification?.outcome === 'passed',
+    integrity: { open: run.state.integrityFindings, repaired: run.state.repairedFindings },
   };
   const { turn, summary } = await runAgentTurn(run, 'tester', request);
   // The tester's reply is read once, here: its verdict and its findings.

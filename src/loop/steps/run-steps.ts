@@ -16,6 +16,7 @@ import {
 import type { IterationRun } from '../iteration-run.js';
 import { developerStep, fixStep, testerStep } from './agent-steps.js';
 import { commitHandler, visualHandler } from './commit-and-review.js';
+import { integrityStep } from './integrity-step.js';
 import { verifyStep } from './verify-step.js';
 
 type StepHandlers = {
@@ -25,6 +26,7 @@ type StepHandlers = {
 const HANDLERS: StepHandlers = {
   developer: developerStep,
   verify: verifyStep,
+  integrity: integrityStep,
   fix: fixStep,
   tester: testerStep,
   commit: commitHandler,
