@@ -129,9 +129,11 @@ function totalsOf(shown: readonly FoldedRun[]): ReportDocument['totals'] {
     usage: emptyUsage(),
     modelRequests: 0,
     durationMs: 0,
+    integrityFindings: 0,
   };
   for (const { run, iterations } of shown) {
     addUsageInto(totals.usage, run.usage);
+    totals.integrityFindings += run.integrityFindings;
     totals.modelRequests += run.modelRequests;
     totals.durationMs += run.durationMs ?? 0;
     for (const it of iterations) {

@@ -40,8 +40,10 @@ const CI = [
   '',
 ].join('\n');
 
+const MANIFEST = { name: 'calc', private: true, type: 'module', scripts: { test: 'node --test' } };
+
 const PROJECT: Record<string, string> = {
-  'package.json': `${JSON.stringify({ name: 'calc', private: true, type: 'module', scripts: { test: 'node --test' } }, null, 2)}\n`,
+  'package.json': `${JSON.stringify(MANIFEST, null, 2)}\n`,
   'src/add.js': 'export const add = (a, b) => a + b;\n',
   'src/sub.js': 'export const sub = (a, b) => a - b;\n',
   'test/add.test.js': nodeTests('add', [
@@ -350,7 +352,8 @@ describe('integrity: honest work passes in enforce', () => {
     {
       name: 'a test file removed when the task names it',
       tasks:
-        '# Tasks\n\n- [ ] Add a multiply function and drop sub (src/sub.js, test/sub.test.js)\n- [ ] Add a divide function\n',
+        '# Tasks\n\n- [ ] Add a multiply function and drop sub (src/sub.js, test/sub.test.js)\n' +
+        '- [ ] Add a divide function\n',
       steps: [bash('rm src/sub.js test/sub.test.js')],
     },
     {
