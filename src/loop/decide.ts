@@ -168,7 +168,9 @@ function afterIntegrity(progress: IterationProgress, findings: readonly Integrit
 
 function afterTester(progress: IterationProgress, turn: TurnSummary, verdict: Verdict): Step {
   if (turn.terminalReason === 'provider_auth') return end('failed', 'provider_auth');
-  if (turn.status !== 'success' && verdict === 'UNKNOWN') return end('failed', 'tester_turn_failed');
+  // A verdict counts only from a turn that ended normally: a PASS written before the turn timed
+  // out, stalled or failed is no judgement of the final tree.
+  if (turn.status !== 'success') return end('failed', 'tester_turn_failed');
   switch (verdict) {
     case 'PASS':
       // The tester edited product files: the harness's own verification must pass on the final tree.

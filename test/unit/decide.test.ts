@@ -296,6 +296,19 @@ describe('tester verdicts', () => {
     });
   });
 
+  it.each([
+    ['stalled', stalled()],
+    ['timed out', timedOut()],
+    ['failed', failed()],
+  ])('a verdict from a tester turn that %s does not count: the iteration fails', (_, turn) => {
+    for (const verdict of ['PASS', 'FAIL', 'BLOCKED'] as const)
+      expect(last(walk([...toTester, { step: 'tester', turn, verdict }]))).toEqual({
+        kind: 'end',
+        status: 'failed',
+        reason: 'tester_turn_failed',
+      });
+  });
+
   it('a tester turn that stalled with no verdict fails the iteration', () => {
     expect(last(walk([...toTester, { step: 'tester', turn: stalled(), verdict: 'UNKNOWN' }]))).toMatchObject({
       reason: 'tester_turn_failed',

@@ -1,5 +1,5 @@
 /** The steps that are agent turns: developer (and its retry), developerFix, tester. */
-import { parseVerdict, testerFindings } from '../../prompts/tester-reply.js';
+import { countedVerdict, parseVerdict, testerFindings } from '../../prompts/tester-reply.js';
 import type { Outcome, Step } from '../decide.js';
 import type { IterationRun } from '../iteration-run.js';
 import type { PromptRequest } from '../prompt-source.js';
@@ -46,8 +46,12 @@ export async function testerStep(run: IterationRun, step: Extract<Step, { kind: 
     integrity: { open: run.state.integrityFindings, repaired: run.state.repairedFindings },
   };
   const { turn, summary } = await runAgentTurn(run, 'tester', request);
-  // The tester's reply is read once, here: its verdict and its findings.
-  const verdict = parseVerdict(turn.finalText);
+  // The tester's reply is read once, here: its verdict (only a turn that ended normally gives one)
+  // and its findings.
+  const verdict = countedVerdict(turn.status, turn.finalText);
+  const written = parseVerdict(turn.finalText);
+  if (written !== verdict)
+    run.state.notes.push(`the tester's turn ended ${turn.status}: its VERDICT: ${written} line does not count`);
   run.state.testerText = turn.finalText;
   run.state.findings = testerFindings(turn.finalText);
   run.services.journal.append({
