@@ -76,6 +76,8 @@ export interface IterationProgress {
   committed: boolean;
   /** developerFix turns given integrity findings to repair. */
   integrityRepairs: number;
+  /** The tester passed the change as it stands (no fix since): a clean check leads to the commit. */
+  reviewPassed: boolean;
 }
 
 export function initialProgress(): IterationProgress {
@@ -88,6 +90,7 @@ export function initialProgress(): IterationProgress {
     fixingTesterFindings: false,
     committed: false,
     integrityRepairs: 0,
+    reviewPassed: false,
   };
 }
 
@@ -106,6 +109,7 @@ export function advance(progress: IterationProgress, outcome: Outcome): Iteratio
     case 'tester':
       if (outcome.turn.changedFiles) next.hasChanges = true;
       if (outcome.verdict === 'FAIL') next.testerFails += 1;
+      next.reviewPassed = outcome.verdict === 'PASS' && outcome.turn.status === 'success';
       break;
     case 'commit':
       next.committed = outcome.committed;
@@ -141,7 +145,7 @@ function afterDeveloper(progress: IterationProgress, turn: TurnSummary, limits: 
 /** Where a verification that passed (and its integrity check, if any) leads. */
 function afterPassing(progress: IterationProgress): Step {
   const after = progress.lastVerifyAfter ?? 'developer';
-  if (after === 'tester') return { kind: 'commit' };
+  if (after === 'tester' || progress.reviewPassed) return { kind: 'commit' };
   if (after === 'fix' && progress.fixingTesterFindings) return { kind: 'tester', recheck: true };
   return { kind: 'tester', recheck: false };
 }
@@ -166,7 +170,7 @@ function afterIntegrity(progress: IterationProgress, findings: readonly Integrit
   return afterPassing(progress);
 }
 
-function afterTester(progress: IterationProgress, turn: TurnSummary, verdict: Verdict): Step {
+function afterTester(progress: IterationProgress, turn: TurnSummary, verdict: Verdict, limits: DecisionLimits): Step {
   if (turn.terminalReason === 'provider_auth') return end('failed', 'provider_auth');
   // A verdict counts only from a turn that ended normally: a PASS written before the turn timed
   // out, stalled or failed is no judgement of the final tree.
@@ -174,7 +178,10 @@ function afterTester(progress: IterationProgress, turn: TurnSummary, verdict: Ve
   switch (verdict) {
     case 'PASS':
       // The tester edited product files: the harness's own verification must pass on the final tree.
-      return turn.changedFiles ? { kind: 'verify', after: 'tester' } : { kind: 'commit' };
+      if (turn.changedFiles) return { kind: 'verify', after: 'tester' };
+      // Nothing to verify again, but the tester may have edited the task file (which is no product
+      // change): the integrity checks see the tree that is about to be committed.
+      return limits.integrity === 'off' ? { kind: 'commit' } : { kind: 'integrity' };
     case 'FAIL':
       // progress.testerFails already counts this FAIL.
       return progress.testerFails >= 2 ? end('failed', 'tester_failed_twice') : { kind: 'fix', source: 'tester' };
@@ -229,7 +236,7 @@ export function decide(progress: IterationProgress, outcome: Outcome, limits: De
     case 'integrity':
       return afterIntegrity(progress, outcome.findings, limits);
     case 'tester':
-      return afterTester(progress, outcome.turn, outcome.verdict);
+      return afterTester(progress, outcome.turn, outcome.verdict, limits);
     case 'commit':
       return afterCommit(outcome.committed, limits);
     case 'visual':
@@ -248,6 +255,7 @@ export function enter(progress: IterationProgress, step: Step): IterationProgres
     case 'fix':
       if (step.source === 'verification') next.verificationFixes += 1;
       if (step.source === 'integrity') next.integrityRepairs += 1;
+      next.reviewPassed = false;
       next.fixingTesterFindings = step.source === 'tester' || progress.fixingTesterFindings;
       break;
     case 'verify':

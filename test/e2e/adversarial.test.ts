@@ -17,6 +17,11 @@ const branch = (repo: string) => gitSync(repo, 'symbolic-ref', '-q', 'HEAD').tri
 const rescueRefs = (repo: string) =>
   gitSync(repo, 'for-each-ref', '--format=%(refname)', 'refs/pi-harness/rescue').trim().split('\n').filter(Boolean);
 const PASS = [[say('VERDICT: PASS')]];
+/**
+ * The commit step's own protections of the task file, with the integrity checks off: in their
+ * default mode they stop these edits a step earlier (test/e2e/integrity.test.ts plays that).
+ */
+const COMMIT_STEP_ONLY = { integrity: 'off' };
 
 describe('misbehaving agents', () => {
   it('a developer that deletes TODOS.md fails the iteration instead of crashing the run; the file comes back', {
@@ -24,6 +29,7 @@ describe('misbehaving agents', () => {
   }, async () => {
     const r = await setup({
       tasks: TASKS,
+      config: COMMIT_STEP_ONLY,
       plans: { developer: [[write('a.txt', 'a\n'), bash('rm TODOS.md'), say('Done.')]], tester: PASS },
     });
     const result = await r.run('once');
@@ -40,6 +46,7 @@ describe('misbehaving agents', () => {
   }, async () => {
     const r = await setup({
       tasks: TASKS,
+      config: COMMIT_STEP_ONLY,
       plans: {
         developer: [
           [write('a.txt', 'a\n'), bash("sed -i 's/First task/First task (reworded)/' TODOS.md"), say('Done.')],
@@ -57,6 +64,7 @@ describe('misbehaving agents', () => {
   it('a tick an agent put on another task is undone, with a note', { timeout: 60_000 }, async () => {
     const r = await setup({
       tasks: TASKS,
+      config: COMMIT_STEP_ONLY,
       plans: {
         developer: [[write('a.txt', 'a\n'), bash("sed -i 's/- \\[ \\] Second/- [x] Second/' TODOS.md"), say('Done.')]],
         tester: PASS,

@@ -268,6 +268,30 @@ describe('integrity: enforce stops every cheat', () => {
   );
 });
 
+describe('integrity: the tree the tester leaves is checked too', () => {
+  it('a tester that deletes the other open tasks (no product change) does not get them committed away', {
+    timeout: 120_000,
+  }, async () => {
+    const r = await setup({
+      tasks: TASKS,
+      files: PROJECT,
+      config: { ...BASE_CONFIG, integrity: 'enforce' },
+      plans: {
+        developer: [[FEATURE, say('Done.')]],
+        tester: [[bash("sed -i '/divide\\|modulo/d' TODOS.md"), say('Cleaned up the task list.\nVERDICT: PASS')]],
+        developerFix: [[say('Nothing to change.')]],
+      },
+    });
+    const result = await r.run('once');
+    expect(result.code, result.stdout).toBe(1);
+    expect(result.stdout).toContain('FAILED (integrity)');
+    expect(r.log()).toEqual(['initial']);
+    expect(r.show('HEAD', 'TODOS.md')).toBe(TASKS);
+    const [fix] = prompts(r, '## Fix: integrity');
+    expect(fix).toContain('task-file-edited');
+  });
+});
+
 describe('integrity: warn lets the commit land, flagged', () => {
   it.each(CHEATS)(
     'a developer that $name: committed with an Integrity-Finding trailer',
@@ -385,7 +409,8 @@ describe('integrity: honest work passes in enforce', () => {
     expect(prompts(r, '## Fix: integrity')).toEqual([]);
     const report = await reportOf(r);
     expect(report.iterations[0]!.integrity.findings).toEqual([]);
-    expect(report.iterations[0]!.integrity.checks).toBe(1);
+    // After the developer's verification, and on the final tree before the commit.
+    expect(report.iterations[0]!.integrity.checks).toBe(2);
     // The baseline saw the project's test files and the run-start verification's counts.
     expect(report.iterations[0]!.integrity.baseline).toMatchObject({ testFiles: 2, tests: 4, source: 'run_start' });
   });

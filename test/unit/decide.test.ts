@@ -417,12 +417,26 @@ describe('integrity step', () => {
     expect(walk([toCheck[0]!, { step: 'verify', result: 'skipped' }], enforce).at(-1)).toEqual({ kind: 'integrity' });
   });
 
-  it('clean → tester → commit', () => {
+  it('clean → tester → the final tree checked again → commit', () => {
     const steps = walk(
-      [...toCheck, clean, { step: 'tester', turn: ok(false), verdict: 'PASS' }, { step: 'commit', committed: true }],
+      [
+        ...toCheck,
+        clean,
+        { step: 'tester', turn: ok(false), verdict: 'PASS' },
+        clean,
+        { step: 'commit', committed: true },
+      ],
       enforce,
     );
-    expect(steps.map((s) => s.kind)).toEqual(['developer', 'verify', 'integrity', 'tester', 'commit', 'end']);
+    expect(steps.map((s) => s.kind)).toEqual([
+      'developer',
+      'verify',
+      'integrity',
+      'tester',
+      'integrity',
+      'commit',
+      'end',
+    ]);
     expect(last(steps)).toMatchObject({ status: 'succeeded' });
   });
 
@@ -495,11 +509,47 @@ describe('integrity step', () => {
 
   it('warn: findings never stop the iteration; the tester reviews and the commit lands', () => {
     const steps = walk(
-      [...toCheck, found(), { step: 'tester', turn: ok(false), verdict: 'PASS' }, { step: 'commit', committed: true }],
+      [
+        ...toCheck,
+        found(),
+        { step: 'tester', turn: ok(false), verdict: 'PASS' },
+        found(),
+        { step: 'commit', committed: true },
+      ],
       warn,
     );
-    expect(steps.map((s) => s.kind)).toEqual(['developer', 'verify', 'integrity', 'tester', 'commit', 'end']);
+    expect(steps.map((s) => s.kind)).toEqual([
+      'developer',
+      'verify',
+      'integrity',
+      'tester',
+      'integrity',
+      'commit',
+      'end',
+    ]);
     expect(last(steps)).toMatchObject({ status: 'succeeded', reason: 'committed' });
+  });
+
+  it('enforce: a finding the tester brought in without product changes gets the repair and a new review', () => {
+    const steps = walk(
+      [
+        ...toCheck,
+        clean,
+        { step: 'tester', turn: ok(false), verdict: 'PASS' },
+        found(),
+        { step: 'fix', turn: ok() },
+        { step: 'verify', result: 'passed' },
+        clean,
+      ],
+      enforce,
+    );
+    expect(steps[5]).toEqual({ kind: 'fix', source: 'integrity' });
+    expect(last(steps)).toEqual({ kind: 'tester', recheck: false });
+  });
+
+  it('off: a PASS goes straight to the commit', () => {
+    const steps = walk([...toCheck, { step: 'tester', turn: ok(false), verdict: 'PASS' }]);
+    expect(last(steps)).toEqual({ kind: 'commit' });
   });
 
   it('stopped during the check: interrupted', () => {
