@@ -58,7 +58,8 @@ describe('integrity events told', () => {
     }
     const text = lines.join('\n');
     expect(text).toContain(
-      '  integrity baseline: 2 test files; node-test ran 4 tests (1 skipped or todo), from the verification at run start',
+      '  integrity baseline: 2 test files; node-test ran 4 tests (1 skipped or todo), ' +
+        'from the verification at run start',
     );
     expect(text).toContain(
       '  integrity finding: test-file-deleted: test/sub.test.js — test/sub.test.js, which held 2 tests, was deleted',
