@@ -34,7 +34,17 @@ const EVENTS = [
     detail: 'test/sub.test.js, which held 2 tests, was deleted',
   },
   { type: 'integrity_check', iteration: 1, check: 1, mode: 'enforce', findings: 1 },
-  { type: 'integrity_check', iteration: 1, check: 2, mode: 'enforce', findings: 0 },
+  {
+    type: 'integrity_finding',
+    iteration: 1,
+    check: 2,
+    mode: 'enforce',
+    rule: 'test-file-deleted',
+    path: 'test/sub.test.js',
+    detail: 'test/sub.test.js, which held 2 tests, was deleted',
+  },
+  { type: 'integrity_check', iteration: 1, check: 2, mode: 'enforce', findings: 1 },
+  { type: 'integrity_check', iteration: 1, check: 3, mode: 'enforce', findings: 0 },
   {
     type: 'iteration_end',
     iteration: 1,
@@ -65,12 +75,16 @@ describe('integrity events told', () => {
       '  integrity finding: test-file-deleted: test/sub.test.js — test/sub.test.js, which held 2 tests, was deleted',
     );
     expect(text).toContain('  integrity check 1: 1 finding (enforce)');
-    expect(text).toContain('  integrity check 2: clean (enforce)');
+    // The second check saw the same finding: its count is told, the finding not printed twice.
+    expect(text.match(/integrity finding: test-file-deleted/g)).toHaveLength(1);
+    expect(text).toContain('  integrity check 2: 1 finding (enforce)');
+    expect(text).toContain('  integrity check 3: clean (enforce)');
     expect(text).toContain('  integrity:    1 finding (enforce): test-file-deleted test/sub.test.js');
   });
 
   it('the log: one line each', () => {
     const [, baseline, finding, check] = EVENTS.map(event).map(formatLogLine);
+    expect(EVENTS.map(event).map(formatLogLine)[4]).toContain('integrity check 2 (enforce): test-file-deleted');
     expect(baseline).toContain('integrity_baseline: iteration 1 integrity baseline: 2 test files; node-test ran 4');
     expect(finding).toContain('integrity check 1 (enforce): test-file-deleted: test/sub.test.js — ');
     expect(check).toContain('integrity_check: iteration 1 integrity check 1 (enforce): 1 finding');

@@ -102,7 +102,16 @@ function turnLines(event: ReadEvent): string[] | undefined {
   }
 }
 
-function stepLines(event: ReadEvent): string[] | undefined {
+/** A finding an earlier check of the iteration already reported is not printed again. */
+function findingLines(event: ReadEventOf<'integrity_finding'>, fold: JournalFold): string[] {
+  const known = fold
+    .iteration(event.iteration)
+    ?.integrity.findings.find((finding) => finding.rule === event.rule && finding.path === event.path);
+  if (known && event.check !== undefined && known.firstCheck < event.check) return [];
+  return [`  integrity finding: ${findingPhrase(event)}`];
+}
+
+function stepLines(event: ReadEvent, fold: JournalFold): string[] | undefined {
   switch (event.type) {
     case 'iteration_start':
       return [`\niteration ${event.iteration} — ${taskPhrase(event.task)}`];
@@ -115,7 +124,7 @@ function stepLines(event: ReadEvent): string[] | undefined {
     case 'integrity_baseline':
       return [`  integrity baseline: ${baselinePhrase(event)}`];
     case 'integrity_finding':
-      return [`  integrity finding: ${findingPhrase(event)}`];
+      return findingLines(event, fold);
     case 'integrity_check':
       return [
         `  integrity check ${event.check}: ` +
@@ -169,7 +178,7 @@ function runLines(event: ReadEvent, options: ConsoleOptions): string[] | undefin
 /** A journal listener that writes the terminal's lines. */
 export function consoleView(options: ConsoleOptions): (event: ReadEvent) => void {
   return (event) => {
-    const lines = turnLines(event) ?? stepLines(event) ?? runLines(event, options) ?? [];
+    const lines = turnLines(event) ?? stepLines(event, options.fold) ?? runLines(event, options) ?? [];
     for (const line of lines) options.write(line);
   };
 }
