@@ -60,7 +60,7 @@ async function amendTrailers(input: CommitStepInput, notes: string[]): Promise<s
     [...(await identityArgs(input.repoRoot)), 'commit', '--quiet', '--no-verify', '--amend', '--only', '-F', '-'],
     { input: withTrailers(message, input.trailers) },
   );
-  notes.push(`the harness added ${input.trailers?.length} Integrity-Finding trailer(s) to the tester's commit`);
+  notes.push(`the harness added ${input.trailers?.length} Integrity-Finding trailer(s) to the agents' last commit`);
   return (await headCommit(input.repoRoot))!;
 }
 

@@ -82,6 +82,7 @@ describe('misbehaving agents', () => {
   }, async () => {
     const r = await setup({
       tasks: TASKS,
+      config: COMMIT_STEP_ONLY,
       plans: {
         developer: [[write('a.txt', 'a\n'), say('Done.')]],
         tester: [
