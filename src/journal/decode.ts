@@ -257,6 +257,7 @@ const FIELDS: { [T in DecodableType]: Fields<BodyOf<T>> } = {
       };
     },
   },
+  integrity_baseline_start: { iteration: num, command: str },
   integrity_finding: {
     iteration: num,
     check: num,

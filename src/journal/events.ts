@@ -139,6 +139,8 @@ export type JournalEventBody =
       /** The verification run at run start for this baseline, when one ran. */
       verification?: { outcome: CommandOutcome; exitCode: number | null; durationMs: number; command: string };
     }
+  /** The run's one verification for an integrity baseline starts (no passing one of the start tree is known). */
+  | { type: 'integrity_baseline_start'; iteration: number; command: string }
   /** One finding of an integrity check (the `check`-th of the iteration); the check's own event follows. */
   | {
       type: 'integrity_finding';

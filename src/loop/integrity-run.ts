@@ -84,6 +84,11 @@ async function verifyAtStart(run: IterationRun): Promise<CommandResult | undefin
   const { config, childEnv, signal } = run.services;
   const integrity = run.services.integrity;
   if (config.testCommand.trim() === '' || !integrity.takeStartVerification()) return undefined;
+  run.services.journal.append({
+    type: 'integrity_baseline_start',
+    iteration: run.start.iteration,
+    command: config.testCommand,
+  });
   const result = await runCommand({
     command: config.testCommand,
     cwd: config.repoRoot,

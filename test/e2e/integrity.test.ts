@@ -413,6 +413,8 @@ describe('integrity: honest work passes in enforce', () => {
     expect(report.iterations[0]!.integrity.checks).toBe(2);
     // The baseline saw the project's test files and the run-start verification's counts.
     expect(report.iterations[0]!.integrity.baseline).toMatchObject({ testFiles: 2, tests: 4, source: 'run_start' });
+    expect(result.stdout).toContain('integrity baseline: running node --test once for the test counts');
+    expect(result.stdout).toContain('integrity baseline: 2 test files; node-test ran 4 tests');
   });
 });
 

@@ -15,6 +15,7 @@ function event(body: Record<string, unknown>): ReadEvent {
 
 const EVENTS = [
   { type: 'iteration_start', iteration: 1, task: { id: 't', text: 'Add mul', phase: null, line: 3 }, preDirty: [] },
+  { type: 'integrity_baseline_start', iteration: 1, command: 'node --test' },
   {
     type: 'integrity_baseline',
     iteration: 1,
@@ -67,6 +68,7 @@ describe('integrity events told', () => {
       view(read);
     }
     const text = lines.join('\n');
+    expect(text).toContain('  integrity baseline: running node --test once for the test counts…');
     expect(text).toContain(
       '  integrity baseline: 2 test files; node-test ran 4 tests (1 skipped or todo), ' +
         'from the verification at run start',
@@ -83,8 +85,9 @@ describe('integrity events told', () => {
   });
 
   it('the log: one line each', () => {
-    const [, baseline, finding, check] = EVENTS.map(event).map(formatLogLine);
-    expect(EVENTS.map(event).map(formatLogLine)[4]).toContain('integrity check 2 (enforce): test-file-deleted');
+    const [, start, baseline, finding, check] = EVENTS.map(event).map(formatLogLine);
+    expect(start).toContain('integrity_baseline_start: iteration 1 integrity baseline: running node --test');
+    expect(EVENTS.map(event).map(formatLogLine)[5]).toContain('integrity check 2 (enforce): test-file-deleted');
     expect(baseline).toContain('integrity_baseline: iteration 1 integrity baseline: 2 test files; node-test ran 4');
     expect(finding).toContain('integrity check 1 (enforce): test-file-deleted: test/sub.test.js — ');
     expect(check).toContain('integrity_check: iteration 1 integrity check 1 (enforce): 1 finding');

@@ -225,6 +225,9 @@ const HANDLERS: { [T in DecodableType]?: Handler<T> } = {
   }),
   verification: withIteration((it, event) => addVerification(it, event)),
   verdict: withIteration((it, event) => addVerdict(it, event)),
+  integrity_baseline_start: withIteration((it) => {
+    it.step = 'baseline verification';
+  }),
   integrity_baseline: withIteration((it, event) => addIntegrityBaseline(it, event)),
   integrity_finding: withIteration((it, event, fold) => {
     if (addIntegrityFinding(it, event)) fold.run.integrityFindings += 1;

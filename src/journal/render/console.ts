@@ -121,6 +121,8 @@ function stepLines(event: ReadEvent, fold: JournalFold): string[] | undefined {
       return [`  verification: ${verificationOutcome(event)}`];
     case 'verdict':
       return [`  tester verdict: ${event.verdict}`];
+    case 'integrity_baseline_start':
+      return [`  integrity baseline: running ${event.command} once for the test counts…`];
     case 'integrity_baseline':
       return [`  integrity baseline: ${baselinePhrase(event)}`];
     case 'integrity_finding':

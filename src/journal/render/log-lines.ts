@@ -119,6 +119,8 @@ function describeIteration(event: ReadEvent): string | undefined {
       );
     case 'verdict':
       return `iteration ${event.iteration} tester${opt(event.recheck, ' recheck')}: ${event.verdict}`;
+    case 'integrity_baseline_start':
+      return `iteration ${event.iteration} integrity baseline: running ${event.command} (once per run)`;
     case 'integrity_baseline':
       return `iteration ${event.iteration} integrity baseline: ${baselinePhrase(event)}`;
     case 'integrity_finding':
