@@ -418,6 +418,39 @@ describe('integrity: honest work passes in enforce', () => {
   });
 });
 
+describe('the baseline across iterations', () => {
+  it("the next iteration's counts come from the previous iteration's verification, never from another run", {
+    timeout: 180_000,
+  }, async () => {
+    const r = await setup({
+      tasks: '# Tasks\n\n- [ ] Add a multiply function\n- [ ] Add a divide function\n',
+      files: PROJECT,
+      config: { ...BASE_CONFIG, integrity: 'enforce', maxTaskAttempts: 1 },
+      plans: {
+        developer: [
+          [FEATURE, write('test/mul.test.js', nodeTests('mul', [['multiplies', 'mul(2, 3), 6']])), say('Done.')],
+          // The second iteration drops a test the first one added: the counts it compares with are the first's.
+          [write('src/div.js', 'export const div = (a, b) => a / b;\n'), write('test/mul.test.js', ''), say('Done.')],
+        ],
+        developerFix: [[say('Nothing to change.')]],
+        tester: [[say('VERDICT: PASS')]],
+      },
+    });
+    const result = await r.run('run');
+    expect(result.code, result.stdout).toBe(1);
+    expect(r.log()).toEqual(['Add a multiply function', 'initial']);
+    expect(result.stdout.match(/integrity baseline: running node --test once/g)).toHaveLength(1);
+    const report = await reportOf(r);
+    expect(report.iterations).toHaveLength(2);
+    const [second, first] = report.iterations;
+    expect(first!.integrity.baseline).toMatchObject({ testFiles: 2, tests: 4, source: 'run_start' });
+    expect(second!.integrity.baseline).toMatchObject({ testFiles: 3, tests: 5, source: 'verification' });
+    expect(second!.integrity.findings).toContainEqual(
+      expect.objectContaining({ rule: 'test-file-emptied', path: 'test/mul.test.js', outcome: 'failed' }),
+    );
+  });
+});
+
 describe('the configuration in force is the one read at run start', () => {
   it("an agent's rewrite of testCommand and of the tester's instructions changes nothing in the running harness", {
     timeout: 180_000,
