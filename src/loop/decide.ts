@@ -26,8 +26,11 @@ export type Step =
 
 export type EndStep = Extract<Step, { kind: 'end' }>;
 
-/** What a developerFix turn repairs: a failed verification, the tester's findings, integrity findings. */
-export type FixSource = 'verification' | 'tester' | 'integrity';
+/**
+ * What a developerFix turn repairs: a failed verification, the tester's findings, integrity
+ * findings, or commit hooks that refused.
+ */
+export type FixSource = 'verification' | 'tester' | 'integrity' | 'commitHook';
 
 /** A turn as the decisions see it. */
 export interface TurnSummary {
@@ -43,7 +46,8 @@ export type Outcome =
   | { step: 'fix'; turn: TurnSummary }
   | { step: 'tester'; turn: TurnSummary; verdict: Verdict }
   | { step: 'integrity'; findings: readonly IntegrityFinding[] }
-  | { step: 'commit'; committed: boolean }
+  /** `hookRefused`: the repository's commit hooks refused the commit (their output goes to developerFix). */
+  | { step: 'commit'; committed: boolean; hookRefused?: boolean }
   /** `verdict` undefined: stopped before a verdict (a signal), so no judgement either way. */
   | { step: 'visual'; verdict: VisualVerdict | undefined; terminalReason?: TerminalReason };
 
@@ -52,6 +56,8 @@ export interface DecisionLimits {
   noChangeRetryLimit: number;
   /** developerFix attempts after failed verification before the iteration fails. */
   verificationFixLimit: number;
+  /** developerFix attempts after the commit hooks refused the commit before the iteration fails. */
+  commitHookFixLimit: number;
   /** The mock transport changes nothing by design: end `skipped`, not in retries. */
   mockTransport: boolean;
   /** A visual review is due if this iteration commits (its schedule, read when the iteration began). */
@@ -72,6 +78,9 @@ export interface IterationProgress {
   lastVerifyAfter?: VerifyAfter;
   /** The last fix was for tester findings (so a pass goes to the tester recheck). */
   fixingTesterFindings: boolean;
+  commitHookFixes: number;
+  /** A fix for refusing commit hooks is under way (so a pass goes back to the commit). */
+  fixingCommitHook: boolean;
   /** The iteration's commit has been made. */
   committed: boolean;
   /** developerFix turns given integrity findings to repair. */
@@ -88,6 +97,8 @@ export function initialProgress(): IterationProgress {
     testerFails: 0,
     hasChanges: false,
     fixingTesterFindings: false,
+    commitHookFixes: 0,
+    fixingCommitHook: false,
     committed: false,
     integrityRepairs: 0,
     reviewPassed: false,
@@ -145,7 +156,8 @@ function afterDeveloper(progress: IterationProgress, turn: TurnSummary, limits: 
 /** Where a verification that passed (and its integrity check, if any) leads. */
 function afterPassing(progress: IterationProgress): Step {
   const after = progress.lastVerifyAfter ?? 'developer';
-  if (after === 'tester' || progress.reviewPassed) return { kind: 'commit' };
+  // The tester already passed the change (for a hook fix: the hooks it failed are what the commit re-runs).
+  if (after === 'tester' || progress.reviewPassed || progress.fixingCommitHook) return { kind: 'commit' };
   if (after === 'fix' && progress.fixingTesterFindings) return { kind: 'tester', recheck: true };
   return { kind: 'tester', recheck: false };
 }
@@ -192,7 +204,16 @@ function afterTester(progress: IterationProgress, turn: TurnSummary, verdict: Ve
   }
 }
 
-function afterCommit(committed: boolean, limits: DecisionLimits): Step {
+function afterCommit(
+  progress: IterationProgress,
+  outcome: Extract<Outcome, { step: 'commit' }>,
+  limits: DecisionLimits,
+): Step {
+  const { committed, hookRefused } = outcome;
+  if (!committed && hookRefused)
+    return progress.commitHookFixes < limits.commitHookFixLimit
+      ? { kind: 'fix', source: 'commitHook' }
+      : end('failed', 'commit_hook_failed');
   if (!committed) return end('failed', 'commit_failed');
   return limits.visualReviewDue ? { kind: 'visual' } : end('succeeded', 'committed');
 }
@@ -238,7 +259,7 @@ export function decide(progress: IterationProgress, outcome: Outcome, limits: De
     case 'tester':
       return afterTester(progress, outcome.turn, outcome.verdict, limits);
     case 'commit':
-      return afterCommit(outcome.committed, limits);
+      return afterCommit(progress, outcome, limits);
     case 'visual':
       return afterVisual(outcome.verdict, outcome.terminalReason);
   }
@@ -255,8 +276,10 @@ export function enter(progress: IterationProgress, step: Step): IterationProgres
     case 'fix':
       if (step.source === 'verification') next.verificationFixes += 1;
       if (step.source === 'integrity') next.integrityRepairs += 1;
+      if (step.source === 'commitHook') next.commitHookFixes += 1;
       next.reviewPassed = false;
       next.fixingTesterFindings = step.source === 'tester' || progress.fixingTesterFindings;
+      next.fixingCommitHook = step.source === 'commitHook' || progress.fixingCommitHook;
       break;
     case 'verify':
       next.lastVerifyAfter = step.after;

@@ -14,6 +14,9 @@ import type { RunResult } from '../vocabulary/exit-codes.js';
 import { userDirtyPaths } from '../workspace/changes.js';
 import { IterationBudgetWatch } from './budget-watch.js';
 import { RunIntegrity } from './integrity-run.js';
+import { releaseStaleSnapshots, restoreCrashedIteration } from './guard/crash-restore.js';
+import { guardedTransport, listenForBlocks } from './guard/guarded-transport.js';
+import { RunGuard } from './guard/run-guard.js';
 import { afterIteration, pickTask, type Stop } from './iteration-stops.js';
 import { runIteration } from './iteration.js';
 import type { Guidance, LoopContext } from './loop-context.js';
@@ -39,7 +42,7 @@ interface RunProgress {
 }
 
 /** State as the run finds it: a corrupt file set aside, a crashed iteration recovered. */
-async function loadRunState(ctx: LoopContext): Promise<HarnessState> {
+async function loadRunState(ctx: LoopContext, guard: RunGuard): Promise<HarnessState> {
   const { config, journal } = ctx;
   const loaded = await loadState(config.stateFile);
   let state = loaded.state;
@@ -49,15 +52,20 @@ async function loadRunState(ctx: LoopContext): Promise<HarnessState> {
       message: `the state file could not be read (${loaded.reason}); it was moved to ${loaded.movedTo}`,
     });
   if (state.inProgress) {
-    state = await recoverCrashedIteration(ctx, state);
+    // What the crashed iteration's agents did to refs, config, hooks and ignored files comes back first.
+    const visible = await restoreCrashedIteration(ctx, guard, state.inProgress);
+    state = await recoverCrashedIteration(ctx, state, visible);
+    await guard.unstage(visible);
     await saveState(config.stateFile, state);
   }
+  await releaseStaleSnapshots(guard, ctx.runId);
   return state;
 }
 
 interface RunTools {
   lock: RunLock;
   transport: Transport;
+  guard: RunGuard;
   budget: IterationBudgetWatch;
   reporter: TransportReporter;
   prompts: PromptSource;
@@ -65,7 +73,7 @@ interface RunTools {
   integrity: RunIntegrity;
 }
 
-async function setUp(ctx: LoopContext, lock: RunLock): Promise<RunTools> {
+async function setUp(ctx: LoopContext, lock: RunLock, guard: RunGuard): Promise<RunTools> {
   const { config, journal } = ctx;
   const budget = new IterationBudgetWatch(
     new BudgetGuard({
@@ -76,7 +84,11 @@ async function setUp(ctx: LoopContext, lock: RunLock): Promise<RunTools> {
     }),
   );
   const reporter = new TransportReporter(journal, budget);
-  const { transport, warnings } = await createTransport(config, ctx.runDir, ctx.io.env, reporter.listener);
+  const listener = listenForBlocks(reporter.listener, guard);
+  const launch = guard.piLaunch();
+  const created = await createTransport(config, ctx.runDir, ctx.io.env, listener, launch);
+  const { warnings } = created;
+  const transport = launch ? guardedTransport(created.transport, guard) : created.transport;
   for (const message of warnings) journal.append({ type: 'warning', message });
   const guidance: Guidance = { loopConstraints: [], largeFileWarnings: [], recent: [] };
   await warnAboutLargeSpecs(ctx);
@@ -86,7 +98,7 @@ async function setUp(ctx: LoopContext, lock: RunLock): Promise<RunTools> {
     // Findings of a non-PASS visual review, until a later review passes.
     visualFeedback: () => readFeedback(config.visualFeedbackFile),
   });
-  return { lock, transport, budget, reporter, prompts, guidance, integrity: new RunIntegrity() };
+  return { lock, transport, guard, budget, reporter, prompts, guidance, integrity: new RunIntegrity() };
 }
 
 /** One iteration on the next task, or the reason the run stops before it. */
@@ -108,6 +120,7 @@ async function nextIteration(ctx: LoopContext, tools: RunTools, run: RunProgress
       iteration,
       openAtStart,
       prompts: tools.prompts,
+      guard: tools.guard,
       preDirtyPaths: ctx.config.allowDirty ? run.dirty : [],
       guidance: tools.guidance,
       signal,
@@ -133,8 +146,18 @@ async function nextIteration(ctx: LoopContext, tools: RunTools, run: RunProgress
 }
 
 export async function runIterations(ctx: LoopContext, lock: RunLock): Promise<RunEnded> {
+  const guard = await RunGuard.open(ctx);
+  try {
+    return await iterateGuarded(ctx, lock, guard);
+  } finally {
+    await guard.close();
+  }
+}
+
+async function iterateGuarded(ctx: LoopContext, lock: RunLock, guard: RunGuard): Promise<RunEnded> {
   const { config } = ctx;
-  const state = await loadRunState(ctx);
+  const state = await loadRunState(ctx, guard);
+  await guard.copyHooks();
   const dirty = await userDirtyPaths(config.repoRoot, ctx.harnessPaths);
   if (dirty.length > 0 && !config.allowDirty) {
     ctx.io.stderr(
@@ -143,7 +166,7 @@ export async function runIterations(ctx: LoopContext, lock: RunLock): Promise<Ru
     );
     return { kind: 'refused', why: 'dirty_tree' };
   }
-  const tools = await setUp(ctx, lock);
+  const tools = await setUp(ctx, lock, guard);
   const run: RunProgress = { state, dirty, iterations: 0, succeeded: 0, result: 'succeeded' };
   let stop: Stop | undefined;
   try {

@@ -14,6 +14,7 @@ import { currentBranch } from '../workspace/restore.js';
 import { readTreeState } from '../workspace/tree-state.js';
 import type { DecisionLimits } from './decide.js';
 import { recordIterationBaseline, type RunIntegrity } from './integrity-run.js';
+import type { RunGuard } from './guard/run-guard.js';
 import { finishIteration } from './iteration-end.js';
 import { initialState, taskRef, type IterationRun } from './iteration-run.js';
 import type { Guidance, LoopContext } from './loop-context.js';
@@ -29,6 +30,7 @@ export interface IterationInput {
   /** Ids of the tasks open in the task file as read for this iteration. */
   openAtStart: ReadonlySet<string>;
   prompts: PromptSource;
+  guard: RunGuard;
   /** Files the user had dirty before the run (allowDirty). */
   preDirtyPaths: readonly string[];
   guidance: Guidance;
@@ -75,6 +77,8 @@ async function begin(ctx: LoopContext, input: IterationInput): Promise<{ run: It
   });
   journal.append({ type: 'iteration_start', iteration, task: taskRef(task), startCommit, preDirty: [...preDirty] });
   await saveState(config.stateFile, state);
+  // Recorded in state first: a crash from here on finds the snapshot through the iteration it names.
+  await input.guard.beginIteration({ iteration, startCommit, startBranch, preDirty });
   const visual = await LoopVisualReview.open({ config, journal, runId, iteration });
   const run: IterationRun = {
     services: {
@@ -83,6 +87,7 @@ async function begin(ctx: LoopContext, input: IterationInput): Promise<{ run: It
       runId,
       transport: input.transport,
       prompts: input.prompts,
+      guard: input.guard,
       signal: input.signal,
       childEnv: ctx.io.env,
       guidance: input.guidance,
@@ -113,6 +118,7 @@ function limitsFor(run: IterationRun): DecisionLimits {
     idleRetryLimit: config.idleRetryLimit,
     noChangeRetryLimit: config.noChangeRetryLimit,
     verificationFixLimit: 1,
+    commitHookFixLimit: 1,
     mockTransport: config.transport === 'mock',
     visualReviewDue: run.state.visual?.dueIfSuccessful ?? false,
     integrity: config.integrity,

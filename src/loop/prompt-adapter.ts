@@ -24,24 +24,30 @@ export interface PromptSourceOptions {
   guidance?: () => { loopConstraints: string[]; largeFileWarnings: { path: string; lines: number }[] };
 }
 
-/** What a developerFix turn repairs: the failing verification, the tester's findings, or integrity findings. */
-function fixHandoff(request: Extract<PromptRequest, { kind: 'developerFix' }>): Partial<PromptContext> {
+type FixRequest = Extract<PromptRequest, { kind: 'developerFix' }>;
+
+/** What developerFix is to repair, added to its prompt context. */
+function withFixHandoff(base: PromptContext, request: FixRequest): PromptContext {
   switch (request.source) {
     case 'verification': {
       const { verification } = request;
+      const outcome = verification.outcome === 'timed_out' ? 'timed_out' : 'failed';
       return {
+        ...base,
         verificationTail: {
           command: verification.command,
           exitCode: verification.exitCode,
-          outcome: verification.outcome === 'timed_out' ? 'timed_out' : 'failed',
+          outcome,
           output: verification.output,
         },
       };
     }
+    case 'commitHook':
+      return { ...base, commitHookFailure: { reason: request.reason, output: request.output } };
     case 'tester':
-      return { testerFindings: request.findings };
+      return { ...base, testerFindings: request.findings };
     case 'integrity':
-      return { integrityFindings: request.integrity.map(describeFinding) };
+      return { ...base, integrityFindings: request.integrity.map(describeFinding) };
   }
 }
 
@@ -84,7 +90,7 @@ export async function createPromptSource(options: PromptSourceOptions): Promise<
           });
         case 'developerFix':
           return buildDeveloperFixPrompt(
-            { ...(await context(request, developer, changedFiles)), ...fixHandoff(request) },
+            withFixHandoff(await context(request, developer, changedFiles), request),
             request.source,
           );
         case 'tester': {

@@ -10,6 +10,7 @@ export type PromptRequest =
   | { kind: 'developerFix'; task: Task; source: 'verification'; verification: CommandResult }
   | { kind: 'developerFix'; task: Task; source: 'tester'; findings: string }
   | { kind: 'developerFix'; task: Task; source: 'integrity'; integrity: readonly IntegrityFinding[] }
+  | { kind: 'developerFix'; task: Task; source: 'commitHook'; reason: string; output: string }
   | {
       kind: 'tester';
       task: Task;

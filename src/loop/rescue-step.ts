@@ -86,8 +86,15 @@ export async function keepIterationWork(ctx: RescueContext, input: KeepWorkInput
   return rescue;
 }
 
-/** An iteration recorded as in progress at start means the harness died during it. */
-export async function recoverCrashedIteration(ctx: RescueContext, state: HarnessState): Promise<HarnessState> {
+/**
+ * An iteration recorded as in progress at start means the harness died during it. `keepOut`: files
+ * its rescue must not take (ignored at its start, made visible by its agents).
+ */
+export async function recoverCrashedIteration(
+  ctx: RescueContext,
+  state: HarnessState,
+  keepOut: readonly string[] = [],
+): Promise<HarnessState> {
   const crashed = state.inProgress!;
   ctx.journal.append({
     type: 'crash_recovery',
@@ -100,7 +107,7 @@ export async function recoverCrashedIteration(ctx: RescueContext, state: Harness
     : undefined;
   await keepIterationWork(ctx, {
     startCommit: crashed.startCommit,
-    preDirty: new Set(snapshot?.paths ?? []),
+    preDirty: new Set([...(snapshot?.paths ?? []), ...keepOut]),
     iteration: crashed.iteration,
     reason: 'crashed',
     keepCommits: false,

@@ -18,7 +18,7 @@ import {
 } from './sections.js';
 import type { PromptContext, VerificationTail } from './types.js';
 
-export type FixSource = 'verification' | 'tester' | 'integrity';
+export type FixSource = 'verification' | 'tester' | 'integrity' | 'commitHook';
 
 function describeFailure(tail: VerificationTail): string {
   const command = code(tail.command);
@@ -94,7 +94,33 @@ function integritySection(ctx: PromptContext): string {
   ].join('\n');
 }
 
-const FIX_SECTIONS = { verification: verificationSection, tester: testerSection, integrity: integritySection };
+/** The output of the hooks, cleaned and capped like a verification's (the end is where errors are). */
+function commitHookSection(ctx: PromptContext): string {
+  const failure = ctx.commitHookFailure;
+  if (failure === undefined)
+    throw new Error("buildDeveloperFixPrompt: source 'commitHook' needs ctx.commitHookFailure");
+  const text = truncateLongLines(collapseForeignFrames(cleanOutput(failure.output)), lineLimit(ctx.caps));
+  const capped = capLines(text, limit(ctx.caps, 'maxVerificationExcerptLines'), { keep: 'tail' });
+  const output =
+    text === ''
+      ? 'They printed nothing.'
+      : [capped.omitted > 0 ? 'The end of their output:' : 'Their output:', fenced(capped.text)].join('\n');
+  return [
+    "## Fix: the repository's commit hooks refused the commit",
+    `The change passed review, but committing it failed: ${failure.reason}.`,
+    output,
+    '',
+    'Fix what the hooks report (formatting, lint, a message rule) in one focused repair; do not start ' +
+      'unrelated work and do not commit yourself: the harness commits again, through the same hooks.',
+  ].join('\n');
+}
+
+const FIX_SECTIONS = {
+  verification: verificationSection,
+  tester: testerSection,
+  integrity: integritySection,
+  commitHook: commitHookSection,
+};
 
 function changedSection(ctx: PromptContext): string | undefined {
   const list = changedFilesList(ctx);

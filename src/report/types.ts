@@ -10,6 +10,17 @@ export const REPORT_SCHEMA_VERSION = 1;
 /** `running`: its lock is held by a live process. `crashed`: no run_end and nobody holds it. */
 export type RunStatus = 'finished' | 'running' | 'crashed';
 
+/** What the guardrails did (the fold's GuardrailFacts): refused tool calls and changes found after turns. */
+export interface GuardrailReport {
+  blocked: number;
+  warned: number;
+  restored: number;
+  reported: number;
+  byRule: Record<string, number>;
+  /** The first changes found, `<target>: <detail>` (empty in run and total figures). */
+  changes: string[];
+}
+
 export interface RunReport {
   runId: string;
   command: string | null;
@@ -34,6 +45,8 @@ export interface RunReport {
   malformedLines: number;
   /** Integrity findings over the run's iterations (each counted once per iteration). */
   integrityFindings: number;
+  /** Over the whole run, crash recovery included. */
+  guardrails: GuardrailReport;
 }
 
 /**
@@ -111,6 +124,7 @@ export interface IterationReport {
   integrity: IntegrityReport;
   /** Repo-relative failure artifacts written for this iteration. */
   failureArtifacts: string[];
+  guardrails: GuardrailReport;
   errors: string[];
 }
 
@@ -168,6 +182,7 @@ export interface ReportDocument {
     durationMs: number;
     /** Integrity findings over the runs shown. */
     integrityFindings: number;
+    guardrails: GuardrailReport;
   };
   runs: RunReport[];
   iterations: IterationReport[];

@@ -94,6 +94,26 @@ export interface IntegrityFacts {
   findings: IntegrityFindingFacts[];
 }
 
+/** What the guardrails did: tool calls refused, and changes to the repository found after turns. */
+export interface GuardrailFacts {
+  /** Tool calls the guard refused (the model was told the rule). */
+  blocked: number;
+  /** Tool calls it let run and recorded (warn mode). */
+  warned: number;
+  /** Changes put back: a ref, the stash, git config, a hook, an ignored file. */
+  restored: number;
+  /** Changes found and not put back: refs the agents created, edited ignored files, warn mode. */
+  reported: number;
+  /** Blocks and warnings per rule. */
+  byRule: Record<string, number>;
+  /** The first changes found, as `<target>: <detail>` (capped; the counts are exact). */
+  changes: string[];
+}
+
+export function emptyGuardrails(): GuardrailFacts {
+  return { blocked: 0, warned: 0, restored: 0, reported: 0, byRule: {}, changes: [] };
+}
+
 export interface IterationFacts {
   runId: string;
   iteration: number;
@@ -147,6 +167,7 @@ export interface IterationFacts {
   needsRescue: boolean;
   visualReview: { verdict: VisualVerdict; vetoed: boolean; summary: string } | null;
   integrity: IntegrityFacts;
+  guardrails: GuardrailFacts;
   errors: string[];
 }
 
@@ -228,6 +249,8 @@ export interface RunFacts {
   providerWaits: { count: number; totalMs: number; last: string | null };
   /** Integrity findings over the run's iterations (each counted once per iteration). */
   integrityFindings: number;
+  /** Over the whole run, crash recovery included. */
+  guardrails: GuardrailFacts;
 }
 
 export function emptyRun(runId: string): RunFacts {
@@ -262,6 +285,7 @@ export function emptyRun(runId: string): RunFacts {
     incidents: [],
     providerWaits: { count: 0, totalMs: 0, last: null },
     integrityFindings: 0,
+    guardrails: emptyGuardrails(),
   };
 }
 
@@ -309,6 +333,7 @@ export function newIteration(
     needsRescue: false,
     visualReview: null,
     integrity: { mode: null, checks: 0, baseline: null, findings: [] },
+    guardrails: emptyGuardrails(),
     errors: [],
   };
 }

@@ -12,6 +12,9 @@ import {
   findingPhrase,
   oneLine,
   plural,
+  guardrailBlockPhrase,
+  guardrailRestorePhrase,
+  guardrailTally,
   rescuePhrase,
   taskPhrase,
   turnEnding,
@@ -49,6 +52,8 @@ export function iterationSummary(it: IterationFacts): string {
   ];
   const integrity = integrityLine(it);
   if (integrity) lines.push(`  integrity:    ${integrity}`);
+  const guardrails = guardrailTally(it.guardrails);
+  if (guardrails) lines.push(`  guardrails:   ${guardrails}`);
   for (const note of it.notes) lines.push(`  note:         ${note}`);
   return lines.join('\n');
 }
@@ -89,6 +94,8 @@ function turnLines(event: ReadEvent): string[] | undefined {
       return [`    … ${event.role} still working (${Math.round((event.elapsedMs ?? 0) / 1000)}s)`];
     case 'soft_continue':
       return [`    · no activity for ${event.silentSeconds}s; nudged the agent to continue`];
+    case 'guardrail_block':
+      return [`    ! guardrails ${guardrailBlockPhrase(event)}`];
     case 'provider_wait':
       return [`    · provider unavailable (${event.message}); waiting ${Math.round((event.waitMs ?? 0) / 1000)}s`];
     case 'turn_end': {
@@ -136,6 +143,8 @@ function stepLines(event: ReadEvent, fold: JournalFold): string[] | undefined {
       return [`  ${commitPhrase(event)}`];
     case 'rescue':
       return [`  ${rescuePhrase(event)}`];
+    case 'guardrail_restore':
+      return [`  guardrails: ${guardrailRestorePhrase(event)}`];
     case 'visual_start':
       return [`  visual review${event.pendingFeedback ? ' (re-checking pending visual findings)' : ''}: capturing…`];
     case 'visual_review':

@@ -7,6 +7,8 @@ import {
   baselinePhrase,
   commitPhrase,
   findingPhrase,
+  guardrailBlockPhrase,
+  guardrailRestorePhrase,
   plural,
   rescuePhrase,
   seconds,
@@ -134,6 +136,17 @@ function describeIteration(event: ReadEvent): string | undefined {
       return `iteration ${event.iteration} ${commitPhrase(event)}`;
     case 'rescue':
       return `iteration ${event.iteration} ${rescuePhrase(event)}`;
+    case 'guardrail_block':
+      return (
+        `${opt(event.iteration !== undefined, `iteration ${event.iteration} `)}${event.role ?? 'agent'} ` +
+        `${guardrailBlockPhrase(event)} — ${event.reason ?? ''}` +
+        opt(event.contextProblem, ` (${event.contextProblem})`)
+      );
+    case 'guardrail_restore':
+      return (
+        `${opt(event.iteration !== undefined, `iteration ${event.iteration} `)}guardrails ` +
+        `(${event.moment ?? '?'}) ${guardrailRestorePhrase(event)}`
+      );
     case 'visual_start':
       return `iteration ${event.iteration} visual review${opt(event.pendingFeedback, ' (earlier findings pending)')}`;
     case 'iteration_end':

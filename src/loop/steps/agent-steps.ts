@@ -22,12 +22,15 @@ export async function developerStep(run: IterationRun, step: Extract<Step, { kin
 export async function fixStep(run: IterationRun, step: Extract<Step, { kind: 'fix' }>): Promise<Outcome> {
   const { task } = run.start;
   const verification = run.state.lastVerification;
+  const hookRefusal = run.state.commitHookRefusal;
   let request: PromptRequest;
   if (step.source === 'integrity') {
     request = { kind: 'developerFix', task, source: 'integrity', integrity: run.state.integrityFindings };
     run.state.repairedFindings = [...run.state.integrityFindings];
   } else if (step.source === 'verification' && verification) {
     request = { kind: 'developerFix', task, source: 'verification', verification };
+  } else if (step.source === 'commitHook' && hookRefusal) {
+    request = { kind: 'developerFix', task, source: 'commitHook', ...hookRefusal };
   } else {
     request = { kind: 'developerFix', task, source: 'tester', findings: run.state.findings };
   }
