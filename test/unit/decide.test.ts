@@ -146,6 +146,60 @@ describe('commit hooks that refuse the commit', () => {
     ]);
   });
 
+  it('with integrity on, the repair is checked, then goes straight back to the commit', () => {
+    const enforce: DecisionLimits = { ...LIMITS, integrity: 'enforce' };
+    const steps = walk(
+      [
+        { step: 'developer', turn: ok() },
+        { step: 'verify', result: 'passed' },
+        { step: 'integrity', findings: [] },
+        { step: 'tester', turn: ok(false), verdict: 'PASS' },
+        { step: 'integrity', findings: [] },
+        { step: 'commit', committed: false, hookRefused: true },
+        { step: 'fix', turn: ok() },
+        { step: 'verify', result: 'passed' },
+        { step: 'integrity', findings: [] },
+        { step: 'commit', committed: true },
+      ],
+      enforce,
+    );
+    expect(steps.slice(6)).toEqual([
+      { kind: 'fix', source: 'commitHook' },
+      { kind: 'verify', after: 'fix' },
+      { kind: 'integrity' },
+      { kind: 'commit' },
+      { kind: 'end', status: 'succeeded', reason: 'committed' },
+    ]);
+  });
+
+  it('a hook repair that cheats goes to the integrity fix, and fails the iteration if the cheat stays', () => {
+    const enforce: DecisionLimits = { ...LIMITS, integrity: 'enforce' };
+    const cheat = { rule: 'skip-marker-added', path: 'test/a.test.js', detail: 'test.skip added' } as const;
+    const steps = walk(
+      [
+        { step: 'developer', turn: ok() },
+        { step: 'verify', result: 'passed' },
+        { step: 'integrity', findings: [] },
+        { step: 'tester', turn: ok(false), verdict: 'PASS' },
+        { step: 'integrity', findings: [] },
+        { step: 'commit', committed: false, hookRefused: true },
+        { step: 'fix', turn: ok() },
+        { step: 'verify', result: 'passed' },
+        { step: 'integrity', findings: [cheat] },
+        { step: 'fix', turn: ok() },
+        { step: 'verify', result: 'passed' },
+        { step: 'integrity', findings: [cheat] },
+      ],
+      enforce,
+    );
+    expect(steps.slice(9)).toEqual([
+      { kind: 'fix', source: 'integrity' },
+      { kind: 'verify', after: 'fix' },
+      { kind: 'integrity' },
+      { kind: 'end', status: 'failed', reason: 'integrity' },
+    ]);
+  });
+
   it('with a limit of zero the first refusal fails the iteration', () => {
     const steps = walk([...toCommit, { step: 'commit', committed: false, hookRefused: true }], {
       ...LIMITS,
