@@ -55,7 +55,9 @@ describe('git reads per step', () => {
     // run's one verification for the integrity baseline, the developer, each verification (the
     // test command may write files), the fix and the tester.
     // (Before the tree was read once per step, every turn took two and read the changes twice.)
-    expect(count(calls, /(^| )write-tree$/)).toBe(7);
+    // Two more belong to the guardrail snapshot taken before the iteration: the tree that pins its
+    // saved files and an empty tree for its pin commit.
+    expect(count(calls, /(^| )write-tree$/)).toBe(7 + 2);
     // Those seven reads, the commit step's look after ticking and its read of what it committed, and
     // the run's dirty-tree check before the first iteration.
     expect(count(calls, /(^| )status --porcelain/)).toBe(10);
