@@ -7,6 +7,7 @@
  * - the JSON Schema shipped as `schema/pi.config.schema.json` (`json-schema.ts`).
  */
 import { z } from 'zod';
+import { INTEGRITY_MODES, INTEGRITY_RULES, readAllowEntry } from '../vocabulary/integrity.js';
 import { GUARDRAIL_MODES } from '../vocabulary/guardrails.js';
 import { ROLES } from '../vocabulary/roles.js';
 
@@ -43,6 +44,19 @@ const protectIgnoredLimits = z.strictObject({
     .optional()
     .meta({ description: 'Directory names never looked into (replaces the default list).' }),
 });
+
+/** Each `integrityAllow` entry must name a rule (and a glob after a colon, if any). */
+function checkAllowEntries(entries: string[], ctx: z.core.$RefinementCtx<string[]>): void {
+  entries.forEach((entry, index) => {
+    const read = readAllowEntry(entry);
+    if ('problem' in read)
+      ctx.addIssue({
+        code: 'custom',
+        path: [index],
+        message: `${read.problem}; expected "rule" or "rule:glob", the rule one of ${INTEGRITY_RULES.join(', ')}`,
+      });
+  });
+}
 
 export const THINKING_LEVELS = ['off', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'] as const;
 export const TRANSPORTS = ['rpc', 'mock'] as const;
@@ -365,6 +379,27 @@ export const ConfigSchema = z.object({
       "The harness's own commits run the repository's commit hooks (the copy taken at run start) " +
       'within verificationTimeoutSeconds.',
     env: 'PI_COMMIT_HOOKS',
+  }),
+
+  // honest completion (docs/integrity.md)
+  integrity: meta(z.enum(INTEGRITY_MODES).default('enforce'), {
+    description:
+      'What an integrity finding (a test deleted or skipped, the test command weakened, a protected file ' +
+      'edited) does: ' +
+      '"enforce" sends it to developerFix once, then fails the iteration; "warn" commits with an Integrity-Finding ' +
+      'trailer; "off" skips the checks.',
+    env: 'PI_INTEGRITY',
+  }),
+  testGlobs: meta(z.array(z.string().min(1)).optional(), {
+    description:
+      'Globs of the test files, repository-relative. Setting it replaces the defaults, which cover the common ' +
+      'layouts of JavaScript/TypeScript, Python, Go, Rust, Java/Kotlin and Ruby.',
+  }),
+  protectedPaths: meta(z.array(z.string().min(1)).default([]), {
+    description: 'More globs of files the agents must not change; they add to the built-in list, never remove from it.',
+  }),
+  integrityAllow: meta(z.array(z.string()).superRefine(checkAllowEntries).default([]), {
+    description: 'Integrity findings you accept: "rule" or "rule:glob", e.g. "ci-config-edited:.github/workflows/**".',
   }),
 
   // dashboard

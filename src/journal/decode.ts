@@ -9,9 +9,10 @@
 import { isObject } from '../util/json.js';
 import { CONTROL_ACTIONS, CONTROL_RESULTS, CONTROL_SOURCES, PARK_CAUSES } from '../vocabulary/control.js';
 import { GUARDRAIL_RULES, RESTORE_KINDS, RESTORE_MOMENTS } from '../vocabulary/guardrails.js';
+import { INTEGRITY_MODES, INTEGRITY_RULES } from '../vocabulary/integrity.js';
 import { ROLES } from '../vocabulary/roles.js';
 import { VISUAL_VERDICTS } from '../vocabulary/verdicts.js';
-import type { BodyOf, Envelope, JournalEventBody, LegacyEventBody, TaskListEntry } from './events.js';
+import type { BaselineCounts, BodyOf, Envelope, JournalEventBody, LegacyEventBody, TaskListEntry } from './events.js';
 
 type AnyBody = JournalEventBody | LegacyEventBody;
 export type DecodableType = AnyBody['type'];
@@ -96,6 +97,17 @@ const toolRef: Reader<{ name: string; path?: string }> = (value) => {
   return { name: value.name };
 };
 
+/** Baseline counts need their runner and numbers; the rest read as their neutral values. */
+const baselineCounts: Reader<BaselineCounts> = (value) => {
+  if (!isObject(value) || typeof value.runner !== 'string') return undefined;
+  const numbers = counters(['run', 'passed', 'failed', 'skipped', 'todo'] as const)(value)!;
+  const unit = value.unit === 'package' ? 'package' : 'test';
+  const complete = value.complete !== false;
+  if (numbers === value && unit === value.unit && complete === value.complete)
+    return value as unknown as BaselineCounts;
+  return { runner: value.runner, ...numbers, unit, complete };
+};
+
 const role = oneOf(ROLES);
 const turnStatus = oneOf(['success', 'failed', 'stalled', 'timed_out'] as const);
 const terminalReason = oneOf([
@@ -141,6 +153,7 @@ const endReason = oneOf([
   'operator_skip',
   'visual_failed',
   'visual_blocked',
+  'integrity',
 ] as const);
 
 /** A task-list entry needs its id and text; the rest reads as unknown (not done, not parked) when missing. */
@@ -251,6 +264,34 @@ const FIELDS: { [T in DecodableType]: Fields<BodyOf<T>> } = {
     recheck: bool,
     findings: str,
   },
+  integrity_baseline: {
+    iteration: num,
+    commit: strOrNull,
+    testFiles: num,
+    counts: baselineCounts,
+    source: oneOf(['verification', 'run_start', 'none'] as const),
+    verification: (value) => {
+      if (!isObject(value)) return undefined;
+      const outcome = commandOutcome(value.outcome);
+      if (outcome === undefined) return undefined;
+      return {
+        outcome,
+        exitCode: numOrNull(value.exitCode) ?? null,
+        durationMs: num(value.durationMs) ?? 0,
+        command: str(value.command) ?? '',
+      };
+    },
+  },
+  integrity_baseline_start: { iteration: num, command: str },
+  integrity_finding: {
+    iteration: num,
+    check: num,
+    mode: oneOf(INTEGRITY_MODES),
+    rule: oneOf(INTEGRITY_RULES),
+    path: str,
+    detail: str,
+  },
+  integrity_check: { iteration: num, check: num, mode: oneOf(INTEGRITY_MODES), findings: num },
   commit: {
     iteration: num,
     commit: str,

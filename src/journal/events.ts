@@ -22,6 +22,7 @@ import type {
   TaskRef,
   VerifyAfter,
 } from '../vocabulary/iterations.js';
+import type { IntegrityMode, IntegrityRule } from '../vocabulary/integrity.js';
 import type { Role } from '../vocabulary/roles.js';
 import type { TerminalReason, TokenUsage, TurnStatus } from '../vocabulary/turns.js';
 import type { Verdict, VisualVerdict } from '../vocabulary/verdicts.js';
@@ -127,6 +128,35 @@ export type JournalEventBody =
       output?: string;
     }
   | { type: 'verdict'; iteration: number; verdict: Verdict; recheck: boolean; findings: string }
+  /**
+   * What the iteration's integrity checks compare against (docs/integrity.md): the test files at its
+   * start commit and the counts of the last passing verification of that tree.
+   */
+  | {
+      type: 'integrity_baseline';
+      iteration: number;
+      commit: string | null;
+      /** Test files present at the start commit (matching testGlobs): how many, not which. */
+      testFiles: number;
+      counts?: BaselineCounts;
+      source: BaselineSource;
+      /** The verification run at run start for this baseline, when one ran. */
+      verification?: { outcome: CommandOutcome; exitCode: number | null; durationMs: number; command: string };
+    }
+  /** The run's one verification for an integrity baseline starts (no passing one of the start tree is known). */
+  | { type: 'integrity_baseline_start'; iteration: number; command: string }
+  /** One finding of an integrity check (the `check`-th of the iteration); the check's own event follows. */
+  | {
+      type: 'integrity_finding';
+      iteration: number;
+      check: number;
+      mode: IntegrityMode;
+      rule: IntegrityRule;
+      path: string;
+      detail: string;
+    }
+  /** An integrity check ran after a passing verification, with this many findings. */
+  | { type: 'integrity_check'; iteration: number; check: number; mode: IntegrityMode; findings: number }
   | {
       type: 'commit';
       iteration: number;
@@ -290,6 +320,26 @@ export interface TaskListEntry {
   line: number;
   done: boolean;
   parked: boolean;
+}
+
+/**
+ * Where a baseline's counts come from: an earlier passing verification of the same tree, the one
+ * verification the run made at its start, or nowhere (no test command, a failing or unrecognised run).
+ */
+export type BaselineSource = 'verification' | 'run_start' | 'none';
+
+/** Test counts as a runner's summary gave them (see src/integrity/summary). */
+export interface BaselineCounts {
+  runner: string;
+  run: number;
+  passed: number;
+  failed: number;
+  skipped: number;
+  todo: number;
+  /** `package`: plain `go test` counts packages, not tests. */
+  unit: 'test' | 'package';
+  /** False when the output's head was cut off and the counts may miss parts: they are not compared. */
+  complete: boolean;
 }
 
 export interface RunBudgets {

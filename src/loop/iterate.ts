@@ -13,6 +13,7 @@ import { readFeedback } from '../visual/record.js';
 import type { RunResult } from '../vocabulary/exit-codes.js';
 import { userDirtyPaths } from '../workspace/changes.js';
 import { IterationBudgetWatch } from './budget-watch.js';
+import { RunIntegrity } from './integrity-run.js';
 import { releaseStaleSnapshots, restoreCrashedIteration } from './guard/crash-restore.js';
 import { guardedTransport, listenForBlocks } from './guard/guarded-transport.js';
 import { RunGuard } from './guard/run-guard.js';
@@ -69,6 +70,7 @@ interface RunTools {
   reporter: TransportReporter;
   prompts: PromptSource;
   guidance: Guidance;
+  integrity: RunIntegrity;
 }
 
 async function setUp(ctx: LoopContext, lock: RunLock, guard: RunGuard): Promise<RunTools> {
@@ -98,7 +100,7 @@ async function setUp(ctx: LoopContext, lock: RunLock, guard: RunGuard): Promise<
     // Findings of a non-PASS visual review, until a later review passes.
     visualFeedback: () => readFeedback(config.visualFeedbackFile),
   });
-  return { lock, transport, guard, budget, reporter, prompts, guidance };
+  return { lock, transport, guard, budget, reporter, prompts, guidance, integrity: new RunIntegrity() };
 }
 
 /** One iteration on the next task, or the reason the run stops before it. */
@@ -129,6 +131,7 @@ async function nextIteration(ctx: LoopContext, tools: RunTools, run: RunProgress
       preDirtyPaths: ctx.config.allowDirty ? run.dirty : [],
       guidance: tools.guidance,
       signal,
+      integrity: tools.integrity,
     });
   } finally {
     tools.reporter.iteration = undefined;

@@ -12,6 +12,7 @@ import {
   loadInstructions,
   type PromptContext,
 } from '../prompts/index.js';
+import { describeFinding } from '../integrity/index.js';
 import { toRepoRelative } from '../workspace/changes.js';
 import type { PromptRequest, PromptSource } from './prompt-source.js';
 
@@ -47,6 +48,8 @@ function withFixHandoff(base: PromptContext, request: FixRequest): PromptContext
       return { ...base, commitHookFailure: { reason: request.reason, output: request.output } };
     case 'tester':
       return { ...base, testerFindings: request.findings };
+    case 'integrity':
+      return { ...base, integrityFindings: request.integrity.map(describeFinding) };
   }
 }
 
@@ -102,6 +105,8 @@ export async function createPromptSource(options: PromptSourceOptions): Promise<
               ...(request.startCommit ? { startCommit: request.startCommit } : {}),
               ...(request.previousFindings ? { testerFindings: request.previousFindings } : {}),
               verificationPassed: request.verificationPassed,
+              integrityFindings: request.integrity.open.map(describeFinding),
+              repairedIntegrityFindings: request.integrity.repaired.map(describeFinding),
             },
             { recheck: request.recheck },
           );

@@ -11,6 +11,7 @@ import {
   code,
   fenced,
   findingsBlock,
+  integrityList,
   joinSections,
   notesSection,
   operatorGuidanceSection,
@@ -18,7 +19,7 @@ import {
 } from './sections.js';
 import type { PromptContext, VerificationTail } from './types.js';
 
-export type FixSource = 'verification' | 'tester' | 'commitHook';
+export type FixSource = 'verification' | 'tester' | 'integrity' | 'commitHook';
 
 function describeFailure(tail: VerificationTail): string {
   const command = code(tail.command);
@@ -75,6 +76,25 @@ function testerSection(ctx: PromptContext): string {
   ].join('\n');
 }
 
+function integritySection(ctx: PromptContext): string {
+  const findings = integrityList(ctx, ctx.integrityFindings);
+  if (findings === undefined)
+    throw new Error("buildDeveloperFixPrompt: source 'integrity' needs ctx.integrityFindings");
+  const command = ctx.testCommand.trim();
+  return [
+    '## Fix: integrity findings',
+    "The harness compared this iteration's changes with its start. These edits make the task look done without " +
+      'doing it (each names the file and the rule):',
+    findings,
+    '',
+    'Undo each of them — restore the test or the file, remove the skip marker, put the configuration ' +
+      'back — and make the task pass honestly, in one focused repair.' +
+      (command === '' ? '' : ` Re-run ${code(command)} before you finish.`) +
+      ' The harness checks again; a finding still there fails the iteration (your work is kept for the user). ' +
+      'If the task really requires one of these edits, say so in your final message.',
+  ].join('\n');
+}
+
 /** The output of the hooks, cleaned and capped like a verification's (the end is where errors are). */
 function commitHookSection(ctx: PromptContext): string {
   const failure = ctx.commitHookFailure;
@@ -96,6 +116,13 @@ function commitHookSection(ctx: PromptContext): string {
   ].join('\n');
 }
 
+const FIX_SECTIONS = {
+  verification: verificationSection,
+  tester: testerSection,
+  integrity: integritySection,
+  commitHook: commitHookSection,
+};
+
 function changedSection(ctx: PromptContext): string | undefined {
   const list = changedFilesList(ctx);
   return list === undefined ? undefined : ['## Changed so far in this iteration', list].join('\n');
@@ -108,10 +135,6 @@ export function buildDeveloperFixPrompt(ctx: PromptContext, source: FixSource): 
     changedSection(ctx),
     operatorGuidanceSection(ctx),
     notesSection(ctx),
-    source === 'verification'
-      ? verificationSection(ctx)
-      : source === 'commitHook'
-        ? commitHookSection(ctx)
-        : testerSection(ctx),
+    FIX_SECTIONS[source](ctx),
   ]);
 }

@@ -110,3 +110,12 @@ export function operatorGuidanceSection(ctx: PromptContext): string | undefined 
     ...guidance.map((text) => fenced(text.trim())),
   ].join('\n');
 }
+
+/** Integrity findings as a list, capped like the tester's findings; undefined when there are none. */
+export function integrityList(ctx: PromptContext, findings: readonly string[] | undefined): string | undefined {
+  if (findings === undefined || findings.length === 0) return undefined;
+  const capped = capList(findings, limit(ctx.caps, 'maxTesterFeedbackLines'), 'finding');
+  const lines = capped.items.map((finding) => `- ${truncateLongLines(finding, lineLimit(ctx.caps))}`);
+  if (capped.note !== undefined) lines.push(capped.note);
+  return lines.join('\n');
+}

@@ -49,7 +49,9 @@ export type EndReason =
   | 'operator_skip'
   /** Vetoed by the visual review after the commit: the commit is taken back. */
   | 'visual_failed'
-  | 'visual_blocked';
+  | 'visual_blocked'
+  /** An integrity finding (a test deleted or skipped, a protected file edited) outlived its one repair. */
+  | 'integrity';
 
 /** What state records for an iteration that ended with `status` for `reason`. */
 export function recordedStatusOf(status: IterationStatus, reason: EndReason): RecordedStatus {

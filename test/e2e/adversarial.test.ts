@@ -20,6 +20,11 @@ const PASS = [[say('VERDICT: PASS')]];
 // The guardrails block these history rewrites at the tool call (guardrails-loop-git.test.ts plays
 // them); with the guardrails off, the loop's own checks after each turn must still catch them.
 const GUARDRAILS_OFF = { guardrails: 'off' };
+/**
+ * The commit step's own protections of the task file, with the integrity checks off: in their
+ * default mode they stop these edits a step earlier (test/e2e/integrity.test.ts plays that).
+ */
+const COMMIT_STEP_ONLY = { integrity: 'off' };
 
 describe('misbehaving agents', () => {
   it('a developer that deletes TODOS.md fails the iteration instead of crashing the run; the file comes back', {
@@ -27,6 +32,7 @@ describe('misbehaving agents', () => {
   }, async () => {
     const r = await setup({
       tasks: TASKS,
+      config: COMMIT_STEP_ONLY,
       plans: { developer: [[write('a.txt', 'a\n'), bash('rm TODOS.md'), say('Done.')]], tester: PASS },
     });
     const result = await r.run('once');
@@ -43,6 +49,7 @@ describe('misbehaving agents', () => {
   }, async () => {
     const r = await setup({
       tasks: TASKS,
+      config: COMMIT_STEP_ONLY,
       plans: {
         developer: [
           [write('a.txt', 'a\n'), bash("sed -i 's/First task/First task (reworded)/' TODOS.md"), say('Done.')],
@@ -60,6 +67,7 @@ describe('misbehaving agents', () => {
   it('a tick an agent put on another task is undone, with a note', { timeout: 60_000 }, async () => {
     const r = await setup({
       tasks: TASKS,
+      config: COMMIT_STEP_ONLY,
       plans: {
         developer: [[write('a.txt', 'a\n'), bash("sed -i 's/- \\[ \\] Second/- [x] Second/' TODOS.md"), say('Done.')]],
         tester: PASS,
@@ -77,6 +85,7 @@ describe('misbehaving agents', () => {
   }, async () => {
     const r = await setup({
       tasks: TASKS,
+      config: COMMIT_STEP_ONLY,
       plans: {
         developer: [[write('a.txt', 'a\n'), say('Done.')]],
         tester: [

@@ -108,3 +108,8 @@ export const write = (path: string, content: string): ScriptStep => ({
   calls: [{ name: 'write', arguments: { path, content } }],
 });
 export const say = (text: string): ScriptStep => ({ kind: 'text', text });
+/** pi's edit tool: one exact replacement of `oldText` by `newText` in `path`. */
+export const edit = (path: string, oldText: string, newText: string): ScriptStep => ({
+  kind: 'tool_calls',
+  calls: [{ name: 'edit', arguments: { path, edits: [{ oldText, newText }] } }],
+});

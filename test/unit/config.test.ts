@@ -68,6 +68,10 @@ describe('defaults', () => {
     expect(config.maxTaskTokens).toBe(0);
     expect(config.maxRunCostUsd).toBe(0);
     expect(config.allowDirty).toBe(false);
+    expect(config.integrity).toBe('enforce');
+    expect(config.testGlobs).toBeUndefined();
+    expect(config.protectedPaths).toEqual([]);
+    expect(config.integrityAllow).toEqual([]);
     expect(config.guardrails).toBe('enforce');
     expect(config.guardrailsAllow).toEqual([]);
     expect(config.guardrailsDeny).toEqual([]);
@@ -253,6 +257,39 @@ describe('configuration errors name the source, the field and what was expected'
     expect(error.message).toMatch(/transport: .*"rpc"\|"mock".*got "grpc"/);
     expect(error.message).toMatch(/commitMode: .*"agent"\|"plan".*got "auto"/);
     expect(error.message).toMatch(/promptMode: .*"compact"\|"full"/);
+  });
+
+  it('integrity settings: the mode from the file or PI_INTEGRITY, bad integrityAllow entries named', async () => {
+    const dir = await repoWithConfig({
+      integrity: 'warn',
+      testGlobs: ['checks/**/*.js'],
+      protectedPaths: ['schema/**'],
+      integrityAllow: ['ci-config-edited:.github/workflows/**', 'skip-marker-added'],
+    });
+    expect((await load(dir)).config).toMatchObject({
+      integrity: 'warn',
+      testGlobs: ['checks/**/*.js'],
+      protectedPaths: ['schema/**'],
+      integrityAllow: ['ci-config-edited:.github/workflows/**', 'skip-marker-added'],
+    });
+    expect((await load(dir, { env: { PI_INTEGRITY: 'off' } })).config.integrity).toBe('off');
+    const error = await loadError(
+      await repoWithConfig({ integrity: 'strict', integrityAllow: ['ok-rule', 'skip-marker-added:', 'no-tests-ran'] }),
+    );
+    expect(error.message).toMatch(/integrity: .*"enforce"\|"warn"\|"off".*got "strict"/);
+    expect(error.problems).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          field: 'integrityAllow.0',
+          expected: expect.stringMatching(/"ok-rule" is not an integrity rule.*test-file-deleted/),
+        }),
+        expect.objectContaining({
+          field: 'integrityAllow.1',
+          expected: expect.stringMatching(/the glob after "skip-marker-added:" is empty/),
+        }),
+      ]),
+    );
+    expect(error.problems.some((problem) => problem.field === 'integrityAllow.2')).toBe(false);
   });
 
   it('environment values that do not parse name the variable', async () => {

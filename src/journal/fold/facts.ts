@@ -15,11 +15,12 @@ import type {
   TaskRef,
   VerifyAfter,
 } from '../../vocabulary/iterations.js';
+import type { IntegrityMode, IntegrityRule } from '../../vocabulary/integrity.js';
 import type { Role } from '../../vocabulary/roles.js';
 import { emptyUsage, type TerminalReason, type TokenUsage, type TurnStatus } from '../../vocabulary/turns.js';
 import type { Verdict, VisualVerdict } from '../../vocabulary/verdicts.js';
 import type { ControlAction, ControlResult, ControlSource, ParkCause } from '../../vocabulary/control.js';
-import type { RunBudgets, TaskListEntry } from '../events.js';
+import type { BaselineCounts, BaselineSource, RunBudgets, TaskListEntry } from '../events.js';
 
 export interface TurnFacts {
   role: Role | 'unknown';
@@ -124,6 +125,25 @@ export interface RescueFacts {
   files: string[];
 }
 
+/** One finding of an iteration's integrity checks, once however many checks saw it. */
+export interface IntegrityFindingFacts {
+  rule: IntegrityRule;
+  path: string;
+  detail: string;
+  /** The first and the last check (1, 2 …) that reported it. */
+  firstCheck: number;
+  lastCheck: number;
+}
+
+/** What the integrity checks of one iteration compared against and found. */
+export interface IntegrityFacts {
+  mode: IntegrityMode | null;
+  /** Checks that ran (one after each passing verification). */
+  checks: number;
+  baseline: { testFiles: number; counts: BaselineCounts | null; source: BaselineSource } | null;
+  findings: IntegrityFindingFacts[];
+}
+
 /** What the guardrails did: tool calls refused, and changes to the repository found after turns. */
 export interface GuardrailFacts {
   /** Tool calls the guard refused (the model was told the rule). */
@@ -198,6 +218,7 @@ export interface IterationFacts {
   notes: string[];
   needsRescue: boolean;
   visualReview: { verdict: VisualVerdict; vetoed: boolean; summary: string } | null;
+  integrity: IntegrityFacts;
   guardrails: GuardrailFacts;
   errors: string[];
 }
@@ -278,6 +299,8 @@ export interface RunFacts {
   warnings: string[];
   incidents: RunIncident[];
   providerWaits: { count: number; totalMs: number; last: string | null };
+  /** Integrity findings over the run's iterations (each counted once per iteration). */
+  integrityFindings: number;
   /** Over the whole run, crash recovery included. */
   guardrails: GuardrailFacts;
 }
@@ -313,6 +336,7 @@ export function emptyRun(runId: string): RunFacts {
     warnings: [],
     incidents: [],
     providerWaits: { count: 0, totalMs: 0, last: null },
+    integrityFindings: 0,
     guardrails: emptyGuardrails(),
   };
 }
@@ -361,6 +385,7 @@ export function newIteration(
     notes: [],
     needsRescue: false,
     visualReview: null,
+    integrity: { mode: null, checks: 0, baseline: null, findings: [] },
     guardrails: emptyGuardrails(),
     errors: [],
   };

@@ -24,6 +24,9 @@ import {
 } from './facts.js';
 import {
   addCommit,
+  addIntegrityBaseline,
+  addIntegrityCheck,
+  addIntegrityFinding,
   addLargeFiles,
   addTurn,
   addVerdict,
@@ -337,6 +340,14 @@ const HANDLERS: { [T in DecodableType]?: Handler<T> } = {
   }),
   verification: withIteration((it, event) => addVerification(it, event)),
   verdict: withIteration((it, event) => addVerdict(it, event)),
+  integrity_baseline_start: withIteration((it) => {
+    it.step = 'baseline verification';
+  }),
+  integrity_baseline: withIteration((it, event) => addIntegrityBaseline(it, event)),
+  integrity_finding: withIteration((it, event, fold) => {
+    if (addIntegrityFinding(it, event)) fold.run.integrityFindings += 1;
+  }),
+  integrity_check: withIteration((it, event) => addIntegrityCheck(it, event)),
   commit: (fold, event) => {
     const it = fold.iteration(event.iteration);
     if (it) addCommit(it, event);

@@ -4,7 +4,9 @@
  */
 import type { ReadEvent, ReadEventOf } from '../decode.js';
 import {
+  baselinePhrase,
   commitPhrase,
+  findingPhrase,
   guardrailBlockPhrase,
   guardrailRestorePhrase,
   plural,
@@ -119,6 +121,17 @@ function describeIteration(event: ReadEvent): string | undefined {
       );
     case 'verdict':
       return `iteration ${event.iteration} tester${opt(event.recheck, ' recheck')}: ${event.verdict}`;
+    case 'integrity_baseline_start':
+      return `iteration ${event.iteration} integrity baseline: running ${event.command} (once per run)`;
+    case 'integrity_baseline':
+      return `iteration ${event.iteration} integrity baseline: ${baselinePhrase(event)}`;
+    case 'integrity_finding':
+      return `iteration ${event.iteration} integrity check ${event.check} (${event.mode}): ${findingPhrase(event)}`;
+    case 'integrity_check':
+      return (
+        `iteration ${event.iteration} integrity check ${event.check} (${event.mode}): ` +
+        plural(event.findings ?? 0, 'finding')
+      );
     case 'commit':
       return `iteration ${event.iteration} ${commitPhrase(event)}`;
     case 'rescue':

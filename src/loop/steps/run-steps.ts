@@ -17,6 +17,7 @@ import { OperatorSkip } from '../control-desk.js';
 import type { IterationRun } from '../iteration-run.js';
 import { developerStep, fixStep, testerStep } from './agent-steps.js';
 import { commitHandler, visualHandler } from './commit-and-review.js';
+import { integrityStep } from './integrity-step.js';
 import { verifyStep } from './verify-step.js';
 
 type StepHandlers = {
@@ -26,6 +27,7 @@ type StepHandlers = {
 const HANDLERS: StepHandlers = {
   developer: developerStep,
   verify: verifyStep,
+  integrity: integrityStep,
   fix: fixStep,
   tester: testerStep,
   commit: commitHandler,
