@@ -5,16 +5,23 @@
  * apart from the bench's and another commit's build can run the very same workload. Returns the
  * raw material — journal events, the model server's request records, memory samples — for
  * measure.ts to turn into figures.
+ *
+ * The dashboard bench's runs (`sseClients`) run this checkout's loop inside the bench process
+ * instead, with the dashboard attached to the live run and event-stream clients connected.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../config/load.js';
 import type { ReadEvent } from '../journal/decode.js';
 import { readJournalFile } from '../journal/read.js';
+import { runLoop } from '../loop/run-loop.js';
+import { exitCodeOf } from '../vocabulary/exit-codes.js';
 import { roleScript, startScriptedModel, type RecordedRequest, type ScriptStep } from '../scripted-model/index.js';
 import { sampleMemory, type MemorySample } from './proc-memory.js';
+import { watchWithDashboard } from './sse-clients.js';
 import { PLANS, TEST_COMMAND, INITIAL_FILES, taskFile } from './workload.js';
 
 /** A built pi-harness: the CLI entry of its dist/ (this checkout's, or another commit's). */
@@ -37,6 +44,11 @@ export interface RunOptions {
   sampleMs?: number;
   /** Extra configuration for the harness (pi.config.json), over the bench's own. */
   config?: Record<string, unknown>;
+  /**
+   * The dashboard bench: this checkout's loop runs in the bench process, serving the dashboard
+   * with this many event-stream clients connected (0: no dashboard at all); `build` is unused.
+   */
+  sseClients?: number;
 }
 
 export interface RawRun {
@@ -50,6 +62,8 @@ export interface RawRun {
   /** The harness's console output, for diagnosing a run that went wrong. */
   output: string;
   repo: string;
+  /** With `sseClients`: the bytes each event-stream client received. */
+  sseBytes?: number[];
 }
 
 /** This checkout's own build (dist/ next to this file). */
@@ -126,10 +140,17 @@ interface CliRun {
   memory: MemorySample[];
 }
 
-/** `node <build>/dist/cli/main.js run` in the repo, its memory sampled until it exits. */
+/**
+ * `node <build>/dist/cli/main.js run` in the repo, its memory sampled until it exits. The dashboard
+ * stays off (the environment, which an older build ignores): the bench measures the loop.
+ */
 function runCli(build: HarnessBuild, repo: string, env: NodeJS.ProcessEnv, sampleMs: number): Promise<CliRun> {
   const started = performance.now();
-  const child = spawn(process.execPath, [build.cli, 'run'], { cwd: repo, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [build.cli, 'run'], {
+    cwd: repo,
+    env: { ...env, PI_VISUALIZER: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const collect = (chunk: Buffer) => {
     output += chunk.toString('utf8');
@@ -148,6 +169,38 @@ function runCli(build: HarnessBuild, repo: string, env: NodeJS.ProcessEnv, sampl
   });
 }
 
+/** `pi-harness run` inside the bench process, with `clients` event-stream clients on its dashboard. */
+async function runInProcess(repo: string, env: NodeJS.ProcessEnv, clients: number, sampleMs: number) {
+  const { config } = await loadConfig({ repoRoot: repo, cwd: repo, env });
+  const watchers = clients > 0 ? await watchWithDashboard(config, clients) : undefined;
+  let output = '';
+  const collect = (text: string) => {
+    output += text;
+  };
+  const sampler = sampleMemory(process.pid, sampleMs);
+  const started = performance.now();
+  try {
+    const outcome = await runLoop({
+      mode: 'run',
+      config,
+      io: { cwd: repo, env, stdout: collect, stderr: collect },
+      signal: new AbortController().signal,
+      ...(watchers ? { onRunOpened: watchers.attach } : {}),
+    });
+    const wallMs = performance.now() - started;
+    return {
+      exitCode: exitCodeOf(outcome),
+      wallMs,
+      output,
+      memory: sampler.stop(),
+      ...(watchers ? { sseBytes: watchers.bytes } : {}),
+    };
+  } finally {
+    sampler.stop();
+    await watchers?.close();
+  }
+}
+
 export async function runOnce(options: RunOptions): Promise<RawRun> {
   const root = await mkdtemp(path.join(tmpdir(), 'pi-harness-bench-'));
   const repo = path.join(root, 'repo');
@@ -162,8 +215,12 @@ export async function runOnce(options: RunOptions): Promise<RawRun> {
     const rounds = options.rounds ?? 1;
     await prepareRepo(repo, harnessConfig(server.baseUrl, server.modelId, options), rounds);
     const env = { ...process.env, ...GIT_IDENTITY, BENCH_MODEL_KEY: API_KEY, PI_CODING_AGENT_DIR: agentDir };
-    const cli = await runCli(options.build, repo, env, options.sampleMs ?? 200);
-    return { ...cli, events: await readJournal(repo), requests: [...server.requests], repo };
+    const sampleMs = options.sampleMs ?? 200;
+    const run =
+      options.sseClients === undefined
+        ? await runCli(options.build, repo, env, sampleMs)
+        : await runInProcess(repo, env, options.sseClients, sampleMs);
+    return { ...run, events: await readJournal(repo), requests: [...server.requests], repo };
   } finally {
     await server.close();
     if (!options.keep) await rm(root, { recursive: true, force: true });

@@ -1,8 +1,15 @@
 #!/usr/bin/env node
+import * as nodeModule from 'node:module';
 import { keepYoungGenerationSmall } from '../util/young-generation.js';
 
 // Before anything else loads: the modules' own allocations already count.
 keepYoungGenerationSmall();
+
+// Node keeps the compiled code of the CLI's modules between runs (in its own cache directory), so a
+// command started again and again — `status` in a watch loop — does not compile them every time.
+// A namespace import: on a Node too old to have it, the CLI still starts (and says what it needs).
+(nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+
 const { runCli } = await import('./program.js');
 const { markClosed, processIo } = await import('./io.js');
 

@@ -13,6 +13,7 @@ import { snapshotPreDirty } from '../workspace/rescue.js';
 import { currentBranch } from '../workspace/restore.js';
 import { readTreeState } from '../workspace/tree-state.js';
 import type { DecisionLimits } from './decide.js';
+import { recordIterationBaseline, type RunIntegrity } from './integrity-run.js';
 import type { RunGuard } from './guard/run-guard.js';
 import { finishIteration } from './iteration-end.js';
 import { initialState, taskRef, type IterationRun } from './iteration-run.js';
@@ -35,6 +36,7 @@ export interface IterationInput {
   guidance: Guidance;
   /** The run's signal joined with the iteration's budget. */
   signal: AbortSignal;
+  integrity: RunIntegrity;
 }
 
 export interface IterationResult {
@@ -89,6 +91,7 @@ async function begin(ctx: LoopContext, input: IterationInput): Promise<{ run: It
       signal: input.signal,
       childEnv: ctx.io.env,
       guidance: input.guidance,
+      integrity: input.integrity,
     },
     start: {
       iteration,
@@ -104,6 +107,8 @@ async function begin(ctx: LoopContext, input: IterationInput): Promise<{ run: It
     },
     state: initialState(tree, visual),
   };
+  const baseline = await recordIterationBaseline(run);
+  if (baseline) run.start.baseline = baseline;
   return { run, state };
 }
 
@@ -116,6 +121,7 @@ function limitsFor(run: IterationRun): DecisionLimits {
     commitHookFixLimit: 1,
     mockTransport: config.transport === 'mock',
     visualReviewDue: run.state.visual?.dueIfSuccessful ?? false,
+    integrity: config.integrity,
   };
 }
 
