@@ -17,6 +17,7 @@ import { deleteRefs, listHarnessRefs } from '../../clear-history/refs.js';
 import { removeTargets } from '../../clear-history/remove.js';
 import { readLock } from '../../report/live-run.js';
 import { LockHeldError } from '../../runtime/lock.js';
+import { describeHolder } from '../../runtime/lock-record.js';
 
 export interface ClearHistoryOptions {
   yes?: boolean;
@@ -25,15 +26,16 @@ export interface ClearHistoryOptions {
   confirm?: Confirm;
 }
 
-function lockedMessage(runId: string, pid: number, command: string, status: string): string {
-  return `pi-harness clear-history: run ${runId} (pid ${pid}, ${command}, ${status}) is active; nothing was removed. Wait for it to finish or stop it first.\n`;
+function lockedMessage(holder: string): string {
+  return `pi-harness clear-history: ${holder} is active; nothing was removed. Wait for it to finish or stop it first.\n`;
 }
 
 export async function runClearHistory(config: Config, io: CliIo, options: ClearHistoryOptions): Promise<ExitCode> {
   const say = (line = '') => io.stdout(`${line}\n`);
   const lock = await readLock(config.activeRunFile);
   if (lock.kind === 'live') {
-    io.stderr(lockedMessage(lock.holder.runId, lock.holder.pid, lock.holder.command, lock.holder.status));
+    const { runId, pid, command, status } = lock.holder;
+    io.stderr(lockedMessage(`run ${runId} (pid ${pid}, ${command}, ${status})`));
     return EXIT.locked;
   }
   const plan = await planClear(config);
@@ -79,7 +81,7 @@ export async function runClearHistory(config: Config, io: CliIo, options: ClearH
     ({ remaining } = await removeTargets(targets, config.activeRunFile, config.repoRoot));
   } catch (error) {
     if (error instanceof LockHeldError) {
-      io.stderr(lockedMessage(error.holder.runId, error.holder.pid, error.holder.command, error.holder.status));
+      io.stderr(lockedMessage(describeHolder(error.holder)));
       return EXIT.locked;
     }
     throw error;
