@@ -46,7 +46,8 @@ export type LockReading =
   /** Names no process at all (empty, torn, not a lock): stale. */
   | { kind: 'unreadable'; problem: string };
 
-const isPid = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
+const isPid = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
 
 function pidOf(record: JsonObject | undefined, text: string): number | undefined {
   const field = record?.pid;
@@ -89,7 +90,9 @@ export function readLockText(text: string): LockReading {
   }
   const record = isObject(value) ? value : undefined;
   const pid = pidOf(record, text);
-  return pid === undefined ? { kind: 'unreadable', problem } : { kind: 'loose', holder: looseHolder(pid, record, text), problem };
+  return pid === undefined
+    ? { kind: 'unreadable', problem }
+    : { kind: 'loose', holder: looseHolder(pid, record, text), problem };
 }
 
 /** "run R, pid P on H, since S (last heartbeat B, status T), command: C", with what is known. */

@@ -105,8 +105,14 @@ function judge(
  * Removes the stale lock `observed` if this starter is the one to claim it; returns where the
  * old lock is kept, or undefined when another starter got there first.
  */
-async function claimStale(lockFile: string, observed: Extract<Observed, { kind: 'lock' }>): Promise<string | undefined> {
-  const label = (observed.record?.runId ?? observed.loose?.holder.runId ?? 'unparseable').replace(/[^A-Za-z0-9._-]/g, '_');
+async function claimStale(
+  lockFile: string,
+  observed: Extract<Observed, { kind: 'lock' }>,
+): Promise<string | undefined> {
+  const label = (observed.record?.runId ?? observed.loose?.holder.runId ?? 'unparseable').replace(
+    /[^A-Za-z0-9._-]/g,
+    '_',
+  );
   const aside = `${lockFile}.stale-${label}-${observed.ino}`;
   try {
     await link(lockFile, aside);
