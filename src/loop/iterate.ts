@@ -8,17 +8,21 @@ import { createTransport } from '../agent/create-transport.js';
 import type { Transport } from '../agent/types.js';
 import { BudgetGuard } from '../runtime/budget.js';
 import type { RunLock } from '../runtime/lock.js';
-import { loadState, saveState, type HarnessState } from '../runtime/state.js';
+import type { HarnessState, InProgressIteration } from '../runtime/state.js';
 import { readFeedback } from '../visual/record.js';
+import { AGENT_REFLOG_VARIABLE, agentReflogAction } from '../vocabulary/agent-marker.js';
 import type { RunResult } from '../vocabulary/exit-codes.js';
 import { userDirtyPaths } from '../workspace/changes.js';
+import { refExists } from '../workspace/git.js';
+import { preDirtyRefName } from '../workspace/rescue.js';
 import { IterationBudgetWatch } from './budget-watch.js';
 import { afterIteration, pickTask, type Stop } from './iteration-stops.js';
 import { runIteration } from './iteration.js';
 import type { Guidance, LoopContext } from './loop-context.js';
 import { createPromptSource } from './prompt-adapter.js';
 import type { PromptSource } from './prompt-source.js';
-import { recoverCrashedIteration } from './rescue-step.js';
+import { unfinishedIteration } from './crash-journal.js';
+import { recoverCrashedIteration } from './crash-recovery.js';
 import { warnAboutLargeSpecs } from './spec-warnings.js';
 import { TransportReporter } from './transport-reporter.js';
 
@@ -37,21 +41,40 @@ interface RunProgress {
   result: RunResult;
 }
 
-/** State as the run finds it: a corrupt file set aside, a crashed iteration recovered. */
+/**
+ * State as the run finds it: one an earlier version kept in the work tree carried over, a corrupt
+ * file set aside (the iteration it had in progress found again in the journal), a crashed
+ * iteration recovered.
+ */
 async function loadRunState(ctx: LoopContext): Promise<HarnessState> {
-  const { config, journal } = ctx;
-  const loaded = await loadState(config.stateFile);
+  const { journal } = ctx;
+  const loaded = await ctx.store.load();
   let state = loaded.state;
-  if (loaded.kind === 'corrupt')
+  let source: 'state' | 'journal' = 'state';
+  if (loaded.kind === 'imported')
+    journal.append({ type: 'warning', message: `carried over the state an earlier version kept in ${loaded.from}` });
+  if (loaded.kind === 'corrupt') {
     journal.append({
       type: 'warning',
       message: `the state file could not be read (${loaded.reason}); it was moved to ${loaded.movedTo}`,
     });
+    const unfinished = unfinishedIteration(ctx.home, ctx.runId);
+    if (unfinished) {
+      state = { ...state, inProgress: await withPreDirtyRef(ctx, unfinished.record) };
+      source = 'journal';
+    }
+  }
   if (state.inProgress) {
-    state = await recoverCrashedIteration(ctx, state);
-    await saveState(config.stateFile, state);
+    state = await recoverCrashedIteration(ctx, state, source);
+    await ctx.store.save(state);
   }
   return state;
+}
+
+/** The pre-dirty snapshot the iteration took, when its ref exists (its name follows from run and iteration). */
+async function withPreDirtyRef(ctx: LoopContext, record: InProgressIteration): Promise<InProgressIteration> {
+  const ref = preDirtyRefName(record.runId, record.iteration);
+  return (await refExists(ctx.config.repoRoot, ref)) ? { ...record, preDirtyRef: ref } : record;
 }
 
 interface RunTools {
@@ -74,7 +97,9 @@ async function setUp(ctx: LoopContext, lock: RunLock): Promise<RunTools> {
     }),
   );
   const reporter = new TransportReporter(journal, budget);
-  const { transport, warnings } = await createTransport(config, ctx.runDir, ctx.io.env, reporter.listener);
+  // The agents' git commands carry the run's marker in their reflog messages (crash recovery reads it).
+  const agentEnv = { ...ctx.io.env, [AGENT_REFLOG_VARIABLE]: agentReflogAction(ctx.runId) };
+  const { transport, warnings } = await createTransport(config, ctx.runDir, agentEnv, reporter.listener);
   for (const message of warnings) journal.append({ type: 'warning', message });
   const guidance: Guidance = { loopConstraints: [], largeFileWarnings: [], recent: [] };
   await warnAboutLargeSpecs(ctx);

@@ -14,6 +14,7 @@ import type { ChangeFilter } from '../workspace/changes.js';
 import type { PreDirtySnapshot } from '../workspace/rescue.js';
 import { readTreeState, type TreeState } from '../workspace/tree-state.js';
 import { enter, FIRST_STEP, initialProgress, type IterationProgress, type Step } from './decide.js';
+import type { InProgressRecord } from './in-progress.js';
 import type { Guidance } from './loop-context.js';
 import type { PromptSource } from './prompt-source.js';
 
@@ -30,6 +31,8 @@ export interface IterationServices {
   runId: string;
   /** Updated with the large files the iteration touches, so the next prompts can warn about them. */
   guidance: Guidance;
+  /** The iteration as state records it: HEAD after every step, its commit when made. */
+  inProgress: InProgressRecord;
 }
 
 /** Facts read once as the iteration begins. */

@@ -1,6 +1,8 @@
 /** What one `once`/`run` shares between its parts: options, the run's context, prompt guidance. */
 import type { Config } from '../config/load.js';
 import type { Journal } from '../journal/writer.js';
+import type { HarnessHome } from '../runtime/harness-home.js';
+import type { StateStore } from '../runtime/state.js';
 import type { LargeFileWarning } from '../vocabulary/files.js';
 import type { CliIo } from '../vocabulary/io.js';
 import type { RecentIteration } from './recent-iterations.js';
@@ -24,7 +26,12 @@ export interface Guidance {
 /** The run everything happens in; every step journals through `journal`, the one voice of the run. */
 export interface LoopContext extends LoopOptions {
   runId: string;
+  /** The run's directory out of the work tree's reach (journal, pi's files). */
   runDir: string;
+  home: HarnessHome;
+  /** The persistent state, in its safe place, with its projection. */
+  store: StateStore;
   journal: Journal;
+  /** Repo-relative paths that are the harness's own (never changes, never committed). */
   harnessPaths: string[];
 }

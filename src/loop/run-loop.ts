@@ -12,12 +12,14 @@ import { consoleView } from '../journal/render/console.js';
 import { Journal } from '../journal/writer.js';
 import { redactingIo, redactorFor } from '../redact/index.js';
 import type { RunLock } from '../runtime/lock.js';
+import { journalFileOf } from '../runtime/harness-home.js';
 import { openRun } from '../runtime/open-run.js';
+import { excludeOwnPaths, harnessOwnPaths } from '../runtime/own-paths.js';
+import { StateStore } from '../runtime/state.js';
 import { loadTaskFile } from '../tasks/index.js';
 import { VERSION } from '../version.js';
 import { exitCodeOf, type LoopOutcome } from '../vocabulary/exit-codes.js';
 import { errorMessage } from '../util/errors.js';
-import { toRepoRelative } from '../workspace/changes.js';
 import { headCommit } from '../workspace/git.js';
 import { runIterations } from './iterate.js';
 import type { LoopContext, LoopOptions } from './loop-context.js';
@@ -71,30 +73,55 @@ export async function runLoop(unredacted: LoopOptions): Promise<LoopOutcome> {
     options.io.stderr(`pi-harness: ${opened.error.message}\n`);
     return { kind: 'locked' };
   }
-  const { runId, runDir, lock } = opened;
+  const { runId, runDir, home, lock } = opened;
   try {
-    const journal = new Journal(path.join(runDir, 'journal.jsonl'), runId, { redactor });
-    const harnessPaths = [toRepoRelative(options.config.repoRoot, options.config.piRuntimeDir)];
-    return await startRun({ ...options, runId, runDir, journal, harnessPaths }, lock);
+    const journal = new Journal(journalFileOf(home, runId), runId, { redactor });
+    let projectionWarned = false;
+    const store = new StateStore(home, (error) => {
+      if (projectionWarned) return;
+      projectionWarned = true;
+      journal.append({ type: 'warning', message: `could not write the state's projection: ${errorMessage(error)}` });
+    });
+    const harnessPaths = harnessOwnPaths(options.config);
+    return await startRun({ ...options, runId, runDir, home, store, journal, harnessPaths }, lock);
   } finally {
     await lock.release();
   }
 }
 
-/** The journal's listeners: the projections (with the run's one fold) and the terminal. */
-function attachViews(ctx: LoopContext): void {
+/**
+ * The journal's listeners: the projections (with the run's one fold) and the terminal. When the
+ * runtime directory turns out to be gone, the projections are rebuilt there and the lock's and the
+ * state's projections written again; the journal says so once the event in hand is through.
+ */
+function attachViews(ctx: LoopContext, lock: RunLock): void {
   const { config, io, journal } = ctx;
   const write = (line: string) => io.stdout(`${line}\n`);
   const { fold } = attachProjections(journal, config, {
     redactor: journal.redactor,
+    home: ctx.home,
     warn: (message) => write(`warning: ${message}`),
+    onRuntimeDirRecreated: (recreated) =>
+      queueMicrotask(() => {
+        void lock.project();
+        void ctx.store.reproject();
+        void excludeOwnPaths(config);
+        const problems = recreated.problems.length > 0 ? `; not rebuilt: ${recreated.problems.join('; ')}` : '';
+        journal.append({
+          type: 'warning',
+          message:
+            `the runtime directory ${path.relative(config.repoRoot, ctx.home.runtimeDir) || '.'} was deleted during ` +
+            `the run; it was recreated and the projections of ${recreated.runs} run(s) rebuilt from their journals` +
+            `${problems}`,
+        });
+      }),
   });
   journal.onEvent(consoleView({ write, fold, journal: path.relative(config.repoRoot, journal.file) }));
 }
 
 async function startRun(ctx: LoopContext, lock: RunLock): Promise<LoopOutcome> {
   const { config, journal } = ctx;
-  attachViews(ctx);
+  attachViews(ctx, lock);
   journal.append({
     type: 'run_start',
     command: ctx.mode,
