@@ -6,6 +6,14 @@ import { createRpcTransport } from './rpc/rpc-transport.js';
 import type { TransportEventListener } from './rpc/transport-events.js';
 import type { Transport } from './types.js';
 
+/** What every pi process is launched with on top of the configuration (the guardrails). */
+export interface PiLaunchExtras {
+  /** Extensions pi loads by absolute path (loaded even with piNoExtensions). */
+  extensions: readonly string[];
+  /** Environment for pi, on top of everything else. */
+  env: Record<string, string>;
+}
+
 export interface TransportSetup {
   transport: Transport;
   /** Things to tell the user (never secret values). */
@@ -17,6 +25,7 @@ export async function createTransport(
   runDir: string,
   env: NodeJS.ProcessEnv,
   onEvent?: TransportEventListener,
+  extras?: PiLaunchExtras,
 ): Promise<TransportSetup> {
   if (config.transport === 'mock') return { transport: createMockTransport(), warnings: [] };
   const agent = await preparePiAgentDir({ runDir, models: { ...config.models }, env });
@@ -24,7 +33,8 @@ export async function createTransport(
     ...(config.piCli ? { piCli: config.piCli } : {}),
     runDir,
     baseEnv: env,
-    env: agent.env,
+    env: { ...agent.env, ...extras?.env },
+    ...(extras ? { extensions: extras.extensions } : {}),
     watchdog: {
       continueAfterSeconds: config.continueAfterSeconds,
       toolContinueAfterSeconds: config.toolContinueAfterSeconds,

@@ -7,6 +7,7 @@
  * - the JSON Schema shipped as `schema/pi.config.schema.json` (`json-schema.ts`).
  */
 import { z } from 'zod';
+import { GUARDRAIL_MODES } from '../vocabulary/guardrails.js';
 import { ROLES } from '../vocabulary/roles.js';
 
 /** Metadata attached to a field: what users read in their editor and which variable overrides it. */
@@ -31,6 +32,17 @@ const seconds = (min = 0) => z.number().int().min(min).max(MAX_TIMER_SECONDS, ti
 const count = (min = 1) => z.number().int().min(min);
 const modelName = z.string().regex(/^[^/\s]+\/\S+$/, 'expected a model name of the form "provider/id"');
 const relativeOrAbsolutePath = z.string().min(1);
+const commandPattern = z
+  .string()
+  .refine((pattern) => pattern.trim() !== '', 'expected a command pattern such as "git push origin refs/for/*"');
+const protectIgnoredLimits = z.strictObject({
+  maxFileBytes: z.number().int().min(0).optional().meta({ description: 'Larger ignored files are not kept.' }),
+  maxTotalBytes: z.number().int().min(0).optional().meta({ description: 'At most this much is kept in all.' }),
+  skipDirs: z
+    .array(z.string().min(1))
+    .optional()
+    .meta({ description: 'Directory names never looked into (replaces the default list).' }),
+});
 
 export const THINKING_LEVELS = ['off', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'] as const;
 export const TRANSPORTS = ['rpc', 'mock'] as const;
@@ -339,6 +351,32 @@ export const ConfigSchema = z.object({
   allowDirty: meta(z.boolean().default(false), {
     description: 'Start on a tree with uncommitted changes (they are never touched or committed).',
     env: 'PI_ALLOW_DIRTY',
+  }),
+  guardrails: meta(z.enum(GUARDRAIL_MODES).default('enforce'), {
+    description:
+      '"enforce": destructive tool calls are blocked, and changes to refs, stash, git config, hooks and ' +
+      'ignored files are put back after each iteration; "warn": both are only reported; "off": neither.',
+    env: 'PI_GUARDRAILS',
+  }),
+  guardrailsAllow: meta(z.array(commandPattern).default([]), {
+    description:
+      "Command patterns exempt from the guardrail rules, written as the command's first words " +
+      '("git push origin refs/for/*", "write .git/info/exclude").',
+  }),
+  guardrailsDeny: meta(z.array(commandPattern).default([]), {
+    description: 'Command patterns always blocked (rule deny-list), even when allowed.',
+  }),
+  protectIgnored: meta(z.union([z.boolean(), protectIgnoredLimits]).default(true), {
+    description:
+      'Which ignored files (your .env, local settings) are kept and put back when an agent deletes them: ' +
+      'true (each up to 1 MiB, 64 MiB in all, outside node_modules, dist, build, target, .venv, vendor), ' +
+      'false (none), or limits.',
+  }),
+  commitHooks: meta(z.boolean().default(true), {
+    description:
+      "The harness's own commits run the repository's commit hooks (the copy taken at run start) " +
+      'within verificationTimeoutSeconds.',
+    env: 'PI_COMMIT_HOOKS',
   }),
 
   // dashboard

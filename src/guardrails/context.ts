@@ -104,8 +104,16 @@ export function realOrSelf(file: string): string {
   }
 }
 
-/** The guard's two files, under the git common directory (out of the agent's reach). */
-export function guardFiles(gitCommonDir: string): { context: string; log: string } {
-  const dir = path.join(gitCommonDir, 'pi-harness', 'guard');
+/** Where the harness keeps its guardrail files: under the git common directory, out of the agent's reach. */
+export function guardDir(gitCommonDir: string): string {
+  return path.join(gitCommonDir, 'pi-harness', 'guard');
+}
+
+/**
+ * The guard's two files for one run (`runId`), under the git common directory (out of the agent's
+ * reach): the context the harness rewrites before each turn, and the log the guard appends to.
+ */
+export function guardFiles(gitCommonDir: string, runId?: string): { context: string; log: string } {
+  const dir = runId === undefined ? guardDir(gitCommonDir) : path.join(guardDir(gitCommonDir), 'runs', runId);
   return { context: path.join(dir, 'context.json'), log: path.join(dir, 'blocks.jsonl') };
 }

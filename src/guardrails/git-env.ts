@@ -48,9 +48,13 @@ export function guardedGitEnv(options: GuardedGitEnvOptions): Record<string, str
   return env;
 }
 
-/** Where the run-start copy of the hooks lives: under the git common directory, out of the agent's reach. */
-export function runStartHooksDir(gitCommonDir: string): string {
-  return path.join(gitCommonDir, 'pi-harness', 'hooks');
+/**
+ * Where the run-start copy of the hooks lives: under the git common directory, out of the agent's
+ * reach; one copy per run (`runId`), so two runs never replace each other's.
+ */
+export function runStartHooksDir(gitCommonDir: string, runId?: string): string {
+  const dir = path.join(gitCommonDir, 'pi-harness', 'hooks');
+  return runId === undefined ? dir : path.join(dir, runId);
 }
 
 export interface HooksCopy {

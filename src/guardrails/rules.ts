@@ -3,37 +3,13 @@
  * Rule ids are what the journal records and what the model reads, so they never change meaning.
  */
 
-export const GUARDRAIL_MODES = ['enforce', 'warn', 'off'] as const;
-export type GuardrailMode = (typeof GUARDRAIL_MODES)[number];
-
-export const GUARDRAIL_RULES = [
-  'git-push',
-  'git-reset',
-  'git-rebase',
-  'git-checkout',
-  'git-switch',
-  'git-branch',
-  'git-tag',
-  'git-stash',
-  'git-clean',
-  'git-update-ref',
-  'git-reflog',
-  'git-gc',
-  'git-filter-branch',
-  'git-config',
-  'git-config-override',
-  'git-amend',
-  'git-commit-ignored',
-  'git-worktree',
-  'write-outside-repo',
-  'write-git-dir',
-  'write-runtime-dir',
-  'opaque-command',
-  'unparsable-command',
-  'deny-list',
-  'guard-error',
-] as const;
-export type GuardrailRule = (typeof GUARDRAIL_RULES)[number];
+export {
+  GUARDRAIL_MODES,
+  GUARDRAIL_RULES,
+  type GuardrailMode,
+  type GuardrailRule,
+} from '../vocabulary/guardrails.js';
+import type { GuardrailRule } from '../vocabulary/guardrails.js';
 
 /** One rule a tool call would break. */
 export interface Violation {

@@ -7,6 +7,7 @@
  * (the fold, the projections, `report`) works on what comes out of here and never parses again.
  */
 import { isObject } from '../util/json.js';
+import { GUARDRAIL_RULES, RESTORE_KINDS, RESTORE_MOMENTS } from '../vocabulary/guardrails.js';
 import { ROLES } from '../vocabulary/roles.js';
 import { VISUAL_VERDICTS } from '../vocabulary/verdicts.js';
 import type { BodyOf, Envelope, JournalEventBody, LegacyEventBody } from './events.js';
@@ -132,6 +133,7 @@ const endReason = oneOf([
   'tester_no_verdict',
   'tester_turn_failed',
   'commit_failed',
+  'commit_hook_failed',
   'provider_auth',
   'mock_no_change',
   'interrupted',
@@ -287,6 +289,26 @@ const FIELDS: { [T in DecodableType]: Fields<BodyOf<T>> } = {
     historyFile: str,
     feedbackFile: str,
     durationMs: num,
+  },
+  guardrail_block: {
+    iteration: num,
+    role,
+    rule: oneOf(GUARDRAIL_RULES),
+    action: oneOf(['blocked', 'warned'] as const),
+    tool: str,
+    command: str,
+    path: str,
+    subject: str,
+    reason: str,
+    contextProblem: str,
+  },
+  guardrail_restore: {
+    iteration: num,
+    moment: oneOf(RESTORE_MOMENTS),
+    kind: oneOf(RESTORE_KINDS),
+    target: str,
+    detail: str,
+    applied: bool,
   },
   warning: { iteration: num, message: str },
   lock_recovered: { reason: str, movedTo: str },

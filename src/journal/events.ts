@@ -11,6 +11,7 @@ import type { BudgetAction, BudgetKind } from '../vocabulary/budgets.js';
 import type { RunResult, StopKind } from '../vocabulary/exit-codes.js';
 import type { CommandOutcome } from '../vocabulary/commands.js';
 import type { LargeFileWarning } from '../vocabulary/files.js';
+import type { GuardrailRule, RestoreKind, RestoreMoment } from '../vocabulary/guardrails.js';
 import type {
   CommitAuthor,
   EndReason,
@@ -213,6 +214,43 @@ export type JournalEventBody =
       historyFile: string;
       feedbackFile: string;
       durationMs: number;
+    }
+  /**
+   * The guard inside pi refused a tool call (`blocked`; the model was told the rule) or, in warn
+   * mode, let it run and recorded it (`warned`). A block does not fail the iteration by itself.
+   */
+  | {
+      type: 'guardrail_block';
+      iteration?: number;
+      role?: Role;
+      rule: GuardrailRule;
+      action: 'blocked' | 'warned';
+      /** The pi tool: bash, write, edit. */
+      tool: string;
+      /** The bash command as the model sent it (redacted). */
+      command?: string;
+      /** The path a write or edit named. */
+      path?: string;
+      /** What the rule concerned: the program as the guard read it, or the path. */
+      subject: string;
+      reason: string;
+      /** The guard ran on fail-safe defaults (its context file was missing or unreadable). */
+      contextProblem?: string;
+    }
+  /**
+   * The repository differed from the iteration's snapshot (a ref, the stash, git config, a hook, an
+   * ignored file): put back (`applied`), or only reported (warn mode, and changes that are kept).
+   */
+  | {
+      type: 'guardrail_restore';
+      iteration?: number;
+      moment: RestoreMoment;
+      kind: RestoreKind;
+      /** The ref, file, hook or path concerned. */
+      target: string;
+      /** What was found and done, in a phrase. */
+      detail: string;
+      applied: boolean;
     }
   /** Something the user should know that does not stop the run. */
   | { type: 'warning'; iteration?: number; message: string }

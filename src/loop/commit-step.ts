@@ -6,7 +6,8 @@
  */
 import type { Task } from '../tasks/index.js';
 import { iterationChanges, toRepoRelative, type ChangeFilter } from '../workspace/changes.js';
-import { commitFiles, identityArgs, skippedCommitHooks } from '../workspace/commit.js';
+import { commitFiles, harnessCommit, identityArgs } from '../workspace/commit.js';
+import { CommitHookError, type CommitHooks } from '../workspace/hooked-commit.js';
 import { git, headCommit } from '../workspace/git.js';
 import { lineageViolation, type HeadNow } from '../workspace/lineage.js';
 import { detectForeignFilesInCommits, rebuildCommitWithout } from '../workspace/rescue.js';
@@ -29,6 +30,14 @@ export interface CommitStepInput {
   openAtStart?: ReadonlySet<string>;
   /** Where HEAD is as the step begins (read by the step before). */
   now: HeadNow;
+  /** Run the repository's commit hooks (the run-start copy) in the harness's commits; none when absent. */
+  hooks?: CommitHooks;
+  /**
+   * Iteration changes kept out of the commit, and out of the agents' commits (rebuilt without them),
+   * though still the iteration's: the loop keeps them aside as leftovers. The guardrails hold back an
+   * edited `.gitignore` that made the user's ignored files visible, so none of them shows afterwards.
+   */
+  holdBack?: readonly string[];
 }
 
 export type CommitStepResult =
@@ -43,7 +52,13 @@ export type CommitStepResult =
       leftover: string[];
       notes: string[];
     }
-  | { committed: false; reason: string; notes: string[] };
+  | {
+      committed: false;
+      reason: string;
+      notes: string[];
+      /** The repository's commit hooks refused the commit: their output, for developerFix. */
+      hookOutput?: string;
+    };
 
 export function defaultCommitMessage(task: Task): string {
   const subject = task.text.replace(/\s+/g, ' ').trim();
@@ -82,7 +97,7 @@ async function agentCommits(input: CommitStepInput, notes: string[]): Promise<{ 
   const foreign = await detectForeignFilesInCommits({
     cwd: input.repoRoot,
     startCommit: input.startCommit,
-    preDirty: input.filter.preDirty,
+    preDirty: new Set([...input.filter.preDirty, ...(input.holdBack ?? [])]),
     harnessPaths: input.filter.harnessPaths,
   });
   if (foreign.length === 0) return { head, committed: true };
@@ -96,21 +111,28 @@ async function agentCommits(input: CommitStepInput, notes: string[]): Promise<{ 
 }
 
 /** The tester committed the change but not the tick: the tick joins that same commit. */
-async function amendTick(input: CommitStepInput, taskFileRel: string, notes: string[]): Promise<string> {
-  await git(input.repoRoot, [
-    '--literal-pathspecs',
-    ...(await identityArgs(input.repoRoot)),
-    'commit',
-    '--quiet',
-    '--no-verify',
-    '--amend',
-    '--no-edit',
-    '--only',
-    '--',
-    taskFileRel,
-  ]);
-  await noteSkippedHooks(input.repoRoot, notes);
+async function amendTick(input: CommitStepInput, taskFileRel: string): Promise<string> {
+  await harnessCommit(
+    input.repoRoot,
+    {
+      gitOptions: ['--literal-pathspecs', ...(await identityArgs(input.repoRoot))],
+      commitArgs: ['--quiet', '--amend', '--no-edit', '--only', '--', taskFileRel],
+    },
+    input.hooks,
+  );
   return (await headCommit(input.repoRoot))!;
+}
+
+/** The changes left uncommitted, split into what the harness commits and what it holds back. */
+function splitHeldBack(input: CommitStepInput, uncommitted: readonly string[], notes: string[]) {
+  const held = new Set(input.holdBack ?? []);
+  const leftover = uncommitted.filter((file) => held.has(file));
+  if (leftover.length > 0)
+    notes.push(
+      `not committed and kept aside: ${leftover.join(', ')} (the change made files you had ignored visible; ` +
+        'they stay ignored)',
+    );
+  return { toCommit: uncommitted.filter((file) => !held.has(file)), leftover };
 }
 
 async function commitAgentMode(
@@ -122,6 +144,7 @@ async function commitAgentMode(
   const { tick, touched, refusal } = await settleTaskFile(input, notes);
   if (refusal) return { committed: false, reason: refusal, notes };
   const changes = await iterationChanges(input.repoRoot, input.startCommit, input.filter, agent.head);
+  const { toCommit, leftover } = splitHeldBack(input, changes.uncommitted, notes);
   const tickedByHarness = tick.kind === 'ticked_by_harness';
   const agentCommit = async (commit: string, files: string[], ticked: boolean): Promise<CommitStepResult> => ({
     committed: true,
@@ -130,33 +153,32 @@ async function commitAgentMode(
     files,
     message: await subjectOf(input.repoRoot),
     tickedByHarness: ticked,
-    leftover: [],
+    leftover,
     notes,
   });
-  if (agent.committed && changes.uncommitted.length === 0) return agentCommit(agent.head!, changes.committed, false);
-  if (agent.committed && touched && changes.uncommitted.length === 1 && changes.uncommitted[0] === taskFileRel)
+  if (agent.committed && toCommit.length === 0) return agentCommit(agent.head!, changes.committed, false);
+  if (agent.committed && touched && toCommit.length === 1 && toCommit[0] === taskFileRel)
     return agentCommit(
-      await amendTick(input, taskFileRel, notes),
+      await amendTick(input, taskFileRel),
       [...new Set([...changes.committed, taskFileRel])].sort(),
       tickedByHarness,
     );
-  if (changes.uncommitted.length === 0) {
+  if (toCommit.length === 0) {
     return { committed: false, reason: 'the tester passed the task but the iteration left nothing to commit', notes };
   }
   if (agent.committed) notes.push('the tester committed part of the change; the harness committed the rest');
   else notes.push('the tester passed the task without committing; the harness committed it');
   const message = defaultCommitMessage(input.task);
-  const result = await commitFiles(input.repoRoot, changes.uncommitted, message);
+  const result = await commitFiles(input.repoRoot, toCommit, message, input.hooks);
   if (!result) return { committed: false, reason: 'git found nothing to commit among the iteration changes', notes };
-  await noteSkippedHooks(input.repoRoot, notes);
   return {
     committed: true,
     commit: result.commit,
     by: 'harness',
-    files: changes.all,
+    files: changes.all.filter((file) => !leftover.includes(file)),
     message,
     tickedByHarness,
-    leftover: [],
+    leftover,
     notes,
   };
 }
@@ -180,9 +202,9 @@ async function commitPlanMode(input: CommitStepInput, taskFileRel: string, notes
   const { tick, touched, refusal } = await settleTaskFile(input, notes);
   if (refusal) return { committed: false, reason: refusal, notes };
   if (touched || changes.uncommitted.includes(taskFileRel)) files = [...new Set([...files, taskFileRel])];
-  const result = await commitFiles(input.repoRoot, files, message);
+  files = splitHeldBack(input, files, notes).toCommit;
+  const result = await commitFiles(input.repoRoot, files, message, input.hooks);
   if (!result) return { committed: false, reason: 'none of the files in the commit plan had changes', notes };
-  await noteSkippedHooks(input.repoRoot, notes);
   const leftover = (await iterationChanges(input.repoRoot, result.commit, input.filter, result.commit)).uncommitted;
   if (leftover.length > 0) notes.push(`changes outside the commit plan were kept aside: ${leftover.join(', ')}`);
   return {
@@ -197,13 +219,6 @@ async function commitPlanMode(input: CommitStepInput, taskFileRel: string, notes
   };
 }
 
-/** After a harness commit: says which of the user's hooks that commit skipped. */
-async function noteSkippedHooks(repoRoot: string, notes: string[]): Promise<void> {
-  const hooks = await skippedCommitHooks(repoRoot);
-  if (hooks.length > 0)
-    notes.push(`the harness committed without running the repository's ${hooks.join(' and ')} hook (--no-verify)`);
-}
-
 async function subjectOf(repoRoot: string): Promise<string> {
   return (await git(repoRoot, ['log', '-1', '--format=%s'])).trim();
 }
@@ -215,7 +230,12 @@ export async function commitStep(input: CommitStepInput): Promise<CommitStepResu
   // would leave the user's branch behind or drop their commits from it.
   const moved = await lineageViolation(input.repoRoot, input.startCommit, input.startBranch, input.now);
   if (moved) return { committed: false, reason: moved, notes };
-  return input.commitMode === 'plan'
-    ? commitPlanMode(input, taskFileRel, notes)
-    : commitAgentMode(input, taskFileRel, notes);
+  try {
+    return input.commitMode === 'plan'
+      ? await commitPlanMode(input, taskFileRel, notes)
+      : await commitAgentMode(input, taskFileRel, notes);
+  } catch (error) {
+    if (!(error instanceof CommitHookError)) throw error;
+    return { committed: false, reason: error.message, notes, hookOutput: error.output };
+  }
 }

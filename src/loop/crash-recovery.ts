@@ -85,10 +85,10 @@ async function keepOrphanedCommits(ctx: LoopContext, plan: Plan): Promise<void> 
   plan.notes.push(`its commits are no longer on the branch; they are kept in ${ref}`);
 }
 
-function keepInput(plan: Plan, preDirty: PreDirtySnapshot | undefined): KeepWorkInput {
+function keepInput(plan: Plan, preDirty: PreDirtySnapshot | undefined, keepOut: readonly string[]): KeepWorkInput {
   const { crashed } = plan;
   const common = {
-    preDirty: new Set(preDirty?.paths ?? []),
+    preDirty: new Set([...(preDirty?.paths ?? []), ...keepOut]),
     iteration: crashed.iteration,
     reason: 'crashed',
     ...(preDirty ? { preDirtySnapshot: preDirty } : {}),
@@ -99,12 +99,20 @@ function keepInput(plan: Plan, preDirty: PreDirtySnapshot | undefined): KeepWork
   return { ...common, ...startBranch, startCommit: plan.commit ?? crashed.startCommit, keepCommits: false };
 }
 
+export interface RecoveryOptions {
+  /** Where the in-progress record came from: the state, or the journal (the state was unreadable). */
+  source?: 'state' | 'journal';
+  /** Files its rescue must not take (ignored at its start, made visible by its agents). */
+  keepOut?: readonly string[];
+}
+
 /** An iteration recorded as in progress at start means the harness died during it. */
 export async function recoverCrashedIteration(
   ctx: LoopContext,
   state: HarnessState,
-  source: 'state' | 'journal' = 'state',
+  options: RecoveryOptions = {},
 ): Promise<HarnessState> {
+  const source = options.source ?? 'state';
   const plan = await planRecovery(ctx, state.inProgress!);
   const { crashed } = plan;
   await keepOrphanedCommits(ctx, plan);
@@ -120,7 +128,7 @@ export async function recoverCrashedIteration(
     notes: plan.notes,
   });
   const preDirty = await snapshotOf(ctx.config.repoRoot, crashed.preDirtyRef);
-  await keepIterationWork(ctx, keepInput(plan, preDirty));
+  await keepIterationWork(ctx, keepInput(plan, preDirty, options.keepOut ?? []));
   return recordIterationResult(state, {
     taskId: crashed.taskId,
     status: plan.recorded,

@@ -13,7 +13,7 @@ import type { Verdict, VisualVerdict } from '../vocabulary/verdicts.js';
 export type Step =
   | { kind: 'developer'; retry?: RetryReason }
   | { kind: 'verify'; after: VerifyAfter }
-  | { kind: 'fix'; source: 'verification' | 'tester' }
+  | { kind: 'fix'; source: FixSource }
   | { kind: 'tester'; recheck: boolean }
   | { kind: 'commit' }
   /** The visual review after a commit, when one is due: a non-PASS takes the commit back. */
@@ -21,6 +21,9 @@ export type Step =
   | { kind: 'end'; status: IterationStatus; reason: EndReason };
 
 export type EndStep = Extract<Step, { kind: 'end' }>;
+
+/** What developerFix repairs: a failed verification, the tester's findings, or commit hooks that refused. */
+export type FixSource = 'verification' | 'tester' | 'commitHook';
 
 /** A turn as the decisions see it. */
 export interface TurnSummary {
@@ -35,7 +38,8 @@ export type Outcome =
   | { step: 'verify'; result: CommandOutcome }
   | { step: 'fix'; turn: TurnSummary }
   | { step: 'tester'; turn: TurnSummary; verdict: Verdict }
-  | { step: 'commit'; committed: boolean }
+  /** `hookRefused`: the repository's commit hooks refused the commit (their output goes to developerFix). */
+  | { step: 'commit'; committed: boolean; hookRefused?: boolean }
   /** `verdict` undefined: stopped before a verdict (a signal), so no judgement either way. */
   | { step: 'visual'; verdict: VisualVerdict | undefined; terminalReason?: TerminalReason };
 
@@ -44,6 +48,8 @@ export interface DecisionLimits {
   noChangeRetryLimit: number;
   /** developerFix attempts after failed verification before the iteration fails. */
   verificationFixLimit: number;
+  /** developerFix attempts after the commit hooks refused the commit before the iteration fails. */
+  commitHookFixLimit: number;
   /** The mock transport changes nothing by design: end `skipped`, not in retries. */
   mockTransport: boolean;
   /** A visual review is due if this iteration commits (its schedule, read when the iteration began). */
@@ -62,6 +68,9 @@ export interface IterationProgress {
   lastVerifyAfter?: VerifyAfter;
   /** The last fix was for tester findings (so a pass goes to the tester recheck). */
   fixingTesterFindings: boolean;
+  commitHookFixes: number;
+  /** A fix for refusing commit hooks is under way (so a pass goes back to the commit). */
+  fixingCommitHook: boolean;
   /** The iteration's commit has been made. */
   committed: boolean;
 }
@@ -74,6 +83,8 @@ export function initialProgress(): IterationProgress {
     testerFails: 0,
     hasChanges: false,
     fixingTesterFindings: false,
+    commitHookFixes: 0,
+    fixingCommitHook: false,
     committed: false,
   };
 }
@@ -129,7 +140,8 @@ function afterVerify(progress: IterationProgress, result: CommandOutcome, limits
   const passed = result === 'passed' || result === 'skipped';
   const after = progress.lastVerifyAfter ?? 'developer';
   if (passed) {
-    if (after === 'tester') return { kind: 'commit' };
+    // The tester already passed the change; the hooks it failed are what the commit re-runs.
+    if (after === 'tester' || progress.fixingCommitHook) return { kind: 'commit' };
     if (after === 'fix' && progress.fixingTesterFindings) return { kind: 'tester', recheck: true };
     return { kind: 'tester', recheck: false };
   }
@@ -155,7 +167,16 @@ function afterTester(progress: IterationProgress, turn: TurnSummary, verdict: Ve
   }
 }
 
-function afterCommit(committed: boolean, limits: DecisionLimits): Step {
+function afterCommit(
+  progress: IterationProgress,
+  outcome: Extract<Outcome, { step: 'commit' }>,
+  limits: DecisionLimits,
+): Step {
+  const { committed, hookRefused } = outcome;
+  if (!committed && hookRefused)
+    return progress.commitHookFixes < limits.commitHookFixLimit
+      ? { kind: 'fix', source: 'commitHook' }
+      : end('failed', 'commit_hook_failed');
   if (!committed) return end('failed', 'commit_failed');
   return limits.visualReviewDue ? { kind: 'visual' } : end('succeeded', 'committed');
 }
@@ -199,7 +220,7 @@ export function decide(progress: IterationProgress, outcome: Outcome, limits: De
     case 'tester':
       return afterTester(progress, outcome.turn, outcome.verdict);
     case 'commit':
-      return afterCommit(outcome.committed, limits);
+      return afterCommit(progress, outcome, limits);
     case 'visual':
       return afterVisual(outcome.verdict, outcome.terminalReason);
   }
@@ -215,7 +236,9 @@ export function enter(progress: IterationProgress, step: Step): IterationProgres
       break;
     case 'fix':
       if (step.source === 'verification') next.verificationFixes += 1;
+      if (step.source === 'commitHook') next.commitHookFixes += 1;
       next.fixingTesterFindings = step.source === 'tester' || progress.fixingTesterFindings;
+      next.fixingCommitHook = step.source === 'commitHook' || progress.fixingCommitHook;
       break;
     case 'verify':
       next.lastVerifyAfter = step.after;

@@ -16,6 +16,9 @@ import { userDirtyPaths } from '../workspace/changes.js';
 import { refExists } from '../workspace/git.js';
 import { preDirtyRefName } from '../workspace/rescue.js';
 import { IterationBudgetWatch } from './budget-watch.js';
+import { releaseStaleSnapshots, restoreCrashedIteration } from './guard/crash-restore.js';
+import { guardedTransport, listenForBlocks } from './guard/guarded-transport.js';
+import { RunGuard } from './guard/run-guard.js';
 import { afterIteration, pickTask, type Stop } from './iteration-stops.js';
 import { runIteration } from './iteration.js';
 import type { Guidance, LoopContext } from './loop-context.js';
@@ -46,7 +49,7 @@ interface RunProgress {
  * file set aside (the iteration it had in progress found again in the journal), a crashed
  * iteration recovered.
  */
-async function loadRunState(ctx: LoopContext): Promise<HarnessState> {
+async function loadRunState(ctx: LoopContext, guard: RunGuard): Promise<HarnessState> {
   const { journal } = ctx;
   const loaded = await ctx.store.load();
   let state = loaded.state;
@@ -65,9 +68,13 @@ async function loadRunState(ctx: LoopContext): Promise<HarnessState> {
     }
   }
   if (state.inProgress) {
-    state = await recoverCrashedIteration(ctx, state, source);
+    // What the crashed iteration's agents did to refs, config, hooks and ignored files comes back first.
+    const visible = await restoreCrashedIteration(ctx, guard, state.inProgress);
+    state = await recoverCrashedIteration(ctx, state, { source, keepOut: visible });
+    await guard.unstage(visible);
     await ctx.store.save(state);
   }
+  await releaseStaleSnapshots(guard, ctx.runId);
   return state;
 }
 
@@ -80,13 +87,14 @@ async function withPreDirtyRef(ctx: LoopContext, record: InProgressIteration): P
 interface RunTools {
   lock: RunLock;
   transport: Transport;
+  guard: RunGuard;
   budget: IterationBudgetWatch;
   reporter: TransportReporter;
   prompts: PromptSource;
   guidance: Guidance;
 }
 
-async function setUp(ctx: LoopContext, lock: RunLock): Promise<RunTools> {
+async function setUp(ctx: LoopContext, lock: RunLock, guard: RunGuard): Promise<RunTools> {
   const { config, journal } = ctx;
   const budget = new IterationBudgetWatch(
     new BudgetGuard({
@@ -99,7 +107,11 @@ async function setUp(ctx: LoopContext, lock: RunLock): Promise<RunTools> {
   const reporter = new TransportReporter(journal, budget);
   // The agents' git commands carry the run's marker in their reflog messages (crash recovery reads it).
   const agentEnv = { ...ctx.io.env, [AGENT_REFLOG_VARIABLE]: agentReflogAction(ctx.runId) };
-  const { transport, warnings } = await createTransport(config, ctx.runDir, agentEnv, reporter.listener);
+  const listener = listenForBlocks(reporter.listener, guard);
+  const launch = guard.piLaunch();
+  const created = await createTransport(config, ctx.runDir, agentEnv, listener, launch);
+  const { warnings } = created;
+  const transport = launch ? guardedTransport(created.transport, guard) : created.transport;
   for (const message of warnings) journal.append({ type: 'warning', message });
   const guidance: Guidance = { loopConstraints: [], largeFileWarnings: [], recent: [] };
   await warnAboutLargeSpecs(ctx);
@@ -109,7 +121,7 @@ async function setUp(ctx: LoopContext, lock: RunLock): Promise<RunTools> {
     // Findings of a non-PASS visual review, until a later review passes.
     visualFeedback: () => readFeedback(config.visualFeedbackFile),
   });
-  return { lock, transport, budget, reporter, prompts, guidance };
+  return { lock, transport, guard, budget, reporter, prompts, guidance };
 }
 
 /** One iteration on the next task, or the reason the run stops before it. */
@@ -131,6 +143,7 @@ async function nextIteration(ctx: LoopContext, tools: RunTools, run: RunProgress
       iteration,
       openAtStart,
       prompts: tools.prompts,
+      guard: tools.guard,
       preDirtyPaths: ctx.config.allowDirty ? run.dirty : [],
       guidance: tools.guidance,
       signal,
@@ -155,8 +168,18 @@ async function nextIteration(ctx: LoopContext, tools: RunTools, run: RunProgress
 }
 
 export async function runIterations(ctx: LoopContext, lock: RunLock): Promise<RunEnded> {
+  const guard = await RunGuard.open(ctx);
+  try {
+    return await iterateGuarded(ctx, lock, guard);
+  } finally {
+    await guard.close();
+  }
+}
+
+async function iterateGuarded(ctx: LoopContext, lock: RunLock, guard: RunGuard): Promise<RunEnded> {
   const { config } = ctx;
-  const state = await loadRunState(ctx);
+  const state = await loadRunState(ctx, guard);
+  await guard.copyHooks();
   const dirty = await userDirtyPaths(config.repoRoot, ctx.harnessPaths);
   if (dirty.length > 0 && !config.allowDirty) {
     ctx.io.stderr(
@@ -165,7 +188,7 @@ export async function runIterations(ctx: LoopContext, lock: RunLock): Promise<Ru
     );
     return { kind: 'refused', why: 'dirty_tree' };
   }
-  const tools = await setUp(ctx, lock);
+  const tools = await setUp(ctx, lock, guard);
   const run: RunProgress = { state, dirty, iterations: 0, succeeded: 0, result: 'succeeded' };
   let stop: Stop | undefined;
   try {

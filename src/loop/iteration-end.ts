@@ -12,7 +12,7 @@ import { lineageViolation } from '../workspace/lineage.js';
 import { reclaimPreDirty, type Rescue } from '../workspace/rescue.js';
 import type { EndStep } from './decide.js';
 import type { IterationResult } from './iteration.js';
-import { taskRef, type IterationRun } from './iteration-run.js';
+import { readTree, taskRef, type IterationRun } from './iteration-run.js';
 import type { Guidance, LoopContext } from './loop-context.js';
 import { editStrategyHints, rememberIteration } from './recent-iterations.js';
 import { keepIterationWork } from './rescue-step.js';
@@ -137,6 +137,9 @@ export async function finishIteration(ctx: LoopContext, ending: Ending): Promise
   const { run, end, guidance } = ending;
   const { config } = ctx;
   const { state, start } = run;
+  const { guard } = run.services;
+  // Before any rescue or restore: refs, stash, config, hooks and ignored files as they were.
+  if (await guard.restore('iteration_end')) state.tree = await readTree(run, { fingerprint: false });
   const recorded = recordedStatusOf(end.status, end.reason);
   if (end.reason === 'interrupted') {
     const why = run.services.signal.reason;
@@ -154,5 +157,6 @@ export async function finishIteration(ctx: LoopContext, ending: Ending): Promise
   );
   guidance.loopConstraints = editStrategyHints(guidance.recent, config.sameFileLoopBudget);
   await ctx.store.save(result.state);
+  await guard.endIteration();
   return { state: result.state, recorded, reason: end.reason };
 }

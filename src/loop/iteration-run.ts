@@ -14,6 +14,7 @@ import type { ChangeFilter } from '../workspace/changes.js';
 import type { PreDirtySnapshot } from '../workspace/rescue.js';
 import { readTreeState, type TreeState } from '../workspace/tree-state.js';
 import { enter, FIRST_STEP, initialProgress, type IterationProgress, type Step } from './decide.js';
+import type { RunGuard } from './guard/run-guard.js';
 import type { InProgressRecord } from './in-progress.js';
 import type { Guidance } from './loop-context.js';
 import type { PromptSource } from './prompt-source.js';
@@ -24,6 +25,8 @@ export interface IterationServices {
   transport: Transport;
   journal: Journal;
   prompts: PromptSource;
+  /** The run's guardrails: the snapshot around the iteration, the hooks the harness's commits run. */
+  guard: RunGuard;
   /** Fires on SIGINT/SIGTERM or a spent budget. */
   signal: AbortSignal;
   /** Environment of the commands the harness runs for the user (testCommand, the capture command). */
@@ -42,7 +45,11 @@ export interface IterationStart {
   startCommit: string;
   /** The branch HEAD was on (null: detached); commits land on it and nowhere else. */
   startBranch: string | null;
-  /** Paths dirty before the iteration (allowDirty): never the iteration's. */
+  /**
+   * Paths dirty before the iteration (allowDirty): never the iteration's. Grows when the guardrails
+   * find an ignored file the agents made visible (an edited .gitignore): that one is never committed
+   * either. `filter.preDirty` is this same set.
+   */
   preDirty: ReadonlySet<string>;
   preDirtySnapshot?: PreDirtySnapshot;
   /** Ids of the tasks open as it began: agents may tick none but theirs. */
@@ -65,6 +72,8 @@ export interface IterationState {
   testerText: string;
   findings: string;
   commit?: string;
+  /** The repository's commit hooks refused the last commit: why, and their output (for developerFix). */
+  commitHookRefusal?: { reason: string; output: string };
   /** Iteration changes the commit left out (plan mode): kept aside even though it succeeded. */
   leftover: string[];
   usage: TokenUsage;

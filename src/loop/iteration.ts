@@ -13,6 +13,7 @@ import { preDirtyRefName, snapshotPreDirty } from '../workspace/rescue.js';
 import { currentBranch } from '../workspace/restore.js';
 import { readTreeState } from '../workspace/tree-state.js';
 import type { DecisionLimits } from './decide.js';
+import type { RunGuard } from './guard/run-guard.js';
 import { InProgressRecord } from './in-progress.js';
 import { finishIteration } from './iteration-end.js';
 import { initialState, taskRef, type IterationRun } from './iteration-run.js';
@@ -29,6 +30,7 @@ export interface IterationInput {
   /** Ids of the tasks open in the task file as read for this iteration. */
   openAtStart: ReadonlySet<string>;
   prompts: PromptSource;
+  guard: RunGuard;
   /** Files the user had dirty before the run (allowDirty). */
   preDirtyPaths: readonly string[];
   guidance: Guidance;
@@ -82,6 +84,8 @@ async function begin(ctx: LoopContext, input: IterationInput): Promise<Iteration
     startBranch,
   });
   await ctx.store.save(state);
+  // Recorded in state first: a crash from here on finds the snapshot through the iteration it names.
+  await input.guard.beginIteration({ iteration, startCommit, startBranch, preDirty });
   const visual = await LoopVisualReview.open({ config, journal, runId, iteration });
   const run: IterationRun = {
     services: {
@@ -90,6 +94,7 @@ async function begin(ctx: LoopContext, input: IterationInput): Promise<Iteration
       runId,
       transport: input.transport,
       prompts: input.prompts,
+      guard: input.guard,
       signal: input.signal,
       childEnv: ctx.io.env,
       guidance: input.guidance,
@@ -118,6 +123,7 @@ function limitsFor(run: IterationRun): DecisionLimits {
     idleRetryLimit: config.idleRetryLimit,
     noChangeRetryLimit: config.noChangeRetryLimit,
     verificationFixLimit: 1,
+    commitHookFixLimit: 1,
     mockTransport: config.transport === 'mock',
     visualReviewDue: run.state.visual?.dueIfSuccessful ?? false,
   };

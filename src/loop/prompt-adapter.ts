@@ -23,6 +23,31 @@ export interface PromptSourceOptions {
   guidance?: () => { loopConstraints: string[]; largeFileWarnings: { path: string; lines: number }[] };
 }
 
+type FixRequest = Extract<PromptRequest, { kind: 'developerFix' }>;
+
+/** What developerFix is to repair, added to its prompt context. */
+function withFixHandoff(base: PromptContext, request: FixRequest): PromptContext {
+  switch (request.source) {
+    case 'verification': {
+      const { verification } = request;
+      const outcome = verification.outcome === 'timed_out' ? 'timed_out' : 'failed';
+      return {
+        ...base,
+        verificationTail: {
+          command: verification.command,
+          exitCode: verification.exitCode,
+          outcome,
+          output: verification.output,
+        },
+      };
+    }
+    case 'commitHook':
+      return { ...base, commitHookFailure: { reason: request.reason, output: request.output } };
+    case 'tester':
+      return { ...base, testerFindings: request.findings };
+  }
+}
+
 export async function createPromptSource(options: PromptSourceOptions): Promise<PromptSource> {
   const { config } = options;
   const developer = (await loadInstructions(config, 'developer')).text;
@@ -61,25 +86,9 @@ export async function createPromptSource(options: PromptSourceOptions): Promise<
             reason: request.reason,
           });
         case 'developerFix':
-          if (request.source === 'verification') {
-            const { verification } = request;
-            const outcome = verification.outcome === 'timed_out' ? 'timed_out' : 'failed';
-            return buildDeveloperFixPrompt(
-              {
-                ...(await context(request, developer, changedFiles)),
-                verificationTail: {
-                  command: verification.command,
-                  exitCode: verification.exitCode,
-                  outcome,
-                  output: verification.output,
-                },
-              },
-              'verification',
-            );
-          }
           return buildDeveloperFixPrompt(
-            { ...(await context(request, developer, changedFiles)), testerFindings: request.findings },
-            'tester',
+            withFixHandoff(await context(request, developer, changedFiles), request),
+            request.source,
           );
         case 'tester': {
           const base = await context(request, tester, changedFiles);

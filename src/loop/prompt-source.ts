@@ -8,6 +8,7 @@ export type PromptRequest =
   | { kind: 'developerRetry'; task: Task; reason: RetryReason }
   | { kind: 'developerFix'; task: Task; source: 'verification'; verification: CommandResult }
   | { kind: 'developerFix'; task: Task; source: 'tester'; findings: string }
+  | { kind: 'developerFix'; task: Task; source: 'commitHook'; reason: string; output: string }
   | {
       kind: 'tester';
       task: Task;

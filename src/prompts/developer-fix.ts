@@ -9,7 +9,7 @@ import { developerPreamble } from './developer.js';
 import { changedFilesList, code, fenced, findingsBlock, joinSections, notesSection, taskSection } from './sections.js';
 import type { PromptContext, VerificationTail } from './types.js';
 
-export type FixSource = 'verification' | 'tester';
+export type FixSource = 'verification' | 'tester' | 'commitHook';
 
 function describeFailure(tail: VerificationTail): string {
   const command = code(tail.command);
@@ -66,6 +66,27 @@ function testerSection(ctx: PromptContext): string {
   ].join('\n');
 }
 
+/** The output of the hooks, cleaned and capped like a verification's (the end is where errors are). */
+function commitHookSection(ctx: PromptContext): string {
+  const failure = ctx.commitHookFailure;
+  if (failure === undefined)
+    throw new Error("buildDeveloperFixPrompt: source 'commitHook' needs ctx.commitHookFailure");
+  const text = truncateLongLines(collapseForeignFrames(cleanOutput(failure.output)), lineLimit(ctx.caps));
+  const capped = capLines(text, limit(ctx.caps, 'maxVerificationExcerptLines'), { keep: 'tail' });
+  const output =
+    text === ''
+      ? 'They printed nothing.'
+      : [capped.omitted > 0 ? 'The end of their output:' : 'Their output:', fenced(capped.text)].join('\n');
+  return [
+    "## Fix: the repository's commit hooks refused the commit",
+    `The change passed review, but committing it failed: ${failure.reason}.`,
+    output,
+    '',
+    'Fix what the hooks report (formatting, lint, a message rule) in one focused repair; do not start ' +
+      'unrelated work and do not commit yourself: the harness commits again, through the same hooks.',
+  ].join('\n');
+}
+
 function changedSection(ctx: PromptContext): string | undefined {
   const list = changedFilesList(ctx);
   return list === undefined ? undefined : ['## Changed so far in this iteration', list].join('\n');
@@ -77,6 +98,10 @@ export function buildDeveloperFixPrompt(ctx: PromptContext, source: FixSource): 
     taskSection(ctx, 'Current task'),
     changedSection(ctx),
     notesSection(ctx),
-    source === 'verification' ? verificationSection(ctx) : testerSection(ctx),
+    source === 'verification'
+      ? verificationSection(ctx)
+      : source === 'commitHook'
+        ? commitHookSection(ctx)
+        : testerSection(ctx),
   ]);
 }

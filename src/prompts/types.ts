@@ -62,6 +62,8 @@ export interface PromptContext {
   /** Commit the iteration started from; the tester diffs against it. */
   startCommit?: string;
   verificationTail?: VerificationTail;
+  /** The repository's commit hooks refused the harness's commit: why, and what they printed. */
+  commitHookFailure?: { reason: string; output: string };
   /** The harness's own verification passed on the tree the tester reviews. */
   verificationPassed?: boolean;
   /** Findings of the last tester turn (its final message; verdict lines are dropped). */

@@ -19,7 +19,7 @@ import { listRescueRefs } from './rescue-refs.js';
 import { harnessHome } from '../runtime/harness-home.js';
 import { listRunDirs, type RunDir } from './run-dirs.js';
 import { readStateView } from './state-view.js';
-import { REPORT_SCHEMA_VERSION, type IterationReport, type ReportDocument } from './types.js';
+import { REPORT_SCHEMA_VERSION, type GuardrailReport, type IterationReport, type ReportDocument } from './types.js';
 
 export interface ReportOptions {
   /** Runs to list (newest first). */
@@ -121,6 +121,14 @@ async function rescueRefsOf(
   });
 }
 
+function addGuardrails(into: GuardrailReport, from: GuardrailReport): void {
+  into.blocked += from.blocked;
+  into.warned += from.warned;
+  into.restored += from.restored;
+  into.reported += from.reported;
+  for (const [rule, n] of Object.entries(from.byRule)) into.byRule[rule] = (into.byRule[rule] ?? 0) + n;
+}
+
 function totalsOf(shown: readonly FoldedRun[]): ReportDocument['totals'] {
   const totals: ReportDocument['totals'] = {
     iterations: 0,
@@ -130,9 +138,11 @@ function totalsOf(shown: readonly FoldedRun[]): ReportDocument['totals'] {
     usage: emptyUsage(),
     modelRequests: 0,
     durationMs: 0,
+    guardrails: { blocked: 0, warned: 0, restored: 0, reported: 0, byRule: {}, changes: [] },
   };
   for (const { run, iterations } of shown) {
     addUsageInto(totals.usage, run.usage);
+    addGuardrails(totals.guardrails, run.guardrails);
     totals.modelRequests += run.modelRequests;
     totals.durationMs += run.durationMs ?? 0;
     for (const it of iterations) {

@@ -2,10 +2,21 @@
  * A run's report entries, read off its fold (src/journal/fold): the report counts nothing itself,
  * so it says what the telemetry and the run summary say.
  */
-import type { IterationFacts, RunFacts, RunIncident } from '../journal/fold/facts.js';
+import type { GuardrailFacts, IterationFacts, RunFacts, RunIncident } from '../journal/fold/facts.js';
 import type { JournalFold } from '../journal/fold/fold.js';
 import { addUsageInto, emptyUsage } from '../vocabulary/turns.js';
-import type { IterationReport, RunReport } from './types.js';
+import type { GuardrailReport, IterationReport, RunReport } from './types.js';
+
+export function guardrailReport(facts: GuardrailFacts, withChanges: boolean): GuardrailReport {
+  return {
+    blocked: facts.blocked,
+    warned: facts.warned,
+    restored: facts.restored,
+    reported: facts.reported,
+    byRule: { ...facts.byRule },
+    changes: withChanges ? [...facts.changes] : [],
+  };
+}
 
 /** A run as the report shows it, its iterations oldest first, and rescues of earlier runs' iterations. */
 export interface FoldedRun {
@@ -79,6 +90,7 @@ export function iterationReport(it: IterationFacts, running: boolean, now: Date)
     notes: [...it.notes],
     visualReview: it.visualReview ? { ...it.visualReview } : null,
     failureArtifacts: [],
+    guardrails: guardrailReport(it.guardrails, true),
     errors: [...it.errors],
   };
 }
@@ -113,6 +125,7 @@ export function foldedRun(fold: JournalFold, reading: RunReading): FoldedRun {
     providerWaits: { ...facts.providerWaits },
     journal: reading.journal,
     malformedLines: reading.malformedLines,
+    guardrails: guardrailReport(facts.guardrails, false),
   };
   return { run, iterations, orphanRescues: facts.orphanRescues };
 }

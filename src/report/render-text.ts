@@ -1,9 +1,13 @@
 /** The terminal view of the report: a headline, then runs and iterations, newest first. */
 import { formatCost, formatDuration, formatShortTime, formatTime, formatTokens, oneLine, shortSha } from './format.js';
+import { guardrailTally } from '../journal/render/phrases.js';
 import { renderExtraSections } from './render-sections.js';
 import type { Style } from './style.js';
 import { renderTable } from './table.js';
-import type { IterationReport, ReportDocument, RunReport } from './types.js';
+import type { GuardrailReport, IterationReport, ReportDocument, RunReport } from './types.js';
+
+/** How many changes an iteration's lines name (the rest are in --json and the journal). */
+const GUARDRAIL_CHANGES_SHOWN = 5;
 
 export function renderReport(report: ReportDocument, style: Style): string {
   const lines = [style.bold(`pi-harness report — ${report.repoRoot}`)];
@@ -34,7 +38,11 @@ function headline(report: ReportDocument): string {
     `${formatTokens(totals.usage.input)} tokens in / ${formatTokens(totals.usage.output)} out` +
     (totals.usage.cacheRead > 0 ? ` (${formatTokens(totals.usage.cacheRead)} cache read)` : '');
   const cost = totals.usage.cost > 0 ? ` · ${formatCost(totals.usage.cost)}` : '';
-  return `${runs} · ${outcome} · ${tokens}${cost} · ${totals.modelRequests} model requests · ${formatDuration(totals.durationMs)}`;
+  const guardrails = guardrailTally(totals.guardrails);
+  return (
+    `${runs} · ${outcome} · ${tokens}${cost} · ${totals.modelRequests} model requests · ` +
+    `${formatDuration(totals.durationMs)}${guardrails ? ` · guardrails: ${guardrails}` : ''}`
+  );
 }
 
 const STATUS_ORDER = ['succeeded', 'failed', 'stalled', 'blocked', 'crashed', 'interrupted', 'skipped', 'running'];
@@ -96,6 +104,8 @@ function renderRuns(report: ReportDocument, style: Style): string[] {
       lines.push(
         `      ${style.dim('provider waits:')} ${waits.count}, ${formatDuration(waits.totalMs)} in all${waits.last ? ` (last: ${oneLine(waits.last, 80)})` : ''}`,
       );
+    const guardrails = guardrailTally(run.guardrails);
+    if (guardrails) lines.push(`      ${style.dim('guardrails:')} ${guardrails} in this run`);
     if (run.malformedLines > 0)
       lines.push(
         `      ${style.dim('note:')} ${run.malformedLines} unreadable journal line(s) skipped in ${run.journal}`,
@@ -135,6 +145,7 @@ function details(it: IterationReport, style: Style): string[] {
       `${pad}${style.dim('work kept:')} ${it.rescue.ref}${it.rescue.patchFile ? ` (patch ${it.rescue.patchFile})` : ''}`,
     );
   for (const file of it.largeFiles) out.push(`${pad}${style.dim('large file:')} ${file.path} (${file.lines} lines)`);
+  out.push(...guardrailLines(it.guardrails, pad, style));
   const review = it.visualReview;
   if (review)
     out.push(
@@ -153,6 +164,15 @@ function details(it: IterationReport, style: Style): string[] {
   }
   for (const error of it.errors) out.push(`${pad}${style.dim('error:')} ${oneLine(error)}`);
   return out;
+}
+
+function guardrailLines(g: GuardrailReport, pad: string, style: Style): string[] {
+  const summary = guardrailTally(g);
+  if (!summary) return [];
+  const changes = g.changes.slice(0, GUARDRAIL_CHANGES_SHOWN).map((change) => `${pad}  ${oneLine(change, 100)}`);
+  const more = g.restored + g.reported - changes.length;
+  if (changes.length > 0 && more > 0) changes.push(`${pad}  … ${more} more (report --json, or the journal)`);
+  return [`${pad}${style.dim('guardrails:')} ${summary}`, ...changes];
 }
 
 /** Loop notes that only repeat a line above (where work was kept, a large file). */

@@ -10,6 +10,17 @@ export const REPORT_SCHEMA_VERSION = 1;
 /** `running`: its lock is held by a live process. `crashed`: no run_end and nobody holds it. */
 export type RunStatus = 'finished' | 'running' | 'crashed';
 
+/** What the guardrails did (the fold's GuardrailFacts): refused tool calls and changes found after turns. */
+export interface GuardrailReport {
+  blocked: number;
+  warned: number;
+  restored: number;
+  reported: number;
+  byRule: Record<string, number>;
+  /** The first changes found, `<target>: <detail>` (empty in run and total figures). */
+  changes: string[];
+}
+
 export interface RunReport {
   runId: string;
   command: string | null;
@@ -32,6 +43,8 @@ export interface RunReport {
   journal: string;
   /** Journal lines that could not be read (a crash mid-write leaves one). */
   malformedLines: number;
+  /** Over the whole run, crash recovery included. */
+  guardrails: GuardrailReport;
 }
 
 export interface TurnReport {
@@ -83,6 +96,7 @@ export interface IterationReport {
   visualReview: { verdict: string; vetoed: boolean; summary: string } | null;
   /** Repo-relative failure artifacts written for this iteration. */
   failureArtifacts: string[];
+  guardrails: GuardrailReport;
   errors: string[];
 }
 
@@ -138,6 +152,7 @@ export interface ReportDocument {
     usage: Usage;
     modelRequests: number;
     durationMs: number;
+    guardrails: GuardrailReport;
   };
   runs: RunReport[];
   iterations: IterationReport[];

@@ -11,6 +11,8 @@
  *     tree is clean, every task done, every interrupted iteration's work in a rescue ref.
  *
  *   node dist/soak/soak.js [--kills N] [--seed S] [--max-delay-ms MS] [--keep]
+ *
+ * With `--hostile` the scripted agent attacks the repository as well (hostile.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -22,22 +24,12 @@ import { readJournalFile } from '../journal/read.js';
 import { liveProcessesMentioning } from '../process/proc-scan.js';
 import { harnessHome, listRunJournals, type HarnessHome } from '../runtime/harness-home.js';
 import { startScriptedModel } from '../scripted-model/index.js';
+import { runHostileSoak } from './hostile.js';
+import { random } from './random.js';
 import { createSoakRepo, gitOut, IGNORED_USER_FILE, USER_FILE, type SoakRepo } from './repo.js';
 import { soakScript } from './script.js';
 
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
-
-/** A small deterministic PRNG (mulberry32) so a failing seed can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface RunOutcome {
   code: number | null;
@@ -212,4 +204,5 @@ async function main(): Promise<number> {
   }
 }
 
-process.exitCode = await main();
+// `--hostile`: the agent itself attacks the repository too (hostile.ts).
+process.exitCode = process.argv.includes('--hostile') ? await runHostileSoak(process.argv.slice(2)) : await main();

@@ -1,12 +1,14 @@
 /**
- * Runs a command the user configured (testCommand, visualCaptureCommand) through their shell, in
- * its own process group, with a time limit and a cap on the output kept. The command string is
- * the user's own; the harness never builds a shell string from its own data — values it wants to
- * hand over go in `env`.
+ * Runs a command the user configured (testCommand, visualCaptureCommand) through their shell,
+ * under the guardian (process/guardian.ts), with a time limit and a cap on the output kept. The
+ * guardian ends everything the command started — `setsid` children and daemons included — when the
+ * command finishes, times out or is aborted, and when the harness itself dies, even by SIGKILL. The
+ * command string is the user's own; the harness never builds a shell string from its own data —
+ * values it wants to hand over go in `env`.
  */
-import { spawn } from 'node:child_process';
-import { terminateGroup } from '../process/group.js';
+import { GuardedChild } from '../process/guarded-child.js';
 import type { CommandOutcome } from '../vocabulary/commands.js';
+import { errorMessage } from '../util/errors.js';
 import { TailBuffer } from './tail-buffer.js';
 
 export interface CommandResult {
@@ -35,11 +37,28 @@ export interface RunCommandOptions {
 }
 
 const DEFAULT_OUTPUT_CAP = 1024 * 1024;
-/** After the shell exits, how long stray processes holding its pipes get before they are killed. */
+/** After the guardian exits, how long a stray process holding the pipes keeps the result waiting. */
 const PIPE_DRAIN_MS = 1500;
+/** How long a stopped command gets between TERM and KILL. */
+const STOP_GRACE_MS = 2000;
 
 function userShell(env: NodeJS.ProcessEnv): string {
   return env.SHELL?.startsWith('/') ? env.SHELL : '/bin/sh';
+}
+
+/** The command under a guardian, or why it could not be started. */
+function startGuarded(command: string, cwd: string, env: NodeJS.ProcessEnv): GuardedChild | string {
+  try {
+    return new GuardedChild({
+      command: userShell(env),
+      args: ['-c', command],
+      cwd,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  } catch (error) {
+    return errorMessage(error);
+  }
 }
 
 export function runCommand(options: RunCommandOptions): Promise<CommandResult> {
@@ -52,12 +71,12 @@ export function runCommand(options: RunCommandOptions): Promise<CommandResult> {
   const tail = new TailBuffer(options.maxOutputBytes ?? DEFAULT_OUTPUT_CAP);
 
   return new Promise((resolve) => {
-    const child = spawn(userShell(env), ['-c', options.command], {
-      cwd: options.cwd,
-      env,
-      detached: true, // its own process group, so the whole tree can be signalled
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const guarded = startGuarded(options.command, options.cwd, env);
+    if (typeof guarded === 'string') {
+      resolve({ ...base, outcome: 'failed', exitCode: null, durationMs: 0, spawnError: guarded });
+      return;
+    }
+    const child = guarded.process;
     let timedOut = false;
     let aborted = false;
     let settled = false;
@@ -65,13 +84,13 @@ export function runCommand(options: RunCommandOptions): Promise<CommandResult> {
       tail.push(chunk);
       options.onOutput?.(chunk.toString('utf8'));
     };
-    child.stdout.on('data', onChunk);
-    child.stderr.on('data', onChunk);
+    child.stdout!.on('data', onChunk);
+    child.stderr!.on('data', onChunk);
 
     const stop = (why: 'timeout' | 'abort') => {
       if (why === 'timeout') timedOut = true;
       else aborted = true;
-      if (child.pid) void terminateGroup(child.pid);
+      void guarded.stop(STOP_GRACE_MS);
     };
     const timer = setTimeout(() => stop('timeout'), options.timeoutSeconds * 1000);
     const onAbort = () => stop('abort');
@@ -83,16 +102,9 @@ export function runCommand(options: RunCommandOptions): Promise<CommandResult> {
       settled = true;
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
-      const outcome: CommandOutcome = aborted
-        ? 'aborted'
-        : timedOut
-          ? 'timed_out'
-          : exitCode === 0
-            ? 'passed'
-            : 'failed';
       resolve({
         command: options.command,
-        outcome,
+        outcome: aborted ? 'aborted' : timedOut ? 'timed_out' : exitCode === 0 ? 'passed' : 'failed',
         exitCode,
         signal,
         output: tail.text(),
@@ -104,19 +116,16 @@ export function runCommand(options: RunCommandOptions): Promise<CommandResult> {
 
     child.on('error', (error) => finish(null, null, error.message));
     child.on('exit', (code, signal) => {
-      // A background process the command started may still hold the pipes open; give it a moment
-      // to finish writing, then end the group so 'close' cannot wait forever.
+      // The guardian exits after it swept what the command left running, so the pipes close at
+      // once; a process that escaped the sweep may still hold them: give up on it after a moment.
       const drain = setTimeout(() => {
-        if (child.pid) void terminateGroup(child.pid, 500);
-        child.stdout.destroy();
-        child.stderr.destroy();
+        child.stdout!.destroy();
+        child.stderr!.destroy();
         finish(code, signal);
       }, PIPE_DRAIN_MS);
       child.on('close', () => {
         clearTimeout(drain);
         finish(code, signal);
-        // Nothing the command left running in the background may outlive it.
-        if (child.pid) void terminateGroup(child.pid, 500);
       });
     });
   });

@@ -39,6 +39,8 @@ export type EndReason =
   | 'tester_no_verdict'
   | 'tester_turn_failed'
   | 'commit_failed'
+  /** The repository's commit hooks refused the harness's commit, also after developerFix's repair. */
+  | 'commit_hook_failed'
   | 'provider_auth'
   | 'mock_no_change'
   /** Stopped from outside: SIGINT/SIGTERM or a budget (the iteration's abort signal). */

@@ -1,11 +1,13 @@
 /**
  * The harness's own commits: exactly the files it names, nothing else that happens to be staged
  * or dirty. Used for the fallback commit after an agent-mode PASS left a dirty tree and for
- * plan mode.
+ * plan mode. With `hooks` the repository's commit hooks run (from the run-start copy, within a time
+ * limit: hooked-commit.ts); without, none does.
  */
-import { access, constants, lstat } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import path from 'node:path';
-import { git, gitPath } from './git.js';
+import { git } from './git.js';
+import { commitWithHooks, type CommitHooks } from './hooked-commit.js';
 
 const FALLBACK_IDENTITY = ['-c', 'user.name=pi-harness', '-c', 'user.email=pi-harness@localhost'];
 
@@ -30,39 +32,41 @@ async function existsOnDisk(file: string): Promise<boolean> {
   }
 }
 
-/**
- * The repository's commit hooks that the harness's own commits skip (they run with --no-verify:
- * nobody is there to answer a hook overnight, and a slow hook would hit git's time limit). Named
- * in the iteration's notes so the user knows which commits their hooks never saw.
- */
-export async function skippedCommitHooks(cwd: string): Promise<string[]> {
-  const skipped: string[] = [];
-  for (const hook of ['pre-commit', 'commit-msg']) {
-    try {
-      // --git-path honours core.hooksPath.
-      await access(await gitPath(cwd, `hooks/${hook}`), constants.X_OK);
-      skipped.push(hook);
-    } catch {
-      // no such hook, or not executable: git would not run it either
-    }
-  }
-  return skipped;
-}
-
 export interface CommitResult {
   commit: string;
   files: string[];
 }
 
+export interface HarnessCommitArgs {
+  /** git's own options, before `commit` (`--literal-pathspecs`, `-c user.name=…`). */
+  gitOptions: readonly string[];
+  /** What follows `commit`. */
+  commitArgs: readonly string[];
+}
+
+/**
+ * Runs a `git commit` of the harness's: through the repository's hooks when `hooks` is given
+ * (throws CommitHookError when they refuse), else with none (hooksPath=/dev/null, --no-verify).
+ */
+export async function harnessCommit(
+  cwd: string,
+  args: HarnessCommitArgs,
+  hooks: CommitHooks | undefined,
+): Promise<void> {
+  if (hooks) await commitWithHooks(cwd, [...args.gitOptions, 'commit', ...args.commitArgs], hooks);
+  else await git(cwd, [...args.gitOptions, 'commit', '--no-verify', ...args.commitArgs]);
+}
+
 /**
  * Stages exactly `files` (additions, modifications and deletions) and commits only them, even if
- * other paths are staged. Throws GitError when git refuses; returns undefined when there is
- * nothing to commit among `files`.
+ * other paths are staged. Throws GitError when git refuses, CommitHookError when the repository's
+ * hooks do; returns undefined when there is nothing to commit among `files`.
  */
 export async function commitFiles(
   cwd: string,
   files: readonly string[],
   message: string,
+  hooks?: CommitHooks,
 ): Promise<CommitResult | undefined> {
   if (files.length === 0) return undefined;
   // --literal-pathspecs: a file named "*.ts" or ":(top)x" is a file name, not a pattern.
@@ -80,18 +84,8 @@ export async function commitFiles(
     .filter(Boolean);
   if (staged.length === 0) return undefined;
   const identity = await identityArgs(cwd);
-  await git(cwd, [
-    ...literal,
-    ...identity,
-    'commit',
-    '--quiet',
-    '--no-verify',
-    '-m',
-    message,
-    '--only',
-    '--',
-    ...staged,
-  ]);
+  const commitArgs = ['--quiet', '-m', message, '--only', '--', ...staged];
+  await harnessCommit(cwd, { gitOptions: [...literal, ...identity], commitArgs }, hooks);
   const commit = (await git(cwd, ['rev-parse', 'HEAD'])).trim();
   return { commit, files: staged };
 }

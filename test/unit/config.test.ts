@@ -68,6 +68,11 @@ describe('defaults', () => {
     expect(config.maxTaskTokens).toBe(0);
     expect(config.maxRunCostUsd).toBe(0);
     expect(config.allowDirty).toBe(false);
+    expect(config.guardrails).toBe('enforce');
+    expect(config.guardrailsAllow).toEqual([]);
+    expect(config.guardrailsDeny).toEqual([]);
+    expect(config.protectIgnored).toBe(true);
+    expect(config.commitHooks).toBe(true);
     expect(config.piTools).toEqual(['read', 'edit', 'write', 'find', 'ls', 'bash']);
     expect(config.piNoExtensions).toBe(false);
     expect(config.visualizerHost).toBe('127.0.0.1');
@@ -300,6 +305,32 @@ describe('configuration errors name the source, the field and what was expected'
     const before = await readdir(dir, { recursive: true });
     await loadError(dir);
     expect(await readdir(dir, { recursive: true })).toEqual(before);
+  });
+});
+
+describe('guardrail settings', () => {
+  it('read modes, lists, limits and commit hooks from the file and the environment', async () => {
+    const dir = await repoWithConfig({
+      guardrails: 'warn',
+      guardrailsAllow: ['git push origin refs/for/*'],
+      guardrailsDeny: ['npm publish'],
+      protectIgnored: { maxFileBytes: 4096, skipDirs: ['node_modules'] },
+    });
+    const { config } = await load(dir, { env: { PI_COMMIT_HOOKS: 'false', PI_GUARDRAILS: 'off' } });
+    expect(config.guardrails).toBe('off');
+    expect(config.guardrailsAllow).toEqual(['git push origin refs/for/*']);
+    expect(config.guardrailsDeny).toEqual(['npm publish']);
+    expect(config.protectIgnored).toEqual({ maxFileBytes: 4096, skipDirs: ['node_modules'] });
+    expect(config.commitHooks).toBe(false);
+  });
+
+  it('refuse an unknown mode, an empty pattern and a misspelled limit, naming the field', async () => {
+    const error = await loadError(
+      await repoWithConfig({ guardrails: 'strict', guardrailsDeny: ['  '], protectIgnored: { maxFileByte: 1 } }),
+    );
+    expect(error.message).toMatch(/guardrails: .*"enforce"\|"warn"\|"off".*got "strict"/);
+    expect(error.message).toMatch(/guardrailsDeny\.0: expected a command pattern/);
+    expect(error.message).toMatch(/protectIgnored/);
   });
 });
 

@@ -16,6 +16,7 @@ const LIMITS: DecisionLimits = {
   idleRetryLimit: 1,
   noChangeRetryLimit: 1,
   verificationFixLimit: 1,
+  commitHookFixLimit: 1,
   mockTransport: false,
   visualReviewDue: false,
 };
@@ -90,6 +91,65 @@ describe('happy path', () => {
       { step: 'commit', committed: false },
     ]);
     expect(last(steps)).toEqual({ kind: 'end', status: 'failed', reason: 'commit_failed' });
+  });
+});
+
+describe('commit hooks that refuse the commit', () => {
+  const toCommit: Outcome[] = [
+    { step: 'developer', turn: ok() },
+    { step: 'verify', result: 'passed' },
+    { step: 'tester', turn: ok(false), verdict: 'PASS' },
+  ];
+
+  it('go to developerFix once, then verification, then straight back to the commit', () => {
+    const steps = walk([
+      ...toCommit,
+      { step: 'commit', committed: false, hookRefused: true },
+      { step: 'fix', turn: ok() },
+      { step: 'verify', result: 'passed' },
+      { step: 'commit', committed: true },
+    ]);
+    expect(steps.slice(4)).toEqual([
+      { kind: 'fix', source: 'commitHook' },
+      { kind: 'verify', after: 'fix' },
+      { kind: 'commit' },
+      { kind: 'end', status: 'succeeded', reason: 'committed' },
+    ]);
+  });
+
+  it('refusing again after the repair fails the iteration with its own reason', () => {
+    const steps = walk([
+      ...toCommit,
+      { step: 'commit', committed: false, hookRefused: true },
+      { step: 'fix', turn: ok() },
+      { step: 'verify', result: 'passed' },
+      { step: 'commit', committed: false, hookRefused: true },
+    ]);
+    expect(last(steps)).toEqual({ kind: 'end', status: 'failed', reason: 'commit_hook_failed' });
+  });
+
+  it('a repair that breaks verification gets the verification fix, then the commit again', () => {
+    const steps = walk([
+      ...toCommit,
+      { step: 'commit', committed: false, hookRefused: true },
+      { step: 'fix', turn: ok() },
+      { step: 'verify', result: 'failed' },
+      { step: 'fix', turn: ok() },
+      { step: 'verify', result: 'passed' },
+    ]);
+    expect(steps.slice(6)).toEqual([
+      { kind: 'fix', source: 'verification' },
+      { kind: 'verify', after: 'fix' },
+      { kind: 'commit' },
+    ]);
+  });
+
+  it('with a limit of zero the first refusal fails the iteration', () => {
+    const steps = walk([...toCommit, { step: 'commit', committed: false, hookRefused: true }], {
+      ...LIMITS,
+      commitHookFixLimit: 0,
+    });
+    expect(last(steps)).toEqual({ kind: 'end', status: 'failed', reason: 'commit_hook_failed' });
   });
 });
 

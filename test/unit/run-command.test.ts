@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { runCommand } from '../../src/verify/run-command.js';
 import { lastLines } from '../../src/verify/tail-buffer.js';
@@ -79,6 +80,44 @@ describe('runCommand', () => {
       signal: controller.signal,
     });
     expect(result.outcome).toBe('aborted');
+  });
+});
+
+describe('runCommand ends what the command started, setsid children included', () => {
+  // `setsid` puts the daemon in a session (and group) of its own: no group kill reaches it.
+  const DAEMON = "setsid sh -c 'echo $$ > daemon.pid; exec sleep 60' & while [ ! -s daemon.pid ]; do sleep 0.05; done;";
+
+  async function daemonPid(cwd: string): Promise<number> {
+    return Number(await readFile(path.join(cwd, 'daemon.pid'), 'utf8'));
+  }
+
+  it('when the command finishes', async () => {
+    const cwd = await tempDir();
+    const result = await runCommand({ command: `${DAEMON} echo done`, cwd, timeoutSeconds: 20 });
+    expect(result).toMatchObject({ outcome: 'passed', output: 'done\n' });
+    expect(processAlive(await daemonPid(cwd))).toBe(false);
+  });
+
+  it('when it times out', async () => {
+    const cwd = await tempDir();
+    const result = await runCommand({ command: `${DAEMON} sleep 60`, cwd, timeoutSeconds: 1 });
+    expect(result.outcome).toBe('timed_out');
+    expect(processAlive(await daemonPid(cwd))).toBe(false);
+  });
+
+  it('when it is aborted', async () => {
+    const cwd = await tempDir();
+    const controller = new AbortController();
+    const running = runCommand({ command: `${DAEMON} sleep 60`, cwd, timeoutSeconds: 30, signal: controller.signal });
+    while (!(await readFile(path.join(cwd, 'daemon.pid'), 'utf8').catch(() => ''))) await sleep(50);
+    controller.abort();
+    expect((await running).outcome).toBe('aborted');
+    expect(processAlive(await daemonPid(cwd))).toBe(false);
+  });
+
+  it('reports a command killed by a signal as such', async () => {
+    const result = await runCommand({ command: 'kill -TERM $$', cwd: await tempDir(), timeoutSeconds: 10 });
+    expect(result).toMatchObject({ outcome: 'failed', exitCode: null, signal: 'SIGTERM' });
   });
 });
 

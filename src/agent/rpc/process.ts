@@ -6,12 +6,10 @@
  * tagged tool process) with a TERM → KILL escalation. Every wait here is bounded.
  */
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
-import { GUARD_ENV, sweepGuarded } from './guardian.js';
+import { sweepGuarded } from '../../process/guardian.js';
+import { GuardedChild, type GuardedExit } from '../../process/guarded-child.js';
 import { JsonlDecoder, encodeJsonl } from './jsonl.js';
 import { parsePiEvent, type PiEvent } from './events.js';
 import { decodeAnswer, type PiAnswer, type PiCommand, type PiCommandType, type PiMessage } from './protocol.js';
@@ -26,45 +24,14 @@ export interface PiSpawnOptions {
 
 type PiResponse = Extract<PiEvent, { kind: 'response' }>;
 
-export interface PiExit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
+export type PiExit = GuardedExit;
 
 type Listener = (event: PiEvent) => void;
 
 const STDERR_TAIL_BYTES = 16 * 1024;
-/** Grace-period timers never keep the harness alive on their own after their work is done. */
-const UNREF = { ref: false } as const;
-
-/** dist/agent/rpc/guardian.js when built; the .ts source (run by Node's type stripping) in tests. */
-export function guardianPath(): string {
-  for (const name of ['./guardian.js', './guardian.ts']) {
-    const candidate = fileURLToPath(new URL(name, import.meta.url));
-    if (existsSync(candidate)) return candidate;
-  }
-  throw new Error('pi-harness: guardian script not found next to process.js');
-}
-
-/** Every live group, so an orderly harness exit still takes its children down synchronously. */
-const liveGroups = new Set<number>();
-let exitHookInstalled = false;
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const pgid of liveGroups) {
-      try {
-        process.kill(-pgid, 'SIGTERM'); // the guardian sweeps tool processes on TERM
-      } catch {
-        /* gone */
-      }
-    }
-  });
-}
 
 export class PiProcess {
-  readonly token = randomUUID();
+  private readonly guarded: GuardedChild;
   readonly child: ChildProcess;
   readonly pid: number;
   private readonly decoder = new JsonlDecoder();
@@ -77,30 +44,21 @@ export class PiProcess {
   parseErrors = 0;
 
   private constructor(options: PiSpawnOptions) {
-    installExitHook();
     const isScript = /\.(c|m)?js$/.test(options.piCli);
-    const command = isScript ? [process.execPath, options.piCli] : [options.piCli];
-    this.child = spawn(
-      process.execPath,
-      [guardianPath(), this.token, String(process.pid), ...command, ...options.args],
-      {
-        cwd: options.cwd,
-        env: { ...options.env, [GUARD_ENV]: this.token },
-        // fd 3 is the guardian's lifeline: EOF there means this process is gone.
-        stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
-        detached: true,
-      },
-    );
-    if (this.child.pid === undefined) throw new Error(`failed to spawn guardian for ${options.piCli}`);
-    this.pid = this.child.pid;
-    liveGroups.add(this.pid);
-    this.exitPromise = new Promise((resolve) => {
-      this.child.once('exit', (code, signal) => {
-        liveGroups.delete(this.pid);
-        this.exitInfo = { code, signal };
-        for (const item of this.decoder.end()) this.dispatch(item);
-        resolve(this.exitInfo);
-      });
+    const [command, ...prefix] = isScript ? [process.execPath, options.piCli] : [options.piCli];
+    this.guarded = new GuardedChild({
+      command: command!,
+      args: [...prefix, ...options.args],
+      cwd: options.cwd,
+      env: options.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    this.child = this.guarded.process;
+    this.pid = this.guarded.pid;
+    this.exitPromise = this.guarded.waitForExit().then((exit) => {
+      this.exitInfo = exit;
+      for (const item of this.decoder.end()) this.dispatch(item);
+      return exit;
     });
     this.child.stdout!.on('data', (chunk: Buffer) => {
       for (const item of this.decoder.push(chunk)) this.dispatch(item);
@@ -110,7 +68,11 @@ export class PiProcess {
     });
     // EPIPE on a dead child must not crash the harness; the exit event reports the death.
     this.child.stdin!.on('error', () => {});
-    this.child.stdio[3]?.on('error', () => {});
+  }
+
+  /** The tag every process of this pi (its tools included) carries in its environment. */
+  get token(): string {
+    return this.guarded.token;
   }
 
   static spawn(options: PiSpawnOptions): PiProcess {
@@ -203,18 +165,7 @@ export class PiProcess {
       await sweepGuarded(this.token, 0);
       return this.exitInfo;
     }
-    this.signalGroup('SIGTERM');
-    const exited = await Promise.race([this.exitPromise, sleep(graceMs + 2500, undefined, UNREF)]);
-    if (!exited) this.signalGroup('SIGKILL');
-    await sweepGuarded(this.token, exited ? 0 : 500);
-    return (await Promise.race([this.exitPromise, sleep(2000, undefined, UNREF)])) ?? { code: null, signal: 'SIGKILL' };
-  }
-
-  private signalGroup(signal: NodeJS.Signals): void {
-    try {
-      process.kill(-this.pid, signal);
-    } catch {
-      /* group already gone */
-    }
+    const exit = await this.guarded.stop(graceMs);
+    return this.exitInfo ?? exit;
   }
 }

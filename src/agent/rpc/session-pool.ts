@@ -10,7 +10,7 @@
  */
 
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { sweepGuarded } from './guardian.js';
+import { sweepGuarded } from '../../process/guardian.js';
 import type { PiProcess } from './process.js';
 import type { PiSessionState } from './protocol.js';
 

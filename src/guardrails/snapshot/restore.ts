@@ -12,13 +12,23 @@ import { promisify } from 'node:util';
 import { writeFileAtomic } from '../../util/atomic-file.js';
 import { errorMessage } from '../../util/errors.js';
 import { git } from '../../workspace/git.js';
+import { protectedPaths, protectedPathsInNewCommits, stashEntryWithout } from './protected-content.js';
 import { listFolder, readRefs, readStash } from './take.js';
-import type { GitSnapshot, OwnRef, RestoreOptions, RestoreRecord, RestoreResult, StoredFile } from './types.js';
+import type {
+  GitSnapshot,
+  OwnRef,
+  RestoreOptions,
+  RestoreRecord,
+  RestoreResult,
+  StashEntry,
+  StoredFile,
+} from './types.js';
 
 const execFileAsync = promisify(execFile);
 
 export async function restoreSnapshot(snapshot: GitSnapshot, options: RestoreOptions = {}): Promise<RestoreResult> {
   const records: RestoreRecord[] = [];
+  const apply = options.dryRun !== true;
   const attempt = async (target: string, step: () => Promise<void>) => {
     try {
       await step();
@@ -26,11 +36,11 @@ export async function restoreSnapshot(snapshot: GitSnapshot, options: RestoreOpt
       records.push({ kind: 'restore_failed', target, error: errorMessage(error) });
     }
   };
-  await attempt('refs', () => restoreRefs(snapshot, options.ownRefs ?? {}, records));
-  await attempt('refs/stash', () => restoreStash(snapshot, records));
-  for (const file of snapshot.gitFiles) await attempt(file.file, () => restoreGitFile(snapshot, file, records));
-  await attempt('hooks', () => restoreHooks(snapshot, records));
-  for (const file of snapshot.ignored) await attempt(file.path, () => restoreIgnored(snapshot, file, records));
+  await attempt('refs', () => restoreRefs(snapshot, options.ownRefs ?? {}, records, apply));
+  await attempt('refs/stash', () => restoreStash(snapshot, records, apply));
+  for (const file of snapshot.gitFiles) await attempt(file.file, () => restoreGitFile(snapshot, file, records, apply));
+  await attempt('hooks', () => restoreHooks(snapshot, records, apply));
+  for (const file of snapshot.ignored) await attempt(file.path, () => restoreIgnored(snapshot, file, records, apply));
   const visibleIgnored = await visibleIgnoredFiles(snapshot);
   for (const file of visibleIgnored) records.push({ kind: 'ignored_visible', path: file });
   return { records, visibleIgnored };
@@ -59,15 +69,25 @@ async function isOwnMove(
   );
 }
 
-async function restoreRefs(snapshot: GitSnapshot, ownRefs: Record<string, OwnRef>, records: RestoreRecord[]) {
+/** Points `ref` at `value` again: an object id, or `ref: <target>` for a symbolic ref. */
+async function setRef(cwd: string, ref: string, value: string): Promise<void> {
+  if (value.startsWith('ref: '))
+    await git(cwd, ['symbolic-ref', '-m', 'pi-harness: guardrail restore', ref, value.slice(5)]);
+  else await git(cwd, ['update-ref', '-m', 'pi-harness: guardrail restore', ref, value]);
+}
+
+async function restoreRefs(
+  snapshot: GitSnapshot,
+  ownRefs: Record<string, OwnRef>,
+  records: RestoreRecord[],
+  apply: boolean,
+) {
   const cwd = snapshot.repoRoot;
   const now = await readRefs(cwd);
   for (const [ref, was] of Object.entries(snapshot.refs)) {
     const is = now[ref];
     if (is === was || (await isOwnMove(snapshot, ownRule(ref, ownRefs), was, is))) continue;
-    if (was.startsWith('ref: '))
-      await git(cwd, ['symbolic-ref', '-m', 'pi-harness: guardrail restore', ref, was.slice(5)]);
-    else await git(cwd, ['update-ref', '-m', 'pi-harness: guardrail restore', ref, was]);
+    if (apply) await setRef(cwd, ref, was);
     records.push({
       kind: 'ref_restored',
       ref,
@@ -76,26 +96,48 @@ async function restoreRefs(snapshot: GitSnapshot, ownRefs: Record<string, OwnRef
       to: was,
     });
   }
+  const secret = protectedPaths(snapshot);
   for (const [ref, is] of Object.entries(now)) {
     if (ref in snapshot.refs || (await isOwnMove(snapshot, ownRule(ref, ownRefs), undefined, is))) continue;
-    records.push({ kind: 'ref_created', ref, target: is, action: 'kept' });
+    const holding = await protectedPathsInNewCommits(snapshot, is, secret);
+    if (holding.length === 0) {
+      records.push({ kind: 'ref_created', ref, target: is, action: 'kept' });
+      continue;
+    }
+    if (apply) await git(cwd, ['update-ref', '-m', 'pi-harness: guardrail restore', '-d', ref, is]);
+    records.push({ kind: 'ref_created', ref, target: is, action: 'deleted', holding });
   }
 }
 
-/** Rebuilds the stash when entries went missing: the old ones in order, then any the agent added. */
-async function restoreStash(snapshot: GitSnapshot, records: RestoreRecord[]): Promise<void> {
+/**
+ * Rebuilds the stash when entries went missing (the old ones in order, then any the agent added),
+ * or when an entry the agent added holds files ignored at the start (rebuilt without them).
+ */
+async function restoreStash(snapshot: GitSnapshot, records: RestoreRecord[], apply: boolean): Promise<void> {
   const cwd = snapshot.repoRoot;
   const now = await readStash(cwd);
   const present = new Set(now.map((entry) => entry.commit));
   const missing = snapshot.stash.filter((entry) => !present.has(entry.commit));
-  if (missing.length === 0) return;
   const known = new Set(snapshot.stash.map((entry) => entry.commit));
-  const added = now.filter((entry) => !known.has(entry.commit));
+  const secret = protectedPaths(snapshot);
+  let scrubbed = false;
+  const added: StashEntry[] = [];
+  for (const entry of now.filter((e) => !known.has(e.commit))) {
+    const clean = await stashEntryWithout(cwd, entry.commit, secret);
+    if (clean) {
+      scrubbed = true;
+      records.push({ kind: 'stash_scrubbed', message: entry.message, removed: clean.removed });
+    }
+    added.push({ commit: apply && clean ? clean.commit : entry.commit, message: entry.message });
+  }
+  if (missing.length > 0) records.push({ kind: 'stash_restored', entries: missing });
+  if (!apply || (missing.length === 0 && !scrubbed)) return;
   await git(cwd, ['update-ref', '-d', 'refs/stash']).catch(() => undefined);
-  for (const entry of [...[...snapshot.stash].reverse(), ...[...added].reverse()]) {
+  // The whole reflog goes with the ref, so every entry is stored again, oldest first.
+  const kept = missing.length > 0 ? snapshot.stash : now.filter((entry) => known.has(entry.commit));
+  for (const entry of [...[...kept].reverse(), ...[...added].reverse()]) {
     await git(cwd, ['stash', 'store', '-m', entry.message, entry.commit]);
   }
-  records.push({ kind: 'stash_restored', entries: missing });
 }
 
 /** A blob's bytes, unchanged (the text runner would decode them). */
@@ -123,9 +165,15 @@ async function restoreGitFile(
   snapshot: GitSnapshot,
   entry: GitSnapshot['gitFiles'][number],
   records: RestoreRecord[],
+  apply: boolean,
 ): Promise<void> {
   const now = await currentBlob(snapshot.repoRoot, entry.file);
   if (now === entry.blob) return;
+  if (!apply) {
+    const change = entry.blob === null ? 'created' : now === null ? 'deleted' : 'modified';
+    records.push({ kind: 'git_file_restored', file: entry.file, change });
+    return;
+  }
   if (entry.blob === null) {
     const movedTo = asideName(snapshot, 'created-files', entry.name);
     await mkdir(path.dirname(movedTo), { recursive: true });
@@ -137,7 +185,7 @@ async function restoreGitFile(
   records.push({ kind: 'git_file_restored', file: entry.file, change: now === null ? 'deleted' : 'modified' });
 }
 
-async function restoreHooks(snapshot: GitSnapshot, records: RestoreRecord[]): Promise<void> {
+async function restoreHooks(snapshot: GitSnapshot, records: RestoreRecord[], apply: boolean): Promise<void> {
   const dir = path.join(snapshot.gitCommonDir, 'hooks');
   const now = new Map((await listFolder(dir)).map((file) => [file.path, file]));
   for (const hook of snapshot.hooks) {
@@ -149,15 +197,17 @@ async function restoreHooks(snapshot: GitSnapshot, records: RestoreRecord[]): Pr
       current.mode === hook.mode &&
       (hook.symlink !== undefined || (await currentBlob(snapshot.repoRoot, file)) === hook.blob);
     if (same) continue;
-    await writeStored(snapshot.repoRoot, file, hook);
+    if (apply) await writeStored(snapshot.repoRoot, file, hook);
     records.push({ kind: 'hook_restored', hook: hook.path, change: current === undefined ? 'deleted' : 'modified' });
   }
   const known = new Set(snapshot.hooks.map((hook) => hook.path));
   for (const name of now.keys()) {
     if (known.has(name)) continue;
     const movedTo = asideName(snapshot, 'planted-hooks', name);
-    await mkdir(path.dirname(movedTo), { recursive: true });
-    await rename(path.join(dir, name), movedTo);
+    if (apply) {
+      await mkdir(path.dirname(movedTo), { recursive: true });
+      await rename(path.join(dir, name), movedTo);
+    }
     records.push({ kind: 'hook_removed', hook: name, movedTo });
   }
 }
@@ -174,11 +224,16 @@ async function writeStored(cwd: string, file: string, stored: StoredFile): Promi
   await chmod(file, stored.mode);
 }
 
-async function restoreIgnored(snapshot: GitSnapshot, file: StoredFile, records: RestoreRecord[]): Promise<void> {
+async function restoreIgnored(
+  snapshot: GitSnapshot,
+  file: StoredFile,
+  records: RestoreRecord[],
+  apply: boolean,
+): Promise<void> {
   const absolute = path.join(snapshot.repoRoot, file.path);
   const stats = await lstat(absolute).catch(() => undefined);
   if (stats === undefined) {
-    await writeStored(snapshot.repoRoot, absolute, file);
+    if (apply) await writeStored(snapshot.repoRoot, absolute, file);
     records.push({ kind: 'ignored_restored', path: file.path });
     return;
   }

@@ -1,8 +1,10 @@
 /**
  * Taking the snapshot before an iteration's first turn: every ref, the whole stash, the git
- * config files, the hooks folder and the ignored files present. One commit (under
- * refs/pi-harness/guardrails/) holds the stored content in its tree and every ref's commit as a
- * parent, so no `gc` can drop what a restore may need.
+ * config files, the hooks folder and the ignored files present. Two refs under
+ * refs/pi-harness/guardrails/ keep what a restore may need from any `gc`: a commit with every ref's
+ * commit and every stash entry as a parent, and a tree holding the stored content. The content is
+ * never part of a commit, so the user's ignored secrets (a `.env`) appear in no commit of the
+ * repository, not even the harness's own.
  */
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
@@ -49,6 +51,7 @@ export async function takeSnapshot(options: TakeSnapshotOptions): Promise<GitSna
     gitDir,
     gitCommonDir,
     pinRef: `${GUARD_REF_PREFIX}snapshot/${options.label}`,
+    contentRef: `${GUARD_REF_PREFIX}content/${options.label}`,
     refs,
     stash,
     gitFiles,
@@ -117,7 +120,7 @@ export async function listFolder(dir: string): Promise<StoredFile[]> {
   return files;
 }
 
-/** One commit whose tree holds the stored blobs and whose parents are every ref's commit. */
+/** A tree of the stored blobs (content ref) and a commit whose parents are every ref's commit (pin ref). */
 async function pin(snapshot: GitSnapshot): Promise<void> {
   const cwd = snapshot.repoRoot;
   const entries: string[] = [];
@@ -127,10 +130,11 @@ async function pin(snapshot: GitSnapshot): Promise<void> {
   for (const file of snapshot.gitFiles) add(file.blob, `git/${file.name}`);
   for (const hook of snapshot.hooks) add(hook.blob, `hooks/${hook.path}`);
   for (const file of snapshot.ignored) add(file.blob, `ignored/${file.path}`);
-  const tree = await withTempIndex(async (env) => {
+  const [content, empty] = await withTempIndex(async (env) => {
+    const emptyTree = (await git(cwd, ['write-tree'], { env })).trim();
     if (entries.length > 0)
       await git(cwd, ['update-index', '-z', '--index-info'], { env, input: `${entries.join('\0')}\0` });
-    return (await git(cwd, ['write-tree'], { env })).trim();
+    return [(await git(cwd, ['write-tree'], { env })).trim(), emptyTree];
   });
   const targets = [
     ...Object.values(snapshot.refs).filter((v) => !v.startsWith('ref: ')),
@@ -138,21 +142,24 @@ async function pin(snapshot: GitSnapshot): Promise<void> {
   ];
   const commits = await peelToCommits(cwd, [...new Set(targets)]);
   const commit = await commitTree(cwd, {
-    tree,
+    tree: empty!,
     parents: commits,
     message: `pi-harness guardrail snapshot ${snapshot.label}\n`,
   });
+  await git(cwd, ['update-ref', '-m', 'pi-harness guardrail snapshot', snapshot.contentRef, content!]);
   await git(cwd, ['update-ref', '-m', 'pi-harness guardrail snapshot', snapshot.pinRef, commit]);
 }
 
-async function peelToCommits(cwd: string, objects: readonly string[]): Promise<string[]> {
+/** The commits `objects` peel to (tags to their commits; trees and blobs left out). */
+export async function peelToCommits(cwd: string, objects: readonly string[]): Promise<string[]> {
   if (objects.length === 0) return [];
   const input = objects.map((o) => `${o}^{commit}`).join('\n');
   const output = await git(cwd, ['cat-file', '--batch-check=%(objectname) %(objecttype)'], { input: `${input}\n` });
   return [...new Set(output.split('\n').flatMap((line) => (line.endsWith(' commit') ? [line.split(' ')[0]!] : [])))];
 }
 
-/** Drops the pin once the snapshot is no longer needed. */
+/** Drops the pins once the snapshot is no longer needed. */
 export async function releaseSnapshot(snapshot: GitSnapshot): Promise<void> {
   await git(snapshot.repoRoot, ['update-ref', '-d', snapshot.pinRef]).catch(() => undefined);
+  await git(snapshot.repoRoot, ['update-ref', '-d', snapshot.contentRef]).catch(() => undefined);
 }

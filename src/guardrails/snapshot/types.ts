@@ -1,7 +1,7 @@
 /**
  * What the harness keeps of a repository around an iteration, and what it reports after putting
  * it back. A snapshot is plain JSON (it can be saved next to the state); the content it needs —
- * config, hooks, ignored files — is stored as git blobs, kept reachable by one pin ref.
+ * config, hooks, ignored files — is stored as git blobs, kept reachable by two pin refs.
  */
 
 export interface SnapshotLimits {
@@ -43,8 +43,10 @@ export interface GitSnapshot {
   repoRoot: string;
   gitDir: string;
   gitCommonDir: string;
-  /** The ref that keeps every object below reachable (never reported as a change). */
+  /** The commit that keeps every ref's and stash entry's commit reachable (never reported as a change). */
   pinRef: string;
+  /** The tree that keeps the stored content (config, hooks, ignored files) reachable, outside any commit. */
+  contentRef: string;
   /** Every ref but the stash and the guard's own: name → object id, or `ref: <target>` for symbolic refs. */
   refs: Record<string, string>;
   /** The whole stash, newest first. */
@@ -62,8 +64,14 @@ export interface GitSnapshot {
 /** What restoring found and did, one record per change (each a `guardrail_restore` journal event). */
 export type RestoreRecord =
   | { kind: 'ref_restored'; ref: string; change: 'deleted' | 'moved'; from: string | null; to: string }
-  | { kind: 'ref_created'; ref: string; target: string; action: 'kept' }
+  /**
+   * `deleted` when its new commits held files ignored at the start (`holding`): their secret must be
+   * in no commit a ref reaches; the commit stays in git's object store.
+   */
+  | { kind: 'ref_created'; ref: string; target: string; action: 'kept' | 'deleted'; holding?: string[] }
   | { kind: 'stash_restored'; entries: StashEntry[] }
+  /** A stash entry the agents made held files ignored at the start: rebuilt without them. */
+  | { kind: 'stash_scrubbed'; message: string; removed: string[] }
   | { kind: 'git_file_restored'; file: string; change: 'deleted' | 'modified' | 'created'; movedTo?: string }
   | { kind: 'hook_restored'; hook: string; change: 'deleted' | 'modified' }
   | { kind: 'hook_removed'; hook: string; movedTo: string }
@@ -84,6 +92,8 @@ export type OwnRef =
 export interface RestoreOptions {
   /** Ref names (or prefixes ending in `/`) whose moves are the caller's own. */
   ownRefs?: Record<string, OwnRef>;
+  /** Find and report the changes without putting anything back (guardrails: "warn"). */
+  dryRun?: boolean;
 }
 
 export interface RestoreResult {

@@ -74,6 +74,26 @@ export interface RescueFacts {
   files: string[];
 }
 
+/** What the guardrails did: tool calls refused, and changes to the repository found after turns. */
+export interface GuardrailFacts {
+  /** Tool calls the guard refused (the model was told the rule). */
+  blocked: number;
+  /** Tool calls it let run and recorded (warn mode). */
+  warned: number;
+  /** Changes put back: a ref, the stash, git config, a hook, an ignored file. */
+  restored: number;
+  /** Changes found and not put back: refs the agents created, edited ignored files, warn mode. */
+  reported: number;
+  /** Blocks and warnings per rule. */
+  byRule: Record<string, number>;
+  /** The first changes found, as `<target>: <detail>` (capped; the counts are exact). */
+  changes: string[];
+}
+
+export function emptyGuardrails(): GuardrailFacts {
+  return { blocked: 0, warned: 0, restored: 0, reported: 0, byRule: {}, changes: [] };
+}
+
 export interface IterationFacts {
   runId: string;
   iteration: number;
@@ -126,6 +146,7 @@ export interface IterationFacts {
   notes: string[];
   needsRescue: boolean;
   visualReview: { verdict: VisualVerdict; vetoed: boolean; summary: string } | null;
+  guardrails: GuardrailFacts;
   errors: string[];
 }
 
@@ -205,6 +226,8 @@ export interface RunFacts {
   warnings: string[];
   incidents: RunIncident[];
   providerWaits: { count: number; totalMs: number; last: string | null };
+  /** Over the whole run, crash recovery included. */
+  guardrails: GuardrailFacts;
 }
 
 export function emptyRun(runId: string): RunFacts {
@@ -238,6 +261,7 @@ export function emptyRun(runId: string): RunFacts {
     warnings: [],
     incidents: [],
     providerWaits: { count: 0, totalMs: 0, last: null },
+    guardrails: emptyGuardrails(),
   };
 }
 
@@ -284,6 +308,7 @@ export function newIteration(
     notes: [],
     needsRescue: false,
     visualReview: null,
+    guardrails: emptyGuardrails(),
     errors: [],
   };
 }

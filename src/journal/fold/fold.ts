@@ -28,6 +28,7 @@ import {
   endIteration,
   turnFacts,
 } from './iteration-events.js';
+import { addGuardrailBlock, addGuardrailRestore } from './guardrail-events.js';
 import { bump, repoRelative, tallyTurn } from './tallies.js';
 import { addUsageInto, emptyUsage } from '../../vocabulary/turns.js';
 
@@ -262,6 +263,16 @@ const HANDLERS: { [T in DecodableType]?: Handler<T> } = {
     it.step = 'visual review';
   }),
   visual_review: withIteration((it, event) => addVisualReview(it, event)),
+  guardrail_block: (fold, event) => {
+    addGuardrailBlock(fold.run.guardrails, event);
+    const it = fold.iteration(event.iteration);
+    if (it) addGuardrailBlock(it.guardrails, event);
+  },
+  guardrail_restore: (fold, event) => {
+    addGuardrailRestore(fold.run.guardrails, event, false);
+    const it = fold.iteration(event.iteration);
+    if (it) addGuardrailRestore(it.guardrails, event, true);
+  },
   warning: (fold, event) => {
     if (event.message) fold.run.warnings.push(event.message);
   },

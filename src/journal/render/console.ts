@@ -6,7 +6,17 @@
 import type { ReadEvent, ReadEventOf } from '../decode.js';
 import type { IterationFacts } from '../fold/facts.js';
 import type { JournalFold } from '../fold/fold.js';
-import { commitPhrase, oneLine, rescuePhrase, taskPhrase, turnEnding, verificationOutcome } from './phrases.js';
+import {
+  commitPhrase,
+  guardrailBlockPhrase,
+  guardrailRestorePhrase,
+  guardrailTally,
+  oneLine,
+  rescuePhrase,
+  taskPhrase,
+  turnEnding,
+  verificationOutcome,
+} from './phrases.js';
 
 export interface ConsoleOptions {
   /** Writes one or more lines (without the final newline). */
@@ -37,6 +47,8 @@ export function iterationSummary(it: IterationFacts): string {
       `${it.modelRequests} model requests, ${tokens} tokens` +
       (it.usage.cost > 0 ? `, $${it.usage.cost.toFixed(4)}` : ''),
   ];
+  const guardrails = guardrailTally(it.guardrails);
+  if (guardrails) lines.push(`  guardrails:   ${guardrails}`);
   for (const note of it.notes) lines.push(`  note:         ${note}`);
   return lines.join('\n');
 }
@@ -67,6 +79,8 @@ function turnLines(event: ReadEvent): string[] | undefined {
       return [`    … ${event.role} still working (${Math.round((event.elapsedMs ?? 0) / 1000)}s)`];
     case 'soft_continue':
       return [`    · no activity for ${event.silentSeconds}s; nudged the agent to continue`];
+    case 'guardrail_block':
+      return [`    ! guardrails ${guardrailBlockPhrase(event)}`];
     case 'provider_wait':
       return [`    · provider unavailable (${event.message}); waiting ${Math.round((event.waitMs ?? 0) / 1000)}s`];
     case 'turn_end': {
@@ -94,6 +108,8 @@ function stepLines(event: ReadEvent): string[] | undefined {
       return [`  ${commitPhrase(event)}`];
     case 'rescue':
       return [`  ${rescuePhrase(event)}`];
+    case 'guardrail_restore':
+      return [`  guardrails: ${guardrailRestorePhrase(event)}`];
     case 'visual_start':
       return [`  visual review${event.pendingFeedback ? ' (re-checking pending visual findings)' : ''}: capturing…`];
     case 'visual_review':

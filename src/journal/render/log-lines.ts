@@ -3,7 +3,17 @@
  * Events this file does not know (added later) still get a line, with their fields as JSON.
  */
 import type { ReadEvent, ReadEventOf } from '../decode.js';
-import { commitPhrase, plural, rescuePhrase, seconds, shortSha, tokensPhrase, verificationOutcome } from './phrases.js';
+import {
+  commitPhrase,
+  guardrailBlockPhrase,
+  guardrailRestorePhrase,
+  plural,
+  rescuePhrase,
+  seconds,
+  shortSha,
+  tokensPhrase,
+  verificationOutcome,
+} from './phrases.js';
 import { emptyUsage } from '../../vocabulary/turns.js';
 
 const ms = (value: number | undefined) => seconds(value ?? 0);
@@ -113,6 +123,17 @@ function describeIteration(event: ReadEvent): string | undefined {
       return `iteration ${event.iteration} ${commitPhrase(event)}`;
     case 'rescue':
       return `iteration ${event.iteration} ${rescuePhrase(event)}`;
+    case 'guardrail_block':
+      return (
+        `${opt(event.iteration !== undefined, `iteration ${event.iteration} `)}${event.role ?? 'agent'} ` +
+        `${guardrailBlockPhrase(event)} — ${event.reason ?? ''}` +
+        opt(event.contextProblem, ` (${event.contextProblem})`)
+      );
+    case 'guardrail_restore':
+      return (
+        `${opt(event.iteration !== undefined, `iteration ${event.iteration} `)}guardrails ` +
+        `(${event.moment ?? '?'}) ${guardrailRestorePhrase(event)}`
+      );
     case 'visual_start':
       return `iteration ${event.iteration} visual review${opt(event.pendingFeedback, ' (earlier findings pending)')}`;
     case 'iteration_end':

@@ -55,3 +55,35 @@ export function oneLine(text: string, max = 80): string {
   const line = text.replace(/\s+/g, ' ').trim();
   return line.length > max ? `${line.slice(0, max - 3)}...` : line;
 }
+
+/** `blocked [git-push] git push origin HEAD` (`warned` when warn mode let it run). */
+export function guardrailBlockPhrase(event: ReadEventOf<'guardrail_block'>): string {
+  const what = event.command !== undefined ? oneLine(event.command) : (event.path ?? event.subject ?? event.tool);
+  const action = event.action === 'warned' ? 'warned (it ran)' : 'blocked';
+  return `${action} [${event.rule ?? '?'}] ${event.tool ?? 'tool'}: ${what}`;
+}
+
+/** `refs/heads/x: deleted by the agents; recreated at 0123456789` */
+export function guardrailRestorePhrase(event: ReadEventOf<'guardrail_restore'>): string {
+  return `${event.target ?? '?'}: ${event.detail ?? event.kind ?? 'changed'}`;
+}
+
+/** `2 blocked (git-push 1, git-branch 1), 3 put back, 1 reported` — or undefined when nothing happened. */
+export function guardrailTally(facts: {
+  blocked: number;
+  warned: number;
+  restored: number;
+  reported: number;
+  byRule: Record<string, number>;
+}): string | undefined {
+  const parts: string[] = [];
+  const rules = Object.entries(facts.byRule)
+    .map(([rule, n]) => `${rule} ${n}`)
+    .join(', ');
+  if (facts.blocked > 0) parts.push(`${facts.blocked} blocked`);
+  if (facts.warned > 0) parts.push(`${facts.warned} warned`);
+  if (rules && parts.length > 0) parts[parts.length - 1] += ` (${rules})`;
+  if (facts.restored > 0) parts.push(`${facts.restored} put back`);
+  if (facts.reported > 0) parts.push(`${facts.reported} reported`);
+  return parts.length > 0 ? parts.join(', ') : undefined;
+}

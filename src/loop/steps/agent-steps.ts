@@ -22,10 +22,13 @@ export async function developerStep(run: IterationRun, step: Extract<Step, { kin
 export async function fixStep(run: IterationRun, step: Extract<Step, { kind: 'fix' }>): Promise<Outcome> {
   const { task } = run.start;
   const verification = run.state.lastVerification;
+  const hookRefusal = run.state.commitHookRefusal;
   const request: PromptRequest =
     step.source === 'verification' && verification
       ? { kind: 'developerFix', task, source: 'verification', verification }
-      : { kind: 'developerFix', task, source: 'tester', findings: run.state.findings };
+      : step.source === 'commitHook' && hookRefusal
+        ? { kind: 'developerFix', task, source: 'commitHook', ...hookRefusal }
+        : { kind: 'developerFix', task, source: 'tester', findings: run.state.findings };
   const { summary } = await runAgentTurn(run, 'developerFix', request);
   return { step: 'fix', turn: summary };
 }

@@ -21,6 +21,8 @@ async function tryCommit(run: IterationRun): Promise<CommitStepResult> {
       testerText: run.state.testerText,
       iteration: start.iteration,
       now: run.state.tree,
+      ...(run.services.guard.commitHooks ? { hooks: run.services.guard.commitHooks } : {}),
+      holdBack: run.services.guard.holdBack(run.state.tree.changes.all),
     });
   } catch (error) {
     // Whatever git or the file system refused, the iteration fails with the reason and its work is
@@ -30,6 +32,11 @@ async function tryCommit(run: IterationRun): Promise<CommitStepResult> {
 }
 
 export async function commitHandler(run: IterationRun): Promise<Outcome> {
+  // What the agents did to refs, config, hooks and ignored files is put back before the harness
+  // commits: a planted hook must not run, a file the agents made visible must not be taken. The
+  // reading of HEAD stays the one from before: if the agents had moved the branch backwards, the
+  // commit is refused for it (and the work rescued), not made on top of what they left.
+  await run.services.guard.restore('before_commit');
   const result = await tryCommit(run);
   run.state.notes.push(...result.notes);
   if (result.committed) {
@@ -48,11 +55,17 @@ export async function commitHandler(run: IterationRun): Promise<Outcome> {
     await run.services.inProgress.note({ commit: result.commit, head: result.commit });
   } else {
     run.state.notes.push(result.reason);
+    if (result.hookOutput !== undefined)
+      run.state.commitHookRefusal = { reason: result.reason, output: result.hookOutput };
   }
   // What the commit left: the visual review and the end of the iteration read it; no turn follows
   // that would compare the content against it.
   run.state.tree = await readTree(run, { fingerprint: false });
-  return { step: 'commit', committed: result.committed };
+  return {
+    step: 'commit',
+    committed: result.committed,
+    ...(!result.committed && result.hookOutput !== undefined ? { hookRefused: true } : {}),
+  };
 }
 
 export async function visualHandler(run: IterationRun): Promise<Outcome> {

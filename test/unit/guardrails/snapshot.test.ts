@@ -159,4 +159,88 @@ describe('guardrail snapshot', () => {
     const snapshot = await takeSnapshot({ repoRoot: repo, label: 'off', protectIgnored: false });
     expect(snapshot.ignored).toEqual([]);
   });
+
+  it('stores the ignored files in no commit, only in a tree the snapshot pins', async () => {
+    const repo = await userRepo();
+    const snapshot = await takeSnapshot({ repoRoot: repo, label: 'secret' });
+    const envBlob = snapshot.ignored.find((f) => f.path === '.env')!.blob!;
+    const commits = gitSync(repo, 'rev-list', '--all', '--reflog').split('\n').filter(Boolean);
+    for (const commit of commits) {
+      const blobs = gitSync(repo, 'ls-tree', '-r', '--format=%(objectname)', commit);
+      expect(blobs, commit).not.toContain(envBlob);
+    }
+    // Still safe from gc: the content ref holds it.
+    await rm(path.join(repo, '.env'));
+    gitSync(repo, 'gc', '-q', '--prune=now');
+    await restoreSnapshot(snapshot);
+    expect(await readFile(path.join(repo, '.env'))).toEqual(SECRET);
+    await releaseSnapshot(snapshot);
+    expect(gitSync(repo, 'for-each-ref', 'refs/pi-harness/guardrails/')).toBe('');
+  });
+
+  it('in a dry run reports every change and puts nothing back', async () => {
+    const repo = await userRepo();
+    const snapshot = await takeSnapshot({ repoRoot: repo, label: 'dry' });
+    gitSync(repo, 'branch', '-D', 'feature');
+    gitSync(repo, 'stash', 'clear');
+    gitSync(repo, 'config', 'core.hooksPath', '/tmp/evil');
+    await writeFile(path.join(repo, '.git', 'hooks', 'pre-commit'), '#!/bin/sh\n');
+    await rm(path.join(repo, '.env'));
+    const { records } = await restoreSnapshot(snapshot, { dryRun: true });
+    expect(records.map((r) => r.kind).sort()).toEqual(
+      ['git_file_restored', 'hook_removed', 'ignored_restored', 'ref_restored', 'stash_restored'].sort(),
+    );
+    expect(gitSync(repo, 'branch', '--list', 'feature')).toBe('');
+    expect(stashOf(repo)).toBe('');
+    expect(existsSync(path.join(repo, '.env'))).toBe(false);
+    expect(existsSync(path.join(repo, '.git', 'hooks', 'pre-commit'))).toBe(true);
+    expect(gitSync(repo, 'config', 'core.hooksPath').trim()).toBe('/tmp/evil');
+  });
+
+  it('rebuilds a stash entry the agent made without the ignored files it exposed and swept in', async () => {
+    const repo = await userRepo();
+    const snapshot = await takeSnapshot({ repoRoot: repo, label: 'stash-secret' });
+    const userEntries = stashOf(repo);
+    await writeFile(path.join(repo, '.gitignore'), 'node_modules/\nbig.bin\n');
+    await writeFile(path.join(repo, 'agent.txt'), 'agent work\n');
+    gitSync(repo, 'stash', 'push', '-q', '--include-untracked', '-m', 'agent');
+    expect(gitSync(repo, 'log', '--all', '--format=%H', '-S', 'sk-test')).not.toBe('');
+
+    const { records } = await restoreSnapshot(snapshot);
+    expect(records).toContainEqual({
+      kind: 'stash_scrubbed',
+      message: 'On main: agent',
+      removed: ['.env', 'logs/app.log'],
+    });
+    expect(gitSync(repo, 'log', '--all', '--format=%H', '-S', 'sk-test')).toBe('');
+    const entries = stashOf(repo).trim().split('\n');
+    expect(entries.slice(1).join('\n')).toBe(userEntries.trim());
+    // The agent's other work is still in its entry, and .env is back on disk.
+    expect(gitSync(repo, 'show', 'stash@{0}^3:agent.txt')).toBe('agent work\n');
+    expect(await readFile(path.join(repo, '.env'))).toEqual(SECRET);
+  });
+
+  it('deletes a ref the agent created whose commits hold an ignored file; keeps the others', async () => {
+    const repo = await userRepo();
+    const snapshot = await takeSnapshot({ repoRoot: repo, label: 'branch-secret' });
+    gitSync(repo, 'branch', 'agent-clean');
+    gitSync(repo, 'checkout', '-q', '-b', 'agent-leak');
+    gitSync(repo, 'add', '-f', '.env');
+    gitSync(repo, 'commit', '-qm', 'leak');
+    const leak = gitSync(repo, 'rev-parse', 'HEAD').trim();
+    gitSync(repo, 'checkout', '-q', 'main');
+
+    const { records } = await restoreSnapshot(snapshot);
+    expect(records).toContainEqual({
+      kind: 'ref_created',
+      ref: 'refs/heads/agent-leak',
+      target: leak,
+      action: 'deleted',
+      holding: ['.env'],
+    });
+    expect(records).toContainEqual(expect.objectContaining({ ref: 'refs/heads/agent-clean', action: 'kept' }));
+    expect(gitSync(repo, 'branch', '--list', 'agent-leak')).toBe('');
+    expect(gitSync(repo, 'log', '--all', '--format=%H', '-S', 'sk-test')).toBe('');
+    expect(gitSync(repo, 'cat-file', '-t', leak).trim()).toBe('commit');
+  });
 });

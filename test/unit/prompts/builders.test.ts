@@ -11,6 +11,10 @@ import { parseTasks } from '../../../src/tasks/index.js';
 import { DEV_INSTRUCTIONS, PHASE, TASK_TEXT, TESTER_INSTRUCTIONS, context } from './fixture.js';
 
 const TAIL = { command: 'npm test -- --run', exitCode: 1, outcome: 'failed' as const, output: 'Error: boom\n1 failed' };
+const HOOK_REFUSAL = {
+  reason: "the repository's commit hooks (pre-commit) refused the commit",
+  output: 'lint: src/a.ts:3 missing semicolon\n1 problem',
+};
 const FINDINGS = '- src/a.ts:12 returns null for an empty input\n- no test covers the empty case\n\nVERDICT: FAIL';
 
 /** Every role's prompt for the fixture task, with the handoffs that role reads. */
@@ -22,6 +26,7 @@ function everyPrompt(overrides: Partial<PromptContext> = {}): Record<string, str
     retryFresh: buildDeveloperRetryPrompt(dev, { reason: 'stalled' }),
     fixVerification: buildDeveloperFixPrompt({ ...dev, verificationTail: TAIL }, 'verification'),
     fixTester: buildDeveloperFixPrompt({ ...dev, testerFindings: FINDINGS }, 'tester'),
+    fixCommitHook: buildDeveloperFixPrompt({ ...dev, commitHookFailure: HOOK_REFUSAL }, 'commitHook'),
     tester: buildTesterPrompt(tester),
     testerPlan: buildTesterPrompt({ ...tester, commitMode: 'plan' }),
     testerRecheck: buildTesterPrompt({ ...tester, testerFindings: FINDINGS }, { recheck: true }),
@@ -188,6 +193,21 @@ describe('developerFix prompt', () => {
       'verification',
     );
     expect(silent).toContain('It printed nothing.');
+  });
+
+  it('from the commit hooks: why, the end of their output, and not to commit itself', () => {
+    const output = Array.from({ length: 100 }, (_, i) => `hook line ${i}`).join('\n');
+    const prompt = buildDeveloperFixPrompt(
+      context({ commitHookFailure: { ...HOOK_REFUSAL, output: `\u001b[31m${output}` } }),
+      'commitHook',
+    );
+    expect(prompt).toContain("## Fix: the repository's commit hooks refused the commit");
+    expect(prompt).toContain("committing it failed: the repository's commit hooks (pre-commit) refused the commit.");
+    expect(prompt).toContain('hook line 99');
+    expect(prompt).not.toContain('hook line 10\n');
+    expect(prompt).toContain('do not commit yourself');
+    expect(prompt).not.toContain('\u001b');
+    expect(() => buildDeveloperFixPrompt(context(), 'commitHook')).toThrow(/commitHookFailure/);
   });
 
   it('from verification without a verification tail is a programming error', () => {

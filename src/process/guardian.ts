@@ -1,19 +1,26 @@
 /**
- * Guardian: the process-group leader that owns one pi child and guarantees cleanup.
+ * Guardian: the process-group leader that owns one child the harness starts — pi, the user's test
+ * command, the visual capture command, a git commit running the repository's hooks — and
+ * guarantees that nothing the child started outlives it or the harness.
  *
  *   node guardian.js <token> <harnessPid> <command> [args...]
  *
- * Why it exists: pi runs each bash tool call with `detached: true` (its own session and process
- * group), so killing pi's group does not reach the commands it started, and a SIGKILLed harness
- * runs no cleanup code at all. Every process started under the guardian inherits the environment
- * variable PI_HARNESS_GUARD=<token>; the guardian kills everything carrying that tag (plus
- * descendants) when pi exits, when it is told to stop (SIGTERM/SIGINT/SIGHUP), or when the harness
- * disappears — detected instantly by EOF on the lifeline socket at fd 3 (the kernel closes the
- * harness's end when it dies, however it dies) and, as a backup, by polling the harness pid.
+ * Why a process group is not enough: pi runs each bash tool call with `detached: true` (its own
+ * session and process group), a test command may start a server with `setsid`, and a SIGKILLed
+ * harness runs no cleanup code at all. So every process started under the guardian inherits the
+ * environment variable PI_HARNESS_GUARD=<token>, and the guardian kills everything carrying that tag
+ * (plus descendants, found through parent links) when the child exits, when it is told to stop
+ * (SIGTERM/SIGINT/SIGHUP), or when the harness disappears — detected at once by EOF on the lifeline
+ * pipe at fd 3 (the kernel closes the harness's end when it dies, however it dies) and, as a backup,
+ * by polling the harness pid. A process that both scrubs its environment and detaches from every
+ * tagged ancestor is the one thing this cannot find.
  *
- * Constraints: this file runs directly with `node` both as compiled dist/…/guardian.js and as the
- * TypeScript source (Node ≥ 22.18 strips erasable types), so it imports node builtins only and
- * never writes to stdout, which belongs to pi's RPC protocol.
+ * The guardian exits the way its child did (the same code, or the same signal), so the harness
+ * reads the child's ending through it.
+ *
+ * Constraints: this file runs directly with `node` both as compiled dist/process/guardian.js and as
+ * the TypeScript source (Node ≥ 22.18 strips erasable types), so it imports node builtins only and
+ * never writes to stdout, which belongs to the child (pi's RPC protocol, a command's output).
  */
 
 import { spawn } from 'node:child_process';
@@ -137,6 +144,22 @@ function log(message: string): void {
   }
 }
 
+/** Ends the guardian the way its child ended: by the same signal (handlers removed), else the code. */
+function exitLike(exitCode: number, signal: NodeJS.Signals | undefined): void {
+  if (signal !== undefined && signal !== 'SIGSTOP') {
+    process.removeAllListeners(signal);
+    try {
+      process.kill(process.pid, signal);
+    } catch {
+      /* fall through to the exit code */
+    }
+    // A signal whose default action is not to end the process (SIGCHLD, SIGURG...) leaves us here.
+    setTimeout(() => process.exit(exitCode), 200).unref();
+    return;
+  }
+  process.exit(exitCode);
+}
+
 function main(argv: readonly string[]): void {
   const [token, harnessPidText, command, ...args] = argv;
   const harnessPid = Number(harnessPidText);
@@ -154,11 +177,11 @@ function main(argv: readonly string[]): void {
   // pi gets the harness's pipes directly: no relaying, no extra buffering, no framing risk.
   const child = spawn(command, args, { stdio: 'inherit', env: { ...process.env, [GUARD_ENV]: token } });
 
-  const stop = (why: string, exitCode: number): void => {
+  const stop = (why: string, exitCode: number, signal?: NodeJS.Signals): void => {
     if (stopping) return;
     stopping = true;
     if (why !== 'child exited') log(`stopping: ${why}`);
-    void sweepGuarded(token, graceMs, self).finally(() => process.exit(exitCode));
+    void sweepGuarded(token, graceMs, self).finally(() => exitLike(exitCode, signal));
     // The sweep is bounded, but never let the guardian itself outlive a hard limit.
     setTimeout(() => process.exit(exitCode), graceMs + 3000).unref();
   };
@@ -168,7 +191,7 @@ function main(argv: readonly string[]): void {
     stop('spawn error', 127);
   });
   child.on('exit', (code, signal) =>
-    stop('child exited', code ?? (signal ? 128 + (constants.signals[signal] ?? 15) : 1)),
+    stop('child exited', code ?? (signal ? 128 + (constants.signals[signal] ?? 15) : 1), signal ?? undefined),
   );
 
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
