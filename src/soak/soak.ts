@@ -94,6 +94,8 @@ interface Journaled {
   commits: Set<string>;
   /** Crashed iterations the runs recovered (`crash_recovery` events), as `<run>#<iteration>`. */
   recoveries: Set<string>;
+  /** Iterations the runs began (`iteration_start` events), as `<run>#<iteration>`. */
+  iterations: Set<string>;
 }
 
 /**
@@ -105,6 +107,7 @@ function readJournals(home: HarnessHome, into: Journaled): Journaled {
     for (const event of readJournalFile(run.journal).events) {
       if (event.type === 'commit' && event.commit) into.commits.add(event.commit);
       if (event.type === 'crash_recovery') into.recoveries.add(`${event.crashedRunId}#${event.iteration}`);
+      if (event.type === 'iteration_start') into.iterations.add(`${run.runId}#${event.iteration}`);
     }
   }
   return into;
@@ -156,7 +159,7 @@ async function main(): Promise<number> {
   const { config } = await loadConfig({ repoRoot: repo.dir, cwd: repo.dir, env: {} });
   const home = await harnessHome(config);
   const violations: string[] = [];
-  const journaled: Journaled = { commits: new Set(), recoveries: new Set() };
+  const journaled: Journaled = { commits: new Set(), recoveries: new Set(), iterations: new Set() };
   let survived = 0;
   process.stderr.write(`soak: seed ${seed}, ${kills} kills, repo ${repo.dir}\n`);
   try {
@@ -180,7 +183,7 @@ async function main(): Promise<number> {
     }
     const final = await runHarness(repo, home.lockFile, undefined);
     if (final.code !== 0) violations.push(`final run exit ${final.code}:\n${final.output}`);
-    const { commits, recoveries } = readJournals(home, journaled);
+    const { commits, recoveries, iterations } = readJournals(home, journaled);
     checkFiles(repo, commits, violations, 'final');
     if (existsSync(home.lockFile)) violations.push(`final: the lock file ${home.lockFile} is still there`);
     const status = gitOut(repo.dir, ['status', '--porcelain']).trim();
@@ -191,7 +194,7 @@ async function main(): Promise<number> {
       .split('\n')
       .filter(Boolean).length;
     process.stdout.write(
-      `soak (seed ${seed}): ${survived} SIGKILLs survived (${kills} planned), ` +
+      `soak (seed ${seed}): ${survived} SIGKILLs survived (${kills} planned), ${iterations.size} iterations, ` +
         `${recoveries.size} crashed iterations recovered, ${rescues} rescue refs, ${commits.size} commits kept, ` +
         `${violations.length} invariant violations\n`,
     );
