@@ -79,8 +79,9 @@ function runHarness(repo: SoakRepo, lockFile: string, killAfterMs: number | unde
           child.kill('SIGKILL');
         }, killAfterMs);
       });
-    // A run that never ends is a finding too; the soak must end by itself.
-    const guard = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    // A run that never ends is a finding too; the soak must end by itself. The final run works
+    // through every task left, which on a loaded machine takes far longer than one killed run.
+    const guard = setTimeout(() => child.kill('SIGKILL'), killAfterMs === undefined ? 45 * 60_000 : 120_000);
     child.on('exit', (code) => {
       if (timer) clearTimeout(timer);
       clearTimeout(guard);
