@@ -94,8 +94,18 @@ export interface TurnResult {
   durationMs: number;
 }
 
+/** What became of guidance sent into a turn in flight (`pi-harness steer`). */
+export type SteerOutcome =
+  /** pi put the guidance into the conversation (after the tool call that was running); `at`: epoch ms. */
+  { kind: 'delivered'; at: number; role: Role } | { kind: 'not_delivered'; why: string };
+
 export interface Transport {
   runTurn(request: TurnRequest, signal?: AbortSignal): Promise<TurnResult>;
+  /**
+   * Sends guidance into the turn in flight; settles when pi delivered it to the model (or could
+   * not). Transports without a live agent (mock) leave it out.
+   */
+  steer?(text: string): Promise<SteerOutcome>;
   /** Ends every child process this transport started. Safe to call twice. */
   close(): Promise<void>;
   /** Ends idle sessions' processes but keeps the transport usable (between iterations). */

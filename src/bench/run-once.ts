@@ -16,6 +16,7 @@ import { harnessHome, listRunJournals } from '../runtime/harness-home.js';
 import { exitCodeOf } from '../vocabulary/exit-codes.js';
 import { roleScript, startScriptedModel, type RecordedRequest, type ScriptStep } from '../scripted-model/index.js';
 import { watchPiProcesses, type PiProcessPeak } from './pi-processes.js';
+import { watchWithDashboard } from './sse-clients.js';
 import { INITIAL_FILES, PLANS, TASK_FILE, TEST_COMMAND } from './workload.js';
 
 export interface RunOptions {
@@ -23,6 +24,8 @@ export interface RunOptions {
   modelDelayMs: number;
   /** Leave the temp repo in place for inspection. */
   keep: boolean;
+  /** Serve the dashboard during the run with this many event-stream clients connected (dashboard bench). */
+  sseClients?: number;
 }
 
 export interface RawRun {
@@ -35,6 +38,8 @@ export interface RawRun {
   /** The harness's console output, for diagnosing a run that went wrong. */
   output: string;
   repo: string;
+  /** With `sseClients`: the bytes each event-stream client received. */
+  sseBytes?: number[];
 }
 
 const GIT_IDENTITY = {
@@ -113,16 +118,34 @@ export async function runOnce(options: RunOptions): Promise<RawRun> {
     // `pi-harness run` as the CLI runs it: the configuration the repo holds, then the loop.
     const env = { ...process.env, ...GIT_IDENTITY, BENCH_MODEL_KEY: API_KEY, PI_CODING_AGENT_DIR: agentDir };
     const { config } = await loadConfig({ repoRoot: repo, cwd: repo, env });
-    const outcome = await runLoop({
-      mode: 'run',
-      config,
-      io: { cwd: repo, env, stdout: collect, stderr: collect },
-      signal: new AbortController().signal,
-    });
+    const watchers =
+      options.sseClients === undefined ? undefined : await watchWithDashboard(config, options.sseClients);
+    let outcome;
+    try {
+      outcome = await runLoop({
+        mode: 'run',
+        config,
+        io: { cwd: repo, env, stdout: collect, stderr: collect },
+        signal: new AbortController().signal,
+        ...(watchers ? { onRunOpened: watchers.attach } : {}),
+      });
+    } finally {
+      await watchers?.close();
+    }
     const exitCode = exitCodeOf(outcome);
     const wallMs = performance.now() - started;
     const pi = watcher.stop();
-    return { exitCode, wallMs, events: await readJournal(repo), requests: [...server.requests], pi, output, repo };
+    const sse = watchers ? { sseBytes: watchers.bytes } : {};
+    return {
+      exitCode,
+      wallMs,
+      events: await readJournal(repo),
+      requests: [...server.requests],
+      pi,
+      output,
+      repo,
+      ...sse,
+    };
   } finally {
     await server.close();
     if (!options.keep) await rm(root, { recursive: true, force: true });

@@ -190,13 +190,36 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
  * Validates `fileObject` (what `configFile` holds, or would hold) with the environment on top.
  * Writes nothing; `init` uses it to check a config before writing it.
  */
-export function configFromObject(
+/** Fields renamed since they first shipped: the old name still works (with a warning) when the new one is absent. */
+const RENAMED_FIELDS: Readonly<Record<string, ConfigKey>> = {
+  visualizer: 'dashboard',
+  visualizerHost: 'dashboardHost',
+  visualizerPort: 'dashboardPort',
+};
+
+function renameOldFields(
   fileObject: Record<string, unknown>,
+  source: string,
+): { object: Record<string, unknown>; warnings: string[] } {
+  const object = { ...fileObject };
+  const warnings: string[] = [];
+  for (const [old, current] of Object.entries(RENAMED_FIELDS)) {
+    if (!(old in object)) continue;
+    if (!(current in object)) object[current] = object[old];
+    delete object[old];
+    warnings.push(`${source}: "${old}" is the old name of "${current}"; it still works, but rename it`);
+  }
+  return { object, warnings };
+}
+
+export function configFromObject(
+  original: Record<string, unknown>,
   configFile: string | null,
   repoRoot: string,
   env: NodeJS.ProcessEnv,
 ): LoadedConfig {
   const fileSource = configFile ?? 'built-in defaults';
+  const { object: fileObject, warnings: renamed } = renameOldFields(original, fileSource);
   const overrides = readEnvOverrides(env);
   const input: Record<string, unknown> = { ...fileObject, ...overrides.values };
   const result = ConfigSchema.safeParse(input);
@@ -204,12 +227,14 @@ export function configFromObject(
   if (!result.success) problems.push(...issuesToProblems(result.error.issues, input, fileSource, overrides.sources));
 
   const warnings = configFile
-    ? unknownKeyWarnings(fileObject, {
-        topLevel: Object.keys(ConfigSchema.shape),
-        roles: ROLES,
-        modelEndpoint: Object.keys(ModelEndpointSchema.shape),
-      }).map((warning) => `${configFile}: ${warning}`)
-    : [];
+    ? renamed.concat(
+        unknownKeyWarnings(fileObject, {
+          topLevel: Object.keys(ConfigSchema.shape),
+          roles: ROLES,
+          modelEndpoint: Object.keys(ModelEndpointSchema.shape),
+        }).map((warning) => `${configFile}: ${warning}`),
+      )
+    : renamed;
   // A misspelled key often is the error ("baseUrl" missing because "baseURL" was written).
   if (problems.length > 0) throw new ConfigError(problems, warnings);
   const config = resolvePaths(result.data!, repoRoot);

@@ -7,6 +7,7 @@
  * - the JSON Schema shipped as `schema/pi.config.schema.json` (`json-schema.ts`).
  */
 import { z } from 'zod';
+import { INTEGRITY_MODES, INTEGRITY_RULES, readAllowEntry } from '../vocabulary/integrity.js';
 import { GUARDRAIL_MODES } from '../vocabulary/guardrails.js';
 import { ROLES } from '../vocabulary/roles.js';
 
@@ -43,6 +44,19 @@ const protectIgnoredLimits = z.strictObject({
     .optional()
     .meta({ description: 'Directory names never looked into (replaces the default list).' }),
 });
+
+/** Each `integrityAllow` entry must name a rule (and a glob after a colon, if any). */
+function checkAllowEntries(entries: string[], ctx: z.core.$RefinementCtx<string[]>): void {
+  entries.forEach((entry, index) => {
+    const read = readAllowEntry(entry);
+    if ('problem' in read)
+      ctx.addIssue({
+        code: 'custom',
+        path: [index],
+        message: `${read.problem}; expected "rule" or "rule:glob", the rule one of ${INTEGRITY_RULES.join(', ')}`,
+      });
+  });
+}
 
 export const THINKING_LEVELS = ['off', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'] as const;
 export const TRANSPORTS = ['rpc', 'mock'] as const;
@@ -379,17 +393,40 @@ export const ConfigSchema = z.object({
     env: 'PI_COMMIT_HOOKS',
   }),
 
+  // honest completion (docs/integrity.md)
+  integrity: meta(z.enum(INTEGRITY_MODES).default('enforce'), {
+    description:
+      'What an integrity finding (a test deleted or skipped, the test command weakened, a protected file ' +
+      'edited) does: ' +
+      '"enforce" sends it to developerFix once, then fails the iteration; "warn" commits with an Integrity-Finding ' +
+      'trailer; "off" skips the checks.',
+    env: 'PI_INTEGRITY',
+  }),
+  testGlobs: meta(z.array(z.string().min(1)).optional(), {
+    description:
+      'Globs of the test files, repository-relative. Setting it replaces the defaults, which cover the common ' +
+      'layouts of JavaScript/TypeScript, Python, Go, Rust, Java/Kotlin and Ruby.',
+  }),
+  protectedPaths: meta(z.array(z.string().min(1)).default([]), {
+    description: 'More globs of files the agents must not change; they add to the built-in list, never remove from it.',
+  }),
+  integrityAllow: meta(z.array(z.string()).superRefine(checkAllowEntries).default([]), {
+    description: 'Integrity findings you accept: "rule" or "rule:glob", e.g. "ci-config-edited:.github/workflows/**".',
+  }),
+
   // dashboard
-  visualizer: meta(z.boolean().optional(), {
-    description: 'Serve the live dashboard during `run`. Default: on for `run`.',
+  dashboard: meta(z.boolean().optional(), {
+    description:
+      'Serve the live dashboard while a run works (`--dashboard` / `--no-dashboard` decide per command). Default: on for `run`, off for `once`. Old name: visualizer.',
     env: 'PI_VISUALIZER',
   }),
-  visualizerHost: meta(z.string().min(1).default('127.0.0.1'), {
-    description: 'Dashboard host.',
+  dashboardHost: meta(z.string().min(1).default('127.0.0.1'), {
+    description:
+      'Address the dashboard listens on. Anything but a loopback address makes it reachable from other machines (with a warning). Old name: visualizerHost.',
     env: 'PI_VISUALIZER_HOST',
   }),
-  visualizerPort: meta(z.number().int().min(0).max(65535).default(4317), {
-    description: 'Dashboard port (0 picks a free one).',
+  dashboardPort: meta(z.number().int().min(0).max(65535).default(4317), {
+    description: 'Dashboard port; when taken, the next free one. 0 picks any free port. Old name: visualizerPort.',
     env: 'PI_VISUALIZER_PORT',
   }),
 });

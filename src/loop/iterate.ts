@@ -16,6 +16,7 @@ import { userDirtyPaths } from '../workspace/changes.js';
 import { refExists } from '../workspace/git.js';
 import { preDirtyRefName } from '../workspace/rescue.js';
 import { IterationBudgetWatch } from './budget-watch.js';
+import { RunIntegrity } from './integrity-run.js';
 import { releaseStaleSnapshots, restoreCrashedIteration } from './guard/crash-restore.js';
 import { guardedTransport, listenForBlocks } from './guard/guarded-transport.js';
 import { RunGuard } from './guard/run-guard.js';
@@ -92,6 +93,7 @@ interface RunTools {
   reporter: TransportReporter;
   prompts: PromptSource;
   guidance: Guidance;
+  integrity: RunIntegrity;
 }
 
 async function setUp(ctx: LoopContext, lock: RunLock, guard: RunGuard): Promise<RunTools> {
@@ -115,24 +117,31 @@ async function setUp(ctx: LoopContext, lock: RunLock, guard: RunGuard): Promise<
   for (const message of warnings) journal.append({ type: 'warning', message });
   const guidance: Guidance = { loopConstraints: [], largeFileWarnings: [], recent: [] };
   await warnAboutLargeSpecs(ctx);
+  ctx.control.useTransport(transport);
   const prompts = await createPromptSource({
     config,
     guidance: () => guidance,
+    operatorGuidance: (kind) => ctx.control.takeGuidance(kind),
     // Findings of a non-PASS visual review, until a later review passes.
     visualFeedback: () => readFeedback(config.visualFeedbackFile),
   });
-  return { lock, transport, guard, budget, reporter, prompts, guidance };
+  return { lock, transport, guard, budget, reporter, prompts, guidance, integrity: new RunIntegrity() };
 }
 
 /** One iteration on the next task, or the reason the run stops before it. */
 async function nextIteration(ctx: LoopContext, tools: RunTools, run: RunProgress): Promise<Stop | undefined> {
+  // Operator requests between iterations: parks, unparks, and a pause held here until resume or stop.
+  run.state = await ctx.control.checkpoint(run.state, ctx.signal, { hold: true });
   const picked = await pickTask(ctx, { state: run.state, budget: tools.budget, iterations: run.iterations });
   if ('stop' in picked) return picked.stop;
   const { task, openAtStart } = picked;
   run.iterations += 1;
   await tools.lock.setStatus(`iteration ${run.iterations}`);
   const iteration = run.state.totalIterations + 1;
-  const signal = tools.budget.begin(task.id, ctx.signal);
+  const signal = AbortSignal.any([
+    tools.budget.begin(task.id, ctx.signal),
+    ctx.control.beginIteration(iteration, task.id),
+  ]);
   tools.reporter.iteration = iteration;
   let outcome;
   try {
@@ -147,10 +156,12 @@ async function nextIteration(ctx: LoopContext, tools: RunTools, run: RunProgress
       preDirtyPaths: ctx.config.allowDirty ? run.dirty : [],
       guidance: tools.guidance,
       signal,
+      integrity: tools.integrity,
     });
   } finally {
     tools.reporter.iteration = undefined;
     tools.budget.end();
+    ctx.control.endIteration();
     // Idle pi processes are ended between iterations except one warm one per model/tools, so an
     // overnight run neither piles up processes nor pays pi's start-up for every turn.
     await tools.transport.releaseSessions?.();
@@ -196,6 +207,8 @@ async function iterateGuarded(ctx: LoopContext, lock: RunLock, guard: RunGuard):
       stop = await nextIteration(ctx, tools, run);
       if (!stop) await pause(config.sleepBetweenSeconds * 1000, ctx.signal);
     }
+    // A skip asked for during the last iteration still parks its task.
+    run.state = await ctx.control.checkpoint(run.state, ctx.signal, { hold: false });
   } finally {
     await tools.transport.close();
   }

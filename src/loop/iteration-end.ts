@@ -27,7 +27,9 @@ const VETOES = new Set(['visual_failed', 'visual_blocked']);
 
 /** Whether the iteration leaves anything to keep aside: changes, commits, or a HEAD moved elsewhere. */
 async function needsRescue(run: IterationRun, end: EndStep): Promise<boolean> {
-  if (end.status === 'succeeded' || end.status === 'skipped') return run.state.leftover.length > 0;
+  // A skip by the mock changed nothing; a skip by the operator keeps whatever the iteration did.
+  if (end.status === 'succeeded' || (end.status === 'skipped' && end.reason !== 'operator_skip'))
+    return run.state.leftover.length > 0;
   const { tree } = run.state;
   const { startCommit, startBranch } = run.start;
   // HEAD moved without a file changing (a reset to an older commit, a new branch): restoring is
@@ -125,7 +127,15 @@ function countResult(ctx: LoopContext, ending: Ending, recorded: RecordedStatus)
     reason: ending.end.reason,
     maxTaskAttempts: config.maxTaskAttempts,
   });
-  if (result.parkedNow) state.notes.push(`task parked after ${result.task.failures} failed attempts; the run moves on`);
+  if (result.parkedNow) {
+    state.notes.push(`task parked after ${result.task.failures} failed attempts; the run moves on`);
+    ctx.journal.append({
+      type: 'task_parked',
+      taskId: start.task.id,
+      cause: 'attempts',
+      reason: `${result.task.failures} failed attempts (maxTaskAttempts ${config.maxTaskAttempts})`,
+    });
+  }
   for (const large of state.largeFiles)
     state.notes.push(
       `large file: ${large.path} has ${large.lines} lines (largeFileWarningLines ${config.largeFileWarningLines})`,
@@ -145,6 +155,7 @@ export async function finishIteration(ctx: LoopContext, ending: Ending): Promise
     const why = run.services.signal.reason;
     state.notes.push(`interrupted: ${why instanceof Error ? errorMessage(why) : 'stopped by a signal'}`);
   }
+  if (end.reason === 'operator_skip') state.notes.push('skipped by the operator (pi-harness skip); the task is parked');
   const rescued = await settleWork(ctx, ending, recorded);
   if (recorded === 'succeeded') await checkPreDirty(run);
   const result = countResult(ctx, ending, recorded);

@@ -13,6 +13,7 @@ import { preDirtyRefName, snapshotPreDirty } from '../workspace/rescue.js';
 import { currentBranch } from '../workspace/restore.js';
 import { readTreeState } from '../workspace/tree-state.js';
 import type { DecisionLimits } from './decide.js';
+import { recordIterationBaseline, type RunIntegrity } from './integrity-run.js';
 import type { RunGuard } from './guard/run-guard.js';
 import { InProgressRecord } from './in-progress.js';
 import { finishIteration } from './iteration-end.js';
@@ -36,6 +37,7 @@ export interface IterationInput {
   guidance: Guidance;
   /** The run's signal joined with the iteration's budget. */
   signal: AbortSignal;
+  integrity: RunIntegrity;
 }
 
 export interface IterationResult {
@@ -99,6 +101,7 @@ async function begin(ctx: LoopContext, input: IterationInput): Promise<Iteration
       childEnv: ctx.io.env,
       guidance: input.guidance,
       inProgress: new InProgressRecord(ctx.store, state),
+      integrity: input.integrity,
     },
     start: {
       iteration,
@@ -114,6 +117,8 @@ async function begin(ctx: LoopContext, input: IterationInput): Promise<Iteration
     },
     state: initialState(tree, visual),
   };
+  const baseline = await recordIterationBaseline(run);
+  if (baseline) run.start.baseline = baseline;
   return run;
 }
 
@@ -126,6 +131,7 @@ function limitsFor(run: IterationRun): DecisionLimits {
     commitHookFixLimit: 1,
     mockTransport: config.transport === 'mock',
     visualReviewDue: run.state.visual?.dueIfSuccessful ?? false,
+    integrity: config.integrity,
   };
 }
 

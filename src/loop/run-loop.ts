@@ -8,6 +8,7 @@ import path from 'node:path';
 import { formatChecks, runPreflight } from '../doctor/index.js';
 import type { Config } from '../config/load.js';
 import { attachProjections } from '../journal/attach.js';
+import { foldSnapshotWriter } from '../journal/fold-snapshot.js';
 import { consoleView } from '../journal/render/console.js';
 import { Journal } from '../journal/writer.js';
 import { redactingIo, redactorFor } from '../redact/index.js';
@@ -21,10 +22,17 @@ import { VERSION } from '../version.js';
 import { exitCodeOf, type LoopOutcome } from '../vocabulary/exit-codes.js';
 import { errorMessage } from '../util/errors.js';
 import { headCommit } from '../workspace/git.js';
+import { controlDirOf } from '../control/location.js';
+import { removeOtherInboxes } from '../control/inbox.js';
+import type { JournalFold } from '../journal/fold/fold.js';
+import { ControlDesk } from './control-desk.js';
 import { runIterations } from './iterate.js';
 import type { LoopContext, LoopOptions } from './loop-context.js';
 
-export type { LoopMode, LoopOptions } from './loop-context.js';
+export type { LiveRun, LoopMode, LoopOptions } from './loop-context.js';
+
+/** The run as it opens, before its fold and control desk exist. */
+type OpeningRun = Omit<LoopContext, 'fold' | 'control'>;
 
 /** True when the task file reads and has no open task (any problem reading it is preflight's to report). */
 async function allTasksDone(config: Config): Promise<boolean> {
@@ -90,11 +98,12 @@ export async function runLoop(unredacted: LoopOptions): Promise<LoopOutcome> {
 }
 
 /**
- * The journal's listeners: the projections (with the run's one fold) and the terminal. When the
- * runtime directory turns out to be gone, the projections are rebuilt there and the lock's and the
- * state's projections written again; the journal says so once the event in hand is through.
+ * The journal's listeners: the projections (with the run's one fold), the terminal and the saved
+ * fold. When the runtime directory turns out to be gone, the projections are rebuilt there and the
+ * lock's and the state's projections written again; the journal says so once the event in hand is
+ * through.
  */
-function attachViews(ctx: LoopContext, lock: RunLock): void {
+function attachViews(ctx: OpeningRun, lock: RunLock): JournalFold {
   const { config, io, journal } = ctx;
   const write = (line: string) => io.stdout(`${line}\n`);
   const { fold } = attachProjections(journal, config, {
@@ -117,14 +126,37 @@ function attachViews(ctx: LoopContext, lock: RunLock): void {
       }),
   });
   journal.onEvent(consoleView({ write, fold, journal: path.relative(config.repoRoot, journal.file) }));
+  // `status` restores this instead of decoding the whole journal.
+  journal.onEvent(
+    foldSnapshotWriter(journal.file, fold, (error) =>
+      write(`warning: the fold snapshot was not saved: ${errorMessage(error)}`),
+    ),
+  );
+  return fold;
 }
 
-async function startRun(ctx: LoopContext, lock: RunLock): Promise<LoopOutcome> {
-  const { config, journal } = ctx;
-  attachViews(ctx, lock);
+/** The run's control desk, listening on the run's own inbox; the leftovers of earlier runs' inboxes go. */
+async function openControl(ctx: OpeningRun, fold: JournalFold, lock: RunLock, stop: AbortController) {
+  const control = new ControlDesk({
+    journal: ctx.journal,
+    fold,
+    config: ctx.config,
+    stopRun: (reason) => stop.abort(reason),
+    setStatus: (status) => lock.setStatus(status),
+    saveState: (state) => ctx.store.save(state),
+  });
+  const inboxDir = controlDirOf(ctx.home.repoDir, ctx.runId);
+  await removeOtherInboxes(path.dirname(inboxDir), ctx.runId);
+  await control.start(inboxDir);
+  return { control, inboxDir };
+}
+
+async function startRun(opening: OpeningRun, lock: RunLock): Promise<LoopOutcome> {
+  const { config, journal } = opening;
+  const fold = attachViews(opening, lock);
   journal.append({
     type: 'run_start',
-    command: ctx.mode,
+    command: opening.mode,
     pid: process.pid,
     repoRoot: config.repoRoot,
     transport: config.transport,
@@ -138,8 +170,13 @@ async function startRun(ctx: LoopContext, lock: RunLock): Promise<LoopOutcome> {
   });
   const stale = lock.recoveredStale;
   if (stale) journal.append({ type: 'lock_recovered', reason: stale.reason, movedTo: stale.movedTo });
+  // `pi-harness stop` ends the run exactly as SIGTERM does: through the run's signal.
+  const stop = new AbortController();
+  const { control, inboxDir } = await openControl(opening, fold, lock, stop);
+  const ctx: LoopContext = { ...opening, signal: AbortSignal.any([opening.signal, stop.signal]), fold, control };
+  opening.onRunOpened?.({ runId: ctx.runId, journal, fold, inboxDir });
   try {
-    const ended = await runIterations(ctx, lock);
+    const ended = await runIterations(ctx, lock).finally(() => control.close());
     if (ended.kind !== 'ran') return ended;
     const outcome: LoopOutcome = {
       kind: 'ran',

@@ -12,7 +12,7 @@
  */
 import type { RetryReason } from '../vocabulary/iterations.js';
 import { buildDeveloperPrompt } from './developer.js';
-import { code, joinSections, notesSection, taskSection } from './sections.js';
+import { code, joinSections, notesSection, operatorGuidanceSection, taskSection } from './sections.js';
 import type { PromptContext } from './types.js';
 
 export interface DeveloperRetryOptions {
@@ -50,6 +50,7 @@ export function buildDeveloperRetryPrompt(ctx: PromptContext, options: Developer
     return joinSections([buildDeveloperPrompt(ctx).trimEnd(), retrySteering(ctx, reason)]);
   return joinSections([
     taskSection(ctx, 'Task (unchanged)', { details: false }),
+    operatorGuidanceSection(ctx),
     notesSection(ctx),
     retrySteering(ctx, reason),
   ]);

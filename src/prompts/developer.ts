@@ -9,6 +9,7 @@ import {
   instructionsBlock,
   joinSections,
   notesSection,
+  operatorGuidanceSection,
   taskSection,
   visualFeedbackSection,
 } from './sections.js';
@@ -47,6 +48,7 @@ export function buildDeveloperPrompt(ctx: PromptContext): string {
     taskSection(ctx, 'Current task'),
     earlierFindingsSection(ctx),
     visualFeedbackSection(ctx),
+    operatorGuidanceSection(ctx),
     notesSection(ctx),
   ]);
 }

@@ -8,7 +8,15 @@
  * commit plan (`parseCommitPlan`), so a model that echoes its instructions does not pass by
  * accident, and no "PASS | FAIL" choice list appears at all.
  */
-import { changedFilesList, code, findingsBlock, instructionsBlock, joinSections, taskSection } from './sections.js';
+import {
+  changedFilesList,
+  code,
+  findingsBlock,
+  instructionsBlock,
+  integrityList,
+  joinSections,
+  taskSection,
+} from './sections.js';
 import type { PromptContext } from './types.js';
 
 export interface TesterPromptOptions {
@@ -78,6 +86,31 @@ function changeSection(ctx: PromptContext): string {
   return lines.join('\n');
 }
 
+/**
+ * What the harness's integrity checks found: flagged edits still in the change (`warn`), and the
+ * ones the developer was asked to undo (`enforce`), so the review looks at them in particular.
+ */
+function integritySection(ctx: PromptContext): string | undefined {
+  const open = integrityList(ctx, ctx.integrityFindings);
+  const repaired = integrityList(ctx, ctx.repairedIntegrityFindings);
+  if (open === undefined && repaired === undefined) return undefined;
+  const lines = ['## Integrity findings'];
+  if (open !== undefined)
+    lines.push(
+      "The harness's integrity checks flagged these edits in the change (tests deleted, skipped or weakened, " +
+        'protected files edited). Unless the task really requires an edit, it is a reason to fail the review; ' +
+        'name it in your findings:',
+      open,
+    );
+  if (repaired !== undefined)
+    lines.push(
+      "The harness's integrity checks had flagged these edits and the developer was asked to undo them; " +
+        'the checks find them no more. Confirm they are really undone:',
+      repaired,
+    );
+  return lines.join('\n');
+}
+
 function recheckSection(ctx: PromptContext): string {
   const findings = findingsBlock(ctx);
   return [
@@ -97,6 +130,7 @@ export function buildTesterPrompt(ctx: PromptContext, options: TesterPromptOptio
     VERDICT_SECTION,
     taskSection(ctx, 'Task under review'),
     changeSection(ctx),
+    integritySection(ctx),
     options.recheck === true ? recheckSection(ctx) : undefined,
   ]);
 }

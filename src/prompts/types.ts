@@ -68,6 +68,10 @@ export interface PromptContext {
   verificationPassed?: boolean;
   /** Findings of the last tester turn (its final message; verdict lines are dropped). */
   testerFindings?: string;
+  /** The harness's integrity findings, one line each naming file and rule (developerFix, tester). */
+  integrityFindings?: string[];
+  /** Integrity findings developerFix was asked to repair earlier in the iteration: the tester checks they are gone. */
+  repairedIntegrityFindings?: string[];
   visualFeedback?: string;
   /** Repo-relative paths the iteration changed so far (the harness's view, pre-dirty files excluded). */
   changedFiles?: string[];
@@ -76,4 +80,6 @@ export interface PromptContext {
   loopConstraints?: string[];
   retryReason?: RetryReason;
   notes?: string[];
+  /** Guidance an operator sent (`pi-harness steer`) while no turn was running to take it. */
+  operatorGuidance?: string[];
 }

@@ -138,10 +138,12 @@ function totalsOf(shown: readonly FoldedRun[]): ReportDocument['totals'] {
     usage: emptyUsage(),
     modelRequests: 0,
     durationMs: 0,
+    integrityFindings: 0,
     guardrails: { blocked: 0, warned: 0, restored: 0, reported: 0, byRule: {}, changes: [] },
   };
   for (const { run, iterations } of shown) {
     addUsageInto(totals.usage, run.usage);
+    totals.integrityFindings += run.integrityFindings;
     addGuardrails(totals.guardrails, run.guardrails);
     totals.modelRequests += run.modelRequests;
     totals.durationMs += run.durationMs ?? 0;

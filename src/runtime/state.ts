@@ -292,3 +292,15 @@ export class StateStore {
     }
   }
 }
+
+/**
+ * Gives a parked task back to the run (`pi-harness retry`): unparked, with its failures forgotten so
+ * it gets maxTaskAttempts fresh attempts. Its attempts stay counted. Pure: returns new state.
+ */
+export function unparkTask(state: HarnessState, taskId: string, now: Date = new Date()): HarnessState {
+  const previous = state.tasks[taskId];
+  if (!previous?.parked) return state;
+  const { parkedAt: _parkedAt, ...rest } = previous;
+  const task: TaskRecord = { ...rest, failures: 0, parked: false };
+  return { ...state, tasks: { ...state.tasks, [taskId]: task }, updatedAt: now.toISOString() };
+}

@@ -34,12 +34,16 @@ export type RolePlans = Partial<Record<ScriptedRole, TurnPlan[]>>;
 
 const FINISHED: ScriptStep = { kind: 'text', text: 'Done.' };
 
-/** The prompt of the current turn and how many assistant replies it already got. */
+/**
+ * The prompt of the current turn and how many assistant replies it already got. A user message
+ * right after a tool result is guidance steered into the turn in flight (pi delivers steering after
+ * the tool calls in progress): it belongs to the turn and starts no new one.
+ */
 function currentTurn(request: RecordedRequest): { prompt: string; step: number } {
   const messages = chatMessages(request);
   let lastUser = -1;
   for (let i = messages.length - 1; i >= 0; i--) {
-    if (messages[i]!.role === 'user') {
+    if (messages[i]!.role === 'user' && messages[i - 1]?.role !== 'tool') {
       lastUser = i;
       break;
     }

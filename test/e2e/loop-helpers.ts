@@ -18,7 +18,7 @@ export interface LoopRepo {
   /** The CLI in-process, in the repo (or in `cwd`, e.g. another work tree of it). */
   run(command: 'once' | 'run', env?: NodeJS.ProcessEnv, cwd?: string): Promise<CliRun>;
   /** The built CLI as a separate process (to signal or SIGKILL it); killed on close at the latest. */
-  spawnCli(command: 'once' | 'run'): SpawnedCli;
+  spawnCli(command: 'once' | 'run', env?: NodeJS.ProcessEnv, args?: string[]): SpawnedCli;
   log(): string[];
   show(ref: string, file: string): string;
   filesIn(commit: string): string[];
@@ -74,17 +74,19 @@ export async function loopRepo(options: LoopRepoOptions): Promise<LoopRepo> {
     ...GIT_TEST_ENV,
     SCRIPTED_KEY: 'loop-key',
     PI_CODING_AGENT_DIR: `${repo}/.no-user-pi`,
+    // The dashboard's own tests turn it on; elsewhere it would only add a line and a port.
+    PI_VISUALIZER: '0',
   };
   const spawned: ChildProcess[] = [];
   return {
     repo,
     server,
     run: (command, env = {}, cwd = repo) => cli([command], { cwd, env: { ...runEnv, ...env } }),
-    spawnCli: (command) => {
+    spawnCli: (command, env = {}, args = []) => {
       let output = '';
-      const proc = spawn(process.execPath, [BUILT_CLI, command], {
+      const proc = spawn(process.execPath, [BUILT_CLI, command, ...args], {
         cwd: repo,
-        env: runEnv,
+        env: { ...runEnv, ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       spawned.push(proc);
@@ -115,3 +117,8 @@ export const write = (path: string, content: string): ScriptStep => ({
   calls: [{ name: 'write', arguments: { path, content } }],
 });
 export const say = (text: string): ScriptStep => ({ kind: 'text', text });
+/** pi's edit tool: one exact replacement of `oldText` by `newText` in `path`. */
+export const edit = (path: string, oldText: string, newText: string): ScriptStep => ({
+  kind: 'tool_calls',
+  calls: [{ name: 'edit', arguments: { path, edits: [{ oldText, newText }] } }],
+});

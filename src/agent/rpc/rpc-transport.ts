@@ -11,6 +11,7 @@ import { errorMessage } from '../../util/errors.js';
 import {
   turnWithoutWork,
   type TerminalReason,
+  type SteerOutcome,
   type Transport,
   type TurnRequest,
   type TurnResult,
@@ -22,7 +23,7 @@ import { redactSecrets } from './provider-errors.js';
 import { resolveRetryPolicy, type RetryPolicy } from './retry-policy.js';
 import { SessionPool, stateSignature, type PiWorker } from './session-pool.js';
 import type { TransportEventListener } from './transport-events.js';
-import { runPiTurn, type TurnOutcome, type TurnRunnerConfig } from './turn-runner.js';
+import { startPiTurn, type RunningTurn, type TurnOutcome, type TurnRunnerConfig } from './turn-runner.js';
 import type { LoopThresholds, WatchdogThresholds } from './watchdog.js';
 
 export interface RpcTransportOptions {
@@ -76,6 +77,7 @@ export function createRpcTransport(options: RpcTransportOptions): Transport {
   const transport = new RpcTransport(options);
   return {
     runTurn: (request, signal) => transport.runTurn(request, signal),
+    steer: (text) => transport.steer(text),
     close: () => transport.close(),
     releaseSessions: () => transport.releaseSessions(),
   };
@@ -92,6 +94,8 @@ class RpcTransport {
   private readonly startupMs: number;
   private readonly runnerConfig: TurnRunnerConfig;
   private closed = false;
+  /** The turns running now (one, in a sequential run): guidance goes to the latest. */
+  private readonly running: RunningTurn[] = [];
 
   constructor(options: RpcTransportOptions) {
     this.options = options;
@@ -135,8 +139,10 @@ class RpcTransport {
     live.busy = true;
     live.reusable = false;
     this.emit({ type: 'turn_start', role: request.role, model: request.model, sessionId: live.sessionId, resumed });
+    const turn = startPiTurn(live.proc, request, this.runnerConfig, signal);
+    this.running.push(turn);
     try {
-      const outcome = await runPiTurn(live.proc, request, this.runnerConfig, signal);
+      const outcome = await turn.outcome;
       if (outcome.processLost || live.proc.exited) this.pool.drop(live);
       const acc = outcome.acc;
       // Only a pi that finished its run by itself is known to be idle; one stopped by a watchdog
@@ -146,9 +152,15 @@ class RpcTransport {
       this.emit({ type: 'turn_end', role: request.role, result });
       return result;
     } finally {
+      this.running.splice(this.running.indexOf(turn), 1);
       live.busy = false;
       live.lastUsed = Date.now();
     }
+  }
+
+  steer(text: string): Promise<SteerOutcome> {
+    const turn = this.running.at(-1);
+    return turn ? turn.steer(text) : Promise.resolve({ kind: 'not_delivered', why: 'no turn is running' });
   }
 
   async close(): Promise<void> {

@@ -7,9 +7,11 @@
 import { EXIT, exitCodeOf, type ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import type { Config } from '../../config/load.js';
+import type { Dashboard } from '../../dashboard/server.js';
 import { runLoop, type LoopMode } from '../../loop/run-loop.js';
 
-export async function loopCommand(mode: LoopMode, config: Config, io: CliIo): Promise<ExitCode> {
+/** `dashboard`: a started dashboard the run attaches to once it opens. */
+export async function loopCommand(mode: LoopMode, config: Config, io: CliIo, dashboard?: Dashboard): Promise<ExitCode> {
   const controller = new AbortController();
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -23,7 +25,13 @@ export async function loopCommand(mode: LoopMode, config: Config, io: CliIo): Pr
   const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   for (const signal of stopSignals) process.on(signal, onSignal);
   try {
-    const outcome = await runLoop({ mode, config, io, signal: controller.signal });
+    const outcome = await runLoop({
+      mode,
+      config,
+      io,
+      signal: controller.signal,
+      ...(dashboard ? { onRunOpened: (live) => dashboard.board.attachLive(live) } : {}),
+    });
     return controller.signal.aborted ? EXIT.interrupted : exitCodeOf(outcome);
   } finally {
     for (const signal of stopSignals) process.off(signal, onSignal);

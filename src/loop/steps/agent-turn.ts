@@ -46,6 +46,8 @@ async function startTurn(
   // Relative to the iteration's start commit, so files an agent already committed still count.
   const prompt = await prompts.build(request, run.state.tree.changes.all);
   const model = modelForRole(config, role);
+  // Declared in the configuration, it lets the views show how full the context is.
+  const contextWindow = model ? config.models[model]?.contextWindow : undefined;
   // The prompt travels in the journal; the last-prompt file is its projection.
   journal.append({
     type: 'turn_start',
@@ -55,6 +57,7 @@ async function startTurn(
     ...(request.kind === 'developerRetry' ? { retry: request.reason } : {}),
     promptBytes: Buffer.byteLength(prompt),
     ...(model ? { model } : {}),
+    ...(contextWindow ? { contextWindow } : {}),
     prompt,
   });
   return { prompt, ...(model ? { model } : {}) };

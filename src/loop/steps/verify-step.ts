@@ -34,7 +34,12 @@ export async function verifyStep(run: IterationRun, step: Extract<Step, { kind: 
     outputTail: result.outcome === 'passed' ? '' : tail,
     output: result.output,
   });
+  const ranOn = run.state.tree.fingerprint;
   // The test command may write files (a build, a cache): the next step starts from what it left.
   if (result.outcome !== 'skipped') run.state.tree = await readTree(run);
+  // The next iteration's integrity baseline comes from the last passing verification of its start
+  // tree: the tree the tests ran on, and the one they left (what a commit takes).
+  run.services.integrity.remember(ranOn, result);
+  run.services.integrity.remember(run.state.tree.fingerprint, result);
   return { step: 'verify', result: result.outcome };
 }
