@@ -10,7 +10,7 @@
  * instead, with the dashboard attached to the live run and event-stream clients connected.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,7 @@ import { loadConfig } from '../config/load.js';
 import type { ReadEvent } from '../journal/decode.js';
 import { readJournalFile } from '../journal/read.js';
 import { runLoop } from '../loop/run-loop.js';
+import { harnessHome, listRunJournals } from '../runtime/harness-home.js';
 import { exitCodeOf } from '../vocabulary/exit-codes.js';
 import { roleScript, startScriptedModel, type RecordedRequest, type ScriptStep } from '../scripted-model/index.js';
 import { sampleMemory, type MemorySample } from './proc-memory.js';
@@ -107,10 +108,9 @@ function harnessConfig(baseUrl: string, modelId: string, options: RunOptions): R
 }
 
 async function readJournal(repo: string): Promise<ReadEvent[]> {
-  const runs = path.join(repo, '.pi-harness', 'runs');
-  const [runId] = await readdir(runs).catch(() => [] as string[]);
-  if (runId === undefined) return [];
-  return readJournalFile(path.join(runs, runId, 'journal.jsonl')).events;
+  const { config } = await loadConfig({ repoRoot: repo, cwd: repo, env: {} });
+  const [run] = listRunJournals(await harnessHome(config));
+  return run ? readJournalFile(run.journal).events : [];
 }
 
 /** Adds `delayMs` to every scripted reply: a crude stand-in for a model's time to answer. */
