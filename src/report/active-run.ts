@@ -10,17 +10,20 @@ import { controlDirOf, harnessHomeOf } from '../control/location.js';
 import { readLock, type LiveHolder, type LockView } from './live-run.js';
 import { JOURNAL_FILE, listRunDirs } from './run-dirs.js';
 
+/** What finding a run takes from the configuration (`status` reads just this, without the validator). */
+export type RunFiles = Pick<Config, 'piRuntimeDir' | 'activeRunFile'>;
+
 /** The lock file that names the active run. */
-export function lockFileOf(config: Config): string {
+export function lockFileOf(config: RunFiles): string {
   return config.activeRunFile;
 }
 
 /** The runs directory: one `<runId>/journal.jsonl` per run. */
-export function runsRootOf(config: Config): string {
+export function runsRootOf(config: Pick<Config, 'piRuntimeDir'>): string {
   return config.piRuntimeDir;
 }
 
-export function journalOf(config: Config, runId: string): string {
+export function journalOf(config: Pick<Config, 'piRuntimeDir'>, runId: string): string {
   return path.join(runsRootOf(config), 'runs', runId, JOURNAL_FILE);
 }
 
@@ -35,7 +38,7 @@ export type RunLookup =
     };
 
 /** The active run, else the newest one. */
-export async function findRun(config: Config): Promise<RunLookup> {
+export async function findRun(config: RunFiles): Promise<RunLookup> {
   const lock = await readLock(lockFileOf(config));
   if (lock.kind === 'live')
     return { kind: 'active', holder: lock.holder, journal: journalOf(config, lock.holder.runId) };
