@@ -72,9 +72,31 @@ describe('the event stream', () => {
       'id: 3',
     ]);
     hub.publish(event(4));
+    hub.flush();
     expect(frames.at(-1)).toMatch(/^id: 4\ndata: \{.*"m4"/);
     hub.publish(event(5, 'another run'));
+    hub.flush();
     expect(frames.at(-1)).toMatch(/^id: 4/);
+    hub.close();
+  });
+
+  it('writes a burst of events to every client once, as the same text, each event once', async () => {
+    let seq = 0;
+    const hub = new EventHub(() => seq);
+    hub.reset('r1');
+    const clients = Array.from({ length: 10 }, () => fakeResponse());
+    for (const client of clients) hub.attach(client.response, 'r1', 0);
+    const before = clients.map((client) => client.frames.length);
+    for (seq = 1; seq <= 50; seq++) hub.publish(event(seq));
+    const late = fakeResponse(); // attaches mid-burst: the buffer brings it up to date, nothing twice
+    hub.attach(late.response, 'r1', 0);
+    for (; seq <= 60; seq++) hub.publish(event(seq));
+    await new Promise((resolve) => setImmediate(resolve));
+    const written = clients.map((client, index) => client.frames.slice(before[index]));
+    for (const frames of written) expect(frames).toEqual([written[0]![0], written[0]![1]]);
+    const ids = (frames: string[]) => [...frames.join('').matchAll(/^id: (\d+)$/gm)].map((match) => Number(match[1]));
+    expect(ids(written[0]!)).toEqual(Array.from({ length: 60 }, (_, index) => index + 1));
+    expect(ids(late.frames)).toEqual(Array.from({ length: 60 }, (_, index) => index + 1));
     hub.close();
   });
 
