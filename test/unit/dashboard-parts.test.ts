@@ -6,6 +6,12 @@ import { authorize, sameToken } from '../../src/dashboard/auth.js';
 import { EventHub } from '../../src/dashboard/hub.js';
 import { dashboardUrl, isLoopback, listenNotes } from '../../src/dashboard/listen.js';
 import type { ReadEvent } from '../../src/journal/decode.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../../src/config/load.js';
+import { RunList } from '../../src/dashboard/state.js';
+import { JournalFold } from '../../src/journal/fold/fold.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 function fakeResponse() {
   const frames: string[] = [];
@@ -121,5 +127,20 @@ describe('whether a run serves the dashboard', () => {
     expect(dashboardEnabled('once', true, undefined)).toBe(true);
     expect(dashboardEnabled('run', true, false)).toBe(false); // --no-dashboard
     expect(dashboardEnabled('once', false, true)).toBe(true); // --dashboard
+  });
+});
+
+describe('the list of runs', () => {
+  it('summarises the run the board shows from its fold, not by reading its journal again', async () => {
+    const root = await tempDir();
+    const journal = path.join(root, 'runs', 'r1', 'journal.jsonl');
+    mkdirSync(path.dirname(journal), { recursive: true });
+    writeFileSync(journal, `${JSON.stringify({ v: 1, runId: 'r1', at: '2026-01-01T00:00:00Z', seq: 1, type: 'x' })}\n`);
+    const list = new RunList({ piRuntimeDir: root } as Config);
+    const fold = new JournalFold();
+    fold.run.ended = 7; // only the board's fold says so; the journal on disk holds no iteration
+    const shown = { runId: 'r1', journal, fold, live: true, inboxDir: null, ready: Promise.resolve() };
+    expect((await list.list(shown)).map((run) => run.iterations)).toEqual([7]);
+    expect((await list.list()).map((run) => run.iterations)).toEqual([0]);
   });
 });
