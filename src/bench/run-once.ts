@@ -5,13 +5,14 @@
  * records — for measure.ts to turn into figures.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../config/load.js';
 import type { ReadEvent } from '../journal/decode.js';
 import { readJournalFile } from '../journal/read.js';
 import { runLoop } from '../loop/run-loop.js';
+import { harnessHome, listRunJournals } from '../runtime/harness-home.js';
 import { exitCodeOf } from '../vocabulary/exit-codes.js';
 import { roleScript, startScriptedModel, type RecordedRequest, type ScriptStep } from '../scripted-model/index.js';
 import { watchPiProcesses, type PiProcessPeak } from './pi-processes.js';
@@ -74,10 +75,9 @@ function harnessConfig(baseUrl: string, modelId: string): Record<string, unknown
 }
 
 async function readJournal(repo: string): Promise<ReadEvent[]> {
-  const runs = path.join(repo, '.pi-harness', 'runs');
-  const [runId] = await readdir(runs);
-  if (runId === undefined) return [];
-  return readJournalFile(path.join(runs, runId, 'journal.jsonl')).events;
+  const { config } = await loadConfig({ repoRoot: repo, cwd: repo, env: {} });
+  const [run] = listRunJournals(await harnessHome(config));
+  return run ? readJournalFile(run.journal).events : [];
 }
 
 /** Adds `delayMs` to every scripted reply: a crude stand-in for a model's time to answer. */

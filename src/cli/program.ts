@@ -9,6 +9,7 @@ import type { CliIo } from './io.js';
 import { VERSION } from '../version.js';
 import { ConfigError } from '../config/errors.js';
 import type { LoadedConfig } from '../config/load.js';
+import { NewerVersionError } from '../runtime/newer-version.js';
 import { findRepoRoot } from '../workspace/repo-root.js';
 import type { DemoOptions } from './commands/demo.js';
 import type { ReportCommandOptions } from './commands/report.js';
@@ -278,7 +279,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
       // --help and --version end through here with exit code 0; every other parse error is usage.
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    if (error instanceof ConfigError) {
+    // A file from a newer version is left as it is: like a configuration error, the user decides.
+    if (error instanceof ConfigError || error instanceof NewerVersionError) {
       io.stderr(`pi-harness: ${error.message}\n`);
       return EXIT.usage;
     }

@@ -289,25 +289,37 @@ export const ConfigSchema = z.object({
 
   // files
   piRuntimeDir: meta(relativeOrAbsolutePath.default('.pi-harness'), {
-    description: 'The one directory every harness-written file lives under by default (kept out of git).',
+    description:
+      'The directory the harness writes its artifacts and projections under (kept out of git; recreated if ' +
+      'deleted). The lock, the state and the journals live under the git common directory instead.',
     env: 'PI_RUNTIME_DIR',
   }),
   logFile: file('logFile', 'Human-readable log.'),
   telemetryJsonl: file('telemetryJsonl', 'Telemetry, one JSON record per iteration.'),
   telemetryCsv: file('telemetryCsv', 'Telemetry as CSV with a stable column set.'),
-  stateFile: file('stateFile', 'Harness state (attempts, parked tasks, counters).'),
+  stateFile: file(
+    'stateFile',
+    'A copy of the harness state (attempts, parked tasks, counters), for people and tools; the state itself is ' +
+      '<git common dir>/pi-harness/state.json.',
+  ),
   lastPromptFile: file('lastPromptFile', 'The exact prompt of the last agent turn.'),
   lastAgentOutputFile: file('lastAgentOutputFile', 'The final text of the last agent turn.'),
   lastVerificationOutputFile: file('lastVerificationOutputFile', 'Output of the last verification.'),
   lastIterationSummaryFile: file('lastIterationSummaryFile', 'Summary of the last iteration.'),
-  activeRunFile: file('activeRunFile', 'The run lock.'),
+  activeRunFile: file(
+    'activeRunFile',
+    'A copy of the run lock naming its holder, present while a run holds it; the lock itself is ' +
+      '<git common dir>/pi-harness/lock.json, one per repository.',
+  ),
   testerFeedbackFile: file('testerFeedbackFile', 'Latest tester findings.'),
   testerFeedbackHistoryDir: file('testerFeedbackHistoryDir', 'Tester findings per iteration.'),
   failureArtifactDir: file('failureArtifactDir', 'Failure artifacts.'),
   tokenUsageEventsFile: file('tokenUsageEventsFile', 'One record per agent turn with its token usage.'),
   tokenUsageSummaryFile: file('tokenUsageSummaryFile', 'Token totals and breakdowns.'),
   keepRuns: meta(count().default(20), {
-    description: 'Run directories kept under <piRuntimeDir>/runs; older ones are removed when a run starts.',
+    description:
+      'Runs kept (journals under <git common dir>/pi-harness/runs, projections under <piRuntimeDir>/runs); ' +
+      'older ones are removed when a run starts.',
     env: 'PI_KEEP_RUNS',
   }),
 

@@ -9,7 +9,7 @@ import { foldJournal } from '../journal/fold-snapshot.js';
 import type { FoldSnapshot, JournalFold } from '../journal/fold/fold.js';
 import { iterationRow, seriesOf, type IterationRow, type IterationSeries } from '../journal/fold/views.js';
 import { listRunDirs } from '../report/run-dirs.js';
-import { runsRootOf } from '../report/active-run.js';
+import { harnessHome, type HarnessHome } from '../runtime/harness-home.js';
 import { VERSION } from '../version.js';
 import type { ShownRun } from './board.js';
 
@@ -95,6 +95,7 @@ function summaryOf(runId: string, fold: JournalFold): RunSummary {
 export class RunList {
   private readonly cache = new Map<string, { key: string; summary: RunSummary }>();
   private readonly config: Config;
+  private home: Promise<HarnessHome> | undefined;
 
   constructor(config: Config) {
     this.config = config;
@@ -102,7 +103,8 @@ export class RunList {
 
   /** `shown`: the run the board has folded already (its journal is not read again; on a long run, seconds). */
   async list(shown?: ShownRun): Promise<RunSummary[]> {
-    const dirs = await listRunDirs(runsRootOf(this.config));
+    this.home ??= harnessHome(this.config);
+    const dirs = listRunDirs(await this.home);
     const summaries: RunSummary[] = [];
     for (const dir of dirs) {
       if (shown?.runId === dir.runId) {

@@ -203,7 +203,7 @@ const FIELDS: { [T in DecodableType]: Fields<BodyOf<T>> } = {
       'signal',
     ] as const),
   },
-  iteration_start: { iteration: num, task, startCommit: strOrNull, preDirty: strings },
+  iteration_start: { iteration: num, task, startCommit: strOrNull, preDirty: strings, startBranch: strOrNull },
   turn_start: {
     iteration: num,
     role,
@@ -376,7 +376,16 @@ const FIELDS: { [T in DecodableType]: Fields<BodyOf<T>> } = {
   },
   warning: { iteration: num, message: str },
   lock_recovered: { reason: str, movedTo: str },
-  crash_recovery: { iteration: num, crashedRunId: str, taskText: str },
+  crash_recovery: {
+    iteration: num,
+    crashedRunId: str,
+    taskText: str,
+    recorded: recordedStatus,
+    commit: str,
+    keptHead: str,
+    source: oneOf(['state', 'journal'] as const),
+    notes: strings,
+  },
   error: { iteration: num, message: str },
   control_received: {
     id: str,

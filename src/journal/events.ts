@@ -56,7 +56,15 @@ export type JournalEventBody =
       result?: RunResult;
       stop?: StopKind;
     }
-  | { type: 'iteration_start'; iteration: number; task: TaskRef; startCommit: string | null; preDirty: string[] }
+  | {
+      type: 'iteration_start';
+      iteration: number;
+      task: TaskRef;
+      startCommit: string | null;
+      preDirty: string[];
+      /** The branch HEAD was on (`refs/heads/...`), null when detached: crash recovery puts HEAD back on it. */
+      startBranch?: string | null;
+    }
   | {
       type: 'turn_start';
       iteration: number;
@@ -282,7 +290,22 @@ export type JournalEventBody =
   /** A lock left by a run that is gone was taken over; the old lock file was kept. */
   | { type: 'lock_recovered'; reason: string; movedTo: string }
   /** An iteration of an earlier run never ended (the harness died in it): its work is kept next. */
-  | { type: 'crash_recovery'; iteration: number; crashedRunId: string; taskText: string }
+  | {
+      type: 'crash_recovery';
+      iteration: number;
+      crashedRunId: string;
+      taskText: string;
+      /** How it is counted: `succeeded` when its commit had been made (the commit stays), else `crashed`. */
+      recorded?: RecordedStatus;
+      /** The iteration's own commit, left on the branch. */
+      commit?: string;
+      /** HEAD was moved after the crash by someone other than the iteration's agents: it stays here. */
+      keptHead?: string;
+      /** Where the record of the iteration came from: the state, or the journal when the state was unreadable. */
+      source?: 'state' | 'journal';
+      /** What recovery did and why, in words. */
+      notes?: string[];
+    }
   | { type: 'error'; iteration?: number; message: string }
   /** An operator's request (pause, resume, stop, skip, retry, steer) reached the run; `detail` says what comes next. */
   | {

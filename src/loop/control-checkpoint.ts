@@ -5,7 +5,7 @@
  * run's fold disagree (at run start; after someone edits the file mid-run).
  */
 import type { TaskListEntry } from '../journal/events.js';
-import { isParked, parkTask, saveState, unparkTask, type HarnessState } from '../runtime/state.js';
+import { isParked, parkTask, unparkTask, type HarnessState } from '../runtime/state.js';
 import { loadTaskFile, type Task } from '../tasks/index.js';
 import { errorMessage } from '../util/errors.js';
 import type { ControlDesk, PendingTaskChange } from './control-desk.js';
@@ -95,7 +95,7 @@ export async function applyBetweenIterations(desk: ControlDesk, state: HarnessSt
   const changes = desk.pendingTasks.splice(0);
   let next = state;
   for (const change of changes) next = applyChange(desk, next, change, tasks);
-  if (next !== state) await saveState(config.stateFile, next);
+  if (next !== state) await desk.options.saveState(next);
   syncTaskList(desk, next, tasks);
   return next;
 }

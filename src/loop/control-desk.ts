@@ -47,6 +47,8 @@ export interface ControlDeskOptions {
   stopRun: (reason: Error) => void;
   /** The lock's status line (`paused`, `running`). */
   setStatus: (status: string) => Promise<void>;
+  /** Saves the run's state (parked and unparked tasks) where the run keeps it. */
+  saveState: (state: HarnessState) => Promise<void>;
 }
 
 /** A task change waiting for the point between iterations. */

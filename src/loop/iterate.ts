@@ -8,10 +8,13 @@ import { createTransport } from '../agent/create-transport.js';
 import type { Transport } from '../agent/types.js';
 import { BudgetGuard } from '../runtime/budget.js';
 import type { RunLock } from '../runtime/lock.js';
-import { loadState, saveState, type HarnessState } from '../runtime/state.js';
+import type { HarnessState, InProgressIteration } from '../runtime/state.js';
 import { readFeedback } from '../visual/record.js';
+import { AGENT_REFLOG_VARIABLE, agentReflogAction } from '../vocabulary/agent-marker.js';
 import type { RunResult } from '../vocabulary/exit-codes.js';
 import { userDirtyPaths } from '../workspace/changes.js';
+import { refExists } from '../workspace/git.js';
+import { preDirtyRefName } from '../workspace/rescue.js';
 import { IterationBudgetWatch } from './budget-watch.js';
 import { RunIntegrity } from './integrity-run.js';
 import { releaseStaleSnapshots, restoreCrashedIteration } from './guard/crash-restore.js';
@@ -22,7 +25,8 @@ import { runIteration } from './iteration.js';
 import type { Guidance, LoopContext } from './loop-context.js';
 import { createPromptSource } from './prompt-adapter.js';
 import type { PromptSource } from './prompt-source.js';
-import { recoverCrashedIteration } from './rescue-step.js';
+import { unfinishedIteration } from './crash-journal.js';
+import { recoverCrashedIteration } from './crash-recovery.js';
 import { warnAboutLargeSpecs } from './spec-warnings.js';
 import { TransportReporter } from './transport-reporter.js';
 
@@ -41,25 +45,44 @@ interface RunProgress {
   result: RunResult;
 }
 
-/** State as the run finds it: a corrupt file set aside, a crashed iteration recovered. */
+/**
+ * State as the run finds it: one an earlier version kept in the work tree carried over, a corrupt
+ * file set aside (the iteration it had in progress found again in the journal), a crashed
+ * iteration recovered.
+ */
 async function loadRunState(ctx: LoopContext, guard: RunGuard): Promise<HarnessState> {
-  const { config, journal } = ctx;
-  const loaded = await loadState(config.stateFile);
+  const { journal } = ctx;
+  const loaded = await ctx.store.load();
   let state = loaded.state;
-  if (loaded.kind === 'corrupt')
+  let source: 'state' | 'journal' = 'state';
+  if (loaded.kind === 'imported')
+    journal.append({ type: 'warning', message: `carried over the state an earlier version kept in ${loaded.from}` });
+  if (loaded.kind === 'corrupt') {
     journal.append({
       type: 'warning',
       message: `the state file could not be read (${loaded.reason}); it was moved to ${loaded.movedTo}`,
     });
+    const unfinished = unfinishedIteration(ctx.home, ctx.runId);
+    if (unfinished) {
+      state = { ...state, inProgress: await withPreDirtyRef(ctx, unfinished.record) };
+      source = 'journal';
+    }
+  }
   if (state.inProgress) {
     // What the crashed iteration's agents did to refs, config, hooks and ignored files comes back first.
     const visible = await restoreCrashedIteration(ctx, guard, state.inProgress);
-    state = await recoverCrashedIteration(ctx, state, visible);
+    state = await recoverCrashedIteration(ctx, state, { source, keepOut: visible });
     await guard.unstage(visible);
-    await saveState(config.stateFile, state);
+    await ctx.store.save(state);
   }
   await releaseStaleSnapshots(guard, ctx.runId);
   return state;
+}
+
+/** The pre-dirty snapshot the iteration took, when its ref exists (its name follows from run and iteration). */
+async function withPreDirtyRef(ctx: LoopContext, record: InProgressIteration): Promise<InProgressIteration> {
+  const ref = preDirtyRefName(record.runId, record.iteration);
+  return (await refExists(ctx.config.repoRoot, ref)) ? { ...record, preDirtyRef: ref } : record;
 }
 
 interface RunTools {
@@ -84,9 +107,11 @@ async function setUp(ctx: LoopContext, lock: RunLock, guard: RunGuard): Promise<
     }),
   );
   const reporter = new TransportReporter(journal, budget);
+  // The agents' git commands carry the run's marker in their reflog messages (crash recovery reads it).
+  const agentEnv = { ...ctx.io.env, [AGENT_REFLOG_VARIABLE]: agentReflogAction(ctx.runId) };
   const listener = listenForBlocks(reporter.listener, guard);
   const launch = guard.piLaunch();
-  const created = await createTransport(config, ctx.runDir, ctx.io.env, listener, launch);
+  const created = await createTransport(config, ctx.runDir, agentEnv, listener, launch);
   const { warnings } = created;
   const transport = launch ? guardedTransport(created.transport, guard) : created.transport;
   for (const message of warnings) journal.append({ type: 'warning', message });

@@ -5,7 +5,7 @@
  * notes every view shows.
  */
 import path from 'node:path';
-import { recordIterationResult, saveState, type HarnessState } from '../runtime/state.js';
+import { recordIterationResult } from '../runtime/state.js';
 import { errorMessage } from '../util/errors.js';
 import { recordedStatusOf, type RecordedStatus } from '../vocabulary/iterations.js';
 import { lineageViolation } from '../workspace/lineage.js';
@@ -20,8 +20,6 @@ import { keepIterationWork } from './rescue-step.js';
 export interface Ending {
   run: IterationRun;
   end: EndStep;
-  /** The persistent state with this iteration recorded as in progress. */
-  state: HarnessState;
   guidance: Guidance;
 }
 
@@ -105,6 +103,8 @@ async function settleWork(ctx: LoopContext, ending: Ending, recorded: RecordedSt
   const { state } = run;
   const rescueDue = recorded === 'interrupted' || (await needsRescue(run, end));
   state.visual?.journalVerdict(end.status !== 'succeeded');
+  // A vetoed commit is taken back next: from here a crash must not keep it either.
+  if (state.commit && end.status !== 'succeeded') await run.services.inProgress.note({ commit: null });
   const kept = rescueDue ? await keepWork(ctx, ending, recorded) : undefined;
   const visualNote = await state.visual?.settle({
     succeeded: end.status === 'succeeded',
@@ -121,7 +121,7 @@ async function settleWork(ctx: LoopContext, ending: Ending, recorded: RecordedSt
 function countResult(ctx: LoopContext, ending: Ending, recorded: RecordedStatus) {
   const { config } = ctx;
   const { state, start } = ending.run;
-  const result = recordIterationResult(ending.state, {
+  const result = recordIterationResult(ending.run.services.inProgress.state, {
     taskId: start.task.id,
     status: recorded,
     reason: ending.end.reason,
@@ -167,7 +167,7 @@ export async function finishIteration(ctx: LoopContext, ending: Ending): Promise
     config.loopHistoryLimit,
   );
   guidance.loopConstraints = editStrategyHints(guidance.recent, config.sameFileLoopBudget);
-  await saveState(config.stateFile, result.state);
+  await ctx.store.save(result.state);
   await guard.endIteration();
   return { state: result.state, recorded, reason: end.reason };
 }

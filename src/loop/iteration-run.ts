@@ -17,6 +17,7 @@ import { readTreeState, type TreeState } from '../workspace/tree-state.js';
 import { enter, FIRST_STEP, initialProgress, type IterationProgress, type Step } from './decide.js';
 import type { RunIntegrity } from './integrity-run.js';
 import type { RunGuard } from './guard/run-guard.js';
+import type { InProgressRecord } from './in-progress.js';
 import type { Guidance } from './loop-context.js';
 import type { PromptSource } from './prompt-source.js';
 
@@ -35,6 +36,8 @@ export interface IterationServices {
   runId: string;
   /** Updated with the large files the iteration touches, so the next prompts can warn about them. */
   guidance: Guidance;
+  /** The iteration as state records it: HEAD after every step, its commit when made. */
+  inProgress: InProgressRecord;
   /** The passing verifications the run has seen, for the integrity baselines. */
   integrity: RunIntegrity;
 }

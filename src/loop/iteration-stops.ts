@@ -3,7 +3,7 @@
  * parked), and whether the run stops — every task done or parked, a budget spent, the circuit
  * breaker, bad credentials, maxIterations, a signal.
  */
-import { failureLimitReached, isParked, parkTask, saveState, type HarnessState } from '../runtime/state.js';
+import { failureLimitReached, isParked, parkTask, type HarnessState } from '../runtime/state.js';
 import type { BudgetExceeded } from '../runtime/budget.js';
 import { loadTaskFile, type Task } from '../tasks/index.js';
 import type { RunResult, StopKind } from '../vocabulary/exit-codes.js';
@@ -95,7 +95,7 @@ export async function afterIteration(
   if (exceeded?.action === 'park_task') {
     state = parkTask(state, finished.task.id, exceeded.message);
     ctx.journal.append({ type: 'task_parked', taskId: finished.task.id, cause: 'budget', reason: exceeded.message });
-    await saveState(config.stateFile, state);
+    await ctx.store.save(state);
   }
   if (outcome.reason === 'provider_auth')
     return done({ kind: 'provider_auth', reason: 'the model endpoint rejected the credentials' });

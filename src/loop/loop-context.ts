@@ -2,6 +2,8 @@
 import type { Config } from '../config/load.js';
 import type { JournalFold } from '../journal/fold/fold.js';
 import type { Journal } from '../journal/writer.js';
+import type { HarnessHome } from '../runtime/harness-home.js';
+import type { StateStore } from '../runtime/state.js';
 import type { LargeFileWarning } from '../vocabulary/files.js';
 import type { CliIo } from '../vocabulary/io.js';
 import type { ControlDesk } from './control-desk.js';
@@ -38,8 +40,13 @@ export interface Guidance {
 /** The run everything happens in; every step journals through `journal`, the one voice of the run. */
 export interface LoopContext extends LoopOptions {
   runId: string;
+  /** The run's directory out of the work tree's reach (journal, pi's files). */
   runDir: string;
+  home: HarnessHome;
+  /** The persistent state, in its safe place, with its projection. */
+  store: StateStore;
   journal: Journal;
+  /** Repo-relative paths that are the harness's own (never changes, never committed). */
   harnessPaths: string[];
   /** The run's one fold (what the views read, and what the loop checks the task file against). */
   fold: JournalFold;

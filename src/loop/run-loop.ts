@@ -13,14 +13,16 @@ import { consoleView } from '../journal/render/console.js';
 import { Journal } from '../journal/writer.js';
 import { redactingIo, redactorFor } from '../redact/index.js';
 import type { RunLock } from '../runtime/lock.js';
+import { journalFileOf } from '../runtime/harness-home.js';
 import { openRun } from '../runtime/open-run.js';
+import { excludeOwnPaths, harnessOwnPaths } from '../runtime/own-paths.js';
+import { StateStore } from '../runtime/state.js';
 import { loadTaskFile } from '../tasks/index.js';
 import { VERSION } from '../version.js';
 import { exitCodeOf, type LoopOutcome } from '../vocabulary/exit-codes.js';
 import { errorMessage } from '../util/errors.js';
-import { toRepoRelative } from '../workspace/changes.js';
 import { headCommit } from '../workspace/git.js';
-import { controlDirOf, harnessHomeOf } from '../control/location.js';
+import { controlDirOf } from '../control/location.js';
 import { removeOtherInboxes } from '../control/inbox.js';
 import type { JournalFold } from '../journal/fold/fold.js';
 import { ControlDesk } from './control-desk.js';
@@ -79,23 +81,49 @@ export async function runLoop(unredacted: LoopOptions): Promise<LoopOutcome> {
     options.io.stderr(`pi-harness: ${opened.error.message}\n`);
     return { kind: 'locked' };
   }
-  const { runId, runDir, lock } = opened;
+  const { runId, runDir, home, lock } = opened;
   try {
-    const journal = new Journal(path.join(runDir, 'journal.jsonl'), runId, { redactor });
-    const harnessPaths = [toRepoRelative(options.config.repoRoot, options.config.piRuntimeDir)];
-    return await startRun({ ...options, runId, runDir, journal, harnessPaths }, lock);
+    const journal = new Journal(journalFileOf(home, runId), runId, { redactor });
+    let projectionWarned = false;
+    const store = new StateStore(home, (error) => {
+      if (projectionWarned) return;
+      projectionWarned = true;
+      journal.append({ type: 'warning', message: `could not write the state's projection: ${errorMessage(error)}` });
+    });
+    const harnessPaths = harnessOwnPaths(options.config);
+    return await startRun({ ...options, runId, runDir, home, store, journal, harnessPaths }, lock);
   } finally {
     await lock.release();
   }
 }
 
-/** The journal's listeners: the projections (with the run's one fold) and the terminal. */
-function attachViews(ctx: OpeningRun): JournalFold {
+/**
+ * The journal's listeners: the projections (with the run's one fold), the terminal and the saved
+ * fold. When the runtime directory turns out to be gone, the projections are rebuilt there and the
+ * lock's and the state's projections written again; the journal says so once the event in hand is
+ * through.
+ */
+function attachViews(ctx: OpeningRun, lock: RunLock): JournalFold {
   const { config, io, journal } = ctx;
   const write = (line: string) => io.stdout(`${line}\n`);
   const { fold } = attachProjections(journal, config, {
     redactor: journal.redactor,
+    home: ctx.home,
     warn: (message) => write(`warning: ${message}`),
+    onRuntimeDirRecreated: (recreated) =>
+      queueMicrotask(() => {
+        void lock.project();
+        void ctx.store.reproject();
+        void excludeOwnPaths(config);
+        const problems = recreated.problems.length > 0 ? `; not rebuilt: ${recreated.problems.join('; ')}` : '';
+        journal.append({
+          type: 'warning',
+          message:
+            `the runtime directory ${path.relative(config.repoRoot, ctx.home.runtimeDir) || '.'} was deleted during ` +
+            `the run; it was recreated and the projections of ${recreated.runs} run(s) rebuilt from their journals` +
+            `${problems}`,
+        });
+      }),
   });
   journal.onEvent(consoleView({ write, fold, journal: path.relative(config.repoRoot, journal.file) }));
   // `status` restores this instead of decoding the whole journal.
@@ -115,9 +143,9 @@ async function openControl(ctx: OpeningRun, fold: JournalFold, lock: RunLock, st
     config: ctx.config,
     stopRun: (reason) => stop.abort(reason),
     setStatus: (status) => lock.setStatus(status),
+    saveState: (state) => ctx.store.save(state),
   });
-  const home = await harnessHomeOf(ctx.config.repoRoot);
-  const inboxDir = controlDirOf(home, ctx.runId);
+  const inboxDir = controlDirOf(ctx.home.repoDir, ctx.runId);
   await removeOtherInboxes(path.dirname(inboxDir), ctx.runId);
   await control.start(inboxDir);
   return { control, inboxDir };
@@ -125,7 +153,7 @@ async function openControl(ctx: OpeningRun, fold: JournalFold, lock: RunLock, st
 
 async function startRun(opening: OpeningRun, lock: RunLock): Promise<LoopOutcome> {
   const { config, journal } = opening;
-  const fold = attachViews(opening);
+  const fold = attachViews(opening, lock);
   journal.append({
     type: 'run_start',
     command: opening.mode,

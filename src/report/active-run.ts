@@ -4,27 +4,18 @@
  * journal, and the active run's control inbox. Every path is derived here, from the existing
  * helpers (the lock reader, the run directories), so a move of the harness's files is one edit.
  */
-import path from 'node:path';
 import type { Config } from '../config/load.js';
-import { controlDirOf, harnessHomeOf } from '../control/location.js';
+import { controlDirOf } from '../control/location.js';
+import { harnessHome, journalFileOf, type HarnessHome } from '../runtime/harness-home.js';
 import { readLock, type LiveHolder, type LockView } from './live-run.js';
-import { JOURNAL_FILE, listRunDirs } from './run-dirs.js';
+import { listRunDirs } from './run-dirs.js';
 
 /** What finding a run takes from the configuration (`status` reads just this, without the validator). */
-export type RunFiles = Pick<Config, 'piRuntimeDir' | 'activeRunFile'>;
+export type RunFiles = Pick<Config, 'repoRoot' | 'piRuntimeDir' | 'activeRunFile'>;
 
-/** The lock file that names the active run. */
-export function lockFileOf(config: RunFiles): string {
-  return config.activeRunFile;
-}
-
-/** The runs directory: one `<runId>/journal.jsonl` per run. */
-export function runsRootOf(config: Pick<Config, 'piRuntimeDir'>): string {
-  return config.piRuntimeDir;
-}
-
-export function journalOf(config: Pick<Config, 'piRuntimeDir'>, runId: string): string {
-  return path.join(runsRootOf(config), 'runs', runId, JOURNAL_FILE);
+/** A run's journal: where this version keeps it, or where an earlier version left it. */
+export function journalOf(home: HarnessHome, runId: string): string {
+  return listRunDirs(home).find((dir) => dir.runId === runId)?.journal ?? journalFileOf(home, runId);
 }
 
 export type RunLookup =
@@ -39,10 +30,10 @@ export type RunLookup =
 
 /** The active run, else the newest one. */
 export async function findRun(config: RunFiles): Promise<RunLookup> {
-  const lock = await readLock(lockFileOf(config));
-  if (lock.kind === 'live')
-    return { kind: 'active', holder: lock.holder, journal: journalOf(config, lock.holder.runId) };
-  const latest = (await listRunDirs(runsRootOf(config)))[0];
+  const home = await harnessHome(config);
+  const lock = await readLock(home.lockFile);
+  if (lock.kind === 'live') return { kind: 'active', holder: lock.holder, journal: journalOf(home, lock.holder.runId) };
+  const latest = listRunDirs(home)[0];
   return {
     kind: 'idle',
     latest: latest ? { runId: latest.runId, journal: latest.journal } : undefined,
@@ -51,6 +42,6 @@ export async function findRun(config: RunFiles): Promise<RunLookup> {
 }
 
 /** The control inbox of a run. */
-export async function inboxOf(config: Config, runId: string): Promise<string> {
-  return controlDirOf(await harnessHomeOf(config.repoRoot), runId);
+export async function inboxOf(config: RunFiles, runId: string): Promise<string> {
+  return controlDirOf((await harnessHome(config)).repoDir, runId);
 }

@@ -14,7 +14,7 @@ export function renderReport(report: ReportDocument, style: Style): string {
   if (report.empty) {
     lines.push(
       '',
-      `No runs yet: nothing has been journaled under ${report.runtimeDir}/runs.`,
+      'No runs yet: this work tree has no run journal (they are kept under .git/pi-harness/).',
       'Start one with `pi-harness once` (one iteration) or `pi-harness run`.',
     );
     lines.push(...renderExtraSections(report, style));

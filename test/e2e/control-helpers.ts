@@ -50,9 +50,9 @@ export async function waitForStatus(r: LoopRepo, ready: (doc: StatusDocument) =>
   throw new Error(`status never got there; last: ${JSON.stringify(last, null, 2)}`);
 }
 
-/** Every event of the run's journals, in order. */
+/** Every event of the run's journals (kept under the git directory), in order. */
 export function journalEvents(repo: string): Record<string, unknown>[] {
-  const runs = path.join(repo, '.pi-harness', 'runs');
+  const runs = path.join(repo, '.git', 'pi-harness', 'runs');
   if (!existsSync(runs)) return [];
   return readdirSync(runs)
     .sort()

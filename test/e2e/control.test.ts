@@ -156,7 +156,7 @@ describe('control commands against a real run', () => {
     expect(none.stderr).toContain('no run is active');
 
     // A live lock (this test process) whose "run" never reads its inbox.
-    const lock = path.join(r.repo, '.pi-harness', 'active-run.json');
+    const lock = path.join(r.repo, '.git', 'pi-harness', 'lock.json');
     await mkdir(path.dirname(lock), { recursive: true });
     const now = new Date().toISOString();
     await writeFile(

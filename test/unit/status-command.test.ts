@@ -73,16 +73,24 @@ function wholeFold(journal: string): JournalFold {
   return fold;
 }
 
+/**
+ * The run in these journals never ended, so its elapsed seconds count up to "now", which differs
+ * between the CLI and this test by the time between them: that one figure is left out.
+ */
+function normalized(doc: unknown): unknown {
+  const copy = JSON.parse(JSON.stringify(doc)) as { budgets?: { kind: string; used: number }[] };
+  for (const budget of copy.budgets ?? []) if (budget.kind === 'run_seconds') budget.used = 0;
+  return copy;
+}
+
 async function statusJson(repo: string) {
   const result = await cli(['status', '--json'], { cwd: repo });
   expect(result.code).toBe(0);
-  return JSON.parse(result.stdout) as unknown;
+  return normalized(JSON.parse(result.stdout));
 }
 
 const expected = (repo: string, journal: string) =>
-  JSON.parse(
-    JSON.stringify(statusOf(wholeFold(journal), { repo, active: false, staleLock: null, now: Date.now() })),
-  ) as unknown;
+  normalized(statusOf(wholeFold(journal), { repo, active: false, staleLock: null, now: Date.now() }));
 
 describe('status --json on a configured runtime directory', () => {
   it('says what a fold of the whole journal says, with the snapshot missing, current or stale', async () => {

@@ -162,6 +162,7 @@ function runLines(event: ReadEvent, options: ConsoleOptions): string[] | undefin
       return [
         `recovering: iteration ${event.iteration} of run ${event.crashedRunId} (task "${event.taskText}") ` +
           'did not finish; keeping its work',
+        ...(event.notes ?? []).map((note) => `  ${note}`),
       ];
     case 'warning':
       return [`${event.iteration !== undefined ? '  ' : ''}warning: ${event.message}`];

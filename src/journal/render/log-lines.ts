@@ -37,7 +37,7 @@ function describeRun(event: ReadEvent): string | undefined {
     case 'crash_recovery':
       return (
         `iteration ${event.iteration} of run ${event.crashedRunId} ("${event.taskText}") ` +
-        'did not finish; keeping its work'
+        `did not finish; keeping its work${(event.notes ?? []).map((note) => `; ${note}`).join('')}`
       );
     case 'provider_wait': {
       const attempt = `attempt ${event.attempt}${opt(event.status !== undefined, `, status ${event.status}`)}`;

@@ -54,6 +54,8 @@ export async function commitHandler(run: IterationRun): Promise<Outcome> {
       message: result.message,
       tickedByHarness: result.tickedByHarness,
     });
+    // Recorded the moment it is made: a crash from here on keeps the commit on the branch.
+    await run.services.inProgress.note({ commit: result.commit, head: result.commit });
   } else {
     run.state.notes.push(result.reason);
     if (result.hookOutput !== undefined)

@@ -45,6 +45,8 @@ export async function runSteps(run: IterationRun, limits: DecisionLimits): Promi
   while (state.step.kind !== 'end') {
     if (signal.aborted) break;
     const outcome = await perform(run, state.step);
+    // HEAD as the step left it: after a crash, commits below it are known to be the iteration's.
+    await run.services.inProgress.note({ head: state.tree.head });
     state.progress = advance(state.progress, outcome);
     state.step = decide(state.progress, outcome, limits);
     state.progress = enter(state.progress, state.step);
