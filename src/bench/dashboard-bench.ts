@@ -49,7 +49,18 @@ async function repoWithHistory(iterations: number): Promise<{ repo: string; conf
   return { repo, config, journal: path.join(runs, runId, 'journal.jsonl') };
 }
 
-async function firstRender(url: string): Promise<number | string> {
+/** Run in the page: records when the iteration list first has a row (ms since the navigation began). */
+const WATCH_FOR_ROWS = `new MutationObserver(() => {
+  if (window.firstRowsMs === undefined && document.querySelector('[data-testid="iterations"] tbody tr'))
+    window.firstRowsMs = performance.now();
+}).observe(document, { subtree: true, childList: true });`;
+
+/**
+ * Median of three navigations: the time the page itself records (a mutation observer, from the
+ * navigation's start) and the time Playwright's polling notices it (which adds up to its polling
+ * interval).
+ */
+async function firstRender(url: string): Promise<{ pageMs: number; observedMs: number } | string> {
   if (!existsSync(CHROMIUM)) return `skipped: ${CHROMIUM} is missing`;
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({
@@ -57,16 +68,19 @@ async function firstRender(url: string): Promise<number | string> {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
   });
   try {
-    const samples: number[] = [];
+    const page: number[] = [];
+    const observed: number[] = [];
     for (let i = 0; i < 3; i++) {
-      const page = await browser.newPage();
+      const tab = await browser.newPage();
+      await tab.addInitScript({ content: WATCH_FOR_ROWS });
       const start = performance.now();
-      await page.goto(url);
-      await page.locator('[data-testid="iterations"] tbody tr').first().waitFor();
-      samples.push(performance.now() - start);
-      await page.close();
+      await tab.goto(url);
+      await tab.locator('[data-testid="iterations"] tbody tr').first().waitFor();
+      observed.push(performance.now() - start);
+      page.push(Number(await tab.evaluate('window.firstRowsMs')));
+      await tab.close();
     }
-    return median(samples);
+    return { pageMs: median(page), observedMs: median(observed) };
   } finally {
     await browser.close();
   }
@@ -156,11 +170,13 @@ async function main(): Promise<void> {
     return;
   }
   const ms = (value: number | string) => (typeof value === 'number' ? `${value.toFixed(0)} ms` : value);
+  const render = (value: { pageMs: number; observedMs: number } | string) =>
+    typeof value === 'string' ? value : `${ms(value.pageMs)} (as Playwright's polling saw it: ${ms(value.observedMs)})`;
   process.stdout.write(
     [
       `${result.date.slice(0, 10)}, ${machine}`,
       `10,000 iterations: dashboard load ${ms(dashboard.loadMs)}, GET /api/state ${ms(dashboard.stateMs)} ` +
-        `(${(dashboard.stateBytes / 1024).toFixed(0)} KiB), first render in Chromium ${ms(dashboard.renderMs)}`,
+        `(${(dashboard.stateBytes / 1024).toFixed(0)} KiB), first render in Chromium ${render(dashboard.renderMs)}`,
       `status (fresh process, 1,000 iterations): ${ms(status.withSnapshotMs)} with the fold snapshot, ` +
         `${ms(status.withoutSnapshotMs)} without`,
       loop

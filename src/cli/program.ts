@@ -8,7 +8,7 @@ import { EXIT, type ExitCode } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import { VERSION } from '../version.js';
 import { ConfigError } from '../config/errors.js';
-import { loadConfig, type LoadedConfig } from '../config/load.js';
+import type { LoadedConfig } from '../config/load.js';
 import { NewerVersionError } from '../runtime/newer-version.js';
 import { findRepoRoot } from '../workspace/repo-root.js';
 import type { DemoOptions } from './commands/demo.js';
@@ -46,6 +46,8 @@ interface CommonOptions {
 
 async function loadFor(io: CliIo, options: CommonOptions): Promise<LoadedConfig> {
   const repoRoot = await findRepoRoot(io.cwd);
+  // Loaded on use: the validator is the heaviest module `status` would otherwise pay for.
+  const { loadConfig } = await import('../config/load.js');
   const loaded = await loadConfig({ repoRoot, cwd: io.cwd, configFile: options.config, env: io.env });
   for (const warning of loaded.warnings) io.stderr(`warning: ${warning}\n`);
   return loaded;
@@ -98,17 +100,16 @@ function controlWiring(action: ControlAction, argument?: { name: string; as: 'ta
 
 const WIRING: Partial<Record<CommandName, Wiring>> = {
   status: (command, { io, setExit, global }) =>
-    command
-      .option('--json', 'print the status as one JSON document')
-      .action(async (options: CommonOptions) =>
-        setExit(
-          await (await import('./commands/status.js')).statusCommand(
-            (await loadFor(io, global())).config,
-            io,
-            options.json === true,
-          ),
-        ),
-      ),
+    command.option('--json', 'print the status as one JSON document').action(async (options: CommonOptions) => {
+      const { config } = global();
+      setExit(
+        await (await import('./commands/status.js')).statusCommand(io, {
+          json: options.json === true,
+          ...(config ? { configFile: config } : {}),
+          loadConfig: async () => (await loadFor(io, global())).config,
+        }),
+      );
+    }),
   pause: controlWiring('pause'),
   resume: controlWiring('resume'),
   stop: controlWiring('stop'),

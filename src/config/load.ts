@@ -4,12 +4,13 @@
  * defaults. Loading never writes anything; every problem is collected and thrown as one
  * ConfigError naming the file or variable, the field and what was expected.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { z } from 'zod';
 import { ROLES } from '../vocabulary/roles.js';
 import { ConfigError, type ConfigProblem } from './errors.js';
 import { readEnvOverrides } from './env.js';
+import { DEFAULT_CONFIG_FILE, discoverConfigFile, isFile } from './config-file.js';
 import { parseJsonWithPosition } from './json-text.js';
 import {
   ConfigSchema,
@@ -23,7 +24,7 @@ import {
 import { unknownKeyWarnings } from './unknown-keys.js';
 import { errorMessage } from '../util/errors.js';
 
-export const DEFAULT_CONFIG_FILE = 'pi.config.json';
+export { DEFAULT_CONFIG_FILE };
 
 /** The validated configuration: every default applied, every path absolute, frozen. */
 export type Config = Readonly<
@@ -49,36 +50,6 @@ export interface LoadedConfig {
   config: Config;
   /** Non-fatal findings (unknown keys); the CLI prints them to stderr. */
   warnings: string[];
-}
-
-async function isFile(file: string): Promise<boolean> {
-  try {
-    return (await stat(file)).isFile();
-  } catch {
-    return false;
-  }
-}
-
-async function isDirectory(file: string): Promise<boolean> {
-  return (await stat(file).catch(() => undefined))?.isDirectory() === true;
-}
-
-/** Which file to read, if any. An explicitly named file must exist. */
-async function discoverConfigFile(options: LoadConfigOptions, env: NodeJS.ProcessEnv): Promise<string | null> {
-  const explicit = options.configFile ?? (env.PI_CONFIG_FILE?.trim() || undefined);
-  if (explicit) {
-    const resolved = path.resolve(options.cwd, explicit);
-    if (!(await isFile(resolved))) {
-      const origin = options.configFile ? '--config' : 'environment variable PI_CONFIG_FILE';
-      const what = (await isDirectory(resolved))
-        ? `not a file: ${resolved} (a directory; name the config file in it)`
-        : `config file not found: ${resolved}`;
-      throw new ConfigError([{ source: origin, field: '', expected: what }]);
-    }
-    return resolved;
-  }
-  const implicit = path.join(options.cwd, DEFAULT_CONFIG_FILE);
-  return (await isFile(implicit)) ? implicit : null;
 }
 
 async function readConfigObject(file: string): Promise<Record<string, unknown>> {

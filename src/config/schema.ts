@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { INTEGRITY_MODES, INTEGRITY_RULES, readAllowEntry } from '../vocabulary/integrity.js';
 import { GUARDRAIL_MODES } from '../vocabulary/guardrails.js';
 import { ROLES } from '../vocabulary/roles.js';
+import { RUNTIME_FILE_DEFAULTS, type RuntimeFileKey } from './runtime-files.js';
 
 /** Metadata attached to a field: what users read in their editor and which variable overrides it. */
 interface FieldMeta {
@@ -97,28 +98,7 @@ const roleModelsShape = Object.fromEntries(ROLES.map((role) => [role, modelName.
   z.ZodOptional<typeof modelName>
 >;
 
-/** Harness-written files: their default sits under piRuntimeDir (this relative path). */
-export const RUNTIME_FILE_DEFAULTS = {
-  visualCaptureDir: 'visual/capture',
-  visualFeedbackFile: 'visual/feedback.md',
-  visualReviewHistoryDir: 'visual/history',
-  logFile: 'harness.log',
-  telemetryJsonl: 'telemetry.jsonl',
-  telemetryCsv: 'telemetry.csv',
-  stateFile: 'state.json',
-  lastPromptFile: 'last-prompt.md',
-  lastAgentOutputFile: 'last-agent-output.md',
-  lastVerificationOutputFile: 'last-verification-output.txt',
-  lastIterationSummaryFile: 'last-iteration.json',
-  activeRunFile: 'active-run.json',
-  testerFeedbackFile: 'tester-feedback.md',
-  testerFeedbackHistoryDir: 'tester-feedback',
-  failureArtifactDir: 'failures',
-  tokenUsageEventsFile: 'token-usage.jsonl',
-  tokenUsageSummaryFile: 'token-usage-summary.json',
-} as const;
-
-export type RuntimeFileKey = keyof typeof RUNTIME_FILE_DEFAULTS;
+export { RUNTIME_FILE_DEFAULTS, type RuntimeFileKey };
 
 const file = (key: RuntimeFileKey, description: string) =>
   meta(relativeOrAbsolutePath.optional(), {

@@ -4,7 +4,7 @@ import type { Config } from '../config/load.js';
 import { postRequest } from '../control/inbox.js';
 import { newControlId, parseControlRequest } from '../control/request.js';
 import { isObject } from '../util/json.js';
-import type { RunBoard } from './board.js';
+import type { RunBoard, ShownRun } from './board.js';
 import { iterationDiff } from './diff.js';
 import { iterationPage, statePayload, type RunList } from './state.js';
 
@@ -58,8 +58,8 @@ export async function getIteration(board: RunBoard, url: URL, config: Config): P
   };
 }
 
-export async function getRuns(runs: RunList): Promise<ApiReply> {
-  return { status: 200, body: { runs: await runs.list() } };
+export async function getRuns(runs: RunList, shown: ShownRun | undefined): Promise<ApiReply> {
+  return { status: 200, body: { runs: await runs.list(shown) } };
 }
 
 /** POST /api/control: through the same inbox as the command line; 202 and the request's id. */

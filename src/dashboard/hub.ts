@@ -4,6 +4,8 @@
  * reconnects (`Last-Event-ID`) gets what it missed from a buffer of recent events; one that missed
  * more than the buffer holds, or follows another run, is told to `reset` (fetch /api/state again).
  * Increments only: no snapshot is ever pushed on a timer, only a comment line to keep proxies open.
+ * Each event is serialised once; the frames of a burst (a turn appends several events at once) go
+ * out together, as one write of the same text to every client, on the next turn of the event loop.
  */
 import type { ServerResponse } from 'node:http';
 import type { ReadEvent } from '../journal/decode.js';
@@ -22,6 +24,9 @@ export class EventHub {
   private runId = '';
   private buffer: Buffered[] = [];
   private readonly clients = new Set<ServerResponse>();
+  /** Frames published and not yet written to the clients. */
+  private pending = '';
+  private flushScheduled = false;
   private readonly heartbeat: NodeJS.Timeout;
   /** The sequence number the shown run's fold has reached (what a client must have caught up to). */
   private readonly currentSeq: () => number;
@@ -38,6 +43,7 @@ export class EventHub {
 
   /** Another run is shown from now on: clients start over. */
   reset(runId: string): void {
+    this.flush();
     this.runId = runId;
     this.buffer = [];
     this.broadcast(resetFrame(runId));
@@ -48,7 +54,19 @@ export class EventHub {
     const frame = `id: ${event.seq}\ndata: ${JSON.stringify(event)}\n\n`;
     this.buffer.push({ seq: event.seq, frame });
     if (this.buffer.length > BUFFERED_EVENTS) this.buffer.splice(0, this.buffer.length - BUFFERED_EVENTS);
-    this.broadcast(frame);
+    this.pending += frame;
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  /** Writes the frames published since the last flush to every client, as one text. */
+  flush(): void {
+    this.flushScheduled = false;
+    if (this.pending === '') return;
+    const frames = this.pending;
+    this.pending = '';
+    this.broadcast(frames);
   }
 
   /** A new client: the events after `after` of run `runId`, then everything as it comes. */
@@ -60,6 +78,9 @@ export class EventHub {
       'x-accel-buffering': 'no',
     });
     res.write('retry: 2000\n\n');
+    // Frames not yet flushed are in the buffer this client is about to be sent: flush them to the
+    // others first, so nobody gets an event twice.
+    this.flush();
     this.clients.add(res);
     res.on('close', () => this.clients.delete(res));
     if (runId !== null && runId !== this.runId) {
@@ -77,6 +98,7 @@ export class EventHub {
   }
 
   close(): void {
+    this.flush();
     clearInterval(this.heartbeat);
     for (const client of this.clients) client.end();
     this.clients.clear();

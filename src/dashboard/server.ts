@@ -70,7 +70,7 @@ async function api(context: Context, request: IncomingMessage, url: URL): Promis
     case '/api/iteration':
       return get ? getIteration(board, url, context.config) : undefined;
     case '/api/runs':
-      return get ? getRuns(context.runs) : undefined;
+      return get ? getRuns(context.runs, board.shown) : undefined;
     case '/api/control':
       return request.method === 'POST' ? postControl(board, request) : undefined;
     default:

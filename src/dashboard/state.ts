@@ -77,6 +77,20 @@ export interface RunSummary {
   stopReason: string | null;
 }
 
+function summaryOf(runId: string, fold: JournalFold): RunSummary {
+  const { run } = fold;
+  return {
+    runId,
+    startedAt: run.startedAt,
+    endedAt: run.endedAt,
+    finished: run.finished,
+    iterations: run.ended,
+    succeeded: run.succeeded,
+    exitCode: run.exitCode,
+    stopReason: run.stopReason,
+  };
+}
+
 /** Summaries of the repository's runs, newest first; a run's fold is kept while its journal is unchanged. */
 export class RunList {
   private readonly cache = new Map<string, { key: string; summary: RunSummary }>();
@@ -87,11 +101,17 @@ export class RunList {
     this.config = config;
   }
 
-  async list(): Promise<RunSummary[]> {
+  /** `shown`: the run the board has folded already (its journal is not read again; on a long run, seconds). */
+  async list(shown?: ShownRun): Promise<RunSummary[]> {
     this.home ??= harnessHome(this.config);
     const dirs = listRunDirs(await this.home);
     const summaries: RunSummary[] = [];
     for (const dir of dirs) {
+      if (shown?.runId === dir.runId) {
+        await shown.ready;
+        summaries.push(summaryOf(dir.runId, shown.fold));
+        continue;
+      }
       const info = await stat(dir.journal).catch(() => undefined);
       if (!info) continue;
       const key = `${info.size}:${info.mtimeMs}`;
@@ -100,17 +120,7 @@ export class RunList {
         summaries.push(known.summary);
         continue;
       }
-      const { run } = foldJournal(dir.journal);
-      const summary: RunSummary = {
-        runId: dir.runId,
-        startedAt: run.startedAt,
-        endedAt: run.endedAt,
-        finished: run.finished,
-        iterations: run.ended,
-        succeeded: run.succeeded,
-        exitCode: run.exitCode,
-        stopReason: run.stopReason,
-      };
+      const summary = summaryOf(dir.runId, foldJournal(dir.journal));
       this.cache.set(dir.runId, { key, summary });
       summaries.push(summary);
     }

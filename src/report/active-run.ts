@@ -10,6 +10,9 @@ import { harnessHome, journalFileOf, type HarnessHome } from '../runtime/harness
 import { readLock, type LiveHolder, type LockView } from './live-run.js';
 import { listRunDirs } from './run-dirs.js';
 
+/** What finding a run takes from the configuration (`status` reads just this, without the validator). */
+export type RunFiles = Pick<Config, 'repoRoot' | 'piRuntimeDir' | 'activeRunFile'>;
+
 /** A run's journal: where this version keeps it, or where an earlier version left it. */
 export function journalOf(home: HarnessHome, runId: string): string {
   return listRunDirs(home).find((dir) => dir.runId === runId)?.journal ?? journalFileOf(home, runId);
@@ -26,7 +29,7 @@ export type RunLookup =
     };
 
 /** The active run, else the newest one. */
-export async function findRun(config: Config): Promise<RunLookup> {
+export async function findRun(config: RunFiles): Promise<RunLookup> {
   const home = await harnessHome(config);
   const lock = await readLock(home.lockFile);
   if (lock.kind === 'live') return { kind: 'active', holder: lock.holder, journal: journalOf(home, lock.holder.runId) };
@@ -39,6 +42,6 @@ export async function findRun(config: Config): Promise<RunLookup> {
 }
 
 /** The control inbox of a run. */
-export async function inboxOf(config: Config, runId: string): Promise<string> {
+export async function inboxOf(config: RunFiles, runId: string): Promise<string> {
   return controlDirOf((await harnessHome(config)).repoDir, runId);
 }

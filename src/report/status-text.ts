@@ -10,7 +10,15 @@ function duration(ms: number): string {
   return `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m`;
 }
 
-const number = (value: number) => value.toLocaleString('en-US');
+/**
+ * 1234567 as "1,234,567". Not toLocaleString: its first call loads the locale data, which costs a
+ * fresh `status` process more than reading the journal does.
+ */
+const number = (value: number) => {
+  const [whole = '', fraction] = String(Math.round(value * 1000) / 1000).split('.');
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return fraction ? `${grouped}.${fraction}` : grouped;
+};
 
 function budgetPhrase(budget: BudgetView): string | undefined {
   switch (budget.kind) {

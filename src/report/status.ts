@@ -3,7 +3,6 @@
  * decoded by the one decoder, folded by the one fold, summarised by the fold's shared views. No
  * model, no git: it has to answer in well under a second on a long run.
  */
-import type { Config } from '../config/load.js';
 import { foldJournal } from '../journal/fold-snapshot.js';
 import { JournalFold } from '../journal/fold/fold.js';
 import {
@@ -17,7 +16,7 @@ import {
   type TaskStatus,
 } from '../journal/fold/views.js';
 import type { RecordedStatus } from '../vocabulary/iterations.js';
-import { findRun } from './active-run.js';
+import { findRun, type RunFiles } from './active-run.js';
 
 export interface StatusDocument {
   repo: string;
@@ -134,7 +133,10 @@ export function statusOf(
 }
 
 /** Finds the active (or last) run and folds its journal. */
-export async function buildStatus(config: Config, now: number = Date.now()): Promise<StatusDocument> {
+export async function buildStatus(
+  config: RunFiles & { repoRoot: string },
+  now: number = Date.now(),
+): Promise<StatusDocument> {
   const lookup = await findRun(config);
   const journal = lookup.kind === 'active' ? lookup.journal : lookup.latest?.journal;
   const fold = journal ? foldJournal(journal) : new JournalFold();

@@ -24,12 +24,15 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/load.js';
+import { RUNTIME_FILE_DEFAULTS } from '../config/runtime-files.js';
 import { git } from '../workspace/git.js';
 
 export const JOURNAL_FILE = 'journal.jsonl';
 const RUNS = 'runs';
 
-export type HomeConfig = Pick<Config, 'repoRoot' | 'piRuntimeDir' | 'activeRunFile' | 'stateFile'>;
+/** Light readers (`status`) know no `stateFile`: its projection is then where the default puts it. */
+export type HomeConfig = Pick<Config, 'repoRoot' | 'piRuntimeDir' | 'activeRunFile'> &
+  Partial<Pick<Config, 'stateFile'>>;
 
 export interface HarnessHome {
   /** `<git common dir>/pi-harness`: shared by every work tree of the repository. */
@@ -79,7 +82,7 @@ export async function harnessHome(config: HomeConfig): Promise<HarnessHome> {
     runtimeDir: config.piRuntimeDir,
     runtimeRunsDir: path.join(config.piRuntimeDir, RUNS),
     lockProjection: config.activeRunFile,
-    stateProjection: config.stateFile,
+    stateProjection: config.stateFile ?? path.join(config.piRuntimeDir, RUNTIME_FILE_DEFAULTS.stateFile),
     inGit: dirs !== undefined,
   };
 }

@@ -5,25 +5,57 @@
  * and that process lives, the lock is held. Only a lock whose holder is gone, or that names no
  * process at all, may be taken over. A lock written by a newer version is left alone entirely.
  */
-import { z } from 'zod';
 import { isObject, numberField, stringField, type JsonObject } from '../util/json.js';
 import { newerVersionOf } from './newer-version.js';
 
 export const LOCK_VERSION = 1;
 
-export const lockRecordSchema = z.object({
-  version: z.literal(LOCK_VERSION),
-  runId: z.string().min(1),
-  pid: z.number().int().positive(),
-  hostname: z.string(),
-  startedAt: z.string(),
+export interface LockRecord {
+  version: typeof LOCK_VERSION;
+  runId: string;
+  pid: number;
+  hostname: string;
+  startedAt: string;
   /** starttime (field 22 of /proc/<pid>/stat, clock ticks since boot); null where /proc is absent. */
-  processStartTime: z.number().int().nonnegative().nullable(),
-  heartbeatAt: z.string(),
-  status: z.string(),
-  command: z.string(),
-});
-export type LockRecord = z.infer<typeof lockRecordSchema>;
+  processStartTime: number | null;
+  heartbeatAt: string;
+  status: string;
+  command: string;
+}
+
+const STRING_FIELDS = ['hostname', 'startedAt', 'heartbeatAt', 'status', 'command'] as const;
+
+/**
+ * The lock record in `value`, or the first field that breaks this version's format. Checked by
+ * hand, not by a schema library: `status` reads the lock in a fresh process that must answer in a
+ * fraction of a second, and loading a validator costs more than all the rest of its work.
+ */
+function checkLockRecord(value: unknown): { record: LockRecord } | { problem: string } {
+  if (!isObject(value)) return { problem: 'expected an object' };
+  if (value.version !== LOCK_VERSION) return { problem: `version: expected ${LOCK_VERSION}` };
+  const { runId, pid, processStartTime } = value;
+  if (typeof runId !== 'string' || runId === '') return { problem: 'runId: expected a non-empty string' };
+  if (!isPid(pid)) return { problem: 'pid: expected a positive integer' };
+  const startTimeOk =
+    processStartTime === null ||
+    (typeof processStartTime === 'number' && Number.isSafeInteger(processStartTime) && processStartTime >= 0);
+  if (!startTimeOk) return { problem: 'processStartTime: expected a non-negative integer or null' };
+  for (const key of STRING_FIELDS) if (typeof value[key] !== 'string') return { problem: `${key}: expected a string` };
+  const text = (key: (typeof STRING_FIELDS)[number]) => value[key] as string;
+  return {
+    record: {
+      version: LOCK_VERSION,
+      runId,
+      pid,
+      hostname: text('hostname'),
+      startedAt: text('startedAt'),
+      processStartTime: processStartTime as number | null,
+      heartbeatAt: text('heartbeatAt'),
+      status: text('status'),
+      command: text('command'),
+    },
+  };
+}
 
 /** The holder as far as it can be read: a pid at least; the rest when the file says it. */
 export interface LockHolder {
@@ -82,9 +114,9 @@ export function readLockText(text: string): LockReading {
     value = JSON.parse(text);
     const newer = newerVersionOf(value, LOCK_VERSION);
     if (newer !== undefined) return { kind: 'newer', version: newer };
-    const parsed = lockRecordSchema.safeParse(value);
-    if (parsed.success) return { kind: 'valid', record: parsed.data };
-    problem = `it does not match this version's lock format (${z.prettifyError(parsed.error).split('\n')[0]})`;
+    const checked = checkLockRecord(value);
+    if ('record' in checked) return { kind: 'valid', record: checked.record };
+    problem = `it does not match this version's lock format (${checked.problem})`;
   } catch {
     problem = 'it is not valid JSON';
   }

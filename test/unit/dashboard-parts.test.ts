@@ -6,6 +6,12 @@ import { authorize, sameToken } from '../../src/dashboard/auth.js';
 import { EventHub } from '../../src/dashboard/hub.js';
 import { dashboardUrl, isLoopback, listenNotes } from '../../src/dashboard/listen.js';
 import type { ReadEvent } from '../../src/journal/decode.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../../src/config/load.js';
+import { RunList } from '../../src/dashboard/state.js';
+import { JournalFold } from '../../src/journal/fold/fold.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 function fakeResponse() {
   const frames: string[] = [];
@@ -72,9 +78,31 @@ describe('the event stream', () => {
       'id: 3',
     ]);
     hub.publish(event(4));
+    hub.flush();
     expect(frames.at(-1)).toMatch(/^id: 4\ndata: \{.*"m4"/);
     hub.publish(event(5, 'another run'));
+    hub.flush();
     expect(frames.at(-1)).toMatch(/^id: 4/);
+    hub.close();
+  });
+
+  it('writes a burst of events to every client once, as the same text, each event once', async () => {
+    let seq = 0;
+    const hub = new EventHub(() => seq);
+    hub.reset('r1');
+    const clients = Array.from({ length: 10 }, () => fakeResponse());
+    for (const client of clients) hub.attach(client.response, 'r1', 0);
+    const before = clients.map((client) => client.frames.length);
+    for (seq = 1; seq <= 50; seq++) hub.publish(event(seq));
+    const late = fakeResponse(); // attaches mid-burst: the buffer brings it up to date, nothing twice
+    hub.attach(late.response, 'r1', 0);
+    for (; seq <= 60; seq++) hub.publish(event(seq));
+    await new Promise((resolve) => setImmediate(resolve));
+    const written = clients.map((client, index) => client.frames.slice(before[index]));
+    for (const frames of written) expect(frames).toEqual([written[0]![0], written[0]![1]]);
+    const ids = (frames: string[]) => [...frames.join('').matchAll(/^id: (\d+)$/gm)].map((match) => Number(match[1]));
+    expect(ids(written[0]!)).toEqual(Array.from({ length: 60 }, (_, index) => index + 1));
+    expect(ids(late.frames)).toEqual(Array.from({ length: 60 }, (_, index) => index + 1));
     hub.close();
   });
 
@@ -99,5 +127,20 @@ describe('whether a run serves the dashboard', () => {
     expect(dashboardEnabled('once', true, undefined)).toBe(true);
     expect(dashboardEnabled('run', true, false)).toBe(false); // --no-dashboard
     expect(dashboardEnabled('once', false, true)).toBe(true); // --dashboard
+  });
+});
+
+describe('the list of runs', () => {
+  it('summarises the run the board shows from its fold, not by reading its journal again', async () => {
+    const root = await tempDir();
+    const journal = path.join(root, 'runs', 'r1', 'journal.jsonl');
+    mkdirSync(path.dirname(journal), { recursive: true });
+    writeFileSync(journal, `${JSON.stringify({ v: 1, runId: 'r1', at: '2026-01-01T00:00:00Z', seq: 1, type: 'x' })}\n`);
+    const list = new RunList({ piRuntimeDir: root } as Config);
+    const fold = new JournalFold();
+    fold.run.ended = 7; // only the board's fold says so; the journal on disk holds no iteration
+    const shown = { runId: 'r1', journal, fold, live: true, inboxDir: null, ready: Promise.resolve() };
+    expect((await list.list(shown)).map((run) => run.iterations)).toEqual([7]);
+    expect((await list.list()).map((run) => run.iterations)).toEqual([0]);
   });
 });

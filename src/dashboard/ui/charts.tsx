@@ -2,10 +2,11 @@
  * Tokens and time per iteration (uPlot: small, fast on 10,000 points, no dependencies), and where
  * the run's tokens and time went per role (the fold's tallies).
  */
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useMemo, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import type { JournalFold } from '../../journal/fold/fold.js';
 import { CHART_ROLES, type IterationSeries } from '../../journal/fold/views.js';
+import { chartPoints } from './chart-points.js';
 import { duration, tokens } from './format.js';
 
 const ROLE_COLOURS = ['#2f6fdb', '#8a5cd6', '#d9822b', '#2b9e6a', '#c2417a'];
@@ -82,17 +83,22 @@ function RoleTable(props: { fold: JournalFold }) {
 export function Charts(props: { series: IterationSeries | undefined; fold: JournalFold; version: number }) {
   const series = props.series;
   const count = series?.iteration.length ?? 0;
+  // Recomputed when an iteration ends, not on every event: the series only grows at iteration_end.
+  const points = useMemo(() => (series ? chartPoints(series) : undefined), [series, count]);
+  const tokenData = useMemo(() => (points ? [points.iteration, points.tokens] : []) as uPlot.AlignedData, [points]);
+  const timeData = useMemo(
+    () => (points ? [points.iteration, points.seconds, ...points.roleSeconds] : []) as uPlot.AlignedData,
+    [points],
+  );
+  const per = points && points.perPoint > 1 ? ` (mean of every ${points.perPoint})` : '';
   return (
     <div data-testid="charts">
       <h2>Tokens and time</h2>
-      {series && count > 0 ? (
+      {points && count > 0 ? (
         <>
-          <Plot label="tokens per iteration" options={tokenOptions} data={[series.iteration, series.tokens]} />
-          <Plot
-            label="seconds per iteration and role"
-            options={timeOptions}
-            data={[series.iteration, series.seconds, ...series.roleSeconds]}
-          />
+          <Plot label={`tokens per iteration${per}`} options={tokenOptions} data={tokenData} />
+          <Plot label={`seconds per iteration and role${per}`} options={timeOptions} data={timeData} />
+          {per ? <p class="muted">Each point is the mean of {points.perPoint} iterations.</p> : null}
         </>
       ) : (
         <p class="muted">The charts fill as iterations end.</p>
