@@ -160,7 +160,7 @@ const CHEATS: Cheat[] = [
     name: 'skips a test on a condition no marker names, with sed -i',
     rule: 'more-tests-skipped',
     path: '(test run)',
-    steps: [bash(`sed -i "s/test('adds', /test('adds', { skip: process.env.CI === undefined }, /" test/add.test.js`)],
+    steps: [bash(`sed -i "s/test('adds', /test('adds', { skip: process.env.HOME !== '' }, /" test/add.test.js`)],
   },
   {
     name: 'renames the test files so the runner finds none',
