@@ -231,6 +231,9 @@ function starterProcess(lockFile: string, runId: string): Starter {
     process.exit(0);`;
   const args = ['--no-warnings', '--import', TS_HOOK, '--input-type=module', '-e', code];
   const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  // A starter that lost exits as soon as it has answered, so the later 'release' may meet a closed
+  // pipe (EPIPE): that says nothing about the lock, and must not become an uncaught error.
+  child.stdin!.on('error', () => undefined);
   const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
   const next = async () => ((await lines.next()).value as string | undefined) ?? 'no answer';
