@@ -10,7 +10,8 @@ import type { ReadEvent } from '../journal/decode.js';
 import { JournalFold } from '../journal/fold/fold.js';
 import { JournalTail } from '../journal/tail.js';
 import type { LiveRun } from '../loop/run-loop.js';
-import { findRun, inboxOf } from '../report/active-run.js';
+import { findRunIn } from '../report/active-run.js';
+import { harnessHome, type HarnessHome } from '../runtime/harness-home.js';
 import { EventHub } from './hub.js';
 
 export interface ShownRun {
@@ -35,6 +36,8 @@ export class RunBoard {
   private timer: NodeJS.Timeout | undefined;
   private attached = false;
   private refreshing: Promise<void> | undefined;
+  /** Resolved once: the poll below runs often and the place never changes while the board lives. */
+  private home: Promise<HarnessHome> | undefined;
 
   constructor(config: Config) {
     this.config = config;
@@ -88,17 +91,18 @@ export class RunBoard {
 
   private async lookAgain(): Promise<void> {
     if (this.attached) return;
-    const lookup = await findRun(this.config);
+    this.home ??= harnessHome(this.config);
+    const lookup = await findRunIn(await this.home);
     const target =
       lookup.kind === 'active'
-        ? { runId: lookup.holder.runId, journal: lookup.journal, active: true }
+        ? { runId: lookup.holder.runId, journal: lookup.journal, inboxDir: lookup.inboxDir }
         : lookup.latest
-          ? { ...lookup.latest, active: false }
+          ? { ...lookup.latest, inboxDir: null }
           : undefined;
     if (!target || this.attached) return;
     const shown = this.shown;
     if (shown?.runId === target.runId) {
-      if (shown.live && !target.active) {
+      if (shown.live && target.inboxDir === null) {
         shown.live = false;
         shown.inboxDir = null;
       }
@@ -107,10 +111,11 @@ export class RunBoard {
     await this.show(target);
   }
 
-  private async show(target: { runId: string; journal: string; active: boolean }): Promise<void> {
+  /** `inboxDir`: null when the run is not active (its journal is shown, nothing can be sent to it). */
+  private async show(target: { runId: string; journal: string; inboxDir: string | null }): Promise<void> {
     this.stopTail();
     const fold = new JournalFold();
-    const inboxDir = target.active ? await inboxOf(this.config, target.runId) : null;
+    const { inboxDir } = target;
     // What the journal held already is in the fold the page starts from: only later events stream.
     let loaded = false;
     const onEvent = (event: ReadEvent) => {
@@ -119,7 +124,7 @@ export class RunBoard {
     };
     const tail = new JournalTail(target.journal, onEvent);
     this.tail = tail;
-    const shown: ShownRun = { ...target, fold, live: target.active, inboxDir, ready: Promise.resolve() };
+    const shown: ShownRun = { ...target, fold, live: inboxDir !== null, inboxDir, ready: Promise.resolve() };
     this.shown = shown;
     this.hub.reset(target.runId);
     shown.ready = tail.start().then(() => {

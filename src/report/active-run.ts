@@ -19,8 +19,8 @@ export function journalOf(home: HarnessHome, runId: string): string {
 }
 
 export type RunLookup =
-  /** A run holds the lock and is alive. */
-  | { kind: 'active'; holder: LiveHolder; journal: string }
+  /** A run holds the lock and is alive; `inboxDir` is where its control requests go. */
+  | { kind: 'active'; holder: LiveHolder; journal: string; inboxDir: string }
   /** No run is active; the newest run's journal, if there ever was one (`stale`: a lock its run left behind). */
   | {
       kind: 'idle';
@@ -30,18 +30,21 @@ export type RunLookup =
 
 /** The active run, else the newest one. */
 export async function findRun(config: RunFiles): Promise<RunLookup> {
-  const home = await harnessHome(config);
+  return findRunIn(await harnessHome(config));
+}
+
+/** As findRun, for a caller that holds the harness home already (a poll need not ask git each time). */
+export async function findRunIn(home: HarnessHome): Promise<RunLookup> {
   const lock = await readLock(home.lockFile);
-  if (lock.kind === 'live') return { kind: 'active', holder: lock.holder, journal: journalOf(home, lock.holder.runId) };
+  if (lock.kind === 'live') {
+    const { holder } = lock;
+    const inboxDir = controlDirOf(home.repoDir, holder.runId);
+    return { kind: 'active', holder, journal: journalOf(home, holder.runId), inboxDir };
+  }
   const latest = listRunDirs(home)[0];
   return {
     kind: 'idle',
     latest: latest ? { runId: latest.runId, journal: latest.journal } : undefined,
     ...(lock.kind === 'stale' ? { stale: lock } : {}),
   };
-}
-
-/** The control inbox of a run. */
-export async function inboxOf(config: RunFiles, runId: string): Promise<string> {
-  return controlDirOf((await harnessHome(config)).repoDir, runId);
 }

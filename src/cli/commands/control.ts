@@ -7,7 +7,7 @@
 import type { Config } from '../../config/load.js';
 import { newControlId, parseControlRequest, type ControlRequest } from '../../control/request.js';
 import { sendControl } from '../../control/send.js';
-import { findRun, inboxOf } from '../../report/active-run.js';
+import { findRun } from '../../report/active-run.js';
 import { loadTaskFile, matchTask } from '../../tasks/index.js';
 import type { ControlAction } from '../../vocabulary/control.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
@@ -81,7 +81,7 @@ export async function controlCommand(config: Config, io: CliIo, args: ControlArg
   if (!request) return EXIT.usage;
   const { holder } = run;
   const result = await sendControl({
-    inboxDir: await inboxOf(config, holder.runId),
+    inboxDir: run.inboxDir,
     journal: run.journal,
     request,
     waitMs: wait * 1000,
