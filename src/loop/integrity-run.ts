@@ -17,13 +17,13 @@ import {
   type TestBaseline,
 } from '../integrity/index.js';
 import type { BaselineCounts, BaselineSource } from '../journal/events.js';
-import { type CommandResult, runCommand } from '../verify/run-command.js';
+import type { CommandResult } from '../verify/run-command.js';
 import { toRepoRelative } from '../workspace/changes.js';
 import { readTree, type IterationRun } from './iteration-run.js';
+import { runTestCommand } from './test-command.js';
 
 /** Trees remembered; an iteration only ever asks for the tree it starts from. */
 const REMEMBERED_TREES = 16;
-const VERIFICATION_OUTPUT_CAP = 256 * 1024;
 
 /** A passing verification as the baseline reads it. */
 function passing(tree: string, result: CommandResult): PassingVerification {
@@ -81,7 +81,7 @@ export function integrityOptions(config: Config): IntegrityOptions {
 
 /** The verification the run makes at its start, when no passing one of the start tree is known. */
 async function verifyAtStart(run: IterationRun): Promise<CommandResult | undefined> {
-  const { config, childEnv, signal } = run.services;
+  const { config } = run.services;
   const integrity = run.services.integrity;
   if (config.testCommand.trim() === '' || !integrity.takeStartVerification()) return undefined;
   run.services.journal.append({
@@ -89,14 +89,7 @@ async function verifyAtStart(run: IterationRun): Promise<CommandResult | undefin
     iteration: run.start.iteration,
     command: config.testCommand,
   });
-  const result = await runCommand({
-    command: config.testCommand,
-    cwd: config.repoRoot,
-    timeoutSeconds: config.verificationTimeoutSeconds,
-    maxOutputBytes: VERIFICATION_OUTPUT_CAP,
-    env: childEnv,
-    signal,
-  });
+  const result = await runTestCommand(run.services);
   integrity.remember(run.state.tree.fingerprint, result);
   // The test command may write files (a build, a cache): the developer's turn starts from what it left.
   run.state.tree = await readTree(run);
