@@ -46,6 +46,11 @@ export async function createTransport(
     noExtensions: config.piNoExtensions,
     noSkills: config.piNoSkills,
     noPromptTemplates: config.piNoPromptTemplates,
+    // Every pi may host every role: it starts with all the tools any role gets, and each turn's
+    // loadout (its role's tools, its system prompt) is applied to its session.
+    toolUniverse: config.piTools,
+    // The harness's system prompt leaves tool guidance to the tools' own (compact) texts.
+    compactTools: config.systemPrompt === 'harness',
     modelEndpoints: Object.fromEntries(
       Object.entries(config.models).map(([name, e]) => [
         name,

@@ -65,7 +65,18 @@ export interface TurnRequest {
   prompt: string;
   /** `provider/id`; undefined lets pi use its own default. */
   model?: string;
+  /** The tools the turn may use. */
   tools: readonly string[];
+  /**
+   * The tools whose schemas the model is sent, in this order (transports with per-turn loadouts);
+   * default: `tools`. A call to an offered tool outside `tools` is refused with a reason.
+   */
+  offeredTools?: readonly string[];
+  /**
+   * Replaces pi's own system prompt for the turn (transports with per-turn loadouts); undefined:
+   * pi's own.
+   */
+  systemPrompt?: string;
   thinking?: ThinkingLevel;
   session: SessionChoice;
   /** Working directory of the agent (the repo root). */
@@ -94,8 +105,18 @@ export interface TurnResult {
   durationMs: number;
 }
 
+/** What became of guidance sent into a turn in flight (`pi-harness steer`). */
+export type SteerOutcome =
+  /** pi put the guidance into the conversation (after the tool call that was running); `at`: epoch ms. */
+  { kind: 'delivered'; at: number; role: Role } | { kind: 'not_delivered'; why: string };
+
 export interface Transport {
   runTurn(request: TurnRequest, signal?: AbortSignal): Promise<TurnResult>;
+  /**
+   * Sends guidance into the turn in flight; settles when pi delivered it to the model (or could
+   * not). Transports without a live agent (mock) leave it out.
+   */
+  steer?(text: string): Promise<SteerOutcome>;
   /** Ends every child process this transport started. Safe to call twice. */
   close(): Promise<void>;
   /** Ends idle sessions' processes but keeps the transport usable (between iterations). */

@@ -5,6 +5,8 @@
  * cost per task — the part a faster model does not buy back.
  *
  *   node dist/bench/loop-bench.js [--runs N] [--json] [--model-delay-ms MS] [--keep]
+ *   node dist/bench/loop-bench.js --compare REF [--ref-dir DIR] [--runs N]   REF's build beside this one
+ *   node dist/bench/loop-bench.js --memory-check 500                         memory over a long run
  */
 import { readFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
@@ -12,9 +14,12 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultPiCli } from '../agent/rpc/pi-launch.js';
 import { VERSION } from '../version.js';
+import { compareBuilds, formatComparison } from './compare.js';
 import { measure, type RunFigures } from './measure.js';
+import { formatMemoryCheck, memoryCheck } from './memory-check.js';
+import { prepareRef } from './ref-build.js';
 import { formatReport, medianRun } from './report.js';
-import { runOnce } from './run-once.js';
+import { currentBuild, runOnce } from './run-once.js';
 
 function piVersion(): string {
   for (let dir = path.dirname(defaultPiCli()); dir !== path.dirname(dir); dir = path.dirname(dir)) {
@@ -44,47 +49,121 @@ function machine() {
   };
 }
 
-async function main(): Promise<number> {
+const USAGE =
+  'usage: loop-bench [--runs N] [--json] [--model-delay-ms MS] [--keep] [--compare REF [--ref-dir DIR]]\n' +
+  '                  [--memory-check ITERATIONS [--memory-from N] [--memory-window N]]\n';
+
+function options() {
   const { values } = parseArgs({
     options: {
       runs: { type: 'string', default: '1' },
       json: { type: 'boolean', default: false },
       'model-delay-ms': { type: 'string', default: '0' },
       keep: { type: 'boolean', default: false },
+      compare: { type: 'string' },
+      'ref-dir': { type: 'string' },
+      'memory-check': { type: 'string' },
+      'memory-from': { type: 'string', default: '50' },
+      'memory-window': { type: 'string', default: '25' },
     },
   });
-  const runs = Number(values.runs);
-  const modelDelayMs = Number(values['model-delay-ms']);
-  if (!Number.isInteger(runs) || runs < 1 || !Number.isFinite(modelDelayMs) || modelDelayMs < 0) {
-    process.stderr.write('usage: loop-bench [--runs N] [--json] [--model-delay-ms MS] [--keep]\n');
-    return 2;
-  }
+  const numbers = {
+    runs: Number(values.runs),
+    modelDelayMs: Number(values['model-delay-ms']),
+    memoryIterations: values['memory-check'] === undefined ? undefined : Number(values['memory-check']),
+    memoryFrom: Number(values['memory-from']),
+    memoryWindow: Number(values['memory-window']),
+  };
+  const whole = (n: number | undefined, min: number) => n === undefined || (Number.isInteger(n) && n >= min);
+  const valid =
+    whole(numbers.runs, 1) &&
+    Number.isFinite(numbers.modelDelayMs) &&
+    numbers.modelDelayMs >= 0 &&
+    whole(numbers.memoryIterations, 2) &&
+    whole(numbers.memoryFrom, 1) &&
+    whole(numbers.memoryWindow, 1);
+  return valid ? { ...values, ...numbers } : undefined;
+}
 
+type Options = NonNullable<ReturnType<typeof options>>;
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+async function single(opts: Options): Promise<number> {
   const figures: RunFigures[] = [];
-  for (let i = 1; i <= runs; i++) {
-    process.stderr.write(`bench: run ${i}/${runs}…\n`);
-    const raw = await runOnce({ modelDelayMs, keep: values.keep });
+  for (let i = 1; i <= opts.runs; i++) {
+    log(`bench: run ${i}/${opts.runs}…`);
+    const raw = await runOnce({ build: currentBuild(), modelDelayMs: opts.modelDelayMs, keep: opts.keep });
     const run = measure(raw);
     figures.push(run);
-    if (values.keep) process.stderr.write(`bench: repo kept at ${raw.repo}\n`);
-    if (!run.pathsOk || raw.exitCode !== 0) {
-      process.stderr.write(
-        `bench: run ${i} did not go as scripted (exit ${raw.exitCode}); harness output:\n${raw.output}\n`,
-      );
-    }
+    if (opts.keep) log(`bench: repo kept at ${raw.repo}`);
+    if (!run.pathsOk || raw.exitCode !== 0)
+      log(`bench: run ${i} did not go as scripted (exit ${raw.exitCode}); harness output:\n${raw.output}`);
   }
-
   const result = medianRun(figures);
   const context = machine();
-  if (values.json) {
-    process.stdout.write(
-      `${JSON.stringify({ machine: context, runs, modelDelayMs, median: result, all: figures }, null, 2)}\n`,
-    );
-  } else {
-    const label = `${context.date.slice(0, 10)}, ${context.cores}× ${context.cpu}, Node ${context.node}, pi ${context.pi}${modelDelayMs > 0 ? `, model delay ${modelDelayMs} ms` : ''}`;
-    process.stdout.write(`${formatReport(result, runs, label)}\n`);
-  }
+  if (opts.json) {
+    const body = { machine: context, runs: opts.runs, modelDelayMs: opts.modelDelayMs, median: result, all: figures };
+    process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
+  } else process.stdout.write(`${formatReport(result, opts.runs, label(context, opts))}\n`);
   return result.pathsOk && figures.every((run) => run.exitCode === 0) ? 0 : 1;
+}
+
+function label(context: ReturnType<typeof machine>, opts: Options): string {
+  const delay = opts.modelDelayMs > 0 ? `, model delay ${opts.modelDelayMs} ms` : '';
+  return `${context.date.slice(0, 10)}, ${context.cores}× ${context.cpu}, Node ${context.node}, pi ${context.pi}${delay}`;
+}
+
+async function compare(opts: Options, ref: string): Promise<number> {
+  const prepared = await prepareRef(ref, { ...(opts['ref-dir'] ? { dir: opts['ref-dir'] } : {}), log });
+  try {
+    const comparison = await compareBuilds({
+      base: prepared.build,
+      head: currentBuild(),
+      runs: opts.runs,
+      modelDelayMs: opts.modelDelayMs,
+      keep: opts.keep,
+      log,
+    });
+    const context = machine();
+    if (opts.json) {
+      const body = { machine: context, ref: prepared.commit, modelDelayMs: opts.modelDelayMs, ...comparison };
+      process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
+    } else {
+      const title = `pi-harness loop benchmark — ${label(context, opts)}`;
+      const sides = [comparison.base, comparison.head].map(
+        (side) => `── ${side.build.label} ──\n${formatReport(side.median, side.runs.length, title)}`,
+      );
+      process.stdout.write(`${[...sides, '── comparison ──', formatComparison(comparison)].join('\n\n')}\n`);
+    }
+    const ok = (runs: RunFigures[]) => runs.every((run) => run.pathsOk && run.exitCode === 0);
+    return ok(comparison.base.runs) && ok(comparison.head.runs) ? 0 : 1;
+  } finally {
+    await prepared.dispose();
+  }
+}
+
+async function memory(opts: Options, iterations: number): Promise<number> {
+  const check = await memoryCheck({
+    build: currentBuild(),
+    iterations,
+    from: opts.memoryFrom,
+    window: opts.memoryWindow,
+    log,
+  });
+  if (opts.json) process.stdout.write(`${JSON.stringify({ machine: machine(), ...check }, null, 2)}\n`);
+  else process.stdout.write(`${formatMemoryCheck(check, `${label(machine(), opts)}, HEAD`)}\n`);
+  return check.flat && check.exitCode === 0 ? 0 : 1;
+}
+
+async function main(): Promise<number> {
+  const opts = options();
+  if (!opts) {
+    process.stderr.write(USAGE);
+    return 2;
+  }
+  if (opts.memoryIterations !== undefined) return memory(opts, opts.memoryIterations);
+  if (opts.compare !== undefined) return compare(opts, opts.compare);
+  return single(opts);
 }
 
 main().then(

@@ -11,7 +11,7 @@
  */
 import type { ReadEvent, ReadEventOf } from '../journal/decode.js';
 import { chatMessages, type RecordedRequest } from '../scripted-model/index.js';
-import type { PiProcessPeak } from './pi-processes.js';
+import { summariseMemory, type MemoryFigures } from './proc-memory.js';
 import type { RawRun } from './run-once.js';
 import { expectedPathOf, type ExpectedPath } from './workload.js';
 
@@ -94,7 +94,8 @@ export interface RunFigures {
   /** Outside iterations: config, lock, pi agent dir, transport shutdown. */
   runFrameMs: number;
   body: BodyComposition;
-  pi: PiProcessPeak | undefined;
+  /** PSS/RSS of the harness process and its pi processes over the run (Linux). */
+  memory: MemoryFigures | undefined;
   pathsOk: boolean;
 }
 
@@ -304,7 +305,7 @@ export function measure(raw: RawRun): RunFigures {
     betweenTurnsMs: iterationMs - total.wallMs - verificationMs,
     runFrameMs: raw.wallMs - iterationMs,
     body,
-    pi: raw.pi,
+    memory: summariseMemory(raw.memory),
     pathsOk: tasks.length > 0 && tasks.every((task) => task.pathOk),
   };
 }

@@ -111,7 +111,7 @@ function bodyLines(run: RunFigures): string {
     `  ${label.padEnd(22)} ${kb(bytes).padStart(8)} kB  ${((100 * bytes) / Math.max(1, run.total.bodyBytes)).toFixed(0).padStart(3)}%  (${kb(bytes / requests)} kB per request)`;
   return [
     `Request bodies (${whole(run.total.modelRequests)} requests, ${kb(run.total.bodyBytes)} kB; largest ${kb(body.largestBodyBytes)} kB):`,
-    part('pi system prompt', body.systemBytes),
+    part('system prompt', body.systemBytes),
     part('tool schemas', body.toolSchemaBytes),
     part('harness prompt', body.promptBytes),
     part('turn history', body.historyBytes),
@@ -122,13 +122,15 @@ function bodyLines(run: RunFigures): string {
 }
 
 export function formatReport(run: RunFigures, runs: number, context: string): string {
-  const pi = run.pi
-    ? `; peak ${whole(run.pi.peakCount)} live pi processes (each with its guardian) holding ${whole(run.pi.peakRssMiB)} MiB`
+  const memory = run.memory
+    ? `; harness + pi processes: ${whole(run.memory.meanPssMiB)} MiB PSS on average, ${whole(run.memory.peakPssMiB)} MiB at peak ` +
+      `(harness ${whole(run.memory.meanByKindMiB.harness)}, pi ${whole(run.memory.meanByKindMiB.pi)}, ` +
+      `guardians ${whole(run.memory.meanByKindMiB.guardian)}; at most ${whole(run.memory.peakPiProcesses)} pi at once)`
     : '';
   return [
     `pi-harness loop benchmark — ${context}${runs > 1 ? `, median of ${runs} runs` : ''}`,
     '',
-    `Tasks completed ${run.tasksCompleted}/${run.iterations} in ${seconds(run.wallMs)} s → ${run.tasksPerHour.toFixed(0)} tasks/hour${pi}`,
+    `Tasks completed ${run.tasksCompleted}/${run.iterations} in ${seconds(run.wallMs)} s → ${run.tasksPerHour.toFixed(0)} tasks/hour${memory}`,
     `Per completed task: ${kb(run.promptBytesPerTask)} kB harness prompts, ${kb(run.bodyBytesPerTask)} kB request bodies ` +
       `(${kb(run.uncachedBytesPerTask)} kB past a prefix cache), ${run.modelRequestsPerTask.toFixed(1)} model requests`,
     '',

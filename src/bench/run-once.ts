@@ -1,39 +1,75 @@
 /**
  * One benchmark run: a fresh temp git repo with the workload, the scripted model on a local port,
- * and `pi-harness run` executed in-process for real (real pi children over RPC, real git, real
- * `node --test`). Returns the raw material — journal events and the model server's request
- * records — for measure.ts to turn into figures.
+ * and `pi-harness run` of one build executed as the user runs it — its CLI in a process of its
+ * own (real pi children over RPC, real git, real `node --test`), so that its memory can be read
+ * apart from the bench's and another commit's build can run the very same workload. Returns the
+ * raw material — journal events, the model server's request records, memory samples — for
+ * measure.ts to turn into figures.
+ *
+ * The dashboard bench's runs (`sseClients`) run this checkout's loop inside the bench process
+ * instead, with the dashboard attached to the live run and event-stream clients connected.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../config/load.js';
 import type { ReadEvent } from '../journal/decode.js';
 import { readJournalFile } from '../journal/read.js';
 import { runLoop } from '../loop/run-loop.js';
+import { harnessHome, listRunJournals } from '../runtime/harness-home.js';
 import { exitCodeOf } from '../vocabulary/exit-codes.js';
 import { roleScript, startScriptedModel, type RecordedRequest, type ScriptStep } from '../scripted-model/index.js';
-import { watchPiProcesses, type PiProcessPeak } from './pi-processes.js';
-import { INITIAL_FILES, PLANS, TASK_FILE, TEST_COMMAND } from './workload.js';
+import { sampleMemory, type MemorySample } from './proc-memory.js';
+import { watchWithDashboard } from './sse-clients.js';
+import { PLANS, TEST_COMMAND, INITIAL_FILES, taskFile } from './workload.js';
+
+/** A built pi-harness: the CLI entry of its dist/ (this checkout's, or another commit's). */
+export interface HarnessBuild {
+  /** Shown in reports, e.g. "HEAD" or "52492ab". */
+  label: string;
+  /** dist/cli/main.js of that build. */
+  cli: string;
+}
 
 export interface RunOptions {
+  build: HarnessBuild;
   /** Simulated model latency added to every model reply (default 0: measure the harness alone). */
   modelDelayMs: number;
   /** Leave the temp repo in place for inspection. */
   keep: boolean;
+  /** How many times the six tasks are repeated (the memory check); 1 for the workload. */
+  rounds?: number;
+  /** Milliseconds between memory samples. */
+  sampleMs?: number;
+  /** Extra configuration for the harness (pi.config.json), over the bench's own. */
+  config?: Record<string, unknown>;
+  /**
+   * The dashboard bench: this checkout's loop runs in the bench process, serving the dashboard
+   * with this many event-stream clients connected (0: no dashboard at all); `build` is unused.
+   */
+  sseClients?: number;
 }
 
 export interface RawRun {
   exitCode: number;
-  /** The whole `pi-harness run`, as the user waits for it. */
+  /** The whole `pi-harness run`, as the user waits for it: process start to exit. */
   wallMs: number;
   events: ReadEvent[];
   requests: RecordedRequest[];
-  pi: PiProcessPeak | undefined;
+  /** Memory of the harness process and the pi processes below it, sampled through the run. */
+  memory: MemorySample[];
   /** The harness's console output, for diagnosing a run that went wrong. */
   output: string;
   repo: string;
+  /** With `sseClients`: the bytes each event-stream client received. */
+  sseBytes?: number[];
+}
+
+/** This checkout's own build (dist/ next to this file). */
+export function currentBuild(label = 'HEAD'): HarnessBuild {
+  return { label, cli: fileURLToPath(new URL('../cli/main.js', import.meta.url)) };
 }
 
 const GIT_IDENTITY = {
@@ -55,30 +91,114 @@ async function writeFiles(dir: string, files: Record<string, string>): Promise<v
   }
 }
 
-function harnessConfig(baseUrl: string, modelId: string): Record<string, unknown> {
+function harnessConfig(baseUrl: string, modelId: string, options: RunOptions): Record<string, unknown> {
   const model = `scripted/${modelId}`;
+  const rounds = options.rounds ?? 1;
   return {
     piModel: model,
     models: { [model]: { baseUrl, apiKeyEnv: 'BENCH_MODEL_KEY', contextWindow: 128000, maxTokens: 4096 } },
     testCommand: TEST_COMMAND,
     sleepBetweenSeconds: 0,
+    ...(rounds > 1 ? { maxIterations: rounds * 6 + 10 } : {}),
     // Generous for a scripted model, but a broken run fails in seconds rather than hanging.
     noEventTimeoutSeconds: 30,
     agentTimeoutSeconds: 120,
+    ...options.config,
   };
 }
 
 async function readJournal(repo: string): Promise<ReadEvent[]> {
-  const runs = path.join(repo, '.pi-harness', 'runs');
-  const [runId] = await readdir(runs);
-  if (runId === undefined) return [];
-  return readJournalFile(path.join(runs, runId, 'journal.jsonl')).events;
+  const { config } = await loadConfig({ repoRoot: repo, cwd: repo, env: {} });
+  const [run] = listRunJournals(await harnessHome(config));
+  return run ? readJournalFile(run.journal).events : [];
 }
 
 /** Adds `delayMs` to every scripted reply: a crude stand-in for a model's time to answer. */
 function withDelay(script: (request: RecordedRequest) => ScriptStep, delayMs: number) {
   if (delayMs <= 0) return script;
   return (request: RecordedRequest): ScriptStep => ({ ...script(request), delayMs });
+}
+
+async function prepareRepo(repo: string, config: Record<string, unknown>, rounds: number): Promise<void> {
+  await writeFiles(repo, {
+    ...INITIAL_FILES,
+    'TODOS.md': taskFile(rounds),
+    'pi.config.json': `${JSON.stringify(config, null, 2)}\n`,
+  });
+  git(repo, 'init', '-q', '-b', 'main');
+  git(repo, 'config', 'user.name', GIT_IDENTITY.GIT_AUTHOR_NAME);
+  git(repo, 'config', 'user.email', GIT_IDENTITY.GIT_AUTHOR_EMAIL);
+  git(repo, 'config', 'commit.gpgsign', 'false');
+  git(repo, 'add', '-A');
+  git(repo, 'commit', '-q', '-m', 'initial');
+}
+
+interface CliRun {
+  exitCode: number;
+  wallMs: number;
+  output: string;
+  memory: MemorySample[];
+}
+
+/**
+ * `node <build>/dist/cli/main.js run` in the repo, its memory sampled until it exits. The dashboard
+ * stays off (the environment, which an older build ignores): the bench measures the loop.
+ */
+function runCli(build: HarnessBuild, repo: string, env: NodeJS.ProcessEnv, sampleMs: number): Promise<CliRun> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [build.cli, 'run'], {
+    cwd: repo,
+    env: { ...env, PI_VISUALIZER: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+  };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  const sampler = child.pid === undefined ? { stop: () => [] } : sampleMemory(child.pid, sampleMs);
+  return new Promise((resolve) => {
+    child.on('error', (error) => {
+      output += `\nbench: cannot start ${build.cli}: ${error.message}\n`;
+    });
+    child.on('close', (code, signal) => {
+      const memory = sampler.stop();
+      resolve({ exitCode: code ?? (signal ? 128 : 1), wallMs: performance.now() - started, output, memory });
+    });
+  });
+}
+
+/** `pi-harness run` inside the bench process, with `clients` event-stream clients on its dashboard. */
+async function runInProcess(repo: string, env: NodeJS.ProcessEnv, clients: number, sampleMs: number) {
+  const { config } = await loadConfig({ repoRoot: repo, cwd: repo, env });
+  const watchers = clients > 0 ? await watchWithDashboard(config, clients) : undefined;
+  let output = '';
+  const collect = (text: string) => {
+    output += text;
+  };
+  const sampler = sampleMemory(process.pid, sampleMs);
+  const started = performance.now();
+  try {
+    const outcome = await runLoop({
+      mode: 'run',
+      config,
+      io: { cwd: repo, env, stdout: collect, stderr: collect },
+      signal: new AbortController().signal,
+      ...(watchers ? { onRunOpened: watchers.attach } : {}),
+    });
+    const wallMs = performance.now() - started;
+    return {
+      exitCode: exitCodeOf(outcome),
+      wallMs,
+      output,
+      memory: sampler.stop(),
+      ...(watchers ? { sseBytes: watchers.bytes } : {}),
+    };
+  } finally {
+    sampler.stop();
+    await watchers?.close();
+  }
 }
 
 export async function runOnce(options: RunOptions): Promise<RawRun> {
@@ -92,37 +212,15 @@ export async function runOnce(options: RunOptions): Promise<RawRun> {
     apiKey: API_KEY,
   });
   try {
-    await writeFiles(repo, {
-      ...INITIAL_FILES,
-      'TODOS.md': TASK_FILE,
-      'pi.config.json': `${JSON.stringify(harnessConfig(server.baseUrl, server.modelId), null, 2)}\n`,
-    });
-    git(repo, 'init', '-q', '-b', 'main');
-    git(repo, 'config', 'user.name', GIT_IDENTITY.GIT_AUTHOR_NAME);
-    git(repo, 'config', 'user.email', GIT_IDENTITY.GIT_AUTHOR_EMAIL);
-    git(repo, 'config', 'commit.gpgsign', 'false');
-    git(repo, 'add', '-A');
-    git(repo, 'commit', '-q', '-m', 'initial');
-
-    let output = '';
-    const collect = (text: string) => {
-      output += text;
-    };
-    const watcher = watchPiProcesses(root);
-    const started = performance.now();
-    // `pi-harness run` as the CLI runs it: the configuration the repo holds, then the loop.
+    const rounds = options.rounds ?? 1;
+    await prepareRepo(repo, harnessConfig(server.baseUrl, server.modelId, options), rounds);
     const env = { ...process.env, ...GIT_IDENTITY, BENCH_MODEL_KEY: API_KEY, PI_CODING_AGENT_DIR: agentDir };
-    const { config } = await loadConfig({ repoRoot: repo, cwd: repo, env });
-    const outcome = await runLoop({
-      mode: 'run',
-      config,
-      io: { cwd: repo, env, stdout: collect, stderr: collect },
-      signal: new AbortController().signal,
-    });
-    const exitCode = exitCodeOf(outcome);
-    const wallMs = performance.now() - started;
-    const pi = watcher.stop();
-    return { exitCode, wallMs, events: await readJournal(repo), requests: [...server.requests], pi, output, repo };
+    const sampleMs = options.sampleMs ?? 200;
+    const run =
+      options.sseClients === undefined
+        ? await runCli(options.build, repo, env, sampleMs)
+        : await runInProcess(repo, env, options.sseClients, sampleMs);
+    return { ...run, events: await readJournal(repo), requests: [...server.requests], repo };
   } finally {
     await server.close();
     if (!options.keep) await rm(root, { recursive: true, force: true });

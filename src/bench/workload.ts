@@ -8,23 +8,15 @@
  * pick their task from the prompt's "- Task:" line (not from turn counts), so a change in the
  * harness's turn order shows up as a wrong path in the report instead of a silently shifted script.
  */
-import type { RolePlans, ScriptStep, TurnView } from '../scripted-model/index.js';
-
-export const TASK_FILE = `# Tasks
-
-## Phase 1: math helpers
-
-- [ ] Add add(a, b) to lib/math.mjs, with a test
-- [ ] Add sub(a, b) to lib/math.mjs, with a test
-- [ ] Add mul(a, b) to lib/math.mjs, with a test
-
-## Phase 2: string helpers
-
-- [ ] Add slug(text) to lib/text.mjs, with a test
-  - slug('Hello, World!') must be 'hello-world': punctuation is dropped, words joined by '-'
-- [ ] Add capitalize(text) to lib/text.mjs, with a test
-- [ ] Add words(text) to lib/text.mjs, with a test
-`;
+import {
+  chatMessages,
+  contentText,
+  stepsFor,
+  type PlannedStep,
+  type RolePlans,
+  type ScriptStep,
+  type TurnView,
+} from '../scripted-model/index.js';
 
 export const TEST_COMMAND = 'node --test';
 
@@ -41,6 +33,8 @@ export type ExpectedPath = 'pass' | 'verification-fix' | 'tester-fail-fix';
 interface TaskSpec {
   /** The function the task adds; also how a prompt is matched to its task. */
   name: string;
+  /** 1 for the six tasks of the workload; later rounds repeat them on files of their own. */
+  round: number;
   file: 'math' | 'text';
   expected: ExpectedPath;
   /** The implementation line(s) the developer writes first. */
@@ -52,7 +46,7 @@ interface TaskSpec {
   fixTest?: string;
 }
 
-export const TASKS: readonly TaskSpec[] = [
+const BASE_TASKS: readonly Omit<TaskSpec, 'round'>[] = [
   {
     name: 'add',
     file: 'math',
@@ -103,13 +97,58 @@ export const TASKS: readonly TaskSpec[] = [
   },
 ];
 
+/** The six tasks of round 1 (the workload), as TaskSpecs. */
+export const TASKS: readonly TaskSpec[] = BASE_TASKS.map((spec) => ({ ...spec, round: 1 }));
+
+const fileBase = (spec: TaskSpec): string => `${spec.file}${spec.round === 1 ? '' : spec.round}`;
 const taskLine = (spec: TaskSpec): string =>
-  `Add ${spec.name}(${spec.file === 'math' ? 'a, b' : 'text'}) to lib/${spec.file}.mjs, with a test`;
-export const expectedPathOf = (taskText: string): ExpectedPath | undefined =>
-  TASKS.find((spec) => taskLine(spec) === taskText)?.expected;
+  `Add ${spec.name}(${spec.file === 'math' ? 'a, b' : 'text'}) to lib/${fileBase(spec)}.mjs, with a test`;
+const TASK_LINE = /^Add (\w+)\((?:a, b|text)\) to lib\/(math|text)(\d*)\.mjs, with a test$/;
+
+/** The task a line of the task file (or a prompt's "- Task:" line) names, in any round. */
+function specOfLine(text: string): TaskSpec | undefined {
+  const match = TASK_LINE.exec(text.trim());
+  if (!match) return undefined;
+  const round = match[3] === '' ? 1 : Number(match[3]);
+  const base = BASE_TASKS.find((spec) => spec.name === match[1] && spec.file === match[2]);
+  if (!base) return undefined;
+  const spec = { ...base, round };
+  return taskLine(spec) === text.trim() ? spec : undefined;
+}
+
+export const expectedPathOf = (taskText: string): ExpectedPath | undefined => specOfLine(taskText)?.expected;
+
+/**
+ * The task file: the six tasks in two phases, and for `rounds` > 1 the same six again per round
+ * on files of their own (lib/math2.mjs...), so that every round costs what the first did — the
+ * memory check runs hundreds of iterations of the same work.
+ */
+export function taskFile(rounds = 1): string {
+  const lines = ['# Tasks', ''];
+  for (let round = 1; round <= rounds; round++) {
+    const of = (file: TaskSpec['file']) => BASE_TASKS.filter((spec) => spec.file === file);
+    const label = round === 1 ? '' : `Round ${round}, `;
+    for (const [phase, file, title] of [
+      [1, 'math', 'math helpers'],
+      [2, 'text', 'string helpers'],
+    ] as const) {
+      lines.push(`## ${label}${round === 1 ? 'Phase' : 'phase'} ${phase}: ${title}`, '');
+      for (const base of of(file)) {
+        lines.push(`- [ ] ${taskLine({ ...base, round })}`);
+        if (base.name === 'slug')
+          lines.push("  - slug('Hello, World!') must be 'hello-world': punctuation is dropped, words joined by '-'");
+      }
+      lines.push('');
+    }
+  }
+  return lines.join('\n');
+}
+
+export const TASK_FILE = taskFile(1);
 
 function specFor(prompt: string): TaskSpec {
-  const spec = TASKS.find((candidate) => prompt.includes(`- Task: ${taskLine(candidate)}`));
+  const line = /^- Task: (.*)$/m.exec(prompt)?.[1];
+  const spec = line === undefined ? undefined : specOfLine(line);
   if (!spec) throw new Error('bench workload: the prompt names no known task');
   return spec;
 }
@@ -119,21 +158,23 @@ function sources(
   upTo: TaskSpec,
   stage: 'draft' | 'fixed',
 ): { lib: string; test: string; libPath: string; testPath: string } {
-  const same = TASKS.slice(0, TASKS.indexOf(upTo) + 1).filter((spec) => spec.file === upTo.file);
-  const codeOf = (spec: TaskSpec) => (spec === upTo && stage === 'draft' ? spec.code : (spec.fixedCode ?? spec.code));
-  const testsOf = (spec: TaskSpec) => [
+  const upToIndex = BASE_TASKS.findIndex((spec) => spec.name === upTo.name);
+  const same = BASE_TASKS.slice(0, upToIndex + 1).filter((spec) => spec.file === upTo.file);
+  const isDraft = (spec: Omit<TaskSpec, 'round'>) => spec.name === upTo.name && stage === 'draft';
+  const codeOf = (spec: Omit<TaskSpec, 'round'>) => (isDraft(spec) ? spec.code : (spec.fixedCode ?? spec.code));
+  const testsOf = (spec: Omit<TaskSpec, 'round'>) => [
     spec.test,
-    ...(spec === upTo && stage === 'draft' ? [] : spec.fixTest ? [spec.fixTest] : []),
+    ...(isDraft(spec) ? [] : spec.fixTest ? [spec.fixTest] : []),
   ];
   const names = same.map((spec) => spec.name).join(', ');
   return {
-    libPath: `lib/${upTo.file}.mjs`,
-    testPath: `test/${upTo.file}.test.mjs`,
+    libPath: `lib/${fileBase(upTo)}.mjs`,
+    testPath: `test/${fileBase(upTo)}.test.mjs`,
     lib: `${same.map(codeOf).join('\n')}\n`,
     test: [
       "import assert from 'node:assert/strict';",
       "import test from 'node:test';",
-      `import { ${names} } from '../lib/${upTo.file}.mjs';`,
+      `import { ${names} } from '../lib/${fileBase(upTo)}.mjs';`,
       '',
       ...same.flatMap(testsOf),
       '',
@@ -147,37 +188,76 @@ const tool = (name: string, args: Record<string, unknown>): ScriptStep => ({
 });
 const bash = (command: string) => tool('bash', { command });
 const say = (text: string): ScriptStep => ({ kind: 'text', text });
-const isFirstOfFile = (spec: TaskSpec) => TASKS.find((candidate) => candidate.file === spec.file) === spec;
+const isFirstOfFile = (spec: TaskSpec) =>
+  BASE_TASKS.find((candidate) => candidate.file === spec.file)?.name === spec.name;
+
+/**
+ * What a prompt asks of the model. The scripted model takes the steps a prompt asks for and no
+ * others, so a prompt that asks for less gets a shorter turn — and the prompts of an older
+ * harness still get the turns they asked for (the bench's `--compare` runs both on one script).
+ */
+export const ASKS = {
+  /** "tick it in TODOS.md", "Tick the task only when...": the developer edits the checkbox itself. */
+  toTick: (prompt: string): boolean => /\btick (?:it|the task)\b/i.test(prompt),
+  /** Unless the prompt says the harness's run just passed and not to repeat it, a reviewer runs the tests. */
+  toRerunTests: (prompt: string): boolean => !/\bdo not run it again\b/i.test(prompt),
+  /** Unless the prompt carries the diff itself, a reviewer asks git for it. */
+  toLookUpTheChange: (prompt: string): boolean => !/^`{3,}diff$/m.test(prompt),
+  /** "Make tool calls that do not depend on each other in one reply": writes of known content go together. */
+  toBatchCalls: (systemPrompt: string): boolean =>
+    /\btool calls that do not depend on each other in one (?:reply|response)\b/i.test(systemPrompt),
+};
+
+const systemPromptOf = (view: TurnView): string =>
+  chatMessages(view.request)
+    .filter((message) => message.role === 'system' || message.role === 'developer')
+    .map((message) => contentText(message.content))
+    .join('\n');
+
+/** The calls of one reply: together when the system prompt asks for independent calls in one reply. */
+function calls(view: TurnView, steps: ScriptStep[]): ScriptStep[] {
+  if (!ASKS.toBatchCalls(systemPromptOf(view)) || steps.length < 2) return steps;
+  return [{ kind: 'tool_calls', calls: steps.flatMap((step) => (step.kind === 'tool_calls' ? step.calls : [])) }];
+}
 
 /** Answers the successive requests of one turn; `view.step` counts the model's replies so far. */
-function turn(steps: (spec: TaskSpec, view: TurnView) => ScriptStep[]): (view: TurnView) => ScriptStep {
+function turn(steps: (spec: TaskSpec, view: TurnView) => PlannedStep[]): (view: TurnView) => ScriptStep {
   return (view) => {
-    const planned = steps(specFor(view.prompt), view);
+    const planned = stepsFor(steps(specFor(view.prompt), view), view.prompt);
     return planned[view.step] ?? say('Done.');
   };
 }
 
-const developer = turn((spec) => {
+const developer = turn((spec, view) => {
   const files = sources(spec, 'draft');
   const tick = taskLine(spec);
+  const ticks = ASKS.toTick(view.prompt);
   return [
     isFirstOfFile(spec) ? tool('ls', { path: '.' }) : tool('read', { path: files.libPath }),
-    tool('write', { path: files.libPath, content: files.lib }),
-    tool('write', { path: files.testPath, content: files.test }),
+    ...calls(view, [
+      tool('write', { path: files.libPath, content: files.lib }),
+      tool('write', { path: files.testPath, content: files.test }),
+    ]),
     bash(TEST_COMMAND),
-    tool('edit', { path: 'TODOS.md', edits: [{ oldText: `- [ ] ${tick}`, newText: `- [x] ${tick}` }] }),
+    {
+      onlyIf: ASKS.toTick,
+      step: tool('edit', { path: 'TODOS.md', edits: [{ oldText: `- [ ] ${tick}`, newText: `- [x] ${tick}` }] }),
+    },
     say(
-      `Added ${spec.name} to ${files.libPath} with a test in ${files.testPath}; \`${TEST_COMMAND}\` passes. Ticked the task.`,
+      `Added ${spec.name} to ${files.libPath} with a test in ${files.testPath}; \`${TEST_COMMAND}\` passes.` +
+        (ticks ? ' Ticked the task.' : ''),
     ),
   ];
 });
 
-const developerFix = turn((spec) => {
+const developerFix = turn((spec, view) => {
   const files = sources(spec, 'fixed');
   return [
     tool('read', { path: files.libPath }),
-    tool('write', { path: files.libPath, content: files.lib }),
-    ...(spec.fixTest ? [tool('write', { path: files.testPath, content: files.test })] : []),
+    ...calls(view, [
+      tool('write', { path: files.libPath, content: files.lib }),
+      ...(spec.fixTest ? [tool('write', { path: files.testPath, content: files.test })] : []),
+    ]),
     bash(TEST_COMMAND),
     say(`Fixed ${spec.name} in ${files.libPath}; \`${TEST_COMMAND}\` passes.`),
   ];
@@ -190,7 +270,10 @@ function tester(recheck: boolean) {
   return turn((spec, view) => {
     const files = sources(spec, 'fixed');
     const rejects = spec.expected === 'tester-fail-fix' && !recheck;
-    const review = [bash(`git status --short && git diff ${startCommitOf(view.prompt)}`), bash(TEST_COMMAND)];
+    const review: PlannedStep[] = [
+      { onlyIf: ASKS.toLookUpTheChange, step: bash(`git status --short && git diff ${startCommitOf(view.prompt)}`) },
+      { onlyIf: ASKS.toRerunTests, step: bash(TEST_COMMAND) },
+    ];
     if (rejects) {
       return [
         ...review,

@@ -4,7 +4,8 @@ import path from 'node:path';
 import type { Config } from '../config/load.js';
 import { listHarnessRefs } from './refs.js';
 import { judgeTarget, type Judgement } from './safety.js';
-import { harnessTargets, type Target } from './targets.js';
+import { harnessTargets, homeTargets, type Target } from './targets.js';
+import type { HarnessHome } from '../runtime/harness-home.js';
 import { errorMessage } from '../util/errors.js';
 
 export interface PlannedTarget extends Target {
@@ -37,9 +38,11 @@ async function measure(file: string): Promise<{ files: number; bytes: number }> 
   return { files, bytes };
 }
 
-export async function planClear(config: Config): Promise<ClearPlan> {
+export async function planClear(config: Config, home: HarnessHome): Promise<ClearPlan> {
   const targets: PlannedTarget[] = [];
-  for (const target of await harnessTargets(config)) {
+  // Outside a git repository the harness's home is inside the runtime directory, removed with it.
+  const all = [...(await harnessTargets(config)), ...(home.inGit ? await homeTargets(home) : [])];
+  for (const target of all) {
     const judgement = await judgeTarget(config.repoRoot, target);
     const size = judgement.kind === 'remove' ? await measure(target.path) : { files: 0, bytes: 0 };
     targets.push({ ...target, judgement, ...size });

@@ -50,17 +50,41 @@ function describeTracked(tracked: string[], relative: string): string {
   return `it contains ${tracked.length} file(s) tracked by git (${sample}${tracked.length > 3 ? ', …' : ''}); project files are never removed`;
 }
 
-export async function judgeTarget(repoRoot: string, target: Target): Promise<Judgement> {
-  // Nothing there, nothing to judge: a setting pointing at a path that does not exist is harmless.
-  let type: 'file' | 'directory' | 'symlink';
+type Inspected = { kind: 'present'; type: 'file' | 'directory' | 'symlink' } | Judgement;
+
+async function inspect(file: string): Promise<Inspected> {
   try {
-    const info = await lstat(target.path);
-    type = info.isSymbolicLink() ? 'symlink' : info.isDirectory() ? 'directory' : 'file';
+    const info = await lstat(file);
+    return { kind: 'present', type: info.isSymbolicLink() ? 'symlink' : info.isDirectory() ? 'directory' : 'file' };
   } catch (error) {
     const code = errorCode(error);
     if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'absent' };
     return { kind: 'refused', reason: `it cannot be inspected (${errorMessage(error)})` };
   }
+}
+
+/**
+ * A file of the harness under the git common directory: removed only where it really is inside
+ * the harness's own directory there (parents followed), a symlink as a link.
+ */
+async function judgeHomeTarget(home: string, target: Target): Promise<Judgement> {
+  const found = await inspect(target.path);
+  if (found.kind !== 'present') return found;
+  if (!isWithin(target.path, home) || path.resolve(target.path) === path.resolve(home))
+    return { kind: 'refused', reason: `it is not inside the harness's own directory ${home}` };
+  const realHome = await realpath(home).catch(() => home);
+  const real = await realLocation(target.path);
+  if (!isWithin(real, realHome) || real === realHome)
+    return { kind: 'refused', reason: `a symlink in its parents leads out of ${home} (to ${real})` };
+  return { kind: 'remove', type: found.type };
+}
+
+export async function judgeTarget(repoRoot: string, target: Target): Promise<Judgement> {
+  if (target.home) return judgeHomeTarget(target.home, target);
+  // Nothing there, nothing to judge: a setting pointing at a path that does not exist is harmless.
+  const found = await inspect(target.path);
+  if (found.kind !== 'present') return found;
+  const { type } = found;
   const root = await realpath(repoRoot);
   const lexical = path.relative(repoRoot, target.path);
   if (!isWithin(target.path, repoRoot))

@@ -2,19 +2,24 @@
  * What clear-history may remove: the runtime directory and every harness file path the
  * configuration names (RUNTIME_FILE_DEFAULTS fields, wherever they were configured to live), plus
  * the leftovers the harness writes next to such a file when it lives outside the runtime
- * directory (atomic-write temp files, `.corrupt-*` and `.stale-*` copies kept aside). Never the
- * task file or instruction files: those are the user's.
+ * directory (atomic-write temp files, `.corrupt-*` and `.stale-*` copies kept aside); and, out of
+ * the work tree's reach, this work tree's state and run journals and the stale locks kept aside
+ * (`homeTargets`). Never the task file or instruction files: those are the user's; never the lock
+ * itself, nor another work tree's state.
  */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config/load.js';
 import { RUNTIME_FILE_DEFAULTS, type RuntimeFileKey } from '../config/schema.js';
+import type { HarnessHome } from '../runtime/harness-home.js';
 
 export interface Target {
   /** Absolute, lexically resolved (symlinks are judged by the safety checks, not here). */
   path: string;
   /** The config fields that name it, e.g. `piRuntimeDir`, `logFile`, `logFile (leftover)`. */
   fields: string[];
+  /** Set for the harness's files under the git common directory (judged by their own rules). */
+  home?: string;
 }
 
 /** `inner` is `outer` or lies under it (lexically). */
@@ -58,4 +63,18 @@ export async function harnessTargets(config: Config): Promise<Target[]> {
         target.fields.push(...other.fields.filter((f) => !target.fields.includes(f)));
   }
   return outer.sort((a, b) => a.path.localeCompare(b.path));
+}
+
+/** The harness's files out of the work tree's reach that belong to this work tree's history. */
+export async function homeTargets(home: HarnessHome): Promise<Target[]> {
+  const targets: Target[] = [
+    { path: home.stateFile, fields: ['state'], home: home.repoDir },
+    { path: home.runsDir, fields: ['run journals'], home: home.repoDir },
+  ];
+  for (const leftover of await leftoversOf(home.stateFile))
+    targets.push({ path: leftover, fields: ['state (leftover)'], home: home.repoDir });
+  for (const leftover of await leftoversOf(home.lockFile))
+    if (!path.basename(leftover).startsWith('.'))
+      targets.push({ path: leftover, fields: ['stale lock kept aside'], home: home.repoDir });
+  return targets;
 }

@@ -1,6 +1,17 @@
 #!/usr/bin/env node
-import { runCli } from './program.js';
-import { markClosed, processIo } from './io.js';
+import * as nodeModule from 'node:module';
+import { keepYoungGenerationSmall } from '../util/young-generation.js';
+
+// Before anything else loads: the modules' own allocations already count.
+keepYoungGenerationSmall();
+
+// Node keeps the compiled code of the CLI's modules between runs (in its own cache directory), so a
+// command started again and again — `status` in a watch loop — does not compile them every time.
+// A namespace import: on a Node too old to have it, the CLI still starts (and says what it needs).
+(nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+
+const { runCli } = await import('./program.js');
+const { markClosed, processIo } = await import('./io.js');
 
 // `pi-harness once | head -1` closes the pipe early: that is the reader's choice. The output stops
 // there, never the run: exiting mid-iteration would leave the lock held and the work unrescued.

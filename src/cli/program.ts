@@ -1,23 +1,19 @@
 /**
  * The CLI frame: commands, common options, exit codes. Each command's behaviour lives in its own
- * module; this file only wires arguments to them.
+ * module; this file only wires arguments to them. A command's module is loaded when it runs, so
+ * `status` and the control commands start without loading the loop, pi's client or the demo.
  */
 import { Command, CommanderError } from 'commander';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import { VERSION } from '../version.js';
 import { ConfigError } from '../config/errors.js';
-import { loadConfig, type Config, type LoadedConfig } from '../config/load.js';
+import type { Config, LoadedConfig } from '../config/load.js';
+import { NewerVersionError } from '../runtime/newer-version.js';
 import { findRepoRoot } from '../workspace/repo-root.js';
-import { printConfig } from './commands/config.js';
-import { loopCommand } from './commands/loop.js';
-import { demoCommand, type DemoOptions } from './commands/demo.js';
-import { runDoctor } from './commands/doctor.js';
-import { runInit } from './commands/init.js';
-import { runReport, type ReportCommandOptions } from './commands/report.js';
-import { runClearHistory } from './commands/clear-history.js';
-import { visualOnceCommand } from './commands/visual-once.js';
-import { visualReviewWorkerCommand } from './commands/visual-review-worker.js';
+import type { DemoOptions } from './commands/demo.js';
+import type { ReportCommandOptions } from './commands/report.js';
+import type { ControlAction } from '../vocabulary/control.js';
 
 /** Every command with its one-line help, in the order `--help` lists them. */
 const COMMANDS = [
@@ -30,7 +26,14 @@ const COMMANDS = [
   { name: 'init', summary: 'scaffold a repo: config, task file, role files, ignore entries' },
   { name: 'doctor', summary: 'run the preflight checks alone, with a verdict per check' },
   { name: 'demo', summary: 'run the whole loop offline in a temporary repo on a built-in scripted model' },
-  { name: 'visualize', summary: 'serve the run-history dashboard (not built yet)' },
+  { name: 'visualize', summary: 'serve the dashboard over the run history (live when a run is active)' },
+  { name: 'status', summary: 'where the active run (or the last one) stands, from its journal (--json for machines)' },
+  { name: 'pause', summary: 'the active run finishes its current iteration, then waits (lock held)' },
+  { name: 'resume', summary: 'a paused run goes on' },
+  { name: 'stop', summary: 'the active run stops as on SIGTERM: turn aborted, work kept, lock released' },
+  { name: 'skip', summary: 'park the current task (or TASK), aborting its iteration; its work is kept' },
+  { name: 'retry', summary: 'give a parked TASK back to the run' },
+  { name: 'steer', summary: 'guidance for the agent turn in flight (else the next developer prompt)' },
   { name: 'config', summary: 'print the effective configuration and where it came from (--json for machines)' },
 ] as const;
 
@@ -43,6 +46,8 @@ interface CommonOptions {
 
 async function loadFor(io: CliIo, options: CommonOptions): Promise<LoadedConfig> {
   const repoRoot = await findRepoRoot(io.cwd);
+  // Loaded on use: the validator is the heaviest module `status` would otherwise pay for.
+  const { loadConfig } = await import('../config/load.js');
   const loaded = await loadConfig({ repoRoot, cwd: io.cwd, configFile: options.config, env: io.env });
   for (const warning of loaded.warnings) io.stderr(`warning: ${warning}\n`);
   return loaded;
@@ -65,23 +70,96 @@ type Wiring = (
   context: { io: CliIo; setExit: (code: ExitCode) => void; global: () => CommonOptions },
 ) => void;
 
+/** `run --parallel N`; `once` is always one iteration in the work tree. */
+function withParallelOption(command: Command, mode: 'once' | 'run'): Command {
+  if (mode === 'once') return command;
+  return command.option(
+    '--parallel <n>',
+    'tasks of one phase worked on at once, each in its own git worktree (config parallel)',
+  );
+}
+
+/** `once` / `run`, with the dashboard on or off. */
+function loopWiring(mode: 'once' | 'run'): Wiring {
+  return (command, { io, setExit, global }) =>
+    withParallelOption(command, mode)
+      .option('--dashboard', 'serve the live dashboard during the run (default: on for run, off for once)')
+      .option('--no-dashboard', 'do not serve the dashboard')
+      .action(async (options: { dashboard?: boolean; parallel?: string }) => {
+        const config = withParallel((await loadFor(io, global())).config, options.parallel);
+        const { dashboardForRun } = await import('./commands/dashboard.js');
+        const dashboard = await dashboardForRun(mode, config, io, options);
+        try {
+          setExit(await (await import('./commands/loop.js')).loopCommand(mode, config, io, dashboard));
+        } finally {
+          await dashboard?.close();
+        }
+      });
+}
+
+const WAIT_HELP = 'seconds to wait for the run to acknowledge (default 10)';
+
+/** A control command: its argument (if any) becomes the request's task or text. */
+function controlWiring(action: ControlAction, argument?: { name: string; as: 'task' | 'text' }): Wiring {
+  return (command, { io, setExit, global }) => {
+    if (argument) command.argument(argument.name);
+    command.option('--wait <seconds>', WAIT_HELP).action(async (...args: unknown[]) => {
+      const value = argument ? (args[0] as string | undefined) : undefined;
+      const options = (argument ? args[1] : args[0]) as { wait?: string };
+      const { config } = await loadFor(io, global());
+      setExit(
+        await (await import('./commands/control.js')).controlCommand(config, io, {
+          action,
+          ...(value !== undefined && argument ? { [argument.as]: value } : {}),
+          ...(options.wait !== undefined ? { wait: options.wait } : {}),
+        }),
+      );
+    });
+  };
+}
+
 const WIRING: Partial<Record<CommandName, Wiring>> = {
-  once: (command, { io, setExit, global }) =>
-    command.action(async () => setExit(await loopCommand('once', (await loadFor(io, global())).config, io))),
-  run: (command, { io, setExit, global }) =>
+  status: (command, { io, setExit, global }) =>
+    command.option('--json', 'print the status as one JSON document').action(async (options: CommonOptions) => {
+      const { config } = global();
+      setExit(
+        await (await import('./commands/status.js')).statusCommand(io, {
+          json: options.json === true,
+          ...(config ? { configFile: config } : {}),
+          loadConfig: async () => (await loadFor(io, global())).config,
+        }),
+      );
+    }),
+  pause: controlWiring('pause'),
+  resume: controlWiring('resume'),
+  stop: controlWiring('stop'),
+  skip: controlWiring('skip', { name: '[task]', as: 'task' }),
+  retry: controlWiring('retry', { name: '<task>', as: 'task' }),
+  steer: controlWiring('steer', { name: '<text>', as: 'text' }),
+  once: loopWiring('once'),
+  run: loopWiring('run'),
+  visualize: (command, { io, setExit, global }) =>
     command
-      .option('--parallel <n>', 'tasks of one phase worked on at once, each in its own git worktree (config parallel)')
-      .action(async (options: { parallel?: string }) => {
-        const { config } = await loadFor(io, global());
-        setExit(await loopCommand('run', withParallel(config, options.parallel), io));
-      }),
+      .option('--host <host>', 'address to listen on (default dashboardHost, 127.0.0.1)')
+      .option('--port <port>', 'port (default dashboardPort, 4317; the next free one if taken; 0: any)')
+      .action(async (options: { host?: string; port?: string }) =>
+        setExit(
+          await (await import('./commands/visualize.js')).visualizeCommand(
+            (await loadFor(io, global())).config,
+            io,
+            options,
+          ),
+        ),
+      ),
   report: (command, { io, setExit, global }) =>
     command
       .option('--json', 'print the report as one JSON document')
       .option('--runs <n>', 'runs to list, newest first (default 10)')
       .option('--iterations <n>', 'iterations to list, newest first (default 20)')
       .action(async (options: ReportCommandOptions) =>
-        setExit(await runReport((await loadFor(io, global())).config, io, options)),
+        setExit(
+          await (await import('./commands/report.js')).runReport((await loadFor(io, global())).config, io, options),
+        ),
       ),
   'clear-history': (command, { io, setExit, global }) =>
     command
@@ -89,20 +167,37 @@ const WIRING: Partial<Record<CommandName, Wiring>> = {
       .option('--refs', "also delete refs/pi-harness/* (rescue refs hold failed iterations' work; kept by default)")
       .action(async (options: { yes?: boolean; refs?: boolean }) =>
         setExit(
-          await runClearHistory((await loadFor(io, global())).config, io, {
-            yes: options.yes === true,
-            refs: options.refs === true,
-          }),
+          await (await import('./commands/clear-history.js')).runClearHistory(
+            (await loadFor(io, global())).config,
+            io,
+            {
+              yes: options.yes === true,
+              refs: options.refs === true,
+            },
+          ),
         ),
       ),
   'visual-once': (command, { io, setExit, global }) =>
     command
       .option('--json', 'print the review record as JSON')
       .action(async (options: CommonOptions) =>
-        setExit(await visualOnceCommand((await loadFor(io, global())).config, io, options.json === true)),
+        setExit(
+          await (await import('./commands/visual-once.js')).visualOnceCommand(
+            (await loadFor(io, global())).config,
+            io,
+            options.json === true,
+          ),
+        ),
       ),
   'visual-review-worker': (command, { io, setExit, global }) =>
-    command.action(async () => setExit(await visualReviewWorkerCommand((await loadFor(io, global())).config, io))),
+    command.action(async () =>
+      setExit(
+        await (await import('./commands/visual-review-worker.js')).visualReviewWorkerCommand(
+          (await loadFor(io, global())).config,
+          io,
+        ),
+      ),
+    ),
   init: (command, { io, setExit, global }) =>
     command
       .option('--force', 'overwrite files init would otherwise keep')
@@ -110,7 +205,7 @@ const WIRING: Partial<Record<CommandName, Wiring>> = {
       .action(async (options: CommonOptions & { force?: boolean }) => {
         const { config } = global();
         setExit(
-          await runInit(io, {
+          await (await import('./commands/init.js')).runInit(io, {
             force: options.force === true,
             json: options.json === true,
             ...(config ? { configFile: config } : {}),
@@ -121,17 +216,26 @@ const WIRING: Partial<Record<CommandName, Wiring>> = {
     command
       .option('--json', 'print the checks as one JSON document')
       .action(async (options: CommonOptions) =>
-        setExit(await runDoctor((await loadFor(io, global())).config, io, options.json === true)),
+        setExit(
+          await (await import('./commands/doctor.js')).runDoctor(
+            (await loadFor(io, global())).config,
+            io,
+            options.json === true,
+          ),
+        ),
       ),
   demo: (command, { io, setExit }) =>
     command
       .option('--dir <dir>', 'build the demo repo in this empty or new directory (default: a new temporary one)')
       .option('--clean', 'remove the demo repo after a successful run (default: keep it to look around)')
-      .action(async (options: DemoOptions) => setExit(await demoCommand(options, io))),
+      .option('--dashboard', 'watch the demo live in the dashboard; it keeps serving after the demo until Ctrl-C')
+      .action(async (options: DemoOptions) =>
+        setExit(await (await import('./commands/demo.js')).demoCommand(options, io)),
+      ),
   config: (command, { io, setExit, global }) =>
     command.option('--json', 'print as JSON').action(async (options: CommonOptions) => {
       const { config } = await loadFor(io, { ...global(), ...options });
-      setExit(printConfig(config, io, options.json === true));
+      setExit((await import('./commands/config.js')).printConfig(config, io, options.json === true));
     }),
 };
 
@@ -195,7 +299,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
       // --help and --version end through here with exit code 0; every other parse error is usage.
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    if (error instanceof ConfigError) {
+    // A file from a newer version is left as it is: like a configuration error, the user decides.
+    if (error instanceof ConfigError || error instanceof NewerVersionError) {
       io.stderr(`pi-harness: ${error.message}\n`);
       return EXIT.usage;
     }

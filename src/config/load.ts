@@ -4,12 +4,13 @@
  * defaults. Loading never writes anything; every problem is collected and thrown as one
  * ConfigError naming the file or variable, the field and what was expected.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { z } from 'zod';
 import { ROLES } from '../vocabulary/roles.js';
 import { ConfigError, type ConfigProblem } from './errors.js';
 import { readEnvOverrides } from './env.js';
+import { DEFAULT_CONFIG_FILE, discoverConfigFile, isFile } from './config-file.js';
 import { parseJsonWithPosition } from './json-text.js';
 import {
   ConfigSchema,
@@ -23,7 +24,7 @@ import {
 import { unknownKeyWarnings } from './unknown-keys.js';
 import { errorMessage } from '../util/errors.js';
 
-export const DEFAULT_CONFIG_FILE = 'pi.config.json';
+export { DEFAULT_CONFIG_FILE };
 
 /** The validated configuration: every default applied, every path absolute, frozen. */
 export type Config = Readonly<
@@ -49,36 +50,6 @@ export interface LoadedConfig {
   config: Config;
   /** Non-fatal findings (unknown keys); the CLI prints them to stderr. */
   warnings: string[];
-}
-
-async function isFile(file: string): Promise<boolean> {
-  try {
-    return (await stat(file)).isFile();
-  } catch {
-    return false;
-  }
-}
-
-async function isDirectory(file: string): Promise<boolean> {
-  return (await stat(file).catch(() => undefined))?.isDirectory() === true;
-}
-
-/** Which file to read, if any. An explicitly named file must exist. */
-async function discoverConfigFile(options: LoadConfigOptions, env: NodeJS.ProcessEnv): Promise<string | null> {
-  const explicit = options.configFile ?? (env.PI_CONFIG_FILE?.trim() || undefined);
-  if (explicit) {
-    const resolved = path.resolve(options.cwd, explicit);
-    if (!(await isFile(resolved))) {
-      const origin = options.configFile ? '--config' : 'environment variable PI_CONFIG_FILE';
-      const what = (await isDirectory(resolved))
-        ? `not a file: ${resolved} (a directory; name the config file in it)`
-        : `config file not found: ${resolved}`;
-      throw new ConfigError([{ source: origin, field: '', expected: what }]);
-    }
-    return resolved;
-  }
-  const implicit = path.join(options.cwd, DEFAULT_CONFIG_FILE);
-  return (await isFile(implicit)) ? implicit : null;
 }
 
 async function readConfigObject(file: string): Promise<Record<string, unknown>> {
@@ -190,13 +161,36 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
  * Validates `fileObject` (what `configFile` holds, or would hold) with the environment on top.
  * Writes nothing; `init` uses it to check a config before writing it.
  */
-export function configFromObject(
+/** Fields renamed since they first shipped: the old name still works (with a warning) when the new one is absent. */
+const RENAMED_FIELDS: Readonly<Record<string, ConfigKey>> = {
+  visualizer: 'dashboard',
+  visualizerHost: 'dashboardHost',
+  visualizerPort: 'dashboardPort',
+};
+
+function renameOldFields(
   fileObject: Record<string, unknown>,
+  source: string,
+): { object: Record<string, unknown>; warnings: string[] } {
+  const object = { ...fileObject };
+  const warnings: string[] = [];
+  for (const [old, current] of Object.entries(RENAMED_FIELDS)) {
+    if (!(old in object)) continue;
+    if (!(current in object)) object[current] = object[old];
+    delete object[old];
+    warnings.push(`${source}: "${old}" is the old name of "${current}"; it still works, but rename it`);
+  }
+  return { object, warnings };
+}
+
+export function configFromObject(
+  original: Record<string, unknown>,
   configFile: string | null,
   repoRoot: string,
   env: NodeJS.ProcessEnv,
 ): LoadedConfig {
   const fileSource = configFile ?? 'built-in defaults';
+  const { object: fileObject, warnings: renamed } = renameOldFields(original, fileSource);
   const overrides = readEnvOverrides(env);
   const input: Record<string, unknown> = { ...fileObject, ...overrides.values };
   const result = ConfigSchema.safeParse(input);
@@ -204,12 +198,14 @@ export function configFromObject(
   if (!result.success) problems.push(...issuesToProblems(result.error.issues, input, fileSource, overrides.sources));
 
   const warnings = configFile
-    ? unknownKeyWarnings(fileObject, {
-        topLevel: Object.keys(ConfigSchema.shape),
-        roles: ROLES,
-        modelEndpoint: Object.keys(ModelEndpointSchema.shape),
-      }).map((warning) => `${configFile}: ${warning}`)
-    : [];
+    ? renamed.concat(
+        unknownKeyWarnings(fileObject, {
+          topLevel: Object.keys(ConfigSchema.shape),
+          roles: ROLES,
+          modelEndpoint: Object.keys(ModelEndpointSchema.shape),
+        }).map((warning) => `${configFile}: ${warning}`),
+      )
+    : renamed;
   // A misspelled key often is the error ("baseUrl" missing because "baseURL" was written).
   if (problems.length > 0) throw new ConfigError(problems, warnings);
   const config = resolvePaths(result.data!, repoRoot);

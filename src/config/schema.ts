@@ -7,8 +7,10 @@
  * - the JSON Schema shipped as `schema/pi.config.schema.json` (`json-schema.ts`).
  */
 import { z } from 'zod';
+import { INTEGRITY_MODES, INTEGRITY_RULES, readAllowEntry } from '../vocabulary/integrity.js';
 import { GUARDRAIL_MODES } from '../vocabulary/guardrails.js';
 import { ROLES } from '../vocabulary/roles.js';
+import { RUNTIME_FILE_DEFAULTS, type RuntimeFileKey } from './runtime-files.js';
 
 /** Metadata attached to a field: what users read in their editor and which variable overrides it. */
 interface FieldMeta {
@@ -44,10 +46,24 @@ const protectIgnoredLimits = z.strictObject({
     .meta({ description: 'Directory names never looked into (replaces the default list).' }),
 });
 
+/** Each `integrityAllow` entry must name a rule (and a glob after a colon, if any). */
+function checkAllowEntries(entries: string[], ctx: z.core.$RefinementCtx<string[]>): void {
+  entries.forEach((entry, index) => {
+    const read = readAllowEntry(entry);
+    if ('problem' in read)
+      ctx.addIssue({
+        code: 'custom',
+        path: [index],
+        message: `${read.problem}; expected "rule" or "rule:glob", the rule one of ${INTEGRITY_RULES.join(', ')}`,
+      });
+  });
+}
+
 export const THINKING_LEVELS = ['off', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'] as const;
 export const TRANSPORTS = ['rpc', 'mock'] as const;
 export const COMMIT_MODES = ['agent', 'plan'] as const;
 export const PROMPT_MODES = ['compact', 'full'] as const;
+export const SYSTEM_PROMPTS = ['harness', 'pi'] as const;
 
 export const ModelEndpointSchema = z
   .object({
@@ -82,28 +98,7 @@ const roleModelsShape = Object.fromEntries(ROLES.map((role) => [role, modelName.
   z.ZodOptional<typeof modelName>
 >;
 
-/** Harness-written files: their default sits under piRuntimeDir (this relative path). */
-export const RUNTIME_FILE_DEFAULTS = {
-  visualCaptureDir: 'visual/capture',
-  visualFeedbackFile: 'visual/feedback.md',
-  visualReviewHistoryDir: 'visual/history',
-  logFile: 'harness.log',
-  telemetryJsonl: 'telemetry.jsonl',
-  telemetryCsv: 'telemetry.csv',
-  stateFile: 'state.json',
-  lastPromptFile: 'last-prompt.md',
-  lastAgentOutputFile: 'last-agent-output.md',
-  lastVerificationOutputFile: 'last-verification-output.txt',
-  lastIterationSummaryFile: 'last-iteration.json',
-  activeRunFile: 'active-run.json',
-  testerFeedbackFile: 'tester-feedback.md',
-  testerFeedbackHistoryDir: 'tester-feedback',
-  failureArtifactDir: 'failures',
-  tokenUsageEventsFile: 'token-usage.jsonl',
-  tokenUsageSummaryFile: 'token-usage-summary.json',
-} as const;
-
-export type RuntimeFileKey = keyof typeof RUNTIME_FILE_DEFAULTS;
+export { RUNTIME_FILE_DEFAULTS, type RuntimeFileKey };
 
 const file = (key: RuntimeFileKey, description: string) =>
   meta(relativeOrAbsolutePath.optional(), {
@@ -165,6 +160,13 @@ export const ConfigSchema = z.object({
       .refine((tools) => tools.length > 0, 'expected at least one tool name'),
     { description: 'Tools the agents may use: a comma-separated string or an array.', env: 'PI_TOOLS' },
   ),
+  systemPrompt: meta(z.enum(SYSTEM_PROMPTS).default('harness'), {
+    description:
+      '"harness": each agent turn runs under the harness\'s short system prompt for unattended work, with its ' +
+      'role\'s tools only; "pi": under pi\'s own general-purpose system prompt (its tools still chosen per role). ' +
+      'docs/prompts.md shows both, with their sizes.',
+    env: 'PI_SYSTEM_PROMPT',
+  }),
   piThinking: meta(z.enum(THINKING_LEVELS).optional(), {
     description: 'Thinking level passed to pi.',
     env: 'PI_THINKING',
@@ -271,6 +273,11 @@ export const ConfigSchema = z.object({
   maxVerificationExcerptLines: meta(count().default(40), {
     description: 'Lines from the end of the verification output given to developerFix.',
   }),
+  maxPromptDiffLines: meta(count(0).default(300), {
+    description:
+      "The tester's prompt carries the iteration's diff when it has at most this many lines (else the tester " +
+      'looks it up with git); 0: never.',
+  }),
   maxFailureArtifactLines: meta(count().default(80), { description: 'Output lines kept in a failure artifact.' }),
   largeFileWarningLines: meta(count().default(500), {
     description: 'A touched source file longer than this gets a warning.',
@@ -301,25 +308,37 @@ export const ConfigSchema = z.object({
 
   // files
   piRuntimeDir: meta(relativeOrAbsolutePath.default('.pi-harness'), {
-    description: 'The one directory every harness-written file lives under by default (kept out of git).',
+    description:
+      'The directory the harness writes its artifacts and projections under (kept out of git; recreated if ' +
+      'deleted). The lock, the state and the journals live under the git common directory instead.',
     env: 'PI_RUNTIME_DIR',
   }),
   logFile: file('logFile', 'Human-readable log.'),
   telemetryJsonl: file('telemetryJsonl', 'Telemetry, one JSON record per iteration.'),
   telemetryCsv: file('telemetryCsv', 'Telemetry as CSV with a stable column set.'),
-  stateFile: file('stateFile', 'Harness state (attempts, parked tasks, counters).'),
+  stateFile: file(
+    'stateFile',
+    'A copy of the harness state (attempts, parked tasks, counters), for people and tools; the state itself is ' +
+      '<git common dir>/pi-harness/state.json.',
+  ),
   lastPromptFile: file('lastPromptFile', 'The exact prompt of the last agent turn.'),
   lastAgentOutputFile: file('lastAgentOutputFile', 'The final text of the last agent turn.'),
   lastVerificationOutputFile: file('lastVerificationOutputFile', 'Output of the last verification.'),
   lastIterationSummaryFile: file('lastIterationSummaryFile', 'Summary of the last iteration.'),
-  activeRunFile: file('activeRunFile', 'The run lock.'),
+  activeRunFile: file(
+    'activeRunFile',
+    'A copy of the run lock naming its holder, present while a run holds it; the lock itself is ' +
+      '<git common dir>/pi-harness/lock.json, one per repository.',
+  ),
   testerFeedbackFile: file('testerFeedbackFile', 'Latest tester findings.'),
   testerFeedbackHistoryDir: file('testerFeedbackHistoryDir', 'Tester findings per iteration.'),
   failureArtifactDir: file('failureArtifactDir', 'Failure artifacts.'),
   tokenUsageEventsFile: file('tokenUsageEventsFile', 'One record per agent turn with its token usage.'),
   tokenUsageSummaryFile: file('tokenUsageSummaryFile', 'Token totals and breakdowns.'),
   keepRuns: meta(count().default(20), {
-    description: 'Run directories kept under <piRuntimeDir>/runs; older ones are removed when a run starts.',
+    description:
+      'Runs kept (journals under <git common dir>/pi-harness/runs, projections under <piRuntimeDir>/runs); ' +
+      'older ones are removed when a run starts.',
     env: 'PI_KEEP_RUNS',
   }),
 
@@ -373,17 +392,40 @@ export const ConfigSchema = z.object({
     env: 'PI_COMMIT_HOOKS',
   }),
 
+  // honest completion (docs/integrity.md)
+  integrity: meta(z.enum(INTEGRITY_MODES).default('enforce'), {
+    description:
+      'What an integrity finding (a test deleted or skipped, the test command weakened, a protected file ' +
+      'edited) does: ' +
+      '"enforce" sends it to developerFix once, then fails the iteration; "warn" commits with an Integrity-Finding ' +
+      'trailer; "off" skips the checks.',
+    env: 'PI_INTEGRITY',
+  }),
+  testGlobs: meta(z.array(z.string().min(1)).optional(), {
+    description:
+      'Globs of the test files, repository-relative. Setting it replaces the defaults, which cover the common ' +
+      'layouts of JavaScript/TypeScript, Python, Go, Rust, Java/Kotlin and Ruby.',
+  }),
+  protectedPaths: meta(z.array(z.string().min(1)).default([]), {
+    description: 'More globs of files the agents must not change; they add to the built-in list, never remove from it.',
+  }),
+  integrityAllow: meta(z.array(z.string()).superRefine(checkAllowEntries).default([]), {
+    description: 'Integrity findings you accept: "rule" or "rule:glob", e.g. "ci-config-edited:.github/workflows/**".',
+  }),
+
   // dashboard
-  visualizer: meta(z.boolean().optional(), {
-    description: 'Serve the live dashboard during `run`. Default: on for `run`.',
+  dashboard: meta(z.boolean().optional(), {
+    description:
+      'Serve the live dashboard while a run works (`--dashboard` / `--no-dashboard` decide per command). Default: on for `run`, off for `once`. Old name: visualizer.',
     env: 'PI_VISUALIZER',
   }),
-  visualizerHost: meta(z.string().min(1).default('127.0.0.1'), {
-    description: 'Dashboard host.',
+  dashboardHost: meta(z.string().min(1).default('127.0.0.1'), {
+    description:
+      'Address the dashboard listens on. Anything but a loopback address makes it reachable from other machines (with a warning). Old name: visualizerHost.',
     env: 'PI_VISUALIZER_HOST',
   }),
-  visualizerPort: meta(z.number().int().min(0).max(65535).default(4317), {
-    description: 'Dashboard port (0 picks a free one).',
+  dashboardPort: meta(z.number().int().min(0).max(65535).default(4317), {
+    description: 'Dashboard port; when taken, the next free one. 0 picks any free port. Old name: visualizerPort.',
     env: 'PI_VISUALIZER_PORT',
   }),
 });

@@ -23,6 +23,8 @@ export interface DemoOptions {
   dir?: string;
   /** Remove the demo repo after a successful run. */
   clean?: boolean;
+  /** Serve the dashboard during the demo and after it, until Ctrl-C. */
+  dashboard?: boolean;
 }
 
 export interface PreparedDemo {

@@ -2,11 +2,11 @@
  * What the demo tells the newcomer before and after the loop's own progress lines: what is real,
  * what to watch for, and afterwards what came out of it and where to look.
  */
-import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EXIT } from '../vocabulary/exit-codes.js';
 import type { Config } from '../config/load.js';
+import { harnessHome, listRunJournals } from '../runtime/harness-home.js';
 import { loadTaskFile } from '../tasks/index.js';
 import { findExecutable } from '../doctor/executable.js';
 import { git } from '../workspace/git.js';
@@ -34,13 +34,10 @@ export function introText(input: { dir: string; baseUrl: string; tasks: readonly
   ].join('\n');
 }
 
-/** The newest run's journal, relative to the repo (run ids sort by time). */
+/** The newest run's journal, relative to the repo. */
 async function latestJournal(config: Config): Promise<string | undefined> {
-  const runs = await readdir(path.join(config.piRuntimeDir, 'runs')).catch(() => [] as string[]);
-  const latest = runs.sort().at(-1);
-  return latest
-    ? path.relative(config.repoRoot, path.join(config.piRuntimeDir, 'runs', latest, 'journal.jsonl'))
-    : undefined;
+  const latest = listRunJournals(await harnessHome(config))[0];
+  return latest ? path.relative(config.repoRoot, latest.journal) : undefined;
 }
 
 async function ticked(config: Config): Promise<{ done: number; total: number }> {

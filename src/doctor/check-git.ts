@@ -3,9 +3,12 @@
  * after a failed iteration), and a clean tree (a run refuses a dirty one unless allowDirty).
  */
 import { readFile } from 'node:fs/promises';
-import { readLock, type LiveHolder } from '../report/live-run.js';
+import { readRunLock, type LiveHolder } from '../report/live-run.js';
+import { harnessHome, type HarnessHome } from '../runtime/harness-home.js';
+import { harnessOwnPaths } from '../runtime/own-paths.js';
 import { parseState, type InProgressIteration } from '../runtime/state.js';
-import { toRepoRelative, userDirtyPaths } from '../workspace/changes.js';
+import { errorCode } from '../util/errors.js';
+import { userDirtyPaths } from '../workspace/changes.js';
 import { GitError, git, headCommit } from '../workspace/git.js';
 import { defineCheck } from './types.js';
 
@@ -69,26 +72,33 @@ function listPaths(paths: readonly string[], shown = 5): string {
   return paths.length > shown ? `${head} and ${paths.length - shown} more` : head;
 }
 
-/** The iteration a crashed or killed run left behind, read without touching the state file. */
-async function interruptedIteration(stateFile: string): Promise<InProgressIteration | undefined> {
-  try {
-    return parseState(JSON.parse(await readFile(stateFile, 'utf8'))).inProgress ?? undefined;
-  } catch {
-    return undefined; // no state yet, or one the next run reports and moves aside
+/**
+ * The iteration a crashed or killed run left behind, read without touching the state file (or,
+ * with none in its place yet, the one an earlier version kept where `stateFile` points).
+ */
+async function interruptedIteration(home: HarnessHome): Promise<InProgressIteration | undefined> {
+  for (const file of [home.stateFile, home.stateProjection]) {
+    try {
+      return parseState(JSON.parse(await readFile(file, 'utf8'))).inProgress ?? undefined;
+    } catch (error) {
+      if (errorCode(error) !== 'ENOENT') return undefined; // one the next run reports and moves aside
+    }
   }
+  return undefined;
 }
 
 export const workingTreeCheck = defineCheck('worktree', 'working tree', async ({ config }, report) => {
   let dirty: string[];
+  const home = await harnessHome(config);
   try {
-    // The runtime dir is the harness's own: its files never make a tree dirty.
-    dirty = await userDirtyPaths(config.repoRoot, [toRepoRelative(config.repoRoot, config.piRuntimeDir)]);
+    // The runtime dir and the harness's files are its own: they never make a tree dirty.
+    dirty = await userDirtyPaths(config.repoRoot, harnessOwnPaths(config));
   } catch (error) {
     return report('warn', `not checked: ${describeGitFailure(error)}`);
   }
   if (dirty.length === 0) return report('ok', 'clean');
   const changes = `${dirty.length} uncommitted change${dirty.length === 1 ? '' : 's'}: ${listPaths(dirty)}`;
-  const lock = await readLock(config.activeRunFile);
+  const lock = await readRunLock(home);
   if (lock.kind === 'live') {
     // A run in flight: its agents are changing these files. Stashing them would take its work away.
     return report(
@@ -97,7 +107,7 @@ export const workingTreeCheck = defineCheck('worktree', 'working tree', async ({
       waitForRun(lock.holder),
     );
   }
-  const interrupted = await interruptedIteration(config.stateFile);
+  const interrupted = await interruptedIteration(home);
   if (interrupted !== undefined) {
     // Not the user's dirt: the next run rescues it into a ref and restores the tree before starting.
     return report(
@@ -121,8 +131,16 @@ function waitForRun(holder: LiveHolder): string {
 
 /** Another run holds the lock: `once` and `run` would exit 3 naming it. */
 export const runLockCheck = defineCheck('lock', 'run lock', async ({ config }, report) => {
-  const lock = await readLock(config.activeRunFile);
+  const home = await harnessHome(config);
+  const { lockFile } = home;
+  const lock = await readRunLock(home);
   if (lock.kind === 'none') return report('ok', 'free: no run is active');
+  if (lock.kind === 'newer')
+    return report(
+      'fail',
+      `${lockFile} was written by a newer pi-harness (format version ${lock.version}): \`once\` and \`run\` exit 2`,
+      'use the newer pi-harness in this repository, or remove that file if no run of it is active',
+    );
   if (lock.kind === 'stale')
     return report(
       'ok',

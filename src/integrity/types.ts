@@ -2,31 +2,15 @@
  * The words of the integrity checks: modes, rules, findings, and the file changes they judge.
  */
 
-/** `enforce`: a finding goes to the developer to repair, then fails the iteration; `warn`: it is recorded. */
-export type IntegrityMode = 'enforce' | 'warn' | 'off';
+import type { IntegrityRule } from '../vocabulary/integrity.js';
 
-export const INTEGRITY_MODES: readonly IntegrityMode[] = ['enforce', 'warn', 'off'];
-
-export const INTEGRITY_RULES = [
-  'test-file-deleted',
-  'test-file-emptied',
-  'skip-marker-added',
-  'fewer-tests-run',
-  'more-tests-skipped',
-  'no-tests-ran',
-  'harness-config-edited',
-  'instructions-edited',
-  'task-file-edited',
-  'test-config-edited',
-  'ci-config-edited',
-  'protected-path-edited',
-] as const;
-
-export type IntegrityRule = (typeof INTEGRITY_RULES)[number];
-
-export function isIntegrityRule(value: string): value is IntegrityRule {
-  return (INTEGRITY_RULES as readonly string[]).includes(value);
-}
+export {
+  INTEGRITY_MODES,
+  INTEGRITY_RULES,
+  type IntegrityMode,
+  type IntegrityRule,
+  isIntegrityRule,
+} from '../vocabulary/integrity.js';
 
 /** Findings about the test run as a whole (counts) name this instead of a file. */
 export const TEST_RUN_PATH = '(test run)';

@@ -1,27 +1,33 @@
 /**
  * Wires the projections to a run's journal (one call at run start, before the first event):
- * prunes old run directories, brings the previous run's projections up to date if it never
- * finished (the harness was killed), then follows the journal, writing every projection as each
- * event arrives, and keeps pi's session files of the run redacted.
+ * prunes old runs, brings the previous run's projections up to date if it never finished (the
+ * harness was killed), then follows the journal, writing every projection as each event arrives —
+ * recreating the runtime directory and rebuilding every projection first when it has disappeared
+ * (runtime-dir.ts) — and keeps pi's session files of the run redacted.
  */
 import path from 'node:path';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Config } from '../config/load.js';
 import { redactJsonlFile, redactSessionDir, sessionDirOf, type Redactor } from '../redact/index.js';
+import { listRunJournals, runDirOf, type HarnessHome } from '../runtime/harness-home.js';
 import type { JournalEvent } from './events.js';
 import type { JournalFold } from './fold/fold.js';
 import { RUN_SUMMARY_FILE } from './projections/run-summary.js';
 import { rebuildProjections, type RebuildResult } from './rebuild.js';
 import { pruneRunDirs } from './retention.js';
-import { ProjectionRunner, projectionTargets, runDirOf, RUNS_DIR } from './runner.js';
+import { ProjectionRunner, projectionTargets, runDirOf as projectionDirOf } from './runner.js';
+import { recreateRuntimeDir, runtimeDirGone, type Recreated } from './runtime-dir.js';
 import { FileSink } from './sink.js';
 import type { Journal } from './writer.js';
 import { errorMessage } from '../util/errors.js';
 
 export interface AttachOptions {
   redactor: Redactor;
+  home: HarnessHome;
   /** Told about problems that do not stop the run (a projection that failed, a recovery). */
   warn?: (message: string) => void;
+  /** The runtime directory was gone and has been recreated, its projections rebuilt. */
+  onRuntimeDirRecreated?: (recreated: Recreated) => void;
 }
 
 export interface AttachResult {
@@ -33,56 +39,46 @@ export interface AttachResult {
   recovered?: RebuildResult;
 }
 
-function isFinished(runDir: string): boolean {
+function isFinished(config: Config, runId: string): boolean {
   try {
-    return (
-      (JSON.parse(readFileSync(path.join(runDir, RUN_SUMMARY_FILE), 'utf8')) as { finished?: unknown }).finished ===
-      true
-    );
+    const summary = path.join(projectionDirOf(config, runId), RUN_SUMMARY_FILE);
+    return (JSON.parse(readFileSync(summary, 'utf8')) as { finished?: unknown }).finished === true;
   } catch {
     return false;
   }
 }
 
-/** The newest run before this one, if it has a journal. */
-function previousRun(config: Config, currentRunId: string): string | undefined {
-  let names: string[];
-  try {
-    names = readdirSync(path.join(config.piRuntimeDir, RUNS_DIR));
-  } catch {
-    return undefined;
-  }
-  const previous = names
-    .filter((name) => name < currentRunId && existsSync(path.join(runDirOf(config, name), 'journal.jsonl')))
-    .sort()
-    .at(-1);
-  return previous ? runDirOf(config, previous) : undefined;
+/** Only files the harness owns (inside a runs directory of its own) are ever rewritten. */
+function insideRuns(home: HarnessHome, config: Config, file: string): boolean {
+  const absolute = path.resolve(config.repoRoot, file);
+  return [home.runsDir, home.runtimeRunsDir].some((runs) => {
+    const relative = path.relative(runs, absolute);
+    return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+  });
 }
 
-/** Only files the harness owns (inside its runs directory) are ever rewritten. */
-function insideRuns(config: Config, file: string): boolean {
-  const relative = path.relative(path.join(config.piRuntimeDir, RUNS_DIR), path.resolve(config.repoRoot, file));
-  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+/** The newest run before this one, with its projections brought up to date if it never finished. */
+function catchUpPrevious(journal: Journal, config: Config, options: AttachOptions): RebuildResult | undefined {
+  const previous = listRunJournals(options.home).find((run) => run.runId < journal.runId);
+  if (!previous || isFinished(config, previous.runId)) return undefined;
+  try {
+    const recovered = rebuildProjections(previous.journal, config, { redactor: options.redactor });
+    // The killed run's pi sessions were never swept at its end.
+    redactSessionDir(sessionDirOf(path.dirname(previous.journal)), options.redactor);
+    return recovered;
+  } catch (error) {
+    options.warn?.(`could not bring the projections of ${previous.runId} up to date: ${errorMessage(error)}`);
+    return undefined;
+  }
 }
 
 export function attachProjections(journal: Journal, config: Config, options: AttachOptions): AttachResult {
   const warn = options.warn ?? (() => {});
-  const { redactor } = options;
-  const pruned = pruneRunDirs(config.piRuntimeDir, config.keepRuns, journal.runId).removed;
+  const { redactor, home } = options;
+  const pruned = pruneRunDirs(home, config.keepRuns, journal.runId).removed;
+  const recovered = catchUpPrevious(journal, config, options);
 
-  let recovered: RebuildResult | undefined;
-  const previous = previousRun(config, journal.runId);
-  if (previous && !isFinished(previous)) {
-    try {
-      recovered = rebuildProjections(path.join(previous, 'journal.jsonl'), config, { redactor });
-      // The killed run's pi sessions were never swept at its end.
-      redactSessionDir(sessionDirOf(previous), redactor);
-    } catch (error) {
-      warn(`could not bring the projections of ${path.basename(previous)} up to date: ${errorMessage(error)}`);
-    }
-  }
-
-  const runDir = runDirOf(config, journal.runId);
+  const runDir = runDirOf(home, journal.runId);
   const runner = new ProjectionRunner(
     projectionTargets(config, journal.runId),
     new FileSink({ redactor, mode: 'live' }),
@@ -92,9 +88,14 @@ export function attachProjections(journal: Journal, config: Config, options: Att
       ),
   );
   journal.onEvent((event: JournalEvent) => {
-    runner.apply(event);
+    if (runtimeDirGone(home)) {
+      // The journal already holds this event: the rebuild writes it; the live runner only follows.
+      const recreated = recreateRuntimeDir(home, config, { redactor, currentRunId: journal.runId });
+      runner.follow(event);
+      options.onRuntimeDirRecreated?.(recreated);
+    } else runner.apply(event);
     try {
-      if (event.type === 'turn_end' && event.sessionFile && insideRuns(config, event.sessionFile))
+      if (event.type === 'turn_end' && event.sessionFile && insideRuns(home, config, event.sessionFile))
         redactJsonlFile(path.resolve(config.repoRoot, event.sessionFile), redactor);
       // pi has exited by run_end: anything it rewrote after a turn is swept now.
       if (event.type === 'run_end') redactSessionDir(sessionDirOf(runDir), redactor);

@@ -7,10 +7,20 @@
  * (the fold, the projections, `report`) works on what comes out of here and never parses again.
  */
 import { isObject } from '../util/json.js';
+import { CONTROL_ACTIONS, CONTROL_RESULTS, CONTROL_SOURCES, PARK_CAUSES } from '../vocabulary/control.js';
 import { GUARDRAIL_RULES, RESTORE_KINDS, RESTORE_MOMENTS } from '../vocabulary/guardrails.js';
+import { INTEGRITY_MODES, INTEGRITY_RULES } from '../vocabulary/integrity.js';
 import { ROLES } from '../vocabulary/roles.js';
 import { VISUAL_VERDICTS } from '../vocabulary/verdicts.js';
-import { MERGE_OUTCOMES, type BodyOf, type Envelope, type JournalEventBody, type LegacyEventBody } from './events.js';
+import {
+  MERGE_OUTCOMES,
+  type BaselineCounts,
+  type BodyOf,
+  type Envelope,
+  type JournalEventBody,
+  type LegacyEventBody,
+  type TaskListEntry,
+} from './events.js';
 
 type AnyBody = JournalEventBody | LegacyEventBody;
 export type DecodableType = AnyBody['type'];
@@ -95,6 +105,17 @@ const toolRef: Reader<{ name: string; path?: string }> = (value) => {
   return { name: value.name };
 };
 
+/** Baseline counts need their runner and numbers; the rest read as their neutral values. */
+const baselineCounts: Reader<BaselineCounts> = (value) => {
+  if (!isObject(value) || typeof value.runner !== 'string') return undefined;
+  const numbers = counters(['run', 'passed', 'failed', 'skipped', 'todo'] as const)(value)!;
+  const unit = value.unit === 'package' ? 'package' : 'test';
+  const complete = value.complete !== false;
+  if (numbers === value && unit === value.unit && complete === value.complete)
+    return value as unknown as BaselineCounts;
+  return { runner: value.runner, ...numbers, unit, complete };
+};
+
 const role = oneOf(ROLES);
 const turnStatus = oneOf(['success', 'failed', 'stalled', 'timed_out'] as const);
 const terminalReason = oneOf([
@@ -137,9 +158,31 @@ const endReason = oneOf([
   'provider_auth',
   'mock_no_change',
   'interrupted',
+  'operator_skip',
   'visual_failed',
   'visual_blocked',
+  'integrity',
 ] as const);
+
+/** A task-list entry needs its id and text; the rest reads as unknown (not done, not parked) when missing. */
+const taskEntry: Reader<TaskListEntry> = (value) => {
+  if (!isObject(value) || typeof value.id !== 'string' || typeof value.text !== 'string') return undefined;
+  const { phase, line, done, parked } = value;
+  const wellFormed =
+    (phase === null || typeof phase === 'string') &&
+    isNumber(line) &&
+    typeof done === 'boolean' &&
+    typeof parked === 'boolean';
+  if (wellFormed) return value as unknown as TaskListEntry;
+  return {
+    id: value.id,
+    text: value.text,
+    phase: strOrNull(phase) ?? null,
+    line: num(line) ?? 0,
+    done: done === true,
+    parked: parked === true,
+  };
+};
 
 /** The fields of every type this harness knows. Adding a field to an event without a reader here does not compile. */
 const FIELDS: { [T in DecodableType]: Fields<BodyOf<T>> } = {
@@ -168,7 +211,7 @@ const FIELDS: { [T in DecodableType]: Fields<BodyOf<T>> } = {
       'signal',
     ] as const),
   },
-  iteration_start: { iteration: num, task, startCommit: strOrNull, preDirty: strings },
+  iteration_start: { iteration: num, task, startCommit: strOrNull, preDirty: strings, startBranch: strOrNull },
   turn_start: {
     iteration: num,
     role,
@@ -178,6 +221,7 @@ const FIELDS: { [T in DecodableType]: Fields<BodyOf<T>> } = {
     model: str,
     prompt: str,
     images: num,
+    contextWindow: num,
   },
   turn_usage: { iteration: num, role, usage, modelRequests: num },
   tool_start: { iteration: num, role, name: str, path: str, command: str },
@@ -228,6 +272,34 @@ const FIELDS: { [T in DecodableType]: Fields<BodyOf<T>> } = {
     recheck: bool,
     findings: str,
   },
+  integrity_baseline: {
+    iteration: num,
+    commit: strOrNull,
+    testFiles: num,
+    counts: baselineCounts,
+    source: oneOf(['verification', 'run_start', 'none'] as const),
+    verification: (value) => {
+      if (!isObject(value)) return undefined;
+      const outcome = commandOutcome(value.outcome);
+      if (outcome === undefined) return undefined;
+      return {
+        outcome,
+        exitCode: numOrNull(value.exitCode) ?? null,
+        durationMs: num(value.durationMs) ?? 0,
+        command: str(value.command) ?? '',
+      };
+    },
+  },
+  integrity_baseline_start: { iteration: num, command: str },
+  integrity_finding: {
+    iteration: num,
+    check: num,
+    mode: oneOf(INTEGRITY_MODES),
+    rule: oneOf(INTEGRITY_RULES),
+    path: str,
+    detail: str,
+  },
+  integrity_check: { iteration: num, check: num, mode: oneOf(INTEGRITY_MODES), findings: num },
   commit: {
     iteration: num,
     commit: str,
@@ -312,8 +384,35 @@ const FIELDS: { [T in DecodableType]: Fields<BodyOf<T>> } = {
   },
   warning: { iteration: num, message: str },
   lock_recovered: { reason: str, movedTo: str },
-  crash_recovery: { iteration: num, crashedRunId: str, taskText: str },
+  crash_recovery: {
+    iteration: num,
+    crashedRunId: str,
+    taskText: str,
+    recorded: recordedStatus,
+    commit: str,
+    keptHead: str,
+    source: oneOf(['state', 'journal'] as const),
+    notes: strings,
+  },
   error: { iteration: num, message: str },
+  control_received: {
+    id: str,
+    action: oneOf(CONTROL_ACTIONS),
+    source: oneOf(CONTROL_SOURCES),
+    task: str,
+    text: str,
+    detail: str,
+  },
+  control_applied: {
+    id: str,
+    action: oneOf(CONTROL_ACTIONS),
+    result: oneOf(CONTROL_RESULTS),
+    detail: str,
+    taskId: str,
+  },
+  task_list: { tasks: listOf(taskEntry) },
+  task_parked: { taskId: str, cause: oneOf(PARK_CAUSES), reason: str },
+  task_unparked: { taskId: str },
   large_files: { iteration: num, files: listOf(largeFile) },
   large_file: { iteration: num, path: str, lines: num },
   worker_start: { worker: str, iteration: num, task, baseCommit: str, branch: str, worktree: str },

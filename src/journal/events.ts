@@ -10,6 +10,7 @@
 import type { BudgetAction, BudgetKind } from '../vocabulary/budgets.js';
 import type { RunResult, StopKind } from '../vocabulary/exit-codes.js';
 import type { CommandOutcome } from '../vocabulary/commands.js';
+import type { ControlAction, ControlResult, ControlSource, ParkCause } from '../vocabulary/control.js';
 import type { LargeFileWarning } from '../vocabulary/files.js';
 import type { GuardrailRule, RestoreKind, RestoreMoment } from '../vocabulary/guardrails.js';
 import type {
@@ -21,6 +22,7 @@ import type {
   TaskRef,
   VerifyAfter,
 } from '../vocabulary/iterations.js';
+import type { IntegrityMode, IntegrityRule } from '../vocabulary/integrity.js';
 import type { Role } from '../vocabulary/roles.js';
 import type { TerminalReason, TokenUsage, TurnStatus } from '../vocabulary/turns.js';
 import type { Verdict, VisualVerdict } from '../vocabulary/verdicts.js';
@@ -54,7 +56,15 @@ export type JournalEventBody =
       result?: RunResult;
       stop?: StopKind;
     }
-  | { type: 'iteration_start'; iteration: number; task: TaskRef; startCommit: string | null; preDirty: string[] }
+  | {
+      type: 'iteration_start';
+      iteration: number;
+      task: TaskRef;
+      startCommit: string | null;
+      preDirty: string[];
+      /** The branch HEAD was on (`refs/heads/...`), null when detached: crash recovery puts HEAD back on it. */
+      startBranch?: string | null;
+    }
   | {
       type: 'turn_start';
       iteration: number;
@@ -67,6 +77,8 @@ export type JournalEventBody =
       prompt?: string;
       /** Images attached to the prompt (the visual review's screenshots). */
       images?: number;
+      /** The model's context window in tokens, when the configuration declares it. */
+      contextWindow?: number;
     }
   /** One model request of the turn in flight finished: what it cost (the turn_end sums them all). */
   | { type: 'turn_usage'; iteration: number; role: Role; usage: TokenUsage; modelRequests: number }
@@ -124,6 +136,35 @@ export type JournalEventBody =
       output?: string;
     }
   | { type: 'verdict'; iteration: number; verdict: Verdict; recheck: boolean; findings: string }
+  /**
+   * What the iteration's integrity checks compare against (docs/integrity.md): the test files at its
+   * start commit and the counts of the last passing verification of that tree.
+   */
+  | {
+      type: 'integrity_baseline';
+      iteration: number;
+      commit: string | null;
+      /** Test files present at the start commit (matching testGlobs): how many, not which. */
+      testFiles: number;
+      counts?: BaselineCounts;
+      source: BaselineSource;
+      /** The verification run at run start for this baseline, when one ran. */
+      verification?: { outcome: CommandOutcome; exitCode: number | null; durationMs: number; command: string };
+    }
+  /** The run's one verification for an integrity baseline starts (no passing one of the start tree is known). */
+  | { type: 'integrity_baseline_start'; iteration: number; command: string }
+  /** One finding of an integrity check (the `check`-th of the iteration); the check's own event follows. */
+  | {
+      type: 'integrity_finding';
+      iteration: number;
+      check: number;
+      mode: IntegrityMode;
+      rule: IntegrityRule;
+      path: string;
+      detail: string;
+    }
+  /** An integrity check ran after a passing verification, with this many findings. */
+  | { type: 'integrity_check'; iteration: number; check: number; mode: IntegrityMode; findings: number }
   | {
       type: 'commit';
       iteration: number;
@@ -249,8 +290,50 @@ export type JournalEventBody =
   /** A lock left by a run that is gone was taken over; the old lock file was kept. */
   | { type: 'lock_recovered'; reason: string; movedTo: string }
   /** An iteration of an earlier run never ended (the harness died in it): its work is kept next. */
-  | { type: 'crash_recovery'; iteration: number; crashedRunId: string; taskText: string }
+  | {
+      type: 'crash_recovery';
+      iteration: number;
+      crashedRunId: string;
+      taskText: string;
+      /** How it is counted: `succeeded` when its commit had been made (the commit stays), else `crashed`. */
+      recorded?: RecordedStatus;
+      /** The iteration's own commit, left on the branch. */
+      commit?: string;
+      /** HEAD was moved after the crash by someone other than the iteration's agents: it stays here. */
+      keptHead?: string;
+      /** Where the record of the iteration came from: the state, or the journal when the state was unreadable. */
+      source?: 'state' | 'journal';
+      /** What recovery did and why, in words. */
+      notes?: string[];
+    }
   | { type: 'error'; iteration?: number; message: string }
+  /** An operator's request (pause, resume, stop, skip, retry, steer) reached the run; `detail` says what comes next. */
+  | {
+      type: 'control_received';
+      id: string;
+      action: ControlAction;
+      source: ControlSource;
+      /** skip / retry: the task asked for (its id, as the requester resolved it). */
+      task?: string;
+      /** steer: the guidance. */
+      text?: string;
+      detail: string;
+    }
+  /** The run settled an operator's request: what it did, or why nothing was done. */
+  | {
+      type: 'control_applied';
+      id: string;
+      action: ControlAction;
+      result: ControlResult;
+      detail: string;
+      taskId?: string;
+    }
+  /** The task file as the run reads it: at run start, and again whenever it differs from what the journal says. */
+  | { type: 'task_list'; tasks: TaskListEntry[] }
+  /** A task was parked: the run moves past it until it is retried. */
+  | { type: 'task_parked'; taskId: string; cause: ParkCause; reason: string }
+  /** A parked task was given back to the run (`pi-harness retry`). */
+  | { type: 'task_unparked'; taskId: string }
   /**
    * A parallel run's worker took a task: its own worktree and branch, created from `baseCommit` (the
    * start branch's tip when the task was assigned).
@@ -285,6 +368,36 @@ export type JournalEventBody =
 
 export const MERGE_OUTCOMES = ['merged', 'conflict', 'verify_failed'] as const;
 export type MergeOutcome = (typeof MERGE_OUTCOMES)[number];
+
+/** One task of the task file, as `task_list` records it. */
+export interface TaskListEntry {
+  id: string;
+  text: string;
+  phase: string | null;
+  line: number;
+  done: boolean;
+  parked: boolean;
+}
+
+/**
+ * Where a baseline's counts come from: an earlier passing verification of the same tree, the one
+ * verification the run made at its start, or nowhere (no test command, a failing or unrecognised run).
+ */
+export type BaselineSource = 'verification' | 'run_start' | 'none';
+
+/** Test counts as a runner's summary gave them (see src/integrity/summary). */
+export interface BaselineCounts {
+  runner: string;
+  run: number;
+  passed: number;
+  failed: number;
+  skipped: number;
+  todo: number;
+  /** `package`: plain `go test` counts packages, not tests. */
+  unit: 'test' | 'package';
+  /** False when the output's head was cut off and the counts may miss parts: they are not compared. */
+  complete: boolean;
+}
 
 export interface RunBudgets {
   maxRunSeconds: number;

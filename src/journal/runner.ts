@@ -89,4 +89,22 @@ export class ProjectionRunner {
       }
     }
   }
+
+  /**
+   * Takes `event` into the fold and every projection's state without writing anything: a rebuild
+   * from the journal has just written what it says. The sink forgets its files (they are new) and
+   * a projection that failed meanwhile may report again.
+   */
+  follow(event: ReadEvent): void {
+    this.fold.apply(event);
+    for (const { step } of this.steps) {
+      try {
+        step(event);
+      } catch {
+        // nothing was to be written; the next event reports a projection that keeps failing
+      }
+    }
+    this.sink.forget();
+    this.failed.clear();
+  }
 }

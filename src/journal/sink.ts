@@ -102,6 +102,16 @@ export class FileSink {
     }
   }
 
+  /**
+   * Forgets what this sink knew about the files it wrote (directories made, headers checked, keys
+   * seen): they were removed from under it and are being written afresh.
+   */
+  forget(): void {
+    this.dirs.clear();
+    this.prepared.clear();
+    this.keys.clear();
+  }
+
   /** Writes the replaced files of a rebuild. */
   flush(): void {
     for (const [file, text] of this.pending) this.writeAtomic(file, text);

@@ -6,6 +6,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { redactorFromEnv, type Redactor } from '../redact/index.js';
+import { errorCode } from '../util/errors.js';
 import { JOURNAL_SCHEMA_VERSION, type JournalEvent, type JournalEventBody } from './events.js';
 
 export type JournalListener = (event: JournalEvent) => void;
@@ -61,7 +62,15 @@ export class Journal {
       ...(this.worker !== undefined ? { worker: this.worker } : {}),
       ...body,
     } as JournalEvent);
-    appendFileSync(this.file, `${JSON.stringify(event)}\n`);
+    const line = `${JSON.stringify(event)}\n`;
+    try {
+      appendFileSync(this.file, line);
+    } catch (error) {
+      // Its directory was removed from under it: the record goes on in a new file there.
+      if (errorCode(error) !== 'ENOENT') throw error;
+      mkdirSync(path.dirname(this.file), { recursive: true });
+      appendFileSync(this.file, line);
+    }
     for (const listener of this.shared.listeners) {
       try {
         listener(event);

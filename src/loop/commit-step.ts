@@ -30,6 +30,8 @@ export interface CommitStepInput {
   openAtStart?: ReadonlySet<string>;
   /** Where HEAD is as the step begins (read by the step before). */
   now: HeadNow;
+  /** Lines the commit message ends with (`Integrity-Finding: <rule>: <path>` in `warn` mode). */
+  trailers?: readonly string[];
   /** Run the repository's commit hooks (the run-start copy) in the harness's commits; none when absent. */
   hooks?: CommitHooks;
   /**
@@ -59,6 +61,23 @@ export type CommitStepResult =
       /** The repository's commit hooks refused the commit: their output, for developerFix. */
       hookOutput?: string;
     };
+
+/** The message with the trailers as its last paragraph (git's trailer block). */
+export function withTrailers(message: string, trailers: readonly string[] = []): string {
+  return trailers.length === 0 ? message : `${message.trimEnd()}\n\n${trailers.join('\n')}\n`;
+}
+
+/** The agents' last commit gets the trailers (the message only: the tree stays as it is). */
+async function amendTrailers(input: CommitStepInput, notes: string[]): Promise<string> {
+  const message = await git(input.repoRoot, ['log', '-1', '--format=%B']);
+  await git(
+    input.repoRoot,
+    [...(await identityArgs(input.repoRoot)), 'commit', '--quiet', '--no-verify', '--amend', '--only', '-F', '-'],
+    { input: withTrailers(message, input.trailers) },
+  );
+  notes.push(`the harness added ${input.trailers?.length} Integrity-Finding trailer(s) to the agents' last commit`);
+  return (await headCommit(input.repoRoot))!;
+}
 
 export function defaultCommitMessage(task: Task): string {
   const subject = task.text.replace(/\s+/g, ' ').trim();
@@ -135,7 +154,18 @@ function splitHeldBack(input: CommitStepInput, uncommitted: readonly string[], n
   return { toCommit: uncommitted.filter((file) => !held.has(file)), leftover };
 }
 
+/** agent mode, and a `warn` iteration's trailers put on the agents' commit. */
 async function commitAgentMode(
+  input: CommitStepInput,
+  taskFileRel: string,
+  notes: string[],
+): Promise<CommitStepResult> {
+  const result = await agentModeCommit(input, taskFileRel, notes);
+  if (!result.committed || result.by !== 'agent' || (input.trailers ?? []).length === 0) return result;
+  return { ...result, commit: await amendTrailers(input, notes) };
+}
+
+async function agentModeCommit(
   input: CommitStepInput,
   taskFileRel: string,
   notes: string[],
@@ -169,7 +199,7 @@ async function commitAgentMode(
   if (agent.committed) notes.push('the tester committed part of the change; the harness committed the rest');
   else notes.push('the tester passed the task without committing; the harness committed it');
   const message = defaultCommitMessage(input.task);
-  const result = await commitFiles(input.repoRoot, toCommit, message, input.hooks);
+  const result = await commitFiles(input.repoRoot, toCommit, withTrailers(message, input.trailers), input.hooks);
   if (!result) return { committed: false, reason: 'git found nothing to commit among the iteration changes', notes };
   return {
     committed: true,
@@ -203,7 +233,7 @@ async function commitPlanMode(input: CommitStepInput, taskFileRel: string, notes
   if (refusal) return { committed: false, reason: refusal, notes };
   if (touched || changes.uncommitted.includes(taskFileRel)) files = [...new Set([...files, taskFileRel])];
   files = splitHeldBack(input, files, notes).toCommit;
-  const result = await commitFiles(input.repoRoot, files, message, input.hooks);
+  const result = await commitFiles(input.repoRoot, files, withTrailers(message, input.trailers), input.hooks);
   if (!result) return { committed: false, reason: 'none of the files in the commit plan had changes', notes };
   const leftover = (await iterationChanges(input.repoRoot, result.commit, input.filter, result.commit)).uncommitted;
   if (leftover.length > 0) notes.push(`changes outside the commit plan were kept aside: ${leftover.join(', ')}`);

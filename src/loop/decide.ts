@@ -5,7 +5,9 @@
  * processes, no files: the runner performs the step and feeds its typed outcome back in. Every
  * branch is unit-tested in decide.test.ts; docs/iteration.md draws the machine.
  */
+import { decideIntegrity, type IntegrityFinding } from '../integrity/index.js';
 import type { CommandOutcome } from '../vocabulary/commands.js';
+import type { IntegrityMode } from '../vocabulary/integrity.js';
 import type { EndReason, IterationStatus, RetryReason, VerifyAfter } from '../vocabulary/iterations.js';
 import type { TerminalReason, TurnStatus } from '../vocabulary/turns.js';
 import type { Verdict, VisualVerdict } from '../vocabulary/verdicts.js';
@@ -14,6 +16,8 @@ export type Step =
   | { kind: 'developer'; retry?: RetryReason }
   | { kind: 'verify'; after: VerifyAfter }
   | { kind: 'fix'; source: FixSource }
+  /** The integrity checks over the iteration's changes, after a passing verification. */
+  | { kind: 'integrity' }
   | { kind: 'tester'; recheck: boolean }
   | { kind: 'commit' }
   /** The visual review after a commit, when one is due: a non-PASS takes the commit back. */
@@ -22,8 +26,11 @@ export type Step =
 
 export type EndStep = Extract<Step, { kind: 'end' }>;
 
-/** What developerFix repairs: a failed verification, the tester's findings, or commit hooks that refused. */
-export type FixSource = 'verification' | 'tester' | 'commitHook';
+/**
+ * What a developerFix turn repairs: a failed verification, the tester's findings, integrity
+ * findings, or commit hooks that refused.
+ */
+export type FixSource = 'verification' | 'tester' | 'integrity' | 'commitHook';
 
 /** A turn as the decisions see it. */
 export interface TurnSummary {
@@ -38,6 +45,7 @@ export type Outcome =
   | { step: 'verify'; result: CommandOutcome }
   | { step: 'fix'; turn: TurnSummary }
   | { step: 'tester'; turn: TurnSummary; verdict: Verdict }
+  | { step: 'integrity'; findings: readonly IntegrityFinding[] }
   /** `hookRefused`: the repository's commit hooks refused the commit (their output goes to developerFix). */
   | { step: 'commit'; committed: boolean; hookRefused?: boolean }
   /** `verdict` undefined: stopped before a verdict (a signal), so no judgement either way. */
@@ -54,6 +62,8 @@ export interface DecisionLimits {
   mockTransport: boolean;
   /** A visual review is due if this iteration commits (its schedule, read when the iteration began). */
   visualReviewDue: boolean;
+  /** What integrity findings do: repaired once then fatal (`enforce`), flagged (`warn`), not looked for (`off`). */
+  integrity: IntegrityMode;
 }
 
 /** What the iteration has been through so far; the decisions read it, the runner updates it. */
@@ -73,6 +83,10 @@ export interface IterationProgress {
   fixingCommitHook: boolean;
   /** The iteration's commit has been made. */
   committed: boolean;
+  /** developerFix turns given integrity findings to repair. */
+  integrityRepairs: number;
+  /** The tester passed the change as it stands (no fix since): a clean check leads to the commit. */
+  reviewPassed: boolean;
 }
 
 export function initialProgress(): IterationProgress {
@@ -86,6 +100,8 @@ export function initialProgress(): IterationProgress {
     commitHookFixes: 0,
     fixingCommitHook: false,
     committed: false,
+    integrityRepairs: 0,
+    reviewPassed: false,
   };
 }
 
@@ -104,6 +120,7 @@ export function advance(progress: IterationProgress, outcome: Outcome): Iteratio
     case 'tester':
       if (outcome.turn.changedFiles) next.hasChanges = true;
       if (outcome.verdict === 'FAIL') next.testerFails += 1;
+      next.reviewPassed = outcome.verdict === 'PASS' && outcome.turn.status === 'success';
       break;
     case 'commit':
       next.committed = outcome.committed;
@@ -136,27 +153,47 @@ function afterDeveloper(progress: IterationProgress, turn: TurnSummary, limits: 
   return { kind: 'verify', after: 'developer' };
 }
 
-function afterVerify(progress: IterationProgress, result: CommandOutcome, limits: DecisionLimits): Step {
-  const passed = result === 'passed' || result === 'skipped';
+/** Where a verification that passed (and its integrity check, if any) leads. */
+function afterPassing(progress: IterationProgress): Step {
   const after = progress.lastVerifyAfter ?? 'developer';
-  if (passed) {
-    // The tester already passed the change; the hooks it failed are what the commit re-runs.
-    if (after === 'tester' || progress.fixingCommitHook) return { kind: 'commit' };
-    if (after === 'fix' && progress.fixingTesterFindings) return { kind: 'tester', recheck: true };
-    return { kind: 'tester', recheck: false };
-  }
+  // The tester already passed the change (for a hook fix: the hooks it failed are what the commit re-runs).
+  if (after === 'tester' || progress.reviewPassed || progress.fixingCommitHook) return { kind: 'commit' };
+  if (after === 'fix' && progress.fixingTesterFindings) return { kind: 'tester', recheck: true };
+  return { kind: 'tester', recheck: false };
+}
+
+function afterVerify(progress: IterationProgress, result: CommandOutcome, limits: DecisionLimits): Step {
+  if (result === 'passed' || result === 'skipped')
+    return limits.integrity === 'off' ? afterPassing(progress) : { kind: 'integrity' };
   if (result === 'aborted') return end('failed', 'verification_failed');
   if (progress.verificationFixes < limits.verificationFixLimit) return { kind: 'fix', source: 'verification' };
   return end('failed', 'verification_failed');
 }
 
-function afterTester(progress: IterationProgress, turn: TurnSummary, verdict: Verdict): Step {
+/**
+ * The findings of an integrity check: `enforce` sends them to developerFix once (the check runs
+ * again after its verification) and fails the iteration if they are still there; `warn` goes on
+ * (the commit carries them); no findings go on.
+ */
+function afterIntegrity(progress: IterationProgress, findings: readonly IntegrityFinding[], limits: DecisionLimits) {
+  const action = decideIntegrity({ mode: limits.integrity, findings, repairTried: progress.integrityRepairs > 0 });
+  if (action === 'repair') return { kind: 'fix', source: 'integrity' } satisfies Step;
+  if (action === 'fail') return end('failed', 'integrity');
+  return afterPassing(progress);
+}
+
+function afterTester(progress: IterationProgress, turn: TurnSummary, verdict: Verdict, limits: DecisionLimits): Step {
   if (turn.terminalReason === 'provider_auth') return end('failed', 'provider_auth');
-  if (turn.status !== 'success' && verdict === 'UNKNOWN') return end('failed', 'tester_turn_failed');
+  // A verdict counts only from a turn that ended normally: a PASS written before the turn timed
+  // out, stalled or failed is no judgement of the final tree.
+  if (turn.status !== 'success') return end('failed', 'tester_turn_failed');
   switch (verdict) {
     case 'PASS':
       // The tester edited product files: the harness's own verification must pass on the final tree.
-      return turn.changedFiles ? { kind: 'verify', after: 'tester' } : { kind: 'commit' };
+      if (turn.changedFiles) return { kind: 'verify', after: 'tester' };
+      // Nothing to verify again, but the tester may have edited the task file (which is no product
+      // change): the integrity checks see the tree that is about to be committed.
+      return limits.integrity === 'off' ? { kind: 'commit' } : { kind: 'integrity' };
     case 'FAIL':
       // progress.testerFails already counts this FAIL.
       return progress.testerFails >= 2 ? end('failed', 'tester_failed_twice') : { kind: 'fix', source: 'tester' };
@@ -193,15 +230,22 @@ function afterVisual(verdict: VisualVerdict | undefined, terminalReason: Termina
 const VISUAL_ENDS: ReadonlySet<EndReason> = new Set(['visual_failed', 'visual_blocked']);
 
 /**
- * Where an iteration stopped from outside (a signal, a budget) goes instead of `next`. A commit not
- * yet reviewed stands (a stop is no judgement of it), as does a visual review's verdict once given;
- * anything else ends `interrupted`, and its work is kept aside.
+ * Why an iteration was stopped from outside: `stop` (a signal, `pi-harness stop`, a spent budget) or
+ * `skip` (the operator skipped its task with `pi-harness skip`).
  */
-export function whenInterrupted(next: Step): EndStep {
-  if (next.kind === 'end')
-    return next.status === 'succeeded' || VISUAL_ENDS.has(next.reason) ? next : end('failed', 'interrupted');
+export type InterruptCause = 'stop' | 'skip';
+
+/**
+ * Where an iteration stopped from outside goes instead of `next`. A commit not yet reviewed stands
+ * (a stop is no judgement of it), as does a visual review's verdict once given; anything else ends
+ * `interrupted` — or, when the operator skipped the task, `skipped` (`operator_skip`: it counts as
+ * no failure) — and its work is kept aside.
+ */
+export function whenInterrupted(next: Step, cause: InterruptCause = 'stop'): EndStep {
+  const stopped = cause === 'skip' ? end('skipped', 'operator_skip') : end('failed', 'interrupted');
+  if (next.kind === 'end') return next.status === 'succeeded' || VISUAL_ENDS.has(next.reason) ? next : stopped;
   if (next.kind === 'visual') return end('succeeded', 'committed');
-  return end('failed', 'interrupted');
+  return stopped;
 }
 
 /**
@@ -217,8 +261,10 @@ export function decide(progress: IterationProgress, outcome: Outcome, limits: De
       return { kind: 'verify', after: 'fix' };
     case 'verify':
       return afterVerify(progress, outcome.result, limits);
+    case 'integrity':
+      return afterIntegrity(progress, outcome.findings, limits);
     case 'tester':
-      return afterTester(progress, outcome.turn, outcome.verdict);
+      return afterTester(progress, outcome.turn, outcome.verdict, limits);
     case 'commit':
       return afterCommit(progress, outcome, limits);
     case 'visual':
@@ -236,7 +282,9 @@ export function enter(progress: IterationProgress, step: Step): IterationProgres
       break;
     case 'fix':
       if (step.source === 'verification') next.verificationFixes += 1;
+      if (step.source === 'integrity') next.integrityRepairs += 1;
       if (step.source === 'commitHook') next.commitHookFixes += 1;
+      next.reviewPassed = false;
       next.fixingTesterFindings = step.source === 'tester' || progress.fixingTesterFindings;
       next.fixingCommitHook = step.source === 'commitHook' || progress.fixingCommitHook;
       break;

@@ -8,11 +8,15 @@ import { createTransport } from '../agent/create-transport.js';
 import type { Transport } from '../agent/types.js';
 import { BudgetGuard } from '../runtime/budget.js';
 import type { RunLock } from '../runtime/lock.js';
-import { loadState, saveState, type HarnessState } from '../runtime/state.js';
+import type { HarnessState, InProgressIteration } from '../runtime/state.js';
 import { readFeedback } from '../visual/record.js';
+import { AGENT_REFLOG_VARIABLE, agentReflogAction } from '../vocabulary/agent-marker.js';
 import type { RunResult } from '../vocabulary/exit-codes.js';
 import { userDirtyPaths } from '../workspace/changes.js';
+import { refExists } from '../workspace/git.js';
+import { preDirtyRefName } from '../workspace/rescue.js';
 import { IterationBudgetWatch } from './budget-watch.js';
+import { RunIntegrity } from './integrity-run.js';
 import { releaseStaleSnapshots, restoreCrashedIteration } from './guard/crash-restore.js';
 import { guardedTransport, listenForBlocks } from './guard/guarded-transport.js';
 import { RunGuard } from './guard/run-guard.js';
@@ -21,7 +25,8 @@ import { runIteration } from './iteration.js';
 import type { Guidance, LoopContext } from './loop-context.js';
 import { createPromptSource } from './prompt-adapter.js';
 import type { PromptSource } from './prompt-source.js';
-import { recoverCrashedIteration } from './rescue-step.js';
+import { unfinishedIteration } from './crash-journal.js';
+import { recoverCrashedIteration } from './crash-recovery.js';
 import { warnAboutLargeSpecs } from './spec-warnings.js';
 import { TransportReporter } from './transport-reporter.js';
 
@@ -41,36 +46,52 @@ interface RunProgress {
 }
 
 /**
- * State as the run finds it: a corrupt file set aside, a crashed iteration recovered. `recoverMore`
- * (a parallel run's crashed workers) runs before the snapshots of earlier runs are released, so
- * that theirs can still be put back.
+ * State as the run finds it: one an earlier version kept in the work tree carried over, a corrupt
+ * file set aside (the iteration it had in progress found again in the journal), a crashed
+ * iteration recovered. `recoverMore` (a parallel run's crashed workers) runs before the snapshots of
+ * earlier runs are released, so that theirs can still be put back.
  */
 export async function loadRunState(
   ctx: LoopContext,
   guard: RunGuard,
   recoverMore?: (state: HarnessState) => Promise<HarnessState>,
 ): Promise<HarnessState> {
-  const { config, journal } = ctx;
-  const loaded = await loadState(config.stateFile);
+  const { journal } = ctx;
+  const loaded = await ctx.store.load();
   let state = loaded.state;
-  if (loaded.kind === 'corrupt')
+  let source: 'state' | 'journal' = 'state';
+  if (loaded.kind === 'imported')
+    journal.append({ type: 'warning', message: `carried over the state an earlier version kept in ${loaded.from}` });
+  if (loaded.kind === 'corrupt') {
     journal.append({
       type: 'warning',
       message: `the state file could not be read (${loaded.reason}); it was moved to ${loaded.movedTo}`,
     });
+    const unfinished = unfinishedIteration(ctx.home, ctx.runId);
+    if (unfinished) {
+      state = { ...state, inProgress: await withPreDirtyRef(ctx, unfinished.record) };
+      source = 'journal';
+    }
+  }
   if (state.inProgress) {
     // What the crashed iteration's agents did to refs, config, hooks and ignored files comes back first.
     const visible = await restoreCrashedIteration(ctx, guard, state.inProgress);
-    state = await recoverCrashedIteration(ctx, state, visible);
+    state = await recoverCrashedIteration(ctx, state, { source, keepOut: visible });
     await guard.unstage(visible);
-    await saveState(config.stateFile, state);
+    await ctx.store.save(state);
   }
   if (recoverMore) {
     state = await recoverMore(state);
-    await saveState(config.stateFile, state);
+    await ctx.store.save(state);
   }
   await releaseStaleSnapshots(guard, ctx.runId);
   return state;
+}
+
+/** The pre-dirty snapshot the iteration took, when its ref exists (its name follows from run and iteration). */
+async function withPreDirtyRef(ctx: LoopContext, record: InProgressIteration): Promise<InProgressIteration> {
+  const ref = preDirtyRefName(record.runId, record.iteration);
+  return (await refExists(ctx.config.repoRoot, ref)) ? { ...record, preDirtyRef: ref } : record;
 }
 
 /** The user's uncommitted files (when allowed, they are never touched); refused without allowDirty. */
@@ -92,6 +113,7 @@ interface RunTools {
   reporter: TransportReporter;
   prompts: PromptSource;
   guidance: Guidance;
+  integrity: RunIntegrity;
 }
 
 async function setUp(ctx: LoopContext, lock: RunLock, guard: RunGuard): Promise<RunTools> {
@@ -105,32 +127,41 @@ async function setUp(ctx: LoopContext, lock: RunLock, guard: RunGuard): Promise<
     }),
   );
   const reporter = new TransportReporter(journal, budget);
+  // The agents' git commands carry the run's marker in their reflog messages (crash recovery reads it).
+  const agentEnv = { ...ctx.io.env, [AGENT_REFLOG_VARIABLE]: agentReflogAction(ctx.runId) };
   const listener = listenForBlocks(reporter.listener, guard);
   const launch = guard.piLaunch();
-  const created = await createTransport(config, ctx.runDir, ctx.io.env, listener, launch);
+  const created = await createTransport(config, ctx.runDir, agentEnv, listener, launch);
   const { warnings } = created;
   const transport = launch ? guardedTransport(created.transport, guard) : created.transport;
   for (const message of warnings) journal.append({ type: 'warning', message });
   const guidance: Guidance = { loopConstraints: [], largeFileWarnings: [], recent: [] };
   await warnAboutLargeSpecs(ctx);
+  ctx.control.useTransport(transport);
   const prompts = await createPromptSource({
     config,
     guidance: () => guidance,
+    operatorGuidance: (kind) => ctx.control.takeGuidance(kind),
     // Findings of a non-PASS visual review, until a later review passes.
     visualFeedback: () => readFeedback(config.visualFeedbackFile),
   });
-  return { lock, transport, guard, budget, reporter, prompts, guidance };
+  return { lock, transport, guard, budget, reporter, prompts, guidance, integrity: new RunIntegrity() };
 }
 
 /** One iteration on the next task, or the reason the run stops before it. */
 async function nextIteration(ctx: LoopContext, tools: RunTools, run: RunProgress): Promise<Stop | undefined> {
+  // Operator requests between iterations: parks, unparks, and a pause held here until resume or stop.
+  run.state = await ctx.control.checkpoint(run.state, ctx.signal, { hold: true });
   const picked = await pickTask(ctx, { state: run.state, budget: tools.budget, iterations: run.iterations });
   if ('stop' in picked) return picked.stop;
   const { task, openAtStart } = picked;
   run.iterations += 1;
   await tools.lock.setStatus(`iteration ${run.iterations}`);
   const iteration = run.state.totalIterations + 1;
-  const signal = tools.budget.begin(task.id, ctx.signal);
+  const signal = AbortSignal.any([
+    tools.budget.begin(task.id, ctx.signal),
+    ctx.control.beginIteration(iteration, task.id),
+  ]);
   tools.reporter.iteration = iteration;
   let outcome;
   try {
@@ -145,10 +176,12 @@ async function nextIteration(ctx: LoopContext, tools: RunTools, run: RunProgress
       preDirtyPaths: ctx.config.allowDirty ? run.dirty : [],
       guidance: tools.guidance,
       signal,
+      integrity: tools.integrity,
     });
   } finally {
     tools.reporter.iteration = undefined;
     tools.budget.end();
+    ctx.control.endIteration();
     // Idle pi processes are ended between iterations except one warm one per model/tools, so an
     // overnight run neither piles up processes nor pays pi's start-up for every turn.
     await tools.transport.releaseSessions?.();
@@ -189,6 +222,8 @@ async function iterateGuarded(ctx: LoopContext, lock: RunLock, guard: RunGuard):
       stop = await nextIteration(ctx, tools, run);
       if (!stop) await pause(config.sleepBetweenSeconds * 1000, ctx.signal);
     }
+    // A skip asked for during the last iteration still parks its task.
+    run.state = await ctx.control.checkpoint(run.state, ctx.signal, { hold: false });
   } finally {
     await tools.transport.close();
   }

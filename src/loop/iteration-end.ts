@@ -5,7 +5,7 @@
  * notes every view shows.
  */
 import path from 'node:path';
-import { recordIterationResult, saveState, type HarnessState } from '../runtime/state.js';
+import { recordIterationResult } from '../runtime/state.js';
 import { errorMessage } from '../util/errors.js';
 import { recordedStatusOf, type RecordedStatus } from '../vocabulary/iterations.js';
 import { lineageViolation } from '../workspace/lineage.js';
@@ -20,8 +20,6 @@ import { keepIterationWork } from './rescue-step.js';
 export interface Ending {
   run: IterationRun;
   end: EndStep;
-  /** The persistent state with this iteration recorded as in progress. */
-  state: HarnessState;
   guidance: Guidance;
 }
 
@@ -29,7 +27,9 @@ const VETOES = new Set(['visual_failed', 'visual_blocked']);
 
 /** Whether the iteration leaves anything to keep aside: changes, commits, or a HEAD moved elsewhere. */
 async function needsRescue(run: IterationRun, end: EndStep): Promise<boolean> {
-  if (end.status === 'succeeded' || end.status === 'skipped') return run.state.leftover.length > 0;
+  // A skip by the mock changed nothing; a skip by the operator keeps whatever the iteration did.
+  if (end.status === 'succeeded' || (end.status === 'skipped' && end.reason !== 'operator_skip'))
+    return run.state.leftover.length > 0;
   const { tree } = run.state;
   const { startCommit, startBranch } = run.start;
   // HEAD moved without a file changing (a reset to an older commit, a new branch): restoring is
@@ -103,6 +103,8 @@ async function settleWork(ctx: LoopContext, ending: Ending, recorded: RecordedSt
   const { state } = run;
   const rescueDue = recorded === 'interrupted' || (await needsRescue(run, end));
   state.visual?.journalVerdict(end.status !== 'succeeded');
+  // A vetoed commit is taken back next: from here a crash must not keep it either.
+  if (state.commit && end.status !== 'succeeded') await run.services.inProgress.note({ commit: null });
   const kept = rescueDue ? await keepWork(ctx, ending, recorded) : undefined;
   const visualNote = await state.visual?.settle({
     succeeded: end.status === 'succeeded',
@@ -119,13 +121,21 @@ async function settleWork(ctx: LoopContext, ending: Ending, recorded: RecordedSt
 function countResult(ctx: LoopContext, ending: Ending, recorded: RecordedStatus) {
   const { config } = ctx;
   const { state, start } = ending.run;
-  const result = recordIterationResult(ending.state, {
+  const result = recordIterationResult(ending.run.services.inProgress.state, {
     taskId: start.task.id,
     status: recorded,
     reason: ending.end.reason,
     maxTaskAttempts: config.maxTaskAttempts,
   });
-  if (result.parkedNow) state.notes.push(`task parked after ${result.task.failures} failed attempts; the run moves on`);
+  if (result.parkedNow) {
+    state.notes.push(`task parked after ${result.task.failures} failed attempts; the run moves on`);
+    ctx.journal.append({
+      type: 'task_parked',
+      taskId: start.task.id,
+      cause: 'attempts',
+      reason: `${result.task.failures} failed attempts (maxTaskAttempts ${config.maxTaskAttempts})`,
+    });
+  }
   for (const large of state.largeFiles)
     state.notes.push(
       `large file: ${large.path} has ${large.lines} lines (largeFileWarningLines ${config.largeFileWarningLines})`,
@@ -145,6 +155,7 @@ export async function finishIteration(ctx: LoopContext, ending: Ending): Promise
     const why = run.services.signal.reason;
     state.notes.push(`interrupted: ${why instanceof Error ? errorMessage(why) : 'stopped by a signal'}`);
   }
+  if (end.reason === 'operator_skip') state.notes.push('skipped by the operator (pi-harness skip); the task is parked');
   const rescued = await settleWork(ctx, ending, recorded);
   if (recorded === 'succeeded') await checkPreDirty(run);
   const result = countResult(ctx, ending, recorded);
@@ -156,7 +167,7 @@ export async function finishIteration(ctx: LoopContext, ending: Ending): Promise
     config.loopHistoryLimit,
   );
   guidance.loopConstraints = editStrategyHints(guidance.recent, config.sameFileLoopBudget);
-  await saveState(config.stateFile, result.state);
+  await ctx.store.save(result.state);
   await guard.endIteration();
   return { state: result.state, recorded, reason: end.reason };
 }

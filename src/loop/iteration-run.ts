@@ -4,6 +4,7 @@
  */
 import type { Transport } from '../agent/types.js';
 import type { Config } from '../config/load.js';
+import type { IntegrityFinding, TestBaseline } from '../integrity/index.js';
 import type { Journal } from '../journal/writer.js';
 import type { Task } from '../tasks/index.js';
 import type { LargeFileWarning } from '../vocabulary/files.js';
@@ -14,7 +15,9 @@ import type { ChangeFilter } from '../workspace/changes.js';
 import type { PreDirtySnapshot } from '../workspace/rescue.js';
 import { readTreeState, type TreeState } from '../workspace/tree-state.js';
 import { enter, FIRST_STEP, initialProgress, type IterationProgress, type Step } from './decide.js';
+import type { RunIntegrity } from './integrity-run.js';
 import type { RunGuard } from './guard/run-guard.js';
+import type { InProgressRecord } from './in-progress.js';
 import type { Guidance } from './loop-context.js';
 import type { PromptSource } from './prompt-source.js';
 
@@ -33,6 +36,10 @@ export interface IterationServices {
   runId: string;
   /** Updated with the large files the iteration touches, so the next prompts can warn about them. */
   guidance: Guidance;
+  /** The iteration as state records it: HEAD after every step, its commit when made. */
+  inProgress: InProgressRecord;
+  /** The passing verifications the run has seen, for the integrity baselines. */
+  integrity: RunIntegrity;
 }
 
 /** Facts read once as the iteration begins. */
@@ -55,6 +62,8 @@ export interface IterationStart {
   /** Left out of the "did a turn change anything" fingerprint: the task file (a tick is no product change). */
   notProduct: readonly string[];
   startedAt: number;
+  /** What the integrity checks compare against (absent when they are off). */
+  baseline?: TestBaseline;
 }
 
 /** What the steps change as the iteration goes. */
@@ -77,6 +86,12 @@ export interface IterationState {
   notes: string[];
   largeFiles: LargeFileWarning[];
   visual?: LoopVisualReview;
+  /** The findings of the latest integrity check (a `warn` commit carries them as trailers). */
+  integrityFindings: IntegrityFinding[];
+  /** Integrity checks run so far. */
+  integrityChecks: number;
+  /** Findings developerFix was asked to repair: the tester checks they are gone. */
+  repairedFindings: IntegrityFinding[];
 }
 
 export interface IterationRun {
@@ -97,6 +112,9 @@ export function initialState(tree: TreeState, visual: LoopVisualReview | undefin
     notes: [],
     largeFiles: [],
     ...(visual ? { visual } : {}),
+    integrityFindings: [],
+    integrityChecks: 0,
+    repairedFindings: [],
   };
 }
 

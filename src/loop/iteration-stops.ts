@@ -3,12 +3,13 @@
  * parked), and whether the run stops — every task done or parked, a budget spent, the circuit
  * breaker, bad credentials, maxIterations, a signal.
  */
-import { failureLimitReached, isParked, parkTask, saveState, type HarnessState } from '../runtime/state.js';
+import { failureLimitReached, isParked, parkTask, type HarnessState } from '../runtime/state.js';
 import type { BudgetExceeded } from '../runtime/budget.js';
 import { loadTaskFile, type Task } from '../tasks/index.js';
 import type { RunResult, StopKind } from '../vocabulary/exit-codes.js';
 import type { RecordedStatus } from '../vocabulary/iterations.js';
 import type { IterationBudgetWatch } from './budget-watch.js';
+import { OperatorStop } from './control-desk.js';
 import type { IterationResult } from './iteration.js';
 import type { LoopContext } from './loop-context.js';
 
@@ -18,7 +19,11 @@ export interface Stop {
   reason: string;
 }
 
-const SIGNAL: Stop = { kind: 'signal', reason: 'stopped by a signal' };
+/** A stop from outside: a signal, or the operator's `pi-harness stop` (which says so). */
+function signalStop(signal: AbortSignal): Stop {
+  const reason = signal.reason instanceof OperatorStop ? signal.reason.message : 'stopped by a signal';
+  return { kind: 'signal', reason };
+}
 
 function journalBudget(ctx: LoopContext, spent: BudgetExceeded): void {
   ctx.journal.append({
@@ -40,7 +45,7 @@ export async function pickTask(
   ctx: LoopContext,
   run: { state: HarnessState; budget: IterationBudgetWatch; iterations: number },
 ): Promise<{ task: Task; openAtStart: ReadonlySet<string> } | { stop: Stop }> {
-  if (ctx.signal.aborted) return { stop: SIGNAL };
+  if (ctx.signal.aborted) return { stop: signalStop(ctx.signal) };
   const { file } = await loadTaskFile(ctx.config.taskFile);
   const open = file.tasks.filter((task) => !task.done);
   const task = open.find((candidate) => !isParked(run.state, candidate.id));
@@ -85,11 +90,12 @@ export async function afterIteration(
     ? 'interrupted'
     : resultOf(outcome.recorded === 'interrupted' && exceeded ? 'failed' : outcome.recorded);
   const done = (stop: Stop) => ({ state, result, stop });
-  if (ctx.signal.aborted) return done(SIGNAL);
+  if (ctx.signal.aborted) return done(signalStop(ctx.signal));
   if (exceeded?.action === 'stop_run') return done({ kind: 'budget', reason: exceeded.message });
   if (exceeded?.action === 'park_task') {
     state = parkTask(state, finished.task.id, exceeded.message);
-    await saveState(config.stateFile, state);
+    ctx.journal.append({ type: 'task_parked', taskId: finished.task.id, cause: 'budget', reason: exceeded.message });
+    await ctx.store.save(state);
   }
   if (outcome.reason === 'provider_auth')
     return done({ kind: 'provider_auth', reason: 'the model endpoint rejected the credentials' });

@@ -4,16 +4,18 @@
  * and its result counted in the persistent state.
  */
 import type { Transport } from '../agent/types.js';
-import { beginIteration as recordStart, saveState, type HarnessState } from '../runtime/state.js';
+import { beginIteration as recordStart, type HarnessState } from '../runtime/state.js';
 import type { Task } from '../tasks/index.js';
 import { LoopVisualReview } from '../visual/loop-review.js';
 import type { EndReason, RecordedStatus } from '../vocabulary/iterations.js';
 import { toRepoRelative } from '../workspace/changes.js';
-import { snapshotPreDirty } from '../workspace/rescue.js';
+import { preDirtyRefName, snapshotPreDirty } from '../workspace/rescue.js';
 import { currentBranch } from '../workspace/restore.js';
 import { readTreeState } from '../workspace/tree-state.js';
 import type { DecisionLimits } from './decide.js';
+import { recordIterationBaseline, type RunIntegrity } from './integrity-run.js';
 import type { RunGuard } from './guard/run-guard.js';
+import { InProgressRecord } from './in-progress.js';
 import { finishIteration } from './iteration-end.js';
 import { initialState, taskRef, type IterationRun } from './iteration-run.js';
 import type { Guidance, LoopContext } from './loop-context.js';
@@ -35,6 +37,7 @@ export interface IterationInput {
   guidance: Guidance;
   /** The run's signal joined with the iteration's budget. */
   signal: AbortSignal;
+  integrity: RunIntegrity;
 }
 
 export interface IterationResult {
@@ -44,7 +47,7 @@ export interface IterationResult {
 }
 
 /** Reads where the iteration starts, records it as in progress, and sets up its run. */
-async function begin(ctx: LoopContext, input: IterationInput): Promise<{ run: IterationRun; state: HarnessState }> {
+async function begin(ctx: LoopContext, input: IterationInput): Promise<IterationRun> {
   const { config, journal, runId } = ctx;
   const { iteration, task } = input;
   const preDirty = new Set(input.preDirtyPaths);
@@ -61,7 +64,7 @@ async function begin(ctx: LoopContext, input: IterationInput): Promise<{ run: It
     startCommit,
     preDirty,
     harnessPaths: ctx.harnessPaths,
-    refName: `refs/pi-harness/predirty/${runId}/${iteration}`,
+    refName: preDirtyRefName(runId, iteration),
   });
   const state = recordStart(input.state, {
     runId,
@@ -71,10 +74,18 @@ async function begin(ctx: LoopContext, input: IterationInput): Promise<{ run: It
     startCommit,
     startedAt: new Date().toISOString(),
     startBranch,
+    head: startCommit,
     ...(preDirtySnapshot ? { preDirtyRef: preDirtySnapshot.ref } : {}),
   });
-  journal.append({ type: 'iteration_start', iteration, task: taskRef(task), startCommit, preDirty: [...preDirty] });
-  await saveState(config.stateFile, state);
+  journal.append({
+    type: 'iteration_start',
+    iteration,
+    task: taskRef(task),
+    startCommit,
+    preDirty: [...preDirty],
+    startBranch,
+  });
+  await ctx.store.save(state);
   // Recorded in state first: a crash from here on finds the snapshot through the iteration it names.
   await input.guard.beginIteration({ iteration, startCommit, startBranch, preDirty });
   const visual = await LoopVisualReview.open({ config, journal, runId, iteration });
@@ -89,6 +100,8 @@ async function begin(ctx: LoopContext, input: IterationInput): Promise<{ run: It
       signal: input.signal,
       childEnv: ctx.io.env,
       guidance: input.guidance,
+      inProgress: new InProgressRecord(ctx.store, state),
+      integrity: input.integrity,
     },
     start: {
       iteration,
@@ -104,7 +117,9 @@ async function begin(ctx: LoopContext, input: IterationInput): Promise<{ run: It
     },
     state: initialState(tree, visual),
   };
-  return { run, state };
+  const baseline = await recordIterationBaseline(run);
+  if (baseline) run.start.baseline = baseline;
+  return run;
 }
 
 function limitsFor(run: IterationRun): DecisionLimits {
@@ -116,11 +131,12 @@ function limitsFor(run: IterationRun): DecisionLimits {
     commitHookFixLimit: 1,
     mockTransport: config.transport === 'mock',
     visualReviewDue: run.state.visual?.dueIfSuccessful ?? false,
+    integrity: config.integrity,
   };
 }
 
 export async function runIteration(ctx: LoopContext, input: IterationInput): Promise<IterationResult> {
-  const { run, state } = await begin(ctx, input);
+  const run = await begin(ctx, input);
   const end = await runSteps(run, limitsFor(run));
-  return finishIteration(ctx, { run, end, state, guidance: input.guidance });
+  return finishIteration(ctx, { run, end, guidance: input.guidance });
 }

@@ -12,6 +12,7 @@ import {
   loadInstructions,
   type PromptContext,
 } from '../prompts/index.js';
+import { describeFinding } from '../integrity/index.js';
 import { toRepoRelative } from '../workspace/changes.js';
 import type { PromptRequest, PromptSource } from './prompt-source.js';
 
@@ -21,6 +22,8 @@ export interface PromptSourceOptions {
   visualFeedback?: () => Promise<string | undefined>;
   /** Edit-strategy hints from loop history and large-file warnings, current at each prompt. */
   guidance?: () => { loopConstraints: string[]; largeFileWarnings: { path: string; lines: number }[] };
+  /** Operator guidance waiting for a developer prompt (`pi-harness steer`); taking it hands it over. */
+  operatorGuidance?: (kind: PromptRequest['kind']) => string[];
 }
 
 type FixRequest = Extract<PromptRequest, { kind: 'developerFix' }>;
@@ -45,6 +48,8 @@ function withFixHandoff(base: PromptContext, request: FixRequest): PromptContext
       return { ...base, commitHookFailure: { reason: request.reason, output: request.output } };
     case 'tester':
       return { ...base, testerFindings: request.findings };
+    case 'integrity':
+      return { ...base, integrityFindings: request.integrity.map(describeFinding) };
   }
 }
 
@@ -60,6 +65,7 @@ export async function createPromptSource(options: PromptSourceOptions): Promise<
   ): Promise<PromptContext> => {
     const visualFeedback = request.kind === 'developer' ? await options.visualFeedback?.() : undefined;
     const guidance = request.kind === 'tester' ? undefined : options.guidance?.();
+    const operatorGuidance = request.kind === 'tester' ? [] : (options.operatorGuidance?.(request.kind) ?? []);
     return {
       task: request.task,
       taskFileRelative: toRepoRelative(config.repoRoot, config.taskFile),
@@ -71,6 +77,7 @@ export async function createPromptSource(options: PromptSourceOptions): Promise<
       ...(visualFeedback ? { visualFeedback } : {}),
       ...(guidance?.loopConstraints.length ? { loopConstraints: guidance.loopConstraints } : {}),
       ...(guidance?.largeFileWarnings.length ? { largeFileWarnings: guidance.largeFileWarnings } : {}),
+      ...(operatorGuidance.length > 0 ? { operatorGuidance } : {}),
     };
   };
 
@@ -98,6 +105,9 @@ export async function createPromptSource(options: PromptSourceOptions): Promise<
               ...(request.startCommit ? { startCommit: request.startCommit } : {}),
               ...(request.previousFindings ? { testerFindings: request.previousFindings } : {}),
               verificationPassed: request.verificationPassed,
+              ...(request.diff !== undefined ? { changeDiff: request.diff } : {}),
+              integrityFindings: request.integrity.open.map(describeFinding),
+              repairedIntegrityFindings: request.integrity.repaired.map(describeFinding),
             },
             { recheck: request.recheck },
           );

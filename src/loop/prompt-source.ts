@@ -1,4 +1,5 @@
 /** What the iteration asks of the prompt layer: one request per agent turn, typed by step. */
+import type { IntegrityFinding } from '../integrity/index.js';
 import type { Task } from '../tasks/index.js';
 import type { CommandResult } from '../verify/run-command.js';
 import type { RetryReason } from '../vocabulary/iterations.js';
@@ -8,6 +9,7 @@ export type PromptRequest =
   | { kind: 'developerRetry'; task: Task; reason: RetryReason }
   | { kind: 'developerFix'; task: Task; source: 'verification'; verification: CommandResult }
   | { kind: 'developerFix'; task: Task; source: 'tester'; findings: string }
+  | { kind: 'developerFix'; task: Task; source: 'integrity'; integrity: readonly IntegrityFinding[] }
   | { kind: 'developerFix'; task: Task; source: 'commitHook'; reason: string; output: string }
   | {
       kind: 'tester';
@@ -17,6 +19,10 @@ export type PromptRequest =
       previousFindings: string | undefined;
       /** The harness's verification passed on the tree about to be reviewed. */
       verificationPassed: boolean;
+      /** The iteration's diff, when short enough to hand to the tester (tester-diff.ts). */
+      diff?: string;
+      /** Integrity findings still in the change (`warn`), and those developerFix was asked to undo. */
+      integrity: { open: readonly IntegrityFinding[]; repaired: readonly IntegrityFinding[] };
     };
 
 export interface PromptSource {

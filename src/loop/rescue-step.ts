@@ -1,21 +1,14 @@
 /**
  * Keeping work that will not be committed: an iteration that failed, stalled, was blocked, vetoed
- * or interrupted (and a crashed one found at start) has its work stored in a rescue ref plus a
- * patch file, then the tree goes back to the iteration's start commit. Nothing is discarded that
- * was not first kept.
+ * or interrupted (and a crashed one found at start: crash-recovery.ts) has its work stored in a
+ * rescue ref plus a patch file, then the tree goes back to the iteration's start commit. Nothing is
+ * discarded that was not first kept.
  */
 import path from 'node:path';
 import type { Config } from '../config/load.js';
 import type { Journal } from '../journal/writer.js';
-import { recordIterationResult, type HarnessState } from '../runtime/state.js';
 import { headCommit } from '../workspace/git.js';
-import {
-  readPreDirtySnapshot,
-  rescueWork,
-  restoreToStart,
-  type PreDirtySnapshot,
-  type Rescue,
-} from '../workspace/rescue.js';
+import { rescueWork, restoreToStart, type PreDirtySnapshot, type Rescue } from '../workspace/rescue.js';
 
 export interface RescueContext {
   config: Config;
@@ -84,40 +77,4 @@ export async function keepIterationWork(ctx: RescueContext, input: KeepWorkInput
     });
   }
   return rescue;
-}
-
-/**
- * An iteration recorded as in progress at start means the harness died during it. `keepOut`: files
- * its rescue must not take (ignored at its start, made visible by its agents).
- */
-export async function recoverCrashedIteration(
-  ctx: RescueContext,
-  state: HarnessState,
-  keepOut: readonly string[] = [],
-): Promise<HarnessState> {
-  const crashed = state.inProgress!;
-  ctx.journal.append({
-    type: 'crash_recovery',
-    iteration: crashed.iteration,
-    crashedRunId: crashed.runId,
-    taskText: crashed.taskText,
-  });
-  const snapshot = crashed.preDirtyRef
-    ? await readPreDirtySnapshot(ctx.config.repoRoot, crashed.preDirtyRef)
-    : undefined;
-  await keepIterationWork(ctx, {
-    startCommit: crashed.startCommit,
-    preDirty: new Set([...(snapshot?.paths ?? []), ...keepOut]),
-    iteration: crashed.iteration,
-    reason: 'crashed',
-    keepCommits: false,
-    ...(crashed.startBranch !== undefined ? { startBranch: crashed.startBranch } : {}),
-    ...(snapshot ? { preDirtySnapshot: snapshot } : {}),
-  });
-  return recordIterationResult(state, {
-    taskId: crashed.taskId,
-    status: 'crashed',
-    reason: 'the harness stopped during the iteration',
-    maxTaskAttempts: ctx.config.maxTaskAttempts,
-  }).state;
 }

@@ -8,25 +8,35 @@ import path from 'node:path';
 import { formatChecks, runPreflight } from '../doctor/index.js';
 import type { Config } from '../config/load.js';
 import { attachProjections } from '../journal/attach.js';
+import { foldSnapshotWriter } from '../journal/fold-snapshot.js';
 import { consoleView } from '../journal/render/console.js';
 import { Journal } from '../journal/writer.js';
 import { redactingIo, redactorFor } from '../redact/index.js';
 import type { RunLock } from '../runtime/lock.js';
+import { journalFileOf } from '../runtime/harness-home.js';
 import { openRun } from '../runtime/open-run.js';
+import { excludeOwnPaths, harnessOwnPaths } from '../runtime/own-paths.js';
+import { StateStore } from '../runtime/state.js';
 import { loadTaskFile } from '../tasks/index.js';
 import { VERSION } from '../version.js';
 import { exitCodeOf, type LoopOutcome } from '../vocabulary/exit-codes.js';
 import { errorMessage } from '../util/errors.js';
-import { toRepoRelative } from '../workspace/changes.js';
 import { headCommit } from '../workspace/git.js';
+import { controlDirOf } from '../control/location.js';
+import { removeOtherInboxes } from '../control/inbox.js';
+import type { JournalFold } from '../journal/fold/fold.js';
+import { ControlDesk } from './control-desk.js';
 import { runIterations, type RunEnded } from './iterate.js';
 import type { LoopContext, LoopOptions } from './loop-context.js';
 
-export type { LoopMode, LoopOptions } from './loop-context.js';
+export type { LiveRun, LoopMode, LoopOptions } from './loop-context.js';
 export type { RunEnded } from './iterate.js';
 
 /** What runs the iterations once the run is open: one at a time (the default), or a parallel scheduler. */
 export type IterationsRunner = (ctx: LoopContext, lock: RunLock) => Promise<RunEnded>;
+
+/** The run as it opens, before its fold and control desk exist. */
+type OpeningRun = Omit<LoopContext, 'fold' | 'control'>;
 
 /** True when the task file reads and has no open task (any problem reading it is preflight's to report). */
 async function allTasksDone(config: Config): Promise<boolean> {
@@ -78,33 +88,82 @@ export async function runLoop(
     options.io.stderr(`pi-harness: ${opened.error.message}\n`);
     return { kind: 'locked' };
   }
-  const { runId, runDir, lock } = opened;
+  const { runId, runDir, home, lock } = opened;
   try {
-    const journal = new Journal(path.join(runDir, 'journal.jsonl'), runId, { redactor });
-    const harnessPaths = [toRepoRelative(options.config.repoRoot, options.config.piRuntimeDir)];
-    return await startRun({ ...options, runId, runDir, journal, harnessPaths }, lock, iterate);
+    const journal = new Journal(journalFileOf(home, runId), runId, { redactor });
+    let projectionWarned = false;
+    const store = new StateStore(home, (error) => {
+      if (projectionWarned) return;
+      projectionWarned = true;
+      journal.append({ type: 'warning', message: `could not write the state's projection: ${errorMessage(error)}` });
+    });
+    const harnessPaths = harnessOwnPaths(options.config);
+    return await startRun({ ...options, runId, runDir, home, store, journal, harnessPaths }, lock, iterate);
   } finally {
     await lock.release();
   }
 }
 
-/** The journal's listeners: the projections (with the run's one fold) and the terminal. */
-function attachViews(ctx: LoopContext): void {
+/**
+ * The journal's listeners: the projections (with the run's one fold), the terminal and the saved
+ * fold. When the runtime directory turns out to be gone, the projections are rebuilt there and the
+ * lock's and the state's projections written again; the journal says so once the event in hand is
+ * through.
+ */
+function attachViews(ctx: OpeningRun, lock: RunLock): JournalFold {
   const { config, io, journal } = ctx;
   const write = (line: string) => io.stdout(`${line}\n`);
   const { fold } = attachProjections(journal, config, {
     redactor: journal.redactor,
+    home: ctx.home,
     warn: (message) => write(`warning: ${message}`),
+    onRuntimeDirRecreated: (recreated) =>
+      queueMicrotask(() => {
+        void lock.project();
+        void ctx.store.reproject();
+        void excludeOwnPaths(config);
+        const problems = recreated.problems.length > 0 ? `; not rebuilt: ${recreated.problems.join('; ')}` : '';
+        journal.append({
+          type: 'warning',
+          message:
+            `the runtime directory ${path.relative(config.repoRoot, ctx.home.runtimeDir) || '.'} was deleted during ` +
+            `the run; it was recreated and the projections of ${recreated.runs} run(s) rebuilt from their journals` +
+            `${problems}`,
+        });
+      }),
   });
   journal.onEvent(consoleView({ write, fold, journal: path.relative(config.repoRoot, journal.file) }));
+  // `status` restores this instead of decoding the whole journal.
+  journal.onEvent(
+    foldSnapshotWriter(journal.file, fold, (error) =>
+      write(`warning: the fold snapshot was not saved: ${errorMessage(error)}`),
+    ),
+  );
+  return fold;
 }
 
-async function startRun(ctx: LoopContext, lock: RunLock, iterate: IterationsRunner): Promise<LoopOutcome> {
-  const { config, journal } = ctx;
-  attachViews(ctx);
+/** The run's control desk, listening on the run's own inbox; the leftovers of earlier runs' inboxes go. */
+async function openControl(ctx: OpeningRun, fold: JournalFold, lock: RunLock, stop: AbortController) {
+  const control = new ControlDesk({
+    journal: ctx.journal,
+    fold,
+    config: ctx.config,
+    stopRun: (reason) => stop.abort(reason),
+    setStatus: (status) => lock.setStatus(status),
+    saveState: (state) => ctx.store.save(state),
+  });
+  const inboxDir = controlDirOf(ctx.home.repoDir, ctx.runId);
+  await removeOtherInboxes(path.dirname(inboxDir), ctx.runId);
+  await control.start(inboxDir);
+  return { control, inboxDir };
+}
+
+async function startRun(opening: OpeningRun, lock: RunLock, iterate: IterationsRunner): Promise<LoopOutcome> {
+  const { config, journal } = opening;
+  const fold = attachViews(opening, lock);
   journal.append({
     type: 'run_start',
-    command: ctx.mode,
+    command: opening.mode,
     pid: process.pid,
     repoRoot: config.repoRoot,
     transport: config.transport,
@@ -118,8 +177,13 @@ async function startRun(ctx: LoopContext, lock: RunLock, iterate: IterationsRunn
   });
   const stale = lock.recoveredStale;
   if (stale) journal.append({ type: 'lock_recovered', reason: stale.reason, movedTo: stale.movedTo });
+  // `pi-harness stop` ends the run exactly as SIGTERM does: through the run's signal.
+  const stop = new AbortController();
+  const { control, inboxDir } = await openControl(opening, fold, lock, stop);
+  const ctx: LoopContext = { ...opening, signal: AbortSignal.any([opening.signal, stop.signal]), fold, control };
+  opening.onRunOpened?.({ runId: ctx.runId, journal, fold, inboxDir });
   try {
-    const ended = await iterate(ctx, lock);
+    const ended = await iterate(ctx, lock).finally(() => control.close());
     if (ended.kind !== 'ran') return ended;
     const outcome: LoopOutcome = {
       kind: 'ran',

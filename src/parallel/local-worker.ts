@@ -11,6 +11,7 @@ import type { Journal } from '../journal/writer.js';
 import { IterationBudgetWatch } from '../loop/budget-watch.js';
 import { guardedTransport, listenForBlocks } from '../loop/guard/guarded-transport.js';
 import { RunGuard } from '../loop/guard/run-guard.js';
+import type { RunIntegrity } from '../loop/integrity-run.js';
 import { runIteration } from '../loop/iteration.js';
 import { taskRef } from '../loop/iteration-run.js';
 import type { Guidance, LoopContext } from '../loop/loop-context.js';
@@ -34,6 +35,8 @@ export interface LocalWorkerOptions {
   budget: BudgetGuard;
   /** The run's persistent state as it is now (attempts and parking per task). */
   state: () => HarnessState;
+  /** What the run's verifications taught the integrity checks (passing trees, the one start baseline). */
+  integrity: RunIntegrity;
   /** Refs the scheduler moves while iterations run: never "restored" by a worker's guardrails. */
   ownRefs: Record<string, OwnRef>;
 }
@@ -146,6 +149,7 @@ export class LocalWorktreeWorker implements Worker {
         preDirtyPaths: [],
         guidance,
         signal,
+        integrity: this.options.integrity,
       });
       return {
         recorded: outcome.recorded,

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { restoreCrashedIteration } from '../loop/guard/crash-restore.js';
 import type { RunGuard } from '../loop/guard/run-guard.js';
 import type { LoopContext } from '../loop/loop-context.js';
-import { recoverCrashedIteration } from '../loop/rescue-step.js';
+import { recoverCrashedIteration } from '../loop/crash-recovery.js';
 import { loadState, recordIterationResult, type HarnessState, type InProgressIteration } from '../runtime/state.js';
 import { errorMessage } from '../util/errors.js';
 import { toRepoRelative } from '../workspace/changes.js';
@@ -45,7 +45,7 @@ async function recoverOne(
     harnessPaths: [toRepoRelative(worktree, ctx.config.piRuntimeDir)],
   };
   const visible = await restoreCrashedIteration(wctx, guard, crashed);
-  return recoverCrashedIteration(wctx, { ...state, inProgress: crashed }, visible);
+  return recoverCrashedIteration(wctx, { ...state, inProgress: crashed }, { keepOut: visible });
 }
 
 /** Recovers the worker iterations a crashed run left in flight; returns the run's state with them counted. */

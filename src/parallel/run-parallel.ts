@@ -7,6 +7,7 @@
 import path from 'node:path';
 import type { OwnRef } from '../guardrails/snapshot/index.js';
 import { RunGuard } from '../loop/guard/run-guard.js';
+import { RunIntegrity } from '../loop/integrity-run.js';
 import { checkDirtyTree, loadRunState, type RunEnded } from '../loop/iterate.js';
 import type { LoopContext } from '../loop/loop-context.js';
 import { BudgetGuard } from '../runtime/budget.js';
@@ -66,10 +67,18 @@ async function schedule(
   });
   const ownRefs = schedulerRefs(ctx.runId, startBranch);
   let scheduler: Scheduler | undefined;
+  const integrity = new RunIntegrity();
   const workers = Array.from(
     { length: config.parallel },
     (_, index) =>
-      new LocalWorktreeWorker({ id: `w${index + 1}`, ctx, budget, ownRefs, state: () => scheduler?.state ?? state }),
+      new LocalWorktreeWorker({
+        id: `w${index + 1}`,
+        ctx,
+        budget,
+        integrity,
+        ownRefs,
+        state: () => scheduler?.state ?? state,
+      }),
   );
   const queue = new MergeQueue({
     config,

@@ -9,8 +9,8 @@ import { spawn, type ChildProcess, type StdioNull, type StdioPipe } from 'node:c
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
-import { GUARD_ENV, sweepGuarded } from './guardian.js';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { findGuardedPids, GUARD_ENV, GUARD_HARNESS_ENV, signalAll, sweepGuarded } from './guardian.js';
 
 /** Grace-period timers never keep the harness alive on their own. */
 const UNREF = { ref: false } as const;
@@ -24,18 +24,26 @@ export function guardianPath(): string {
   throw new Error('pi-harness: guardian script not found next to guarded-child.js');
 }
 
-/** Every live guardian group, so an orderly harness exit still takes its children down synchronously. */
-const liveGroups = new Set<number>();
+/**
+ * Every live group (its leader's pid → the token of a child guarded in-process, or undefined for a
+ * guardian), so an orderly harness exit still takes its children down synchronously.
+ */
+const liveGroups = new Map<number, string | undefined>();
 let exitHookInstalled = false;
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.on('exit', () => {
-    for (const pgid of liveGroups) {
+    for (const [pgid, inProcessToken] of liveGroups) {
       try {
-        process.kill(-pgid, 'SIGTERM'); // the guardian sweeps its tagged processes on TERM
+        process.kill(-pgid, 'SIGTERM'); // a guardian sweeps its tagged processes on TERM
       } catch {
         /* gone */
+      }
+      // A child guarded in-process may die of that TERM before its guard sweeps: sweep from here.
+      if (inProcessToken !== undefined) {
+        const leader = new Set([pgid]);
+        signalAll(findGuardedPids(inProcessToken, leader), 'SIGKILL', leader);
       }
     }
   });
@@ -49,6 +57,12 @@ export interface GuardedSpawnOptions {
   env: NodeJS.ProcessEnv;
   /** stdin, stdout, stderr of the child (the guardian passes its own through). */
   stdio: readonly [StdioPipe | StdioNull, StdioPipe | StdioNull, StdioPipe | StdioNull];
+  /**
+   * The child is a Node script run by this Node (`command` is process.execPath, `args` start with
+   * the script): the guard is preloaded into it instead of running as a process of its own, with
+   * these Node flags before the script.
+   */
+  inProcess?: { nodeFlags: readonly string[] };
 }
 
 export interface GuardedExit {
@@ -61,35 +75,45 @@ export class GuardedChild {
   readonly token = randomUUID();
   /** The guardian (its stdio is the child's). */
   readonly process: ChildProcess;
-  /** The guardian's pid, which is also its process group's id. */
+  /** The group leader's pid (the guardian, or the child guarded in-process), also the group's id. */
   readonly pid: number;
+  /** The guard runs inside the child (preloaded), not as a guardian process beside it. */
+  readonly guardedInProcess: boolean;
   private exitInfo: GuardedExit | undefined;
   private readonly exitPromise: Promise<GuardedExit>;
 
   constructor(options: GuardedSpawnOptions) {
     installExitHook();
-    this.process = spawn(
-      process.execPath,
-      [guardianPath(), this.token, String(process.pid), options.command, ...options.args],
-      {
-        cwd: options.cwd,
-        env: { ...options.env, [GUARD_ENV]: this.token },
-        // fd 3 is the guardian's lifeline: EOF there means this process is gone.
-        stdio: [...options.stdio, 'pipe'],
-        detached: true,
-      },
-    );
-    if (this.process.pid === undefined) throw new Error(`failed to start a guardian for ${options.command}`);
+    this.guardedInProcess = options.inProcess !== undefined && options.command === process.execPath;
+    const guardian = guardianPath();
+    const args = this.guardedInProcess
+      ? [...(options.inProcess?.nodeFlags ?? []), `--import=${pathToFileURL(guardian).href}`, ...options.args]
+      : [guardian, this.token, String(process.pid), options.command, ...options.args];
+    this.process = spawn(process.execPath, args, {
+      cwd: options.cwd,
+      env: { ...options.env, [GUARD_ENV]: this.token, [GUARD_HARNESS_ENV]: String(process.pid) },
+      // fd 3 is the guard's lifeline: EOF there means this process is gone.
+      stdio: [...options.stdio, 'pipe'],
+      detached: true,
+    });
+    if (this.process.pid === undefined) throw new Error(`failed to start a guarded ${options.command}`);
     this.pid = this.process.pid;
-    liveGroups.add(this.pid);
+    liveGroups.set(this.pid, this.guardedInProcess ? this.token : undefined);
     this.exitPromise = new Promise((resolve) => {
       this.process.once('exit', (code, signal) => {
         liveGroups.delete(this.pid);
+        // A child guarded in-process and killed outright ran no code of its own: sweep from here.
+        if (this.guardedInProcess) void sweepGuarded(this.token, 2000).catch(() => 0);
         this.exitInfo = { code, signal };
         resolve(this.exitInfo);
       });
     });
     this.process.stdio[3]?.on('error', () => {});
+  }
+
+  /** The group's own processes (the guardian and its child, or the child alone), spared by a tool sweep. */
+  ownPids(childrenOf: (pid: number) => number[]): number[] {
+    return this.guardedInProcess ? [this.pid] : [this.pid, ...childrenOf(this.pid)];
   }
 
   get exited(): GuardedExit | undefined {

@@ -15,6 +15,13 @@
  * by polling the harness pid. A process that both scrubs its environment and detaches from every
  * tagged ancestor is the one thing this cannot find.
  *
+ * Two modes, one file:
+ * - guardian process: `node guardian.js <token> <harnessPid> <command> [args...]` leads the process
+ *   group, runs the child and sweeps when it exits, when told to stop or when the harness is gone.
+ * - in-process, for a child that is a Node script run by the harness's Node (the installed pi):
+ *   preloaded into it with `node --import=<this file>`, so no second process stands beside every
+ *   pi; see installInProcessGuard.
+ *
  * The guardian exits the way its child did (the same code, or the same signal), so the harness
  * reads the child's ending through it.
  *
@@ -24,11 +31,12 @@
  */
 
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { constants } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { isMainThread } from 'node:worker_threads';
 
 export const GUARD_ENV = 'PI_HARNESS_GUARD';
 
@@ -94,7 +102,7 @@ export function findGuardedPids(token: string, exclude: ReadonlySet<number> = ne
   return [...selected.values()];
 }
 
-function signalAll(procs: readonly ProcInfo[], signal: NodeJS.Signals, exclude: ReadonlySet<number>): void {
+export function signalAll(procs: readonly ProcInfo[], signal: NodeJS.Signals, exclude: ReadonlySet<number>): void {
   const ids = new Set(procs.map((p) => p.pid));
   for (const p of procs) {
     // Also signal the group when its leader is one of ours (pi's detached bash tools lead theirs).
@@ -144,6 +152,40 @@ function log(message: string): void {
   }
 }
 
+/** How long tool processes get between TERM and KILL when the harness is gone. */
+function graceMs(): number {
+  return Number(process.env.PI_HARNESS_GUARD_GRACE_MS ?? '2000');
+}
+
+/**
+ * Calls `onGone` once the harness is gone: EOF on the lifeline at fd 3 (instant, however the
+ * harness died) or, as a backup, the harness pid no longer being this process's parent. `unref`:
+ * the watch never keeps a process alive by itself (pi exits on its own terms).
+ */
+function watchHarness(harnessPid: number, onGone: (why: string) => void, unref: boolean): void {
+  try {
+    const lifeline = new Socket({ fd: 3, readable: true, writable: false });
+    lifeline.on('data', () => {});
+    lifeline.on('end', () => onGone('harness lifeline closed'));
+    lifeline.on('error', () => onGone('harness lifeline error'));
+    if (unref) lifeline.unref();
+  } catch (error) {
+    log(`no lifeline on fd 3 (${error instanceof Error ? error.message : String(error)}); polling only`);
+  }
+  const poll = setInterval(() => {
+    let alive = process.ppid === harnessPid;
+    if (alive) {
+      try {
+        process.kill(harnessPid, 0);
+      } catch {
+        alive = false;
+      }
+    }
+    if (!alive) onGone('harness process is gone');
+  }, 1000);
+  if (unref) poll.unref();
+}
+
 /** Ends the guardian the way its child ended: by the same signal (handlers removed), else the code. */
 function exitLike(exitCode: number, signal: NodeJS.Signals | undefined): void {
   if (signal !== undefined && signal !== 'SIGSTOP') {
@@ -160,6 +202,7 @@ function exitLike(exitCode: number, signal: NodeJS.Signals | undefined): void {
   process.exit(exitCode);
 }
 
+/** Guardian process mode: runs `command` as its child and guards it. */
 function main(argv: readonly string[]): void {
   const [token, harnessPidText, command, ...args] = argv;
   const harnessPid = Number(harnessPidText);
@@ -170,7 +213,6 @@ function main(argv: readonly string[]): void {
   // When the harness dies our stderr pipe has no reader: EPIPE must not kill us before the sweep.
   process.stderr.on('error', () => {});
   process.stdout.on('error', () => {});
-  const graceMs = Number(process.env.PI_HARNESS_GUARD_GRACE_MS ?? '2000');
   const self = new Set([process.pid]);
   let stopping = false;
 
@@ -181,9 +223,9 @@ function main(argv: readonly string[]): void {
     if (stopping) return;
     stopping = true;
     if (why !== 'child exited') log(`stopping: ${why}`);
-    void sweepGuarded(token, graceMs, self).finally(() => exitLike(exitCode, signal));
+    void sweepGuarded(token, graceMs(), self).finally(() => exitLike(exitCode, signal));
     // The sweep is bounded, but never let the guardian itself outlive a hard limit.
-    setTimeout(() => process.exit(exitCode), graceMs + 3000).unref();
+    setTimeout(() => process.exit(exitCode), graceMs() + 3000).unref();
   };
 
   child.on('error', (error) => {
@@ -197,28 +239,71 @@ function main(argv: readonly string[]): void {
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
     process.on(signal, () => stop(`received ${signal}`, 143));
   }
+  watchHarness(harnessPid, (why) => stop(why, 137), false);
+}
 
-  try {
-    const lifeline = new Socket({ fd: 3, readable: true, writable: false });
-    lifeline.on('data', () => {});
-    lifeline.on('end', () => stop('harness lifeline closed', 137));
-    lifeline.on('error', () => stop('harness lifeline error', 137));
-  } catch (error) {
-    log(`no lifeline on fd 3 (${error instanceof Error ? error.message : String(error)}); polling only`);
+/** Names the harness's pid in pi's environment (in-process mode). */
+export const GUARD_HARNESS_ENV = 'PI_HARNESS_GUARD_HARNESS_PID';
+
+/**
+ * In-process mode: this module preloaded into pi itself (`node --import=<this file> pi ...`), so no
+ * process of its own stands beside every pi. When the harness is gone, every tagged process of
+ * this pi gets TERM, then KILL after the grace time, and pi exits; when pi exits for any reason,
+ * whatever tagged process is still alive (a daemon a tool left behind) is killed on the way out.
+ * A pi that dies by SIGKILL runs no code at all: then the harness, which is alive, sweeps the tag.
+ */
+function installInProcessGuard(): void {
+  const token = process.env[GUARD_ENV];
+  const harnessPid = Number(process.env[GUARD_HARNESS_ENV]);
+  if (!token || !Number.isInteger(harnessPid) || harnessPid <= 0) {
+    log(`preloaded without ${GUARD_ENV} and ${GUARD_HARNESS_ENV}: no guard installed`);
+    return;
   }
+  const self = new Set([process.pid]);
+  let stopping = false;
+  watchHarness(
+    harnessPid,
+    (why) => {
+      if (stopping) return;
+      stopping = true;
+      log(`stopping: ${why}`);
+      void sweepGuarded(token, graceMs(), self).finally(() => process.exit(137));
+      setTimeout(() => process.exit(137), graceMs() + 3000).unref();
+    },
+    true,
+  );
+  process.on('exit', () => {
+    // Only synchronous work runs here: one KILL to whatever is left.
+    signalAll(findGuardedPids(token, self), 'SIGKILL', self);
+  });
+}
 
-  setInterval(() => {
-    let alive = process.ppid === harnessPid;
-    if (alive) {
-      try {
-        process.kill(harnessPid, 0);
-      } catch {
-        alive = false;
-      }
+/** Whether this file was preloaded with `--import=<its URL>` (compared by real path: links differ). */
+function isPreloaded(): boolean {
+  const self = realOrSelf(fileURLToPath(import.meta.url));
+  return process.execArgv.some((arg) => {
+    if (!arg.startsWith('--import=file:')) return false;
+    try {
+      return realOrSelf(fileURLToPath(arg.slice('--import='.length))) === self;
+    } catch {
+      return false;
     }
-    if (!alive) stop('harness process is gone', 137);
-  }, 1000);
+  });
+}
+
+function realOrSelf(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return file;
+  }
 }
 
 const invokedDirectly = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
+// Node preloads an --import module into every worker thread started from a file, too (pi resizes
+// images in one). The guard belongs to the main thread: a copy in a worker would close the lifeline
+// on fd 3 when the worker ends (pi's next socket then gets fd 3 while the main thread's handle still
+// watches it) and its exit handler would kill pi's tool processes.
+const preloaded = !invokedDirectly && isMainThread && isPreloaded();
 if (invokedDirectly) main(process.argv.slice(2));
+else if (preloaded) installInProcessGuard();

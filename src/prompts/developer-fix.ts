@@ -6,10 +6,20 @@
 import { capLines, cleanOutput, limit, lineLimit, truncateLongLines } from './compact.js';
 import { collapseForeignFrames } from './stack-frames.js';
 import { developerPreamble } from './developer.js';
-import { changedFilesList, code, fenced, findingsBlock, joinSections, notesSection, taskSection } from './sections.js';
+import {
+  changedFilesList,
+  code,
+  fenced,
+  findingsBlock,
+  integrityList,
+  joinSections,
+  notesSection,
+  operatorGuidanceSection,
+  taskSection,
+} from './sections.js';
 import type { PromptContext, VerificationTail } from './types.js';
 
-export type FixSource = 'verification' | 'tester' | 'commitHook';
+export type FixSource = 'verification' | 'tester' | 'integrity' | 'commitHook';
 
 function describeFailure(tail: VerificationTail): string {
   const command = code(tail.command);
@@ -44,7 +54,7 @@ function verificationSection(ctx: PromptContext): string {
     verificationExcerpt(ctx, tail),
     '',
     `${repair} Make one focused repair for the current task; do not start unrelated work. ` +
-      `Re-run ${code(tail.command)} before you finish, and make sure the task is ticked.`,
+      `Re-run ${code(tail.command)} before you finish.`,
   ].join('\n');
 }
 
@@ -61,8 +71,26 @@ function testerSection(ctx: PromptContext): string {
     ...(findings === undefined ? [] : [findings]),
     '',
     'Fix what the findings describe, in one focused repair; do not start unrelated work.' +
+      (command === '' ? '' : ` Re-run ${code(command)} before you finish.`),
+  ].join('\n');
+}
+
+function integritySection(ctx: PromptContext): string {
+  const findings = integrityList(ctx, ctx.integrityFindings);
+  if (findings === undefined)
+    throw new Error("buildDeveloperFixPrompt: source 'integrity' needs ctx.integrityFindings");
+  const command = ctx.testCommand.trim();
+  return [
+    '## Fix: integrity findings',
+    "The harness compared this iteration's changes with its start. These edits make the task look done without " +
+      'doing it (each names the file and the rule):',
+    findings,
+    '',
+    'Undo each of them — restore the test or the file, remove the skip marker, put the configuration ' +
+      'back — and make the task pass honestly, in one focused repair.' +
       (command === '' ? '' : ` Re-run ${code(command)} before you finish.`) +
-      ' Make sure the task is ticked.',
+      ' The harness checks again; a finding still there fails the iteration (your work is kept for the user). ' +
+      'If the task really requires one of these edits, say so in your final message.',
   ].join('\n');
 }
 
@@ -87,6 +115,13 @@ function commitHookSection(ctx: PromptContext): string {
   ].join('\n');
 }
 
+const FIX_SECTIONS = {
+  verification: verificationSection,
+  tester: testerSection,
+  integrity: integritySection,
+  commitHook: commitHookSection,
+};
+
 function changedSection(ctx: PromptContext): string | undefined {
   const list = changedFilesList(ctx);
   return list === undefined ? undefined : ['## Changed so far in this iteration', list].join('\n');
@@ -97,11 +132,8 @@ export function buildDeveloperFixPrompt(ctx: PromptContext, source: FixSource): 
     developerPreamble(ctx),
     taskSection(ctx, 'Current task'),
     changedSection(ctx),
+    operatorGuidanceSection(ctx),
     notesSection(ctx),
-    source === 'verification'
-      ? verificationSection(ctx)
-      : source === 'commitHook'
-        ? commitHookSection(ctx)
-        : testerSection(ctx),
+    FIX_SECTIONS[source](ctx),
   ]);
 }

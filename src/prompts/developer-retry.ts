@@ -12,7 +12,7 @@
  */
 import type { RetryReason } from '../vocabulary/iterations.js';
 import { buildDeveloperPrompt } from './developer.js';
-import { code, joinSections, notesSection, taskSection } from './sections.js';
+import { joinSections, notesSection, operatorGuidanceSection, taskSection } from './sections.js';
 import type { PromptContext } from './types.js';
 
 export interface DeveloperRetryOptions {
@@ -32,10 +32,9 @@ const STEERING: Record<RetryReason, (ctx: PromptContext) => string> = {
     'Your last turn stopped making progress: it went silent or repeated the same action. Do not repeat ' +
     'what did not work; try a different approach. Edit the specific lines you need instead of rewriting ' +
     'whole files, and read only the parts of large files you need.',
-  no_change: (ctx) =>
-    'Your last turn ended without changing any file, so the task is not done. Make the change now, then ' +
-    `tick the task in ${code(ctx.taskFileRelative)}. If the work is already present, check that it ` +
-    'is complete and tick the task.',
+  no_change: () =>
+    'Your last turn ended without changing any file, so the task is not done. Make the change now. If the ' +
+    'work is already present, check that it is complete and say so in your last line.',
 };
 
 export function retrySteering(ctx: PromptContext, reason: RetryReason): string {
@@ -50,6 +49,7 @@ export function buildDeveloperRetryPrompt(ctx: PromptContext, options: Developer
     return joinSections([buildDeveloperPrompt(ctx).trimEnd(), retrySteering(ctx, reason)]);
   return joinSections([
     taskSection(ctx, 'Task (unchanged)', { details: false }),
+    operatorGuidanceSection(ctx),
     notesSection(ctx),
     retrySteering(ctx, reason),
   ]);

@@ -9,6 +9,7 @@ import {
   instructionsBlock,
   joinSections,
   notesSection,
+  operatorGuidanceSection,
   taskSection,
   visualFeedbackSection,
 } from './sections.js';
@@ -20,13 +21,13 @@ function developerRules(ctx: PromptContext): string {
   const command = ctx.testCommand.trim();
   return [
     '## Harness rules',
-    `- Work on the current task only (below); leave the other tasks in ${taskFile} alone.`,
     command === ''
-      ? '- No test command is configured: check your change by running what is relevant.'
-      : `- Run ${code(command)} and make it pass before you finish.`,
-    `- When the task is done, tick it in ${taskFile}: \`[ ]\` → \`[x]\` on its line, nothing else in that file.`,
-    '- Do not commit, stash or reset: the harness reviews and commits the change.',
-    '- End with a short summary: what you changed and anything left undone.',
+      ? '- Work on the current task only (below). No test command is configured: check your change by running what is relevant.'
+      : `- Work on the current task only (below). Run ${code(command)} and make it pass before you finish.`,
+    // The harness ticks the task in the commit of its change (commit-step.ts): a tick by the agent
+    // would be a model request that decides nothing.
+    `- Leave ${taskFile} alone and do not commit, stash or reset: the harness reviews the change, commits it and ticks the task.`,
+    '- End with one short line: what you changed, or what is left undone and why.',
   ].join('\n');
 }
 
@@ -47,6 +48,7 @@ export function buildDeveloperPrompt(ctx: PromptContext): string {
     taskSection(ctx, 'Current task'),
     earlierFindingsSection(ctx),
     visualFeedbackSection(ctx),
+    operatorGuidanceSection(ctx),
     notesSection(ctx),
   ]);
 }

@@ -99,3 +99,23 @@ export function findingsBlock(ctx: PromptContext): string | undefined {
   });
   return fenced(capped.text);
 }
+
+/** Guidance the operator sent for this task (`pi-harness steer`), verbatim, newest last. */
+export function operatorGuidanceSection(ctx: PromptContext): string | undefined {
+  const guidance = ctx.operatorGuidance?.filter((text) => text.trim() !== '') ?? [];
+  if (guidance.length === 0) return undefined;
+  return [
+    '## Guidance from the operator',
+    'The person running the harness sent this while you were not working. Follow it:',
+    ...guidance.map((text) => fenced(text.trim())),
+  ].join('\n');
+}
+
+/** Integrity findings as a list, capped like the tester's findings; undefined when there are none. */
+export function integrityList(ctx: PromptContext, findings: readonly string[] | undefined): string | undefined {
+  if (findings === undefined || findings.length === 0) return undefined;
+  const capped = capList(findings, limit(ctx.caps, 'maxTesterFeedbackLines'), 'finding');
+  const lines = capped.items.map((finding) => `- ${truncateLongLines(finding, lineLimit(ctx.caps))}`);
+  if (capped.note !== undefined) lines.push(capped.note);
+  return lines.join('\n');
+}

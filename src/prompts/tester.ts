@@ -8,7 +8,16 @@
  * commit plan (`parseCommitPlan`), so a model that echoes its instructions does not pass by
  * accident, and no "PASS | FAIL" choice list appears at all.
  */
-import { changedFilesList, code, findingsBlock, instructionsBlock, joinSections, taskSection } from './sections.js';
+import {
+  changedFilesList,
+  code,
+  fenced,
+  findingsBlock,
+  instructionsBlock,
+  integrityList,
+  joinSections,
+  taskSection,
+} from './sections.js';
 import type { PromptContext } from './types.js';
 
 export interface TesterPromptOptions {
@@ -17,41 +26,41 @@ export interface TesterPromptOptions {
 }
 
 function procedure(ctx: PromptContext): string {
-  const taskFile = code(ctx.taskFileRelative);
   const command = ctx.testCommand.trim();
+  const look =
+    ctx.changeDiff !== undefined
+      ? // The harness has the diff at hand: asking git for it would cost the review a model request.
+        'Review the change below (new files included) yourself, reading files where you need more context'
+      : 'Review the change yourself with the commands under "Change under review" (new untracked files are part of it)';
+  const tests =
+    command === ''
+      ? 'No test command is configured: run whatever is relevant to the change.'
+      : ctx.verificationPassed
+        ? // The harness just ran it on this exact tree: a second run costs a whole test suite and a
+          // model request per review, and can only tell what the harness already knows.
+          `The harness ran ${code(command)} on this exact tree and it passed: do not run it again.`
+        : `Run ${code(command)} and read the result.`;
   return [
     '## Review procedure',
-    "You review another agent's change in a fresh session. Check everything yourself; do not trust its summary.",
-    '1. Inspect the change with the commands under "Change under review" below; new untracked files are part of it.',
-    command === ''
-      ? '2. No test command is configured: run whatever is relevant to the change.'
-      : ctx.verificationPassed
-        ? // The harness just ran it on this exact tree: a second run costs the user a whole test
-          // suite and a model request per review, so it is left to the tester's judgement.
-          `2. The harness ran ${code(command)} on this tree and it passed. Run it again only if you change files or doubt the result.`
-        : `2. Run ${code(command)} and read the result.`,
-    '3. Check the change does what the task and its details ask, completely, and nothing unrelated.',
-    `4. Check the task is ticked (\`- [x]\`) in ${taskFile}. If the work is complete but not ticked, tick it yourself.`,
-    '5. Do not fix other problems yourself: report them for the developer.',
+    `${look}; do not trust the developer's summary. ${tests} Report problems; do not fix them. ` +
+      'The harness ticks the task when the change is committed.',
   ].join('\n');
 }
 
 function commitSection(ctx: PromptContext): string {
-  const taskFile = code(ctx.taskFileRelative);
   if (ctx.commitMode === 'plan') {
     return [
       '## On PASS: commit plan',
       'Do not stage or commit anything; the harness commits. Just before the verdict line, print:',
       '- a line starting `COMMIT_MESSAGE: ` with a one-line summary of the change',
-      `- a line \`COMMIT_FILES:\`, then one \`- path\` line per file of this change, ${taskFile} included`,
+      '- a line `COMMIT_FILES:`, then one `- path` line per file of this change',
     ].join('\n');
   }
   return [
     '## On PASS: commit',
-    `- Stage only this change's files, by name: \`git add -- <path>...\` (the changed files below and ${taskFile}).`,
-    '  Never `git add -A`, `git add .` or `git commit -a`: other dirty files in the tree are not part of this change.',
-    '- Then `git commit -m "<one-line summary of the change>"`.',
-    '- On FAIL or BLOCKED, commit nothing.',
+    "- Stage this change's files by name: `git add -- <path>...` (the changed files below). Never `git add -A`, " +
+      '`git add .` or `git commit -a`: other dirty files in the tree are not part of this change.',
+    '- Then `git commit -m "<one-line summary of the change>"`. On FAIL or BLOCKED, commit nothing.',
   ].join('\n');
 }
 
@@ -59,22 +68,57 @@ function commitSection(ctx: PromptContext): string {
 const VERDICT_SECTION = [
   '## Verdict',
   'The last line of your reply is the verdict, alone on its line:',
-  '- all good (task done, tests pass, change sound) → `VERDICT: PASS`',
-  '- anything wrong or missing → `VERDICT: FAIL`, with the findings above it: what, where, what to change',
-  '- cannot review (broken environment, unclear or impossible task) → `VERDICT: BLOCKED`, with the reason above it',
+  '- all good → `VERDICT: PASS`',
+  '- anything wrong or missing → `VERDICT: FAIL`, with the findings above it',
+  '- the review itself cannot be done (broken environment, unclear or impossible task) → `VERDICT: BLOCKED`, ' +
+    'with the reason above it',
 ].join('\n');
 
 function changeSection(ctx: PromptContext): string {
   // A short hash is as unambiguous here and cheaper in every tester prompt.
   const start = ctx.startCommit?.trim().slice(0, 12);
   const lines = ['## Change under review'];
+  const files = changedFilesList(ctx);
+  if (ctx.changeDiff !== undefined) {
+    lines.push(start ? `The iteration started at commit ${code(start)}.` : 'The change is not committed yet.');
+    if (files !== undefined) lines.push('Changed files:', files);
+    lines.push(
+      'The change, new files included:',
+      ctx.changeDiff.trim() === '' ? '(no file content changed)' : fenced(ctx.changeDiff.trimEnd(), 'diff'),
+    );
+    return lines.join('\n');
+  }
   lines.push(
     start
       ? `The iteration started at commit ${code(start)}. See the change with \`git status\` and ${code(`git diff ${start}`)}.`
       : 'See the change with `git status` and `git diff HEAD`.',
   );
-  const files = changedFilesList(ctx);
   if (files !== undefined) lines.push('Changed files:', files);
+  return lines.join('\n');
+}
+
+/**
+ * What the harness's integrity checks found: flagged edits still in the change (`warn`), and the
+ * ones the developer was asked to undo (`enforce`), so the review looks at them in particular.
+ */
+function integritySection(ctx: PromptContext): string | undefined {
+  const open = integrityList(ctx, ctx.integrityFindings);
+  const repaired = integrityList(ctx, ctx.repairedIntegrityFindings);
+  if (open === undefined && repaired === undefined) return undefined;
+  const lines = ['## Integrity findings'];
+  if (open !== undefined)
+    lines.push(
+      "The harness's integrity checks flagged these edits in the change (tests deleted, skipped or weakened, " +
+        'protected files edited). Unless the task really requires an edit, it is a reason to fail the review; ' +
+        'name it in your findings:',
+      open,
+    );
+  if (repaired !== undefined)
+    lines.push(
+      "The harness's integrity checks had flagged these edits and the developer was asked to undo them; " +
+        'the checks find them no more. Confirm they are really undone:',
+      repaired,
+    );
   return lines.join('\n');
 }
 
@@ -97,6 +141,7 @@ export function buildTesterPrompt(ctx: PromptContext, options: TesterPromptOptio
     VERDICT_SECTION,
     taskSection(ctx, 'Task under review'),
     changeSection(ctx),
+    integritySection(ctx),
     options.recheck === true ? recheckSection(ctx) : undefined,
   ]);
 }

@@ -15,6 +15,7 @@ export type PromptCaps = Pick<
   | 'maxTesterFeedbackLines'
   | 'maxPromptNotesLines'
   | 'maxVerificationExcerptLines'
+  | 'maxPromptDiffLines'
 >;
 
 /** The schema defaults, for callers (tests, demo) without a loaded Config. */
@@ -25,6 +26,7 @@ export const DEFAULT_PROMPT_CAPS: PromptCaps = Object.freeze({
   maxTesterFeedbackLines: 32,
   maxPromptNotesLines: 16,
   maxVerificationExcerptLines: 40,
+  maxPromptDiffLines: 300,
 });
 
 export function capsFromConfig(config: PromptCaps): PromptCaps {
@@ -35,6 +37,7 @@ export function capsFromConfig(config: PromptCaps): PromptCaps {
     maxTesterFeedbackLines: config.maxTesterFeedbackLines,
     maxPromptNotesLines: config.maxPromptNotesLines,
     maxVerificationExcerptLines: config.maxVerificationExcerptLines,
+    maxPromptDiffLines: config.maxPromptDiffLines,
   };
 }
 
@@ -66,8 +69,17 @@ export interface PromptContext {
   commitHookFailure?: { reason: string; output: string };
   /** The harness's own verification passed on the tree the tester reviews. */
   verificationPassed?: boolean;
+  /**
+   * The iteration's diff (start commit → the tree under review, new files included), when it is
+   * short enough for the tester's prompt (maxPromptDiffLines); absent, the tester looks it up.
+   */
+  changeDiff?: string;
   /** Findings of the last tester turn (its final message; verdict lines are dropped). */
   testerFindings?: string;
+  /** The harness's integrity findings, one line each naming file and rule (developerFix, tester). */
+  integrityFindings?: string[];
+  /** Integrity findings developerFix was asked to repair earlier in the iteration: the tester checks they are gone. */
+  repairedIntegrityFindings?: string[];
   visualFeedback?: string;
   /** Repo-relative paths the iteration changed so far (the harness's view, pre-dirty files excluded). */
   changedFiles?: string[];
@@ -76,4 +88,6 @@ export interface PromptContext {
   loopConstraints?: string[];
   retryReason?: RetryReason;
   notes?: string[];
+  /** Guidance an operator sent (`pi-harness steer`) while no turn was running to take it. */
+  operatorGuidance?: string[];
 }

@@ -14,8 +14,9 @@ import { addUsageInto, emptyUsage } from '../vocabulary/turns.js';
 import { listFailureArtifacts, readSummaryLargeFiles } from './artifacts.js';
 import { foldedRun, type FoldedRun } from './from-fold.js';
 import { hotspotsOf } from './hotspots.js';
-import { readLock, type LockView } from './live-run.js';
+import { readRunLock, type LockView } from './live-run.js';
 import { listRescueRefs } from './rescue-refs.js';
+import { harnessHome } from '../runtime/harness-home.js';
 import { listRunDirs, type RunDir } from './run-dirs.js';
 import { readStateView } from './state-view.js';
 import { REPORT_SCHEMA_VERSION, type GuardrailReport, type IterationReport, type ReportDocument } from './types.js';
@@ -137,10 +138,12 @@ function totalsOf(shown: readonly FoldedRun[]): ReportDocument['totals'] {
     usage: emptyUsage(),
     modelRequests: 0,
     durationMs: 0,
+    integrityFindings: 0,
     guardrails: { blocked: 0, warned: 0, restored: 0, reported: 0, byRule: {}, changes: [] },
   };
   for (const { run, iterations } of shown) {
     addUsageInto(totals.usage, run.usage);
+    totals.integrityFindings += run.integrityFindings;
     addGuardrails(totals.guardrails, run.guardrails);
     totals.modelRequests += run.modelRequests;
     totals.durationMs += run.durationMs ?? 0;
@@ -157,7 +160,9 @@ function totalsOf(shown: readonly FoldedRun[]): ReportDocument['totals'] {
 export async function buildReport(config: Config, options: ReportOptions): Promise<ReportDocument> {
   const now = options.now ?? new Date();
   const warnings: string[] = [];
-  const [dirs, lock] = await Promise.all([listRunDirs(config.piRuntimeDir), readLock(config.activeRunFile, now)]);
+  const home = await harnessHome(config);
+  const dirs = listRunDirs(home);
+  const lock = await readRunLock(home, now);
   const liveRunId = lock.kind === 'live' ? lock.holder.runId : null;
   const { shown, iterations, tallies, malformedLines } = await readHistory(config, dirs, {
     ...options,
@@ -169,7 +174,7 @@ export async function buildReport(config: Config, options: ReportOptions): Promi
   const journalTasks = new Map(
     iterations.filter((it) => it.task.id).map((it) => [it.task.id!, { text: it.task.text, phase: it.task.phase }]),
   );
-  const stateView = await readStateView(config.stateFile, config.taskFile, journalTasks);
+  const stateView = await readStateView(home, config.taskFile, journalTasks);
   if (stateView.warning) warnings.push(stateView.warning);
   const rescueRefs = await rescueRefsOf(config, iterations, warnings);
   if (malformedLines > 0)

@@ -5,7 +5,7 @@
 import type { GuardrailFacts, IterationFacts, RunFacts, RunIncident } from '../journal/fold/facts.js';
 import type { JournalFold } from '../journal/fold/fold.js';
 import { addUsageInto, emptyUsage } from '../vocabulary/turns.js';
-import type { GuardrailReport, IterationReport, RunReport } from './types.js';
+import type { GuardrailReport, IntegrityOutcome, IntegrityReport, IterationReport, RunReport } from './types.js';
 
 export function guardrailReport(facts: GuardrailFacts, withChanges: boolean): GuardrailReport {
   return {
@@ -54,6 +54,36 @@ function describeIncident(incident: RunIncident): string {
   }
 }
 
+function integrityOutcome(it: IterationFacts, lastCheck: number): IntegrityOutcome {
+  if (it.integrity.mode === 'warn') return 'flagged';
+  if (lastCheck < it.integrity.checks) return 'repaired';
+  return it.reason === 'integrity' ? 'failed' : 'found';
+}
+
+export function integrityReport(it: IterationFacts): IntegrityReport {
+  const { baseline } = it.integrity;
+  const counts = baseline?.counts;
+  return {
+    mode: it.integrity.mode,
+    checks: it.integrity.checks,
+    baseline: baseline
+      ? {
+          testFiles: baseline.testFiles,
+          runner: counts?.runner ?? null,
+          tests: counts ? counts.run : null,
+          skipped: counts ? counts.skipped + counts.todo : null,
+          source: baseline.source,
+        }
+      : null,
+    findings: it.integrity.findings.map((finding) => ({
+      rule: finding.rule,
+      path: finding.path,
+      detail: finding.detail,
+      outcome: integrityOutcome(it, finding.lastCheck),
+    })),
+  };
+}
+
 export function iterationReport(it: IterationFacts, running: boolean, now: Date): IterationReport {
   const status = it.ended ? (it.status ?? 'unknown') : running ? 'running' : 'crashed';
   const end = running ? now.toISOString() : it.lastAt;
@@ -90,6 +120,7 @@ export function iterationReport(it: IterationFacts, running: boolean, now: Date)
     largeFiles: it.largeFiles.map((file) => ({ ...file })),
     notes: [...it.notes],
     visualReview: it.visualReview ? { ...it.visualReview } : null,
+    integrity: integrityReport(it),
     failureArtifacts: [],
     guardrails: guardrailReport(it.guardrails, true),
     errors: [...it.errors],
@@ -126,6 +157,7 @@ export function foldedRun(fold: JournalFold, reading: RunReading): FoldedRun {
     providerWaits: { ...facts.providerWaits },
     journal: reading.journal,
     malformedLines: reading.malformedLines,
+    integrityFindings: facts.integrityFindings,
     guardrails: guardrailReport(facts.guardrails, false),
   };
   return { run, iterations, orphanRescues: facts.orphanRescues };

@@ -14,7 +14,7 @@ export function renderReport(report: ReportDocument, style: Style): string {
   if (report.empty) {
     lines.push(
       '',
-      `No runs yet: nothing has been journaled under ${report.runtimeDir}/runs.`,
+      'No runs yet: this work tree has no run journal (they are kept under .git/pi-harness/).',
       'Start one with `pi-harness once` (one iteration) or `pi-harness run`.',
     );
     lines.push(...renderExtraSections(report, style));
@@ -38,10 +38,11 @@ function headline(report: ReportDocument): string {
     `${formatTokens(totals.usage.input)} tokens in / ${formatTokens(totals.usage.output)} out` +
     (totals.usage.cacheRead > 0 ? ` (${formatTokens(totals.usage.cacheRead)} cache read)` : '');
   const cost = totals.usage.cost > 0 ? ` · ${formatCost(totals.usage.cost)}` : '';
+  const integrity = totals.integrityFindings > 0 ? ` · ${totals.integrityFindings} integrity finding(s)` : '';
   const guardrails = guardrailTally(totals.guardrails);
   return (
     `${runs} · ${outcome} · ${tokens}${cost} · ${totals.modelRequests} model requests · ` +
-    `${formatDuration(totals.durationMs)}${guardrails ? ` · guardrails: ${guardrails}` : ''}`
+    `${formatDuration(totals.durationMs)}${integrity}${guardrails ? ` · guardrails: ${guardrails}` : ''}`
   );
 }
 
@@ -99,6 +100,8 @@ function renderRuns(report: ReportDocument, style: Style): string[] {
   report.runs.forEach((run, index) => {
     lines.push(table[index + 1]!);
     for (const note of run.notes) lines.push(`      ${style.dim('note:')} ${oneLine(note)}`);
+    if (run.integrityFindings > 0)
+      lines.push(`      ${style.dim('integrity:')} ${run.integrityFindings} finding(s) in this run`);
     const waits = run.providerWaits;
     if (waits.count > 0)
       lines.push(
@@ -152,6 +155,7 @@ function details(it: IterationReport, style: Style): string[] {
     out.push(
       `${pad}${style.dim('visual review:')} ${style.status(review.verdict)}${review.vetoed ? ' (vetoed the iteration)' : ''}${review.summary ? ` — ${oneLine(review.summary, 80)}` : ''}`,
     );
+  out.push(...integrityLines(it, style, pad));
   // The Markdown artifact is the one to read; the JSON twin is for machines (both are in --json).
   const readable = it.failureArtifacts.filter((file) => file.endsWith('.md'));
   for (const file of readable.length > 0 ? readable : it.failureArtifacts)
@@ -165,6 +169,22 @@ function details(it: IterationReport, style: Style): string[] {
   }
   for (const error of it.errors) out.push(`${pad}${style.dim('error:')} ${oneLine(error)}`);
   return out;
+}
+
+const OUTCOME_TEXT = {
+  flagged: 'flagged in the commit',
+  repaired: 'repaired',
+  failed: 'failed the iteration',
+  found: 'found',
+} as const;
+
+/** One line per integrity finding: rule, path, what became of it, and what was seen. */
+function integrityLines(it: IterationReport, style: Style, pad: string): string[] {
+  return it.integrity.findings.map(
+    (finding) =>
+      `${pad}${style.dim('integrity:')} ${finding.rule} ${finding.path} (${OUTCOME_TEXT[finding.outcome]})` +
+      (finding.detail ? ` — ${oneLine(finding.detail, 80)}` : ''),
+  );
 }
 
 function guardrailLines(g: GuardrailReport, pad: string, style: Style): string[] {

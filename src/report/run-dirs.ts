@@ -1,8 +1,5 @@
-/** Run directories under `<piRuntimeDir>/runs/`, newest first (run ids sort by their start time). */
-import { readdir, stat } from 'node:fs/promises';
-import path from 'node:path';
-
-export const JOURNAL_FILE = 'journal.jsonl';
+/** The runs `report` reads, newest first: this version's journals and those earlier versions left in the runtime dir. */
+import { listRunJournals, type HarnessHome } from '../runtime/harness-home.js';
 
 export interface RunDir {
   runId: string;
@@ -10,28 +7,9 @@ export interface RunDir {
 }
 
 /**
- * Only directories holding a journal count as runs: a start refused by the lock (exit 3) leaves an
- * empty run directory behind, and that is not a run.
+ * Only runs with a journal count: a start refused by the lock (exit 3) leaves an empty run
+ * directory behind, and that is not a run.
  */
-export async function listRunDirs(runtimeDir: string): Promise<RunDir[]> {
-  const runsDir = path.join(runtimeDir, 'runs');
-  let names: string[];
-  try {
-    names = (await readdir(runsDir, { withFileTypes: true }))
-      .filter((entry) => entry.isDirectory())
-      .map((entry) => entry.name);
-  } catch {
-    return [];
-  }
-  names.sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
-  const dirs = names.map((runId) => ({ runId, journal: path.join(runsDir, runId, JOURNAL_FILE) }));
-  const present = await Promise.all(
-    dirs.map((dir) =>
-      stat(dir.journal).then(
-        (s) => s.isFile(),
-        () => false,
-      ),
-    ),
-  );
-  return dirs.filter((_, index) => present[index]);
+export function listRunDirs(home: HarnessHome): RunDir[] {
+  return listRunJournals(home).map(({ runId, journal }) => ({ runId, journal }));
 }

@@ -1,9 +1,12 @@
 /**
- * Parked tasks and a crashed iteration, read from state.json. Read-only: unlike a starting run,
- * the report never moves an unreadable state file aside, it says so and goes on.
+ * Parked tasks and a crashed iteration, read from the state (out of the work tree's reach; with
+ * none there yet, the one an earlier version kept where `stateFile` points). Read-only: unlike a
+ * starting run, the report never moves an unreadable state file aside, it says so and goes on.
  */
 import { readFile } from 'node:fs/promises';
+import type { HarnessHome } from '../runtime/harness-home.js';
 import { loadTaskFile } from '../tasks/index.js';
+import { errorCode, errorMessage } from '../util/errors.js';
 import { booleanField, numberField, objectField, stringField, type JsonObject } from '../util/json.js';
 import type { ParkedTask, ReportDocument } from './types.js';
 
@@ -15,20 +18,27 @@ export interface StateView {
 
 type TaskNames = ReadonlyMap<string, { text: string; phase: string | null }>;
 
-export async function readStateView(stateFile: string, taskFile: string, journalTasks: TaskNames): Promise<StateView> {
-  let state: JsonObject;
+/** The state's JSON object; undefined when there is none; a message when it cannot be read. */
+async function readStateObject(file: string): Promise<JsonObject | undefined | string> {
   try {
-    const value: unknown = JSON.parse(await readFile(stateFile, 'utf8'));
+    const value: unknown = JSON.parse(await readFile(file, 'utf8'));
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not a JSON object');
-    state = value as JsonObject;
+    return value as JsonObject;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { parkedTasks: [], inProgress: null };
-    return {
-      parkedTasks: [],
-      inProgress: null,
-      warning: `state file ${stateFile} could not be read: ${(error as Error).message}`,
-    };
+    if (errorCode(error) === 'ENOENT') return undefined;
+    return `state file ${file} could not be read: ${errorMessage(error)}`;
   }
+}
+
+export async function readStateView(
+  home: Pick<HarnessHome, 'stateFile' | 'stateProjection'>,
+  taskFile: string,
+  journalTasks: TaskNames,
+): Promise<StateView> {
+  const read = (await readStateObject(home.stateFile)) ?? (await readStateObject(home.stateProjection));
+  if (read === undefined) return { parkedTasks: [], inProgress: null };
+  if (typeof read === 'string') return { parkedTasks: [], inProgress: null, warning: read };
+  const state = read;
   const tasks = objectField(state, 'tasks') ?? {};
   const parkedIds = Object.keys(tasks).filter((id) => booleanField(objectField(tasks, id) ?? {}, 'parked') === true);
   const names = parkedIds.length > 0 ? await taskNames(taskFile, journalTasks) : journalTasks;

@@ -43,8 +43,34 @@ export interface RunReport {
   journal: string;
   /** Journal lines that could not be read (a crash mid-write leaves one). */
   malformedLines: number;
+  /** Integrity findings over the run's iterations (each counted once per iteration). */
+  integrityFindings: number;
   /** Over the whole run, crash recovery included. */
   guardrails: GuardrailReport;
+}
+
+/**
+ * What became of an integrity finding: `flagged` (warn: the commit carries it), `repaired`
+ * (enforce: developerFix undid it), `failed` (enforce: it failed the iteration), `found` (the
+ * iteration ended otherwise before the finding was settled).
+ */
+export type IntegrityOutcome = 'flagged' | 'repaired' | 'failed' | 'found';
+
+export interface IntegrityReport {
+  /** The mode in force, null when the checks did not run in this iteration (off, or it ended before). */
+  mode: string | null;
+  /** Checks run (one after each passing verification). */
+  checks: number;
+  /** What the checks compared against: test files at the start, tests run by the baseline's verification. */
+  baseline: {
+    testFiles: number;
+    runner: string | null;
+    tests: number | null;
+    skipped: number | null;
+    /** `verification` (an earlier one of the same tree), `run_start`, or `none`. */
+    source: string;
+  } | null;
+  findings: { rule: string; path: string; detail: string; outcome: IntegrityOutcome }[];
 }
 
 export interface TurnReport {
@@ -96,6 +122,8 @@ export interface IterationReport {
   notes: string[];
   /** The visual review that ran after this iteration, if one did. */
   visualReview: { verdict: string; vetoed: boolean; summary: string } | null;
+  /** The integrity checks of the iteration (docs/integrity.md). */
+  integrity: IntegrityReport;
   /** Repo-relative failure artifacts written for this iteration. */
   failureArtifacts: string[];
   guardrails: GuardrailReport;
@@ -154,6 +182,8 @@ export interface ReportDocument {
     usage: Usage;
     modelRequests: number;
     durationMs: number;
+    /** Integrity findings over the runs shown. */
+    integrityFindings: number;
     guardrails: GuardrailReport;
   };
   runs: RunReport[];

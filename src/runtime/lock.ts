@@ -9,28 +9,21 @@
  * hard-linking it to a name derived from its identity (`<lock>.stale-<runId>-<inode>`): only one
  * starter can create that name, so only one removes the stale lock, and the link doubles as the copy
  * kept aside for the report. Whoever then wins the exclusive create holds the lock.
+ *
+ * Stale means the holder is gone, never merely that the file fails the schema: a lock this
+ * version cannot read whole is held while the process it names lives (lock-record.ts), and a lock
+ * a newer version wrote stops the start (NewerVersionError) with nothing written.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { link, open, stat, unlink } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
-import { z } from 'zod';
 import { writeFileAtomic, writeTempFile } from '../util/atomic-file.js';
-import { readProcessStartTime, staleReason, type StaleReason } from './liveness.js';
 import { errorCode } from '../util/errors.js';
+import { readProcessStartTime, staleReason, type StaleReason } from './liveness.js';
+import { describeHolder, readLockText, LOCK_VERSION, type LockHolder, type LockRecord } from './lock-record.js';
+import { NewerVersionError } from './newer-version.js';
 
-const lockRecordSchema = z.object({
-  version: z.literal(1),
-  runId: z.string().min(1),
-  pid: z.number().int().positive(),
-  hostname: z.string(),
-  startedAt: z.string(),
-  /** starttime (field 22 of /proc/<pid>/stat, clock ticks since boot); null where /proc is absent. */
-  processStartTime: z.number().int().nonnegative().nullable(),
-  heartbeatAt: z.string(),
-  status: z.string(),
-  command: z.string(),
-});
-export type LockRecord = z.infer<typeof lockRecordSchema>;
+export type { LockHolder, LockRecord } from './lock-record.js';
 export type { StaleReason };
 
 export interface RecoveredStaleLock {
@@ -42,13 +35,13 @@ export interface RecoveredStaleLock {
 }
 
 export class LockHeldError extends Error {
-  readonly holder: LockRecord;
+  readonly holder: LockHolder;
   readonly lockFile: string;
 
-  constructor(lockFile: string, holder: LockRecord) {
+  constructor(lockFile: string, holder: LockHolder, problem?: string) {
     super(
-      `another pi-harness run holds ${lockFile}: run ${holder.runId}, pid ${holder.pid} on ${holder.hostname}, ` +
-        `since ${holder.startedAt} (last heartbeat ${holder.heartbeatAt}, status ${holder.status}), command: ${holder.command}`,
+      `another pi-harness run holds ${lockFile}: ${describeHolder(holder)}` +
+        (problem ? ` (the lock file could not be read whole: ${problem}; its process is alive, so it is held)` : ''),
     );
     this.name = 'LockHeldError';
     this.holder = holder;
@@ -56,9 +49,14 @@ export class LockHeldError extends Error {
   }
 }
 
-type Observed = { kind: 'missing' } | { kind: 'lock'; ino: number; record?: LockRecord };
+type Observed =
+  | { kind: 'missing' }
+  | { kind: 'lock'; ino: number; record?: LockRecord; loose?: { holder: LockHolder; problem: string } };
 
-/** Reads the lock through one descriptor so its content and inode belong to the same file. */
+/**
+ * Reads the lock through one descriptor so its content and inode belong to the same file. A lock
+ * of a newer version throws: it is never judged, taken over or replaced.
+ */
 async function observe(lockFile: string): Promise<Observed> {
   let handle;
   try {
@@ -69,15 +67,38 @@ async function observe(lockFile: string): Promise<Observed> {
   }
   try {
     const { ino } = await handle.stat();
-    const text = await handle.readFile('utf8');
-    try {
-      return { kind: 'lock', ino, record: lockRecordSchema.parse(JSON.parse(text)) };
-    } catch {
-      return { kind: 'lock', ino };
+    const reading = readLockText(await handle.readFile('utf8'));
+    switch (reading.kind) {
+      case 'valid':
+        return { kind: 'lock', ino, record: reading.record };
+      case 'newer':
+        throw new NewerVersionError(lockFile, reading.version, LOCK_VERSION);
+      case 'loose':
+        return { kind: 'lock', ino, loose: { holder: reading.holder, problem: reading.problem } };
+      case 'unreadable':
+        return { kind: 'lock', ino };
     }
   } finally {
     await handle.close();
   }
+}
+
+/** Why the lock `observed` no longer holds, or undefined while its holder lives. */
+function judge(
+  observed: Extract<Observed, { kind: 'lock' }>,
+  host: string,
+  foreignHostStaleMs: number | undefined,
+): StaleReason | undefined {
+  if (observed.record) return staleReason(observed.record, host, new Date(), foreignHostStaleMs);
+  if (!observed.loose) return 'unparseable';
+  const { holder } = observed.loose;
+  const identity = {
+    pid: holder.pid,
+    hostname: holder.hostname ?? host,
+    processStartTime: holder.processStartTime ?? null,
+    heartbeatAt: holder.heartbeatAt ?? '',
+  };
+  return staleReason(identity, host, new Date(), foreignHostStaleMs);
 }
 
 /**
@@ -86,9 +107,12 @@ async function observe(lockFile: string): Promise<Observed> {
  */
 async function claimStale(
   lockFile: string,
-  observed: { ino: number; record?: LockRecord },
+  observed: Extract<Observed, { kind: 'lock' }>,
 ): Promise<string | undefined> {
-  const label = (observed.record?.runId ?? 'unparseable').replace(/[^A-Za-z0-9._-]/g, '_');
+  const label = (observed.record?.runId ?? observed.loose?.holder.runId ?? 'unparseable').replace(
+    /[^A-Za-z0-9._-]/g,
+    '_',
+  );
   const aside = `${lockFile}.stale-${label}-${observed.ino}`;
   try {
     await link(lockFile, aside);
@@ -127,17 +151,19 @@ export interface AcquireOptions {
   heartbeatIntervalMs?: number;
   /** A lock from another host counts as stale after this much heartbeat silence. Default 15 min. */
   foreignHostStaleMs?: number;
+  /**
+   * A copy of the record kept current for people and tools (`activeRunFile`), naming the real lock
+   * file. Written on every change, recreated if deleted, removed on release; never read back.
+   */
+  projection?: string;
 }
 
 const MAX_ATTEMPTS = 50;
 
-/** Takes the run lock or throws LockHeldError naming the live holder. */
-export async function acquireRunLock(options: AcquireOptions): Promise<RunLock> {
-  const { lockFile } = options;
-  const host = osHostname();
+function newRecord(options: AcquireOptions, host: string): LockRecord {
   const now = new Date().toISOString();
-  const record: LockRecord = {
-    version: 1,
+  return {
+    version: LOCK_VERSION,
     runId: options.runId,
     pid: process.pid,
     hostname: host,
@@ -147,20 +173,34 @@ export async function acquireRunLock(options: AcquireOptions): Promise<RunLock> 
     status: options.status ?? 'starting',
     command: options.command,
   };
-  // writeTempFile creates the runtime directory if needed.
+}
+
+/**
+ * Takes the run lock or throws LockHeldError naming the live holder (NewerVersionError when a newer
+ * version wrote the lock: nothing is written then).
+ */
+export async function acquireRunLock(options: AcquireOptions): Promise<RunLock> {
+  const { lockFile } = options;
+  const host = osHostname();
+  const record = newRecord(options, host);
+  await observe(lockFile); // a newer version's lock stops us before anything is written
+  // writeTempFile creates the lock's directory if needed.
   const temp = await writeTempFile(lockFile, `${JSON.stringify(record, null, 2)}\n`);
   let recovered: RecoveredStaleLock | undefined;
   try {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       if (await tryLink(temp, lockFile)) {
-        return new RunLock(lockFile, record, recovered, options.heartbeatIntervalMs ?? 30_000);
+        const lock = new RunLock({ ...options, record, recovered });
+        await lock.project();
+        return lock;
       }
       const observed = await observe(lockFile);
       if (observed.kind === 'missing') continue; // released between our link and our read
-      const reason = observed.record
-        ? staleReason(observed.record, host, new Date(), options.foreignHostStaleMs)
-        : 'unparseable';
-      if (reason === undefined) throw new LockHeldError(lockFile, observed.record!);
+      const reason = judge(observed, host, options.foreignHostStaleMs);
+      if (reason === undefined) {
+        const holder = observed.record ?? observed.loose!.holder;
+        throw new LockHeldError(lockFile, holder, observed.loose?.problem);
+      }
       const movedTo = await claimStale(lockFile, observed);
       if (movedTo) recovered = { reason, movedTo, ...(observed.record ? { previous: observed.record } : {}) };
       else await delay(5 + attempt * 2); // another starter is recovering it: look again shortly
@@ -171,6 +211,11 @@ export async function acquireRunLock(options: AcquireOptions): Promise<RunLock> 
   }
 }
 
+interface RunLockInit extends AcquireOptions {
+  record: LockRecord;
+  recovered: RecoveredStaleLock | undefined;
+}
+
 /** A held run lock. Writes are serialized so heartbeats and status changes never interleave. */
 export class RunLock {
   readonly lockFile: string;
@@ -178,20 +223,18 @@ export class RunLock {
   readonly recoveredStale: RecoveredStaleLock | undefined;
   /** The last heartbeat error, if the timer's write failed (the run goes on; the lock is still ours). */
   lastHeartbeatError: unknown;
+  private readonly projection: string | undefined;
   private current: LockRecord;
   private timer: NodeJS.Timeout | undefined;
   private writes: Promise<void> = Promise.resolve();
   private released = false;
 
-  constructor(
-    lockFile: string,
-    record: LockRecord,
-    recoveredStale: RecoveredStaleLock | undefined,
-    heartbeatIntervalMs: number,
-  ) {
-    this.lockFile = lockFile;
-    this.current = record;
-    this.recoveredStale = recoveredStale;
+  constructor(init: RunLockInit) {
+    this.lockFile = init.lockFile;
+    this.current = init.record;
+    this.recoveredStale = init.recovered;
+    this.projection = init.projection;
+    const heartbeatIntervalMs = init.heartbeatIntervalMs ?? 30_000;
     if (heartbeatIntervalMs > 0) {
       this.timer = setInterval(() => {
         this.heartbeat().catch((error: unknown) => {
@@ -214,12 +257,23 @@ export class RunLock {
     return this.update({ status, heartbeatAt: new Date().toISOString() });
   }
 
+  /**
+   * Writes the projection (recreating its directory): at acquisition, on every change, and whenever
+   * the loop finds the runtime directory gone. A failed write never costs the lock.
+   */
+  async project(): Promise<void> {
+    if (!this.projection || this.released) return;
+    const copy = { ...this.current, lockFile: this.lockFile };
+    await writeFileAtomic(this.projection, `${JSON.stringify(copy, null, 2)}\n`).catch(() => undefined);
+  }
+
   /** Stops the heartbeat and removes the lock file if it is still ours; true when removed. */
   async release(): Promise<boolean> {
     this.stopHeartbeat();
     await this.writes.catch(() => undefined);
     if (this.released) return false;
     this.released = true;
+    if (this.projection) await unlink(this.projection).catch(() => undefined);
     if (!(await this.stillOurs())) return false;
     await unlink(this.lockFile).catch(() => undefined);
     return true;
@@ -241,14 +295,15 @@ export class RunLock {
       const record = { ...this.current, ...change };
       await writeFileAtomic(this.lockFile, `${JSON.stringify(record, null, 2)}\n`);
       this.current = record;
+      await this.project();
     });
     this.writes = next.catch(() => undefined);
     return next;
   }
 
   private async stillOurs(): Promise<boolean> {
-    const observed = await observe(this.lockFile);
-    const holder = observed.kind === 'lock' ? observed.record : undefined;
+    const observed = await observe(this.lockFile).catch(() => undefined);
+    const holder = observed?.kind === 'lock' ? observed.record : undefined;
     return holder?.runId === this.current.runId && holder.pid === this.current.pid;
   }
 }

@@ -8,8 +8,11 @@
  * counter: a corrupt state file is moved aside and reported, never silently replaced, so the
  * previous numbers can still be read from it.
  */
+import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { readJsonFile, writeFileAtomic } from '../util/atomic-file.js';
+import { errorCode } from '../util/errors.js';
+import { NewerVersionError, newerVersionOf } from './newer-version.js';
 import { isFailureStatus, RECORDED_STATUSES, type RecordedStatus } from '../vocabulary/iterations.js';
 
 export const STATE_VERSION = 1;
@@ -41,6 +44,14 @@ const inProgressSchema = z.object({
   /** The snapshot of files that were dirty at the start (allowDirty), if there were any. */
   preDirtyRef: z.string().optional(),
   startedAt: z.string(),
+  /**
+   * HEAD as the harness read it after the iteration's last step: commits below it were made during
+   * the iteration (by its agents), commits above it after that step — crash recovery tells them
+   * apart (docs/iteration.md). Missing in states of older versions: the start commit then.
+   */
+  head: z.string().min(1).optional(),
+  /** The iteration's commit, recorded the moment it was made (and dropped again if a visual review vetoes it). */
+  commit: z.string().min(1).optional(),
 });
 export type InProgressIteration = z.infer<typeof inProgressSchema>;
 
@@ -73,11 +84,34 @@ export function parseState(value: unknown): HarnessState {
 
 export type LoadedState =
   | { kind: 'loaded'; state: HarnessState }
+  /** No state where it belongs, but a valid one where an earlier version kept it: carried over. */
+  | { kind: 'imported'; state: HarnessState; from: string }
   | { kind: 'new'; state: HarnessState }
   /** The file was unreadable; it was moved to `movedTo` and the run starts from empty state. */
   | { kind: 'corrupt'; state: HarnessState; movedTo: string; reason: string };
 
+/** Throws NewerVersionError when `file` was written by a newer version; reads, never changes anything. */
+export async function checkStateVersion(file: string): Promise<void> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return;
+    throw error;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return; // corrupt, not newer: loadState moves it aside
+  }
+  const newer = newerVersionOf(value, STATE_VERSION);
+  if (newer !== undefined) throw new NewerVersionError(file, newer, STATE_VERSION);
+}
+
+/** The state in `file`; a newer version's file throws NewerVersionError and stays as it is. */
 export async function loadState(file: string): Promise<LoadedState> {
+  await checkStateVersion(file);
   const result = await readJsonFile(file, parseState);
   if (result.kind === 'ok') return { kind: 'loaded', state: result.value };
   if (result.kind === 'missing') return { kind: 'new', state: emptyState() };
@@ -190,4 +224,83 @@ export function parkTask(state: HarnessState, taskId: string, reason: string, no
     parkedAt: previous?.parkedAt ?? at,
   };
   return { ...state, tasks: { ...state.tasks, [taskId]: task }, updatedAt: at };
+}
+
+/** Where the state lives (out of the work tree's reach) and where its projection goes. */
+export interface StatePlaces {
+  stateFile: string;
+  /** `stateFile` of the configuration: a copy for people and tools, and where versions before this one kept the state. */
+  stateProjection: string;
+}
+
+/**
+ * The state in its safe place, with its projection kept current. A failed projection write never
+ * fails a save (the state itself is written first); `onProjectionError` hears about it.
+ */
+export class StateStore {
+  readonly places: StatePlaces;
+  private readonly onProjectionError: (error: unknown) => void;
+  /** The state last saved: written to the projection again when it has been deleted. */
+  private last: HarnessState | undefined;
+
+  constructor(places: StatePlaces, onProjectionError: (error: unknown) => void = () => {}) {
+    this.places = places;
+    this.onProjectionError = onProjectionError;
+  }
+
+  /** Throws NewerVersionError when either file is a newer version's: checked before anything is written. */
+  async checkVersions(): Promise<void> {
+    await checkStateVersion(this.places.stateFile);
+    if (this.places.stateProjection !== this.places.stateFile) await checkStateVersion(this.places.stateProjection);
+  }
+
+  /**
+   * The state; with none in its place, a valid state where an earlier version kept it (the
+   * projection's path) is carried over, so a crash recovery pending from before the upgrade is
+   * not lost. That file is never moved aside: it is only a projection now.
+   */
+  async load(): Promise<LoadedState> {
+    const loaded = await loadState(this.places.stateFile);
+    if (loaded.kind !== 'new' || this.places.stateProjection === this.places.stateFile) return loaded;
+    await checkStateVersion(this.places.stateProjection);
+    try {
+      const state = parseState(JSON.parse(await readFile(this.places.stateProjection, 'utf8')));
+      return { kind: 'imported', state, from: this.places.stateProjection };
+    } catch {
+      return loaded; // none there either, or not a state: nothing to carry over
+    }
+  }
+
+  async save(state: HarnessState): Promise<void> {
+    await saveState(this.places.stateFile, state);
+    this.last = state;
+    await this.project(state);
+  }
+
+  /** Writes the projection of the state last saved again (its directory was deleted). */
+  async reproject(): Promise<void> {
+    if (this.last) await this.project(this.last);
+  }
+
+  /** Writes the projection (recreating its directory). */
+  async project(state: HarnessState): Promise<void> {
+    if (this.places.stateProjection === this.places.stateFile) return;
+    try {
+      await writeFileAtomic(this.places.stateProjection, `${JSON.stringify(state, null, 2)}\n`);
+    } catch (error) {
+      this.onProjectionError(error);
+    }
+  }
+}
+
+/**
+ * Gives a parked task back to the run (`pi-harness retry`): unparked, with its failures forgotten so
+ * it gets maxTaskAttempts fresh attempts. Its attempts stay counted. Pure: returns new state.
+ */
+export function unparkTask(state: HarnessState, taskId: string, now: Date = new Date()): HarnessState {
+  const previous = state.tasks[taskId];
+  if (!previous?.parked) return state;
+  const { parkedAt: _parkedAt, ...rest } = previous;
+  const task: TaskRecord = { ...rest, failures: 0, parked: false };
+  return { ...state, tasks: { ...state.tasks, [taskId]: task }, updatedAt: now.toISOString() };
 }

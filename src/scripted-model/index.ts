@@ -21,6 +21,9 @@ export type {
 export {
   detectRole,
   roleScript,
+  stepsFor,
+  type ConditionalStep,
+  type PlannedStep,
   type RolePlans,
   type ScriptedRole,
   type TurnPlan,

@@ -28,18 +28,41 @@ export interface TurnView {
   request: RecordedRequest;
 }
 
+/**
+ * A step the model takes only when its turn's prompt asks for it, e.g. ticking the task when the
+ * prompt says to, or re-running the tests when the prompt does not say they just passed. A prompt
+ * that stops asking gets a shorter turn; the old prompt still gets the old one.
+ */
+export interface ConditionalStep {
+  onlyIf: (prompt: string) => boolean;
+  step: ScriptStep;
+}
+
+export type PlannedStep = ScriptStep | ConditionalStep;
+
+const isConditional = (planned: PlannedStep): planned is ConditionalStep => 'onlyIf' in planned;
+
+/** The steps a prompt asks for, in order: unconditional ones, and conditional ones whose test holds. */
+export function stepsFor(planned: readonly PlannedStep[], prompt: string): ScriptStep[] {
+  return planned.flatMap((item) => (isConditional(item) ? (item.onlyIf(prompt) ? [item.step] : []) : [item]));
+}
+
 /** One turn: the steps answering its successive model requests (the last should be text). */
-export type TurnPlan = ScriptStep[] | ((view: TurnView) => ScriptStep);
+export type TurnPlan = PlannedStep[] | ((view: TurnView) => ScriptStep);
 export type RolePlans = Partial<Record<ScriptedRole, TurnPlan[]>>;
 
 const FINISHED: ScriptStep = { kind: 'text', text: 'Done.' };
 
-/** The prompt of the current turn and how many assistant replies it already got. */
+/**
+ * The prompt of the current turn and how many assistant replies it already got. A user message
+ * right after a tool result is guidance steered into the turn in flight (pi delivers steering after
+ * the tool calls in progress): it belongs to the turn and starts no new one.
+ */
 function currentTurn(request: RecordedRequest): { prompt: string; step: number } {
   const messages = chatMessages(request);
   let lastUser = -1;
   for (let i = messages.length - 1; i >= 0; i--) {
-    if (messages[i]!.role === 'user') {
+    if (messages[i]!.role === 'user' && messages[i - 1]?.role !== 'tool') {
       lastUser = i;
       break;
     }
@@ -64,6 +87,6 @@ export function roleScript(plans: RolePlans): (request: RecordedRequest) => Scri
     const plan = rolePlans?.[Math.min(occurrence, rolePlans.length - 1)];
     if (!plan) return FINISHED;
     if (typeof plan === 'function') return plan({ role, prompt, step, occurrence, request });
-    return plan[step] ?? FINISHED;
+    return stepsFor(plan, prompt)[step] ?? FINISHED;
   };
 }

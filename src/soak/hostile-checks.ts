@@ -19,6 +19,7 @@ export type ViolationKind =
   | 'push received'
   | 'orphan process'
   | 'lost harness commit'
+  | 'leftover lock'
   | 'run failed';
 
 export interface Violation {

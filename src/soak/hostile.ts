@@ -5,17 +5,20 @@
  * restarted; between runs the user commits to their notes. After every kill — once the next start
  * has recovered the crashed iteration — and at the end, it checks (hostile-checks.ts): no user
  * commit lost, no user file lost, no secret in any commit, no planted hook run, no push received,
- * no orphan process. It prints one summary line and exits 1 on any violation.
+ * no orphan process; at the end, no lock left behind. It prints one summary line and exits 1 on
+ * any violation.
  *
  *   node dist/soak/soak.js --hostile [--kills N] [--seed S] [--tasks N] [--max-delay-ms MS]
  *                                    [--attacks push,reset,...] [--keep]
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { loadConfig } from '../config/load.js';
+import { harnessHome } from '../runtime/harness-home.js';
 import { startScriptedModel } from '../scripted-model/index.js';
 import { checkOrphans, checkRepository, Findings } from './hostile-checks.js';
 import { createHostileRepo, git, hookMarkerIn, userCommit, type HostileRepo } from './hostile-repo.js';
@@ -131,6 +134,14 @@ async function finalRun(repo: HostileRepo, tally: Tally, findings: Findings): Pr
   const status = git(repo.dir, ['status', '--porcelain']).trim();
   if (status) findings.add('run failed', 'final', `the tree is not clean:\n${status}`);
   if (tasksLeft()) findings.add('run failed', 'final', 'not every task is done');
+  await checkLockFree(repo, findings);
+}
+
+/** A run that ended (killed ones were followed by a start that recovered) leaves the repository's lock free. */
+async function checkLockFree(repo: HostileRepo, findings: Findings): Promise<void> {
+  const { config } = await loadConfig({ repoRoot: repo.dir, cwd: repo.dir, env: {} });
+  const { lockFile } = await harnessHome(config);
+  if (existsSync(lockFile)) findings.add('leftover lock', 'final', `the lock file ${lockFile} is still there`);
 }
 
 interface Ended {
@@ -149,7 +160,7 @@ function summary(options: SoakOptions, outcome: Ended, tally: Tally, stats: Host
     `${tally.recoveries} crashed iterations recovered, ${outcome.userCommits} user commits made; ` +
     `lost user commits ${findings.count('lost user commit')}, lost user files ${findings.count('lost user file')}, ` +
     `secrets committed ${findings.count('secret committed')}, orphan processes ${findings.count('orphan process')}, ` +
-    `planted hooks run ${findings.count('planted hook ran')}; ${findings.violations.length} invariant violations\n` +
+    `planted hooks run ${findings.count('planted hook ran')}, leftover locks ${findings.count('leftover lock')}; ${findings.violations.length} invariant violations\n` +
     `  attacks: ${attacks}\n`
   );
 }

@@ -1,10 +1,11 @@
 /**
  * `npm run soak`: fault injection. Runs `pi-harness run` (the built CLI, real pi, real git)
- * against a scripted model and kills it with SIGKILL at random moments, over and over, restarting
- * it each time. After every kill it checks the invariants users rely on overnight:
+ * against a scripted model and kills it with SIGKILL at a random moment after it has started
+ * (taken its lock), over and over, restarting it each time. After every kill it checks the invariants users rely on overnight:
  *
  *   - no orphan: no process of the killed run (pi, its tools) outlives it by more than a few seconds;
- *   - no commit lost: every commit a run reported stays an ancestor of HEAD;
+ *   - no commit lost: every commit a run journaled (read from the journals, not the terminal) stays
+ *     an ancestor of HEAD;
  *   - no user file lost: the user's committed and ignored files keep their exact bytes;
  *   - the next run starts (the stale lock is recovered), and at the end the lock is free and the
  *     tree is clean, every task done, every interrupted iteration's work in a rescue ref.
@@ -17,12 +18,15 @@
  *
  * With `--hostile` the scripted agent attacks the repository as well (hostile.ts).
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { loadConfig } from '../config/load.js';
+import { readJournalFile } from '../journal/read.js';
 import { liveProcessesMentioning } from '../process/proc-scan.js';
+import { harnessHome, listRunJournals, type HarnessHome } from '../runtime/harness-home.js';
 import { startScriptedModel } from '../scripted-model/index.js';
 import { runHostileSoak } from './hostile.js';
 import { random } from './random.js';
@@ -37,7 +41,30 @@ interface RunOutcome {
   output: string;
 }
 
-function runHarness(repo: SoakRepo, killAfterMs: number | undefined): Promise<RunOutcome> {
+/**
+ * Calls `then` once the run holds the lock (it has started: its start-up time varies a lot with
+ * the machine's load, and a kill during start-up tests little), or never if it exits first.
+ */
+function whenStarted(lockFile: string, child: ChildProcess, then: () => void): void {
+  // The killed run before it left its lock behind: only this child's own lock counts.
+  const holds = () => {
+    try {
+      return (JSON.parse(readFileSync(lockFile, 'utf8')) as { pid?: unknown }).pid === child.pid;
+    } catch {
+      return false;
+    }
+  };
+  const poll = setInterval(() => {
+    if (child.exitCode !== null || child.signalCode !== null) clearInterval(poll);
+    else if (holds()) {
+      clearInterval(poll);
+      then();
+    }
+  }, 10);
+}
+
+/** Runs `pi-harness run`; with `killAfterMs`, SIGKILLs it that long after it has taken the lock. */
+function runHarness(repo: SoakRepo, lockFile: string, killAfterMs: number | undefined): Promise<RunOutcome> {
   return new Promise((resolve) => {
     let output = '';
     const child = spawn(process.execPath, [CLI, 'run'], {
@@ -48,28 +75,23 @@ function runHarness(repo: SoakRepo, killAfterMs: number | undefined): Promise<Ru
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     let killed = false;
-    const timer =
-      killAfterMs === undefined
-        ? undefined
-        : setTimeout(() => {
-            killed = true;
-            child.kill('SIGKILL');
-          }, killAfterMs);
-    // A run that never ends is a finding too; the soak must end by itself.
-    const guard = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    let timer: NodeJS.Timeout | undefined;
+    if (killAfterMs !== undefined)
+      whenStarted(lockFile, child, () => {
+        timer = setTimeout(() => {
+          killed = true;
+          child.kill('SIGKILL');
+        }, killAfterMs);
+      });
+    // A run that never ends is a finding too; the soak must end by itself. The final run works
+    // through every task left, which on a loaded machine takes far longer than one killed run.
+    const guard = setTimeout(() => child.kill('SIGKILL'), killAfterMs === undefined ? 45 * 60_000 : 120_000);
     child.on('exit', (code) => {
       if (timer) clearTimeout(timer);
       clearTimeout(guard);
       resolve({ code, killed, output });
     });
   });
-}
-
-/** Commits a run reported: iterations' own (a parallel worker's lines start with `[wN] `) and merges. */
-function reportedCommits(output: string): string[] {
-  const own = [...output.matchAll(/^(?:\[w\d+\] )? {2}commit ([0-9a-f]{10}) /gm)].map((match) => match[1]!);
-  const merged = [...output.matchAll(/the start branch is at ([0-9a-f]{10})$/gm)].map((match) => match[1]!);
-  return [...own, ...merged];
 }
 
 /**
@@ -86,6 +108,31 @@ function isKept(dir: string, commit: string): boolean {
       .split('\n')
       .some(Boolean);
   }
+}
+
+interface Journaled {
+  /** Every commit a run journaled as made (`commit`, a parallel run's `merge`): each must stay kept (isKept). */
+  commits: Set<string>;
+  /** Crashed iterations the runs recovered (`crash_recovery` events), as `<run>#<iteration>`. */
+  recoveries: Set<string>;
+  /** Iterations the runs began (`iteration_start` events), as `<run>#<iteration>`. */
+  iterations: Set<string>;
+}
+
+/**
+ * Adds what the runs' journals say, read through the harness's own accessor and decoder. Called
+ * after every run and kept across calls: retention may prune the oldest journals meanwhile.
+ */
+function readJournals(home: HarnessHome, into: Journaled): Journaled {
+  for (const run of listRunJournals(home)) {
+    for (const event of readJournalFile(run.journal).events) {
+      if (event.type === 'commit' && event.commit) into.commits.add(event.commit);
+      if (event.type === 'merge' && event.commit) into.commits.add(event.commit);
+      if (event.type === 'crash_recovery') into.recoveries.add(`${event.crashedRunId}#${event.iteration}`);
+      if (event.type === 'iteration_start') into.iterations.add(`${run.runId}#${event.iteration}`);
+    }
+  }
+  return into;
 }
 
 async function checkAfterKill(repo: SoakRepo, violations: string[], label: string): Promise<void> {
@@ -128,17 +175,17 @@ async function main(): Promise<number> {
   // About one task per kill, so the run is still busy when the last kill lands.
   const parallel = Number(values.parallel);
   const repo = await createSoakRepo(server, Math.max(4, kills) * parallel, parallel);
+  const { config } = await loadConfig({ repoRoot: repo.dir, cwd: repo.dir, env: {} });
+  const home = await harnessHome(config);
   const violations: string[] = [];
-  const commits = new Set<string>();
+  const journaled: Journaled = { commits: new Set(), recoveries: new Set(), iterations: new Set() };
   let survived = 0;
-  let recoveries = 0;
   process.stderr.write(`soak: seed ${seed}, ${kills} kills, repo ${repo.dir}\n`);
   try {
     for (let i = 1; i <= kills; i++) {
-      const delay = Math.round(200 + rand() * maxDelay);
-      const outcome = await runHarness(repo, delay);
-      for (const commit of reportedCommits(outcome.output)) commits.add(commit);
-      if (/recovering: iteration/.test(outcome.output)) recoveries += 1;
+      const delay = Math.round(rand() * maxDelay);
+      const outcome = await runHarness(repo, home.lockFile, delay);
+      readJournals(home, journaled);
       if (!outcome.killed) {
         process.stderr.write(`soak: kill ${i}: the run ended by itself before ${delay} ms (exit ${outcome.code})\n`);
         if (outcome.code !== 0 && outcome.code !== 1)
@@ -149,16 +196,15 @@ async function main(): Promise<number> {
         continue;
       }
       await checkAfterKill(repo, violations, `kill ${i} at ${delay} ms`);
-      checkFiles(repo, commits, violations, `kill ${i}`);
+      checkFiles(repo, journaled.commits, violations, `kill ${i}`);
       survived += 1;
       process.stderr.write(`soak: kill ${i} at ${delay} ms survived\n`);
     }
-    const final = await runHarness(repo, undefined);
-    if (/recovering: iteration/.test(final.output)) recoveries += 1;
-    for (const commit of reportedCommits(final.output)) commits.add(commit);
+    const final = await runHarness(repo, home.lockFile, undefined);
     if (final.code !== 0) violations.push(`final run exit ${final.code}:\n${final.output}`);
+    const { commits, recoveries, iterations } = readJournals(home, journaled);
     checkFiles(repo, commits, violations, 'final');
-    if (existsSync(`${repo.dir}/.pi-harness/active-run.json`)) violations.push('final: the lock file is still there');
+    if (existsSync(home.lockFile)) violations.push(`final: the lock file ${home.lockFile} is still there`);
     const status = gitOut(repo.dir, ['status', '--porcelain']).trim();
     if (status) violations.push(`final: tree not clean:\n${status}`);
     if (/- \[ \]/.test(readFileSync(`${repo.dir}/TODOS.md`, 'utf8'))) violations.push('final: not every task is done');
@@ -171,8 +217,8 @@ async function main(): Promise<number> {
     const lost = violations.filter((violation) => violation.includes('LOST')).length;
     process.stdout.write(
       `soak (seed ${seed}, parallel ${parallel}): ${survived} SIGKILLs survived (${kills} planned), ` +
-        `${recoveries} crashed iterations recovered, ${rescues} rescue refs, ${commits.size} commits kept, ` +
-        `${lost} lost commits, ${violations.length} invariant violations\n`,
+        `${iterations.size} iterations, ${recoveries.size} crashed iterations recovered, ${rescues} rescue refs, ` +
+        `${commits.size} commits kept, ${lost} lost commits, ${violations.length} invariant violations\n`,
     );
     for (const violation of violations) process.stdout.write(`  VIOLATION ${violation}\n`);
     return violations.length === 0 ? 0 : 1;

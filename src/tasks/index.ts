@@ -14,3 +14,4 @@ export {
 export { tickTask, tickTaskById, type TaskRef } from './tick.js';
 export { loadTaskFile, writeTaskFileAtomic, type LoadedTaskFile } from './load.js';
 export { normalizeTaskText, makeTaskId } from './task-id.js';
+export { matchTask, type TaskMatch } from './match.js';

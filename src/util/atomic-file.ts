@@ -5,7 +5,7 @@
  * moved aside and reported — never silently reset or overwritten — so nothing it held is lost.
  */
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
+import { constants, renameSync, writeFileSync } from 'node:fs';
 import { copyFile, link, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { errorCode } from './errors.js';
@@ -13,6 +13,17 @@ import { errorCode } from './errors.js';
 /** A unique temporary name next to `file` (same directory, so rename stays atomic). */
 export function tempPathFor(file: string): string {
   return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+}
+
+/**
+ * The synchronous form, for a journal listener (which must be done before the next event is
+ * appended): write a temporary file next to `file`, rename it over. Not flushed to disk: what it
+ * writes can always be derived again from the journal.
+ */
+export function writeFileAtomicSync(file: string, data: string): void {
+  const temp = tempPathFor(file);
+  writeFileSync(temp, data);
+  renameSync(temp, file);
 }
 
 /** Flushes a directory entry change (a rename) to disk; some filesystems refuse, which is harmless. */

@@ -45,9 +45,13 @@ export type EndReason =
   | 'mock_no_change'
   /** Stopped from outside: SIGINT/SIGTERM or a budget (the iteration's abort signal). */
   | 'interrupted'
+  /** The operator skipped the task (`pi-harness skip`): the iteration was aborted, its work kept, the task parked. */
+  | 'operator_skip'
   /** Vetoed by the visual review after the commit: the commit is taken back. */
   | 'visual_failed'
-  | 'visual_blocked';
+  | 'visual_blocked'
+  /** An integrity finding (a test deleted or skipped, a protected file edited) outlived its one repair. */
+  | 'integrity';
 
 /** What state records for an iteration that ended with `status` for `reason`. */
 export function recordedStatusOf(status: IterationStatus, reason: EndReason): RecordedStatus {

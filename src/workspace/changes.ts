@@ -9,7 +9,10 @@ import { committedChangesSince, status, type StatusEntry } from './git.js';
 export interface ChangeFilter {
   /** Paths (repo-relative, forward slashes) dirty before the iteration began. */
   preDirty: ReadonlySet<string>;
-  /** Repo-relative directories/files that belong to the harness (its runtime dir). */
+  /**
+   * Repo-relative directories/files that belong to the harness: its runtime dir and the runtime
+   * files configured elsewhere in the repository (with the temporary names their writes use).
+   */
   harnessPaths: readonly string[];
 }
 
@@ -17,8 +20,17 @@ export function toRepoRelative(repoRoot: string, absolute: string): string {
   return path.relative(repoRoot, absolute).split(path.sep).join('/');
 }
 
+/** `file` is a temporary name an atomic write of `own` uses (`.<name>.<pid>.<hex>.tmp`, same directory). */
+function isTempOf(file: string, own: string): boolean {
+  const slash = own.lastIndexOf('/');
+  const prefix = `${own.slice(0, slash + 1)}.${own.slice(slash + 1)}.`;
+  return file.startsWith(prefix) && /^\d+\.[0-9a-f]+\.tmp$/.test(file.slice(prefix.length));
+}
+
 export function isHarnessPath(file: string, harnessPaths: readonly string[]): boolean {
-  return harnessPaths.some((own) => file === own || file.startsWith(own.endsWith('/') ? own : `${own}/`));
+  return harnessPaths.some(
+    (own) => file === own || file.startsWith(own.endsWith('/') ? own : `${own}/`) || isTempOf(file, own),
+  );
 }
 
 /** Paths dirty right now (tracked changes and untracked files), repo-relative. */

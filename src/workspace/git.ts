@@ -137,6 +137,14 @@ export async function headCommit(cwd: string): Promise<string | undefined> {
   }
 }
 
+/** Whether `ref` (a full ref name) exists. */
+export async function refExists(cwd: string, ref: string): Promise<boolean> {
+  return git(cwd, ['show-ref', '--verify', '--quiet', ref]).then(
+    () => true,
+    () => false,
+  );
+}
+
 /** Paths changed between `fromCommit` and HEAD (committed during the iteration). */
 export async function committedChangesSince(cwd: string, fromCommit: string): Promise<string[]> {
   const output = await git(cwd, ['diff', '--name-only', '-z', '--no-renames', fromCommit, 'HEAD']);

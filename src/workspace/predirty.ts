@@ -37,6 +37,11 @@ export interface PreDirtySnapshot {
   paths: string[];
 }
 
+/** Where an iteration's snapshot of pre-dirty files goes (createHarnessRef adds a suffix if it is taken). */
+export function preDirtyRefName(runId: string, iteration: number): string {
+  return `refs/pi-harness/predirty/${runId}/${iteration}`;
+}
+
 export interface SnapshotOptions {
   cwd: string;
   startCommit: string;

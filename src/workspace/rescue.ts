@@ -21,6 +21,7 @@ import { changedBetween, commitTree, createHarnessRef, treeOf, treeWithPaths } f
 
 export { restoreToStart, type RestoreOptions, type RestoreReport } from './restore.js';
 export {
+  preDirtyRefName,
   readPreDirtySnapshot,
   reclaimPreDirty,
   restorePreDirty,

@@ -3,7 +3,7 @@
  * file, the branch or the history, the user keeps their commits and their branch, the work is
  * kept in a rescue ref, and the summary says what happened.
  */
-import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { closedAfterEach } from '../helpers/closing.js';
@@ -17,6 +17,14 @@ const branch = (repo: string) => gitSync(repo, 'symbolic-ref', '-q', 'HEAD').tri
 const rescueRefs = (repo: string) =>
   gitSync(repo, 'for-each-ref', '--format=%(refname)', 'refs/pi-harness/rescue').trim().split('\n').filter(Boolean);
 const PASS = [[say('VERDICT: PASS')]];
+// The guardrails block these history rewrites at the tool call (guardrails-loop-git.test.ts plays
+// them); with the guardrails off, the loop's own checks after each turn must still catch them.
+const GUARDRAILS_OFF = { guardrails: 'off' };
+/**
+ * The commit step's own protections of the task file, with the integrity checks off: in their
+ * default mode they stop these edits a step earlier (test/e2e/integrity.test.ts plays that).
+ */
+const COMMIT_STEP_ONLY = { integrity: 'off' };
 
 describe('misbehaving agents', () => {
   it('a developer that deletes TODOS.md fails the iteration instead of crashing the run; the file comes back', {
@@ -24,6 +32,7 @@ describe('misbehaving agents', () => {
   }, async () => {
     const r = await setup({
       tasks: TASKS,
+      config: COMMIT_STEP_ONLY,
       plans: { developer: [[write('a.txt', 'a\n'), bash('rm TODOS.md'), say('Done.')]], tester: PASS },
     });
     const result = await r.run('once');
@@ -40,6 +49,7 @@ describe('misbehaving agents', () => {
   }, async () => {
     const r = await setup({
       tasks: TASKS,
+      config: COMMIT_STEP_ONLY,
       plans: {
         developer: [
           [write('a.txt', 'a\n'), bash("sed -i 's/First task/First task (reworded)/' TODOS.md"), say('Done.')],
@@ -57,6 +67,7 @@ describe('misbehaving agents', () => {
   it('a tick an agent put on another task is undone, with a note', { timeout: 60_000 }, async () => {
     const r = await setup({
       tasks: TASKS,
+      config: COMMIT_STEP_ONLY,
       plans: {
         developer: [[write('a.txt', 'a\n'), bash("sed -i 's/- \\[ \\] Second/- [x] Second/' TODOS.md"), say('Done.')]],
         tester: PASS,
@@ -74,6 +85,7 @@ describe('misbehaving agents', () => {
   }, async () => {
     const r = await setup({
       tasks: TASKS,
+      config: COMMIT_STEP_ONLY,
       plans: {
         developer: [[write('a.txt', 'a\n'), say('Done.')]],
         tester: [
@@ -100,6 +112,7 @@ describe('misbehaving agents', () => {
         developer: [[write('a.txt', 'a\n'), say('Done.')]],
         tester: [[bash('git add -A && git commit -qm mine && git reset -q --hard HEAD~2'), say('VERDICT: PASS')]],
       },
+      config: GUARDRAILS_OFF,
     });
     await writeUserCommit(r.repo);
     const result = await r.run('once');
@@ -119,6 +132,7 @@ describe('misbehaving agents', () => {
         developer: [[write('a.txt', 'a\n'), say('Done.')]],
         tester: [[bash('git add -A && git commit -q --amend -m amended'), say('VERDICT: PASS')]],
       },
+      config: GUARDRAILS_OFF,
     });
     await writeUserCommit(r.repo);
     const result = await r.run('once');
@@ -142,6 +156,7 @@ describe('misbehaving agents', () => {
           developer: [[write('a.txt', 'a\n'), say('Done.')]],
           tester: [[bash(`${move} && git add -A && git commit -qm elsewhere`), say('VERDICT: PASS')]],
         },
+        config: GUARDRAILS_OFF,
       });
       const result = await r.run('once');
       expect(result.code).toBe(1);
@@ -168,22 +183,6 @@ describe('misbehaving agents', () => {
     expect(r.filesIn('HEAD')).toEqual(['TODOS.md', 'a.txt']);
     expect(await readFile(path.join(r.repo, 'user.txt'), 'utf8')).toBe('my own unfinished edit\n');
     expect(result.stdout).toContain('put back: user.txt');
-  });
-
-  it('a failing pre-commit hook the harness commit skipped is named in the summary', { timeout: 60_000 }, async () => {
-    const r = await setup({
-      tasks: TASKS,
-      plans: {
-        developer: [[write('a.txt', 'a\n'), say('Done.')]],
-        tester: [[bash('git add -A && git commit -qm mine'), say('VERDICT: PASS')]],
-      },
-    });
-    const hook = path.join(r.repo, '.git', 'hooks', 'pre-commit');
-    await writeFile(hook, '#!/bin/sh\necho lint failed >&2\nexit 1\n');
-    await chmod(hook, 0o755);
-    const result = await r.run('once');
-    expect(result.code).toBe(0);
-    expect(result.stdout).toContain("without running the repository's pre-commit hook");
   });
 
   it("a repo without a git identity: the tick is still amended into the tester's commit", {

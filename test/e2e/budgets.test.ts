@@ -1,8 +1,9 @@
 /** Budgets and breakers (docs/iteration.md, Stopping) with the real pi and the scripted model. */
 import { describe, expect, it } from 'vitest';
+import { journalsOf } from '../helpers/harness-home.js';
 import { closedAfterEach } from '../helpers/closing.js';
 import { gitSync } from '../helpers/git-repo.js';
-import { bash, loopRepo, say, write, type LoopRepo } from './loop-helpers.js';
+import { bash, loopRepo, say, write } from './loop-helpers.js';
 import type { ScriptStep } from '../../src/scripted-model/index.js';
 
 const setup = closedAfterEach(loopRepo);
@@ -14,10 +15,6 @@ const costly = (n: number): ScriptStep =>
 /** A step that reports a small request, so only the burner's tokens matter. */
 const small = (step: ScriptStep): ScriptStep => ({ ...step, usage: { input: 100, output: 10 } }) as ScriptStep;
 const burner = Array.from({ length: 20 }, (_, i) => costly(i));
-const journalEvents = (r: LoopRepo) =>
-  gitSync(r.repo, 'ls-files', '--others', '--ignored', '--exclude-standard', '.pi-harness/runs')
-    .split('\n')
-    .filter((f) => f.endsWith('journal.jsonl'));
 
 describe('budgets', () => {
   it('maxRunTokens stops a runaway turn mid-flight, keeps its work and ends the run with the reason', {
@@ -32,7 +29,7 @@ describe('budgets', () => {
     expect(gitSync(r.repo, 'status', '--porcelain')).toBe('');
     const ref = gitSync(r.repo, 'for-each-ref', '--format=%(refname)', 'refs/pi-harness/rescue').trim();
     expect(r.show(ref, 'work.log')).toMatch(/step 0/);
-    expect(journalEvents(r).length).toBe(1);
+    expect(await journalsOf(r.repo)).toHaveLength(1);
   });
 
   it('maxTaskTokens parks the task and the run moves on to the next one', { timeout: 60_000 }, async () => {

@@ -55,7 +55,8 @@ describe('pi-harness demo', () => {
     expect(result.stdout).toContain("+ 'hello wo…'");
     expect(result.stdout).toMatch(/wordCount\(''\).*It prints `1 1`; expected `0 0`/);
     expect(result.stdout).toContain(`kept at ${dir}`);
-    expect(result.stdout).toMatch(/\.pi-harness\/runs\/[^/]+\/journal\.jsonl/);
+    // The journal lives under the git directory, out of reach of the agents' `git clean` and `rm -rf`.
+    expect(result.stdout).toMatch(/\.git\/pi-harness\/runs\/[^/]+\/journal\.jsonl/);
   });
 
   it('--clean removes the demo repo after a successful run; harness settings in the environment do not steer it', {

@@ -52,12 +52,15 @@ describe('git reads per step', () => {
     expect(r.log()).toEqual(['Add the file', 'initial']);
     const calls = readFileSync(git.log, 'utf8').trim().split('\n');
     // One content fingerprint (write-tree) per step that a turn compares against: the start, the
-    // developer, each verification (the test command may write files), the fix and the tester.
+    // run's one verification for the integrity baseline, the developer, each verification (the
+    // test command may write files), the fix and the tester.
     // (Before the tree was read once per step, every turn took two and read the changes twice.)
-    expect(count(calls, /(^| )write-tree$/)).toBe(6);
-    // Those six reads, the commit step's look after ticking and its read of what it committed, and
+    // Two more belong to the guardrail snapshot taken before the iteration: the tree that pins its
+    // saved files and an empty tree for its pin commit.
+    expect(count(calls, /(^| )write-tree$/)).toBe(7 + 2);
+    // Those seven reads, the commit step's look after ticking and its read of what it committed, and
     // the run's dirty-tree check before the first iteration.
-    expect(count(calls, /(^| )status --porcelain/)).toBe(9);
+    expect(count(calls, /(^| )status --porcelain/)).toBe(10);
     // The branch: at the start and when the commit checks HEAD is still on it.
     expect(count(calls, /(^| )symbolic-ref -q HEAD$/)).toBe(2);
     // What was committed since the start is asked only once HEAD has moved (after the commit).

@@ -12,9 +12,16 @@ import { readBlockRecords } from '../../src/guardrails/block-log.js';
 import { GUARD_CONTEXT_ENV, GUARD_LOG_ENV, writeGuardContext } from '../../src/guardrails/context.js';
 import { guardrailsExtensionPath } from '../../src/guardrails/extension-path.js';
 import { copyRunStartHooks, guardedGitEnv } from '../../src/guardrails/git-env.js';
+import type { RpcTransportOptions } from '../../src/agent/rpc/rpc-transport.js';
 import type { TurnResult } from '../../src/agent/types.js';
 import type { GuardrailMode } from '../../src/guardrails/rules.js';
-import { type RecordedRequest, type ScriptStep, toolResults } from '../../src/scripted-model/index.js';
+import {
+  chatMessages,
+  contentText,
+  type RecordedRequest,
+  type ScriptStep,
+  toolResults,
+} from '../../src/scripted-model/index.js';
 import { GIT_TEST_ENV } from '../helpers/git-repo.js';
 import { rpcFixtures, turn } from './rpc-helpers.js';
 
@@ -28,7 +35,7 @@ interface Guarded {
   repo: string;
   remote: string;
   logFile: string;
-  run: () => Promise<TurnResult>;
+  run: (overrides?: Parameters<typeof turn>[2]) => Promise<TurnResult>;
   requests: () => RecordedRequest[];
 }
 
@@ -36,7 +43,11 @@ interface Guarded {
  * A sandbox repo with two commits, a branch `x` and a bare remote `origin`, and a transport whose
  * pi loads the guard with the given mode (or with no context file at all).
  */
-async function guarded(script: ScriptStep[], mode: GuardrailMode | 'no-context' = 'enforce'): Promise<Guarded> {
+async function guarded(
+  script: ScriptStep[],
+  mode: GuardrailMode | 'no-context' = 'enforce',
+  more: Partial<RpcTransportOptions> = {},
+): Promise<Guarded> {
   // The guard's files must be named before pi starts; the sandbox exists only once the fixture does.
   const guardDir = mkdtempSync(path.join(tmpdir(), 'pi-harness-guard-'));
   fixture.defer(() => rmSync(guardDir, { recursive: true, force: true }));
@@ -46,6 +57,7 @@ async function guarded(script: ScriptStep[], mode: GuardrailMode | 'no-context' 
   const { sandbox, server, transport } = await fixture({
     script,
     transport: {
+      ...more,
       extensions: [guardrailsExtensionPath()],
       baseEnv: {
         ...process.env,
@@ -82,7 +94,7 @@ async function guarded(script: ScriptStep[], mode: GuardrailMode | 'no-context' 
     repo,
     remote,
     logFile,
-    run: () => transport.runTurn(turn(sandbox, server)),
+    run: (overrides) => transport.runTurn(turn(sandbox, server, overrides)),
     requests: () => server.completionRequests(),
   };
 }
@@ -195,5 +207,41 @@ describe('guardrails with the real pi', () => {
     await g.run();
     expect(git(g.repo, 'branch', '--list', 'x')).toBe('');
     expect(readBlockRecords(g.logFile).records).toMatchObject([{ rule: 'git-branch', action: 'warned' }]);
+  });
+
+  it("blocks beside the loadout extension: one pi, the role's tools and prompt, the guard's rules", async () => {
+    const g = await guarded(
+      [
+        {
+          kind: 'tool_calls',
+          calls: [
+            { name: 'bash', arguments: { command: 'git push origin HEAD' } },
+            { name: 'write', arguments: { path: 'tester-wrote.txt', content: 'no\n' } },
+            { name: 'bash', arguments: { command: 'echo honest > honest.txt' } },
+          ],
+        },
+        { kind: 'text', text: 'VERDICT: PASS' },
+      ],
+      'enforce',
+      { toolUniverse: ['read', 'edit', 'write', 'bash'], compactTools: true },
+    );
+    const offered = ['read', 'bash', 'edit', 'write'];
+    const result = await g.run({
+      role: 'tester',
+      tools: ['read', 'bash'],
+      offeredTools: offered,
+      systemPrompt: 'Lean.\n',
+    });
+    expect(result.status).toBe('success');
+    // The loadout extension's work: the harness's prompt, and the write outside the role refused.
+    const system = chatMessages(g.requests()[0]!).find((m) => m.role === 'system' || m.role === 'developer');
+    expect(contentText(system?.content)).toBe('Lean.\n');
+    expect(existsSync(path.join(g.repo, 'tester-wrote.txt'))).toBe(false);
+    // The guardrails' work in the same pi: the push blocked and recorded, the honest call ran.
+    expect(execFileSync('git', ['for-each-ref'], { cwd: g.remote, encoding: 'utf8' })).toBe('');
+    expect(toolResults(g.requests()[1]!)[0]!.text).toContain('[git-push]');
+    expect(readBlockRecords(g.logFile).records.map((r) => r.rule)).toEqual(['git-push']);
+    expect(readFileSync(path.join(g.repo, 'honest.txt'), 'utf8')).toBe('honest\n');
+    expect(result.toolErrors).toBe(2);
   });
 });

@@ -12,6 +12,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { rebuildProjections } from '../../src/journal/rebuild.js';
 import { TELEMETRY_CSV_HEADER } from '../../src/journal/projections/telemetry-csv.js';
 import { readJournalFile } from '../../src/journal/read.js';
+import { homeOf, journalsOf as repoJournals } from '../helpers/harness-home.js';
 import { processesMatching } from '../helpers/processes.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { bash, loopRepo, say, write, type LoopRepo } from './loop-helpers.js';
@@ -43,17 +44,13 @@ function projections(runtimeDir: string): Record<string, string> {
 }
 
 const runtimeOf = (r: LoopRepo) => path.join(r.repo, '.pi-harness');
-const journalsOf = (r: LoopRepo) =>
-  readdirSync(path.join(runtimeOf(r), 'runs'))
-    .sort()
-    .map((id) => path.join(runtimeOf(r), 'runs', id, 'journal.jsonl'))
-    .filter((file) => existsSync(file));
+const journalsOf = (r: LoopRepo) => repoJournals(r.repo);
 
 /** Rebuilds every journal of the repo, in run order, into an empty runtime directory. */
 async function rebuildAll(r: LoopRepo): Promise<Record<string, string>> {
   const fresh = await tempDir('pi-harness-rebuild-');
   const { config } = await loadConfig({ repoRoot: r.repo, cwd: r.repo, env: { PI_RUNTIME_DIR: fresh } });
-  for (const journal of journalsOf(r)) rebuildProjections(journal, config);
+  for (const journal of await journalsOf(r)) rebuildProjections(journal, config);
   return projections(fresh);
 }
 
@@ -88,7 +85,7 @@ describe('projections of the journal', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('2/3 iterations succeeded');
 
-    const [journal] = journalsOf(r);
+    const [journal] = await journalsOf(r);
     const { events, skipped } = readJournalFile(journal!);
     expect(skipped).toBe(0);
     const runId = events[0]!.runId;
@@ -199,7 +196,7 @@ describe('projections of the journal', () => {
     while (processesMatching(r.repo).length > 0 && Date.now() < killedDeadline)
       await new Promise((resolve) => setTimeout(resolve, 100));
 
-    const [killedJournal] = journalsOf(r);
+    const [killedJournal] = await journalsOf(r);
     const killedRun = readJournalFile(killedJournal!).events[0]!.runId;
     const afterKill = projections(runtimeOf(r));
     expect(JSON.parse(afterKill[`runs/${killedRun}/summary.json`]!)).toMatchObject({
@@ -211,7 +208,7 @@ describe('projections of the journal', () => {
 
     const next = await r.run('once');
     expect(next.code).toBe(0);
-    expect(journalsOf(r)).toHaveLength(2);
+    expect(await journalsOf(r)).toHaveLength(2);
     const live = projections(runtimeOf(r));
     expect(live[`runs/${killedRun}/summary.json`]).toBe(afterKill[`runs/${killedRun}/summary.json`]);
     expect(
@@ -242,7 +239,8 @@ describe('secrets', () => {
     // The secret really went through pi, the tools and the model...
     expect(JSON.stringify(r.server.completionRequests().map((q) => q.body))).toContain(secret);
     // ...and nothing the harness wrote or printed holds it.
-    const written = files(runtimeOf(r));
+    // Everything the harness wrote: the runtime dir, and its journal and pi's files out of the work tree's reach.
+    const written = { ...files(runtimeOf(r)), ...files((await homeOf(r.repo)).dir) };
     const leaks = Object.entries(written)
       .filter(([, content]) => content.includes(secret))
       .map(([rel]) => rel);
@@ -250,7 +248,7 @@ describe('secrets', () => {
     expect(result.stdout + result.stderr).not.toContain(secret);
     // What it was replaced with, where it was: verification output, failure artifact, pi's sessions.
     expect(written['last-verification-output.txt']).toContain('verification sees [redacted:MY_SERVICE_TOKEN]');
-    const runId = readJournalFile(journalsOf(r)[0]!).events[0]!.runId;
+    const runId = readJournalFile((await journalsOf(r))[0]!).events[0]!.runId;
     expect(written[`failures/${runId}-iteration-1.md`]).toContain('[redacted:MY_SERVICE_TOKEN]');
     const sessions = Object.entries(written).filter(([rel]) => rel.includes('pi-sessions/'));
     expect(sessions.length).toBeGreaterThan(0);
@@ -262,8 +260,8 @@ describe('retention', () => {
   it('keeps the newest keepRuns run directories', { timeout: 60_000 }, async () => {
     const r = await setup({ tasks: '- [ ] Something\n', plans: {} });
     for (let i = 0; i < 4; i++) expect((await r.run('once', { PI_TRANSPORT: 'mock', PI_KEEP_RUNS: '2' })).code).toBe(0);
-    const runs = readdirSync(path.join(runtimeOf(r), 'runs'));
-    expect(runs).toHaveLength(2);
+    expect(readdirSync(path.join(runtimeOf(r), 'runs'))).toHaveLength(2);
+    expect(await journalsOf(r)).toHaveLength(2);
     // The telemetry history outlives the pruned run directories.
     expect(
       readFileSync(path.join(runtimeOf(r), 'telemetry.jsonl'), 'utf8')

@@ -3,6 +3,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import {
   startScriptedModel,
+  type RecordedRequest,
   type RolePlans,
   roleScript,
   type ScriptedModelServer,
@@ -14,9 +15,10 @@ import { GIT_TEST_ENV, gitSync, makeRepo } from '../helpers/git-repo.js';
 export interface LoopRepo {
   repo: string;
   server: ScriptedModelServer;
-  run(command: 'once' | 'run', env?: NodeJS.ProcessEnv): Promise<CliRun>;
+  /** The CLI in-process, in the repo (or in `cwd`, e.g. another work tree of it). */
+  run(command: 'once' | 'run', env?: NodeJS.ProcessEnv, cwd?: string): Promise<CliRun>;
   /** The built CLI as a separate process (to signal or SIGKILL it); killed on close at the latest. */
-  spawnCli(command: 'once' | 'run'): SpawnedCli;
+  spawnCli(command: 'once' | 'run', env?: NodeJS.ProcessEnv, args?: string[]): SpawnedCli;
   log(): string[];
   show(ref: string, file: string): string;
   filesIn(commit: string): string[];
@@ -38,14 +40,21 @@ export interface LoopRepoOptions {
   plans: RolePlans;
   config?: Record<string, unknown>;
   files?: Record<string, string>;
+  /** Answers requests before the role plans do (e.g. a visual review); undefined hands over to them. */
+  script?: (request: RecordedRequest) => ScriptStep | undefined;
+  /** The scripted model accepts images (visual review). */
+  vision?: boolean;
 }
 
 export async function loopRepo(options: LoopRepoOptions): Promise<LoopRepo> {
-  const server = await startScriptedModel({ script: roleScript(options.plans), apiKey: 'loop-key' });
+  const roles = roleScript(options.plans);
+  const script = (request: RecordedRequest) => options.script?.(request) ?? roles(request);
+  const server = await startScriptedModel({ script, apiKey: 'loop-key' });
   const model = `scripted/${server.modelId}`;
+  const endpoint = { baseUrl: server.baseUrl, apiKeyEnv: 'SCRIPTED_KEY', contextWindow: 128000, maxTokens: 4096 };
   const config = {
     piModel: model,
-    models: { [model]: { baseUrl: server.baseUrl, apiKeyEnv: 'SCRIPTED_KEY', contextWindow: 128000, maxTokens: 4096 } },
+    models: { [model]: { ...endpoint, ...(options.vision ? { vision: true } : {}) } },
     testCommand: '',
     sleepBetweenSeconds: 0,
     noEventTimeoutSeconds: 20,
@@ -65,17 +74,19 @@ export async function loopRepo(options: LoopRepoOptions): Promise<LoopRepo> {
     ...GIT_TEST_ENV,
     SCRIPTED_KEY: 'loop-key',
     PI_CODING_AGENT_DIR: `${repo}/.no-user-pi`,
+    // The dashboard's own tests turn it on; elsewhere it would only add a line and a port.
+    PI_VISUALIZER: '0',
   };
   const spawned: ChildProcess[] = [];
   return {
     repo,
     server,
-    run: (command, env = {}) => cli([command], { cwd: repo, env: { ...runEnv, ...env } }),
-    spawnCli: (command) => {
+    run: (command, env = {}, cwd = repo) => cli([command], { cwd, env: { ...runEnv, ...env } }),
+    spawnCli: (command, env = {}, args = []) => {
       let output = '';
-      const proc = spawn(process.execPath, [BUILT_CLI, command], {
+      const proc = spawn(process.execPath, [BUILT_CLI, command, ...args], {
         cwd: repo,
-        env: runEnv,
+        env: { ...runEnv, ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       spawned.push(proc);
@@ -106,3 +117,8 @@ export const write = (path: string, content: string): ScriptStep => ({
   calls: [{ name: 'write', arguments: { path, content } }],
 });
 export const say = (text: string): ScriptStep => ({ kind: 'text', text });
+/** pi's edit tool: one exact replacement of `oldText` by `newText` in `path`. */
+export const edit = (path: string, oldText: string, newText: string): ScriptStep => ({
+  kind: 'tool_calls',
+  calls: [{ name: 'edit', arguments: { path, edits: [{ oldText, newText }] } }],
+});

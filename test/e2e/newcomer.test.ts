@@ -144,9 +144,10 @@ describe('doctor while a run is active', () => {
 });
 
 describe('the help and the demo tell what can be run', () => {
-  it('--help says visualize is not built yet', async () => {
+  it('--help lists visualize as the dashboard, built', async () => {
     const result = await cli(['--help'], { cwd: process.cwd(), env });
-    expect(result.stdout).toMatch(/visualize .*not built yet/);
+    expect(result.stdout).toMatch(/visualize .*serve the dashboard over the run history/);
+    expect(result.stdout).not.toContain('not built yet');
   });
 
   it('help for an unknown command names it', async () => {

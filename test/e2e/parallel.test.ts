@@ -6,12 +6,12 @@ import { existsSync, readdirSync as listDir } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readdirSync } from 'node:fs';
 import { readJournalFile } from '../../src/journal/read.js';
 import { worktreesRoot } from '../../src/parallel/worktrees.js';
 import type { TurnView } from '../../src/scripted-model/index.js';
 import { closedAfterEach } from '../helpers/closing.js';
 import { gitSync } from '../helpers/git-repo.js';
+import { journalsOf } from '../helpers/harness-home.js';
 import { processesMatching } from '../helpers/processes.js';
 import { bash, loopRepo, say, write } from './loop-helpers.js';
 
@@ -32,12 +32,9 @@ function byTask(steps: Record<string, ReturnType<typeof say>[]>) {
   };
 }
 
-/** Every event of every run of the repo, oldest run first. */
-function readJournalEvents(repo: string) {
-  const runs = path.join(repo, '.pi-harness', 'runs');
-  return readdirSync(runs)
-    .sort()
-    .flatMap((id) => readJournalFile(path.join(runs, id, 'journal.jsonl')).events);
+/** Every event of every run of the repo, oldest run first (the journals live under the git directory). */
+async function readJournalEvents(repo: string) {
+  return (await journalsOf(repo)).flatMap((journal) => readJournalFile(journal).events);
 }
 
 const pass = say('Checked.\n\nVERDICT: PASS');
@@ -74,7 +71,7 @@ describe('run --parallel', () => {
     expect(gitSync(r.repo, 'worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(1);
     expect(gitSync(r.repo, 'for-each-ref', 'refs/heads/pi-harness/').trim()).toBe('');
     expect(gitSync(r.repo, 'for-each-ref', 'refs/pi-harness/merged/').trim().split('\n')).toHaveLength(3);
-    const events = readJournalEvents(r.repo);
+    const events = await readJournalEvents(r.repo);
     const starts = events.filter((e) => e.type === 'worker_start');
     expect(new Set(starts.map((e) => e.worker))).toEqual(new Set(['w1', 'w2']));
     // Phase one's two iterations overlapped: both started before either ended.
@@ -110,7 +107,7 @@ describe('run --parallel', () => {
     expect(result.code).toBe(0);
     expect(await readFile(path.join(r.repo, 'shared.txt'), 'utf8')).toBe('one\nALPHA\nBETA\nthree\n');
     expect(await readFile(path.join(r.repo, 'TODOS.md'), 'utf8')).toBe('# Tasks\n\n- [x] Add alpha\n- [x] Add beta\n');
-    const events = readJournalEvents(r.repo);
+    const events = await readJournalEvents(r.repo);
     const merges = events.filter((e) => e.type === 'merge');
     expect(merges.map((e) => e.outcome)).toEqual(['merged', 'conflict', 'merged']);
     // The conflicting attempt's commit is kept in a rescue ref, not lost.
@@ -165,7 +162,7 @@ describe('run --parallel', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     const result = await r.run('run');
     expect(result.code).toBe(0);
-    const events = readJournalEvents(r.repo);
+    const events = await readJournalEvents(r.repo);
     expect(events.filter((e) => e.type === 'crash_recovery').map((e) => e.iteration)).toEqual([1, 2]);
     // Both works in progress are kept in rescue refs, and the tasks were re-done and merged.
     const rescued = gitSync(r.repo, 'for-each-ref', '--format=%(refname)', 'refs/pi-harness/rescue/').trim();

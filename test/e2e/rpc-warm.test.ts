@@ -1,7 +1,7 @@
 /**
  * Warm pi processes: a `new` session starts in an idle pi process with the same launch settings
  * (pi's `new_session`) instead of a fresh one. Real pi + the scripted model server; processes are
- * counted through /proc (one guardian per pi process).
+ * counted through /proc.
  */
 
 import { randomUUID } from 'node:crypto';
@@ -62,11 +62,11 @@ async function setup(
   });
 }
 
-/** Guardian pids of this run: one per live pi process. */
-function guardians(runDir: string): number[] {
+/** The live pi processes of this run (pi names itself "pi"; its guard runs inside it). */
+function piProcesses(runDir: string): number[] {
   return processesMentioning(runDir).filter((pid) => {
     try {
-      return readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes('guardian.');
+      return readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0')[0] === 'pi';
     } catch {
       return false;
     }
@@ -97,12 +97,12 @@ describe('warm pi processes (real pi)', () => {
     const first = await transport.runTurn(turn(sandbox, server, { prompt: 'First prompt.' }));
     expect(first).toMatchObject({ status: 'success', finalText: 'first answer', modelRequests: 2 });
     expect(first.usage).toMatchObject({ input: 150, output: 15 });
-    const afterFirst = guardians(sandbox.runDir);
+    const afterFirst = piProcesses(sandbox.runDir);
     expect(afterFirst).toHaveLength(1);
 
     const second = await transport.runTurn(turn(sandbox, server, { role: 'tester', prompt: 'Second prompt.' }));
     // Same process, new session: nothing of the first turn in its result, request or file.
-    expect(guardians(sandbox.runDir)).toEqual(afterFirst);
+    expect(piProcesses(sandbox.runDir)).toEqual(afterFirst);
     expect(second).toMatchObject({ status: 'success', finalText: 'second answer', modelRequests: 1, toolCalls: [] });
     expect(second.usage).toMatchObject({ input: 7, output: 2 });
     expect(second.sessionId).not.toBe(first.sessionId);
@@ -137,15 +137,15 @@ describe('warm pi processes (real pi)', () => {
     expect(users(chatMessages(server.completionRequests().at(-1)!))).toEqual(['First prompt.', 'Third prompt.']);
     const starts = events.filter((e) => e.type === 'turn_start');
     expect(starts.map((e) => e.type === 'turn_start' && e.resumed)).toEqual([false, false, true]);
-    expect(guardians(sandbox.runDir)).toHaveLength(2);
+    expect(piProcesses(sandbox.runDir)).toHaveLength(2);
 
     // Between iterations one idle process per launch key stays warm, and it hosts the next session.
     await transport.releaseSessions!();
-    const kept = guardians(sandbox.runDir);
+    const kept = piProcesses(sandbox.runDir);
     expect(kept).toHaveLength(1);
     const fourth = await transport.runTurn(turn(sandbox, server, { prompt: 'Fourth prompt.' }));
     expect(fourth).toMatchObject({ status: 'success', finalText: 'done' });
-    expect(guardians(sandbox.runDir)).toEqual(kept);
+    expect(piProcesses(sandbox.runDir)).toEqual(kept);
     expect(users(chatMessages(server.completionRequests().at(-1)!))).toEqual(['Fourth prompt.']);
 
     await transport.close();
@@ -157,7 +157,7 @@ describe('warm pi processes (real pi)', () => {
     const a = await transport.runTurn(turn(sandbox, server));
     const b = await transport.runTurn(turn(sandbox, server, { tools: ['read', 'bash'] }));
     expect([a.status, b.status]).toEqual(['success', 'success']);
-    expect(guardians(sandbox.runDir)).toHaveLength(2);
+    expect(piProcesses(sandbox.runDir)).toHaveLength(2);
     const tools = server.completionRequests().map((r) => (body(r).tools ?? []).map((t) => t.function.name).sort());
     expect(tools).toEqual([
       ['bash', 'edit', 'read', 'write'],
@@ -166,21 +166,21 @@ describe('warm pi processes (real pi)', () => {
     // Two more sessions of each key: each reuses its key's process.
     await transport.runTurn(turn(sandbox, server));
     await transport.runTurn(turn(sandbox, server, { tools: ['read', 'bash'] }));
-    expect(guardians(sandbox.runDir)).toHaveLength(2);
+    expect(piProcesses(sandbox.runDir)).toHaveLength(2);
     await transport.releaseSessions!();
-    expect(guardians(sandbox.runDir)).toHaveLength(2);
+    expect(piProcesses(sandbox.runDir)).toHaveLength(2);
   });
 
   it(`retires a process after ${MAX_SESSIONS_PER_PROCESS} sessions (its memory creeps up)`, async () => {
     const { sandbox, server, transport } = await setup([]);
     await transport.runTurn(turn(sandbox, server));
-    const first = guardians(sandbox.runDir);
+    const first = piProcesses(sandbox.runDir);
     for (let i = 1; i < MAX_SESSIONS_PER_PROCESS; i++)
       expect((await transport.runTurn(turn(sandbox, server))).status).toBe('success');
-    expect(guardians(sandbox.runDir)).toEqual(first);
+    expect(piProcesses(sandbox.runDir)).toEqual(first);
     await transport.runTurn(turn(sandbox, server));
     await transport.releaseSessions!();
-    const now = guardians(sandbox.runDir);
+    const now = piProcesses(sandbox.runDir);
     expect(now).toHaveLength(1);
     expect(now).not.toEqual(first);
   });
@@ -202,14 +202,14 @@ describe('warm pi processes (real pi)', () => {
     const first = await transport.runTurn(turn(sandbox, server));
     expect(first.status).toBe('success');
     expect(processesMentioning(marker).length).toBeGreaterThan(0);
-    const before = guardians(sandbox.runDir);
+    const before = piProcesses(sandbox.runDir);
     await transport.releaseSessions!();
     expect(await waitFor(() => processesMentioning(marker).length === 0, 5000)).toBe(true);
     // pi itself survived the sweep and takes the next session.
-    expect(guardians(sandbox.runDir)).toEqual(before);
+    expect(piProcesses(sandbox.runDir)).toEqual(before);
     const next = await transport.runTurn(turn(sandbox, server));
     expect(next).toMatchObject({ status: 'success', finalText: 'done' });
-    expect(guardians(sandbox.runDir)).toEqual(before);
+    expect(piProcesses(sandbox.runDir)).toEqual(before);
   });
 
   it('does not reuse a process whose turn was cut by a watchdog', async () => {
@@ -232,7 +232,7 @@ describe('warm pi processes (real pi)', () => {
     expect(stalled.terminalReason).toBe('no_event_timeout');
     const next = await transport.runTurn(turn(sandbox, server));
     expect(next).toMatchObject({ status: 'success', finalText: 'fresh' });
-    expect(guardians(sandbox.runDir)).toHaveLength(1);
+    expect(piProcesses(sandbox.runDir)).toHaveLength(1);
   });
 
   it('falls back to a new process when pi does not know new_session', async () => {
@@ -263,7 +263,7 @@ createInterface({ input: process.stdin }).on('line', (line) => {
     expect([a.status, b.status, c.status]).toEqual(['success', 'success', 'success']);
     expect(b.sessionId).not.toBe(a.sessionId);
     // The refused switch left the first session live in its process: the continue needed no restart.
-    expect(guardians(sandbox.runDir)).toHaveLength(2);
+    expect(piProcesses(sandbox.runDir)).toHaveLength(2);
     expect(users(chatMessages(server.completionRequests().at(-1)!))).toEqual(['Do the task.', 'Do the task.']);
   });
 
@@ -301,7 +301,7 @@ createInterface({ input: process.stdin }).on('line', (line) => {
     );
     expect(toolStarted, output()).toBe(true);
     expect((output().match(/"turn_end"/g) ?? []).length).toBe(1);
-    expect(guardians(sandbox.runDir)).toHaveLength(1);
+    expect(piProcesses(sandbox.runDir)).toHaveLength(1);
 
     child.kill('SIGKILL');
     const allGone = await waitFor(

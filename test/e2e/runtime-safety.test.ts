@@ -8,6 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { closedAfterEach } from '../helpers/closing.js';
 import { gitSync } from '../helpers/git-repo.js';
+import { homeOf } from '../helpers/harness-home.js';
 import { processesMatching } from '../helpers/processes.js';
 import { loopRepo, say, write, type LoopRepo } from './loop-helpers.js';
 
@@ -37,7 +38,9 @@ async function until(condition: () => boolean, timeoutMs: number, what: string):
   }
 }
 
-const lockFile = (r: LoopRepo) => path.join(r.repo, '.pi-harness', 'active-run.json');
+const lockFile = async (r: LoopRepo) => (await homeOf(r.repo)).lockFile;
+/** The lock's projection in the runtime dir: present while a run holds the lock. */
+const lockProjection = (r: LoopRepo) => path.join(r.repo, '.pi-harness', 'active-run.json');
 const rescueRefs = (r: LoopRepo) =>
   gitSync(r.repo, 'for-each-ref', '--format=%(refname)', 'refs/pi-harness/rescue').trim().split('\n').filter(Boolean);
 
@@ -58,7 +61,8 @@ describe('runs that lose nothing', () => {
     first.proc.kill('SIGINT');
     expect(await first.exited).toBe(130);
     expect(Date.now() - stoppedAt).toBeLessThan(10_000);
-    expect(existsSync(lockFile(r))).toBe(false);
+    expect(existsSync(await lockFile(r))).toBe(false);
+    expect(existsSync(lockProjection(r))).toBe(false);
     expect(gitSync(r.repo, 'status', '--porcelain')).toBe('');
     const refs = rescueRefs(r);
     expect(refs).toHaveLength(1);
@@ -74,7 +78,8 @@ describe('runs that lose nothing', () => {
     await until(() => existsSync(path.join(r.repo, 'notes.txt')), 20_000, 'the developer to write notes.txt');
     first.proc.kill('SIGHUP');
     expect(await first.exited).toBe(130);
-    expect(existsSync(lockFile(r))).toBe(false);
+    expect(existsSync(await lockFile(r))).toBe(false);
+    expect(existsSync(lockProjection(r))).toBe(false);
     expect(gitSync(r.repo, 'status', '--porcelain')).toBe('');
     expect(r.show(rescueRefs(r)[0]!, 'notes.txt')).toBe('work in progress\n');
     expect(processesMatching(r.repo)).toEqual([]);
@@ -95,7 +100,8 @@ describe('runs that lose nothing', () => {
     expect(await first.exited).toBe(0);
     expect(r.log()[0]).toMatch(/Write the notes/);
     expect(r.show('HEAD', 'TODOS.md')).toContain('- [x] Write the notes');
-    expect(existsSync(lockFile(r))).toBe(false);
+    expect(existsSync(await lockFile(r))).toBe(false);
+    expect(existsSync(lockProjection(r))).toBe(false);
     expect(gitSync(r.repo, 'status', '--porcelain')).toBe('');
   });
 
@@ -109,7 +115,7 @@ describe('runs that lose nothing', () => {
     await first.exited;
     await until(() => processesMatching(r.repo).length === 0, 8_000, 'pi and its tools to exit after the harness died');
     // The dead run's lock is still there; the next run must find it stale and recover.
-    expect(existsSync(lockFile(r))).toBe(true);
+    expect(existsSync(await lockFile(r))).toBe(true);
 
     const next = await r.run('once');
     expect(next.stdout).toMatch(/recovered a stale lock/);
@@ -118,7 +124,7 @@ describe('runs that lose nothing', () => {
     expect(r.show(rescueRefs(r)[0]!, 'notes.txt')).toBe('work in progress\n');
     expect(r.show('HEAD', 'notes.txt')).toBe('finished notes\n');
     expect(r.show('HEAD', 'TODOS.md')).toContain('- [x] Write the notes');
-    const state = JSON.parse(readFileSync(path.join(r.repo, '.pi-harness', 'state.json'), 'utf8'));
+    const state = JSON.parse(readFileSync((await homeOf(r.repo)).stateFile, 'utf8'));
     expect(
       Object.values(state.tasks)
         .map((t: any) => t.lastStatus)

@@ -18,6 +18,7 @@ import {
 } from '../../src/scripted-model/index.js';
 import type { CliRun } from '../helpers/cli.js';
 import { GIT_TEST_ENV, gitSync, makeRepo } from '../helpers/git-repo.js';
+import { journalsOf } from '../helpers/harness-home.js';
 import { CAPTURE_SCRIPT } from '../helpers/png.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -151,10 +152,9 @@ export async function visualRepo(options: {
     },
     runtimeFiles: async (dir) => (await readdir(path.join(runtime, dir)).catch(() => [])).sort(),
     async journal() {
-      const runs = await readdir(path.join(runtime, 'runs'));
       const events = [];
-      for (const run of runs.sort()) {
-        const text = await readFile(path.join(runtime, 'runs', run, 'journal.jsonl'), 'utf8').catch(() => '');
+      for (const journal of await journalsOf(repo)) {
+        const text = await readFile(journal, 'utf8').catch(() => '');
         events.push(
           ...text
             .split('\n')

@@ -1,12 +1,14 @@
 /** attachProjections at run start: the killed previous run is brought up to date, old runs pruned, events followed live. */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { attachProjections } from '../../src/journal/attach.js';
 import { Journal } from '../../src/journal/writer.js';
+import { harnessHome, journalFileOf } from '../../src/runtime/harness-home.js';
 import { createRedactor } from '../../src/redact/index.js';
+import { makeRepo } from '../helpers/git-repo.js';
 import { sampleRun } from '../helpers/journal-events.js';
 
 const redactor = createRedactor([{ name: 'MY_TOKEN', value: 'supersecretvalue123' }]);
@@ -31,7 +33,7 @@ describe('attachProjections', () => {
 
     const current = '20260102T000000Z-123456';
     const journal = new Journal(path.join(runs, current, 'journal.jsonl'), current, { redactor });
-    const result = attachProjections(journal, config, { redactor });
+    const result = attachProjections(journal, config, { redactor, home: await harnessHome(config) });
 
     expect(result.pruned.map((dir) => path.basename(dir))).toEqual([oldest]);
     expect(readdirSync(runs).sort()).toEqual([killed, current]);
@@ -53,5 +55,39 @@ describe('attachProjections', () => {
       runId: current,
       errors: [expect.objectContaining({ message: 'a tool printed [redacted:MY_TOKEN]' })],
     });
+  });
+
+  it('recreates a deleted runtime directory and rebuilds every projection from the journals', async () => {
+    const root = await makeRepo();
+    const { config } = await loadConfig({ repoRoot: root, cwd: root, env: {} });
+    const home = await harnessHome(config);
+    const earlier = '20260101T000000Z-abcdef';
+    const events = sampleRun(earlier, root);
+    mkdirSync(path.dirname(journalFileOf(home, earlier)), { recursive: true });
+    writeFileSync(journalFileOf(home, earlier), `${events.map((e) => JSON.stringify(e)).join('\n')}\n`);
+    const current = '20260102T000000Z-123456';
+    const journal = new Journal(journalFileOf(home, current), current, { redactor });
+    const recreated: number[] = [];
+    attachProjections(journal, config, { redactor, home, onRuntimeDirRecreated: (r) => recreated.push(r.runs) });
+    journal.append({ type: 'run_start', command: 'once', pid: 1, repoRoot: root, transport: 'mock', version: 'x' });
+    const before = readFileSync(config.logFile, 'utf8');
+
+    rmSync(config.piRuntimeDir, { recursive: true, force: true }); // an agent's rm -rf .pi-harness
+    journal.append({ type: 'warning', message: 'after the deletion' });
+    expect(recreated).toEqual([2]);
+    const log = readFileSync(config.logFile, 'utf8');
+    expect(log.startsWith(before)).toBe(true); // both runs' lines, in their order
+    expect(log.trim().split('\n')).toHaveLength(events.length + 2);
+    expect(log.trim().split('\n').at(-1)).toContain('after the deletion');
+    expect(existsSync(path.join(config.piRuntimeDir, 'runs', earlier, 'summary.json'))).toBe(true);
+    expect(
+      JSON.parse(readFileSync(path.join(config.piRuntimeDir, 'runs', current, 'summary.json'), 'utf8')),
+    ).toMatchObject({
+      runId: current,
+      finished: false,
+    });
+    journal.append({ type: 'warning', message: 'and one more' });
+    expect(readFileSync(config.logFile, 'utf8').trim().split('\n')).toHaveLength(events.length + 3);
+    expect(recreated).toHaveLength(1);
   });
 });

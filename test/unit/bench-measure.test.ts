@@ -60,7 +60,20 @@ describe('bench measure', () => {
       wallMs: 2000,
       repo: '/tmp/x',
       output: '',
-      pi: undefined,
+      memory: [
+        {
+          at: T0,
+          pssKiB: { harness: 1024, pi: 2048, guardian: 0 },
+          rssKiB: { harness: 2048, pi: 4096, guardian: 0 },
+          count: { harness: 1, pi: 1, guardian: 0 },
+        },
+        {
+          at: T0 + 1000,
+          pssKiB: { harness: 3072, pi: 2048, guardian: 0 },
+          rssKiB: { harness: 4096, pi: 4096, guardian: 0 },
+          count: { harness: 1, pi: 2, guardian: 0 },
+        },
+      ],
       events: [
         event(0, { type: 'iteration_start', iteration: 1, task: TASK, startCommit: 'abc', preDirty: [] }),
         event(10, { type: 'turn_start', iteration: 1, role: 'developer', step: 'developer', promptBytes: 100 }),
@@ -136,6 +149,8 @@ describe('bench measure', () => {
     });
     expect(run.betweenTurnsMs).toBe(1100 - 800 - 180);
     expect(run.runFrameMs).toBe(900);
+    expect(run.memory).toMatchObject({ peakPssMiB: 5, meanPssMiB: 4, peakRssMiB: 8, peakPiProcesses: 2 });
+    expect(run.memory?.meanByKindMiB).toEqual({ harness: 2, pi: 2, guardian: 0 });
     expect(run.body.toolSchemaBytes).toBe(3 * Buffer.byteLength(JSON.stringify([{ name: 'bash' }])));
     expect(run.body.historyBytes).toBe(Buffer.byteLength(JSON.stringify(assistant)));
     // The second developer request repeats the first one's prefix: only its new message is uncached.

@@ -1,9 +1,10 @@
 /**
  * clear-history removes exactly the harness's files: the runtime directory and every configured
  * harness path, never a tracked file, never outside the repository, never through a symlink, never
- * while a run is live, and rescue refs only with --refs.
+ * while a run is live, and rescue refs only with --refs; under .git/pi-harness only this work tree's
+ * state, journals and stale locks.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
@@ -209,5 +210,93 @@ describe('clear-history', () => {
     expect(result.code).toBe(0);
     expect(existsSync(path.join(repo, 'locks/run.lock'))).toBe(false);
     expect(existsSync(path.join(repo, '.pi-harness'))).toBe(false);
+  });
+});
+
+describe('clear-history and the harness files under the git common directory', () => {
+  const home = (repo: string) => path.join(repo, '.git', 'pi-harness');
+
+  it("removes this work tree's state, journals and stale locks there; keeps another work tree's state", async () => {
+    const repo = await harnessRepo();
+    await writeFiles(home(repo), {
+      'state.json': '{"version":1}',
+      'state.json.corrupt-20261124T010000Z': 'not json',
+      'runs/20261124T020000Z-bbbbbb/journal.jsonl': '{"type":"run_start"}\n',
+      'runs/20261124T020000Z-bbbbbb/pi-sessions/s.jsonl': '{}\n',
+      'lock.json.stale-20261124T010000Z': '{}',
+      'worktrees/other/state.json': '{"theirs":true}',
+    });
+    const result = await cli(['clear-history', '--yes'], { cwd: repo, env: {} });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('.git/pi-harness/runs/');
+    expect(result.stdout).toContain('.git/pi-harness/state.json');
+    for (const gone of [
+      'state.json',
+      'state.json.corrupt-20261124T010000Z',
+      'runs',
+      'lock.json.stale-20261124T010000Z',
+    ])
+      expect(existsSync(path.join(home(repo), gone)), gone).toBe(false);
+    expect(readFileSync(path.join(home(repo), 'worktrees/other/state.json'), 'utf8')).toBe('{"theirs":true}');
+    expect(existsSync(path.join(repo, '.pi-harness'))).toBe(false);
+    // The lock clear-history took for itself is released: nothing else of the harness is left there.
+    expect(readdirSync(home(repo)).sort()).toEqual(['worktrees']);
+    const report = await cli(['report'], { cwd: repo, env: {} });
+    expect(report.stdout).toContain('No runs yet');
+  });
+
+  it('a linked work tree clears its own state and journals, never the main one', async () => {
+    const repo = await harnessRepo();
+    const linked = path.join(await tempDir('pi-harness-linked-'), 'wt');
+    gitSync(repo, 'worktree', 'add', '-q', '-b', 'side', linked);
+    await writeFiles(home(repo), {
+      'state.json': '{"main":true}',
+      'runs/20261124T020000Z-bbbbbb/journal.jsonl': '{"type":"run_start"}\n',
+      'worktrees/wt/state.json': '{"linked":true}',
+      'worktrees/wt/runs/20261124T030000Z-cccccc/journal.jsonl': '{"type":"run_start"}\n',
+    });
+    const result = await cli(['clear-history', '--yes'], { cwd: linked, env: {} });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(existsSync(path.join(home(repo), 'worktrees/wt/state.json'))).toBe(false);
+    expect(existsSync(path.join(home(repo), 'worktrees/wt/runs'))).toBe(false);
+    expect(readFileSync(path.join(home(repo), 'state.json'), 'utf8')).toBe('{"main":true}');
+    expect(existsSync(path.join(home(repo), 'runs/20261124T020000Z-bbbbbb/journal.jsonl'))).toBe(true);
+  });
+
+  it('a symlinked runs directory there goes as a link; what it points to stays', async () => {
+    const repo = await harnessRepo();
+    const outside = await tempDir('pi-harness-outside-');
+    await writeFiles(outside, { 'precious/notes.txt': 'theirs\n' });
+    await mkdir(home(repo), { recursive: true });
+    await symlink(path.join(outside, 'precious'), path.join(home(repo), 'elsewhere'));
+    await symlink(path.join(home(repo), 'elsewhere'), path.join(home(repo), 'runs'));
+    const result = await cli(['clear-history', '--yes'], { cwd: repo, env: {} });
+    expect(result.code, result.stderr).toBe(0);
+    // `runs` itself is a symlink: removed as a link, what it points to is left alone.
+    expect(existsSync(path.join(home(repo), 'runs'))).toBe(false);
+    expect(readFileSync(path.join(outside, 'precious/notes.txt'), 'utf8')).toBe('theirs\n');
+  });
+
+  it('exits 3 while a live run holds the lock there, removing nothing', async () => {
+    const repo = await harnessRepo();
+    await writeFiles(home(repo), { 'state.json': '{"version":1}' });
+    await writeJson(path.join(home(repo), 'lock.json'), {
+      version: 1,
+      runId: 'live-run',
+      pid: process.pid,
+      hostname: hostname(),
+      startedAt: new Date().toISOString(),
+      processStartTime: readProcessStartTime(process.pid),
+      heartbeatAt: new Date().toISOString(),
+      status: 'iteration 1',
+      command: 'pi-harness run',
+    });
+    const held = await cli(['clear-history', '--yes'], { cwd: repo, env: {} });
+    expect(held.code).toBe(3);
+    expect(held.stderr).toContain('run live-run');
+    expect(existsSync(path.join(home(repo), 'state.json'))).toBe(true);
+    expect(existsSync(path.join(repo, '.pi-harness/state.json'))).toBe(true);
   });
 });

@@ -68,6 +68,10 @@ describe('defaults', () => {
     expect(config.maxTaskTokens).toBe(0);
     expect(config.maxRunCostUsd).toBe(0);
     expect(config.allowDirty).toBe(false);
+    expect(config.integrity).toBe('enforce');
+    expect(config.testGlobs).toBeUndefined();
+    expect(config.protectedPaths).toEqual([]);
+    expect(config.integrityAllow).toEqual([]);
     expect(config.guardrails).toBe('enforce');
     expect(config.guardrailsAllow).toEqual([]);
     expect(config.guardrailsDeny).toEqual([]);
@@ -75,8 +79,9 @@ describe('defaults', () => {
     expect(config.commitHooks).toBe(true);
     expect(config.piTools).toEqual(['read', 'edit', 'write', 'find', 'ls', 'bash']);
     expect(config.piNoExtensions).toBe(false);
-    expect(config.visualizerHost).toBe('127.0.0.1');
-    expect(config.visualizerPort).toBe(4317);
+    expect(config.dashboardHost).toBe('127.0.0.1');
+    expect(config.dashboardPort).toBe(4317);
+    expect(config.dashboard).toBeUndefined();
     expect(config.models).toEqual({});
     expect(config.piModel).toBeUndefined();
   });
@@ -219,10 +224,10 @@ describe('configuration errors name the source, the field and what was expected'
 
   it('out-of-range numbers are errors', async () => {
     const error = await loadError(
-      await repoWithConfig({ maxIterations: 0, noEventTimeoutSeconds: -1, visualizerPort: 70000 }),
+      await repoWithConfig({ maxIterations: 0, noEventTimeoutSeconds: -1, dashboardPort: 70000 }),
     );
     const fields = error.problems.map((p) => p.field).sort();
-    expect(fields).toEqual(['maxIterations', 'noEventTimeoutSeconds', 'visualizerPort']);
+    expect(fields).toEqual(['dashboardPort', 'maxIterations', 'noEventTimeoutSeconds']);
     expect(error.message).toMatch(/maxIterations: .*>=1/);
   });
 
@@ -252,6 +257,39 @@ describe('configuration errors name the source, the field and what was expected'
     expect(error.message).toMatch(/transport: .*"rpc"\|"mock".*got "grpc"/);
     expect(error.message).toMatch(/commitMode: .*"agent"\|"plan".*got "auto"/);
     expect(error.message).toMatch(/promptMode: .*"compact"\|"full"/);
+  });
+
+  it('integrity settings: the mode from the file or PI_INTEGRITY, bad integrityAllow entries named', async () => {
+    const dir = await repoWithConfig({
+      integrity: 'warn',
+      testGlobs: ['checks/**/*.js'],
+      protectedPaths: ['schema/**'],
+      integrityAllow: ['ci-config-edited:.github/workflows/**', 'skip-marker-added'],
+    });
+    expect((await load(dir)).config).toMatchObject({
+      integrity: 'warn',
+      testGlobs: ['checks/**/*.js'],
+      protectedPaths: ['schema/**'],
+      integrityAllow: ['ci-config-edited:.github/workflows/**', 'skip-marker-added'],
+    });
+    expect((await load(dir, { env: { PI_INTEGRITY: 'off' } })).config.integrity).toBe('off');
+    const error = await loadError(
+      await repoWithConfig({ integrity: 'strict', integrityAllow: ['ok-rule', 'skip-marker-added:', 'no-tests-ran'] }),
+    );
+    expect(error.message).toMatch(/integrity: .*"enforce"\|"warn"\|"off".*got "strict"/);
+    expect(error.problems).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          field: 'integrityAllow.0',
+          expected: expect.stringMatching(/"ok-rule" is not an integrity rule.*test-file-deleted/),
+        }),
+        expect.objectContaining({
+          field: 'integrityAllow.1',
+          expected: expect.stringMatching(/the glob after "skip-marker-added:" is empty/),
+        }),
+      ]),
+    );
+    expect(error.problems.some((problem) => problem.field === 'integrityAllow.2')).toBe(false);
   });
 
   it('environment values that do not parse name the variable', async () => {
@@ -406,12 +444,29 @@ describe('the published JSON Schema', () => {
       ['piThinking', 'PI_THINKING'],
       ['commitMode', 'PI_COMMIT_MODE'],
       ['promptMode', 'PI_PROMPT_MODE'],
-      ['visualizer', 'PI_VISUALIZER'],
-      ['visualizerHost', 'PI_VISUALIZER_HOST'],
-      ['visualizerPort', 'PI_VISUALIZER_PORT'],
+      ['dashboard', 'PI_VISUALIZER'],
+      ['dashboardHost', 'PI_VISUALIZER_HOST'],
+      ['dashboardPort', 'PI_VISUALIZER_PORT'],
     ] as const) {
       expect(bound.get(field), field).toBe(variable);
     }
+  });
+});
+
+describe('renamed fields', () => {
+  it('the old visualizer names still set the dashboard fields, with a warning naming the new name', async () => {
+    const dir = await repoWithConfig({ visualizer: false, visualizerHost: '0.0.0.0', visualizerPort: 5000 });
+    const { config, warnings } = await loadConfig({ repoRoot: dir, cwd: dir, env: {} });
+    expect(config.dashboard).toBe(false);
+    expect(config.dashboardHost).toBe('0.0.0.0');
+    expect(config.dashboardPort).toBe(5000);
+    expect(warnings.join('\n')).toContain('"visualizerPort" is the old name of "dashboardPort"');
+    expect(warnings.join('\n')).not.toContain('unknown key');
+  });
+
+  it('the new name wins when both are set', async () => {
+    const dir = await repoWithConfig({ visualizerPort: 5000, dashboardPort: 6000 });
+    expect((await loadConfig({ repoRoot: dir, cwd: dir, env: {} })).config.dashboardPort).toBe(6000);
   });
 });
 

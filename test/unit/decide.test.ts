@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { IntegrityFinding } from '../../src/integrity/index.js';
 import {
   advance,
   decide,
@@ -19,6 +20,7 @@ const LIMITS: DecisionLimits = {
   commitHookFixLimit: 1,
   mockTransport: false,
   visualReviewDue: false,
+  integrity: 'off',
 };
 
 const ok = (changedFiles = true): TurnSummary => ({ status: 'success', terminalReason: 'completed', changedFiles });
@@ -141,6 +143,60 @@ describe('commit hooks that refuse the commit', () => {
       { kind: 'fix', source: 'verification' },
       { kind: 'verify', after: 'fix' },
       { kind: 'commit' },
+    ]);
+  });
+
+  it('with integrity on, the repair is checked, then goes straight back to the commit', () => {
+    const enforce: DecisionLimits = { ...LIMITS, integrity: 'enforce' };
+    const steps = walk(
+      [
+        { step: 'developer', turn: ok() },
+        { step: 'verify', result: 'passed' },
+        { step: 'integrity', findings: [] },
+        { step: 'tester', turn: ok(false), verdict: 'PASS' },
+        { step: 'integrity', findings: [] },
+        { step: 'commit', committed: false, hookRefused: true },
+        { step: 'fix', turn: ok() },
+        { step: 'verify', result: 'passed' },
+        { step: 'integrity', findings: [] },
+        { step: 'commit', committed: true },
+      ],
+      enforce,
+    );
+    expect(steps.slice(6)).toEqual([
+      { kind: 'fix', source: 'commitHook' },
+      { kind: 'verify', after: 'fix' },
+      { kind: 'integrity' },
+      { kind: 'commit' },
+      { kind: 'end', status: 'succeeded', reason: 'committed' },
+    ]);
+  });
+
+  it('a hook repair that cheats goes to the integrity fix, and fails the iteration if the cheat stays', () => {
+    const enforce: DecisionLimits = { ...LIMITS, integrity: 'enforce' };
+    const cheat = { rule: 'skip-marker-added', path: 'test/a.test.js', detail: 'test.skip added' } as const;
+    const steps = walk(
+      [
+        { step: 'developer', turn: ok() },
+        { step: 'verify', result: 'passed' },
+        { step: 'integrity', findings: [] },
+        { step: 'tester', turn: ok(false), verdict: 'PASS' },
+        { step: 'integrity', findings: [] },
+        { step: 'commit', committed: false, hookRefused: true },
+        { step: 'fix', turn: ok() },
+        { step: 'verify', result: 'passed' },
+        { step: 'integrity', findings: [cheat] },
+        { step: 'fix', turn: ok() },
+        { step: 'verify', result: 'passed' },
+        { step: 'integrity', findings: [cheat] },
+      ],
+      enforce,
+    );
+    expect(steps.slice(9)).toEqual([
+      { kind: 'fix', source: 'integrity' },
+      { kind: 'verify', after: 'fix' },
+      { kind: 'integrity' },
+      { kind: 'end', status: 'failed', reason: 'integrity' },
     ]);
   });
 
@@ -354,6 +410,19 @@ describe('tester verdicts', () => {
     });
   });
 
+  it.each([
+    ['stalled', stalled()],
+    ['timed out', timedOut()],
+    ['failed', failed()],
+  ])('a verdict from a tester turn that %s does not count: the iteration fails', (_, turn) => {
+    for (const verdict of ['PASS', 'FAIL', 'BLOCKED'] as const)
+      expect(last(walk([...toTester, { step: 'tester', turn, verdict }]))).toEqual({
+        kind: 'end',
+        status: 'failed',
+        reason: 'tester_turn_failed',
+      });
+  });
+
   it('a tester turn that stalled with no verdict fails the iteration', () => {
     expect(last(walk([...toTester, { step: 'tester', turn: stalled(), verdict: 'UNKNOWN' }]))).toMatchObject({
       reason: 'tester_turn_failed',
@@ -440,5 +509,164 @@ describe('stopped from outside', () => {
     expect(whenInterrupted({ kind: 'end', status: 'failed', reason: 'visual_failed' })).toMatchObject({
       reason: 'visual_failed',
     });
+  });
+});
+
+describe('integrity step', () => {
+  const enforce: DecisionLimits = { ...LIMITS, integrity: 'enforce' };
+  const warn: DecisionLimits = { ...LIMITS, integrity: 'warn' };
+  const finding: IntegrityFinding = { rule: 'test-file-deleted', path: 'test/a.test.js', detail: 'deleted' };
+  const found = (findings: IntegrityFinding[] = [finding]): Outcome => ({ step: 'integrity', findings });
+  const clean = found([]);
+  const toCheck: Outcome[] = [
+    { step: 'developer', turn: ok() },
+    { step: 'verify', result: 'passed' },
+  ];
+
+  it('runs after every passing verification unless it is off', () => {
+    expect(walk(toCheck, enforce).at(-1)).toEqual({ kind: 'integrity' });
+    expect(walk(toCheck, warn).at(-1)).toEqual({ kind: 'integrity' });
+    expect(walk(toCheck, LIMITS).at(-1)).toEqual({ kind: 'tester', recheck: false });
+    // A skipped verification (no testCommand) still has files to check.
+    expect(walk([toCheck[0]!, { step: 'verify', result: 'skipped' }], enforce).at(-1)).toEqual({ kind: 'integrity' });
+  });
+
+  it('clean → tester → the final tree checked again → commit', () => {
+    const steps = walk(
+      [
+        ...toCheck,
+        clean,
+        { step: 'tester', turn: ok(false), verdict: 'PASS' },
+        clean,
+        { step: 'commit', committed: true },
+      ],
+      enforce,
+    );
+    expect(steps.map((s) => s.kind)).toEqual([
+      'developer',
+      'verify',
+      'integrity',
+      'tester',
+      'integrity',
+      'commit',
+      'end',
+    ]);
+    expect(last(steps)).toMatchObject({ status: 'succeeded' });
+  });
+
+  it('enforce: a finding goes to developerFix once; still there after its verification, the iteration fails', () => {
+    const steps = walk(
+      [...toCheck, found(), { step: 'fix', turn: ok() }, { step: 'verify', result: 'passed' }, found()],
+      enforce,
+    );
+    expect(steps.map((s) => s.kind)).toEqual(['developer', 'verify', 'integrity', 'fix', 'verify', 'integrity', 'end']);
+    expect(steps[3]).toEqual({ kind: 'fix', source: 'integrity' });
+    expect(last(steps)).toEqual({ kind: 'end', status: 'failed', reason: 'integrity' });
+  });
+
+  it('enforce: a repaired finding goes on to the tester', () => {
+    const steps = walk(
+      [...toCheck, found(), { step: 'fix', turn: ok() }, { step: 'verify', result: 'passed' }, clean],
+      enforce,
+    );
+    expect(last(steps)).toEqual({ kind: 'tester', recheck: false });
+  });
+
+  it('enforce: a repair that breaks verification gets its verification fix, then the check again', () => {
+    const steps = walk(
+      [
+        ...toCheck,
+        found(),
+        { step: 'fix', turn: ok() },
+        { step: 'verify', result: 'failed' },
+        { step: 'fix', turn: ok() },
+        { step: 'verify', result: 'passed' },
+        found(),
+      ],
+      enforce,
+    );
+    expect(steps[5]).toEqual({ kind: 'fix', source: 'verification' });
+    expect(last(steps)).toEqual({ kind: 'end', status: 'failed', reason: 'integrity' });
+  });
+
+  it('enforce: a finding the tester brought in after its PASS gets the one repair, then a new review', () => {
+    const steps = walk(
+      [
+        ...toCheck,
+        clean,
+        { step: 'tester', turn: ok(true), verdict: 'PASS' },
+        { step: 'verify', result: 'passed' },
+        found(),
+        { step: 'fix', turn: ok() },
+        { step: 'verify', result: 'passed' },
+        clean,
+      ],
+      enforce,
+    );
+    expect(last(steps)).toEqual({ kind: 'tester', recheck: false });
+  });
+
+  it('after a tester FAIL and its fix, a clean check goes to the recheck', () => {
+    const steps = walk(
+      [
+        ...toCheck,
+        clean,
+        { step: 'tester', turn: ok(false), verdict: 'FAIL' },
+        { step: 'fix', turn: ok() },
+        { step: 'verify', result: 'passed' },
+        clean,
+      ],
+      enforce,
+    );
+    expect(last(steps)).toEqual({ kind: 'tester', recheck: true });
+  });
+
+  it('warn: findings never stop the iteration; the tester reviews and the commit lands', () => {
+    const steps = walk(
+      [
+        ...toCheck,
+        found(),
+        { step: 'tester', turn: ok(false), verdict: 'PASS' },
+        found(),
+        { step: 'commit', committed: true },
+      ],
+      warn,
+    );
+    expect(steps.map((s) => s.kind)).toEqual([
+      'developer',
+      'verify',
+      'integrity',
+      'tester',
+      'integrity',
+      'commit',
+      'end',
+    ]);
+    expect(last(steps)).toMatchObject({ status: 'succeeded', reason: 'committed' });
+  });
+
+  it('enforce: a finding the tester brought in without product changes gets the repair and a new review', () => {
+    const steps = walk(
+      [
+        ...toCheck,
+        clean,
+        { step: 'tester', turn: ok(false), verdict: 'PASS' },
+        found(),
+        { step: 'fix', turn: ok() },
+        { step: 'verify', result: 'passed' },
+        clean,
+      ],
+      enforce,
+    );
+    expect(steps[5]).toEqual({ kind: 'fix', source: 'integrity' });
+    expect(last(steps)).toEqual({ kind: 'tester', recheck: false });
+  });
+
+  it('off: a PASS goes straight to the commit', () => {
+    const steps = walk([...toCheck, { step: 'tester', turn: ok(false), verdict: 'PASS' }]);
+    expect(last(steps)).toEqual({ kind: 'commit' });
+  });
+
+  it('stopped during the check: interrupted', () => {
+    expect(whenInterrupted({ kind: 'integrity' })).toMatchObject({ status: 'failed', reason: 'interrupted' });
   });
 });

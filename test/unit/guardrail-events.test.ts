@@ -142,6 +142,7 @@ describe('guardrail journal events', () => {
         usage: usage(10, 5),
         modelRequests: 0,
         durationMs: 1000,
+        integrityFindings: 0,
         guardrails: run.guardrails,
       },
       runs: [run],

@@ -20,7 +20,7 @@ import { readJournalFile } from '../../src/journal/read.js';
 import { csvField, csvRow, TELEMETRY_CSV_HEADER } from '../../src/journal/projections/telemetry-csv.js';
 import { TELEMETRY_COLUMNS } from '../../src/journal/projections/telemetry-record.js';
 import { rebuildProjections } from '../../src/journal/rebuild.js';
-import { pruneRunDirs } from '../../src/journal/retention.js';
+import { pruneRunDirs, type RunPlaces } from '../../src/journal/retention.js';
 import { ProjectionRunner, projectionTargets } from '../../src/journal/runner.js';
 import { FileSink } from '../../src/journal/sink.js';
 import { createRedactor } from '../../src/redact/index.js';
@@ -184,12 +184,13 @@ describe('telemetry CSV', () => {
 });
 
 describe('retention', () => {
-  function runsDir(): { runtime: string; runs: string; run: (id: string, journal?: boolean) => string } {
-    const runtime = path.join(tempRoot(), '.pi-harness');
-    const runs = path.join(runtime, 'runs');
+  /** Runs as earlier versions kept them: projections and journal together under the runtime dir. */
+  function runsDir(): { runtime: RunPlaces; runs: string; run: (id: string, journal?: boolean) => string } {
+    const root = tempRoot();
+    const runs = path.join(root, '.pi-harness', 'runs');
     mkdirSync(runs, { recursive: true });
     return {
-      runtime,
+      runtime: { runsDir: path.join(root, '.git', 'pi-harness', 'runs'), runtimeRunsDir: runs },
       runs,
       run: (id, journal = true) => {
         mkdirSync(path.join(runs, id));
@@ -238,8 +239,28 @@ describe('retention', () => {
     expect(statSync(fresh).isDirectory()).toBe(true);
   });
 
+  it('removes a pruned run in both places: its journal out of reach and its projections in the work tree', () => {
+    const root = tempRoot();
+    const places = { runsDir: path.join(root, 'safe', 'runs'), runtimeRunsDir: path.join(root, '.pi-harness', 'runs') };
+    const make = (dir: string, journal: boolean) => {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(path.join(dir, journal ? 'journal.jsonl' : 'summary.json'), '');
+    };
+    const [older, newer, current] = ['20260101T000000Z-000001', '20260102T000000Z-000002', '20260103T000000Z-000003'];
+    for (const id of [older, newer, current]) {
+      make(path.join(places.runsDir, id), true);
+      make(path.join(places.runtimeRunsDir, id), false);
+    }
+    const legacy = '20251231T000000Z-00000f'; // an earlier version's run: journal in the runtime dir
+    make(path.join(places.runtimeRunsDir, legacy), true);
+    pruneRunDirs(places, 2, current);
+    expect(readdirSync(places.runsDir).sort()).toEqual([newer, current]);
+    expect(readdirSync(places.runtimeRunsDir).sort()).toEqual([newer, current]);
+  });
+
   it('does nothing when there is no runs directory, or no sensible limit', () => {
-    expect(pruneRunDirs(path.join(tempRoot(), 'none'), 1, 'x')).toEqual({ removed: [], kept: [] });
+    const none = path.join(tempRoot(), 'none');
+    expect(pruneRunDirs({ runsDir: none, runtimeRunsDir: none }, 1, 'x').removed).toEqual([]);
     const { runtime, runs, run } = runsDir();
     run('20260101T000000Z-000001');
     expect(pruneRunDirs(runtime, Number.NaN, 'x').removed).toEqual([]);

@@ -1,12 +1,14 @@
-import { execFile, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readProcessStartTime } from '../../src/runtime/liveness.js';
 import { acquireRunLock, LockHeldError, type LockRecord, type RunLock } from '../../src/runtime/lock.js';
+import { NewerVersionError } from '../../src/runtime/newer-version.js';
 import { processAlive } from '../helpers/processes.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -115,6 +117,42 @@ describe('acquireRunLock', () => {
     expect(path.dirname(lock.recoveredStale!.movedTo)).toBe(dir);
   });
 
+  it('holds a lock that fails the schema while the process it names lives, naming what it can read', async () => {
+    const dir = await tempDir();
+    const lockFile = path.join(dir, 'active-run.json');
+    // A field this version does not know and one missing: the schema fails, the pid still reads.
+    const odd = JSON.stringify({ version: 1, runId: 'odd-run', pid: process.pid, command: 'pi-harness run', x: [1] });
+    for (const text of [odd, `{"runId": "torn-run", "pid": ${process.pid}, "hostn`]) {
+      await writeFile(lockFile, text);
+      const attempt = acquire(lockFile, 'run-new');
+      await expect(attempt).rejects.toBeInstanceOf(LockHeldError);
+      const error = (await attempt.catch((caught: unknown) => caught)) as LockHeldError;
+      expect(error.holder.pid).toBe(process.pid);
+      expect(error.message).toContain(`pid ${process.pid}`);
+      expect(error.message).toMatch(/run (odd|torn)-run/);
+      expect(error.message).toMatch(/could not be read whole/);
+      expect(await readFile(lockFile, 'utf8')).toBe(text); // untouched
+      expect((await readdir(dir)).sort()).toEqual(['active-run.json']);
+    }
+    // The same odd lock whose process is gone is stale and kept aside.
+    await writeFile(lockFile, JSON.stringify({ version: 1, runId: 'odd-run', pid: deadPid(), x: [1] }));
+    const lock = await acquire(lockFile, 'run-new');
+    expect(lock.recoveredStale?.reason).toBe('process-gone');
+    expect(path.basename(lock.recoveredStale!.movedTo)).toMatch(/^active-run\.json\.stale-odd-run-/);
+  });
+
+  it('leaves a lock written by a newer version alone and writes nothing', async () => {
+    const dir = await tempDir();
+    const lockFile = path.join(dir, 'active-run.json');
+    const newer = JSON.stringify({ ...oldLock({ pid: deadPid() }), version: 2, lease: 'x' });
+    await writeFile(lockFile, newer);
+    const attempt = acquire(lockFile, 'run-new');
+    await expect(attempt).rejects.toBeInstanceOf(NewerVersionError);
+    await expect(attempt).rejects.toThrow(`${lockFile} was written by a newer pi-harness (format version 2`);
+    expect(await readFile(lockFile, 'utf8')).toBe(newer);
+    expect(await readdir(dir)).toEqual(['active-run.json']);
+  });
+
   it('respects a live lock from another host until its heartbeat goes silent', async () => {
     const lockFile = path.join(await tempDir(), 'active-run.json');
     await writeFile(lockFile, JSON.stringify(oldLock({ hostname: 'elsewhere', pid: deadPid() })));
@@ -160,26 +198,54 @@ const TS_HOOK = `data:text/javascript,${encodeURIComponent(
   )});`,
 )}`;
 
-/** Starts a separate process that tries to take the lock at `startAt` and holds it for a while if it wins. */
-function starterProcess(lockFile: string, runId: string, startAt: number): Promise<string> {
+/**
+ * A separate process that loads the lock module, says `ready`, waits for `go` on stdin, tries to
+ * take the lock and prints the outcome; a winner holds the lock until `release` arrives. The
+ * parent sends `go` only once every starter is ready and `release` only once every starter has
+ * answered, so the outcome does not depend on how fast a loaded machine starts processes (with a
+ * fixed holding time, a starter that began after the winner had released would win too).
+ */
+interface Starter {
+  ready: Promise<void>;
+  answer: Promise<string>;
+  send(line: string): void;
+  exited: Promise<void>;
+}
+
+function starterProcess(lockFile: string, runId: string): Starter {
   const lockModule = pathToFileURL(path.resolve('src/runtime/lock.ts')).href;
   const code = `
     const { acquireRunLock, LockHeldError } = await import(${JSON.stringify(lockModule)});
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, ${startAt} - Date.now())));
+    const { createInterface } = await import('node:readline');
+    const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
+    console.log('ready');
+    await lines.next();
     try {
       const lock = await acquireRunLock({ lockFile: ${JSON.stringify(lockFile)}, runId: ${JSON.stringify(runId)}, command: 'child', heartbeatIntervalMs: 0 });
       console.log('won ' + ${JSON.stringify(runId)});
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await lines.next();
       await lock.release();
     } catch (error) {
       console.log(error instanceof LockHeldError ? 'held ' + error.holder.runId : 'error ' + error.message);
-    }`;
+    }
+    process.exit(0);`;
   const args = ['--no-warnings', '--import', TS_HOOK, '--input-type=module', '-e', code];
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, args, { timeout: 20_000 }, (error, stdout, stderr) =>
-      error ? reject(new Error(stderr || error.message)) : resolve(stdout.trim()),
-    );
+  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  // A starter that lost exits as soon as it has answered, so the later 'release' may meet a closed
+  // pipe (EPIPE): that says nothing about the lock, and must not become an uncaught error.
+  child.stdin!.on('error', () => undefined);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  const next = async () => ((await lines.next()).value as string | undefined) ?? 'no answer';
+  const ready = next().then((line) => {
+    if (line !== 'ready') throw new Error(`starter ${runId}: ${line}`);
   });
+  return {
+    ready,
+    answer: ready.then(next),
+    send: (line) => child.stdin!.write(`${line}\n`),
+    exited: new Promise((resolve) => child.on('exit', () => resolve(clearTimeout(timer)))),
+  };
 }
 
 describe('acquireRunLock across processes', () => {
@@ -188,9 +254,13 @@ describe('acquireRunLock across processes', () => {
       const dir = await tempDir();
       const lockFile = path.join(dir, 'active-run.json');
       if (withStale) await writeFile(lockFile, JSON.stringify(oldLock({ pid: deadPid() })));
-      const startAt = Date.now() + 2000;
       const ids = ['p1', 'p2', 'p3', 'p4', 'p5'];
-      const outputs = await Promise.all(ids.map((id) => starterProcess(lockFile, id, startAt)));
+      const starters = ids.map((id) => starterProcess(lockFile, id));
+      await Promise.all(starters.map((starter) => starter.ready));
+      for (const starter of starters) starter.send('go');
+      const outputs = await Promise.all(starters.map((starter) => starter.answer));
+      for (const starter of starters) starter.send('release');
+      await Promise.all(starters.map((starter) => starter.exited));
       const winners = outputs.filter((line) => line.startsWith('won '));
       expect(winners, outputs.join('\n')).toHaveLength(1);
       const winner = winners[0]!.slice(4);
@@ -199,7 +269,7 @@ describe('acquireRunLock across processes', () => {
       );
       expect(existsSync(lockFile)).toBe(false); // the winner released it
     }
-  });
+  }, 120_000);
 });
 
 describe('RunLock', () => {
@@ -216,6 +286,21 @@ describe('RunLock', () => {
     expect(existsSync(lockFile)).toBe(false);
     await new Promise((resolve) => setTimeout(resolve, 60));
     expect(existsSync(lockFile)).toBe(false); // no heartbeat after release recreates it
+  });
+
+  it('keeps a projection naming the real lock current, recreates it, and removes it on release', async () => {
+    const dir = await tempDir();
+    const lockFile = path.join(dir, 'git', 'lock.json');
+    const projection = path.join(dir, 'runtime', 'active-run.json');
+    const lock = await acquireRunLock({ lockFile, runId: 'run-a', command: 'c', heartbeatIntervalMs: 0, projection });
+    held.push(lock);
+    expect(JSON.parse(await readFile(projection, 'utf8'))).toMatchObject({ runId: 'run-a', lockFile });
+    await rm(path.dirname(projection), { recursive: true }); // an agent's rm -rf of the runtime dir
+    await lock.setStatus('iteration 2');
+    expect(JSON.parse(await readFile(projection, 'utf8'))).toMatchObject({ status: 'iteration 2', lockFile });
+    expect(await lock.release()).toBe(true);
+    expect(existsSync(projection)).toBe(false);
+    expect(existsSync(lockFile)).toBe(false);
   });
 
   it('never removes or overwrites a lock that is no longer ours', async () => {

@@ -100,7 +100,7 @@ describe('runCommand ends what the command started, setsid children included', (
 
   it('when it times out', async () => {
     const cwd = await tempDir();
-    const result = await runCommand({ command: `${DAEMON} sleep 60`, cwd, timeoutSeconds: 1 });
+    const result = await runCommand({ command: `${DAEMON} sleep 60`, cwd, timeoutSeconds: 4 });
     expect(result.outcome).toBe('timed_out');
     expect(processAlive(await daemonPid(cwd))).toBe(false);
   });

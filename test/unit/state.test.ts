@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { moveAside, readJsonFile, writeFileAtomic } from '../../src/util/atomic-file.js';
@@ -12,10 +12,12 @@ import {
   parkedTasks,
   recordIterationResult,
   saveState,
+  StateStore,
   type HarnessState,
   type InProgressIteration,
   type RecordedStatus,
 } from '../../src/runtime/state.js';
+import { NewerVersionError } from '../../src/runtime/newer-version.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const iteration = (n: number, taskId = 'task-a'): InProgressIteration => ({
@@ -189,5 +191,66 @@ describe('harness state', () => {
     const broken = { ...emptyState(), totalIterations: -1 };
     await expect(saveState(file, broken)).rejects.toThrow(/totalIterations/);
     expect(existsSync(file)).toBe(false);
+  });
+
+  it('leaves a state file of a newer version as it is and says which file it is', async () => {
+    const file = path.join(await tempDir(), 'state.json');
+    const newer = JSON.stringify({ version: 2, tasks: {}, lanes: [] });
+    await writeFile(file, newer);
+    await expect(loadState(file)).rejects.toBeInstanceOf(NewerVersionError);
+    await expect(loadState(file)).rejects.toThrow(`${file} was written by a newer pi-harness (format version 2`);
+    expect(await readFile(file, 'utf8')).toBe(newer);
+    expect(await readdir(path.dirname(file))).toEqual(['state.json']);
+  });
+});
+
+describe('StateStore', () => {
+  async function places() {
+    const dir = await tempDir();
+    return { stateFile: path.join(dir, 'git', 'state.json'), stateProjection: path.join(dir, 'runtime', 'state.json') };
+  }
+
+  it('saves the state and its projection; the in-progress HEAD and commit are kept', async () => {
+    const where = await places();
+    const store = new StateStore(where);
+    const state = beginIteration(emptyState(), { ...iteration(1), head: 'b'.repeat(40), commit: 'c'.repeat(40) });
+    await store.save(state);
+    const loaded = await store.load();
+    expect(loaded).toMatchObject({
+      kind: 'loaded',
+      state: { inProgress: { head: 'b'.repeat(40), commit: 'c'.repeat(40) } },
+    });
+    expect(JSON.parse(await readFile(where.stateProjection, 'utf8'))).toEqual(
+      JSON.parse(await readFile(where.stateFile, 'utf8')),
+    );
+    await rm(path.dirname(where.stateProjection), { recursive: true }); // an agent's rm -rf of the runtime dir
+    await store.reproject();
+    expect(existsSync(where.stateProjection)).toBe(true);
+  });
+
+  it('carries over the state an earlier version kept where the projection now goes, never moving it', async () => {
+    const where = await places();
+    const older = beginIteration(emptyState(), iteration(4));
+    await saveState(where.stateProjection, older);
+    const loaded = await new StateStore(where).load();
+    expect(loaded).toMatchObject({
+      kind: 'imported',
+      from: where.stateProjection,
+      state: { inProgress: { iteration: 4 } },
+    });
+    expect(existsSync(where.stateProjection)).toBe(true);
+    // A newer version's file there refuses, as in the state's own place.
+    await writeFile(where.stateProjection, JSON.stringify({ version: 3 }));
+    await expect(new StateStore(where).checkVersions()).rejects.toBeInstanceOf(NewerVersionError);
+    await expect(new StateStore(where).load()).rejects.toBeInstanceOf(NewerVersionError);
+  });
+
+  it('a projection that cannot be written never fails the save', async () => {
+    const where = await places();
+    await writeFile(path.join(path.dirname(where.stateFile), '..', 'runtime'), 'a file where the directory should be');
+    const errors: unknown[] = [];
+    await new StateStore(where, (error) => errors.push(error)).save(emptyState());
+    expect(existsSync(where.stateFile)).toBe(true);
+    expect(errors).toHaveLength(1);
   });
 });

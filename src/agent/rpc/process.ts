@@ -1,5 +1,5 @@
 /**
- * One `pi --mode rpc` child under a guardian (see guardian.ts), speaking strict JSONL.
+ * One `pi --mode rpc` child, guarded (see process/guardian.ts), speaking strict JSONL.
  *
  * Responsibilities: spawn with an argument array in its own process group, frame stdout, correlate
  * command responses by id, keep a stderr tail for diagnostics, and kill the whole group (plus every
@@ -30,9 +30,17 @@ type Listener = (event: PiEvent) => void;
 
 const STDERR_TAIL_BYTES = 16 * 1024;
 
+/**
+ * Node flags for pi: a young generation of 1 MiB instead of V8's default of up to 16 MiB per
+ * semi-space. pi allocates in small bursts (events, request bodies); the bench measured ~25 MiB
+ * less resident memory per pi for it, with no measurable change in turn time.
+ */
+export const PI_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1'];
+
 export class PiProcess {
   private readonly guarded: GuardedChild;
   readonly child: ChildProcess;
+  /** The process group leader: pi itself, or its guardian when pi is no Node script. */
   readonly pid: number;
   private readonly decoder = new JsonlDecoder();
   private readonly listeners = new Set<Listener>();
@@ -52,6 +60,8 @@ export class PiProcess {
       cwd: options.cwd,
       env: options.env,
       stdio: ['pipe', 'pipe', 'pipe'],
+      // A pi that is a Node script gets the guard preloaded: one process per pi instead of two.
+      ...(isScript ? { inProcess: { nodeFlags: PI_NODE_FLAGS } } : {}),
     });
     this.child = this.guarded.process;
     this.pid = this.guarded.pid;
@@ -73,6 +83,16 @@ export class PiProcess {
   /** The tag every process of this pi (its tools included) carries in its environment. */
   get token(): string {
     return this.guarded.token;
+  }
+
+  /** The guard runs inside pi (preloaded), not as a guardian process beside it. */
+  get guardedInProcess(): boolean {
+    return this.guarded.guardedInProcess;
+  }
+
+  /** pi and its guardian (when it has one): spared when the tool processes of an idle pi are ended. */
+  ownPids(childrenOf: (pid: number) => number[]): number[] {
+    return this.guarded.ownPids(childrenOf);
   }
 
   static spawn(options: PiSpawnOptions): PiProcess {

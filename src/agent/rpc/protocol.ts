@@ -37,6 +37,8 @@ export interface AnswerData {
   abort: undefined;
   get_state: PiSessionState;
   new_session: { cancelled: boolean };
+  /** The names of the commands a `prompt` can run (extension commands, templates, skills). */
+  get_commands: { names: string[] };
 }
 
 export type PiCommandType = keyof AnswerData;
@@ -65,6 +67,14 @@ const DECODERS: { [T in PiCommandType]: (data: unknown) => AnswerData[T] } = {
   abort: () => undefined,
   get_state: decodeSessionState,
   new_session: (data) => ({ cancelled: isObject(data) && data.cancelled === true }),
+  get_commands: (data) => ({
+    names:
+      isObject(data) && Array.isArray(data.commands)
+        ? data.commands.flatMap((command) =>
+            isObject(command) && typeof command.name === 'string' ? [command.name] : [],
+          )
+        : [],
+  }),
 };
 
 /** Decodes the response to a `type` command into its typed answer. */

@@ -11,18 +11,21 @@ import { errorMessage } from '../../util/errors.js';
 import {
   turnWithoutWork,
   type TerminalReason,
+  type SteerOutcome,
   type Transport,
   type TurnRequest,
   type TurnResult,
   type TurnStatus,
 } from '../types.js';
+import { loadoutExtensionPath } from '../lean/extension-path.js';
+import { COMPACT_TOOLS_ENV, LOADOUT_COMMAND, loadoutMessage } from '../lean/loadout.js';
 import { buildPiArgs, defaultPiCli, writeRetrySettings } from './pi-launch.js';
 import { PiProcess } from './process.js';
 import { redactSecrets } from './provider-errors.js';
 import { resolveRetryPolicy, type RetryPolicy } from './retry-policy.js';
 import { SessionPool, stateSignature, type PiWorker } from './session-pool.js';
 import type { TransportEventListener } from './transport-events.js';
-import { runPiTurn, type TurnOutcome, type TurnRunnerConfig } from './turn-runner.js';
+import { startPiTurn, type RunningTurn, type TurnOutcome, type TurnRunnerConfig } from './turn-runner.js';
 import type { LoopThresholds, WatchdogThresholds } from './watchdog.js';
 
 export interface RpcTransportOptions {
@@ -41,6 +44,15 @@ export interface RpcTransportOptions {
   noPromptTemplates?: boolean;
   /** Extensions every pi loads (absolute paths), e.g. the guardrails. */
   extensions?: readonly string[];
+  /**
+   * Per-turn loadouts: every pi starts with these tools (all that any role may use) and the
+   * harness's loadout extension, and each turn's `tools` and `systemPrompt` are applied to its
+   * session just before its prompt (../lean/loadout.ts). One warm pi then hosts every role.
+   * Without it, `tools` is fixed per process (`--tools`) and pi's own system prompt applies.
+   */
+  toolUniverse?: readonly string[];
+  /** With toolUniverse: pi's tools carry the harness's compact texts (../lean/tool-text.ts). */
+  compactTools?: boolean;
   /**
    * Waiting and retrying after refused model calls (429, 5xx, usage windows); missing fields take
    * DEFAULT_RETRY_POLICY. The transport does the retrying: with a private agent dir
@@ -76,6 +88,7 @@ export function createRpcTransport(options: RpcTransportOptions): Transport {
   const transport = new RpcTransport(options);
   return {
     runTurn: (request, signal) => transport.runTurn(request, signal),
+    steer: (text) => transport.steer(text),
     close: () => transport.close(),
     releaseSessions: () => transport.releaseSessions(),
   };
@@ -92,12 +105,18 @@ class RpcTransport {
   private readonly startupMs: number;
   private readonly runnerConfig: TurnRunnerConfig;
   private closed = false;
+  /** The turns running now (one, in a sequential run): guidance goes to the latest. */
+  private readonly running: RunningTurn[] = [];
 
   constructor(options: RpcTransportOptions) {
     this.options = options;
     this.piCli = options.piCli ?? defaultPiCli();
     this.sessionDir = join(options.runDir, 'pi-sessions');
-    this.env = { ...(options.baseEnv ?? process.env), ...options.env };
+    this.env = {
+      ...(options.baseEnv ?? process.env),
+      ...options.env,
+      ...(options.toolUniverse && options.compactTools ? { [COMPACT_TOOLS_ENV]: '1' } : {}),
+    };
     const agentDir = options.env?.PI_CODING_AGENT_DIR;
     if (agentDir) writeRetrySettings(agentDir);
     this.startupMs = (options.startupTimeoutSeconds ?? 60) * 1000;
@@ -134,9 +153,18 @@ class RpcTransport {
     const { live, resumed } = acquired;
     live.busy = true;
     live.reusable = false;
+    const refused = await this.applyLoadout(live, request);
+    if (refused !== undefined) {
+      // A session in an unknown state hosts nothing more.
+      this.pool.drop(live);
+      await live.proc.kill();
+      return fail('failed', 'protocol_error', refused);
+    }
     this.emit({ type: 'turn_start', role: request.role, model: request.model, sessionId: live.sessionId, resumed });
+    const turn = startPiTurn(live.proc, request, this.runnerConfig, signal);
+    this.running.push(turn);
     try {
-      const outcome = await runPiTurn(live.proc, request, this.runnerConfig, signal);
+      const outcome = await turn.outcome;
       if (outcome.processLost || live.proc.exited) this.pool.drop(live);
       const acc = outcome.acc;
       // Only a pi that finished its run by itself is known to be idle; one stopped by a watchdog
@@ -146,9 +174,15 @@ class RpcTransport {
       this.emit({ type: 'turn_end', role: request.role, result });
       return result;
     } finally {
+      this.running.splice(this.running.indexOf(turn), 1);
       live.busy = false;
       live.lastUsed = Date.now();
     }
+  }
+
+  steer(text: string): Promise<SteerOutcome> {
+    const turn = this.running.at(-1);
+    return turn ? turn.steer(text) : Promise.resolve({ kind: 'not_delivered', why: 'no turn is running' });
   }
 
   async close(): Promise<void> {
@@ -167,15 +201,36 @@ class RpcTransport {
     await this.pool.release();
   }
 
+  /** Sends the turn's loadout to its session (loadouts only); the reason when pi refused it. */
+  private async applyLoadout(live: PiWorker, request: TurnRequest): Promise<string | undefined> {
+    if (!this.options.toolUniverse) return undefined;
+    const offered = request.offeredTools ?? request.tools;
+    const loadout = {
+      tools: offered,
+      ...(offered.every((tool) => request.tools.includes(tool)) ? {} : { allowed: request.tools }),
+      ...(request.systemPrompt ? { systemPrompt: request.systemPrompt } : {}),
+    };
+    try {
+      const answer = await live.proc.request({ type: 'prompt', message: loadoutMessage(loadout) }, this.startupMs);
+      return answer.success ? undefined : `pi refused the turn's loadout: ${answer.error ?? 'no reason given'}`;
+    } catch (error) {
+      return `pi did not take the turn's loadout: ${errorMessage(error)}`;
+    }
+  }
+
+  private launchKey(request: TurnRequest): string {
+    return launchKey(request, this.options.toolUniverse !== undefined);
+  }
+
   private async acquire(request: TurnRequest): Promise<{ live: PiWorker; resumed: boolean }> {
     if (request.session.kind === 'new') {
-      const warm = this.pool.claimWarm(launchKey(request));
+      const warm = this.pool.claimWarm(this.launchKey(request));
       if (warm && (await this.pool.switchToNewSession(warm, this.startupMs))) return { live: warm, resumed: false };
       return { live: await this.launch(request, undefined), resumed: false };
     }
     const id = request.session.sessionId;
     const existing = this.pool.holding(id);
-    if (existing && !existing.proc.exited && existing.launchKey === launchKey(request)) {
+    if (existing && !existing.proc.exited && existing.launchKey === this.launchKey(request)) {
       return { live: existing, resumed: false };
     }
     if (existing) {
@@ -188,16 +243,17 @@ class RpcTransport {
   }
 
   private async launch(request: TurnRequest, resume: string | undefined): Promise<PiWorker> {
+    const universe = this.options.toolUniverse;
     const args = buildPiArgs({
       sessionDir: this.sessionDir,
       session: resume,
       model: request.model,
-      tools: request.tools,
+      tools: universe ?? request.tools,
       thinking: request.thinking,
       noExtensions: this.options.noExtensions,
       noSkills: this.options.noSkills,
       noPromptTemplates: this.options.noPromptTemplates,
-      extensions: this.options.extensions,
+      extensions: [...(this.options.extensions ?? []), ...(universe ? [loadoutExtensionPath()] : [])],
     });
     const proc = PiProcess.spawn({ piCli: this.piCli, args, cwd: request.cwd, env: this.env });
     this.procs.add(proc);
@@ -219,10 +275,11 @@ class RpcTransport {
     if (!answer.success) throw new Error(answer.error ?? 'get_state returned no session');
     const state = answer.data;
     if (state.sessionId === undefined) throw new Error('get_state returned no session');
+    if (this.options.toolUniverse) await requireLoadoutCommand(proc, this.startupMs);
     const worker: PiWorker = {
       proc,
       sessionId: state.sessionId,
-      launchKey: launchKey(request),
+      launchKey: this.launchKey(request),
       launchState: stateSignature(state),
       busy: false,
       reusable: false,
@@ -275,8 +332,19 @@ function turnResult(request: TurnRequest, live: PiWorker, outcome: TurnOutcome, 
   return result;
 }
 
-function launchKey(r: TurnRequest): string {
-  return JSON.stringify([r.cwd, r.model ?? null, [...r.tools], r.thinking ?? null]);
+/** What a process is started with; with loadouts the tools are the session's, not the process's. */
+function launchKey(r: TurnRequest, loadouts: boolean): string {
+  return JSON.stringify([r.cwd, r.model ?? null, loadouts ? null : [...r.tools], r.thinking ?? null]);
+}
+
+/**
+ * A pi without the loadout command would hand the loadout to the model as a prompt: the process is
+ * refused before any turn runs on it.
+ */
+async function requireLoadoutCommand(proc: PiProcess, timeoutMs: number): Promise<void> {
+  const answer = await proc.request({ type: 'get_commands' }, timeoutMs);
+  if (!answer.success || !answer.data.names.includes(LOADOUT_COMMAND))
+    throw new Error(`the harness's loadout extension did not load (pi has no /${LOADOUT_COMMAND} command)`);
 }
 
 function describeModel(model: string | undefined, endpoints: RpcTransportOptions['modelEndpoints']): string {

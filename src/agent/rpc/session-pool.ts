@@ -174,9 +174,9 @@ function canHost(worker: PiWorker): boolean {
   return worker.reusable && !worker.proc.exited && worker.hosted < MAX_SESSIONS_PER_PROCESS;
 }
 
-/** Ends the tool processes of an idle pi, sparing pi and its guardian. */
+/** Ends the tool processes of an idle pi, sparing pi (and its guardian, where it has one). */
 async function sweepTools(worker: PiWorker): Promise<void> {
-  const spare = new Set([worker.proc.pid, ...childrenOf(worker.proc.pid)]);
+  const spare = new Set(worker.proc.ownPids(childrenOf));
   await sweepGuarded(worker.proc.token, 1000, spare).catch(() => 0);
 }
 

@@ -4,7 +4,7 @@
  */
 
 import { errorMessage } from '../../util/errors.js';
-import type { RetryWait, TerminalReason, TurnRequest, TurnStatus } from '../types.js';
+import type { RetryWait, SteerOutcome, TerminalReason, TurnRequest, TurnStatus } from '../types.js';
 import type { ModelLimits } from './context-limits.js';
 import { type AssistantInfo, isAgentActivity, type PiEvent } from './events.js';
 import { OuterRetry } from './outer-retry.js';
@@ -68,7 +68,23 @@ export function runPiTurn(
   cfg: TurnRunnerConfig,
   signal?: AbortSignal,
 ): Promise<TurnOutcome> {
-  return new PiTurn(proc, request, cfg, signal).run();
+  return startPiTurn(proc, request, cfg, signal).outcome;
+}
+
+/** A turn that is running: how it ends, and a way to steer it meanwhile. */
+export interface RunningTurn {
+  outcome: Promise<TurnOutcome>;
+  steer(text: string): Promise<SteerOutcome>;
+}
+
+export function startPiTurn(
+  proc: PiProcess,
+  request: TurnRequest,
+  cfg: TurnRunnerConfig,
+  signal?: AbortSignal,
+): RunningTurn {
+  const turn = new PiTurn(proc, request, cfg, signal);
+  return { outcome: turn.run(), steer: (text) => turn.steer(text) };
 }
 
 /** One turn: the state its event, timer and abort handlers share, and one method per handler. */
@@ -91,6 +107,13 @@ class PiTurn {
   private waiting = false;
   /** Time spent in provider waits; the wall-clock cap measures the agent's own time. */
   private pausedMs = 0;
+  /**
+   * Steering messages pi queued and has not delivered yet, oldest first (pi delivers them in order,
+   * each as a user message after the tool calls in progress); a soft continue holds a place too.
+   */
+  private readonly steering: ((outcome: SteerOutcome) => void)[] = [];
+  /** The model has answered once: a user message from now on is delivered steering, not the prompt. */
+  private sawAssistant = false;
   private unsubscribe: () => void = () => {};
   private resolve: (outcome: TurnOutcome) => void = () => {};
 
@@ -122,6 +145,8 @@ class PiTurn {
     clearTimeout(this.settleCheck);
     clearTimeout(this.retryTimer);
     this.signal?.removeEventListener('abort', this.onAbort);
+    for (const settle of this.steering.splice(0))
+      settle({ kind: 'not_delivered', why: `the turn ended (${end.reason}) before pi delivered it` });
     void stopAgent(this.proc, end.stop, this.cfg.abortSettleMs, this.acc).then((processLost) => {
       this.unsubscribe();
       this.resolve({
@@ -142,6 +167,7 @@ class PiTurn {
       this.softSent = false;
     }
     const change = this.acc.apply(event);
+    if (event.kind === 'message_start') this.onMessageStart(event.role);
     if (event.kind === 'message_end' && event.assistant) this.retry.observe(event.assistant);
     this.report(change);
     if (this.ending) return;
@@ -200,6 +226,27 @@ class PiTurn {
       case 'none':
         break;
     }
+  }
+
+  private onMessageStart(role: string): void {
+    if (role === 'assistant') this.sawAssistant = true;
+    else if (role === 'user' && this.sawAssistant)
+      this.steering.shift()?.({ kind: 'delivered', at: Date.now(), role: this.request.role });
+  }
+
+  /** Queues guidance in pi; settles once pi delivered it (or the turn ended first). */
+  steer(text: string): Promise<SteerOutcome> {
+    if (this.ending) return Promise.resolve({ kind: 'not_delivered', why: 'the turn had already ended' });
+    return new Promise<SteerOutcome>((resolve) => {
+      this.proc
+        .request({ type: 'steer', message: text }, COMMAND_ANSWER_MS)
+        .then((answer) => {
+          if (!answer.success) resolve({ kind: 'not_delivered', why: `pi refused it: ${answer.error ?? 'no reason'}` });
+          else if (this.ending) resolve({ kind: 'not_delivered', why: 'the turn ended before pi delivered it' });
+          else this.steering.push(resolve);
+        })
+        .catch((error: unknown) => resolve({ kind: 'not_delivered', why: errorMessage(error) }));
+    });
   }
 
   /** Credentials do not fix themselves: end now, whatever pi's retry policy thinks. */
@@ -300,7 +347,13 @@ class PiTurn {
     const count = this.softContinues;
     this.cfg.emit({ type: 'soft_continue', role: this.request.role, silentSeconds, count });
     // steer is delivered before pi's next model call, so it nudges without cancelling work.
-    void this.proc.request({ type: 'steer', message: this.cfg.softContinueMessage }, COMMAND_ANSWER_MS).catch(() => {});
+    void this.proc
+      .request({ type: 'steer', message: this.cfg.softContinueMessage }, COMMAND_ANSWER_MS)
+      .then((answer) => {
+        // The nudge takes a place in pi's steering queue like an operator's guidance.
+        if (answer.success && !this.ending) this.steering.push(() => undefined);
+      })
+      .catch(() => {});
   }
 
   private sendPrompt(prompt: PromptCommand): void {

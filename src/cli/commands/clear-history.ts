@@ -15,8 +15,10 @@ import { displayPath, keptRefsLine, refusalLines, targetLines } from '../../clea
 import { planClear, refused, toRemove } from '../../clear-history/plan.js';
 import { deleteRefs, listHarnessRefs } from '../../clear-history/refs.js';
 import { removeTargets } from '../../clear-history/remove.js';
-import { readLock } from '../../report/live-run.js';
+import { readRunLock } from '../../report/live-run.js';
+import { harnessHome, type HarnessHome } from '../../runtime/harness-home.js';
 import { LockHeldError } from '../../runtime/lock.js';
+import { describeHolder } from '../../runtime/lock-record.js';
 
 export interface ClearHistoryOptions {
   yes?: boolean;
@@ -25,18 +27,32 @@ export interface ClearHistoryOptions {
   confirm?: Confirm;
 }
 
-function lockedMessage(runId: string, pid: number, command: string, status: string): string {
-  return `pi-harness clear-history: run ${runId} (pid ${pid}, ${command}, ${status}) is active; nothing was removed. Wait for it to finish or stop it first.\n`;
+function lockedMessage(holder: string): string {
+  return `pi-harness clear-history: ${holder} is active; nothing was removed. Wait for it to finish or stop it first.\n`;
+}
+
+/** Why clear-history may not start: a live run (3), or a lock of a newer version (2). */
+async function lockRefusal(home: HarnessHome, io: CliIo): Promise<ExitCode | undefined> {
+  const lock = await readRunLock(home);
+  if (lock.kind === 'live') {
+    const { runId, pid, command, status } = lock.holder;
+    io.stderr(lockedMessage(`run ${runId} (pid ${pid}, ${command}, ${status})`));
+    return EXIT.locked;
+  }
+  if (lock.kind !== 'newer') return undefined;
+  io.stderr(
+    `pi-harness clear-history: ${home.lockFile} was written by a newer pi-harness (format version ` +
+      `${lock.version}); nothing was removed. Use the newer pi-harness here.\n`,
+  );
+  return EXIT.usage;
 }
 
 export async function runClearHistory(config: Config, io: CliIo, options: ClearHistoryOptions): Promise<ExitCode> {
   const say = (line = '') => io.stdout(`${line}\n`);
-  const lock = await readLock(config.activeRunFile);
-  if (lock.kind === 'live') {
-    io.stderr(lockedMessage(lock.holder.runId, lock.holder.pid, lock.holder.command, lock.holder.status));
-    return EXIT.locked;
-  }
-  const plan = await planClear(config);
+  const home = await harnessHome(config);
+  const refusal = await lockRefusal(home, io);
+  if (refusal !== undefined) return refusal;
+  const plan = await planClear(config, home);
   const blocked = refused(plan);
   if (blocked.length > 0) {
     io.stderr(
@@ -76,10 +92,10 @@ export async function runClearHistory(config: Config, io: CliIo, options: ClearH
 
   let remaining: string[];
   try {
-    ({ remaining } = await removeTargets(targets, config.activeRunFile, config.repoRoot));
+    ({ remaining } = await removeTargets(targets, home.lockFile, config.repoRoot));
   } catch (error) {
     if (error instanceof LockHeldError) {
-      io.stderr(lockedMessage(error.holder.runId, error.holder.pid, error.holder.command, error.holder.status));
+      io.stderr(lockedMessage(describeHolder(error.holder)));
       return EXIT.locked;
     }
     throw error;

@@ -11,9 +11,26 @@ import type { CliIo } from '../io.js';
 import { DemoDirError, gitAvailable } from '../../demo/repo.js';
 import { MIN_NODE, versionAtLeast } from '../../doctor/check-pi.js';
 import { prepareDemo, type DemoOptions } from '../../demo/run-demo.js';
+import { openDashboard, untilInterrupted } from './dashboard.js';
 import { loopCommand } from './loop.js';
 
 export type { DemoOptions };
+
+/** The demo's run, with the dashboard when asked for: it keeps serving after the demo until Ctrl-C. */
+async function runDemo(demo: Awaited<ReturnType<typeof prepareDemo>>, io: CliIo, withDashboard: boolean) {
+  const dashboard = withDashboard ? await openDashboard(demo.config, io, {}) : undefined;
+  try {
+    const code = await loopCommand('run', demo.config, demo.loopIo, dashboard);
+    await demo.finish(code);
+    if (dashboard) {
+      io.stdout(`\nThe dashboard keeps serving the demo's run at the address above; Ctrl-C to stop it.\n`);
+      await untilInterrupted();
+    }
+    return code;
+  } finally {
+    await dashboard?.close();
+  }
+}
 
 export async function demoCommand(options: DemoOptions, io: CliIo): Promise<ExitCode> {
   // pi runs on this same Node; an older one dies at startup with a syntax error that names no version.
@@ -41,9 +58,7 @@ export async function demoCommand(options: DemoOptions, io: CliIo): Promise<Exit
     return EXIT.usage;
   }
   try {
-    const code = await loopCommand('run', demo.config, demo.loopIo);
-    await demo.finish(code);
-    return code;
+    return await runDemo(demo, io, options.dashboard === true);
   } finally {
     await demo.close();
   }

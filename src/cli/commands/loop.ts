@@ -7,10 +7,12 @@
 import { EXIT, exitCodeOf, type ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import type { Config } from '../../config/load.js';
-import { runLoop, type LoopMode } from '../../loop/run-loop.js';
+import type { Dashboard } from '../../dashboard/server.js';
+import { runLoop, type LoopMode, type LoopOptions } from '../../loop/run-loop.js';
 import { runParallelIterations } from '../../parallel/run-parallel.js';
 
-export async function loopCommand(mode: LoopMode, config: Config, io: CliIo): Promise<ExitCode> {
+/** `dashboard`: a started dashboard the run attaches to once it opens. */
+export async function loopCommand(mode: LoopMode, config: Config, io: CliIo, dashboard?: Dashboard): Promise<ExitCode> {
   const controller = new AbortController();
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -24,7 +26,13 @@ export async function loopCommand(mode: LoopMode, config: Config, io: CliIo): Pr
   const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   for (const signal of stopSignals) process.on(signal, onSignal);
   try {
-    const options = { mode, config, io, signal: controller.signal };
+    const options: LoopOptions = {
+      mode,
+      config,
+      io,
+      signal: controller.signal,
+      ...(dashboard ? { onRunOpened: (live) => dashboard.board.attachLive(live) } : {}),
+    };
     // One task at a time unless a run asks for more: `once` is always one iteration in the work tree.
     const outcome =
       mode === 'run' && config.parallel > 1 ? await runLoop(options, runParallelIterations) : await runLoop(options);

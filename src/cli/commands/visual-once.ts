@@ -9,10 +9,11 @@ import path from 'node:path';
 import { createTransport } from '../../agent/create-transport.js';
 import type { Config } from '../../config/load.js';
 import { openRun } from '../../runtime/open-run.js';
+import { harnessOwnPaths } from '../../runtime/own-paths.js';
 import { loadTaskFile } from '../../tasks/index.js';
 import { performVisualReview, saveReview } from '../../visual/perform.js';
 import type { VisualReviewRecord } from '../../visual/record.js';
-import { toRepoRelative, userDirtyPaths } from '../../workspace/changes.js';
+import { userDirtyPaths } from '../../workspace/changes.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import { withStopSignal } from './visual-common.js';
@@ -78,9 +79,7 @@ export async function visualOnceCommand(config: Config, io: CliIo, json: boolean
   const { runId, runDir, lock } = opened;
   try {
     const task = await currentTask(config);
-    const changedFiles = await userDirtyPaths(config.repoRoot, [
-      toRepoRelative(config.repoRoot, config.piRuntimeDir),
-    ]).catch(() => []);
+    const changedFiles = await userDirtyPaths(config.repoRoot, harnessOwnPaths(config)).catch(() => []);
     const { transport, warnings } = await createTransport(config, runDir, io.env);
     for (const warning of warnings) io.stderr(`warning: ${warning}\n`);
     try {

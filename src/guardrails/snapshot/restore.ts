@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { writeFileAtomic } from '../../util/atomic-file.js';
 import { errorMessage } from '../../util/errors.js';
 import { git } from '../../workspace/git.js';
+import { blobIdOfFile, formatOfId } from './blob-id.js';
 import { protectedPaths, protectedPathsInNewCommits, stashEntryWithout } from './protected-content.js';
 import { listFolder, readRefs, readStash } from './take.js';
 import type {
@@ -151,10 +152,11 @@ async function blobBytes(cwd: string, blob: string): Promise<Buffer> {
   return stdout;
 }
 
-async function currentBlob(cwd: string, file: string): Promise<string | null> {
+/** The file's blob id now, in the format of the id it is compared with (computed here, no git process). */
+async function currentBlob(file: string, stored: string | null | undefined): Promise<string | null> {
   const stats = await lstat(file).catch(() => undefined);
   if (!stats?.isFile()) return stats ? 'not-a-file' : null;
-  return (await git(cwd, ['hash-object', '--no-filters', '--', file])).trim();
+  return blobIdOfFile(file, formatOfId(stored));
 }
 
 function asideName(snapshot: GitSnapshot, kind: string, name: string): string {
@@ -167,7 +169,7 @@ async function restoreGitFile(
   records: RestoreRecord[],
   apply: boolean,
 ): Promise<void> {
-  const now = await currentBlob(snapshot.repoRoot, entry.file);
+  const now = await currentBlob(entry.file, entry.blob);
   if (now === entry.blob) return;
   if (!apply) {
     const change = entry.blob === null ? 'created' : now === null ? 'deleted' : 'modified';
@@ -195,7 +197,7 @@ async function restoreHooks(snapshot: GitSnapshot, records: RestoreRecord[], app
       current !== undefined &&
       current.symlink === hook.symlink &&
       current.mode === hook.mode &&
-      (hook.symlink !== undefined || (await currentBlob(snapshot.repoRoot, file)) === hook.blob);
+      (hook.symlink !== undefined || (await currentBlob(file, hook.blob)) === hook.blob);
     if (same) continue;
     if (apply) await writeStored(snapshot.repoRoot, file, hook);
     records.push({ kind: 'hook_restored', hook: hook.path, change: current === undefined ? 'deleted' : 'modified' });
@@ -238,7 +240,7 @@ async function restoreIgnored(
     return;
   }
   if (file.symlink !== undefined || !stats.isFile()) return;
-  const now = await currentBlob(snapshot.repoRoot, absolute);
+  const now = await currentBlob(absolute, file.blob);
   if (now !== file.blob)
     records.push({ kind: 'ignored_changed', path: file.path, original: file.blob!, action: 'kept' });
 }

@@ -27,9 +27,10 @@ export interface TakeSnapshotOptions {
 
 export async function takeSnapshot(options: TakeSnapshotOptions): Promise<GitSnapshot> {
   const { repoRoot } = options;
-  const absolute = async (name: string) => path.resolve(repoRoot, (await git(repoRoot, ['rev-parse', name])).trim());
-  const gitDir = await absolute('--git-dir');
-  const gitCommonDir = await absolute('--git-common-dir');
+  // One git call for both directories (each snapshot runs before every iteration's first turn).
+  const dirs = (await git(repoRoot, ['rev-parse', '--git-dir', '--git-common-dir'])).split('\n');
+  const gitDir = path.resolve(repoRoot, dirs[0]!.trim());
+  const gitCommonDir = path.resolve(repoRoot, dirs[1]!.trim());
   const refs = await readRefs(repoRoot);
   const stash = await readStash(repoRoot);
   const gitFiles = await storeGitFiles(repoRoot, gitDir, gitCommonDir);
@@ -146,8 +147,8 @@ async function pin(snapshot: GitSnapshot): Promise<void> {
     parents: commits,
     message: `pi-harness guardrail snapshot ${snapshot.label}\n`,
   });
-  await git(cwd, ['update-ref', '-m', 'pi-harness guardrail snapshot', snapshot.contentRef, content!]);
-  await git(cwd, ['update-ref', '-m', 'pi-harness guardrail snapshot', snapshot.pinRef, commit]);
+  const updates = `update ${snapshot.contentRef} ${content!}\nupdate ${snapshot.pinRef} ${commit}\n`;
+  await git(cwd, ['update-ref', '-m', 'pi-harness guardrail snapshot', '--stdin'], { input: updates });
 }
 
 /** The commits `objects` peel to (tags to their commits; trees and blobs left out). */
@@ -160,6 +161,10 @@ export async function peelToCommits(cwd: string, objects: readonly string[]): Pr
 
 /** Drops the pins once the snapshot is no longer needed. */
 export async function releaseSnapshot(snapshot: GitSnapshot): Promise<void> {
-  await git(snapshot.repoRoot, ['update-ref', '-d', snapshot.pinRef]).catch(() => undefined);
-  await git(snapshot.repoRoot, ['update-ref', '-d', snapshot.contentRef]).catch(() => undefined);
+  const deletes = `delete ${snapshot.pinRef}\ndelete ${snapshot.contentRef}\n`;
+  await git(snapshot.repoRoot, ['update-ref', '--stdin'], { input: deletes }).catch(async () => {
+    // One of them already gone fails the whole transaction: then each on its own.
+    await git(snapshot.repoRoot, ['update-ref', '-d', snapshot.pinRef]).catch(() => undefined);
+    await git(snapshot.repoRoot, ['update-ref', '-d', snapshot.contentRef]).catch(() => undefined);
+  });
 }

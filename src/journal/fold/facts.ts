@@ -15,10 +15,12 @@ import type {
   TaskRef,
   VerifyAfter,
 } from '../../vocabulary/iterations.js';
+import type { IntegrityMode, IntegrityRule } from '../../vocabulary/integrity.js';
 import type { Role } from '../../vocabulary/roles.js';
 import { emptyUsage, type TerminalReason, type TokenUsage, type TurnStatus } from '../../vocabulary/turns.js';
 import type { Verdict, VisualVerdict } from '../../vocabulary/verdicts.js';
-import type { RunBudgets } from '../events.js';
+import type { ControlAction, ControlResult, ControlSource, ParkCause } from '../../vocabulary/control.js';
+import type { BaselineCounts, BaselineSource, RunBudgets, TaskListEntry } from '../events.js';
 
 export interface TurnFacts {
   role: Role | 'unknown';
@@ -44,9 +46,58 @@ export interface TurnInFlight {
   startedAt: string;
   toolCalls: number;
   lastTool: { name: string; path?: string } | null;
+  /** The turn's tool calls as they started, oldest first (the latest MAX_TURN_TOOLS). */
+  tools: ToolCallStart[];
   /** Usage of the model requests finished so far. */
   usage: TokenUsage;
   modelRequests: number;
+  /** Tokens the last model request sent (input + cache): how full the context is. */
+  contextTokens: number | null;
+  /** The model's context window, when the configuration declares it. */
+  contextWindow: number | null;
+}
+
+/** A tool call of the turn in flight, as it started. */
+export interface ToolCallStart {
+  name: string;
+  path?: string;
+  command?: string;
+  at: string;
+}
+
+/** Tool calls of the turn in flight the fold keeps (a looping agent can make thousands). */
+export const MAX_TURN_TOOLS = 200;
+
+/** An operator's request as the journal tells it. */
+export interface ControlRecord {
+  id: string;
+  action: ControlAction;
+  source: ControlSource | null;
+  task: string | null;
+  text: string | null;
+  receivedAt: string;
+  /** What the run said it will do when it received the request. */
+  plan: string;
+  /** Null until the run settled it. */
+  result: ControlResult | null;
+  detail: string | null;
+  appliedAt: string | null;
+}
+
+/** Operator control of the run: paused or not, and the requests so far (the latest MAX_CONTROLS). */
+export interface ControlFacts {
+  paused: boolean;
+  pausedAt: string | null;
+  requests: ControlRecord[];
+}
+
+export const MAX_CONTROLS = 50;
+
+/** A task of the task file, with what the journal says happened to it. */
+export interface TaskEntryFacts extends TaskListEntry {
+  /** Why it is parked, when it is. */
+  parkCause: ParkCause | null;
+  parkReason: string | null;
 }
 
 export interface VerificationFacts {
@@ -74,6 +125,25 @@ export interface RescueFacts {
   files: string[];
 }
 
+/** One finding of an iteration's integrity checks, once however many checks saw it. */
+export interface IntegrityFindingFacts {
+  rule: IntegrityRule;
+  path: string;
+  detail: string;
+  /** The first and the last check (1, 2 …) that reported it. */
+  firstCheck: number;
+  lastCheck: number;
+}
+
+/** What the integrity checks of one iteration compared against and found. */
+export interface IntegrityFacts {
+  mode: IntegrityMode | null;
+  /** Checks that ran (one after each passing verification). */
+  checks: number;
+  baseline: { testFiles: number; counts: BaselineCounts | null; source: BaselineSource } | null;
+  findings: IntegrityFindingFacts[];
+}
+
 /** What the guardrails did: tool calls refused, and changes to the repository found after turns. */
 export interface GuardrailFacts {
   /** Tool calls the guard refused (the model was told the rule). */
@@ -99,6 +169,8 @@ export interface IterationFacts {
   iteration: number;
   /** Null when the journal never named it (a damaged iteration_start). */
   task: TaskRef | null;
+  /** The commit the iteration started from (its diff is taken against it). */
+  startCommit: string | null;
   startedAt: string | null;
   /** The time of the iteration's latest event (how long a crashed iteration ran). */
   lastAt: string | null;
@@ -146,6 +218,7 @@ export interface IterationFacts {
   notes: string[];
   needsRescue: boolean;
   visualReview: { verdict: VisualVerdict; vetoed: boolean; summary: string } | null;
+  integrity: IntegrityFacts;
   guardrails: GuardrailFacts;
   errors: string[];
   /** The parallel run's worker that ran it; null in a sequential run. */
@@ -244,6 +317,8 @@ export interface RunFacts {
   warnings: string[];
   incidents: RunIncident[];
   providerWaits: { count: number; totalMs: number; last: string | null };
+  /** Integrity findings over the run's iterations (each counted once per iteration). */
+  integrityFindings: number;
   /** Over the whole run, crash recovery included. */
   guardrails: GuardrailFacts;
 }
@@ -279,6 +354,7 @@ export function emptyRun(runId: string): RunFacts {
     warnings: [],
     incidents: [],
     providerWaits: { count: 0, totalMs: 0, last: null },
+    integrityFindings: 0,
     guardrails: emptyGuardrails(),
   };
 }
@@ -293,6 +369,7 @@ export function newIteration(
     runId,
     iteration,
     task,
+    startCommit: null,
     startedAt: at,
     lastAt: at,
     step: 'starting',
@@ -326,6 +403,7 @@ export function newIteration(
     notes: [],
     needsRescue: false,
     visualReview: null,
+    integrity: { mode: null, checks: 0, baseline: null, findings: [] },
     guardrails: emptyGuardrails(),
     errors: [],
     worker: null,

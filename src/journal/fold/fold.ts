@@ -10,10 +10,14 @@ import type { DecodableType, ReadEvent, ReadEventOf } from '../decode.js';
 import {
   emptyRun,
   emptyTallies,
+  MAX_TURN_TOOLS,
   newIteration,
+  type ControlFacts,
   type IterationFacts,
+  type TaskEntryFacts,
   type RunFacts,
   type Tallies,
+  type Tally,
   type TaskOutcome,
   type TurnFacts,
   type TurnInFlight,
@@ -22,6 +26,9 @@ import {
 import { addMerge, endWorkerIteration, removeWorktree, startWorker } from './worker-events.js';
 import {
   addCommit,
+  addIntegrityBaseline,
+  addIntegrityCheck,
+  addIntegrityFinding,
   addLargeFiles,
   addTurn,
   addVerdict,
@@ -30,6 +37,15 @@ import {
   endIteration,
   turnFacts,
 } from './iteration-events.js';
+import {
+  applyControl,
+  emptyControl,
+  markDone,
+  parkInList,
+  receiveControl,
+  replaceTaskList,
+  unparkInList,
+} from './operator.js';
 import { addGuardrailBlock, addGuardrailRestore } from './guardrail-events.js';
 import { bump, repoRelative, tallyTurn } from './tallies.js';
 import { addUsageInto, emptyUsage } from '../../vocabulary/turns.js';
@@ -40,6 +56,40 @@ export interface FoldOptions {
 }
 
 type Handler<T extends DecodableType> = (fold: JournalFold, event: ReadEventOf<T>) => void;
+
+type TallyEntries = Record<keyof Tallies, [string, Tally][]>;
+
+/**
+ * The fold as plain JSON, to go on folding elsewhere (the dashboard page applies the events that
+ * follow to it). Only the latest iterations travel; events only ever touch the iteration in flight.
+ */
+export interface FoldSnapshot {
+  run: RunFacts;
+  iterations: IterationFacts[];
+  /** Earlier iterations left out of `iterations`. */
+  omittedIterations: number;
+  tallies: TallyEntries;
+  tasks: [string, TaskOutcome][];
+  current: number | null;
+  turn: TurnInFlight | null;
+  lastTurn: { iteration: number; facts: TurnFacts } | null;
+  taskList: TaskEntryFacts[];
+  control: ControlFacts;
+  internal: { repoRoot: string | null; requestedModel: string | null; toolShare: { tokens: number; cost: number } };
+}
+
+export interface SnapshotOptions {
+  /** How many of the latest iterations to include (default all). */
+  iterations?: number;
+  /** Each verification output is cut to its last this many characters (default: whole). */
+  outputChars?: number;
+}
+
+function trimOutput(it: IterationFacts, chars: number | undefined): IterationFacts {
+  const last = it.lastVerification;
+  if (chars === undefined || !last || last.output.length <= chars) return it;
+  return { ...it, lastVerification: { ...last, output: last.output.slice(-chars) } };
+}
 
 export class JournalFold {
   readonly run: RunFacts;
@@ -56,6 +106,10 @@ export class JournalFold {
   turn: TurnInFlight | undefined;
   /** The turn the latest turn_end recorded, with the iteration it belongs to. */
   lastTurn: { iteration: number; facts: TurnFacts } | undefined;
+  /** The task file as last journaled, with the parks, unparks and ticks since (empty: never journaled). */
+  readonly taskList: TaskEntryFacts[] = [];
+  /** Operator control: paused or not, and the requests with how they were settled. */
+  readonly control: ControlFacts = emptyControl();
   private readonly byNumber = new Map<number, IterationFacts>();
   private readonly repoRoot: string | undefined;
   /** The model each iteration's pending turn_start asked for. */
@@ -66,6 +120,52 @@ export class JournalFold {
   constructor(runId = '', options: FoldOptions = {}) {
     this.run = emptyRun(runId);
     this.repoRoot = options.repoRoot;
+  }
+
+  /** The fold as plain data (see FoldSnapshot). */
+  snapshot(options: SnapshotOptions = {}): FoldSnapshot {
+    const keep = Math.min(this.iterations.length, options.iterations ?? this.iterations.length);
+    const tallies = Object.fromEntries(
+      (Object.keys(this.tallies) as (keyof Tallies)[]).map((key) => [key, [...this.tallies[key]]]),
+    ) as TallyEntries;
+    return {
+      run: this.run,
+      iterations: this.iterations.slice(this.iterations.length - keep).map((it) => trimOutput(it, options.outputChars)),
+      omittedIterations: this.iterations.length - keep,
+      tallies,
+      tasks: [...this.tasks],
+      current: this.current?.iteration ?? null,
+      turn: this.turn ?? null,
+      lastTurn: this.lastTurn ?? null,
+      taskList: this.taskList,
+      control: this.control,
+      internal: { repoRoot: this.repoRoot ?? null, requestedModel: this.requestedModel, toolShare: this.toolShare },
+    };
+  }
+
+  /**
+   * A fold that goes on from a snapshot: its own copy, unless `adopt` says the snapshot is the
+   * caller's to give away (freshly parsed JSON), which saves copying a large one.
+   */
+  static restore(snapshot: FoldSnapshot, options: { adopt?: boolean } = {}): JournalFold {
+    const copy = options.adopt ? snapshot : structuredClone(snapshot);
+    const fold = new JournalFold(copy.run.runId, copy.internal.repoRoot ? { repoRoot: copy.internal.repoRoot } : {});
+    Object.assign(fold.run, copy.run);
+    for (const it of copy.iterations) {
+      fold.iterations.push(it);
+      fold.byNumber.set(it.iteration, it);
+    }
+    for (const key of Object.keys(copy.tallies) as (keyof Tallies)[])
+      for (const [name, tally] of copy.tallies[key]) fold.tallies[key].set(name, tally);
+    for (const [id, outcome] of copy.tasks) fold.tasks.set(id, outcome);
+    fold.current = copy.current === null ? undefined : fold.byNumber.get(copy.current);
+    fold.turn = copy.turn ?? undefined;
+    fold.lastTurn = copy.lastTurn ?? undefined;
+    fold.taskList.push(...copy.taskList);
+    Object.assign(fold.control, copy.control);
+    fold.requestedModel = copy.internal.requestedModel;
+    fold.toolShare = copy.internal.toolShare;
+    return fold;
   }
 
   /** The iteration numbered `iteration`, if the run started it. */
@@ -87,6 +187,7 @@ export class JournalFold {
     if (event.iteration === undefined) return;
     const it = newIteration(this.run.runId, event.iteration, event.task ?? null, event.at || null);
     it.worker = event.worker ?? null;
+    it.startCommit = event.startCommit ?? null;
     if (!this.byNumber.has(event.iteration)) this.iterations.push(it);
     else this.iterations[this.iterations.indexOf(this.byNumber.get(event.iteration)!)] = it;
     this.byNumber.set(event.iteration, it);
@@ -116,8 +217,11 @@ export class JournalFold {
       startedAt: event.at,
       toolCalls: 0,
       lastTool: null,
+      tools: [],
       usage: emptyUsage(),
       modelRequests: 0,
+      contextTokens: null,
+      contextWindow: event.contextWindow ?? null,
     };
   }
 
@@ -159,6 +263,7 @@ export class JournalFold {
       this.run.counts[status] = (this.run.counts[status] ?? 0) + 1;
       addUsageInto(this.run.usage, it.usage);
     }
+    if (it.task && it.status === 'succeeded') markDone(this.taskList, it.task.id);
     if (it.task && it.status) {
       const known = this.tasks.get(it.task.id);
       this.tasks.set(it.task.id, {
@@ -203,6 +308,8 @@ const HANDLERS: { [T in DecodableType]?: Handler<T> } = {
     run.reportedSucceeded = event.succeeded ?? null;
     fold.current = undefined;
     fold.turn = undefined;
+    fold.control.paused = false;
+    fold.control.pausedAt = null;
   },
   iteration_start: (fold, event) => fold.startIteration(event),
   turn_start: (fold, event) => fold.startTurn(event),
@@ -210,11 +317,21 @@ const HANDLERS: { [T in DecodableType]?: Handler<T> } = {
     if (!fold.turn || !event.usage) return;
     addUsageInto(fold.turn.usage, event.usage);
     fold.turn.modelRequests = event.modelRequests ?? fold.turn.modelRequests + 1;
+    fold.turn.contextTokens = event.usage.input + event.usage.cacheRead + event.usage.cacheWrite;
   },
   tool_start: (fold, event) => {
-    if (!fold.turn) return;
-    fold.turn.toolCalls += 1;
-    fold.turn.lastTool = event.path ? { name: event.name ?? 'tool', path: event.path } : { name: event.name ?? 'tool' };
+    const turn = fold.turn;
+    if (!turn) return;
+    turn.toolCalls += 1;
+    const name = event.name ?? 'tool';
+    turn.lastTool = event.path ? { name, path: event.path } : { name };
+    turn.tools.push({
+      name,
+      ...(event.path ? { path: event.path } : {}),
+      ...(event.command ? { command: event.command } : {}),
+      at: event.at,
+    });
+    if (turn.tools.length > MAX_TURN_TOOLS) turn.tools.shift();
   },
   turn_end: (fold, event) => fold.endTurn(event),
   tool: (fold, event) => fold.addTool(event),
@@ -229,6 +346,14 @@ const HANDLERS: { [T in DecodableType]?: Handler<T> } = {
   }),
   verification: withIteration((it, event) => addVerification(it, event)),
   verdict: withIteration((it, event) => addVerdict(it, event)),
+  integrity_baseline_start: withIteration((it) => {
+    it.step = 'baseline verification';
+  }),
+  integrity_baseline: withIteration((it, event) => addIntegrityBaseline(it, event)),
+  integrity_finding: withIteration((it, event, fold) => {
+    if (addIntegrityFinding(it, event)) fold.run.integrityFindings += 1;
+  }),
+  integrity_check: withIteration((it, event) => addIntegrityCheck(it, event)),
   commit: (fold, event) => {
     const it = fold.iteration(event.iteration);
     if (it) addCommit(it, event);
@@ -292,6 +417,11 @@ const HANDLERS: { [T in DecodableType]?: Handler<T> } = {
   worker_start: (fold, event) => startWorker(fold.workers, event),
   merge: (fold, event) => addMerge(fold.workers, event),
   worktree_removed: (fold, event) => removeWorktree(fold.workers, event),
+  task_list: (fold, event) => replaceTaskList(fold.taskList, event),
+  task_parked: (fold, event) => parkInList(fold.taskList, event),
+  task_unparked: (fold, event) => unparkInList(fold.taskList, event),
+  control_received: (fold, event) => receiveControl(fold.control, event),
+  control_applied: (fold, event) => applyControl(fold.control, event),
   large_files: withIteration((it, event) => addLargeFiles(it, event.files ?? [])),
   large_file: withIteration((it, event) => {
     if (event.path && event.lines !== undefined) addLargeFiles(it, [{ path: event.path, lines: event.lines }]);

@@ -111,3 +111,38 @@ export function endIteration(it: IterationFacts, event: ReadEventOf<'iteration_e
 function emptyCommit() {
   return { by: null, message: null, files: [], tickedByHarness: false };
 }
+
+/** An integrity finding, kept once per rule and path; returns whether it is new to the iteration. */
+export function addIntegrityFinding(it: IterationFacts, event: ReadEventOf<'integrity_finding'>): boolean {
+  if (event.rule === undefined || event.path === undefined) return false;
+  const check = event.check ?? it.integrity.checks + 1;
+  if (event.mode) it.integrity.mode = event.mode;
+  const known = it.integrity.findings.find((finding) => finding.rule === event.rule && finding.path === event.path);
+  if (known) {
+    known.lastCheck = Math.max(known.lastCheck, check);
+    known.detail = event.detail ?? known.detail;
+    return false;
+  }
+  it.integrity.findings.push({
+    rule: event.rule,
+    path: event.path,
+    detail: event.detail ?? '',
+    firstCheck: check,
+    lastCheck: check,
+  });
+  return true;
+}
+
+export function addIntegrityCheck(it: IterationFacts, event: ReadEventOf<'integrity_check'>): void {
+  it.integrity.checks = Math.max(it.integrity.checks + 1, event.check ?? 0);
+  if (event.mode) it.integrity.mode = event.mode;
+  it.step = 'after integrity check';
+}
+
+export function addIntegrityBaseline(it: IterationFacts, event: ReadEventOf<'integrity_baseline'>): void {
+  it.integrity.baseline = {
+    testFiles: event.testFiles ?? 0,
+    counts: event.counts ?? null,
+    source: event.source ?? 'none',
+  };
+}

@@ -7,12 +7,15 @@ import type { ReadEvent, ReadEventOf } from '../decode.js';
 import type { IterationFacts } from '../fold/facts.js';
 import type { JournalFold } from '../fold/fold.js';
 import {
+  baselinePhrase,
   commitPhrase,
+  findingPhrase,
+  oneLine,
+  plural,
   guardrailBlockPhrase,
   guardrailRestorePhrase,
   guardrailTally,
   mergePhrase,
-  oneLine,
   rescuePhrase,
   taskPhrase,
   turnEnding,
@@ -48,10 +51,22 @@ export function iterationSummary(it: IterationFacts): string {
       `${it.modelRequests} model requests, ${tokens} tokens` +
       (it.usage.cost > 0 ? `, $${it.usage.cost.toFixed(4)}` : ''),
   ];
+  const integrity = integrityLine(it);
+  if (integrity) lines.push(`  integrity:    ${integrity}`);
   const guardrails = guardrailTally(it.guardrails);
   if (guardrails) lines.push(`  guardrails:   ${guardrails}`);
   for (const note of it.notes) lines.push(`  note:         ${note}`);
   return lines.join('\n');
+}
+
+/** `clean`, or the findings by rule and path (`2 findings: skip-marker-added test/a.test.js, …`). */
+function integrityLine(it: IterationFacts): string | undefined {
+  const { checks, findings, mode } = it.integrity;
+  if (checks === 0) return undefined;
+  if (findings.length === 0) return `clean (${mode})`;
+  const named = findings.slice(0, 3).map((finding) => `${finding.rule} ${finding.path}`);
+  const more = findings.length > 3 ? `, and ${findings.length - 3} more` : '';
+  return `${plural(findings.length, 'finding')} (${mode}): ${named.join(', ')}${more}`;
 }
 
 function visualReviewLines(event: ReadEventOf<'visual_review'>): string[] {
@@ -95,7 +110,16 @@ function turnLines(event: ReadEvent): string[] | undefined {
   }
 }
 
-function stepLines(event: ReadEvent): string[] | undefined {
+/** A finding an earlier check of the iteration already reported is not printed again. */
+function findingLines(event: ReadEventOf<'integrity_finding'>, fold: JournalFold): string[] {
+  const known = fold
+    .iteration(event.iteration)
+    ?.integrity.findings.find((finding) => finding.rule === event.rule && finding.path === event.path);
+  if (known && event.check !== undefined && known.firstCheck < event.check) return [];
+  return [`  integrity finding: ${findingPhrase(event)}`];
+}
+
+function stepLines(event: ReadEvent, fold: JournalFold): string[] | undefined {
   switch (event.type) {
     case 'iteration_start':
       return [`\niteration ${event.iteration} — ${taskPhrase(event.task)}`];
@@ -105,6 +129,17 @@ function stepLines(event: ReadEvent): string[] | undefined {
       return [`  verification: ${verificationOutcome(event)}`];
     case 'verdict':
       return [`  tester verdict: ${event.verdict}`];
+    case 'integrity_baseline_start':
+      return [`  integrity baseline: running ${event.command} once for the test counts…`];
+    case 'integrity_baseline':
+      return [`  integrity baseline: ${baselinePhrase(event)}`];
+    case 'integrity_finding':
+      return findingLines(event, fold);
+    case 'integrity_check':
+      return [
+        `  integrity check ${event.check}: ` +
+          `${event.findings ? plural(event.findings, 'finding') : 'clean'} (${event.mode})`,
+      ];
     case 'commit':
       return [`  ${commitPhrase(event)}`];
     case 'rescue':
@@ -128,11 +163,20 @@ function runLines(event: ReadEvent, options: ConsoleOptions): string[] | undefin
       return [
         `recovering: iteration ${event.iteration} of run ${event.crashedRunId} (task "${event.taskText}") ` +
           'did not finish; keeping its work',
+        ...(event.notes ?? []).map((note) => `  ${note}`),
       ];
     case 'warning':
       return [`${event.iteration !== undefined ? '  ' : ''}warning: ${event.message}`];
     case 'error':
       return event.iteration !== undefined ? [`  error: ${event.message}`] : [];
+    case 'control_received':
+      return [
+        `control: ${event.action} from the ${event.source === 'dashboard' ? 'dashboard' : 'command line'} — ${event.detail}`,
+      ];
+    case 'control_applied':
+      return [`control: ${event.action} ${event.result === 'applied' ? 'done' : event.result}: ${event.detail}`];
+    case 'task_unparked':
+      return [`task unparked: ${event.taskId}`];
     case 'budget':
       return [`budget: ${event.message}`, ...(event.action === 'park_task' ? [`task parked: ${event.message}`] : [])];
     case 'iteration_end': {
@@ -179,7 +223,8 @@ function labelled(lines: string[], worker: string | undefined): string[] {
 /** A journal listener that writes the terminal's lines. */
 export function consoleView(options: ConsoleOptions): (event: ReadEvent) => void {
   return (event) => {
-    const lines = turnLines(event) ?? stepLines(event) ?? parallelLines(event) ?? runLines(event, options) ?? [];
+    const lines =
+      turnLines(event) ?? stepLines(event, options.fold) ?? parallelLines(event) ?? runLines(event, options) ?? [];
     for (const line of labelled(lines, event.worker)) options.write(line);
   };
 }

@@ -4,7 +4,9 @@
  */
 import type { ReadEvent, ReadEventOf } from '../decode.js';
 import {
+  baselinePhrase,
   commitPhrase,
+  findingPhrase,
   guardrailBlockPhrase,
   guardrailRestorePhrase,
   mergePhrase,
@@ -36,7 +38,7 @@ function describeRun(event: ReadEvent): string | undefined {
     case 'crash_recovery':
       return (
         `iteration ${event.iteration} of run ${event.crashedRunId} ("${event.taskText}") ` +
-        'did not finish; keeping its work'
+        `did not finish; keeping its work${(event.notes ?? []).map((note) => `; ${note}`).join('')}`
       );
     case 'provider_wait': {
       const attempt = `attempt ${event.attempt}${opt(event.status !== undefined, `, status ${event.status}`)}`;
@@ -120,6 +122,17 @@ function describeIteration(event: ReadEvent): string | undefined {
       );
     case 'verdict':
       return `iteration ${event.iteration} tester${opt(event.recheck, ' recheck')}: ${event.verdict}`;
+    case 'integrity_baseline_start':
+      return `iteration ${event.iteration} integrity baseline: running ${event.command} (once per run)`;
+    case 'integrity_baseline':
+      return `iteration ${event.iteration} integrity baseline: ${baselinePhrase(event)}`;
+    case 'integrity_finding':
+      return `iteration ${event.iteration} integrity check ${event.check} (${event.mode}): ${findingPhrase(event)}`;
+    case 'integrity_check':
+      return (
+        `iteration ${event.iteration} integrity check ${event.check} (${event.mode}): ` +
+        plural(event.findings ?? 0, 'finding')
+      );
     case 'commit':
       return `iteration ${event.iteration} ${commitPhrase(event)}`;
     case 'rescue':
@@ -164,7 +177,32 @@ function describeParallel(event: ReadEvent): string | undefined {
   }
 }
 
-const DESCRIBERS: readonly Describe[] = [describeRun, describeTurn, describeIteration, describeParallel];
+function describeOperator(event: ReadEvent): string | undefined {
+  switch (event.type) {
+    case 'control_received': {
+      const what = opt(event.task, ` task ${event.task}`) + opt(event.text, ` "${event.text}"`);
+      return `${event.action}${what} (${event.id}, from ${event.source}): ${event.detail}`;
+    }
+    case 'control_applied':
+      return `${event.action} (${event.id}) ${event.result}: ${event.detail}`;
+    case 'task_list':
+      return `${plural((event.tasks ?? []).length, 'task')} in the task file`;
+    case 'task_parked':
+      return `task ${event.taskId} parked (${event.cause}): ${event.reason}`;
+    case 'task_unparked':
+      return `task ${event.taskId} unparked`;
+    default:
+      return undefined;
+  }
+}
+
+const DESCRIBERS: readonly Describe[] = [
+  describeRun,
+  describeTurn,
+  describeIteration,
+  describeOperator,
+  describeParallel,
+];
 
 function describe(event: ReadEvent): string {
   for (const describer of DESCRIBERS) {

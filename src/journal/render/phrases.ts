@@ -26,7 +26,7 @@ export function commitPhrase(event: ReadEventOf<'commit'>): string {
 }
 
 /** `failed (exit 1)`; a skipped verification ran nothing and has no exit code. */
-export function verificationOutcome(event: ReadEventOf<'verification'>): string {
+export function verificationOutcome(event: Pick<ReadEventOf<'verification'>, 'outcome' | 'exitCode'>): string {
   const outcome = event.outcome ?? 'unknown';
   const exit = typeof event.exitCode === 'number' && outcome !== 'skipped' ? ` (exit ${event.exitCode})` : '';
   return `${outcome}${exit}`;
@@ -54,6 +54,32 @@ export function turnEnding(event: ReadEventOf<'turn_end'>): string {
 export function oneLine(text: string, max = 80): string {
   const line = text.replace(/\s+/g, ' ').trim();
   return line.length > max ? `${line.slice(0, max - 3)}...` : line;
+}
+
+const BASELINE_SOURCES = {
+  verification: 'from an earlier verification of this tree',
+  run_start: 'from the verification at run start',
+  none: '',
+} as const;
+
+/** `2 test files; node-test ran 4 tests (1 skipped), from the verification at run start` */
+export function baselinePhrase(event: ReadEventOf<'integrity_baseline'>): string {
+  const files = plural(event.testFiles ?? 0, 'test file');
+  const counts = event.counts;
+  const run = event.verification;
+  const ranAtStart = run ? `; the verification at run start ${verificationOutcome(run)}` : '';
+  if (!counts) return `${files}; no test counts to compare${ranAtStart}`;
+  const unit = counts.unit === 'package' ? 'test package' : 'test';
+  const notRun = counts.skipped + counts.todo;
+  const skipped = notRun > 0 ? ` (${notRun} skipped or todo)` : '';
+  const partial = counts.complete ? '' : ', incomplete (not compared)';
+  const source = BASELINE_SOURCES[event.source ?? 'none'];
+  return `${files}; ${counts.runner} ran ${plural(counts.run, unit)}${skipped}${partial}, ${source}`;
+}
+
+/** `test-file-deleted: test/a.test.js — test/a.test.js, which held 2 tests, was deleted` */
+export function findingPhrase(event: ReadEventOf<'integrity_finding'>): string {
+  return `${event.rule ?? '?'}: ${event.path ?? '?'}${event.detail ? ` — ${event.detail}` : ''}`;
 }
 
 /** `blocked [git-push] git push origin HEAD` (`warned` when warn mode let it run). */

@@ -10,6 +10,8 @@ import type { RunGuard } from './run-guard.js';
 
 export function guardedTransport(transport: Transport, guard: RunGuard): Transport {
   const releaseSessions = transport.releaseSessions?.bind(transport);
+  // The operator's guidance goes into the turn in flight as it would unguarded (pi-harness steer).
+  const steer = transport.steer?.bind(transport);
   return {
     async runTurn(request, signal) {
       await guard.beforeTurn(request.role);
@@ -21,6 +23,7 @@ export function guardedTransport(transport: Transport, guard: RunGuard): Transpo
     },
     close: () => transport.close(),
     ...(releaseSessions ? { releaseSessions } : {}),
+    ...(steer ? { steer } : {}),
   };
 }
 

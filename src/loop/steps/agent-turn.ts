@@ -7,6 +7,7 @@
 import type { TurnResult } from '../../agent/types.js';
 import { modelForRole } from '../../config/role-model.js';
 import { journalTurnEnd } from '../../journal/turn-events.js';
+import { loadoutFor } from '../../prompts/system.js';
 import type { Role } from '../../vocabulary/roles.js';
 import { addUsage } from '../../vocabulary/turns.js';
 import type { TurnSummary } from '../decide.js';
@@ -46,6 +47,8 @@ async function startTurn(
   // Relative to the iteration's start commit, so files an agent already committed still count.
   const prompt = await prompts.build(request, run.state.tree.changes.all);
   const model = modelForRole(config, role);
+  // Declared in the configuration, it lets the views show how full the context is.
+  const contextWindow = model ? config.models[model]?.contextWindow : undefined;
   // The prompt travels in the journal; the last-prompt file is its projection.
   journal.append({
     type: 'turn_start',
@@ -55,6 +58,7 @@ async function startTurn(
     ...(request.kind === 'developerRetry' ? { retry: request.reason } : {}),
     promptBytes: Buffer.byteLength(prompt),
     ...(model ? { model } : {}),
+    ...(contextWindow ? { contextWindow } : {}),
     prompt,
   });
   return { prompt, ...(model ? { model } : {}) };
@@ -69,6 +73,7 @@ export async function runAgentTurn(
   const { config, transport, signal } = run.services;
   const { prompt, model } = await startTurn(run, role, request);
   const before = run.state.tree;
+  const loadout = loadoutFor(role, config);
   const stopHeartbeat = heartbeat(run, role);
   let turn: TurnResult;
   try {
@@ -77,7 +82,9 @@ export async function runAgentTurn(
         role,
         prompt,
         ...(model ? { model } : {}),
-        tools: config.piTools,
+        tools: loadout.tools,
+        offeredTools: loadout.offeredTools,
+        ...(loadout.systemPrompt ? { systemPrompt: loadout.systemPrompt } : {}),
         ...(config.piThinking ? { thinking: config.piThinking } : {}),
         session: sessionId ? { kind: 'continue', sessionId } : { kind: 'new' },
         cwd: config.repoRoot,

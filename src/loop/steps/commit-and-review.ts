@@ -1,4 +1,5 @@
 /** The steps after a PASS: the commit, and the visual review when one is due. */
+import { integrityTrailers } from '../../integrity/index.js';
 import { errorMessage } from '../../util/errors.js';
 import { addUsage } from '../../vocabulary/turns.js';
 import { commitStep, type CommitStepResult } from '../commit-step.js';
@@ -21,6 +22,8 @@ async function tryCommit(run: IterationRun): Promise<CommitStepResult> {
       testerText: run.state.testerText,
       iteration: start.iteration,
       now: run.state.tree,
+      // In `warn` mode the commit carries what the integrity checks found.
+      trailers: config.integrity === 'warn' ? integrityTrailers(run.state.integrityFindings) : [],
       ...(run.services.guard.commitHooks ? { hooks: run.services.guard.commitHooks } : {}),
       holdBack: run.services.guard.holdBack(run.state.tree.changes.all),
     });
@@ -51,6 +54,8 @@ export async function commitHandler(run: IterationRun): Promise<Outcome> {
       message: result.message,
       tickedByHarness: result.tickedByHarness,
     });
+    // Recorded the moment it is made: a crash from here on keeps the commit on the branch.
+    await run.services.inProgress.note({ commit: result.commit, head: result.commit });
   } else {
     run.state.notes.push(result.reason);
     if (result.hookOutput !== undefined)

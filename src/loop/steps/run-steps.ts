@@ -13,9 +13,11 @@ import {
   type Outcome,
   type Step,
 } from '../decide.js';
+import { OperatorSkip } from '../control-desk.js';
 import type { IterationRun } from '../iteration-run.js';
 import { developerStep, fixStep, testerStep } from './agent-steps.js';
 import { commitHandler, visualHandler } from './commit-and-review.js';
+import { integrityStep } from './integrity-step.js';
 import { verifyStep } from './verify-step.js';
 
 type StepHandlers = {
@@ -25,6 +27,7 @@ type StepHandlers = {
 const HANDLERS: StepHandlers = {
   developer: developerStep,
   verify: verifyStep,
+  integrity: integrityStep,
   fix: fixStep,
   tester: testerStep,
   commit: commitHandler,
@@ -42,11 +45,14 @@ export async function runSteps(run: IterationRun, limits: DecisionLimits): Promi
   while (state.step.kind !== 'end') {
     if (signal.aborted) break;
     const outcome = await perform(run, state.step);
+    // HEAD as the step left it: after a crash, commits below it are known to be the iteration's.
+    await run.services.inProgress.note({ head: state.tree.head });
     state.progress = advance(state.progress, outcome);
     state.step = decide(state.progress, outcome, limits);
     state.progress = enter(state.progress, state.step);
   }
-  const end = signal.aborted || state.step.kind !== 'end' ? whenInterrupted(state.step) : state.step;
+  const cause = signal.reason instanceof OperatorSkip ? 'skip' : 'stop';
+  const end = signal.aborted || state.step.kind !== 'end' ? whenInterrupted(state.step, cause) : state.step;
   state.step = end;
   return end;
 }

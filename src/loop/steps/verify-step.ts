@@ -2,25 +2,16 @@
  * The harness's own verification: the user's testCommand through their shell, in its own process
  * group, with a time limit and a cap on the output kept. Empty command: skipped (nothing ran).
  */
-import { runCommand } from '../../verify/run-command.js';
 import { lastLines } from '../../verify/tail-buffer.js';
 import type { Outcome, Step } from '../decide.js';
 import { readTree, type IterationRun } from '../iteration-run.js';
-
-const VERIFICATION_OUTPUT_CAP = 256 * 1024;
+import { runTestCommand } from '../test-command.js';
 
 export async function verifyStep(run: IterationRun, step: Extract<Step, { kind: 'verify' }>): Promise<Outcome> {
-  const { config, journal, childEnv, signal } = run.services;
+  const { config, journal } = run.services;
   const { iteration } = run.start;
   journal.append({ type: 'verification_start', iteration, after: step.after, command: config.testCommand });
-  const result = await runCommand({
-    command: config.testCommand,
-    cwd: config.repoRoot,
-    timeoutSeconds: config.verificationTimeoutSeconds,
-    maxOutputBytes: VERIFICATION_OUTPUT_CAP,
-    env: childEnv,
-    signal,
-  });
+  const result = await runTestCommand(run.services);
   run.state.lastVerification = result;
   const tail = lastLines(result.output, config.maxFailureArtifactLines).lines.join('\n');
   journal.append({
@@ -34,7 +25,12 @@ export async function verifyStep(run: IterationRun, step: Extract<Step, { kind: 
     outputTail: result.outcome === 'passed' ? '' : tail,
     output: result.output,
   });
+  const ranOn = run.state.tree.fingerprint;
   // The test command may write files (a build, a cache): the next step starts from what it left.
   if (result.outcome !== 'skipped') run.state.tree = await readTree(run);
+  // The next iteration's integrity baseline comes from the last passing verification of its start
+  // tree: the tree the tests ran on, and the one they left (what a commit takes).
+  run.services.integrity.remember(ranOn, result);
+  run.services.integrity.remember(run.state.tree.fingerprint, result);
   return { step: 'verify', result: result.outcome };
 }

@@ -8,6 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { rm } from 'node:fs/promises';
 import { configFromObject } from '../../../src/config/load.js';
 import { Journal } from '../../../src/journal/writer.js';
+import { JournalFold } from '../../../src/journal/fold/fold.js';
+import { ControlDesk } from '../../../src/loop/control-desk.js';
 import type { LoopContext } from '../../../src/loop/loop-context.js';
 import { MergeQueue } from '../../../src/parallel/merge-queue.js';
 import { Scheduler } from '../../../src/parallel/scheduler.js';
@@ -15,7 +17,8 @@ import type { Assignment, Worker, WorkerResult } from '../../../src/parallel/wor
 import { addWorktree, workerBranch, worktreesRoot } from '../../../src/parallel/worktrees.js';
 import { BudgetGuard } from '../../../src/runtime/budget.js';
 import type { RunLock } from '../../../src/runtime/lock.js';
-import { emptyState } from '../../../src/runtime/state.js';
+import { harnessHome } from '../../../src/runtime/harness-home.js';
+import { emptyState, StateStore } from '../../../src/runtime/state.js';
 import { parseTasks } from '../../../src/tasks/index.js';
 import { gitSync, makeRepo } from '../../helpers/git-repo.js';
 
@@ -56,7 +59,20 @@ async function setUp(testCommand: string, tasks: string) {
   journal.onEvent((event) => events.push(event));
   const signal = new AbortController().signal;
   const io = { cwd: repo, env: process.env, stdout: () => undefined, stderr: () => undefined };
-  const ctx: LoopContext = { mode: 'run', config, io, signal, runId: RUN, runDir: '', journal, harnessPaths: [] };
+  const home = await harnessHome(config);
+  const store = new StateStore(home);
+  const fold = new JournalFold();
+  journal.onEvent((event) => fold.apply(event));
+  const control = new ControlDesk({
+    journal,
+    fold,
+    config,
+    stopRun: () => undefined,
+    setStatus: async () => undefined,
+    saveState: (state) => store.save(state),
+  });
+  const base = { mode: 'run' as const, config, io, signal, runId: RUN, runDir: '', journal, harnessPaths: [] };
+  const ctx: LoopContext = { ...base, home, store, fold, control };
   const queue = new MergeQueue({
     config,
     journal,

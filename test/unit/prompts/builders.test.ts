@@ -11,6 +11,8 @@ import { parseTasks } from '../../../src/tasks/index.js';
 import { DEV_INSTRUCTIONS, PHASE, TASK_TEXT, TESTER_INSTRUCTIONS, context } from './fixture.js';
 
 const TAIL = { command: 'npm test -- --run', exitCode: 1, outcome: 'failed' as const, output: 'Error: boom\n1 failed' };
+const INTEGRITY_FINDING =
+  'test/a.test.ts: test-file-deleted (a test file was deleted): test/a.test.ts, which held 3 tests, was deleted';
 const HOOK_REFUSAL = {
   reason: "the repository's commit hooks (pre-commit) refused the commit",
   output: 'lint: src/a.ts:3 missing semicolon\n1 problem',
@@ -26,6 +28,7 @@ function everyPrompt(overrides: Partial<PromptContext> = {}): Record<string, str
     retryFresh: buildDeveloperRetryPrompt(dev, { reason: 'stalled' }),
     fixVerification: buildDeveloperFixPrompt({ ...dev, verificationTail: TAIL }, 'verification'),
     fixTester: buildDeveloperFixPrompt({ ...dev, testerFindings: FINDINGS }, 'tester'),
+    fixIntegrity: buildDeveloperFixPrompt({ ...dev, integrityFindings: [INTEGRITY_FINDING] }, 'integrity'),
     fixCommitHook: buildDeveloperFixPrompt({ ...dev, commitHookFailure: HOOK_REFUSAL }, 'commitHook'),
     tester: buildTesterPrompt(tester),
     testerPlan: buildTesterPrompt({ ...tester, commitMode: 'plan' }),
@@ -54,7 +57,7 @@ describe('every role prompt', () => {
   it('developer-side prompts share one byte-identical head, for prompt-cache reuse', () => {
     const head = prompts.developer!.slice(0, prompts.developer!.indexOf('## Current task'));
     expect(head).toContain(DEV_INSTRUCTIONS);
-    for (const name of ['retryFresh', 'fixVerification', 'fixTester'])
+    for (const name of ['retryFresh', 'fixVerification', 'fixTester', 'fixIntegrity'])
       expect(prompts[name]!.startsWith(head)).toBe(true);
   });
 
@@ -67,11 +70,15 @@ describe('every role prompt', () => {
 });
 
 describe('developer prompt', () => {
-  it('states the tick discipline and the test command, and forbids committing', () => {
+  it('leaves the tick to the harness, states the test command, and forbids committing', () => {
     const prompt = buildDeveloperPrompt(context());
-    expect(prompt).toContain('tick it in `docs/TODOS.md`: `[ ]` → `[x]`');
+    // The harness ticks the task in the commit of its change: the developer is told to leave the
+    // task file alone, not asked for a tick (a model request that decides nothing).
+    expect(prompt).toContain('Leave `docs/TODOS.md` alone');
+    expect(prompt).toContain('ticks the task');
+    expect(prompt).not.toMatch(/\btick (?:it|the task)\b/i);
     expect(prompt).toContain('Run `npm test -- --run` and make it pass');
-    expect(prompt).toContain('Do not commit');
+    expect(prompt).toContain('do not commit, stash or reset');
   });
 
   it('says so when no test command is configured', () => {
@@ -222,5 +229,35 @@ describe('developerFix prompt', () => {
     expect(prompt).not.toContain('VERDICT');
     expect(prompt).toContain('## Changed so far in this iteration\n- src/a.ts');
     expect(prompt).toContain('do not start unrelated work');
+  });
+});
+
+describe('integrity findings in the prompts', () => {
+  it('developerFix for integrity names each file and rule, and says what happens if they stay', () => {
+    const prompt = buildDeveloperFixPrompt(context({ integrityFindings: [INTEGRITY_FINDING] }), 'integrity');
+    expect(prompt).toContain('## Fix: integrity findings');
+    expect(prompt).toContain(`- ${INTEGRITY_FINDING}`);
+    expect(prompt).toContain('a finding still there fails the iteration');
+    expect(prompt).toContain('Re-run `npm test -- --run`');
+    expect(() => buildDeveloperFixPrompt(context(), 'integrity')).toThrow(/integrityFindings/);
+  });
+
+  it('the tester hears of open findings (warn) and of the ones the developer was asked to undo (enforce)', () => {
+    const tester = context({ instructions: TESTER_INSTRUCTIONS });
+    expect(buildTesterPrompt(tester)).not.toContain('## Integrity findings');
+    const open = buildTesterPrompt({ ...tester, integrityFindings: [INTEGRITY_FINDING] });
+    expect(open).toContain('## Integrity findings');
+    expect(open).toContain(`- ${INTEGRITY_FINDING}`);
+    expect(open).toContain('a reason to fail the review');
+    const repaired = buildTesterPrompt({ ...tester, repairedIntegrityFindings: [INTEGRITY_FINDING] });
+    expect(repaired).toContain('Confirm they are really undone');
+    expect(repaired).not.toContain('a reason to fail the review');
+  });
+
+  it('caps a long list of findings like the tester findings', () => {
+    const many = Array.from({ length: 50 }, (_, i) => `test/t${i}.test.ts: skip-marker-added (…): added .skip`);
+    const prompt = buildDeveloperFixPrompt(context({ integrityFindings: many }), 'integrity');
+    expect(prompt).toContain('test/t0.test.ts');
+    expect(prompt).not.toContain('test/t49.test.ts');
   });
 });

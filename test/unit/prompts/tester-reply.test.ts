@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCommitPlan, parseVerdict, testerFindings } from '../../../src/prompts/tester-reply.js';
+import { countedVerdict, parseCommitPlan, parseVerdict, testerFindings } from '../../../src/prompts/tester-reply.js';
 
 describe('parseVerdict', () => {
   it.each([
@@ -39,6 +39,34 @@ describe('parseVerdict', () => {
     expect(parseVerdict(`VERDICT: FAIL\n${echo}`)).toBe('FAIL');
   });
 
+  it.each([
+    'VERDICT: PASS or VERDICT: FAIL',
+    'VERDICT: PASS | VERDICT: FAIL',
+    'reply VERDICT: PASS or VERDICT: FAIL',
+    '"VERDICT: PASS" or "VERDICT: FAIL"',
+    '"VERDICT: PASS"',
+  ])('quoted or offered options %j are not a verdict', (options) => {
+    expect(parseVerdict(`I must end with one of these:\n${options}`)).toBe('UNKNOWN');
+  });
+
+  it('a list of differing verdict lines is the options, not a verdict', () => {
+    const options = 'Reply with one of:\n- VERDICT: PASS\n- VERDICT: FAIL\n- VERDICT: BLOCKED';
+    expect(parseVerdict(options)).toBe('UNKNOWN');
+    expect(parseVerdict(`${options}\n\nThe tests fail.\nVERDICT: FAIL`)).toBe('FAIL');
+    // The same verdict twice is still that verdict.
+    expect(parseVerdict('**VERDICT: PASS**\nVERDICT: PASS')).toBe('PASS');
+  });
+
+  it('a line inside a code block (an echo of the instructions) is not a verdict', () => {
+    expect(parseVerdict('Format:\n```\nVERDICT: PASS\n```')).toBe('UNKNOWN');
+    expect(parseVerdict('Format:\n~~~text\nVERDICT: PASS\n~~~')).toBe('UNKNOWN');
+    expect(parseVerdict('VERDICT: FAIL\nThe instructions said:\n```\nVERDICT: PASS\n```\n')).toBe('FAIL');
+    // A longer fence is not closed by a shorter one.
+    expect(parseVerdict('````\n```\nVERDICT: PASS\n```\n````')).toBe('UNKNOWN');
+    // After the block closes, lines count again.
+    expect(parseVerdict('```\nVERDICT: FAIL\n```\nVERDICT: PASS')).toBe('PASS');
+  });
+
   it('no verdict is UNKNOWN, never a pass', () => {
     expect(parseVerdict('')).toBe('UNKNOWN');
     expect(parseVerdict('Everything looks great, PASS.')).toBe('UNKNOWN');
@@ -49,6 +77,16 @@ describe('parseVerdict', () => {
 
   it('works on CRLF text', () => {
     expect(parseVerdict('ok\r\nVERDICT: BLOCKED\r\n')).toBe('BLOCKED');
+  });
+});
+
+describe('countedVerdict', () => {
+  it('only a turn that ended normally gives a verdict', () => {
+    expect(countedVerdict('success', 'All good.\nVERDICT: PASS')).toBe('PASS');
+    for (const status of ['timed_out', 'stalled', 'failed'] as const) {
+      expect(countedVerdict(status, 'All good.\nVERDICT: PASS')).toBe('UNKNOWN');
+      expect(countedVerdict(status, 'VERDICT: FAIL')).toBe('UNKNOWN');
+    }
   });
 });
 

@@ -13,14 +13,27 @@ const tester = (overrides: Parameters<typeof context>[0] = {}) =>
   context({ instructions: TESTER_INSTRUCTIONS, startCommit: '0123abc', ...overrides });
 
 describe('tester prompt', () => {
-  it('asks for an independent review of the diff since the start commit, a test run and the tick', () => {
+  it('asks for an independent review of the diff since the start commit and a test run, not for the tick', () => {
     const prompt = buildTesterPrompt(tester({ changedFiles: ['src/a.ts', 'TODOS.md'] }));
     expect(prompt).toContain('`git diff 0123abc`');
     expect(prompt).toContain('`git status`');
     expect(prompt).toContain('Run `npm test -- --run`');
-    expect(prompt).toContain('ticked (`- [x]`) in `docs/TODOS.md`');
-    expect(prompt).toContain('fresh session');
+    expect(prompt).toContain("do not trust the developer's summary");
+    expect(prompt).toContain('The harness ticks the task');
+    expect(prompt).not.toMatch(/\btick (?:it|the task)\b/i);
     expect(prompt).toContain('Changed files:\n- src/a.ts\n- TODOS.md');
+  });
+
+  it('carries the diff when the harness has it, and then sends the tester to no git command for it', () => {
+    const diff = 'diff --git a/src/a.ts b/src/a.ts\n--- a/src/a.ts\n+++ b/src/a.ts\n@@ -1 +1 @@\n-old\n+new\n';
+    const prompt = buildTesterPrompt(tester({ changedFiles: ['src/a.ts'], changeDiff: diff }));
+    expect(prompt).toContain(`\`\`\`diff\n${diff}\`\`\``);
+    expect(prompt).toContain('Review the change below (new files included)');
+    expect(prompt).not.toContain('`git diff 0123abc`');
+    expect(prompt).toContain('Changed files:\n- src/a.ts');
+    // A diff that holds a backtick fence still cannot close the block early.
+    const fenced = buildTesterPrompt(tester({ changeDiff: '+```\n+x\n' }));
+    expect(fenced).toContain('````diff\n+```\n+x\n````');
   });
 
   it('diffs against HEAD when no start commit is known', () => {
@@ -111,11 +124,11 @@ describe('tester recheck', () => {
 });
 
 describe('tester prompt and the harness verification', () => {
-  it('tells the tester the verification already passed, so a rerun is optional', () => {
+  it('tells the tester the verification already passed on this tree, so it does not run it again', () => {
     const ctx = context({ testCommand: 'npm test' });
-    expect(buildTesterPrompt(ctx)).toContain('2. Run `npm test` and read the result.');
+    expect(buildTesterPrompt(ctx)).toContain('Run `npm test` and read the result.');
     const passed = buildTesterPrompt({ ...ctx, verificationPassed: true });
-    expect(passed).toContain('The harness ran `npm test` on this tree and it passed.');
-    expect(passed).not.toContain('2. Run `npm test`');
+    expect(passed).toContain('The harness ran `npm test` on this exact tree and it passed: do not run it again.');
+    expect(passed).not.toContain('Run `npm test` and read');
   });
 });

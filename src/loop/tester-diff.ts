@@ -1,0 +1,24 @@
+/**
+ * The diff the tester's prompt carries: the iteration's product changes since its start commit
+ * (the task file's tick is the harness's, not part of the change), or nothing when there is no
+ * tree to diff against or it is longer than maxPromptDiffLines — the tester then asks git itself.
+ */
+import { errorMessage } from '../util/errors.js';
+import { iterationDiff } from '../workspace/diff.js';
+import type { IterationRun } from './iteration-run.js';
+
+export async function testerDiff(run: IterationRun): Promise<string | undefined> {
+  const { config, journal } = run.services;
+  const { tree } = run.state;
+  const max = config.promptMode === 'full' ? Number.POSITIVE_INFINITY : config.maxPromptDiffLines;
+  if (max === 0 || tree.fingerprint === undefined) return undefined;
+  const paths = tree.changes.all.filter((file) => !run.start.notProduct.includes(file));
+  try {
+    const diff = await iterationDiff(config.repoRoot, run.start.startCommit, tree.fingerprint, paths);
+    return diff.split('\n').length - 1 <= max ? diff : undefined;
+  } catch (error) {
+    // The tester can always look for itself; a failed diff only costs it a request.
+    journal.append({ type: 'warning', message: `the diff for the tester's prompt failed: ${errorMessage(error)}` });
+    return undefined;
+  }
+}

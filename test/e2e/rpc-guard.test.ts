@@ -1,0 +1,134 @@
+/**
+ * The guard that keeps pi's processes from outliving the harness, in both of its forms: preloaded
+ * into pi (the installed pi is a Node script) and as a guardian process beside a pi that is any
+ * other executable. Real pi, real SIGKILLs; every process is found through /proc.
+ */
+import { randomUUID } from 'node:crypto';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { defaultPiCli } from '../../src/agent/rpc/pi-launch.js';
+import { startScriptedModel, type ScriptStep } from '../../src/scripted-model/index.js';
+import {
+  makeSandbox,
+  modelName,
+  processesMentioning,
+  rpcFixtures,
+  spawnHarnessChild,
+  turn,
+  waitFor,
+  writeAgentDir,
+} from './rpc-helpers.js';
+
+const fixture = rpcFixtures();
+
+/** A foreground tool process and a daemon that left its session: both must die with pi's guard. */
+function toolScript(marker: string): ScriptStep[] {
+  return [
+    {
+      kind: 'tool_calls',
+      calls: [
+        {
+          name: 'bash',
+          arguments: { command: `export MARK=${marker}; setsid sleep 300 >/dev/null 2>&1 & echo started` },
+        },
+      ],
+    },
+    {
+      kind: 'tool_calls',
+      calls: [{ name: 'bash', arguments: { command: `export MARK=${marker}; sleep 301; echo after` } }],
+    },
+    { kind: 'stall', seconds: 60 },
+  ];
+}
+
+const commandOf = (pid: number): string[] => {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0');
+  } catch {
+    return [];
+  }
+};
+
+describe('the guard', () => {
+  it('runs inside pi (no guardian process) and still sweeps everything when the harness is SIGKILLed', async () => {
+    const sandbox = makeSandbox();
+    fixture.defer(() => sandbox.cleanup());
+    const marker = `pi-harness-mark-${randomUUID()}`;
+    const server = await startScriptedModel({ script: toolScript(marker) });
+    fixture.defer(() => server.close());
+    const { env } = await writeAgentDir(sandbox.runDir, server);
+    const { child, output } = spawnHarnessChild(fixture, {
+      runDir: sandbox.runDir,
+      repo: sandbox.repo,
+      model: modelName(server),
+      env,
+    });
+    const started = await waitFor(
+      () => (output().match(/"tool_start"/g) ?? []).length === 2 && processesMentioning(marker).length >= 2,
+      20_000,
+    );
+    expect(started, output()).toBe(true);
+    // One process per pi: pi itself, named "pi", with nothing else of the harness beside it.
+    const harnessOwn = processesMentioning(sandbox.runDir).filter(
+      (pid) => pid !== child.pid && !commandOf(pid).join(' ').includes('sleep'),
+    );
+    expect(harnessOwn.map((pid) => commandOf(pid)[0])).toEqual(['pi']);
+    expect(harnessOwn.some((pid) => commandOf(pid).some((arg) => /guardian\.(js|ts)$/.test(arg)))).toBe(false);
+
+    child.kill('SIGKILL');
+    const allGone = await waitFor(
+      () => processesMentioning(sandbox.runDir).length === 0 && processesMentioning(marker).length === 0,
+      6000,
+    );
+    expect(allGone, `left behind: ${processesMentioning(sandbox.runDir).join(',')}`).toBe(true);
+  });
+
+  it('falls back to a guardian process for a pi that is no Node script, which sweeps just the same', async () => {
+    const sandbox = makeSandbox();
+    fixture.defer(() => sandbox.cleanup());
+    const wrapper = join(sandbox.root, 'pi-wrapper.sh');
+    writeFileSync(wrapper, `#!/bin/sh\nexec "${process.execPath}" "${defaultPiCli()}" "$@"\n`);
+    chmodSync(wrapper, 0o755);
+    const marker = `pi-harness-mark-${randomUUID()}`;
+    const server = await startScriptedModel({ script: toolScript(marker) });
+    fixture.defer(() => server.close());
+    const { env } = await writeAgentDir(sandbox.runDir, server);
+    const { child, output } = spawnHarnessChild(fixture, {
+      runDir: sandbox.runDir,
+      repo: sandbox.repo,
+      model: modelName(server),
+      env,
+      piCli: wrapper,
+    });
+    const started = await waitFor(
+      () => (output().match(/"tool_start"/g) ?? []).length === 2 && processesMentioning(marker).length >= 2,
+      20_000,
+    );
+    expect(started, output()).toBe(true);
+    expect(
+      processesMentioning(sandbox.runDir).some((pid) => commandOf(pid).some((arg) => /guardian\.(js|ts)$/.test(arg))),
+    ).toBe(true);
+
+    child.kill('SIGKILL');
+    const allGone = await waitFor(
+      () => processesMentioning(sandbox.runDir).length === 0 && processesMentioning(marker).length === 0,
+      6000,
+    );
+    expect(allGone, `left behind: ${processesMentioning(sandbox.runDir).join(',')}`).toBe(true);
+  });
+
+  it('sweeps what a pi killed outright left behind, and ends its turn', async () => {
+    const marker = `pi-harness-mark-${randomUUID()}`;
+    const { sandbox, server, transport } = await fixture({ script: toolScript(marker) });
+    const turnDone = transport.runTurn(turn(sandbox, server, { tools: ['bash'] }));
+    expect(await waitFor(() => processesMentioning(marker).length >= 2, 20_000)).toBe(true);
+    const pi = processesMentioning(sandbox.runDir).find((pid) => commandOf(pid)[0] === 'pi');
+    expect(pi).toBeDefined();
+    // SIGKILL runs no code in pi: its guard cannot act, so the harness sweeps the tag itself.
+    process.kill(pi!, 'SIGKILL');
+    const result = await turnDone;
+    expect(result).toMatchObject({ status: 'failed', terminalReason: 'process_exit' });
+    expect(await waitFor(() => processesMentioning(marker).length === 0, 6000)).toBe(true);
+  });
+});
