@@ -19,12 +19,12 @@ import { createPromptSource } from '../loop/prompt-adapter.js';
 import { TransportReporter } from '../loop/transport-reporter.js';
 import type { BudgetGuard } from '../runtime/budget.js';
 import type { HarnessState } from '../runtime/state.js';
+import { harnessOwnPaths } from '../runtime/own-paths.js';
 import type { OwnRef } from '../guardrails/snapshot/index.js';
 import { readFeedback } from '../visual/record.js';
-import { toRepoRelative } from '../workspace/changes.js';
 import { headCommit } from '../workspace/git.js';
 import type { Assignment, RunningIteration, Worker, WorkerEventListener, WorkerResult } from './worker.js';
-import { workerConfig, workerStateFile } from './worker-config.js';
+import { workerConfig, workerStateFile, workerStore } from './worker-config.js';
 import { addWorktree, workerBranch, worktreesRoot } from './worktrees.js';
 
 export interface LocalWorkerOptions {
@@ -92,12 +92,14 @@ export class LocalWorktreeWorker implements Worker {
       branch,
       worktree,
     });
-    const stateFile = workerStateFile(config, runId, iteration);
+    const stateFile = workerStateFile(ctx.home, runId, iteration);
+    const wconfig = workerConfig(config, worktree, stateFile);
     const wctx: LoopContext = {
       ...ctx,
-      config: workerConfig(config, worktree, stateFile),
+      config: wconfig,
       journal,
-      harnessPaths: [toRepoRelative(worktree, config.piRuntimeDir)],
+      store: workerStore(stateFile),
+      harnessPaths: harnessOwnPaths(wconfig),
     };
     const ended = await this.iterate(wctx, assignment, cancelled);
     // Ended and counted: nothing left for crash recovery to find.

@@ -14,9 +14,9 @@ import type { LoopContext } from '../loop/loop-context.js';
 import { recoverCrashedIteration } from '../loop/crash-recovery.js';
 import { loadState, recordIterationResult, type HarnessState, type InProgressIteration } from '../runtime/state.js';
 import { errorMessage } from '../util/errors.js';
-import { toRepoRelative } from '../workspace/changes.js';
+import { harnessOwnPaths } from '../runtime/own-paths.js';
 import { git } from '../workspace/git.js';
-import { workerConfig, workerStateDir } from './worker-config.js';
+import { workerConfig, workerStateDir, workerStore } from './worker-config.js';
 import { listWorktrees, removeWorktree, worktreesRoot } from './worktrees.js';
 
 async function recoverOne(
@@ -39,18 +39,15 @@ async function recoverOne(
       maxTaskAttempts: ctx.config.maxTaskAttempts,
     }).state;
   }
-  const wctx: LoopContext = {
-    ...ctx,
-    config: workerConfig(ctx.config, worktree, stateFile),
-    harnessPaths: [toRepoRelative(worktree, ctx.config.piRuntimeDir)],
-  };
+  const config = workerConfig(ctx.config, worktree, stateFile);
+  const wctx: LoopContext = { ...ctx, config, store: workerStore(stateFile), harnessPaths: harnessOwnPaths(config) };
   const visible = await restoreCrashedIteration(wctx, guard, crashed);
   return recoverCrashedIteration(wctx, { ...state, inProgress: crashed }, { keepOut: visible });
 }
 
 /** Recovers the worker iterations a crashed run left in flight; returns the run's state with them counted. */
 export async function recoverWorkers(ctx: LoopContext, guard: RunGuard, state: HarnessState): Promise<HarnessState> {
-  const dir = workerStateDir(ctx.config);
+  const dir = workerStateDir(ctx.home);
   const files = existsSync(dir) ? (await readdir(dir)).filter((name) => name.endsWith('.state.json')) : [];
   let next = state;
   for (const name of files.sort()) {

@@ -11,7 +11,7 @@ import type { RunEnded } from '../loop/iterate.js';
 import type { LoopContext } from '../loop/loop-context.js';
 import type { BudgetGuard } from '../runtime/budget.js';
 import type { RunLock } from '../runtime/lock.js';
-import { isParked, parkTask, recordIterationResult, saveState, type HarnessState } from '../runtime/state.js';
+import { isParked, parkTask, recordIterationResult, type HarnessState } from '../runtime/state.js';
 import { loadTaskFile, type Task } from '../tasks/index.js';
 import { errorMessage } from '../util/errors.js';
 import type { RunResult } from '../vocabulary/exit-codes.js';
@@ -167,7 +167,7 @@ export class Scheduler {
       reason,
       maxTaskAttempts: ctx.config.maxTaskAttempts,
     }).state;
-    await saveState(ctx.config.stateFile, this.state);
+    await ctx.store.save(this.state);
     const outcome = {
       state: this.state,
       recorded: sentBack ? ('succeeded' as const) : recorded,

@@ -7,19 +7,30 @@
 import path from 'node:path';
 import type { Config } from '../config/load.js';
 import { PATH_FIELDS } from '../config/schema.js';
+import type { HarnessHome } from '../runtime/harness-home.js';
+import { StateStore } from '../runtime/state.js';
 
 function isInside(dir: string, file: string): boolean {
   const rel = path.relative(dir, file);
   return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
 }
 
-/** Where a worker's iteration records itself: `<runtime>/parallel/<runId>-<iteration>.state.json`. */
-export function workerStateFile(config: Config, runId: string, iteration: number): string {
-  return path.join(workerStateDir(config), `${runId}-${iteration}.state.json`);
+/**
+ * Where a worker's iteration records itself: `<harness home>/parallel/<runId>-<iteration>.state.json`,
+ * beside the run's own state under the git directory, where neither `git clean -fdx` nor an agent
+ * removing the runtime directory reaches it.
+ */
+export function workerStateFile(home: HarnessHome, runId: string, iteration: number): string {
+  return path.join(workerStateDir(home), `${runId}-${iteration}.state.json`);
 }
 
-export function workerStateDir(config: Config): string {
-  return path.join(config.piRuntimeDir, 'parallel');
+export function workerStateDir(home: HarnessHome): string {
+  return path.join(home.dir, 'parallel');
+}
+
+/** A worker iteration's own state store: its file alone, no projection in the work tree. */
+export function workerStore(stateFile: string): StateStore {
+  return new StateStore({ stateFile, stateProjection: stateFile });
 }
 
 export function workerConfig(config: Config, worktree: string, stateFile: string): Config {

@@ -11,7 +11,7 @@ import { worktreesRoot } from '../../src/parallel/worktrees.js';
 import type { TurnView } from '../../src/scripted-model/index.js';
 import { closedAfterEach } from '../helpers/closing.js';
 import { gitSync } from '../helpers/git-repo.js';
-import { journalsOf } from '../helpers/harness-home.js';
+import { homeOf, journalsOf } from '../helpers/harness-home.js';
 import { processesMatching } from '../helpers/processes.js';
 import { bash, loopRepo, say, write } from './loop-helpers.js';
 
@@ -160,8 +160,14 @@ describe('run --parallel', () => {
     const killedDeadline = Date.now() + 8_000;
     while (processesMatching(r.repo).length > 0 && Date.now() < killedDeadline)
       await new Promise((resolve) => setTimeout(resolve, 100));
+    // Each in-flight iteration recorded itself under the git directory, out of the work tree's reach:
+    // removing the runtime directory (as `git clean -fdx` would) loses neither.
+    const home = await homeOf(r.repo);
+    expect(listDir(path.join(home.dir, 'parallel')).filter((name) => name.endsWith('.state.json'))).toHaveLength(2);
+    await rm(path.join(r.repo, '.pi-harness'), { recursive: true, force: true });
     const result = await r.run('run');
     expect(result.code).toBe(0);
+    expect(listDir(path.join(home.dir, 'parallel'))).toEqual([]);
     const events = await readJournalEvents(r.repo);
     expect(events.filter((e) => e.type === 'crash_recovery').map((e) => e.iteration)).toEqual([1, 2]);
     // Both works in progress are kept in rescue refs, and the tasks were re-done and merged.
