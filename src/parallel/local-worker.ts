@@ -20,6 +20,7 @@ import { TransportReporter } from '../loop/transport-reporter.js';
 import type { BudgetGuard } from '../runtime/budget.js';
 import type { HarnessState } from '../runtime/state.js';
 import { harnessOwnPaths } from '../runtime/own-paths.js';
+import { AGENT_REFLOG_VARIABLE, agentReflogAction } from '../vocabulary/agent-marker.js';
 import type { OwnRef } from '../guardrails/snapshot/index.js';
 import { readFeedback } from '../visual/record.js';
 import { headCommit } from '../workspace/git.js';
@@ -119,14 +120,17 @@ export class LocalWorktreeWorker implements Worker {
     const watch = new IterationBudgetWatch(this.options.budget);
     const reporter = new TransportReporter(wctx.journal, watch);
     const launch = guard.piLaunch();
+    // The agents' git commands carry the run's marker in their reflog messages (crash recovery reads it).
+    const agentEnv = { ...wctx.io.env, [AGENT_REFLOG_VARIABLE]: agentReflogAction(wctx.runId) };
     const created = await createTransport(
       config,
       path.join(wctx.runDir, 'workers', this.id),
-      wctx.io.env,
+      agentEnv,
       listenForBlocks(reporter.listener, guard),
       launch,
     );
     const transport = launch ? guardedTransport(created.transport, guard) : created.transport;
+    for (const message of created.warnings) wctx.journal.append({ type: 'warning', message });
     const guidance: Guidance = {
       loopConstraints: assignment.redo ? [assignment.redo] : [],
       largeFileWarnings: [],
