@@ -72,7 +72,8 @@ export class ControlDesk {
   pauseRequest: string | undefined;
   private transport: Transport | undefined;
   private inbox: InboxWatcher | undefined;
-  private iteration: { number: number; taskId: string; controller: AbortController } | undefined;
+  /** Iterations in flight, by number: one in a sequential run, up to N in a parallel one. */
+  private readonly iterations = new Map<number, { number: number; taskId: string; controller: AbortController }>();
   private readonly steers: { requestId: string; text: string }[] = [];
   /** Received and not yet settled: settled `no_effect` when the run ends first. */
   private readonly unsettled = new Map<string, ControlAction>();
@@ -102,7 +103,7 @@ export class ControlDesk {
       return;
     }
     const { request } = delivery;
-    const plan = planControl(request, this.situation());
+    const plan = planControl(request, this.situation(request.task));
     this.options.journal.append({
       type: 'control_received',
       id: request.id,
@@ -119,19 +120,32 @@ export class ControlDesk {
 
   /** Called as an iteration starts: its abort signal, which a skip of its task fires. */
   beginIteration(number: number, taskId: string): AbortSignal {
-    this.iteration = { number, taskId, controller: new AbortController() };
-    return this.iteration.controller.signal;
+    const iteration = { number, taskId, controller: new AbortController() };
+    this.iterations.set(number, iteration);
+    return iteration.controller.signal;
   }
 
-  endIteration(): void {
-    this.iteration = undefined;
+  /** The iteration `number` ended (without one: every iteration in flight, as a sequential run has one). */
+  endIteration(number?: number): void {
+    if (number === undefined) this.iterations.clear();
+    else this.iterations.delete(number);
+  }
+
+  /**
+   * The iteration a request is about: the one in flight on `task` when it names one, else the
+   * earliest in flight (a parallel run has several; a skip without a task takes the oldest).
+   */
+  private iterationFor(task: string | undefined) {
+    const flying = [...this.iterations.values()].sort((a, b) => a.number - b.number);
+    return flying.find((iteration) => iteration.taskId === task) ?? flying[0];
   }
 
   /** Guidance waiting for a developer prompt; handing it over settles its requests. */
   takeGuidance(kind: string): string[] {
     if (!kind.startsWith('developer') || this.steers.length === 0) return [];
     const taken = this.steers.splice(0);
-    const where = this.iteration ? ` of iteration ${this.iteration.number}` : '';
+    const current = this.iterationFor(undefined);
+    const where = current ? ` of iteration ${current.number}` : '';
     for (const steer of taken) this.settle(steer.requestId, 'applied', `put into the ${kind} prompt${where}`);
     return taken.map((steer) => steer.text);
   }
@@ -174,12 +188,13 @@ export class ControlDesk {
     for (const id of [...this.unsettled.keys()]) this.settle(id, 'no_effect', 'the run ended before it applied');
   }
 
-  private situation(): ControlSituation {
+  private situation(task: string | undefined): ControlSituation {
     const turn = this.options.fold.turn;
+    const iteration = this.iterationFor(task);
     return {
       paused: this.paused,
       pauseRequested: this.pauseRequest !== undefined,
-      iteration: this.iteration ? { number: this.iteration.number, taskId: this.iteration.taskId } : null,
+      iteration: iteration ? { number: iteration.number, taskId: iteration.taskId } : null,
       steerableTurn: turn && this.transport?.steer && turn.role !== 'unknown' ? { role: turn.role } : null,
     };
   }
@@ -203,7 +218,7 @@ export class ControlDesk {
           taskId: plan.taskId,
           abortedIteration: plan.iteration,
         });
-        this.iteration?.controller.abort(new OperatorSkip(request.id));
+        this.iterations.get(plan.iteration)?.controller.abort(new OperatorSkip(request.id));
         return;
       case 'park':
       case 'unpark':

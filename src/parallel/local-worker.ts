@@ -139,9 +139,13 @@ export class LocalWorktreeWorker implements Worker {
     const prompts = await createPromptSource({
       config,
       guidance: () => guidance,
+      operatorGuidance: (kind) => wctx.control.takeGuidance(kind),
       visualFeedback: () => readFeedback(config.visualFeedbackFile),
     });
-    const signal = watch.begin(assignment.task.id, AbortSignal.any([wctx.signal, cancelled]));
+    const signal = AbortSignal.any([
+      watch.begin(assignment.task.id, AbortSignal.any([wctx.signal, cancelled])),
+      wctx.control.beginIteration(assignment.iteration, assignment.task.id),
+    ]);
     reporter.iteration = assignment.iteration;
     try {
       const outcome = await runIteration(wctx, {
@@ -165,6 +169,7 @@ export class LocalWorktreeWorker implements Worker {
     } finally {
       reporter.iteration = undefined;
       watch.end();
+      wctx.control.endIteration(assignment.iteration);
       await transport.close();
       await guard.close();
     }

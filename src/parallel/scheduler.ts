@@ -77,6 +77,8 @@ export class Scheduler {
         for (const entry of this.flying) entry.running.cancel(new Error(after.reason));
       }
     }
+    // A skip asked for during the last iterations still parks its task.
+    this.state = await this.options.ctx.control.checkpoint(this.state, this.options.ctx.signal, { hold: false });
     stop ??= { kind: 'all_done', reason: 'all tasks done' };
     if (stop.kind === 'signal') this.result = 'interrupted';
     if (stop.kind === 'all_parked') this.result = 'failed';
@@ -87,6 +89,12 @@ export class Scheduler {
   private async fill(): Promise<Stop | undefined> {
     const { ctx } = this.options;
     if (ctx.signal.aborted) return SIGNAL;
+    // Operator requests between iterations: parks and unparks at once; a pause lets the iterations
+    // in flight end, then holds here (no new task) until resume or stop.
+    const pausing = ctx.control.pauseRequest !== undefined;
+    this.state = await ctx.control.checkpoint(this.state, ctx.signal, { hold: pausing && this.flying.size === 0 });
+    if (ctx.signal.aborted) return SIGNAL;
+    if (ctx.control.pauseRequest !== undefined && this.flying.size > 0) return undefined;
     if (this.started >= ctx.config.maxIterations)
       return this.flying.size > 0
         ? undefined
