@@ -39,7 +39,7 @@ export interface LocalWorkerOptions {
   /** What the run's verifications taught the integrity checks (passing trees, the one start baseline). */
   integrity: RunIntegrity;
   /** Refs the scheduler moves while iterations run: never "restored" by a worker's guardrails. */
-  ownRefs: Record<string, OwnRef>;
+  ownRefs: () => Record<string, OwnRef>;
 }
 
 export class LocalWorktreeWorker implements Worker {

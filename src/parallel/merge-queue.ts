@@ -56,6 +56,8 @@ function tail(text: string): string {
 export class MergeQueue {
   private readonly options: MergeQueueOptions;
   private last: Promise<unknown> = Promise.resolve();
+  /** The commit the queue last moved the start branch to (workers' guardrails leave that move alone). */
+  mergedTip: string | undefined;
 
   constructor(options: MergeQueueOptions) {
     this.options = options;
@@ -113,8 +115,14 @@ export class MergeQueue {
     const commit = await this.commit(request, onto);
     const verified = await this.verify();
     if (verified) return { outcome: 'verify_failed', onto, detail: verified };
+    // Set before the move: a worker's guard that looks meanwhile must not take the move for an agent's.
+    const previousTip = this.mergedTip;
+    this.mergedTip = commit;
     const moved = await this.fastForward(onto, commit);
-    if (moved) return { outcome: 'conflict', onto, detail: moved };
+    if (moved) {
+      this.mergedTip = previousTip;
+      return { outcome: 'conflict', onto, detail: moved };
+    }
     return { outcome: 'merged', commit, onto };
   }
 

@@ -19,14 +19,22 @@ import { recoverWorkers, removeLeftWorktrees } from './recovery.js';
 import { Scheduler } from './scheduler.js';
 import { worktreesRoot } from './worktrees.js';
 
-/** The refs a parallel run moves while iterations run: no worker's guardrails put them back. */
-export function schedulerRefs(runId: string, startBranch: string): Record<string, OwnRef> {
+/**
+ * The refs a parallel run moves while iterations run: no worker's guardrails put them back. The
+ * start branch only at the commit the merge queue last moved it to (`mergedTip`): an agent that
+ * moves it anywhere else, forward included, is put back.
+ */
+export function schedulerRefs(
+  runId: string,
+  startBranch: string,
+  mergedTip: string | undefined,
+): Record<string, OwnRef> {
   return {
     [`refs/heads/pi-harness/${runId}/`]: 'any',
     [`refs/pi-harness/merged/${runId}/`]: 'any',
     [`refs/pi-harness/rescue/${runId}/`]: 'any',
     [`refs/pi-harness/predirty/${runId}/`]: 'any',
-    [startBranch]: 'fast-forward',
+    ...(mergedTip ? { [startBranch]: { commit: mergedTip } } : {}),
   };
 }
 
@@ -65,7 +73,6 @@ async function schedule(
     maxTaskTokens: config.maxTaskTokens,
     maxRunCostUsd: config.maxRunCostUsd,
   });
-  const ownRefs = schedulerRefs(ctx.runId, startBranch);
   let scheduler: Scheduler | undefined;
   const integrity = new RunIntegrity();
   const workers = Array.from(
@@ -76,11 +83,11 @@ async function schedule(
         ctx,
         budget,
         integrity,
-        ownRefs,
+        ownRefs: () => schedulerRefs(ctx.runId, startBranch, queue.mergedTip),
         state: () => scheduler?.state ?? state,
       }),
   );
-  const queue = new MergeQueue({
+  const queue: MergeQueue = new MergeQueue({
     config,
     journal: ctx.journal,
     runId: ctx.runId,

@@ -88,7 +88,8 @@ function snapshotLimits(setting: Config['protectIgnored']): boolean | Partial<Sn
  */
 export interface WorkerGuardOptions {
   label: string;
-  ownRefs: Record<string, OwnRef>;
+  /** Asked at every restore: the scheduler's refs as they may move by then. */
+  ownRefs: () => Record<string, OwnRef>;
 }
 
 export class RunGuard {
@@ -244,7 +245,7 @@ export class RunGuard {
   private ownRefs(watched: Watched): Record<string, OwnRef> {
     const rescue = `refs/pi-harness/rescue/${this.ctx.runId}/${watched.iteration}`;
     return {
-      ...this.worker?.ownRefs,
+      ...this.worker?.ownRefs(),
       ...(watched.startBranch ? { [watched.startBranch]: 'fast-forward' as const } : {}),
       [rescue]: 'any',
       [`${rescue}-leftover`]: 'any',
