@@ -75,6 +75,8 @@ export interface FoldSnapshot {
   lastTurn: { iteration: number; facts: TurnFacts } | null;
   taskList: TaskEntryFacts[];
   control: ControlFacts;
+  /** A parallel run's workers (absent in snapshots saved before parallel runs were folded). */
+  workers?: [string, WorkerFacts][];
   internal: { repoRoot: string | null; requestedModel: string | null; toolShare: { tokens: number; cost: number } };
 }
 
@@ -139,6 +141,7 @@ export class JournalFold {
       lastTurn: this.lastTurn ?? null,
       taskList: this.taskList,
       control: this.control,
+      workers: [...this.workers],
       internal: { repoRoot: this.repoRoot ?? null, requestedModel: this.requestedModel, toolShare: this.toolShare },
     };
   }
@@ -163,6 +166,7 @@ export class JournalFold {
     fold.lastTurn = copy.lastTurn ?? undefined;
     fold.taskList.push(...copy.taskList);
     Object.assign(fold.control, copy.control);
+    for (const [id, facts] of copy.workers ?? []) fold.workers.set(id, facts);
     fold.requestedModel = copy.internal.requestedModel;
     fold.toolShare = copy.internal.toolShare;
     return fold;

@@ -72,7 +72,9 @@ describe('a parallel run in the journal', () => {
     // Folding the file gives what the live fold has.
     const fromFile = new JournalFold('run-p');
     for (const event of events) fromFile.apply(event!);
-    for (const f of [fold, fromFile]) {
+    // `status` and the dashboard go on from a saved snapshot of the fold: the workers travel with it.
+    const restored = JournalFold.restore(JSON.parse(JSON.stringify(fold.snapshot())));
+    for (const f of [fold, fromFile, restored]) {
       expect(f.iteration(1)?.worker).toBe('w1');
       expect(f.workers.get('w1')).toMatchObject({ phase: 'working', iteration: 1 });
       expect(f.workers.get('w2')).toMatchObject({ phase: 'merged', mergedCount: 1, merged: 'c'.repeat(40) });
