@@ -56,8 +56,12 @@ function tail(text: string): string {
 export class MergeQueue {
   private readonly options: MergeQueueOptions;
   private last: Promise<unknown> = Promise.resolve();
-  /** The commit the queue last moved the start branch to (workers' guardrails leave that move alone). */
-  mergedTip: string | undefined;
+  /**
+   * Every commit the queue has moved the start branch to this run, oldest first (the last one may
+   * be a move in progress). Workers' guardrails leave the branch alone at any of them: a worker's
+   * guard may look between two merges, or while one is being made.
+   */
+  readonly mergedTips: string[] = [];
 
   constructor(options: MergeQueueOptions) {
     this.options = options;
@@ -116,11 +120,10 @@ export class MergeQueue {
     const verified = await this.verify();
     if (verified) return { outcome: 'verify_failed', onto, detail: verified };
     // Set before the move: a worker's guard that looks meanwhile must not take the move for an agent's.
-    const previousTip = this.mergedTip;
-    this.mergedTip = commit;
+    this.mergedTips.push(commit);
     const moved = await this.fastForward(onto, commit);
     if (moved) {
-      this.mergedTip = previousTip;
+      this.mergedTips.splice(this.mergedTips.lastIndexOf(commit), 1);
       return { outcome: 'conflict', onto, detail: moved };
     }
     return { outcome: 'merged', commit, onto };

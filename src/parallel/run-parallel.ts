@@ -21,20 +21,22 @@ import { worktreesRoot } from './worktrees.js';
 
 /**
  * The refs a parallel run moves while iterations run: no worker's guardrails put them back. The
- * start branch only at the commit the merge queue last moved it to (`mergedTip`): an agent that
- * moves it anywhere else, forward included, is put back.
+ * start branch only at a commit the merge queue moved it to (`mergedTips`, oldest first): an agent
+ * that moves it anywhere else, forward included, is put back to the queue's latest tip (not to the
+ * worker's snapshot, which would undo the merges made since).
  */
 export function schedulerRefs(
   runId: string,
   startBranch: string,
-  mergedTip: string | undefined,
+  mergedTips: readonly string[],
 ): Record<string, OwnRef> {
+  const latest = mergedTips.at(-1);
   return {
     [`refs/heads/pi-harness/${runId}/`]: 'any',
     [`refs/pi-harness/merged/${runId}/`]: 'any',
     [`refs/pi-harness/rescue/${runId}/`]: 'any',
     [`refs/pi-harness/predirty/${runId}/`]: 'any',
-    ...(mergedTip ? { [startBranch]: { commit: mergedTip } } : {}),
+    ...(latest ? { [startBranch]: { oneOf: [...mergedTips], restoreTo: latest } } : {}),
   };
 }
 
@@ -83,7 +85,7 @@ async function schedule(
         ctx,
         budget,
         integrity,
-        ownRefs: () => schedulerRefs(ctx.runId, startBranch, queue.mergedTip),
+        ownRefs: () => schedulerRefs(ctx.runId, startBranch, queue.mergedTips),
         state: () => scheduler?.state ?? state,
       }),
   );

@@ -62,7 +62,7 @@ async function isOwnMove(
   if (rule === undefined) return false;
   if (rule === 'any') return true;
   if (to === undefined) return false;
-  if (typeof rule === 'object') return rule.commit === to;
+  if (typeof rule === 'object') return 'commit' in rule ? rule.commit === to : rule.oneOf.includes(to);
   if (from === undefined) return false;
   return git(snapshot.repoRoot, ['merge-base', '--is-ancestor', from, to]).then(
     () => true,
@@ -70,11 +70,22 @@ async function isOwnMove(
   );
 }
 
-/** Points `ref` at `value` again: an object id, or `ref: <target>` for a symbolic ref. */
-async function setRef(cwd: string, ref: string, value: string): Promise<void> {
+/**
+ * Points `ref` at `value` again: an object id, or `ref: <target>` for a symbolic ref. With
+ * `expected`, only while the ref still holds it: a party that moves the ref meanwhile is not undone.
+ */
+async function setRef(cwd: string, ref: string, value: string, expected?: string): Promise<void> {
   if (value.startsWith('ref: '))
     await git(cwd, ['symbolic-ref', '-m', 'pi-harness: guardrail restore', ref, value.slice(5)]);
-  else await git(cwd, ['update-ref', '-m', 'pi-harness: guardrail restore', ref, value]);
+  else {
+    const guard = expected !== undefined && !expected.startsWith('ref: ') ? [expected] : [];
+    await git(cwd, ['update-ref', '-m', 'pi-harness: guardrail restore', ref, value, ...guard]);
+  }
+}
+
+/** What a moved ref is put back to: the snapshot's value, or the other party's latest for a shared ref. */
+function restoreTarget(rule: OwnRef | undefined, was: string): string {
+  return typeof rule === 'object' && 'oneOf' in rule ? rule.restoreTo : was;
 }
 
 async function restoreRefs(
@@ -87,14 +98,26 @@ async function restoreRefs(
   const now = await readRefs(cwd);
   for (const [ref, was] of Object.entries(snapshot.refs)) {
     const is = now[ref];
-    if (is === was || (await isOwnMove(snapshot, ownRule(ref, ownRefs), was, is))) continue;
-    if (apply) await setRef(cwd, ref, was);
+    const rule = ownRule(ref, ownRefs);
+    if (is === was || (await isOwnMove(snapshot, rule, was, is))) continue;
+    const to = restoreTarget(rule, was);
+    if (apply) {
+      const failed = await setRef(cwd, ref, to, is).then(
+        () => undefined,
+        (error: unknown) => errorMessage(error),
+      );
+      // One ref that could not be put back (moved again meanwhile) does not keep the others as they are.
+      if (failed !== undefined) {
+        records.push({ kind: 'restore_failed', target: ref, error: failed });
+        continue;
+      }
+    }
     records.push({
       kind: 'ref_restored',
       ref,
       change: is === undefined ? 'deleted' : 'moved',
       from: is ?? null,
-      to: was,
+      to,
     });
   }
   const secret = protectedPaths(snapshot);
