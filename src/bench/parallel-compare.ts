@@ -111,7 +111,8 @@ export function formatParallelComparison(comparison: ParallelComparison): string
     lines.push(
       `${side.parallel} worker(s): wall ${side.runs.map((run) => seconds(run.wallMs)).join(', ')} (median ` +
         `${seconds(side.median.wallMs)})${ratio ? `; ratio to 1 worker ${ratio.median.toFixed(2)} (median), ` + `rounds ${ratio.rounds.map((r) => r.toFixed(2)).join(', ')}` : ''}`,
-      `  tasks completed ${completed}; paths as scripted: ${side.runs.every(asScripted) ? 'yes' : 'NO'}`,
+      `  tasks completed ${completed}; paths as scripted: ` +
+        `${side.runs.every(asScripted) ? 'yes' : 'NO (its figures and ratios are not comparable)'}`,
       ...side.runs.flatMap((run, i) => (asScripted(run) ? [] : offScript(run, i))),
     );
   }
