@@ -7,6 +7,7 @@
 import { measure, type RunFigures } from './measure.js';
 import { medianRun } from './report.js';
 import { runOnce, type HarnessBuild, type RawRun } from './run-once.js';
+import type { Workload } from './workloads.js';
 
 export interface CompareOptions {
   base: HarnessBuild;
@@ -14,6 +15,8 @@ export interface CompareOptions {
   runs: number;
   modelDelayMs: number;
   keep: boolean;
+  /** The workload both builds play (default: the two-phase one). */
+  workload?: Workload;
   log: (line: string) => void;
 }
 
@@ -44,7 +47,12 @@ export async function compareBuilds(options: CompareOptions): Promise<Comparison
   for (const [index, side] of order.entries()) {
     const build = options[side];
     options.log(`bench: run ${index + 1}/${order.length}: ${build.label}…`);
-    const raw: RawRun = await runOnce({ build, modelDelayMs: options.modelDelayMs, keep: options.keep });
+    const raw: RawRun = await runOnce({
+      build,
+      modelDelayMs: options.modelDelayMs,
+      keep: options.keep,
+      ...(options.workload ? { workload: options.workload } : {}),
+    });
     const run = measure(raw);
     figures[side].push(run);
     if (options.keep) options.log(`bench: repo kept at ${raw.repo}`);

@@ -4,7 +4,8 @@
  * prompt bytes go. The scripted model answers instantly, so what is left is the harness's own
  * cost per task — the part a faster model does not buy back.
  *
- *   node dist/bench/loop-bench.js [--runs N] [--json] [--model-delay-ms MS] [--keep]
+ *   node dist/bench/loop-bench.js [--runs N] [--json] [--model-delay-ms MS] [--keep] [--workload NAME]
+ *   node dist/bench/loop-bench.js --parallel 3 [--runs K] [--model-delay-ms MS]   1 and 3 workers, interleaved
  *   node dist/bench/loop-bench.js --compare REF [--ref-dir DIR] [--runs N]   REF's build beside this one
  *   node dist/bench/loop-bench.js --memory-check 500                         memory over a long run
  */
@@ -18,8 +19,11 @@ import { compareBuilds, formatComparison } from './compare.js';
 import { measure, type RunFigures } from './measure.js';
 import { formatMemoryCheck, memoryCheck } from './memory-check.js';
 import { prepareRef } from './ref-build.js';
+import { asScripted, compareParallel, formatParallelComparison } from './parallel-compare.js';
 import { formatReport, medianRun } from './report.js';
 import { currentBuild, runOnce } from './run-once.js';
+import { workloadChoice } from './workload-choice.js';
+import { DEFAULT_WORKLOAD } from './workloads.js';
 
 function piVersion(): string {
   for (let dir = path.dirname(defaultPiCli()); dir !== path.dirname(dir); dir = path.dirname(dir)) {
@@ -50,7 +54,8 @@ function machine() {
 }
 
 const USAGE =
-  'usage: loop-bench [--runs N] [--json] [--model-delay-ms MS] [--keep] [--compare REF [--ref-dir DIR]]\n' +
+  'usage: loop-bench [--runs N] [--json] [--model-delay-ms MS] [--keep] [--workload phases|parallel]\n' +
+  '                  [--compare REF [--ref-dir DIR]] | [--parallel N[,M...]]\n' +
   '                  [--memory-check ITERATIONS [--memory-from N] [--memory-window N]]\n';
 
 function options() {
@@ -65,8 +70,12 @@ function options() {
       'memory-check': { type: 'string' },
       'memory-from': { type: 'string', default: '50' },
       'memory-window': { type: 'string', default: '25' },
+      workload: { type: 'string' },
+      parallel: { type: 'string' },
     },
   });
+  const chosen = workloadChoice(values);
+  if (typeof chosen === 'string') return chosen;
   const numbers = {
     runs: Number(values.runs),
     modelDelayMs: Number(values['model-delay-ms']),
@@ -82,17 +91,22 @@ function options() {
     whole(numbers.memoryIterations, 2) &&
     whole(numbers.memoryFrom, 1) &&
     whole(numbers.memoryWindow, 1);
-  return valid ? { ...values, ...numbers } : undefined;
+  return valid ? { ...values, ...numbers, ...chosen } : undefined;
 }
 
-type Options = NonNullable<ReturnType<typeof options>>;
+type Options = Exclude<ReturnType<typeof options>, string | undefined>;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 async function single(opts: Options): Promise<number> {
   const figures: RunFigures[] = [];
   for (let i = 1; i <= opts.runs; i++) {
     log(`bench: run ${i}/${opts.runs}…`);
-    const raw = await runOnce({ build: currentBuild(), modelDelayMs: opts.modelDelayMs, keep: opts.keep });
+    const raw = await runOnce({
+      build: currentBuild(),
+      modelDelayMs: opts.modelDelayMs,
+      keep: opts.keep,
+      workload: opts.workload,
+    });
     const run = measure(raw);
     figures.push(run);
     if (opts.keep) log(`bench: repo kept at ${raw.repo}`);
@@ -102,7 +116,14 @@ async function single(opts: Options): Promise<number> {
   const result = medianRun(figures);
   const context = machine();
   if (opts.json) {
-    const body = { machine: context, runs: opts.runs, modelDelayMs: opts.modelDelayMs, median: result, all: figures };
+    const body = {
+      machine: context,
+      workload: opts.workload.name,
+      runs: opts.runs,
+      modelDelayMs: opts.modelDelayMs,
+      median: result,
+      all: figures,
+    };
     process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
   } else process.stdout.write(`${formatReport(result, opts.runs, label(context, opts))}\n`);
   return result.pathsOk && figures.every((run) => run.exitCode === 0) ? 0 : 1;
@@ -110,7 +131,8 @@ async function single(opts: Options): Promise<number> {
 
 function label(context: ReturnType<typeof machine>, opts: Options): string {
   const delay = opts.modelDelayMs > 0 ? `, model delay ${opts.modelDelayMs} ms` : '';
-  return `${context.date.slice(0, 10)}, ${context.cores}× ${context.cpu}, Node ${context.node}, pi ${context.pi}${delay}`;
+  const workload = opts.workload === DEFAULT_WORKLOAD ? '' : `, ${opts.workload.name} workload`;
+  return `${context.date.slice(0, 10)}, ${context.cores}× ${context.cpu}, Node ${context.node}, pi ${context.pi}${delay}${workload}`;
 }
 
 async function compare(opts: Options, ref: string): Promise<number> {
@@ -122,6 +144,7 @@ async function compare(opts: Options, ref: string): Promise<number> {
       runs: opts.runs,
       modelDelayMs: opts.modelDelayMs,
       keep: opts.keep,
+      workload: opts.workload,
       log,
     });
     const context = machine();
@@ -142,6 +165,31 @@ async function compare(opts: Options, ref: string): Promise<number> {
   }
 }
 
+async function parallel(opts: Options, counts: number[]): Promise<number> {
+  const comparison = await compareParallel({
+    build: currentBuild(),
+    counts,
+    runs: opts.runs,
+    modelDelayMs: opts.modelDelayMs,
+    keep: opts.keep,
+    log,
+  });
+  const context = machine();
+  if (opts.json) {
+    const body = { machine: context, workload: 'parallel', modelDelayMs: opts.modelDelayMs, ...comparison };
+    process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
+  } else {
+    const sides = comparison.sides.map(
+      (side) =>
+        `── ${side.parallel === 1 ? 'run' : `run --parallel ${side.parallel}`} ──\n` +
+        formatReport(side.median, side.runs.length, label(context, opts)),
+    );
+    const summary = formatParallelComparison(comparison);
+    process.stdout.write(`${[...sides, `── ${opts.runs} interleaved round(s) ──`, summary].join('\n\n')}\n`);
+  }
+  return comparison.sides.every((side) => side.runs.every(asScripted)) ? 0 : 1;
+}
+
 async function memory(opts: Options, iterations: number): Promise<number> {
   const check = await memoryCheck({
     build: currentBuild(),
@@ -157,12 +205,13 @@ async function memory(opts: Options, iterations: number): Promise<number> {
 
 async function main(): Promise<number> {
   const opts = options();
-  if (!opts) {
-    process.stderr.write(USAGE);
+  if (typeof opts !== 'object') {
+    process.stderr.write(`${opts === undefined ? '' : `loop-bench: ${opts}\n`}${USAGE}`);
     return 2;
   }
   if (opts.memoryIterations !== undefined) return memory(opts, opts.memoryIterations);
   if (opts.compare !== undefined) return compare(opts, opts.compare);
+  if (opts.counts.length > 0) return parallel(opts, opts.counts);
   return single(opts);
 }
 

@@ -10,10 +10,13 @@
  * when the model gets faster.
  */
 import type { ReadEvent, ReadEventOf } from '../journal/decode.js';
-import { chatMessages, type RecordedRequest } from '../scripted-model/index.js';
+import { chatMessages, contentText, type RecordedRequest } from '../scripted-model/index.js';
 import { summariseMemory, type MemoryFigures } from './proc-memory.js';
 import type { RawRun } from './run-once.js';
-import { expectedPathOf, type ExpectedPath } from './workload.js';
+import { taskLineOf } from './scripted-steps.js';
+import { mergeOutcomeOf, workerOf } from './worker-stamps.js';
+import type { ExpectedPath } from './workload.js';
+import { DEFAULT_WORKLOAD, type Workload } from './workloads.js';
 
 /** One slice of time and bytes; the same columns for a role, a task, or the whole run. */
 export interface Slice {
@@ -51,7 +54,11 @@ export interface TaskFigures extends Slice {
   /** What happened, e.g. "developer › verify✗ › developerFix › verify › tester PASS › commit". */
   path: string;
   expected: ExpectedPath | 'unknown';
-  /** The turns taken match what the workload intends for this task. */
+  /** The parallel run's worker that ran the iteration (absent in a sequential run). */
+  worker?: string;
+  /** The merge queue's verdict on the iteration's change (parallel runs): `merged`, `conflict`... */
+  merge?: string;
+  /** The turns taken match what the workload intends for this task (and a worker's change was merged). */
   pathOk: boolean;
   turns: number;
 }
@@ -91,8 +98,10 @@ export interface RunFigures {
   tasks: TaskFigures[];
   /** Inside iterations but outside turns and verification: commits, change lists, state writes. */
   betweenTurnsMs: number;
-  /** Outside iterations: config, lock, pi agent dir, transport shutdown. */
+  /** Outside every iteration: config, lock, pi agent dir, transport shutdown (and a parallel run's last merge). */
   runFrameMs: number;
+  /** Workers of a parallel run that ran iterations (0: a sequential run, one iteration at a time). */
+  workers: number;
   body: BodyComposition;
   /** PSS/RSS of the harness process and its pi processes over the run (Linux). */
   memory: MemoryFigures | undefined;
@@ -124,28 +133,55 @@ const sum = <T>(items: readonly T[], of: (item: T) => number): number =>
   items.reduce((total, item) => total + of(item), 0);
 const requestMs = (request: RecordedRequest): number => request.durationMs ?? 0;
 
-/** Pairs turn_start/turn_end, attaches the tool events that follow and the requests in the window. */
+/** The task a request's prompt names on its "- Task:" line (every harness prompt has one). */
+function requestTask(request: RecordedRequest): string | undefined {
+  for (const message of chatMessages(request))
+    if (message.role === 'user') {
+      const line = taskLineOf(contentText(message.content));
+      if (line !== undefined) return line.trim();
+    }
+  return undefined;
+}
+
+/**
+ * Pairs turn_start/turn_end of each iteration, attaches the tool events that follow within the same
+ * iteration and the requests in the window that name the iteration's task. In a parallel run the
+ * iterations' events interleave and several turns are open at once: the iteration and the task
+ * keep each event and request with its own turn.
+ */
 function collectTurns(events: readonly ReadEvent[], requests: readonly RecordedRequest[]): Turn[] {
   const turns: Turn[] = [];
-  let open: { event: ReadEventOf<'turn_start'> } | undefined;
+  const open = new Map<number, ReadEventOf<'turn_start'>>();
+  const last = new Map<number, Turn>();
+  const taskOf = new Map<number, string>();
+  const tasks = new Map(requests.map((request) => [request, requestTask(request)]));
   for (const event of events) {
-    if (event.type === 'turn_start') open = { event };
-    else if (event.type === 'turn_end' && open) {
-      const start = time(open.event);
+    const iteration = 'iteration' in event ? (event.iteration ?? 0) : 0;
+    if (event.type === 'iteration_start' && event.task?.text) taskOf.set(iteration, event.task.text.trim());
+    else if (event.type === 'turn_start') open.set(iteration, event);
+    else if (event.type === 'turn_end' && open.has(iteration)) {
+      const start = time(open.get(iteration)!);
       const end = time(event);
-      turns.push({
-        iteration: event.iteration ?? 0,
+      const task = taskOf.get(iteration);
+      const turn: Turn = {
+        iteration,
         role: event.role ?? 'developer',
         start,
         end,
-        promptBytes: open.event.promptBytes ?? 0,
+        promptBytes: open.get(iteration)!.promptBytes ?? 0,
         modelRequests: event.modelRequests ?? 0,
         toolMs: 0,
         transportMs: event.durationMs ?? 0,
-        requests: requests.filter((request) => request.receivedAt >= start && request.receivedAt <= end),
-      });
-      open = undefined;
-    } else if (event.type === 'tool' && turns.length > 0) turns[turns.length - 1]!.toolMs += event.durationMs ?? 0;
+        requests: requests.filter((request) => {
+          const named = tasks.get(request);
+          const inWindow = request.receivedAt >= start && request.receivedAt <= end;
+          return inWindow && (named === undefined || task === undefined || named === task);
+        }),
+      };
+      turns.push(turn);
+      last.set(iteration, turn);
+      open.delete(iteration);
+    } else if (event.type === 'tool' && last.has(iteration)) last.get(iteration)!.toolMs += event.durationMs ?? 0;
   }
   return turns;
 }
@@ -190,30 +226,40 @@ function pathOf(events: readonly ReadEvent[]): string {
     else if (event.type === 'verification') steps.push(event.outcome === 'passed' ? 'verify' : `verify✗`);
     else if (event.type === 'verdict') steps[steps.length - 1] = `${steps.at(-1)} ${event.verdict}`;
     else if (event.type === 'commit') steps.push('commit');
+    else if (mergeOutcomeOf(event) !== undefined) steps.push(mergeOutcomeOf(event)!);
   }
   return steps.join(' › ');
 }
 
-function taskFigures(events: readonly ReadEvent[], turns: readonly Turn[]): TaskFigures[] {
+/**
+ * One row per ended iteration, in iteration order (a parallel run ends them in any order; iteration
+ * numbers follow the task file). A worker's iteration is as scripted only once the merge queue merged it.
+ */
+function taskFigures(events: readonly ReadEvent[], turns: readonly Turn[], workload: Workload): TaskFigures[] {
   const ends = events.filter((event): event is ReadEventOf<'iteration_end'> => event.type === 'iteration_end');
-  return ends.map((end) => {
+  const rows = ends.map((end): TaskFigures => {
     const own = events.filter((event) => 'iteration' in event && event.iteration === end.iteration);
     const mine = turns.filter((turn) => turn.iteration === end.iteration);
     const slice = turnSlice(mine);
     const verificationMs = sum(own, (event) => (event.type === 'verification' ? (event.durationMs ?? 0) : 0));
     const task = end.task?.text ?? '(unknown task)';
-    const expected = expectedPathOf(task) ?? 'unknown';
+    const expected = workload.expectedPathOf(task) ?? 'unknown';
     const wallMs = end.durationMs ?? 0;
+    const worker = workerOf(end);
+    const merge = own.map(mergeOutcomeOf).find((outcome) => outcome !== undefined);
     return {
       iteration: end.iteration ?? 0,
       task,
       status: end.status ?? 'failed',
       path: pathOf(own),
       expected,
+      ...(worker ? { worker } : {}),
+      ...(merge ? { merge } : {}),
       pathOk:
         expected !== 'unknown' &&
         mine.map((turn) => turn.role).join(' ') === EXPECTED_TURNS[expected] &&
-        end.status === 'succeeded',
+        end.status === 'succeeded' &&
+        (worker === undefined || merge === 'merged'),
       turns: mine.length,
       ...slice,
       wallMs,
@@ -222,6 +268,7 @@ function taskFigures(events: readonly ReadEvent[], turns: readonly Turn[]): Task
       harnessMs: wallMs - slice.modelMs - slice.toolMs - verificationMs - slice.piMs,
     };
   });
+  return rows.sort((a, b) => a.iteration - b.iteration);
 }
 
 const jsonBytes = (value: unknown): number => (value === undefined ? 0 : Buffer.byteLength(JSON.stringify(value)));
@@ -273,14 +320,38 @@ function bodyComposition(requests: readonly RecordedRequest[]): BodyComposition 
   return totals;
 }
 
+/**
+ * Time inside at least one iteration: the union of the iterations' windows (each ends at its
+ * iteration_end and lasts its durationMs). One at a time, that is the sum of their durations.
+ */
+function iterationSpanMs(events: readonly ReadEvent[]): number {
+  const windows = events
+    .filter((event): event is ReadEventOf<'iteration_end'> => event.type === 'iteration_end')
+    .map((end) => ({ start: time(end) - (end.durationMs ?? 0), end: time(end), ms: end.durationMs ?? 0 }))
+    .sort((a, b) => a.start - b.start);
+  let total = 0;
+  let reach = Number.NEGATIVE_INFINITY;
+  for (const window of windows) {
+    // Only what sticks out past the windows before it counts (all of it when they do not overlap).
+    if (window.start >= reach) total += window.ms;
+    else if (window.end > reach) total += window.end - reach;
+    reach = Math.max(reach, window.end);
+  }
+  return total;
+}
+
 export function measure(raw: RawRun): RunFigures {
   const completions = raw.requests.filter((request) => request.completionIndex !== undefined);
   const turns = collectTurns(raw.events, completions);
-  const tasks = taskFigures(raw.events, turns);
+  const tasks = taskFigures(raw.events, turns, raw.workload ?? DEFAULT_WORKLOAD);
   const total = turnSlice(turns);
   const body = bodyComposition(completions);
   const verificationMs = sum(tasks, (task) => task.verificationMs);
   const iterationMs = sum(tasks, (task) => task.wallMs);
+  const runFrameMs = raw.wallMs - iterationSpanMs(raw.events);
+  // The work done: the iterations' own times plus the run's frame. Iterations one at a time: the
+  // wall time; several at once: more than it, so the total row still adds up.
+  const workMs = iterationMs + runFrameMs;
   const completed = tasks.filter((task) => task.status === 'succeeded').length;
   const perTask = (value: number) => (completed === 0 ? 0 : value / completed);
   return {
@@ -295,15 +366,16 @@ export function measure(raw: RawRun): RunFigures {
     modelRequestsPerTask: perTask(total.modelRequests),
     total: {
       ...total,
-      wallMs: raw.wallMs,
+      wallMs: workMs,
       verificationMs,
-      overheadMs: raw.wallMs - total.modelMs - total.toolMs - verificationMs,
-      harnessMs: raw.wallMs - total.modelMs - total.toolMs - verificationMs - total.piMs,
+      overheadMs: workMs - total.modelMs - total.toolMs - verificationMs,
+      harnessMs: workMs - total.modelMs - total.toolMs - verificationMs - total.piMs,
     },
     roles: roleFigures(turns),
     tasks,
     betweenTurnsMs: iterationMs - total.wallMs - verificationMs,
-    runFrameMs: raw.wallMs - iterationMs,
+    runFrameMs,
+    workers: new Set(tasks.map((task) => task.worker).filter((worker) => worker !== undefined)).size,
     body,
     memory: summariseMemory(raw.memory),
     pathsOk: tasks.length > 0 && tasks.every((task) => task.pathOk),

@@ -99,7 +99,9 @@ function rolesTable(roles: readonly RoleFigures[], run: RunFigures): string {
 function tasksTable(tasks: readonly TaskFigures[]): string {
   const rows = tasks.map((task) => [`${task.iteration}. ${task.task}`, ...sliceCells(task)]);
   const paths = tasks.map(
-    (task) => `  ${task.iteration}. ${task.pathOk ? '' : '[UNEXPECTED] '}${task.status}: ${task.path}`,
+    (task) =>
+      `  ${task.iteration}. ${task.pathOk ? '' : '[UNEXPECTED] '}${task.worker ? `[${task.worker}] ` : ''}` +
+      `${task.status}: ${task.path}`,
   );
   return [table(['task', ...SLICE_HEADER], rows), '', 'Paths:', ...paths].join('\n');
 }
@@ -131,6 +133,12 @@ export function formatReport(run: RunFigures, runs: number, context: string): st
     `pi-harness loop benchmark — ${context}${runs > 1 ? `, median of ${runs} runs` : ''}`,
     '',
     `Tasks completed ${run.tasksCompleted}/${run.iterations} in ${seconds(run.wallMs)} s → ${run.tasksPerHour.toFixed(0)} tasks/hour${memory}`,
+    ...(run.workers > 0
+      ? [
+          `${whole(run.workers)} workers, iterations at once: the role, task and total rows add up every worker's time ` +
+            `(${seconds(run.total.wallMs)} s of work in ${seconds(run.wallMs)} s)`,
+        ]
+      : []),
     `Per completed task: ${kb(run.promptBytesPerTask)} kB harness prompts, ${kb(run.bodyBytesPerTask)} kB request bodies ` +
       `(${kb(run.uncachedBytesPerTask)} kB past a prefix cache), ${run.modelRequestsPerTask.toFixed(1)} model requests`,
     '',

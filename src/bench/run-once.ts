@@ -23,7 +23,7 @@ import { exitCodeOf } from '../vocabulary/exit-codes.js';
 import { roleScript, startScriptedModel, type RecordedRequest, type ScriptStep } from '../scripted-model/index.js';
 import { sampleMemory, type MemorySample } from './proc-memory.js';
 import { watchWithDashboard } from './sse-clients.js';
-import { PLANS, TEST_COMMAND, INITIAL_FILES, taskFile } from './workload.js';
+import { DEFAULT_WORKLOAD, type Workload } from './workloads.js';
 
 /** A built pi-harness: the CLI entry of its dist/ (this checkout's, or another commit's). */
 export interface HarnessBuild {
@@ -39,6 +39,10 @@ export interface RunOptions {
   modelDelayMs: number;
   /** Leave the temp repo in place for inspection. */
   keep: boolean;
+  /** The tasks and the scripted model's plans (default: the two-phase workload). */
+  workload?: Workload;
+  /** Tasks worked on at once: `run --parallel N` when N > 1; 1 or unset runs plain `run`. */
+  parallel?: number;
   /** How many times the six tasks are repeated (the memory check); 1 for the workload. */
   rounds?: number;
   /** Milliseconds between memory samples. */
@@ -63,6 +67,8 @@ export interface RawRun {
   /** The harness's console output, for diagnosing a run that went wrong. */
   output: string;
   repo: string;
+  /** The workload the run played: what each of its tasks was meant to go through. */
+  workload?: Workload;
   /** With `sseClients`: the bytes each event-stream client received. */
   sseBytes?: number[];
 }
@@ -97,7 +103,7 @@ function harnessConfig(baseUrl: string, modelId: string, options: RunOptions): R
   return {
     piModel: model,
     models: { [model]: { baseUrl, apiKeyEnv: 'BENCH_MODEL_KEY', contextWindow: 128000, maxTokens: 4096 } },
-    testCommand: TEST_COMMAND,
+    testCommand: (options.workload ?? DEFAULT_WORKLOAD).testCommand,
     sleepBetweenSeconds: 0,
     ...(rounds > 1 ? { maxIterations: rounds * 6 + 10 } : {}),
     // Generous for a scripted model, but a broken run fails in seconds rather than hanging.
@@ -119,10 +125,10 @@ function withDelay(script: (request: RecordedRequest) => ScriptStep, delayMs: nu
   return (request: RecordedRequest): ScriptStep => ({ ...script(request), delayMs });
 }
 
-async function prepareRepo(repo: string, config: Record<string, unknown>, rounds: number): Promise<void> {
+async function prepareRepo(repo: string, config: Record<string, unknown>, workload: Workload, rounds: number) {
   await writeFiles(repo, {
-    ...INITIAL_FILES,
-    'TODOS.md': taskFile(rounds),
+    ...workload.initialFiles,
+    'TODOS.md': workload.taskFile(rounds),
     'pi.config.json': `${JSON.stringify(config, null, 2)}\n`,
   });
   git(repo, 'init', '-q', '-b', 'main');
@@ -140,13 +146,21 @@ interface CliRun {
   memory: MemorySample[];
 }
 
+/** `run`, and `--parallel N` only for N > 1: one worker is plain `run`, which a build without the flag accepts. */
+export const cliArgs = (parallel = 1): string[] => (parallel > 1 ? ['run', '--parallel', String(parallel)] : ['run']);
+
 /**
  * `node <build>/dist/cli/main.js run` in the repo, its memory sampled until it exits. The dashboard
  * stays off (the environment, which an older build ignores): the bench measures the loop.
  */
-function runCli(build: HarnessBuild, repo: string, env: NodeJS.ProcessEnv, sampleMs: number): Promise<CliRun> {
+function runCli(
+  build: HarnessBuild,
+  repo: string,
+  run: { env: NodeJS.ProcessEnv; sampleMs: number; parallel?: number },
+) {
+  const { env, sampleMs } = run;
   const started = performance.now();
-  const child = spawn(process.execPath, [build.cli, 'run'], {
+  const child = spawn(process.execPath, [build.cli, ...cliArgs(run.parallel)], {
     cwd: repo,
     env: { ...env, PI_VISUALIZER: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -158,7 +172,7 @@ function runCli(build: HarnessBuild, repo: string, env: NodeJS.ProcessEnv, sampl
   child.stdout.on('data', collect);
   child.stderr.on('data', collect);
   const sampler = child.pid === undefined ? { stop: () => [] } : sampleMemory(child.pid, sampleMs);
-  return new Promise((resolve) => {
+  return new Promise<CliRun>((resolve) => {
     child.on('error', (error) => {
       output += `\nbench: cannot start ${build.cli}: ${error.message}\n`;
     });
@@ -202,25 +216,32 @@ async function runInProcess(repo: string, env: NodeJS.ProcessEnv, clients: numbe
 }
 
 export async function runOnce(options: RunOptions): Promise<RawRun> {
+  if (options.sseClients !== undefined && (options.parallel ?? 1) > 1)
+    throw new Error('bench: the dashboard bench runs the loop in process, one task at a time (no --parallel)');
   const root = await mkdtemp(path.join(tmpdir(), 'pi-harness-bench-'));
   const repo = path.join(root, 'repo');
   // An empty pi agent dir outside the repo: the user's own ~/.pi must not colour the figures.
   const agentDir = path.join(root, 'pi-agent-home');
   await mkdir(agentDir, { recursive: true });
+  const workload = options.workload ?? DEFAULT_WORKLOAD;
   const server = await startScriptedModel({
-    script: withDelay(roleScript(PLANS), options.modelDelayMs),
+    script: withDelay(roleScript(workload.plans), options.modelDelayMs),
     apiKey: API_KEY,
   });
   try {
     const rounds = options.rounds ?? 1;
-    await prepareRepo(repo, harnessConfig(server.baseUrl, server.modelId, options), rounds);
+    await prepareRepo(repo, harnessConfig(server.baseUrl, server.modelId, options), workload, rounds);
     const env = { ...process.env, ...GIT_IDENTITY, BENCH_MODEL_KEY: API_KEY, PI_CODING_AGENT_DIR: agentDir };
     const sampleMs = options.sampleMs ?? 200;
     const run =
       options.sseClients === undefined
-        ? await runCli(options.build, repo, env, sampleMs)
+        ? await runCli(options.build, repo, {
+            env,
+            sampleMs,
+            ...(options.parallel ? { parallel: options.parallel } : {}),
+          })
         : await runInProcess(repo, env, options.sseClients, sampleMs);
-    return { ...run, events: await readJournal(repo), requests: [...server.requests], repo };
+    return { ...run, events: await readJournal(repo), requests: [...server.requests], repo, workload };
   } finally {
     await server.close();
     if (!options.keep) await rm(root, { recursive: true, force: true });

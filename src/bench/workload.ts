@@ -8,15 +8,10 @@
  * pick their task from the prompt's "- Task:" line (not from turn counts), so a change in the
  * harness's turn order shows up as a wrong path in the report instead of a silently shifted script.
  */
-import {
-  chatMessages,
-  contentText,
-  stepsFor,
-  type PlannedStep,
-  type RolePlans,
-  type ScriptStep,
-  type TurnView,
-} from '../scripted-model/index.js';
+import { stepsFor, type PlannedStep, type RolePlans, type ScriptStep, type TurnView } from '../scripted-model/index.js';
+import { ASKS, bash, calls, say, startCommitOf, taskLineOf, tool } from './scripted-steps.js';
+
+export { ASKS } from './scripted-steps.js';
 
 export const TEST_COMMAND = 'node --test';
 
@@ -147,7 +142,7 @@ export function taskFile(rounds = 1): string {
 export const TASK_FILE = taskFile(1);
 
 function specFor(prompt: string): TaskSpec {
-  const line = /^- Task: (.*)$/m.exec(prompt)?.[1];
+  const line = taskLineOf(prompt);
   const spec = line === undefined ? undefined : specOfLine(line);
   if (!spec) throw new Error('bench workload: the prompt names no known task');
   return spec;
@@ -182,43 +177,8 @@ function sources(
   };
 }
 
-const tool = (name: string, args: Record<string, unknown>): ScriptStep => ({
-  kind: 'tool_calls',
-  calls: [{ name, arguments: args }],
-});
-const bash = (command: string) => tool('bash', { command });
-const say = (text: string): ScriptStep => ({ kind: 'text', text });
 const isFirstOfFile = (spec: TaskSpec) =>
   BASE_TASKS.find((candidate) => candidate.file === spec.file)?.name === spec.name;
-
-/**
- * What a prompt asks of the model. The scripted model takes the steps a prompt asks for and no
- * others, so a prompt that asks for less gets a shorter turn — and the prompts of an older
- * harness still get the turns they asked for (the bench's `--compare` runs both on one script).
- */
-export const ASKS = {
-  /** "tick it in TODOS.md", "Tick the task only when...": the developer edits the checkbox itself. */
-  toTick: (prompt: string): boolean => /\btick (?:it|the task)\b/i.test(prompt),
-  /** Unless the prompt says the harness's run just passed and not to repeat it, a reviewer runs the tests. */
-  toRerunTests: (prompt: string): boolean => !/\bdo not run it again\b/i.test(prompt),
-  /** Unless the prompt carries the diff itself, a reviewer asks git for it. */
-  toLookUpTheChange: (prompt: string): boolean => !/^`{3,}diff$/m.test(prompt),
-  /** "Make tool calls that do not depend on each other in one reply": writes of known content go together. */
-  toBatchCalls: (systemPrompt: string): boolean =>
-    /\btool calls that do not depend on each other in one (?:reply|response)\b/i.test(systemPrompt),
-};
-
-const systemPromptOf = (view: TurnView): string =>
-  chatMessages(view.request)
-    .filter((message) => message.role === 'system' || message.role === 'developer')
-    .map((message) => contentText(message.content))
-    .join('\n');
-
-/** The calls of one reply: together when the system prompt asks for independent calls in one reply. */
-function calls(view: TurnView, steps: ScriptStep[]): ScriptStep[] {
-  if (!ASKS.toBatchCalls(systemPromptOf(view)) || steps.length < 2) return steps;
-  return [{ kind: 'tool_calls', calls: steps.flatMap((step) => (step.kind === 'tool_calls' ? step.calls : [])) }];
-}
 
 /** Answers the successive requests of one turn; `view.step` counts the model's replies so far. */
 function turn(steps: (spec: TaskSpec, view: TurnView) => PlannedStep[]): (view: TurnView) => ScriptStep {
@@ -262,9 +222,6 @@ const developerFix = turn((spec, view) => {
     say(`Fixed ${spec.name} in ${files.libPath}; \`${TEST_COMMAND}\` passes.`),
   ];
 });
-
-/** The tester's start commit, from the "Change under review" section. */
-const startCommitOf = (prompt: string): string => /started at commit `([0-9a-f]+)`/.exec(prompt)?.[1] ?? 'HEAD';
 
 function tester(recheck: boolean) {
   return turn((spec, view) => {

@@ -10,6 +10,7 @@ import { isObject } from '../util/json.js';
 import { CONTROL_ACTIONS, CONTROL_RESULTS, CONTROL_SOURCES, PARK_CAUSES } from '../vocabulary/control.js';
 import { GUARDRAIL_RULES, RESTORE_KINDS, RESTORE_MOMENTS } from '../vocabulary/guardrails.js';
 import { INTEGRITY_MODES, INTEGRITY_RULES } from '../vocabulary/integrity.js';
+import { RECORDED_STATUSES } from '../vocabulary/iterations.js';
 import { ROLES } from '../vocabulary/roles.js';
 import { VISUAL_VERDICTS } from '../vocabulary/verdicts.js';
 import {
@@ -134,15 +135,7 @@ const terminalReason = oneOf([
 const commandOutcome = oneOf(['passed', 'failed', 'timed_out', 'skipped', 'aborted'] as const);
 const verifyAfter = oneOf(['developer', 'fix', 'tester'] as const);
 const iterationStatus = oneOf(['succeeded', 'failed', 'stalled', 'blocked', 'skipped'] as const);
-const recordedStatus = oneOf([
-  'succeeded',
-  'failed',
-  'stalled',
-  'blocked',
-  'skipped',
-  'interrupted',
-  'crashed',
-] as const);
+const recordedStatus = oneOf(RECORDED_STATUSES);
 const endReason = oneOf([
   'committed',
   'developer_stalled',

@@ -8,8 +8,9 @@ import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultPiCli } from '../../src/agent/rpc/pi-launch.js';
-import { startScriptedModel, type ScriptStep } from '../../src/scripted-model/index.js';
+import { startScriptedModel } from '../../src/scripted-model/index.js';
 import {
+  daemonAndForegroundScript,
   makeSandbox,
   modelName,
   processesMentioning,
@@ -21,26 +22,6 @@ import {
 } from './rpc-helpers.js';
 
 const fixture = rpcFixtures();
-
-/** A foreground tool process and a daemon that left its session: both must die with pi's guard. */
-function toolScript(marker: string): ScriptStep[] {
-  return [
-    {
-      kind: 'tool_calls',
-      calls: [
-        {
-          name: 'bash',
-          arguments: { command: `export MARK=${marker}; setsid sleep 300 >/dev/null 2>&1 & echo started` },
-        },
-      ],
-    },
-    {
-      kind: 'tool_calls',
-      calls: [{ name: 'bash', arguments: { command: `export MARK=${marker}; sleep 301; echo after` } }],
-    },
-    { kind: 'stall', seconds: 60 },
-  ];
-}
 
 const commandOf = (pid: number): string[] => {
   try {
@@ -55,7 +36,7 @@ describe('the guard', () => {
     const sandbox = makeSandbox();
     fixture.defer(() => sandbox.cleanup());
     const marker = `pi-harness-mark-${randomUUID()}`;
-    const server = await startScriptedModel({ script: toolScript(marker) });
+    const server = await startScriptedModel({ script: daemonAndForegroundScript(marker) });
     fixture.defer(() => server.close());
     const { env } = await writeAgentDir(sandbox.runDir, server);
     const { child, output } = spawnHarnessChild(fixture, {
@@ -91,7 +72,7 @@ describe('the guard', () => {
     writeFileSync(wrapper, `#!/bin/sh\nexec "${process.execPath}" "${defaultPiCli()}" "$@"\n`);
     chmodSync(wrapper, 0o755);
     const marker = `pi-harness-mark-${randomUUID()}`;
-    const server = await startScriptedModel({ script: toolScript(marker) });
+    const server = await startScriptedModel({ script: daemonAndForegroundScript(marker) });
     fixture.defer(() => server.close());
     const { env } = await writeAgentDir(sandbox.runDir, server);
     const { child, output } = spawnHarnessChild(fixture, {
@@ -120,7 +101,7 @@ describe('the guard', () => {
 
   it('sweeps what a pi killed outright left behind, and ends its turn', async () => {
     const marker = `pi-harness-mark-${randomUUID()}`;
-    const { sandbox, server, transport } = await fixture({ script: toolScript(marker) });
+    const { sandbox, server, transport } = await fixture({ script: daemonAndForegroundScript(marker) });
     const turnDone = transport.runTurn(turn(sandbox, server, { tools: ['bash'] }));
     expect(await waitFor(() => processesMentioning(marker).length >= 2, 20_000)).toBe(true);
     const pi = processesMentioning(sandbox.runDir).find((pid) => commandOf(pid)[0] === 'pi');

@@ -11,6 +11,7 @@ import {
   startScriptedModel,
   type ScriptedModelOptions,
   type ScriptedModelServer,
+  type ScriptStep,
 } from '../../src/scripted-model/index.js';
 import type { Transport, TurnRequest } from '../../src/agent/types.js';
 import { preparePiAgentDir, type ModelEndpoint } from '../../src/agent/pi-models.js';
@@ -76,6 +77,38 @@ export function turn(sandbox: Sandbox, server: ScriptedModelServer, overrides: P
 }
 
 export { liveProcessesMentioning as processesMentioning } from '../../src/process/proc-scan.js';
+
+/** A watchdog that never nudges and gives a scripted turn generous time: tests set what they probe on top. */
+export const QUIET_WATCHDOG = {
+  continueAfterSeconds: 0,
+  toolContinueAfterSeconds: 0,
+  noEventTimeoutSeconds: 20,
+  toolNoEventTimeoutSeconds: 20,
+  agentTimeoutSeconds: 25,
+};
+
+/**
+ * Two tool processes tagged with `marker`: a daemon that left its session (pi does not know about
+ * it) and a foreground command still running; then the model stalls. Both must die with the harness.
+ */
+export function daemonAndForegroundScript(marker: string): ScriptStep[] {
+  return [
+    {
+      kind: 'tool_calls',
+      calls: [
+        {
+          name: 'bash',
+          arguments: { command: `export MARK=${marker}; setsid sleep 300 >/dev/null 2>&1 & echo started` },
+        },
+      ],
+    },
+    {
+      kind: 'tool_calls',
+      calls: [{ name: 'bash', arguments: { command: `export MARK=${marker}; sleep 301; echo after` } }],
+    },
+    { kind: 'stall', seconds: 60 },
+  ];
+}
 
 export async function waitFor(predicate: () => boolean, timeoutMs: number, intervalMs = 100): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;

@@ -20,9 +20,11 @@ import {
   type ScriptedModelServer,
 } from '../../src/scripted-model/index.js';
 import {
+  daemonAndForegroundScript,
   makeSandbox,
   modelName,
   processesMentioning,
+  QUIET_WATCHDOG,
   rpcFixtures,
   spawnHarnessChild,
   turn,
@@ -39,14 +41,6 @@ interface Setup {
   transport: Transport;
   events: TransportEvent[];
 }
-
-const QUIET_WATCHDOG = {
-  continueAfterSeconds: 0,
-  toolContinueAfterSeconds: 0,
-  noEventTimeoutSeconds: 20,
-  toolNoEventTimeoutSeconds: 20,
-  agentTimeoutSeconds: 25,
-};
 
 async function setup(
   script: ScriptedModelOptions['script'],
@@ -303,24 +297,7 @@ describe('rpc transport (real pi)', () => {
     const marker = `pi-harness-mark-${randomUUID()}`;
     // One tool process pi knows about (a running foreground command) and one it does not (a
     // daemonised background process that outlives its bash call): both must die with the harness.
-    const server = await startScriptedModel({
-      script: [
-        {
-          kind: 'tool_calls',
-          calls: [
-            {
-              name: 'bash',
-              arguments: { command: `export MARK=${marker}; setsid sleep 300 >/dev/null 2>&1 & echo started` },
-            },
-          ],
-        },
-        {
-          kind: 'tool_calls',
-          calls: [{ name: 'bash', arguments: { command: `export MARK=${marker}; sleep 301; echo after` } }],
-        },
-        { kind: 'stall', seconds: 60 },
-      ],
-    });
+    const server = await startScriptedModel({ script: daemonAndForegroundScript(marker) });
     fixture.defer(() => server.close());
     const { env } = await writeAgentDir(sandbox.runDir, server);
     const config = { runDir: sandbox.runDir, repo: sandbox.repo, model: modelName(server), env };

@@ -23,9 +23,11 @@ import {
   type ScriptedModelServer,
 } from '../../src/scripted-model/index.js';
 import {
+  daemonAndForegroundScript,
   makeSandbox,
   modelName,
   processesMentioning,
+  QUIET_WATCHDOG,
   rpcFixtures,
   spawnHarnessChild,
   turn,
@@ -49,16 +51,7 @@ async function setup(
 ): Promise<Setup> {
   return fixture({
     script,
-    transport: {
-      watchdog: {
-        continueAfterSeconds: 0,
-        toolContinueAfterSeconds: 0,
-        noEventTimeoutSeconds: 20,
-        toolNoEventTimeoutSeconds: 20,
-        agentTimeoutSeconds: 25,
-      },
-      ...transportOptions,
-    },
+    transport: { watchdog: QUIET_WATCHDOG, ...transportOptions },
   });
 }
 
@@ -219,13 +212,7 @@ describe('warm pi processes (real pi)', () => {
         { kind: 'text', text: 'fresh' },
       ],
       {
-        watchdog: {
-          continueAfterSeconds: 0,
-          toolContinueAfterSeconds: 0,
-          noEventTimeoutSeconds: 2,
-          toolNoEventTimeoutSeconds: 20,
-          agentTimeoutSeconds: 25,
-        },
+        watchdog: { ...QUIET_WATCHDOG, noEventTimeoutSeconds: 2 },
       },
     );
     const stalled = await transport.runTurn(turn(sandbox, server));
@@ -272,23 +259,7 @@ createInterface({ input: process.stdin }).on('line', (line) => {
     fixture.defer(() => sandbox.cleanup());
     const marker = `pi-harness-mark-${randomUUID()}`;
     const server = await startScriptedModel({
-      script: [
-        { kind: 'text', text: 'warm' },
-        {
-          kind: 'tool_calls',
-          calls: [
-            {
-              name: 'bash',
-              arguments: { command: `export MARK=${marker}; setsid sleep 300 >/dev/null 2>&1 & echo started` },
-            },
-          ],
-        },
-        {
-          kind: 'tool_calls',
-          calls: [{ name: 'bash', arguments: { command: `export MARK=${marker}; sleep 301; echo after` } }],
-        },
-        { kind: 'stall', seconds: 60 },
-      ],
+      script: [{ kind: 'text', text: 'warm' }, ...daemonAndForegroundScript(marker)],
     });
     fixture.defer(() => server.close());
     const { env } = await writeAgentDir(sandbox.runDir, server);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { measure } from '../../src/bench/measure.js';
 import type { RawRun } from '../../src/bench/run-once.js';
+import { WORKLOADS } from '../../src/bench/workloads.js';
 import type { JournalEvent, JournalEventBody } from '../../src/journal/events.js';
 import type { RecordedRequest } from '../../src/scripted-model/index.js';
 
@@ -156,5 +157,148 @@ describe('bench measure', () => {
     // The second developer request repeats the first one's prefix: only its new message is uncached.
     const all = raw.requests.map((r) => r.bodyBytes);
     expect(run.body.uncachedBytes).toBeLessThan(all.reduce((a, b) => a + b, 0));
+  });
+});
+
+describe('bench measure, a parallel run', () => {
+  const CLAMP = { id: 'c', text: 'Add clamp(value, low, high) to lib/clamp.mjs, with a test', phase: 'P', line: 5 };
+  const SUM = { id: 's', text: 'Add sum(values) to lib/sum.mjs, with a test', phase: 'P', line: 6 };
+  // A worker's stamp, as a parallel run's journal envelope carries it.
+  const by = (worker: string, at: number, body: JournalEventBody) =>
+    Object.assign(event(at, body), { worker }) as JournalEvent;
+  const merge = (worker: string, at: number, iteration: number, task: typeof TASK, outcome: string) =>
+    ({ ...event(at, { type: 'warning', message: '' }), type: 'merge', worker, iteration, task, outcome }) as never;
+  const asks = (task: typeof TASK) => `Implement the task.\n- Task: ${task.text}\n`;
+  const tool = (iteration: number, durationMs: number): JournalEventBody => ({
+    type: 'tool',
+    iteration,
+    role: 'developer',
+    name: 'bash',
+    durationMs,
+    isError: false,
+  });
+  const passed = (iteration: number): JournalEventBody => ({
+    type: 'verification',
+    iteration,
+    after: 'developer',
+    outcome: 'passed',
+    exitCode: 0,
+    durationMs: 100,
+    command: 'node --test',
+    outputTail: '',
+  });
+  const end = (iteration: number, task: typeof TASK, durationMs: number): JournalEventBody => ({
+    type: 'iteration_end',
+    iteration,
+    task,
+    status: 'succeeded',
+    reason: 'committed',
+    durationMs,
+    usage,
+  });
+  const turn = (iteration: number, role: 'developer' | 'tester'): JournalEventBody => ({
+    type: 'turn_start',
+    iteration,
+    role,
+    step: role,
+    promptBytes: 100,
+  });
+  const commit = (iteration: number): JournalEventBody => ({
+    type: 'commit',
+    iteration,
+    commit: 'abc',
+    by: 'agent',
+    files: [],
+    message: 'm',
+    tickedByHarness: false,
+  });
+  const verdict = (iteration: number): JournalEventBody => ({
+    type: 'verdict',
+    iteration,
+    verdict: 'PASS',
+    recheck: false,
+    findings: '',
+  });
+
+  /** Two workers' iterations, their events interleaved and their turns open at the same time. */
+  function interleaved(merges: JournalEvent[]): RawRun {
+    const events: JournalEvent[] = [
+      by('w1', 0, { type: 'iteration_start', iteration: 1, task: CLAMP, startCommit: 'a', preDirty: [] }),
+      by('w2', 5, { type: 'iteration_start', iteration: 2, task: SUM, startCommit: 'a', preDirty: [] }),
+      by('w1', 10, turn(1, 'developer')),
+      by('w2', 20, turn(2, 'developer')),
+      by('w2', 510, turnEnd(2, 'developer', 480, 2)),
+      by('w1', 600, turnEnd(1, 'developer', 580, 2)),
+      // Each worker's tool events follow its own turn's end, another worker's turn end between them.
+      by('w2', 600, tool(2, 70)),
+      by('w1', 600, tool(1, 150)),
+      by('w2', 620, passed(2)),
+      by('w2', 730, turn(2, 'tester')),
+      by('w1', 740, passed(1)),
+      by('w1', 850, turn(1, 'tester')),
+      by('w2', 900, turnEnd(2, 'tester', 160, 1)),
+      by('w2', 900, verdict(2)),
+      by('w2', 950, commit(2)),
+      by('w1', 990, turnEnd(1, 'tester', 130, 1)),
+      by('w2', 1000, end(2, SUM, 995)),
+      by('w1', 1000, verdict(1)),
+      by('w1', 1050, commit(1)),
+      by('w1', 1100, end(1, CLAMP, 1100)),
+      ...merges,
+    ];
+    return {
+      exitCode: 0,
+      wallMs: 1500,
+      repo: '/tmp/x',
+      output: '',
+      memory: [],
+      workload: WORKLOADS.parallel,
+      events,
+      // Each worker's requests name its own task; they arrive inside both developers' windows.
+      requests: [
+        request(100, 50, asks(CLAMP)),
+        request(120, 60, asks(SUM)),
+        request(300, 40, asks(CLAMP)),
+        request(320, 30, asks(SUM)),
+        request(800, 20, asks(SUM)),
+        request(900, 10, asks(CLAMP)),
+      ],
+    };
+  }
+
+  it('keeps each event, tool and request with its own iteration and task, in iteration order', () => {
+    const run = measure(interleaved([merge('w2', 1150, 2, SUM, 'merged'), merge('w1', 1200, 1, CLAMP, 'merged')]));
+    expect(run.workers).toBe(2);
+    expect(run.pathsOk).toBe(true);
+    const [clamp, sum] = run.tasks;
+    expect(clamp).toMatchObject({
+      iteration: 1,
+      task: CLAMP.text,
+      worker: 'w1',
+      merge: 'merged',
+      modelMs: 50 + 40 + 10,
+      modelRequests: 3,
+      toolMs: 150,
+      verificationMs: 100,
+      path: 'developer › verify › tester PASS › commit › merged',
+    });
+    expect(sum).toMatchObject({ iteration: 2, worker: 'w2', modelMs: 60 + 30 + 20, toolMs: 70, pathOk: true });
+    expect(run.roles[0]).toMatchObject({ role: 'developer', turns: 2, modelMs: 180, toolMs: 220 });
+    // 1100 ms inside iterations (0–1100, the other within it) of 1500: 400 outside; the work adds up
+    // both iterations' 2095 ms and those 400.
+    expect(run.runFrameMs).toBe(400);
+    expect(run.total.wallMs).toBe(2095 + 400);
+    expect(run.wallMs).toBe(1500);
+  });
+
+  it("is off the script when a worker's change was not merged", () => {
+    const conflict = measure(
+      interleaved([merge('w2', 1150, 2, SUM, 'merged'), merge('w1', 1200, 1, CLAMP, 'conflict')]),
+    );
+    expect(conflict.pathsOk).toBe(false);
+    expect(conflict.tasks[0]).toMatchObject({ pathOk: false, path: expect.stringMatching(/› conflict$/) });
+    const unmerged = measure(interleaved([merge('w2', 1150, 2, SUM, 'merged')]));
+    expect(unmerged.pathsOk).toBe(false);
+    expect(unmerged.tasks.map((task) => task.pathOk)).toEqual([false, true]);
   });
 });

@@ -48,6 +48,16 @@ export function makeCounts(input: CountsInput): TestCounts {
   };
 }
 
+/** Counts from a runner's "N passed, N failed, N skipped, N todo" items (Jest and Vitest use these words). */
+export function countsFromItems(items: ReadonlyMap<string, number>): TestCounts {
+  return makeCounts({
+    passed: items.get('passed') ?? 0,
+    failed: items.get('failed') ?? 0,
+    skipped: items.get('skipped') ?? 0,
+    todo: items.get('todo') ?? 0,
+  });
+}
+
 /** Tests that were declared but did not run. */
 export function notRun(counts: TestCounts): number {
   return counts.skipped + counts.todo;

@@ -2,7 +2,7 @@
  * Jest's closing summary: `Tests:       2 failed, 3 passed, 5 total` (the `Test Suites:` line
  * comes first); and its `No tests found, exiting with code N` when nothing matched.
  */
-import { makeCounts, sumCounts, type TestCounts } from './counts.js';
+import { countsFromItems, makeCounts, sumCounts, type TestCounts } from './counts.js';
 import { countItems, outputLines } from './lines.js';
 
 const TESTS_LINE = /^Tests:\s+(.+), (\d+) total$/;
@@ -16,14 +16,7 @@ export function parseJestSummary(output: string): TestCounts | undefined {
     if (match === null) continue;
     const items = countItems(match[1]!.split(','));
     if (items === undefined) continue;
-    summaries.push(
-      makeCounts({
-        passed: items.get('passed') ?? 0,
-        failed: items.get('failed') ?? 0,
-        skipped: items.get('skipped') ?? 0,
-        todo: items.get('todo') ?? 0,
-      }),
-    );
+    summaries.push(countsFromItems(items));
   }
   if (summaries.length > 0) return sumCounts(summaries);
   return lines.some((line) => NO_TESTS.test(line)) ? makeCounts({ passed: 0, failed: 0 }) : undefined;

@@ -2,7 +2,7 @@
  * Vitest's closing summary: `Tests  1 failed | 2 passed | 1 skipped | 1 todo (5)` after a
  * `Test Files` line; and its `No test files found` exit when nothing matched.
  */
-import { makeCounts, sumCounts, type TestCounts } from './counts.js';
+import { countsFromItems, makeCounts, sumCounts, type TestCounts } from './counts.js';
 import { countItems, outputLines } from './lines.js';
 
 const TESTS_LINE = /^Tests\s{2,}(.+?)\s*\((\d+)\)$/;
@@ -20,14 +20,7 @@ export function parseVitestSummary(output: string): TestCounts | undefined {
     if (match === null || !sawFilesLine) continue;
     const items = countItems(match[1]!.split('|'));
     if (items === undefined) continue;
-    summaries.push(
-      makeCounts({
-        passed: items.get('passed') ?? 0,
-        failed: items.get('failed') ?? 0,
-        skipped: items.get('skipped') ?? 0,
-        todo: items.get('todo') ?? 0,
-      }),
-    );
+    summaries.push(countsFromItems(items));
     sawFilesLine = false;
   }
   if (summaries.length > 0) return sumCounts(summaries);
