@@ -60,7 +60,8 @@ export function descendantsOf(root: number, all: readonly ProcEntry[] = entries(
 /**
  * pi renames itself (process.title "pi"; until then its command line names pi's cli.js, with the
  * guard preloaded where the build does that); a guardian process runs guardian.js/.ts with pi's
- * command line after it. Anything else under the harness (bash tools, the test command, git) is
+ * command line after it; the run-wide watchdog (an sh named pi-harness-watchdog) counts with the
+ * guardians it replaces. Anything else under the harness (bash tools, the test command, git) is
  * transient.
  */
 export function kindOf(pid: number): ProcessKind | undefined {
@@ -71,6 +72,7 @@ export function kindOf(pid: number): ProcessKind | undefined {
     return undefined;
   }
   if (cmdline[0] === 'pi') return 'pi';
+  if (cmdline.includes('pi-harness-watchdog')) return 'guardian';
   const script = cmdline.slice(1).find((arg) => !arg.startsWith('-'));
   if (script !== undefined && /guardian\.(js|ts)$/.test(script)) return 'guardian';
   if (script !== undefined && /pi-coding-agent[/\\]dist[/\\]cli\.js$/.test(script)) return 'pi';

@@ -3,12 +3,23 @@
  * new enough (pi 0.87 needs >= 22.19; an older Node fails at startup with a syntax error that
  * says nothing about versions).
  */
+import path from 'node:path';
+import { bundledPiVersion, defaultPiCli } from '../agent/rpc/pi-launch.js';
 import { findExecutable } from './executable.js';
 import { PI_QUIET_ENV, type PiNode } from './pi-launcher.js';
 import { errorLine, spawnCapture } from './spawn-capture.js';
 import { defineCheck, type CheckContext } from './types.js';
 
 export const MIN_NODE = '22.19.0';
+
+/** The bundled pi's version when `file` is the pi installed with pi-harness; undefined for any other pi. */
+function bundledVersionOf(file: string): string | undefined {
+  try {
+    return path.resolve(file) === path.resolve(defaultPiCli()) ? bundledPiVersion() : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** True when `version` (e.g. `v24.1.0`) is at least `minimum` (e.g. `22.19.0`). */
 export function versionAtLeast(version: string, minimum: string): boolean {
@@ -83,6 +94,9 @@ export const piCliCheck = defineCheck('pi', 'pi CLI', async (context, report) =>
   if (context.config.transport === 'mock') return report('ok', NOT_NEEDED);
   const launcher = await context.launcher();
   if (!launcher.found) return report('fail', `pi cannot be started: ${launcher.problem}`, launcher.fix);
+  const bundled =
+    context.trustBundledPi && launcher.node.kind === 'harness' ? bundledVersionOf(launcher.file) : undefined;
+  if (bundled !== undefined) return report('ok', `pi ${bundled} (${launcher.file}, installed with pi-harness)`);
   const run = await spawnCapture(launcher.command, [...launcher.prefixArgs, '--version'], {
     cwd: context.config.repoRoot,
     env: { ...context.env, ...PI_QUIET_ENV },

@@ -41,7 +41,14 @@ export async function runPreflight(config: Config, options: PreflightOptions = {
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const launcher = once<PiLauncher>(() => resolvePiLauncher(config.piCli, { env, cwd: config.repoRoot }));
   const piModels = new PiModelProbe({ config, env, timeoutMs: timeouts.spawnMs, launcher });
-  const context: CheckContext = { config, env, timeouts, launcher, piModels };
+  const context: CheckContext = {
+    config,
+    env,
+    timeouts,
+    launcher,
+    piModels,
+    ...(options.trustBundledPi ? { trustBundledPi: true } : {}),
+  };
   try {
     const skipped = new Set(options.skip ?? []);
     const selected = preflightChecks(config).filter(

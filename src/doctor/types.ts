@@ -36,6 +36,12 @@ export interface PreflightOptions {
   timeouts?: Partial<PreflightTimeouts>;
   /** Checks not to run, by id (`worktree`) or id family (`model` skips every `model:...`). */
   skip?: readonly string[];
+  /**
+   * The pi installed with pi-harness, run by the harness's own Node, is taken at its package's
+   * word (its version read, `pi --version` not started): a run starts that pi for its first turn
+   * anyway, and a Node start of pi costs seconds on a loaded machine. `doctor` starts it.
+   */
+  trustBundledPi?: boolean;
 }
 
 /** What every check gets: the config, the environment and shared, memoised probes. */
@@ -47,6 +53,8 @@ export interface CheckContext {
   launcher(): Promise<PiLauncher>;
   /** Asks pi about models not declared in `models` (one private agent dir per preflight). */
   piModels: PiModelProbe;
+  /** PreflightOptions.trustBundledPi. */
+  trustBundledPi?: boolean;
 }
 
 export interface Check {

@@ -2,10 +2,15 @@
  * What the integrity checks read from git and the work tree: the start commit's file listing,
  * file contents at the start (one `git cat-file --batch` for all of them) and now (from disk).
  * Everything is spawned with argument arrays and a time limit; nothing is written.
+ *
+ * What a commit or blob id names never changes, and an iteration asks for its start commit's
+ * listing several times (the baseline, each check, the package manifest): the last few answers
+ * are kept, bounded, so a long run holds no more than a short one.
  */
 import { spawn } from 'node:child_process';
 import { lstat, readFile, readlink } from 'node:fs/promises';
 import path from 'node:path';
+import { BoundedCache } from '../util/bounded-cache.js';
 import { errorCode } from '../util/errors.js';
 import { git } from '../workspace/git.js';
 import { buildBaseline, type PassingVerification, type TestBaseline, type TreeBlob } from './baseline.js';
@@ -14,14 +19,25 @@ import type { FileChange, FileContent } from './types.js';
 /** Files larger than this are compared by size only. */
 export const DEFAULT_MAX_TEXT_BYTES = 2 * 1024 * 1024;
 const CAT_FILE_TIMEOUT_MS = 60_000;
+/** An iteration reads its start commit; the previous one's is kept for a check that straddles. */
+const listings = new BoundedCache<string, readonly TreeBlob[]>(2);
+const trees = new BoundedCache<string, string>(4);
+/** Old contents of the files an iteration changed, read by each of its checks. */
+const CACHED_BLOB_MAX_BYTES = 256 * 1024;
+const blobCache = new BoundedCache<string, Buffer>(64);
 
 /**
- * Every blob of a commit's tree (`git ls-tree -r -l -z`), or only `file`; submodules and other
- * non-blobs are left out.
+ * Every blob of a commit's tree (`git ls-tree -r -l -z`), or only `file` (and what is under it);
+ * submodules and other non-blobs are left out.
  */
 export async function readTreeBlobs(cwd: string, commit: string, file?: string): Promise<TreeBlob[]> {
-  const only = file === undefined ? [] : ['--', file];
-  const output = await git(cwd, ['--literal-pathspecs', 'ls-tree', '-r', '-l', '-z', '--full-tree', commit, ...only]);
+  const all = await listings.getOrLoad(`${cwd}\0${commit}`, () => listTreeBlobs(cwd, commit));
+  if (file === undefined) return [...all];
+  return all.filter((blob) => blob.path === file || blob.path.startsWith(`${file}/`));
+}
+
+async function listTreeBlobs(cwd: string, commit: string): Promise<TreeBlob[]> {
+  const output = await git(cwd, ['--literal-pathspecs', 'ls-tree', '-r', '-l', '-z', '--full-tree', commit]);
   const blobs: TreeBlob[] = [];
   for (const record of output.split('\0')) {
     // <mode> SP <type> SP <object> SP+ <size> TAB <path>
@@ -32,8 +48,10 @@ export async function readTreeBlobs(cwd: string, commit: string, file?: string):
   return blobs;
 }
 
-async function treeOf(cwd: string, commit: string): Promise<string> {
-  return (await git(cwd, ['rev-parse', '--verify', `${commit}^{tree}`])).trim();
+function treeOf(cwd: string, commit: string): Promise<string> {
+  return trees.getOrLoad(`${cwd}\0${commit}`, async () =>
+    (await git(cwd, ['rev-parse', '--verify', `${commit}^{tree}`])).trim(),
+  );
 }
 
 export interface RecordBaselineOptions {
@@ -63,8 +81,24 @@ function toContent(bytes: Buffer, maxTextBytes: number): FileContent {
   return { size: bytes.length, text: bytes.toString('utf8') };
 }
 
-/** Reads blobs by object id through one `git cat-file --batch`. */
-export function readBlobs(cwd: string, ids: readonly string[]): Promise<Map<string, Buffer>> {
+/** Reads blobs by object id: the small ones read before from the cache, the rest through one `git cat-file --batch`. */
+export async function readBlobs(cwd: string, ids: readonly string[]): Promise<Map<string, Buffer>> {
+  const found = new Map<string, Buffer>();
+  const missing: string[] = [];
+  for (const id of new Set(ids)) {
+    const known = blobCache.get(`${cwd}\0${id}`);
+    if (known === undefined) missing.push(id);
+    else found.set(id, known);
+  }
+  for (const [id, bytes] of await catFileBatch(cwd, missing)) {
+    // A copy: the batch's output buffer would otherwise stay alive behind the slice.
+    if (bytes.length <= CACHED_BLOB_MAX_BYTES) blobCache.set(`${cwd}\0${id}`, Buffer.from(bytes));
+    found.set(id, bytes);
+  }
+  return found;
+}
+
+function catFileBatch(cwd: string, ids: readonly string[]): Promise<Map<string, Buffer>> {
   const unique = [...new Set(ids)];
   if (unique.length === 0) return Promise.resolve(new Map());
   return new Promise((resolve, reject) => {

@@ -67,7 +67,7 @@ async function refuseEarly(options: LoopOptions): Promise<LoopOutcome | undefine
   // leaves nothing behind. The work tree and the lock are checked after the lock is taken: a
   // second run must hear "another run holds the lock" (exit 3), not be told to clean up the first
   // run's work in progress.
-  const preflight = await runPreflight(config, { env: io.env, skip: ['lock', 'worktree'] });
+  const preflight = await runPreflight(config, { env: io.env, skip: ['lock', 'worktree'], trustBundledPi: true });
   const failed = preflight.checks.filter((check) => check.status === 'fail');
   if (failed.length === 0) return undefined;
   io.stderr(`pi-harness: preflight failed:\n${formatChecks(failed)}\n(run \`pi-harness doctor\` for every check)\n`);

@@ -10,7 +10,8 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { findGuardedPids, GUARD_ENV, GUARD_HARNESS_ENV, signalAll, sweepGuarded } from './guardian.js';
+import { findGuardedPids, GUARD_ENV, GUARD_HARNESS_ENV, signalAll, sweepGuarded, WATCH_ENV } from './guardian.js';
+import { watchdogToken } from './watchdog.js';
 
 /** Grace-period timers never keep the harness alive on their own. */
 const UNREF = { ref: false } as const;
@@ -25,8 +26,9 @@ export function guardianPath(): string {
 }
 
 /**
- * Every live group (its leader's pid → the token of a child guarded in-process, or undefined for a
- * guardian), so an orderly harness exit still takes its children down synchronously.
+ * Every live group (its leader's pid → the token of a child with no guardian process of its own,
+ * or undefined for a guardian), so an orderly harness exit still takes its children down
+ * synchronously.
  */
 const liveGroups = new Map<number, string | undefined>();
 let exitHookInstalled = false;
@@ -40,7 +42,7 @@ function installExitHook(): void {
       } catch {
         /* gone */
       }
-      // A child guarded in-process may die of that TERM before its guard sweeps: sweep from here.
+      // A child without a guardian may die of that TERM before anything sweeps: sweep from here.
       if (inProcessToken !== undefined) {
         const leader = new Set([pgid]);
         signalAll(findGuardedPids(inProcessToken, leader), 'SIGKILL', leader);
@@ -63,7 +65,15 @@ export interface GuardedSpawnOptions {
    * these Node flags before the script.
    */
   inProcess?: { nodeFlags: readonly string[] };
+  /**
+   * No guardian process: the command runs as the group leader itself, this process sweeps its tag
+   * when it ends, and the run-wide watchdog (watchdog.ts) sweeps it if this process dies first.
+   */
+  watched?: boolean;
 }
+
+/** How long a watched command's leftovers get between TERM and KILL once it ended. */
+const WATCHED_SWEEP_GRACE_MS = 2000;
 
 export interface GuardedExit {
   code: number | null;
@@ -79,41 +89,70 @@ export class GuardedChild {
   readonly pid: number;
   /** The guard runs inside the child (preloaded), not as a guardian process beside it. */
   readonly guardedInProcess: boolean;
+  /** No guardian: the run-wide watchdog stands in if the harness dies (GuardedSpawnOptions.watched). */
+  readonly watched: boolean;
   private exitInfo: GuardedExit | undefined;
   private readonly exitPromise: Promise<GuardedExit>;
 
   constructor(options: GuardedSpawnOptions) {
     installExitHook();
     this.guardedInProcess = options.inProcess !== undefined && options.command === process.execPath;
+    this.watched = !this.guardedInProcess && options.watched === true;
+    this.process = this.watched ? this.spawnWatched(options) : this.spawnGuarded(options);
+    if (this.process.pid === undefined) throw new Error(`failed to start a guarded ${options.command}`);
+    this.pid = this.process.pid;
+    liveGroups.set(this.pid, this.guardedInProcess || this.watched ? this.token : undefined);
+    this.exitPromise = new Promise((resolve) => {
+      this.process.once('exit', (code, signal) => {
+        liveGroups.delete(this.pid);
+        const exit = { code, signal };
+        // A watched command's leftovers are ended before its end is reported, as a guardian would.
+        if (this.watched) {
+          void sweepGuarded(this.token, WATCHED_SWEEP_GRACE_MS)
+            .catch(() => 0)
+            .then(() => {
+              this.exitInfo = exit;
+              resolve(exit);
+            });
+          return;
+        }
+        // A child guarded in-process and killed outright ran no code of its own: sweep from here.
+        if (this.guardedInProcess) void sweepGuarded(this.token, 2000).catch(() => 0);
+        this.exitInfo = exit;
+        resolve(exit);
+      });
+    });
+    this.process.stdio[3]?.on('error', () => {});
+  }
+
+  private spawnGuarded(options: GuardedSpawnOptions): ChildProcess {
     const guardian = guardianPath();
     const args = this.guardedInProcess
       ? [...(options.inProcess?.nodeFlags ?? []), `--import=${pathToFileURL(guardian).href}`, ...options.args]
       : [guardian, this.token, String(process.pid), options.command, ...options.args];
-    this.process = spawn(process.execPath, args, {
+    return spawn(process.execPath, args, {
       cwd: options.cwd,
       env: { ...options.env, [GUARD_ENV]: this.token, [GUARD_HARNESS_ENV]: String(process.pid) },
       // fd 3 is the guard's lifeline: EOF there means this process is gone.
       stdio: [...options.stdio, 'pipe'],
       detached: true,
     });
-    if (this.process.pid === undefined) throw new Error(`failed to start a guarded ${options.command}`);
-    this.pid = this.process.pid;
-    liveGroups.set(this.pid, this.guardedInProcess ? this.token : undefined);
-    this.exitPromise = new Promise((resolve) => {
-      this.process.once('exit', (code, signal) => {
-        liveGroups.delete(this.pid);
-        // A child guarded in-process and killed outright ran no code of its own: sweep from here.
-        if (this.guardedInProcess) void sweepGuarded(this.token, 2000).catch(() => 0);
-        this.exitInfo = { code, signal };
-        resolve(this.exitInfo);
-      });
+  }
+
+  /** The command itself leads the group; the watchdog's tag is given before it can start anything. */
+  private spawnWatched(options: GuardedSpawnOptions): ChildProcess {
+    const watch = watchdogToken(guardianPath());
+    return spawn(options.command, [...options.args], {
+      cwd: options.cwd,
+      env: { ...options.env, [GUARD_ENV]: this.token, [WATCH_ENV]: watch },
+      stdio: [...options.stdio],
+      detached: true,
     });
-    this.process.stdio[3]?.on('error', () => {});
   }
 
   /** The group's own processes (the guardian and its child, or the child alone), spared by a tool sweep. */
   ownPids(childrenOf: (pid: number) => number[]): number[] {
-    return this.guardedInProcess ? [this.pid] : [this.pid, ...childrenOf(this.pid)];
+    return this.guardedInProcess || this.watched ? [this.pid] : [this.pid, ...childrenOf(this.pid)];
   }
 
   get exited(): GuardedExit | undefined {

@@ -39,6 +39,8 @@ import { fileURLToPath } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 
 export const GUARD_ENV = 'PI_HARNESS_GUARD';
+/** The run-wide watchdog's tag (watchdog.ts), beside each watched command's own GUARD_ENV tag. */
+export const WATCH_ENV = 'PI_HARNESS_WATCH';
 
 interface ProcInfo {
   pid: number;
@@ -72,14 +74,18 @@ function hasTag(pid: number, needle: string): boolean {
  * Live processes carrying the tag, plus every descendant of one (a command may scrub its
  * environment). Linux only: without /proc this returns [] and callers fall back to group kills.
  */
-export function findGuardedPids(token: string, exclude: ReadonlySet<number> = new Set()): ProcInfo[] {
+export function findGuardedPids(
+  token: string,
+  exclude: ReadonlySet<number> = new Set(),
+  variable: string = GUARD_ENV,
+): ProcInfo[] {
   let entries: string[];
   try {
     entries = readdirSync('/proc');
   } catch {
     return [];
   }
-  const needle = `${GUARD_ENV}=${token}`;
+  const needle = `${variable}=${token}`;
   const all: ProcInfo[] = [];
   for (const name of entries) {
     if (!/^\d+$/.test(name)) continue;
@@ -126,20 +132,21 @@ export async function sweepGuarded(
   token: string,
   graceMs: number,
   exclude: ReadonlySet<number> = new Set(),
+  variable: string = GUARD_ENV,
 ): Promise<number> {
-  let procs = findGuardedPids(token, exclude);
+  let procs = findGuardedPids(token, exclude, variable);
   if (procs.length === 0) return 0;
   signalAll(procs, 'SIGTERM', exclude);
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline) {
     await sleep(100);
-    procs = findGuardedPids(token, exclude);
+    procs = findGuardedPids(token, exclude, variable);
     if (procs.length === 0) return 0;
   }
   for (let round = 0; round < 10 && procs.length > 0; round++) {
     signalAll(procs, 'SIGKILL', exclude);
     await sleep(100);
-    procs = findGuardedPids(token, exclude);
+    procs = findGuardedPids(token, exclude, variable);
   }
   return procs.length;
 }
@@ -202,8 +209,29 @@ function exitLike(exitCode: number, signal: NodeJS.Signals | undefined): void {
   process.exit(exitCode);
 }
 
+/**
+ * Sweep mode (`--sweep-watched <token>`): what the run-wide watchdog (watchdog.ts) runs once the
+ * harness is gone, to end every process tagged with the watchdog's token.
+ */
+function sweepWatched(token: string | undefined): void {
+  if (!token) {
+    log('usage: guardian --sweep-watched <token>');
+    process.exit(2);
+  }
+  process.stderr.on('error', () => {});
+  setTimeout(() => process.exit(1), graceMs() + 3000).unref();
+  void sweepGuarded(token, graceMs(), new Set([process.pid]), WATCH_ENV).then(
+    (left) => process.exit(left === 0 ? 0 : 1),
+    () => process.exit(1),
+  );
+}
+
 /** Guardian process mode: runs `command` as its child and guards it. */
 function main(argv: readonly string[]): void {
+  if (argv[0] === '--sweep-watched') {
+    sweepWatched(argv[1]);
+    return;
+  }
   const [token, harnessPidText, command, ...args] = argv;
   const harnessPid = Number(harnessPidText);
   if (!token || !command || !Number.isInteger(harnessPid) || harnessPid <= 0) {

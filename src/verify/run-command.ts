@@ -37,7 +37,7 @@ export interface RunCommandOptions {
 }
 
 const DEFAULT_OUTPUT_CAP = 1024 * 1024;
-/** After the guardian exits, how long a stray process holding the pipes keeps the result waiting. */
+/** After the command ended and its leftovers were swept, how long a stray process holding the pipes keeps the result waiting. */
 const PIPE_DRAIN_MS = 1500;
 /** How long a stopped command gets between TERM and KILL. */
 const STOP_GRACE_MS = 2000;
@@ -46,7 +46,7 @@ function userShell(env: NodeJS.ProcessEnv): string {
   return env.SHELL?.startsWith('/') ? env.SHELL : '/bin/sh';
 }
 
-/** The command under a guardian, or why it could not be started. */
+/** The command, watched (no guardian process of its own), or why it could not be started. */
 function startGuarded(command: string, cwd: string, env: NodeJS.ProcessEnv): GuardedChild | string {
   try {
     return new GuardedChild({
@@ -55,6 +55,8 @@ function startGuarded(command: string, cwd: string, env: NodeJS.ProcessEnv): Gua
       cwd,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
+      // No Node guardian per command: the run-wide watchdog covers a harness that dies.
+      watched: true,
     });
   } catch (error) {
     return errorMessage(error);
@@ -115,17 +117,28 @@ export function runCommand(options: RunCommandOptions): Promise<CommandResult> {
     };
 
     child.on('error', (error) => finish(null, null, error.message));
+    let closed = false;
+    child.on('close', () => {
+      closed = true;
+    });
     child.on('exit', (code, signal) => {
-      // The guardian exits after it swept what the command left running, so the pipes close at
-      // once; a process that escaped the sweep may still hold them: give up on it after a moment.
-      const drain = setTimeout(() => {
-        child.stdout!.destroy();
-        child.stderr!.destroy();
-        finish(code, signal);
-      }, PIPE_DRAIN_MS);
-      child.on('close', () => {
-        clearTimeout(drain);
-        finish(code, signal);
+      // What the command left running is swept before its end is reported (waitForExit), so the
+      // pipes close at once; a process that escaped the sweep may still hold them: give up on it
+      // after a moment.
+      void guarded.waitForExit().then(() => {
+        if (closed) {
+          finish(code, signal);
+          return;
+        }
+        const drain = setTimeout(() => {
+          child.stdout!.destroy();
+          child.stderr!.destroy();
+          finish(code, signal);
+        }, PIPE_DRAIN_MS);
+        child.on('close', () => {
+          clearTimeout(drain);
+          finish(code, signal);
+        });
       });
     });
   });

@@ -61,7 +61,7 @@ export async function iterationChanges(
 ): Promise<IterationChanges> {
   const keep = (file: string) => !filter.preDirty.has(file) && !isHarnessPath(file, filter.harnessPaths);
   const moved = startCommit !== undefined && head !== startCommit;
-  const committed = moved ? (await committedChangesSince(cwd, startCommit)).filter(keep) : [];
+  const committed = moved ? (await committedChangesSince(cwd, startCommit, head)).filter(keep) : [];
   const uncommitted = (await dirtyPaths(cwd)).filter(keep);
   const all = [...new Set([...committed, ...uncommitted])].sort();
   return { committed, uncommitted, all };

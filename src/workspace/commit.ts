@@ -13,14 +13,18 @@ const FALLBACK_IDENTITY = ['-c', 'user.name=pi-harness', '-c', 'user.email=pi-ha
 
 /** A repo without an identity would make every commit fail; give git one only in that case. */
 export async function identityArgs(cwd: string): Promise<string[]> {
+  // One call for both keys; the last value of a key is the one git uses.
+  const values = new Map<string, string>();
   try {
-    const name = (await git(cwd, ['config', 'user.name'])).trim();
-    const email = (await git(cwd, ['config', 'user.email'])).trim();
-    if (name && email) return [];
+    const output = await git(cwd, ['config', '-z', '--get-regexp', '^user\\.(name|email)$']);
+    for (const record of output.split('\0')) {
+      const newline = record.indexOf('\n');
+      if (newline > 0) values.set(record.slice(0, newline), record.slice(newline + 1).trim());
+    }
   } catch {
-    // `git config` exits 1 when the key is unset
+    // `git config` exits 1 when neither key is set
   }
-  return FALLBACK_IDENTITY;
+  return values.get('user.name') && values.get('user.email') ? [] : FALLBACK_IDENTITY;
 }
 
 async function existsOnDisk(file: string): Promise<boolean> {

@@ -2,6 +2,7 @@
  * git, spawned with argument arrays and a time limit, its porcelain parsed once (with -z, so
  * names with spaces, quotes, newlines or unicode arrive intact) into typed records.
  */
+import { BoundedCache } from '../util/bounded-cache.js';
 import { execFile } from 'node:child_process';
 
 export class GitError extends Error {
@@ -145,10 +146,20 @@ export async function refExists(cwd: string, ref: string): Promise<boolean> {
   );
 }
 
-/** Paths changed between `fromCommit` and HEAD (committed during the iteration). */
-export async function committedChangesSince(cwd: string, fromCommit: string): Promise<string[]> {
-  const output = await git(cwd, ['diff', '--name-only', '-z', '--no-renames', fromCommit, 'HEAD']);
-  return output.split('\0').filter(Boolean);
+/** Two commit ids always differ in the same paths: the last few answers, for the steps that ask again. */
+const committedChanges = new BoundedCache<string, readonly string[]>(4);
+
+/**
+ * Paths changed between `fromCommit` and HEAD (committed during the iteration); `toCommit`: HEAD's
+ * commit id, when the caller has just read it (the answer is then remembered).
+ */
+export async function committedChangesSince(cwd: string, fromCommit: string, toCommit?: string): Promise<string[]> {
+  const read = async () => {
+    const output = await git(cwd, ['diff', '--name-only', '-z', '--no-renames', fromCommit, toCommit ?? 'HEAD']);
+    return output.split('\0').filter(Boolean);
+  };
+  if (toCommit === undefined) return read();
+  return [...(await committedChanges.getOrLoad(`${cwd}\0${fromCommit}\0${toCommit}`, read))];
 }
 
 /** Where git keeps `info/exclude` for this work tree (differs for linked worktrees). */

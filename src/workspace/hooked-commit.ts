@@ -70,6 +70,8 @@ function runGuardedGit(cwd: string, args: readonly string[], hooks: CommitHooks)
     // Never an editor, a pager or a credential prompt: nobody is there to answer.
     env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_EDITOR: 'true', GIT_PAGER: 'cat' },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // No Node guardian per commit: the run-wide watchdog covers a harness that dies.
+    watched: true,
   });
   let output = '';
   const collect = (chunk: Buffer) => {
@@ -83,12 +85,13 @@ function runGuardedGit(cwd: string, args: readonly string[], hooks: CommitHooks)
     void guarded.stop(1000);
   }, hooks.timeoutMs);
   return new Promise((resolve) => {
+    // Reported once what the hooks left running has been swept (waitForExit).
     const done = (code: number | null) => {
       clearTimeout(timer);
-      resolve({ code, output, timedOut });
+      void guarded.waitForExit().then(() => resolve({ code, output, timedOut }));
     };
     guarded.process.once('close', done);
-    // A process that escaped the guardian's sweep may hold the pipes: do not wait on it for long.
+    // A process that escaped the sweep may hold the pipes: do not wait on it for long.
     guarded.process.once('exit', (code) => {
       setTimeout(() => {
         guarded.process.stdout!.destroy();

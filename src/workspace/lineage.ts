@@ -5,7 +5,8 @@
  * user's branch behind or drop their commits from it, so the iteration is failed instead and the
  * rescue/restore path puts HEAD back on the start branch at the start commit.
  */
-import { git, GitError, headCommit } from './git.js';
+import { isAncestor } from './ancestry.js';
+import { headCommit } from './git.js';
 import { currentBranch } from './restore.js';
 
 function shortBranch(ref: string): string {
@@ -40,11 +41,6 @@ export async function lineageViolation(
   const head = now ? now.head : await headCommit(cwd);
   if (!head) return `the agents left HEAD without a commit (the iteration started at ${startCommit.slice(0, 10)})`;
   if (head === startCommit) return undefined;
-  try {
-    await git(cwd, ['merge-base', '--is-ancestor', startCommit, head]);
-    return undefined;
-  } catch (error) {
-    if (!(error instanceof GitError) || error.exitCode !== 1) throw error;
-  }
+  if (await isAncestor(cwd, startCommit, head)) return undefined;
   return `the agents rewrote history: commit ${startCommit.slice(0, 10)}, where the iteration started, is no longer part of HEAD (a reset, amend or rebase)`;
 }

@@ -226,6 +226,32 @@ describe('runPreflight', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
+  it('a run takes the pi installed with pi-harness at its word; any other pi is still started', {
+    timeout: 30_000,
+  }, async () => {
+    const repo = await makeRepo({ 'TODOS.md': '- [ ] one\n' });
+    const bin = await tempDir();
+    const hanging = await script(bin, 'pi-hangs', '#!/bin/sh\nexec sleep 30\n');
+    const env = { PATH: process.env.PATH };
+    const only = (result: Awaited<ReturnType<typeof runPreflight>>) => result.checks.find((check) => check.id === 'pi');
+    const options = { env, skip: ['worktree', 'model', 'test-command'], trustBundledPi: true };
+    const started = Date.now();
+    const bundled = only(await runPreflight(await configFor(repo, { piModel: 'x/y' }), options));
+    expect(bundled).toMatchObject({
+      status: 'ok',
+      detail: expect.stringMatching(/^pi \d+\.\d+\.\d+ .*installed with pi-harness/),
+    });
+    // Read from the package, not started: far below a Node start of pi on a loaded machine.
+    expect(Date.now() - started).toBeLessThan(5_000);
+    const other = only(
+      await runPreflight(await configFor(repo, { piCli: hanging, piModel: 'x/y' }), {
+        ...options,
+        timeouts: { spawnMs: 500 },
+      }),
+    );
+    expect(other).toMatchObject({ status: 'fail', detail: expect.stringContaining('no answer within 0.5 s') });
+  });
+
   it('skips checks by id or family on request', async () => {
     const repo = await makeRepo({ 'TODOS.md': '- [ ] one\n' });
     const config = await configFor(repo, { transport: 'mock', piModel: 'a/b', roleModels: { tester: 'c/d' } });

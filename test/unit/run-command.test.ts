@@ -1,9 +1,11 @@
+import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { runCommand } from '../../src/verify/run-command.js';
 import { lastLines } from '../../src/verify/tail-buffer.js';
+import { GUARD_ENV, WATCH_ENV } from '../../src/process/guardian.js';
 import { processAlive } from '../helpers/processes.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -118,6 +120,50 @@ describe('runCommand ends what the command started, setsid children included', (
   it('reports a command killed by a signal as such', async () => {
     const result = await runCommand({ command: 'kill -TERM $$', cwd: await tempDir(), timeoutSeconds: 10 });
     expect(result).toMatchObject({ outcome: 'failed', exitCode: null, signal: 'SIGTERM' });
+  });
+});
+
+describe('a harness killed with -9 while the command runs', () => {
+  const REPO_ROOT = path.join(import.meta.dirname, '..', '..');
+
+  async function until(check: () => Promise<boolean> | boolean, ms: number, what: string): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await sleep(50);
+    }
+  }
+
+  function environOf(pid: number): Promise<string[]> {
+    return readFile(`/proc/${pid}/environ`, 'latin1').then((text) => text.split('\0'));
+  }
+
+  it('leaves nothing it started behind: the command, its group, a setsid daemon', { timeout: 30_000 }, async () => {
+    const cwd = await tempDir();
+    // The command leads its group and writes its pid; a daemon escapes into a session of its own.
+    const command = "echo $$ > command.pid; setsid sh -c 'echo $$ > daemon.pid; exec sleep 60' & sleep 60 & wait";
+    const harness = spawn(
+      process.execPath,
+      ['--import', './test/e2e/fixtures/register-ts.mjs', './test/e2e/fixtures/command-child.ts', cwd, command],
+      { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const exited = new Promise((resolve) => harness.once('exit', resolve));
+    try {
+      const pidOf = (name: string) => readFile(path.join(cwd, name), 'utf8').then(Number, () => 0);
+      await until(async () => (await pidOf('daemon.pid')) > 0 && (await pidOf('command.pid')) > 0, 15_000, 'start');
+      const daemon = await pidOf('daemon.pid');
+      const leader = await pidOf('command.pid');
+      // Watched, not guarded: the command is the harness's own child, tagged twice.
+      const tags = await environOf(leader);
+      expect(tags.some((entry) => entry.startsWith(`${GUARD_ENV}=`))).toBe(true);
+      expect(tags.some((entry) => entry.startsWith(`${WATCH_ENV}=`))).toBe(true);
+      expect(processAlive(daemon)).toBe(true);
+      harness.kill('SIGKILL');
+      await exited;
+      await until(() => !processAlive(daemon) && !processAlive(leader), 10_000, 'the command and its daemon to end');
+    } finally {
+      harness.kill('SIGKILL');
+    }
   });
 });
 

@@ -20,6 +20,15 @@ export function defaultPiCli(): string {
   return join(dirname(pkgPath), bin);
 }
 
+/** The version of the pi installed with pi-harness, from its package.json (no process started). */
+export function bundledPiVersion(): string | undefined {
+  try {
+    return (JSON.parse(readFileSync(findPiPackageJson(), 'utf8')) as { version?: string }).version;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The package does not export ./package.json, so resolve its main entry and walk up to the
  * package root; fall back to Node's node_modules lookup from this file when import.meta.resolve

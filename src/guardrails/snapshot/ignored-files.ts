@@ -71,15 +71,30 @@ async function measure(root: string, paths: readonly string[], limits: SnapshotL
   return { files, unprotected };
 }
 
-/** Stores the files' content as blobs (`hash-object -w`, no filters), filling in `blob`. */
-export async function storeBlobs(repoRoot: string, files: StoredFile[], base = repoRoot): Promise<void> {
-  const regular = files.filter((file) => file.symlink === undefined);
-  if (regular.length === 0) return;
-  const input = regular.map((file) => path.join(base, file.path)).join('\n');
+/** A file to store: where it is on disk, and the record that gets its blob id. */
+export interface BlobSource {
+  absolute: string;
+  into: { blob?: string | null };
+}
+
+/**
+ * Stores the files' content as blobs (`hash-object -w`, no filters) in one git call, filling in
+ * each record's `blob`.
+ */
+export async function storeBlobs(repoRoot: string, sources: readonly BlobSource[]): Promise<void> {
+  if (sources.length === 0) return;
+  const input = sources.map((source) => source.absolute).join('\n');
   const ids = (await git(repoRoot, ['hash-object', '-w', '--no-filters', '--stdin-paths'], { input: `${input}\n` }))
     .trim()
     .split('\n');
-  regular.forEach((file, i) => {
-    file.blob = ids[i];
+  sources.forEach((source, i) => {
+    source.into.blob = ids[i];
   });
+}
+
+/** The regular files of `files` (paths relative to `base`) as blob sources; symlinks keep no blob. */
+export function blobSources(files: StoredFile[], base: string): BlobSource[] {
+  return files
+    .filter((file) => file.symlink === undefined)
+    .map((file) => ({ absolute: path.join(base, file.path), into: file }));
 }

@@ -11,10 +11,12 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { writeFileAtomic } from '../../util/atomic-file.js';
 import { errorMessage } from '../../util/errors.js';
+import { isAncestor } from '../../workspace/ancestry.js';
 import { git } from '../../workspace/git.js';
 import { blobIdOfFile, formatOfId } from './blob-id.js';
 import { protectedPaths, protectedPathsInNewCommits, stashEntryWithout } from './protected-content.js';
-import { listFolder, readRefs, readStash } from './take.js';
+import { readRefState, type RefState } from './read-refs.js';
+import { listFolder } from './take.js';
 import type {
   GitSnapshot,
   OwnRef,
@@ -37,8 +39,14 @@ export async function restoreSnapshot(snapshot: GitSnapshot, options: RestoreOpt
       records.push({ kind: 'restore_failed', target, error: errorMessage(error) });
     }
   };
-  await attempt('refs', () => restoreRefs(snapshot, options.ownRefs ?? {}, records, apply));
-  await attempt('refs/stash', () => restoreStash(snapshot, records, apply));
+  // One listing for both: putting refs back never touches the stash.
+  let listing: Promise<RefState> | undefined;
+  const now = () => {
+    listing ??= readRefState(snapshot.repoRoot);
+    return listing;
+  };
+  await attempt('refs', async () => restoreRefs(snapshot, options.ownRefs ?? {}, records, apply, (await now()).refs));
+  await attempt('refs/stash', async () => restoreStash(snapshot, records, apply, (await now()).stash));
   for (const file of snapshot.gitFiles) await attempt(file.file, () => restoreGitFile(snapshot, file, records, apply));
   await attempt('hooks', () => restoreHooks(snapshot, records, apply));
   for (const file of snapshot.ignored) await attempt(file.path, () => restoreIgnored(snapshot, file, records, apply));
@@ -64,10 +72,7 @@ async function isOwnMove(
   if (to === undefined) return false;
   if (typeof rule === 'object') return 'commit' in rule ? rule.commit === to : rule.oneOf.includes(to);
   if (from === undefined) return false;
-  return git(snapshot.repoRoot, ['merge-base', '--is-ancestor', from, to]).then(
-    () => true,
-    () => false,
-  );
+  return isAncestor(snapshot.repoRoot, from, to).catch(() => false);
 }
 
 /**
@@ -93,9 +98,9 @@ async function restoreRefs(
   ownRefs: Record<string, OwnRef>,
   records: RestoreRecord[],
   apply: boolean,
+  now: Record<string, string>,
 ) {
   const cwd = snapshot.repoRoot;
-  const now = await readRefs(cwd);
   for (const [ref, was] of Object.entries(snapshot.refs)) {
     const is = now[ref];
     const rule = ownRule(ref, ownRefs);
@@ -137,9 +142,13 @@ async function restoreRefs(
  * Rebuilds the stash when entries went missing (the old ones in order, then any the agent added),
  * or when an entry the agent added holds files ignored at the start (rebuilt without them).
  */
-async function restoreStash(snapshot: GitSnapshot, records: RestoreRecord[], apply: boolean): Promise<void> {
+async function restoreStash(
+  snapshot: GitSnapshot,
+  records: RestoreRecord[],
+  apply: boolean,
+  now: StashEntry[],
+): Promise<void> {
   const cwd = snapshot.repoRoot;
-  const now = await readStash(cwd);
   const present = new Set(now.map((entry) => entry.commit));
   const missing = snapshot.stash.filter((entry) => !present.has(entry.commit));
   const known = new Set(snapshot.stash.map((entry) => entry.commit));

@@ -8,12 +8,17 @@
  */
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
+import { BoundedCache } from '../../util/bounded-cache.js';
 import { git } from '../../workspace/git.js';
 import { commitTree, withTempIndex } from '../../workspace/tree-builder.js';
-import { listIgnoredFiles, storeBlobs } from './ignored-files.js';
-import { DEFAULT_LIMITS, type GitSnapshot, type SnapshotLimits, type StashEntry, type StoredFile } from './types.js';
+import { blobSources, listIgnoredFiles, storeBlobs } from './ignored-files.js';
+import { GUARD_REF_PREFIX, readRefState } from './read-refs.js';
+import { DEFAULT_LIMITS, type GitSnapshot, type SnapshotLimits, type StoredFile } from './types.js';
 
-export const GUARD_REF_PREFIX = 'refs/pi-harness/guardrails/';
+export { GUARD_REF_PREFIX } from './read-refs.js';
+
+/** The empty tree's id by git directory (its object format), written once per repository and run. */
+const emptyTrees = new BoundedCache<string, string>(4);
 
 export interface TakeSnapshotOptions {
   repoRoot: string;
@@ -31,11 +36,9 @@ export async function takeSnapshot(options: TakeSnapshotOptions): Promise<GitSna
   const dirs = (await git(repoRoot, ['rev-parse', '--git-dir', '--git-common-dir'])).split('\n');
   const gitDir = path.resolve(repoRoot, dirs[0]!.trim());
   const gitCommonDir = path.resolve(repoRoot, dirs[1]!.trim());
-  const refs = await readRefs(repoRoot);
-  const stash = await readStash(repoRoot);
-  const gitFiles = await storeGitFiles(repoRoot, gitDir, gitCommonDir);
+  const { refs, stash, peeled } = await readRefState(repoRoot);
+  const gitFiles = await listGitFiles(gitDir, gitCommonDir);
   const hooks = await listFolder(path.join(gitCommonDir, 'hooks'));
-  await storeBlobs(repoRoot, hooks, path.join(gitCommonDir, 'hooks'));
   const limits =
     options.protectIgnored === false
       ? undefined
@@ -43,7 +46,12 @@ export async function takeSnapshot(options: TakeSnapshotOptions): Promise<GitSna
   const listing = limits
     ? await listIgnoredFiles(repoRoot, limits, options.harnessPaths ?? [])
     : { files: [], unprotected: [] };
-  await storeBlobs(repoRoot, listing.files);
+  // One `hash-object` for all of it: git's config files, the hooks and the ignored files.
+  await storeBlobs(repoRoot, [
+    ...gitFiles.flatMap((file) => (file.blob === null ? [] : [{ absolute: file.file, into: file }])),
+    ...blobSources(hooks, path.join(gitCommonDir, 'hooks')),
+    ...blobSources(listing.files, repoRoot),
+  ]);
   const snapshot: GitSnapshot = {
     version: 1,
     label: options.label,
@@ -60,40 +68,12 @@ export async function takeSnapshot(options: TakeSnapshotOptions): Promise<GitSna
     ignored: listing.files,
     unprotected: listing.unprotected,
   };
-  await pin(snapshot);
+  await pin(snapshot, peeled);
   return snapshot;
 }
 
-/** Every ref except the stash (kept whole, below) and the guard's own pins. */
-export async function readRefs(repoRoot: string): Promise<Record<string, string>> {
-  const output = await git(repoRoot, ['for-each-ref', '--format=%(refname)%00%(objectname)%00%(symref)%00']);
-  const refs: Record<string, string> = {};
-  const fields = output.split('\0');
-  for (let i = 0; i + 2 < fields.length; i += 3) {
-    const name = fields[i]!.replace(/^\n/, '');
-    if (!name || name === 'refs/stash' || name.startsWith(GUARD_REF_PREFIX)) continue;
-    refs[name] = fields[i + 2] ? `ref: ${fields[i + 2]}` : fields[i + 1]!;
-  }
-  return refs;
-}
-
-/** The stash's reflog, newest first: each entry a commit and its message. */
-export async function readStash(repoRoot: string): Promise<StashEntry[]> {
-  try {
-    await git(repoRoot, ['rev-parse', '--verify', '--quiet', 'refs/stash']);
-  } catch {
-    return [];
-  }
-  const output = await git(repoRoot, ['log', '-g', '--format=%H%x00%gs%x00', 'refs/stash']);
-  const fields = output.split('\0');
-  const entries: StashEntry[] = [];
-  for (let i = 0; i + 1 < fields.length; i += 2) {
-    entries.push({ commit: fields[i]!.trim(), message: fields[i + 1]! });
-  }
-  return entries;
-}
-
-async function storeGitFiles(repoRoot: string, gitDir: string, gitCommonDir: string): Promise<GitSnapshot['gitFiles']> {
+/** git's config files, each with an empty blob id to fill in when it exists and null when it does not. */
+async function listGitFiles(gitDir: string, gitCommonDir: string): Promise<GitSnapshot['gitFiles']> {
   const files: GitSnapshot['gitFiles'] = [];
   for (const [name, file] of [
     ['config', path.join(gitCommonDir, 'config')],
@@ -103,8 +83,7 @@ async function storeGitFiles(repoRoot: string, gitDir: string, gitCommonDir: str
       (s) => s.isFile(),
       () => false,
     );
-    const blob = exists ? (await git(repoRoot, ['hash-object', '-w', '--no-filters', '--', file])).trim() : null;
-    files.push({ name, file, blob });
+    files.push({ name, file, blob: exists ? '' : null });
   }
   return files;
 }
@@ -121,8 +100,11 @@ export async function listFolder(dir: string): Promise<StoredFile[]> {
   return files;
 }
 
-/** A tree of the stored blobs (content ref) and a commit whose parents are every ref's commit (pin ref). */
-async function pin(snapshot: GitSnapshot): Promise<void> {
+/**
+ * A tree of the stored blobs (content ref) and a commit whose parents are every ref's commit (pin
+ * ref). `peeled`: the commits the ref listing already resolved; only the rest are asked of git.
+ */
+async function pin(snapshot: GitSnapshot, peeled: ReadonlyMap<string, string>): Promise<void> {
   const cwd = snapshot.repoRoot;
   const entries: string[] = [];
   const add = (blob: string | undefined | null, name: string) => {
@@ -131,23 +113,37 @@ async function pin(snapshot: GitSnapshot): Promise<void> {
   for (const file of snapshot.gitFiles) add(file.blob, `git/${file.name}`);
   for (const hook of snapshot.hooks) add(hook.blob, `hooks/${hook.path}`);
   for (const file of snapshot.ignored) add(file.blob, `ignored/${file.path}`);
-  const [content, empty] = await withTempIndex(async (env) => {
-    const emptyTree = (await git(cwd, ['write-tree'], { env })).trim();
-    if (entries.length > 0)
-      await git(cwd, ['update-index', '-z', '--index-info'], { env, input: `${entries.join('\0')}\0` });
-    return [(await git(cwd, ['write-tree'], { env })).trim(), emptyTree];
-  });
+  const empty = await emptyTrees.getOrLoad(snapshot.gitCommonDir, () =>
+    withTempIndex(async (env) => (await git(cwd, ['write-tree'], { env })).trim()),
+  );
+  const content =
+    entries.length === 0
+      ? empty
+      : await withTempIndex(async (env) => {
+          await git(cwd, ['update-index', '-z', '--index-info'], { env, input: `${entries.join('\0')}\0` });
+          return (await git(cwd, ['write-tree'], { env })).trim();
+        });
   const targets = [
     ...Object.values(snapshot.refs).filter((v) => !v.startsWith('ref: ')),
     ...snapshot.stash.map((e) => e.commit),
   ];
-  const commits = await peelToCommits(cwd, [...new Set(targets)]);
+  const unique = [...new Set(targets)];
+  const known = unique.flatMap((id) => peeled.get(id) ?? []);
+  const commits = [
+    ...new Set([
+      ...known,
+      ...(await peelToCommits(
+        cwd,
+        unique.filter((id) => !peeled.has(id)),
+      )),
+    ]),
+  ];
   const commit = await commitTree(cwd, {
-    tree: empty!,
+    tree: empty,
     parents: commits,
     message: `pi-harness guardrail snapshot ${snapshot.label}\n`,
   });
-  const updates = `update ${snapshot.contentRef} ${content!}\nupdate ${snapshot.pinRef} ${commit}\n`;
+  const updates = `update ${snapshot.contentRef} ${content}\nupdate ${snapshot.pinRef} ${commit}\n`;
   await git(cwd, ['update-ref', '-m', 'pi-harness guardrail snapshot', '--stdin'], { input: updates });
 }
 

@@ -1,0 +1,22 @@
+/**
+ * Whether one commit is an ancestor of another (`git merge-base --is-ancestor`), remembered: two
+ * commit ids always give the same answer, and the end of an iteration asks it more than once
+ * (its history check, and the guardrails' check that a branch only moved forward).
+ */
+import { BoundedCache } from '../util/bounded-cache.js';
+import { git, GitError } from './git.js';
+
+const answers = new BoundedCache<string, boolean>(16);
+
+/** True when `ancestor` is `descendant` or one of its ancestors; a git failure other than "no" throws. */
+export function isAncestor(cwd: string, ancestor: string, descendant: string): Promise<boolean> {
+  return answers.getOrLoad(`${cwd}\0${ancestor}\0${descendant}`, async () => {
+    try {
+      await git(cwd, ['merge-base', '--is-ancestor', ancestor, descendant]);
+      return true;
+    } catch (error) {
+      if (error instanceof GitError && error.exitCode === 1) return false;
+      throw error;
+    }
+  });
+}

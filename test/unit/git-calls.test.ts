@@ -1,0 +1,93 @@
+/**
+ * The harness asks git once for what a commit id names: a logging `git` first on PATH counts the
+ * calls the integrity reads and the guardrail snapshot make, as the loop makes them (the baseline,
+ * then two checks of one iteration, then the snapshot taken and compared).
+ */
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { restoreSnapshot, takeSnapshot } from '../../src/guardrails/snapshot/index.js';
+import { readIterationChanges, readTextAtCommit, recordTestBaseline } from '../../src/integrity/index.js';
+import { isAncestor } from '../../src/workspace/ancestry.js';
+import { gitSync, makeRepo, writeFiles } from '../helpers/git-repo.js';
+
+let bin: string;
+let log: string;
+const savedPath = process.env.PATH;
+
+beforeAll(async () => {
+  // Not a per-test temp dir: the shim serves every test of the file.
+  bin = await mkdtemp(path.join(tmpdir(), 'pi-harness-git-shim-'));
+  log = path.join(bin, 'calls.log');
+  const shim = path.join(bin, 'git');
+  // Each call's arguments on one line, then the real git (found on the PATH after the shim's dir).
+  await writeFile(shim, `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nPATH="${savedPath}" exec git "$@"\n`);
+  await chmod(shim, 0o755);
+  await writeFile(log, '');
+  process.env.PATH = `${bin}:${savedPath}`;
+});
+
+afterAll(async () => {
+  process.env.PATH = savedPath;
+  await rm(bin, { recursive: true, force: true });
+});
+
+async function callsDuring(work: () => Promise<unknown>): Promise<string[]> {
+  await writeFile(log, '');
+  await work();
+  return (await readFile(log, 'utf8')).split('\n').filter(Boolean);
+}
+
+const count = (calls: string[], pattern: RegExp) => calls.filter((call) => pattern.test(call)).length;
+
+describe('git calls the harness makes per iteration', () => {
+  it('lists the start commit once for the baseline and every check of the iteration', async () => {
+    const repo = await makeRepo({ 'package.json': '{"scripts":{"test":"node --test"}}\n', 'a.test.js': 'ok\n' });
+    const commit = gitSync(repo, 'rev-parse', 'HEAD').trim();
+    await writeFiles(repo, { 'a.test.js': 'changed\n' });
+    const calls = await callsDuring(async () => {
+      await recordTestBaseline({ cwd: repo, commit, testGlobs: ['**/*.test.js'] });
+      for (let check = 0; check < 2; check++) {
+        const changes = await readIterationChanges({ cwd: repo, startCommit: commit, paths: ['a.test.js'] });
+        expect(changes[0]).toMatchObject({ before: { text: 'ok\n' }, after: { text: 'changed\n' } });
+        expect(await readTextAtCommit(repo, commit, 'package.json')).toContain('node --test');
+      }
+    });
+    expect(count(calls, /ls-tree/)).toBe(1);
+    expect(count(calls, /\^\{tree\}/)).toBe(1);
+    // The old content of a.test.js, then package.json's: each blob read once.
+    expect(count(calls, /cat-file --batch$/)).toBe(2);
+  });
+
+  it('takes and compares the snapshot without asking for the stash or the empty tree again', async () => {
+    const repo = await makeRepo();
+    await writeFiles(repo, { '.gitignore': '.env\n', '.env': 'SECRET=1\n' });
+    const first = await callsDuring(() => takeSnapshot({ repoRoot: repo, label: 'run-1' }));
+    const snapshot = await takeSnapshot({ repoRoot: repo, label: 'run-2' });
+    const again = await callsDuring(() => takeSnapshot({ repoRoot: repo, label: 'run-3' }));
+    const compared = await callsDuring(() => restoreSnapshot(snapshot, { dryRun: true }));
+    for (const calls of [first, again, compared]) expect(count(calls, /refs\/stash/)).toBe(0);
+    expect(count(first, /for-each-ref/)).toBe(1);
+    // Config, hooks and the ignored .env: one hash-object for all of them.
+    expect(count(first, /hash-object/)).toBe(1);
+    expect(count(first, /cat-file/)).toBe(0);
+    // The empty tree is written by the first snapshot of the repository only.
+    expect(count(again, /write-tree/)).toBe(1);
+    expect(count(compared, /for-each-ref/)).toBe(1);
+  });
+
+  it('asks whether one commit descends from another once per pair', async () => {
+    const repo = await makeRepo();
+    const start = gitSync(repo, 'rev-parse', 'HEAD').trim();
+    gitSync(repo, 'commit', '-q', '--allow-empty', '-m', 'next');
+    const head = gitSync(repo, 'rev-parse', 'HEAD').trim();
+    const calls = await callsDuring(async () => {
+      expect(await isAncestor(repo, start, head)).toBe(true);
+      expect(await isAncestor(repo, head, start)).toBe(false);
+      expect(await isAncestor(repo, start, head)).toBe(true);
+      expect(await isAncestor(repo, head, start)).toBe(false);
+    });
+    expect(count(calls, /merge-base --is-ancestor/)).toBe(2);
+  });
+});
