@@ -1,6 +1,7 @@
 #!/usr/bin/env node
+import { existsSync } from 'node:fs';
 import * as nodeModule from 'node:module';
-import { quickStatus, quickStatusArgs } from './quick-status.js';
+import { quickStatusArgs, type quickStatus } from './quick-status.js';
 
 // Node keeps the compiled code of the CLI's modules between runs (in its own cache directory), so a
 // command started again and again — `status` in a watch loop — does not compile them every time.
@@ -32,8 +33,20 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+/**
+ * The quick path as one file when the build made it (scripts/build-status.mjs: a fresh process
+ * links one module faster than forty), else its modules as they are.
+ */
+async function loadQuickStatus(): Promise<typeof quickStatus> {
+  const bundle = new URL('./quick-status.bundle.js', import.meta.url);
+  const module = (await import(existsSync(bundle) ? bundle.href : './quick-status.js')) as {
+    quickStatus: typeof quickStatus;
+  };
+  return module.quickStatus;
+}
+
 try {
-  const answered = quick ? await quickStatus(quick, processIo) : undefined;
+  const answered = quick ? await (await loadQuickStatus())(quick, processIo) : undefined;
   process.exitCode = answered ?? (await (await import('./program.js')).runCli(argv, processIo));
 } catch (error) {
   // A bug, not a user error: show the stack so it can be reported.
