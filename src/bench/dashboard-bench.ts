@@ -25,9 +25,11 @@ import { startDashboard } from '../dashboard/server.js';
 import { foldSnapshotFileOf } from '../journal/fold-snapshot.js';
 import { saveFoldSnapshot } from '../journal/fold-snapshot-save.js';
 import { JournalFold } from '../journal/fold/fold.js';
+import type { ReadEvent } from '../journal/decode.js';
 import { readJournalFile } from '../journal/read.js';
 import { writeHistory } from './report-fixture.js';
 import { currentBuild, runOnce } from './run-once.js';
+import { streamCost } from './stream-cost.js';
 
 const MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'cli', 'main.js');
 const CHROMIUM = '/usr/bin/chromium';
@@ -93,7 +95,7 @@ async function firstRender(url: string): Promise<{ pageMs: number; observedMs: n
 }
 
 async function dashboardFigures(iterations: number) {
-  const { repo, config } = await repoWithHistory(iterations);
+  const { repo, config, journal } = await repoWithHistory(iterations);
   try {
     const dashboard = await startDashboard({ config, host: '127.0.0.1', port: 0, token: TOKEN, env: {} });
     try {
@@ -107,6 +109,7 @@ async function dashboardFigures(iterations: number) {
         });
         return { ms, bytes };
       };
+      const stream = await streamFigures(readJournalFile(journal).events.slice(0, 30_000), config);
       const state = await timedGet('/api/state');
       const series = await timedGet('/api/series');
       return {
@@ -116,6 +119,7 @@ async function dashboardFigures(iterations: number) {
         seriesMs: series.ms,
         seriesBytes: series.bytes,
         page: await pageBytes(),
+        stream,
         renderMs: await firstRender(dashboard.url),
       };
     } finally {
@@ -217,6 +221,32 @@ async function loopFigures(pairs: number) {
   };
 }
 
+/**
+ * The event stream's own CPU cost: a run's events (the 10,000-iteration fixture's first 30,000)
+ * to ten clients against none, alternated, five of each; per megabyte each client receives.
+ */
+async function streamFigures(events: ReadEvent[], config: Config) {
+  const none: number[] = [];
+  const ten: number[] = [];
+  let bytes = 0;
+  for (let i = 0; i < 6; i++) {
+    const without = await streamCost(config, events, 0);
+    const withTen = await streamCost(config, events, 10);
+    if (i === 0) continue; // warm-up
+    none.push(without.cpuMs);
+    ten.push(withTen.cpuMs);
+    bytes = withTen.bytesPerClient;
+  }
+  const extraCpuMs = median(ten) - median(none);
+  return {
+    events: events.length,
+    bytesPerClient: bytes,
+    noneCpuMs: median(none),
+    tenCpuMs: median(ten),
+    extraCpuMsPerMiB: extraCpuMs / (bytes / 2 ** 20),
+  };
+}
+
 /** The page's files: what its first render waits for, and what comes after it. */
 async function pageBytes() {
   const dir = assetsDir();
@@ -254,6 +284,9 @@ function report({ date, machine, dashboard, status, loop }: Result): string {
       `the chart library ${kib(page.laterJs)}; before it: app.js ${kib(page.appJs)}, app.css ${kib(page.appCss)}`,
     `status (fresh process, 1,000 iterations): ${ms(status.withSnapshotMs)} wall, ${ms(status.withSnapshotCpuMs)} ` +
       `CPU with the fold snapshot; ${ms(status.withoutSnapshotMs)} wall, ${ms(status.withoutSnapshotCpuMs)} CPU without`,
+    `event stream: ${dashboard.stream.events} events (${kib(dashboard.stream.bytesPerClient)} per client) cost the ` +
+      `serving process ${ms(dashboard.stream.noneCpuMs)} CPU with no client, ${ms(dashboard.stream.tenCpuMs)} with ten: ` +
+      `${ms(dashboard.stream.extraCpuMsPerMiB)} per MiB each client receives`,
     loop
       ? `loop bench, ${loop.pairs} pairs, ten event-stream clients against none (median of the pairs' ratios): ` +
         `wall ${signed(loop.wallChangePct)} (medians ${ms(loop.noneWallMs)} / ${ms(loop.tenWallMs)}), ` +
