@@ -94,7 +94,7 @@ describe('status as a fresh process', () => {
 });
 
 describe('the plain forms the quick way takes', () => {
-  it.each([
+  it.each<[string[], object]>([
     [['status'], { json: false }],
     [['status', '--json'], { json: true }],
     [['--config', 'a.json', 'status'], { json: false, configFile: 'a.json' }],
@@ -103,7 +103,7 @@ describe('the plain forms the quick way takes', () => {
     expect(quickStatusArgs(argv)).toEqual(expected);
   });
 
-  it.each([
+  it.each<[string[]]>([
     [[]],
     [['report']],
     [['status', '--help']],
@@ -113,7 +113,7 @@ describe('the plain forms the quick way takes', () => {
     [['status', 'status']],
     [['status', '--config']],
     [['status', '--config', '--json']],
-    [['status', '--config='], []],
+    [['status', '--config=']],
     [['status', '--jsn']],
   ])('not %j', (argv) => {
     expect(quickStatusArgs(argv)).toBeUndefined();
