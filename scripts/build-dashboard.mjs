@@ -3,7 +3,7 @@
  * fold, which the page runs too) into dist/dashboard/public — the files the server sends, shipped
  * in the package, so nothing is fetched from a network at run time.
  */
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -13,12 +13,17 @@ const ui = path.join(root, 'src', 'dashboard', 'ui');
 const out = path.join(root, 'dist', 'dashboard', 'public');
 
 // DASHBOARD_NO_MINIFY=1 keeps the names readable, for a CPU profile of the page.
+// Emptied first: a chunk of an earlier build must not ship beside this one's.
+await rm(out, { recursive: true, force: true });
 await mkdir(out, { recursive: true });
 await build({
   entryPoints: { app: path.join(ui, 'main.tsx') },
   outdir: out,
   bundle: true,
   format: 'esm',
+  // What the page imports on demand (uPlot, after the first render) becomes a file of its own.
+  splitting: true,
+  chunkNames: '[name]-[hash]',
   target: ['es2022'],
   minify: process.env.DASHBOARD_NO_MINIFY !== '1',
   sourcemap: false,

@@ -54,6 +54,8 @@ try {
   await until(() => output.includes('keeps serving'), 180_000, 'the end of the demo');
   await page.reload();
   await page.getByTestId('iterations').locator('tbody tr').first().waitFor();
+  // The charts' series and library come after the first render.
+  await page.getByTestId('charts').locator('canvas').first().waitFor();
   await sleep(500);
   await page.screenshot({ path: path.join(images, 'dashboard.png'), fullPage: true });
   const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });

@@ -3,25 +3,33 @@
  *
  * - a journal of 10,000 iterations: how long `GET /api/state` takes, and the page's first render in
  *   Chromium (navigation until the iteration list shows rows) — each should stay under 1 s;
- * - the loop bench's wall time with ten event-stream clients against none, alternated in the same
- *   invocation (--pairs N, default 2) — they should change it by 5 % at most;
+ * - the loop bench with ten event-stream clients against none, in pairs run back to back in the
+ *   same invocation (--pairs N, default 5; which of the two goes first alternates): the median of
+ *   the pairs' ratios, of wall time and of the bench process's CPU time (the harness, the dashboard
+ *   and its clients) — the clients should change it by 5 % at most;
  * - `status` as a fresh process on a journal of 1,000 iterations, with the fold snapshot a live run
- *   leaves and without it — under 300 ms.
+ *   leaves and without it — under 300 ms; its CPU time (user + system) beside the wall time, since
+ *   on a shared machine the CPU time hardly moves with the load.
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from '../config/load.js';
+import { assetsDir } from '../dashboard/assets.js';
 import { startDashboard } from '../dashboard/server.js';
-import { foldSnapshotFileOf, saveFoldSnapshot } from '../journal/fold-snapshot.js';
+import { foldSnapshotFileOf } from '../journal/fold-snapshot.js';
+import { saveFoldSnapshot } from '../journal/fold-snapshot-save.js';
 import { JournalFold } from '../journal/fold/fold.js';
+import type { ReadEvent } from '../journal/decode.js';
 import { readJournalFile } from '../journal/read.js';
 import { writeHistory } from './report-fixture.js';
 import { currentBuild, runOnce } from './run-once.js';
+import { streamCost } from './stream-cost.js';
 
 const MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'cli', 'main.js');
 const CHROMIUM = '/usr/bin/chromium';
@@ -87,18 +95,33 @@ async function firstRender(url: string): Promise<{ pageMs: number; observedMs: n
 }
 
 async function dashboardFigures(iterations: number) {
-  const { repo, config } = await repoWithHistory(iterations);
+  const { repo, config, journal } = await repoWithHistory(iterations);
   try {
     const dashboard = await startDashboard({ config, host: '127.0.0.1', port: 0, token: TOKEN, env: {} });
     try {
       const loadMs = await time(1, () => dashboard.board.follow());
-      const stateUrl = `http://127.0.0.1:${dashboard.port}/api/state`;
       const headers = { authorization: `Bearer ${TOKEN}` };
-      let bytes = 0;
-      const stateMs = await time(5, async () => {
-        bytes = (await (await fetch(stateUrl, { headers })).arrayBuffer()).byteLength;
-      });
-      return { loadMs, stateMs, stateBytes: bytes, renderMs: await firstRender(dashboard.url) };
+      const timedGet = async (what: string) => {
+        let bytes = 0;
+        const ms = await time(5, async () => {
+          const url = `http://127.0.0.1:${dashboard.port}${what}`;
+          bytes = (await (await fetch(url, { headers })).arrayBuffer()).byteLength;
+        });
+        return { ms, bytes };
+      };
+      const stream = await streamFigures(readJournalFile(journal).events.slice(0, 30_000), config);
+      const state = await timedGet('/api/state');
+      const series = await timedGet('/api/series');
+      return {
+        loadMs,
+        stateMs: state.ms,
+        stateBytes: state.bytes,
+        seriesMs: series.ms,
+        seriesBytes: series.bytes,
+        page: await pageBytes(),
+        stream,
+        renderMs: await firstRender(dashboard.url),
+      };
     } finally {
       await dashboard.close();
     }
@@ -107,56 +130,176 @@ async function dashboardFigures(iterations: number) {
   }
 }
 
+/** Preloaded into `status`: its own CPU time (user + system, ms) at exit, into CPU_TO. */
+const CPU_RECORDER = `process.on('exit', () => { const u = process.cpuUsage();
+  require('node:fs').writeFileSync(process.env.CPU_TO, String((u.user + u.system) / 1000)); });`;
+
+/** `status` as a fresh process, `repeats` times: median wall time and median CPU time of the process. */
+function timeStatus(repo: string, repeats: number): { wallMs: number; cpuMs: number } {
+  const recorder = path.join(repo, '.cpu-recorder.cjs');
+  const record = path.join(repo, '.cpu');
+  writeFileSync(recorder, CPU_RECORDER);
+  const walls: number[] = [];
+  const cpus: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const start = performance.now();
+    execFileSync(process.execPath, ['--require', recorder, MAIN, 'status'], {
+      cwd: repo,
+      stdio: 'ignore',
+      env: { ...process.env, CPU_TO: record },
+    });
+    walls.push(performance.now() - start);
+    cpus.push(Number(readFileSync(record, 'utf8')));
+  }
+  return { wallMs: median(walls), cpuMs: median(cpus) };
+}
+
 async function statusFigures(iterations: number) {
   const { repo, journal } = await repoWithHistory(iterations);
   try {
-    const run = () => execFileSync(process.execPath, [MAIN, 'status'], { cwd: repo, stdio: 'ignore' });
-    run(); // Node's compile cache, as on any machine that ran the CLI before
-    const withoutSnapshotMs = await time(5, run);
+    timeStatus(repo, 1); // Node's compile cache, as on any machine that ran the CLI before
+    const without = timeStatus(repo, 7);
     // The snapshot a live run leaves after its last iteration, made by the same code.
     const fold = new JournalFold();
     const { events } = readJournalFile(journal);
     for (const event of events) fold.apply(event);
     saveFoldSnapshot(journal, fold, events.at(-1)?.seq ?? 0);
-    const withSnapshotMs = await time(5, run);
-    return { withSnapshotMs, withoutSnapshotMs, snapshot: existsSync(foldSnapshotFileOf(journal)) };
+    const withSnapshot = timeStatus(repo, 7);
+    return {
+      withSnapshotMs: withSnapshot.wallMs,
+      withSnapshotCpuMs: withSnapshot.cpuMs,
+      withoutSnapshotMs: without.wallMs,
+      withoutSnapshotCpuMs: without.cpuMs,
+      snapshot: existsSync(foldSnapshotFileOf(journal)),
+    };
   } finally {
     await rm(repo, { recursive: true, force: true });
   }
 }
 
-async function loopFigures(pairs: number) {
-  const none: number[] = [];
-  const ten: number[] = [];
-  let received = 0;
+/** One pair: the loop with no dashboard and with ten clients, back to back; `tenFirst` swaps the order. */
+async function loopPair(tenFirst: boolean) {
   const build = currentBuild();
+  const run = (sseClients: number) => runOnce({ build, modelDelayMs: 0, keep: false, sseClients });
+  const first = await run(tenFirst ? 10 : 0);
+  const second = await run(tenFirst ? 0 : 10);
+  const [none, ten] = tenFirst ? [second, first] : [first, second];
+  return { none, ten };
+}
+
+async function loopFigures(pairs: number) {
+  const wallRatios: number[] = [];
+  const cpuRatios: number[] = [];
+  const none: { wallMs: number; cpuMs: number }[] = [];
+  const ten: { wallMs: number; cpuMs: number }[] = [];
+  let received = Number.POSITIVE_INFINITY;
   for (let i = 0; i < pairs; i++) {
     process.stderr.write(`bench: loop pair ${i + 1}/${pairs}…\n`);
-    // Both in the bench process (the dashboard attaches to the live run there): none, then ten.
-    none.push((await runOnce({ build, modelDelayMs: 0, keep: false, sseClients: 0 })).wallMs);
-    const watched = await runOnce({ build, modelDelayMs: 0, keep: false, sseClients: 10 });
-    ten.push(watched.wallMs);
-    received = Math.min(...(watched.sseBytes ?? [0]));
+    // Both in the bench process (the dashboard attaches to the live run there).
+    const pair = await loopPair(i % 2 === 1);
+    const a = { wallMs: pair.none.wallMs, cpuMs: pair.none.cpuMs ?? 0 };
+    const b = { wallMs: pair.ten.wallMs, cpuMs: pair.ten.cpuMs ?? 0 };
+    none.push(a);
+    ten.push(b);
+    wallRatios.push(b.wallMs / a.wallMs);
+    cpuRatios.push(b.cpuMs / a.cpuMs);
+    received = Math.min(received, ...(pair.ten.sseBytes ?? [0]));
   }
-  const a = median(none);
-  const b = median(ten);
-  // On a shared machine the fastest run of each kind is the steadiest estimate of its own cost.
-  const noneMinMs = Math.min(...none);
-  const tenMinMs = Math.min(...ten);
+  const pct = (ratio: number) => (ratio - 1) * 100;
   return {
-    noneMs: a,
-    tenMs: b,
-    changePct: ((b - a) / a) * 100,
-    noneMinMs,
-    tenMinMs,
-    minChangePct: ((tenMinMs - noneMinMs) / noneMinMs) * 100,
+    pairs,
+    noneWallMs: median(none.map((run) => run.wallMs)),
+    tenWallMs: median(ten.map((run) => run.wallMs)),
+    noneCpuMs: median(none.map((run) => run.cpuMs)),
+    tenCpuMs: median(ten.map((run) => run.cpuMs)),
+    /** Median over the pairs of (with ten / with none) − 1, in %. */
+    wallChangePct: pct(median(wallRatios)),
+    cpuChangePct: pct(median(cpuRatios)),
+    wallRatios,
+    cpuRatios,
     leastBytesPerClient: received,
   };
 }
 
+/**
+ * The event stream's own CPU cost: a run's events (the 10,000-iteration fixture's first 30,000)
+ * to ten clients against none, alternated, five of each; per megabyte each client receives.
+ */
+async function streamFigures(events: ReadEvent[], config: Config) {
+  const none: number[] = [];
+  const ten: number[] = [];
+  let bytes = 0;
+  for (let i = 0; i < 6; i++) {
+    const without = await streamCost(config, events, 0);
+    const withTen = await streamCost(config, events, 10);
+    if (i === 0) continue; // warm-up
+    none.push(without.cpuMs);
+    ten.push(withTen.cpuMs);
+    bytes = withTen.bytesPerClient;
+  }
+  const extraCpuMs = median(ten) - median(none);
+  return {
+    events: events.length,
+    bytesPerClient: bytes,
+    noneCpuMs: median(none),
+    tenCpuMs: median(ten),
+    extraCpuMsPerMiB: extraCpuMs / (bytes / 2 ** 20),
+  };
+}
+
+/** The page's files: what its first render waits for, and what comes after it. */
+async function pageBytes() {
+  const dir = assetsDir();
+  const files = await readdir(dir);
+  const size = async (name: string) => (await stat(path.join(dir, name))).size;
+  const later = files.filter((name) => name.endsWith('.js') && name !== 'app.js');
+  return {
+    appJs: await size('app.js'),
+    appCss: await size('app.css'),
+    laterJs: (await Promise.all(later.map(size))).reduce((sum, bytes) => sum + bytes, 0),
+  };
+}
+
+type Result = {
+  date: string;
+  machine: string;
+  dashboard: Awaited<ReturnType<typeof dashboardFigures>>;
+  status: Awaited<ReturnType<typeof statusFigures>>;
+  loop: Awaited<ReturnType<typeof loopFigures>> | undefined;
+};
+
+const ms = (value: number | string) => (typeof value === 'number' ? `${value.toFixed(0)} ms` : value);
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
+const signed = (pct: number) => `${pct >= 0 ? '+' : ''}${pct.toFixed(1)} %`;
+
+function report({ date, machine, dashboard, status, loop }: Result): string {
+  const render = (value: { pageMs: number; observedMs: number } | string) =>
+    typeof value === 'string' ? value : `${ms(value.pageMs)} (as Playwright's polling saw it: ${ms(value.observedMs)})`;
+  const { page } = dashboard;
+  return [
+    `${date}, ${machine}`,
+    `10,000 iterations: dashboard load ${ms(dashboard.loadMs)}, GET /api/state ${ms(dashboard.stateMs)} ` +
+      `(${kib(dashboard.stateBytes)}), first render in Chromium ${render(dashboard.renderMs)}`,
+    `  after the first render: GET /api/series ${ms(dashboard.seriesMs)} (${kib(dashboard.seriesBytes)}), ` +
+      `the chart library ${kib(page.laterJs)}; before it: app.js ${kib(page.appJs)}, app.css ${kib(page.appCss)}`,
+    `status (fresh process, 1,000 iterations): ${ms(status.withSnapshotMs)} wall, ${ms(status.withSnapshotCpuMs)} ` +
+      `CPU with the fold snapshot; ${ms(status.withoutSnapshotMs)} wall, ${ms(status.withoutSnapshotCpuMs)} CPU without`,
+    `event stream: ${dashboard.stream.events} events (${kib(dashboard.stream.bytesPerClient)} per client) cost the ` +
+      `serving process ${ms(dashboard.stream.noneCpuMs)} CPU with no client, ${ms(dashboard.stream.tenCpuMs)} with ten: ` +
+      `${ms(dashboard.stream.extraCpuMsPerMiB)} per MiB each client receives`,
+    loop
+      ? `loop bench, ${loop.pairs} pairs, ten event-stream clients against none (median of the pairs' ratios): ` +
+        `wall ${signed(loop.wallChangePct)} (medians ${ms(loop.noneWallMs)} / ${ms(loop.tenWallMs)}), ` +
+        `bench process CPU ${signed(loop.cpuChangePct)} (medians ${ms(loop.noneCpuMs)} / ${ms(loop.tenCpuMs)}); ` +
+        `each client received ≥ ${loop.leastBytesPerClient} bytes`
+      : 'loop bench: skipped (--pairs 0)',
+    '',
+  ].join('\n');
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { pairs: { type: 'string', default: '2' }, json: { type: 'boolean' } },
+    options: { pairs: { type: 'string', default: '5' }, json: { type: 'boolean' } },
   });
   const machine = `${cpus().length}× ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
   process.stderr.write('bench: dashboard on 10,000 iterations…\n');
@@ -164,29 +307,9 @@ async function main(): Promise<void> {
   process.stderr.write('bench: status on 1,000 iterations…\n');
   const status = await statusFigures(1000);
   const loop = Number(values.pairs) > 0 ? await loopFigures(Number(values.pairs)) : undefined;
-  const result = { date: new Date().toISOString(), machine, dashboard, status, loop };
-  if (values.json) {
-    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    return;
-  }
-  const ms = (value: number | string) => (typeof value === 'number' ? `${value.toFixed(0)} ms` : value);
-  const render = (value: { pageMs: number; observedMs: number } | string) =>
-    typeof value === 'string' ? value : `${ms(value.pageMs)} (as Playwright's polling saw it: ${ms(value.observedMs)})`;
-  process.stdout.write(
-    [
-      `${result.date.slice(0, 10)}, ${machine}`,
-      `10,000 iterations: dashboard load ${ms(dashboard.loadMs)}, GET /api/state ${ms(dashboard.stateMs)} ` +
-        `(${(dashboard.stateBytes / 1024).toFixed(0)} KiB), first render in Chromium ${render(dashboard.renderMs)}`,
-      `status (fresh process, 1,000 iterations): ${ms(status.withSnapshotMs)} with the fold snapshot, ` +
-        `${ms(status.withoutSnapshotMs)} without`,
-      loop
-        ? `loop bench wall time: ${ms(loop.noneMs)} with no event-stream client, ${ms(loop.tenMs)} with ten ` +
-          `(${loop.changePct >= 0 ? '+' : ''}${loop.changePct.toFixed(1)} %; fastest runs ${ms(loop.noneMinMs)} / ` +
-          `${ms(loop.tenMinMs)}, ${loop.minChangePct.toFixed(1)} %; each client received ≥ ${loop.leastBytesPerClient} bytes)`
-        : 'loop bench: skipped (--pairs 0)',
-      '',
-    ].join('\n'),
-  );
+  const result: Result = { date: new Date().toISOString(), machine, dashboard, status, loop };
+  if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  else process.stdout.write(report(result));
 }
 
 await main();

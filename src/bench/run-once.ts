@@ -71,6 +71,11 @@ export interface RawRun {
   workload?: Workload;
   /** With `sseClients`: the bytes each event-stream client received. */
   sseBytes?: number[];
+  /**
+   * With `sseClients`: CPU time (user + system) of the bench process while the loop ran — the
+   * harness, and the dashboard and its clients when there are any; not pi's or git's processes.
+   */
+  cpuMs?: number;
 }
 
 /** This checkout's own build (dist/ next to this file). */
@@ -193,6 +198,7 @@ async function runInProcess(repo: string, env: NodeJS.ProcessEnv, clients: numbe
   };
   const sampler = sampleMemory(process.pid, sampleMs);
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   try {
     const outcome = await runLoop({
       mode: 'run',
@@ -202,9 +208,11 @@ async function runInProcess(repo: string, env: NodeJS.ProcessEnv, clients: numbe
       ...(watchers ? { onRunOpened: watchers.attach } : {}),
     });
     const wallMs = performance.now() - started;
+    const cpu = process.cpuUsage(cpuBefore);
     return {
       exitCode: exitCodeOf(outcome),
       wallMs,
+      cpuMs: (cpu.user + cpu.system) / 1000,
       output,
       memory: sampler.stop(),
       ...(watchers ? { sseBytes: watchers.bytes } : {}),

@@ -1,16 +1,23 @@
 #!/usr/bin/env node
+import { existsSync } from 'node:fs';
 import * as nodeModule from 'node:module';
-import { keepYoungGenerationSmall } from '../util/young-generation.js';
-
-// Before anything else loads: the modules' own allocations already count.
-keepYoungGenerationSmall();
+import { quickStatusArgs, type quickStatus } from './quick-status.js';
 
 // Node keeps the compiled code of the CLI's modules between runs (in its own cache directory), so a
 // command started again and again — `status` in a watch loop — does not compile them every time.
 // A namespace import: on a Node too old to have it, the CLI still starts (and says what it needs).
 (nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
-const { runCli } = await import('./program.js');
+const argv = process.argv.slice(2);
+// `status` in a plain form answers without the command-line parser and the validator (quick-status.ts).
+const quick = quickStatusArgs(argv);
+if (!quick) {
+  // Before anything else loads: the modules' own allocations already count. (Not for `status`, a
+  // short-lived process, whose journal reading would only collect garbage more often.)
+  const { keepYoungGenerationSmall } = await import('../util/young-generation.js');
+  keepYoungGenerationSmall();
+}
+
 const { markClosed, processIo } = await import('./io.js');
 
 // `pi-harness once | head -1` closes the pipe early: that is the reader's choice. The output stops
@@ -26,8 +33,21 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+/**
+ * The quick path as one file when the build made it (scripts/build-status.mjs: a fresh process
+ * links one module faster than forty), else its modules as they are.
+ */
+async function loadQuickStatus(): Promise<typeof quickStatus> {
+  const bundle = new URL('./quick-status.bundle.js', import.meta.url);
+  const module = (await import(existsSync(bundle) ? bundle.href : './quick-status.js')) as {
+    quickStatus: typeof quickStatus;
+  };
+  return module.quickStatus;
+}
+
 try {
-  process.exitCode = await runCli(process.argv.slice(2), processIo);
+  const answered = quick ? await (await loadQuickStatus())(quick, processIo) : undefined;
+  process.exitCode = answered ?? (await (await import('./program.js')).runCli(argv, processIo));
 } catch (error) {
   // A bug, not a user error: show the stack so it can be reported.
   process.stderr.write(`pi-harness: internal error: ${(error as Error).stack ?? String(error)}\n`);

@@ -6,7 +6,7 @@ import { newControlId, parseControlRequest } from '../control/request.js';
 import { isObject } from '../util/json.js';
 import type { RunBoard, ShownRun } from './board.js';
 import { iterationDiff } from './diff.js';
-import { iterationPage, statePayload, type RunList } from './state.js';
+import { iterationPage, seriesPayload, statePayload, type RunList } from './state.js';
 
 export interface ApiReply {
   status: number;
@@ -35,6 +35,11 @@ function readBody(request: IncomingMessage): Promise<string | undefined> {
 export async function getState(board: RunBoard): Promise<ApiReply> {
   await board.shown?.ready;
   return { status: 200, body: statePayload(board.shown) };
+}
+
+export async function getSeries(board: RunBoard): Promise<ApiReply> {
+  await board.shown?.ready;
+  return { status: 200, body: seriesPayload(board.shown) };
 }
 
 export async function getIterations(board: RunBoard, url: URL): Promise<ApiReply> {

@@ -5,7 +5,8 @@
  * more than the buffer holds, or follows another run, is told to `reset` (fetch /api/state again).
  * Increments only: no snapshot is ever pushed on a timer, only a comment line to keep proxies open.
  * Each event is serialised once; the frames of a burst (a turn appends several events at once) go
- * out together, as one write of the same text to every client, on the next turn of the event loop.
+ * out together, on the next turn of the event loop, as one write to every client of the same bytes
+ * (encoded once, not once per client).
  */
 import type { ServerResponse } from 'node:http';
 import type { ReadEvent } from '../journal/decode.js';
@@ -60,13 +61,13 @@ export class EventHub {
     setImmediate(() => this.flush());
   }
 
-  /** Writes the frames published since the last flush to every client, as one text. */
+  /** Writes the frames published since the last flush to every client, as one buffer. */
   flush(): void {
     this.flushScheduled = false;
     if (this.pending === '') return;
     const frames = this.pending;
     this.pending = '';
-    this.broadcast(frames);
+    if (this.clients.size > 0) this.broadcast(Buffer.from(frames, 'utf8'));
   }
 
   /** A new client: the events after `after` of run `runId`, then everything as it comes. */
@@ -104,7 +105,7 @@ export class EventHub {
     this.clients.clear();
   }
 
-  private broadcast(frame: string): void {
+  private broadcast(frame: string | Buffer): void {
     for (const client of this.clients) {
       if (client.writableLength > MAX_QUEUED_BYTES) {
         client.destroy();

@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Config } from '../config/load.js';
 import { errorMessage } from '../util/errors.js';
-import { getIteration, getIterations, getRuns, getState, postControl, type ApiReply } from './api.js';
+import { getIteration, getIterations, getRuns, getSeries, getState, postControl, type ApiReply } from './api.js';
 import { readAsset } from './assets.js';
 import { authorize, sessionCookie } from './auth.js';
 import { RunBoard } from './board.js';
@@ -65,6 +65,8 @@ async function api(context: Context, request: IncomingMessage, url: URL): Promis
   switch (url.pathname) {
     case '/api/state':
       return get ? getState(board) : undefined;
+    case '/api/series':
+      return get ? getSeries(board) : undefined;
     case '/api/iterations':
       return get ? getIterations(board, url) : undefined;
     case '/api/iteration':

@@ -1,7 +1,8 @@
 /**
  * What the API answers, read off a run's fold: the snapshot the page starts from (`/api/state`: the
- * fold itself with its latest iterations, and the per-iteration series the charts draw), older
- * iterations a page at a time, one iteration in full, and the list of runs.
+ * fold itself with its latest iterations — bounded, however long the run), the per-iteration series
+ * the charts draw (`/api/series`, asked for after the first render), older iterations a page at a
+ * time, one iteration in full, and the list of runs.
  */
 import { stat } from 'node:fs/promises';
 import type { Config } from '../config/load.js';
@@ -29,13 +30,18 @@ export interface StatePayload {
   controllable: boolean;
   seq: number;
   fold: FoldSnapshot | null;
-  series: IterationSeries | null;
   now: string;
+}
+
+/** The charts' data: one entry per ended iteration of the run shown (10,000 iterations: ~340 kB). */
+export interface SeriesPayload {
+  runId: string | null;
+  series: IterationSeries | null;
 }
 
 export function statePayload(shown: ShownRun | undefined): StatePayload {
   const base = { version: VERSION, now: new Date().toISOString() };
-  if (!shown) return { ...base, runId: null, live: false, controllable: false, seq: 0, fold: null, series: null };
+  if (!shown) return { ...base, runId: null, live: false, controllable: false, seq: 0, fold: null };
   const { fold } = shown;
   const snapshot = fold.snapshot({ iterations: RECENT_ITERATIONS, outputChars: OUTPUT_CHARS });
   return {
@@ -52,8 +58,11 @@ export function statePayload(shown: ShownRun | undefined): StatePayload {
         rescues: snapshot.run.rescues.slice(-RECENT_RESCUES),
       },
     },
-    series: seriesOf(fold.iterations),
   };
+}
+
+export function seriesPayload(shown: ShownRun | undefined): SeriesPayload {
+  return shown ? { runId: shown.runId, series: seriesOf(shown.fold.iterations) } : { runId: null, series: null };
 }
 
 /** Iterations before `before` (exclusive), newest first. */

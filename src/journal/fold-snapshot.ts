@@ -9,22 +9,19 @@
  * the line at that offset must carry the next sequence number (or, at the end of the file, the last
  * line must carry the snapshot's). Anything else — no snapshot, a damaged one, a journal rewritten —
  * falls back to folding the whole journal, so the answer is the same either way.
+ *
+ * This module only reads (what `status` loads); `fold-snapshot-save.ts` writes.
  */
 import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomicSync } from '../util/atomic-file.js';
 import { isObject } from '../util/json.js';
 import { decodeLine } from './decode.js';
-import type { JournalEvent } from './events.js';
 import { JournalFold, type FoldSnapshot } from './fold/fold.js';
 import { readJournalFile } from './read.js';
 
 export const FOLD_SNAPSHOT_FILE = 'fold-snapshot.json';
-/** The iterations a saved snapshot keeps (the latest); older ones are only in the journal. */
-const SNAPSHOT_ITERATIONS = 200;
-const SNAPSHOT_OUTPUT_CHARS = 4000;
 
-interface SavedSnapshot {
+export interface SavedSnapshot {
   version: 1;
   /** The journal's size in bytes and its last event's sequence number when the snapshot was taken. */
   offset: number;
@@ -34,32 +31,6 @@ interface SavedSnapshot {
 
 export function foldSnapshotFileOf(journalFile: string): string {
   return path.join(path.dirname(journalFile), FOLD_SNAPSHOT_FILE);
-}
-
-/**
- * Saves `fold`, which has folded the journal up to its event `seq` — the journal's last line right
- * now (only the journal's own writer can say that; the loop bench's fixture replays it the same way).
- */
-export function saveFoldSnapshot(journalFile: string, fold: JournalFold, seq: number): void {
-  const saved: SavedSnapshot = {
-    version: 1,
-    offset: statSync(journalFile).size,
-    seq,
-    fold: fold.snapshot({ iterations: SNAPSHOT_ITERATIONS, outputChars: SNAPSHOT_OUTPUT_CHARS }),
-  };
-  writeFileAtomicSync(foldSnapshotFileOf(journalFile), JSON.stringify(saved));
-}
-
-/** A journal listener that saves the run's fold after each iteration and at the end. */
-export function foldSnapshotWriter(journalFile: string, fold: JournalFold, onError: (error: unknown) => void) {
-  return (event: JournalEvent): void => {
-    if (event.type !== 'iteration_end' && event.type !== 'run_end' && event.type !== 'task_list') return;
-    try {
-      saveFoldSnapshot(journalFile, fold, event.seq);
-    } catch (error) {
-      onError(error);
-    }
-  };
 }
 
 function readSaved(journalFile: string): SavedSnapshot | undefined {

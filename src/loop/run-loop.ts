@@ -8,7 +8,7 @@ import path from 'node:path';
 import { formatChecks, runPreflight } from '../doctor/index.js';
 import type { Config } from '../config/load.js';
 import { attachProjections } from '../journal/attach.js';
-import { foldSnapshotWriter } from '../journal/fold-snapshot.js';
+import { foldSnapshotWriter } from '../journal/fold-snapshot-save.js';
 import { consoleView } from '../journal/render/console.js';
 import { Journal } from '../journal/writer.js';
 import { redactingIo, redactorFor } from '../redact/index.js';

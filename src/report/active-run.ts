@@ -6,7 +6,7 @@
  */
 import type { Config } from '../config/load.js';
 import { controlDirOf } from '../control/location.js';
-import { harnessHome, journalFileOf, type HarnessHome } from '../runtime/harness-home.js';
+import { harnessHome, journalFileOf, type GitDirs, type HarnessHome } from '../runtime/harness-home.js';
 import { readLock, type LiveHolder, type LockView } from './live-run.js';
 import { listRunDirs } from './run-dirs.js';
 
@@ -28,9 +28,9 @@ export type RunLookup =
       stale?: Extract<LockView, { kind: 'stale' }>;
     };
 
-/** The active run, else the newest one. */
-export async function findRun(config: RunFiles): Promise<RunLookup> {
-  return findRunIn(await harnessHome(config));
+/** The active run, else the newest one (`dirs`: the repository's git directories, when known already). */
+export async function findRun(config: RunFiles, dirs?: GitDirs): Promise<RunLookup> {
+  return findRunIn(await harnessHome(config, dirs));
 }
 
 /** As findRun, for a caller that holds the harness home already (a poll need not ask git each time). */

@@ -16,6 +16,7 @@ import {
   type TaskStatus,
 } from '../journal/fold/views.js';
 import type { RecordedStatus } from '../vocabulary/iterations.js';
+import type { GitDirs } from '../runtime/harness-home.js';
 import { findRun, type RunFiles } from './active-run.js';
 
 export interface StatusDocument {
@@ -132,12 +133,13 @@ export function statusOf(
   };
 }
 
-/** Finds the active (or last) run and folds its journal. */
+/** Finds the active (or last) run and folds its journal (`dirs`: the git directories, when known already). */
 export async function buildStatus(
   config: RunFiles & { repoRoot: string },
   now: number = Date.now(),
+  dirs?: GitDirs,
 ): Promise<StatusDocument> {
-  const lookup = await findRun(config);
+  const lookup = await findRun(config, dirs);
   const journal = lookup.kind === 'active' ? lookup.journal : lookup.latest?.journal;
   const fold = journal ? foldJournal(journal) : new JournalFold();
   const staleLock = lookup.kind === 'idle' && lookup.stale ? lookup.stale.reason : null;

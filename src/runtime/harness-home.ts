@@ -56,9 +56,17 @@ export interface HarnessHome {
   inGit: boolean;
 }
 
-async function gitDirs(repoRoot: string): Promise<{ common: string; own: string } | undefined> {
+/** A repository's git directories: the common one (shared by its work trees) and this work tree's own. */
+export interface GitDirs {
+  common: string;
+  own: string;
+}
+
+const GIT_DIRS_ARGS = ['--path-format=absolute', '--git-common-dir', '--git-dir'];
+
+async function gitDirs(repoRoot: string): Promise<GitDirs | undefined> {
   try {
-    const output = await git(repoRoot, ['rev-parse', '--path-format=absolute', '--git-common-dir', '--git-dir']);
+    const output = await git(repoRoot, ['rev-parse', ...GIT_DIRS_ARGS]);
     const [common, own] = output.trim().split('\n');
     return common && own ? { common, own } : undefined;
   } catch {
@@ -66,9 +74,28 @@ async function gitDirs(repoRoot: string): Promise<{ common: string; own: string 
   }
 }
 
-/** Resolves every place for `config` (one git call). */
-export async function harnessHome(config: HomeConfig): Promise<HarnessHome> {
-  const dirs = await gitDirs(config.repoRoot);
+/**
+ * The top of the work tree containing `cwd` and its git directories, in one git call — what
+ * `findRepoRoot` and then `harnessHome` would ask git in two (a fresh `status` process pays for
+ * every child it starts). Undefined where that call fails (outside a work tree, inside `.git`):
+ * the caller then takes the two-call way, which answers there too.
+ */
+export async function locateWorkTree(cwd: string): Promise<{ root: string; dirs: GitDirs } | undefined> {
+  try {
+    const output = await git(cwd, ['rev-parse', '--show-toplevel', ...GIT_DIRS_ARGS], { timeoutMs: 10_000 });
+    const [root, common, own] = output.trim().split('\n');
+    return root && common && own ? { root, dirs: { common, own } } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Resolves every place for `config` (one git call, none when the caller has the git directories
+ * from `locateWorkTree` already).
+ */
+export async function harnessHome(config: HomeConfig, known?: GitDirs): Promise<HarnessHome> {
+  const dirs = known ?? (await gitDirs(config.repoRoot));
   const repoDir = dirs ? path.join(dirs.common, 'pi-harness') : path.join(config.piRuntimeDir, 'home');
   // A linked work tree's git dir is <common>/worktrees/<name>; the main one's is the common dir.
   const linked = dirs && path.resolve(dirs.own) !== path.resolve(dirs.common) ? path.basename(dirs.own) : undefined;

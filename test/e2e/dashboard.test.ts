@@ -89,6 +89,8 @@ describe.skipIf(missing !== undefined)('the dashboard in a browser', () => {
     await page.getByTestId('run-state').filter({ hasText: 'paused' }).waitFor({ timeout: 30_000 });
     await expect.poll(() => tasks.locator('[data-status="done"]').textContent()).toContain('Write one');
     expect(await page.getByTestId('iterations').textContent()).toContain('succeeded');
+    // The charts (their library and series come after the first render) draw the iteration that ended.
+    await page.getByTestId('charts').locator('canvas').first().waitFor();
     const steered = r.server.completionRequests().some((request) => JSON.stringify(request.body).includes(STEER));
     expect(steered, JSON.stringify(eventsOf(r.repo, 'control_applied'))).toBe(true);
     const received = eventsOf(r.repo, 'control_received');
@@ -124,6 +126,9 @@ describe.skipIf(missing !== undefined)('the dashboard in a browser', () => {
       const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
       await page.goto(dashboard.url);
       await page.getByTestId('iterations').getByText('succeeded').waitFor();
+      // The series of the ended run, fetched after the first render, drawn by the library loaded then.
+      await page.getByTestId('charts').locator('canvas').first().waitFor();
+      expect(await page.getByTestId('charts').getByRole('img').count()).toBe(2);
       // The guardrail's refusal in that iteration is on the page too.
       expect(await page.getByTestId('guardrails').textContent()).toMatch(/^1 blocked \(git-stash ×1\)/);
       const widths = (await page.evaluate('[document.documentElement.scrollWidth, window.innerWidth]')) as number[];

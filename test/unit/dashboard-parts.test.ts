@@ -15,15 +15,20 @@ import { tempDir } from '../helpers/temp-dir.js';
 
 function fakeResponse() {
   const frames: string[] = [];
+  /** What was handed to write(), as it was: the same object for every client, or a copy each. */
+  const written: (string | Buffer)[] = [];
   const response = {
     writableLength: 0,
     writeHead: () => response,
-    write: (frame: string) => frames.push(frame),
+    write: (frame: string | Buffer) => {
+      written.push(frame);
+      return frames.push(String(frame));
+    },
     on: () => response,
     end: () => undefined,
     destroy: () => undefined,
   };
-  return { response: response as unknown as ServerResponse, frames };
+  return { response: response as unknown as ServerResponse, frames, written };
 }
 
 const event = (seq: number, runId = 'r1') =>
@@ -86,7 +91,7 @@ describe('the event stream', () => {
     hub.close();
   });
 
-  it('writes a burst of events to every client once, as the same text, each event once', async () => {
+  it('writes a burst of events to every client once, as the same bytes, each event once', async () => {
     let seq = 0;
     const hub = new EventHub(() => seq);
     hub.reset('r1');
@@ -100,6 +105,11 @@ describe('the event stream', () => {
     await new Promise((resolve) => setImmediate(resolve));
     const written = clients.map((client, index) => client.frames.slice(before[index]));
     for (const frames of written) expect(frames).toEqual([written[0]![0], written[0]![1]]);
+    // Encoded once for all: every client is handed the very same buffer.
+    const handed = clients.map((client, index) => client.written.slice(before[index]));
+    for (const objects of handed)
+      for (const [index, object] of objects.entries()) expect(object).toBe(handed[0]![index]);
+    expect(Buffer.isBuffer(handed[0]![0])).toBe(true);
     const ids = (frames: string[]) => [...frames.join('').matchAll(/^id: (\d+)$/gm)].map((match) => Number(match[1]));
     expect(ids(written[0]!)).toEqual(Array.from({ length: 60 }, (_, index) => index + 1));
     expect(ids(late.frames)).toEqual(Array.from({ length: 60 }, (_, index) => index + 1));

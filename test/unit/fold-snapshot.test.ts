@@ -2,7 +2,8 @@
 import { appendFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { foldJournal, foldSnapshotFileOf, saveFoldSnapshot } from '../../src/journal/fold-snapshot.js';
+import { foldJournal, foldSnapshotFileOf } from '../../src/journal/fold-snapshot.js';
+import { saveFoldSnapshot } from '../../src/journal/fold-snapshot-save.js';
 import { JournalFold } from '../../src/journal/fold/fold.js';
 import { readJournalFile } from '../../src/journal/read.js';
 import { statusOf } from '../../src/report/status.js';

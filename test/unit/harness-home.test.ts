@@ -8,7 +8,14 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { journaledCommit, unfinishedIteration } from '../../src/loop/crash-journal.js';
-import { harnessHome, journalFileOf, listRunJournals, type HarnessHome } from '../../src/runtime/harness-home.js';
+import {
+  harnessHome,
+  journalFileOf,
+  listRunJournals,
+  locateWorkTree,
+  type HarnessHome,
+} from '../../src/runtime/harness-home.js';
+import { findRepoRoot } from '../../src/workspace/repo-root.js';
 import { excludeOwnPaths, harnessOwnPaths } from '../../src/runtime/own-paths.js';
 import { isHarnessPath, userDirtyPaths } from '../../src/workspace/changes.js';
 import { gitSync, makeRepo } from '../helpers/git-repo.js';
@@ -27,6 +34,26 @@ function writeJournal(file: string, runId: string, bodies: Record<string, unknow
   );
   writeFileSync(file, `${lines.join('\n')}\n`);
 }
+
+describe('locateWorkTree', () => {
+  it('finds in one git call what findRepoRoot and harnessHome find in two, in a linked work tree too', async () => {
+    const repo = await makeRepo();
+    const linked = path.join(await tempDir(), 'linked');
+    gitSync(repo, 'worktree', 'add', '-q', '-b', 'side', linked);
+    mkdirSync(path.join(linked, 'sub'));
+    for (const cwd of [repo, path.join(linked, 'sub')]) {
+      const located = await locateWorkTree(cwd);
+      const root = await findRepoRoot(cwd);
+      expect(located?.root).toBe(root);
+      const { config } = await loadConfig({ repoRoot: root, cwd, env: {} });
+      expect(await harnessHome(config, located?.dirs)).toEqual(await harnessHome(config));
+    }
+  });
+
+  it('is undefined outside a work tree (the caller takes the two-call way)', async () => {
+    expect(await locateWorkTree(await tempDir())).toBeUndefined();
+  });
+});
 
 describe('harnessHome', () => {
   it('puts the lock, state and journals under the git common dir, one lock for every work tree', async () => {

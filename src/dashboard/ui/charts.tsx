@@ -3,7 +3,7 @@
  * the run's tokens and time went per role (the fold's tallies).
  */
 import { useEffect, useMemo, useRef } from 'preact/hooks';
-import uPlot from 'uplot';
+import type uPlot from 'uplot';
 import type { JournalFold } from '../../journal/fold/fold.js';
 import { CHART_ROLES, type IterationSeries } from '../../journal/fold/views.js';
 import { chartPoints } from './chart-points.js';
@@ -11,18 +11,32 @@ import { duration, tokens } from './format.js';
 
 const ROLE_COLOURS = ['#2f6fdb', '#8a5cd6', '#d9822b', '#2b9e6a', '#c2417a'];
 
+/**
+ * uPlot is a module of its own (about 50 kB), loaded when the first chart mounts — after the
+ * page's first render, which it would otherwise delay by its download, compilation and setup.
+ */
+let uPlotModule: Promise<typeof uPlot> | undefined;
+const loadUPlot = () => (uPlotModule ??= import('uplot').then((module) => module.default));
+
 function Plot(props: { options: (width: number) => uPlot.Options; data: uPlot.AlignedData; label: string }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | undefined>(undefined);
+  const data = useRef(props.data);
+  data.current = props.data;
   useEffect(() => {
     const element = box.current;
     if (!element) return;
-    plot.current = new uPlot(props.options(element.clientWidth || 300), props.data, element);
+    let gone = false;
     const observer = new ResizeObserver(() =>
       plot.current?.setSize({ width: element.clientWidth || 300, height: 180 }),
     );
-    observer.observe(element);
+    void loadUPlot().then((UPlot) => {
+      if (gone) return;
+      plot.current = new UPlot(props.options(element.clientWidth || 300), data.current, element);
+      observer.observe(element);
+    });
     return () => {
+      gone = true;
       observer.disconnect();
       plot.current?.destroy();
       plot.current = undefined;
@@ -94,7 +108,9 @@ export function Charts(props: { series: IterationSeries | undefined; fold: Journ
   return (
     <div data-testid="charts">
       <h2>Tokens and time</h2>
-      {points && count > 0 ? (
+      {series === undefined ? (
+        <p class="muted">Loading the charts…</p>
+      ) : points && count > 0 ? (
         <>
           <Plot label={`tokens per iteration${per}`} options={tokenOptions} data={tokenData} />
           <Plot label={`seconds per iteration and role${per}`} options={timeOptions} data={timeData} />

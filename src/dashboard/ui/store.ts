@@ -1,7 +1,8 @@
 /**
  * The page's data: the snapshot from /api/state restored into the one fold (the same code the
  * server and `status` run), then every journal event from /api/events decoded by the one decoder
- * and applied to it. Nothing is counted here that the fold does not count.
+ * and applied to it. Nothing is counted here that the fold does not count. The charts' series
+ * comes after the first render (/api/series: on a long run it is the larger half of the data).
  */
 import { decodeValue } from '../../journal/decode.js';
 import { JournalFold, type FoldSnapshot } from '../../journal/fold/fold.js';
@@ -14,12 +15,12 @@ export interface ServerState {
   controllable: boolean;
   seq: number;
   fold: FoldSnapshot | null;
-  series: IterationSeries | null;
   now: string;
 }
 
 export interface Store {
   fold: JournalFold | undefined;
+  /** Undefined until /api/series has answered. */
   series: IterationSeries | undefined;
   state: ServerState | undefined;
   /** The event stream is connected. */
@@ -56,13 +57,39 @@ export class DashboardStore {
       const state = (await response.json()) as ServerState;
       this.data.state = state;
       this.data.fold = state.fold ? JournalFold.restore(state.fold, { adopt: true }) : undefined;
-      this.data.series = state.series ?? undefined;
+      this.data.series = undefined;
       this.data.error = undefined;
       this.connect(state);
+      // Asked for once the first render is done (its frame, then a task): the page shows first.
+      requestAnimationFrame(() => setTimeout(() => void this.loadSeries(state.runId)));
     } catch (error) {
       this.data.error = error instanceof Error ? error.message : String(error);
       setTimeout(() => void this.load(), 3000);
     }
+    this.changed();
+  }
+
+  /**
+   * The series, once the page shows: the server's, then the iterations that ended since it was
+   * made (the fold has them from the stream). A failed fetch leaves the charts to what streams in.
+   */
+  private async loadSeries(runId: string | null): Promise<void> {
+    let series: IterationSeries | null = null;
+    try {
+      const response = await fetch('/api/series', { credentials: 'same-origin' });
+      if (response.ok) {
+        const answer = (await response.json()) as { runId: string | null; series: IterationSeries | null };
+        if (answer.runId !== runId || this.data.state?.runId !== runId) return; // another run by now
+        series = answer.series;
+      }
+    } catch {
+      // the charts fill from the stream
+    }
+    const fold = this.data.fold;
+    const all = series ?? emptySeries();
+    const last = all.iteration.at(-1) ?? 0;
+    for (const it of fold?.iterations ?? []) if (it.ended && it.iteration > last) addToSeries(all, it);
+    this.data.series = all;
     this.changed();
   }
 
@@ -105,12 +132,12 @@ export class DashboardStore {
         this.data.state.controllable = false;
       }
     }
-    if (decoded.event.type === 'iteration_end') {
+    // Before /api/series has answered, loadSeries adds what ends meanwhile; the server's series may
+    // already hold an iteration whose end the stream brings after it.
+    const series = this.data.series;
+    if (decoded.event.type === 'iteration_end' && series) {
       const it = fold.iteration(decoded.event.iteration);
-      if (it) {
-        this.data.series ??= emptySeries();
-        addToSeries(this.data.series, it);
-      }
+      if (it && it.iteration > (series.iteration.at(-1) ?? 0)) addToSeries(series, it);
     }
     this.changed();
   }
