@@ -56,12 +56,8 @@ function tail(text: string): string {
 export class MergeQueue {
   private readonly options: MergeQueueOptions;
   private last: Promise<unknown> = Promise.resolve();
-  /**
-   * Every commit the queue has moved the start branch to this run, oldest first (the last one may
-   * be a move in progress). Workers' guardrails leave the branch alone at any of them: a worker's
-   * guard may look between two merges, or while one is being made.
-   */
-  readonly mergedTips: string[] = [];
+  /** The commit the queue last moved the start branch to (workers' guardrails leave that move alone). */
+  mergedTip: string | undefined;
 
   constructor(options: MergeQueueOptions) {
     this.options = options;
@@ -120,10 +116,11 @@ export class MergeQueue {
     const verified = await this.verify();
     if (verified) return { outcome: 'verify_failed', onto, detail: verified };
     // Set before the move: a worker's guard that looks meanwhile must not take the move for an agent's.
-    this.mergedTips.push(commit);
+    const previousTip = this.mergedTip;
+    this.mergedTip = commit;
     const moved = await this.fastForward(onto, commit);
     if (moved) {
-      this.mergedTips.splice(this.mergedTips.lastIndexOf(commit), 1);
+      this.mergedTip = previousTip;
       return { outcome: 'conflict', onto, detail: moved };
     }
     return { outcome: 'merged', commit, onto };

@@ -21,22 +21,20 @@ import { worktreesRoot } from './worktrees.js';
 
 /**
  * The refs a parallel run moves while iterations run: no worker's guardrails put them back. The
- * start branch only at a commit the merge queue moved it to (`mergedTips`, oldest first): an agent
- * that moves it anywhere else, forward included, is put back to the queue's latest tip (not to the
- * worker's snapshot, which would undo the merges made since).
+ * start branch only at the commit the merge queue last moved it to (`mergedTip`): an agent that
+ * moves it anywhere else, forward included, is put back.
  */
 export function schedulerRefs(
   runId: string,
   startBranch: string,
-  mergedTips: readonly string[],
+  mergedTip: string | undefined,
 ): Record<string, OwnRef> {
-  const latest = mergedTips.at(-1);
   return {
     [`refs/heads/pi-harness/${runId}/`]: 'any',
     [`refs/pi-harness/merged/${runId}/`]: 'any',
     [`refs/pi-harness/rescue/${runId}/`]: 'any',
     [`refs/pi-harness/predirty/${runId}/`]: 'any',
-    ...(latest ? { [startBranch]: { oneOf: [...mergedTips], restoreTo: latest } } : {}),
+    ...(mergedTip ? { [startBranch]: { commit: mergedTip } } : {}),
   };
 }
 
@@ -85,7 +83,7 @@ async function schedule(
         ctx,
         budget,
         integrity,
-        ownRefs: () => schedulerRefs(ctx.runId, startBranch, queue.mergedTips),
+        ownRefs: () => schedulerRefs(ctx.runId, startBranch, queue.mergedTip),
         state: () => scheduler?.state ?? state,
       }),
   );

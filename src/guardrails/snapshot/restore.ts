@@ -70,27 +70,16 @@ async function isOwnMove(
   if (rule === undefined) return false;
   if (rule === 'any') return true;
   if (to === undefined) return false;
-  if (typeof rule === 'object') return 'commit' in rule ? rule.commit === to : rule.oneOf.includes(to);
+  if (typeof rule === 'object') return rule.commit === to;
   if (from === undefined) return false;
   return isAncestor(snapshot.repoRoot, from, to).catch(() => false);
 }
 
-/**
- * Points `ref` at `value` again: an object id, or `ref: <target>` for a symbolic ref. With
- * `expected`, only while the ref still holds it: a party that moves the ref meanwhile is not undone.
- */
-async function setRef(cwd: string, ref: string, value: string, expected?: string): Promise<void> {
+/** Points `ref` at `value` again: an object id, or `ref: <target>` for a symbolic ref. */
+async function setRef(cwd: string, ref: string, value: string): Promise<void> {
   if (value.startsWith('ref: '))
     await git(cwd, ['symbolic-ref', '-m', 'pi-harness: guardrail restore', ref, value.slice(5)]);
-  else {
-    const guard = expected !== undefined && !expected.startsWith('ref: ') ? [expected] : [];
-    await git(cwd, ['update-ref', '-m', 'pi-harness: guardrail restore', ref, value, ...guard]);
-  }
-}
-
-/** What a moved ref is put back to: the snapshot's value, or the other party's latest for a shared ref. */
-function restoreTarget(rule: OwnRef | undefined, was: string): string {
-  return typeof rule === 'object' && 'oneOf' in rule ? rule.restoreTo : was;
+  else await git(cwd, ['update-ref', '-m', 'pi-harness: guardrail restore', ref, value]);
 }
 
 async function restoreRefs(
@@ -103,26 +92,14 @@ async function restoreRefs(
   const cwd = snapshot.repoRoot;
   for (const [ref, was] of Object.entries(snapshot.refs)) {
     const is = now[ref];
-    const rule = ownRule(ref, ownRefs);
-    if (is === was || (await isOwnMove(snapshot, rule, was, is))) continue;
-    const to = restoreTarget(rule, was);
-    if (apply) {
-      const failed = await setRef(cwd, ref, to, is).then(
-        () => undefined,
-        (error: unknown) => errorMessage(error),
-      );
-      // One ref that could not be put back (moved again meanwhile) does not keep the others as they are.
-      if (failed !== undefined) {
-        records.push({ kind: 'restore_failed', target: ref, error: failed });
-        continue;
-      }
-    }
+    if (is === was || (await isOwnMove(snapshot, ownRule(ref, ownRefs), was, is))) continue;
+    if (apply) await setRef(cwd, ref, was);
     records.push({
       kind: 'ref_restored',
       ref,
       change: is === undefined ? 'deleted' : 'moved',
       from: is ?? null,
-      to,
+      to: was,
     });
   }
   const secret = protectedPaths(snapshot);

@@ -87,13 +87,7 @@ export type OwnRef =
   /** A move forward only: the old value is an ancestor of the new (the iteration's commits). */
   | 'fast-forward'
   /** Exactly this commit. */
-  | { commit: string }
-  /**
-   * Any of these commits (a ref another party moves while the snapshot is out, e.g. the start
-   * branch under a merge queue). A move elsewhere is put back to `restoreTo`, that party's latest
-   * value, rather than to the snapshot's, which would undo that party's moves since.
-   */
-  | { oneOf: readonly string[]; restoreTo: string };
+  | { commit: string };
 
 export interface RestoreOptions {
   /** Ref names (or prefixes ending in `/`) whose moves are the caller's own. */

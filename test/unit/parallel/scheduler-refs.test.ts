@@ -40,10 +40,7 @@ describe("a worker's guardrails and the scheduler's refs", () => {
       gitSync(repo, 'update-ref', 'refs/heads/main', merged);
       gitSync(repo, 'update-ref', mergedRef(RUN, 2), merged);
       gitSync(repo, 'update-ref', workerBranch(RUN, 2), merged);
-      const own = {
-        ...schedulerRefs(RUN, 'refs/heads/main', [merged]),
-        [workerBranch(RUN, 1)]: 'fast-forward' as const,
-      };
+      const own = { ...schedulerRefs(RUN, 'refs/heads/main', merged), [workerBranch(RUN, 1)]: 'fast-forward' as const };
       expect((await restoreSnapshot(snapshot, { ownRefs: own, dryRun: true })).records).toEqual([]);
 
       // An agent in the worker moves the start branch forward past the merged tip: that is put back.
@@ -60,35 +57,8 @@ describe("a worker's guardrails and the scheduler's refs", () => {
     }
   });
 
-  it('leave the start branch at an older merged tip while the queue moves it on, and put an agent back to the latest', async () => {
-    const { repo, dir, base, commitOn } = await workerRepo();
-    const snapshot = await takeSnapshot({ repoRoot: dir, label: 'worker-1' });
-    try {
-      // Two merges since the worker started; the queue has recorded the second tip but the branch
-      // still holds the first (the fast-forward is under way when this worker's guard looks).
-      const first = commitOn(base, 'first merge');
-      const second = commitOn(first, 'second merge');
-      gitSync(repo, 'update-ref', 'refs/heads/main', first);
-      const own = schedulerRefs(RUN, 'refs/heads/main', [first, second]);
-      expect((await restoreSnapshot(snapshot, { ownRefs: own })).records).toEqual([]);
-      expect(gitSync(repo, 'rev-parse', 'refs/heads/main').trim()).toBe(first);
-
-      // An agent moves the branch off the queue's tips: it goes back to the latest tip, not to the
-      // worker's snapshot (that would undo both merges).
-      gitSync(repo, 'update-ref', 'refs/heads/main', commitOn(second, 'agent'));
-      const { records } = await restoreSnapshot(snapshot, { ownRefs: own });
-      expect(records).toMatchObject([{ kind: 'ref_restored', ref: 'refs/heads/main', to: second }]);
-      expect(gitSync(repo, 'rev-parse', 'refs/heads/main').trim()).toBe(second);
-    } finally {
-      await releaseSnapshot(snapshot);
-    }
-  });
-
   it('without a merge yet, any move of the start branch is an agent one', () => {
-    expect(schedulerRefs(RUN, 'refs/heads/main', [])['refs/heads/main']).toBeUndefined();
-    expect(schedulerRefs(RUN, 'refs/heads/main', ['abc', 'def'])['refs/heads/main']).toEqual({
-      oneOf: ['abc', 'def'],
-      restoreTo: 'def',
-    });
+    expect(schedulerRefs(RUN, 'refs/heads/main', undefined)['refs/heads/main']).toBeUndefined();
+    expect(schedulerRefs(RUN, 'refs/heads/main', 'abc')['refs/heads/main']).toEqual({ commit: 'abc' });
   });
 });
