@@ -317,7 +317,8 @@ export class JournalFold {
       this.run.counts[status] = (this.run.counts[status] ?? 0) + 1;
       addUsageInto(this.run.usage, it.usage);
     }
-    if (it.task && it.status === 'succeeded') markDone(this.taskList, it.task.id);
+    // A worker's task is done once merged: the merge queue ticks it on the start branch.
+    if (it.task && it.status === 'succeeded' && !it.worker) markDone(this.taskList, it.task.id);
     if (it.task && it.status) {
       const known = this.tasks.get(it.task.id);
       this.tasks.set(it.task.id, {
@@ -462,7 +463,10 @@ const HANDLERS: { [T in DecodableType]?: Handler<T> } = {
     else fold.run.incidents.push({ kind: 'error', message });
   },
   worker_start: (fold, event) => startWorker(fold.workers, event),
-  merge: (fold, event) => addMerge(fold.workers, event),
+  merge: (fold, event) => {
+    addMerge(fold.workers, event);
+    if (event.outcome === 'merged' && event.task) markDone(fold.taskList, event.task.id);
+  },
   worktree_removed: (fold, event) => removeWorktree(fold.workers, event),
   task_list: (fold, event) => replaceTaskList(fold.taskList, event),
   task_parked: (fold, event) => parkInList(fold.taskList, event),

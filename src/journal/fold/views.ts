@@ -9,7 +9,7 @@ import { isFailureStatus } from '../../vocabulary/iterations.js';
 import { addUsage, emptyUsage, type TokenUsage } from '../../vocabulary/turns.js';
 import type { IterationFacts } from './facts.js';
 import type { JournalFold } from './fold.js';
-import { workersInFlight } from './worker-views.js';
+import { heldByWorker, workersInFlight } from './worker-views.js';
 
 export type TaskStatus = 'done' | 'current' | 'parked' | 'failed' | 'open';
 
@@ -35,7 +35,7 @@ function taskStatus(
 ): { status: TaskStatus; note: string | null } {
   const outcome = fold.tasks.get(entry.id);
   if (fold.current?.task?.id === entry.id) return { status: 'current', note: null };
-  if (workersInFlight(fold).iterations.some((it) => it.task?.id === entry.id)) return { status: 'current', note: null };
+  if (heldByWorker(fold, entry.id)) return { status: 'current', note: null };
   if (entry.done) return { status: 'done', note: null };
   if (entry.parked) return { status: 'parked', note: entry.parkReason ?? entry.parkCause ?? 'parked' };
   if (outcome && outcome.status !== 'running' && isFailureStatus(outcome.status))

@@ -120,3 +120,10 @@ export function workersInFlight(fold: JournalFold): { iterations: IterationFacts
   }
   return { iterations, turns };
 }
+
+/** Whether a worker holds the task: working on it, or waiting to merge it (its tick comes with the merge). */
+export function heldByWorker(fold: JournalFold, taskId: string): boolean {
+  for (const facts of fold.workers.values())
+    if ((facts.phase === 'working' || facts.phase === 'queued') && facts.task?.id === taskId) return true;
+  return false;
+}
