@@ -74,9 +74,13 @@ export function addMerge(workers: Map<string, WorkerFacts>, event: ReadEventOf<'
   else facts.verifyFailedCount += 1;
 }
 
+/**
+ * A worker's worktree went. Only a known worker's own: the cleanup at a run's end and crash recovery
+ * journal the merge queue's worktree and earlier runs' ones too, named by their directory.
+ */
 export function removeWorktree(workers: Map<string, WorkerFacts>, event: ReadEventOf<'worktree_removed'>): void {
-  if (!event.worker) return;
-  const facts = workerOf(workers, event.worker);
+  const facts = event.worker === undefined ? undefined : workers.get(event.worker);
+  if (!facts || (event.worktree !== undefined && facts.worktree !== null && event.worktree !== facts.worktree)) return;
   facts.phase = 'removed';
   facts.turn = null;
   facts.queuedAt = null;

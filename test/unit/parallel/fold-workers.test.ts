@@ -84,6 +84,17 @@ describe("the fold keeps each parallel worker's iteration and turn in flight", (
     ]);
   });
 
+  it("takes no worker from the run's cleanup of the merge queue's worktree or an earlier run's", () => {
+    const e = events();
+    const fold = foldOf(start(e, 'w1', 1));
+    fold.apply(e({ type: 'worktree_removed', worker: 'merge', worktree: '/x/run/merge', head: 'h', keptIn: 'm' }));
+    fold.apply(e({ type: 'worktree_removed', worker: 'w1', worktree: '/x/old/1', head: 'h', keptIn: 'r' }));
+    expect([...fold.workers.keys()]).toEqual(['w1']);
+    expect(fold.workers.get('w1')?.phase).toBe('working');
+    fold.apply(e({ type: 'worktree_removed', worker: 'w1', worktree: 'wt1', head: 'h', keptIn: 'm' }));
+    expect(fold.workers.get('w1')?.phase).toBe('removed');
+  });
+
   it('goes on from a saved snapshot as it would have live: one turn object, the same counts', () => {
     const list = interleaved();
     const live = foldOf(list);
