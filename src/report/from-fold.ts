@@ -5,6 +5,7 @@
 import type { GuardrailFacts, IterationFacts, RunFacts, RunIncident } from '../journal/fold/facts.js';
 import type { JournalFold } from '../journal/fold/fold.js';
 import { addUsageInto, emptyUsage } from '../vocabulary/turns.js';
+import { workerReports } from './worker-report.js';
 import type { GuardrailReport, IntegrityOutcome, IntegrityReport, IterationReport, RunReport } from './types.js';
 
 export function guardrailReport(facts: GuardrailFacts, withChanges: boolean): GuardrailReport {
@@ -160,5 +161,7 @@ export function foldedRun(fold: JournalFold, reading: RunReading): FoldedRun {
     integrityFindings: facts.integrityFindings,
     guardrails: guardrailReport(facts.guardrails, false),
   };
+  const workers = workerReports(fold);
+  if (workers.length > 0) run.workers = workers;
   return { run, iterations, orphanRescues: facts.orphanRescues };
 }

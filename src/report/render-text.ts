@@ -4,7 +4,7 @@ import { guardrailTally } from '../journal/render/phrases.js';
 import { renderExtraSections } from './render-sections.js';
 import type { Style } from './style.js';
 import { renderTable } from './table.js';
-import type { GuardrailReport, IterationReport, ReportDocument, RunReport } from './types.js';
+import type { GuardrailReport, IterationReport, ReportDocument, RunReport, WorkerReport } from './types.js';
 
 /** How many changes an iteration's lines name (the rest are in --json and the journal). */
 const GUARDRAIL_CHANGES_SHOWN = 5;
@@ -113,8 +113,21 @@ function renderRuns(report: ReportDocument, style: Style): string[] {
       lines.push(
         `      ${style.dim('note:')} ${run.malformedLines} unreadable journal line(s) skipped in ${run.journal}`,
       );
+    for (const worker of run.workers ?? []) lines.push(workerLine(worker, style));
   });
   return lines;
+}
+
+/** A parallel run's worker under its run: its tasks and iterations, and how its merges went. */
+function workerLine(worker: WorkerReport, style: Style): string {
+  const refused = [
+    worker.conflicts > 0 ? `${worker.conflicts} conflict(s)` : '',
+    worker.verifyFailed > 0 ? `${worker.verifyFailed} failed verification once merged` : '',
+  ].filter(Boolean);
+  return (
+    `      ${style.dim(`worker ${worker.worker}:`)} ${worker.tasks} task(s), ${worker.iterations} iteration(s) ` +
+    `(${worker.succeeded} succeeded), ${worker.merged} merged${refused.length ? `, ${refused.join(', ')}` : ''}`
+  );
 }
 
 function taskLabel(it: IterationReport): string {

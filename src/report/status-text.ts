@@ -1,5 +1,6 @@
 /** `pi-harness status` as text: a few lines a person reads at a glance. */
 import type { BudgetView } from '../journal/fold/views.js';
+import type { MergeQueueView, WorkerView } from '../journal/fold/worker-views.js';
 import type { StatusDocument } from './status.js';
 
 function duration(ms: number): string {
@@ -58,16 +59,33 @@ function turnLine(turn: NonNullable<StatusDocument['turn']>): string {
   );
 }
 
+/** A parallel run: one line per worker (its task, step and turn in flight), then the merge queue. */
+function workerLines(workers: readonly WorkerView[], queue: MergeQueueView | undefined): string[] {
+  const lines = workers.map((view) => {
+    const task = view.task ? ` iteration ${view.iteration}: ${view.task} — ${view.step}` : ` ${view.step}`;
+    const turn = view.turn
+      ? ` · turn ${view.turn.role}, ${duration(view.turn.elapsedMs)}, ${view.turn.toolCalls} tool calls` +
+        `${view.turn.lastTool ? ` (last: ${view.turn.lastTool})` : ''}`
+      : '';
+    return `  [${view.worker}]${task}${turn}`;
+  });
+  if (!queue) return lines;
+  const waiting = queue.waiting.length > 0 ? `, waiting: ${queue.waiting.join(', ')}` : '';
+  lines.push(`  merge queue: ${queue.merging ? `merging ${queue.merging}${waiting}` : 'empty'}`);
+  return lines;
+}
+
 export function renderStatus(doc: StatusDocument, now: number = Date.now()): string {
   if (!doc.run) return `no run yet in ${doc.repo}\n`;
   const lines = [headLine(doc, now)];
-  if (doc.iteration) {
+  if (doc.workers) lines.push(...workerLines(doc.workers, doc.mergeQueue));
+  else if (doc.iteration) {
     const phase = doc.iteration.phase ? ` [${doc.iteration.phase}]` : '';
     lines.push(
       `  iteration ${doc.iteration.number}: ${doc.iteration.task ?? '(unknown task)'}${phase} — ${doc.iteration.step}`,
     );
   }
-  if (doc.turn) lines.push(turnLine(doc.turn));
+  if (doc.turn && !doc.workers) lines.push(turnLine(doc.turn));
   const byStatus = Object.entries(doc.iterations.byStatus)
     .map(([status, count]) => `${count} ${status}`)
     .join(', ');

@@ -15,6 +15,7 @@ import {
   type IterationRow,
   type TaskStatus,
 } from '../journal/fold/views.js';
+import { mergeQueueOf, workerViews, type MergeQueueView, type WorkerView } from '../journal/fold/worker-views.js';
 import type { RecordedStatus } from '../vocabulary/iterations.js';
 import type { GitDirs } from '../runtime/harness-home.js';
 import { findRun, type RunFiles } from './active-run.js';
@@ -64,6 +65,10 @@ export interface StatusDocument {
   lastIteration: IterationRow | null;
   /** Operator requests received and not yet settled. */
   pendingControls: { id: string; action: string; plan: string }[];
+  /** A parallel run's workers, each with its task, step and turn in flight (absent in a sequential run). */
+  workers?: WorkerView[];
+  /** A parallel run's merge queue (absent in a sequential run). */
+  mergeQueue?: MergeQueueView;
 }
 
 function turnOf(fold: JournalFold, now: number): StatusDocument['turn'] {
@@ -130,6 +135,7 @@ export function statusOf(
     pendingControls: fold.control.requests
       .filter((request) => request.result === null)
       .map((request) => ({ id: request.id, action: request.action, plan: request.plan })),
+    ...(fold.workers.size > 0 ? { workers: workerViews(fold, context.now), mergeQueue: mergeQueueOf(fold) } : {}),
   };
 }
 

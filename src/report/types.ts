@@ -47,6 +47,22 @@ export interface RunReport {
   integrityFindings: number;
   /** Over the whole run, crash recovery included. */
   guardrails: GuardrailReport;
+  /** A parallel run's workers, in id order (absent in a sequential run). */
+  workers?: WorkerReport[];
+}
+
+/** What one worker of a parallel run did: the tasks it took, its iterations, and how its merges went. */
+export interface WorkerReport {
+  worker: string;
+  /** Distinct tasks it worked on. */
+  tasks: number;
+  iterations: number;
+  /** Iterations that passed in its worktree (each then went to the merge queue). */
+  succeeded: number;
+  merged: number;
+  /** Merges refused for a conflict, and for a failing verification of the merged result. */
+  conflicts: number;
+  verifyFailed: number;
 }
 
 /**

@@ -9,6 +9,7 @@ import { useNow, useStore } from './hooks.js';
 import { IterationDetail } from './iteration.js';
 import { Budgets, Tasks, TurnCard } from './panels.js';
 import type { DashboardStore, Store } from './store.js';
+import { Workers } from './workers.js';
 
 function runState(fold: JournalFold, data: Store): string {
   if (fold.run.finished) return `ended: ${fold.run.stopReason ?? ''} (exit ${fold.run.exitCode})`;
@@ -81,6 +82,11 @@ export function App(props: { store: DashboardStore }) {
         ) : null}
       </div>
       <main class="grid">
+        {fold.workers.size > 0 ? (
+          <section class="card workers">
+            <Workers fold={fold} now={now} />
+          </section>
+        ) : null}
         <section class="card turn">
           <TurnCard fold={fold} now={now} />
         </section>

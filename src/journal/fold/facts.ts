@@ -239,6 +239,30 @@ export interface WorkerFacts {
   merged: string | null;
   /** Tasks it merged so far in the run. */
   mergedCount: number;
+  /** Merges refused so far: a conflict, or a failing verification of the merged result. */
+  conflictCount: number;
+  verifyFailedCount: number;
+  /** Its agent turn in flight (the run-wide `turn` is only the latest one started by any worker). */
+  turn: TurnInFlight | null;
+  /** When its last iteration succeeded and it began to wait for the merge queue (null: not waiting). */
+  queuedAt: string | null;
+}
+
+export function newWorker(worker: string): WorkerFacts {
+  return {
+    worker,
+    iteration: null,
+    task: null,
+    branch: null,
+    worktree: null,
+    phase: 'working',
+    merged: null,
+    mergedCount: 0,
+    conflictCount: 0,
+    verifyFailedCount: 0,
+    turn: null,
+    queuedAt: null,
+  };
 }
 
 /** Something run-wide the journal recorded, in order: a budget stop, a breaker trip, a loose error. */

@@ -22,8 +22,17 @@ import {
   type TurnFacts,
   type TurnInFlight,
   type WorkerFacts,
+  newWorker,
 } from './facts.js';
-import { addMerge, endWorkerIteration, removeWorktree, startWorker } from './worker-events.js';
+import {
+  addMerge,
+  endWorkerIteration,
+  removeWorktree,
+  startWorker,
+  startWorkerIteration,
+  startWorkerTurn,
+  workerTurn,
+} from './worker-events.js';
 import {
   addCommit,
   addIntegrityBaseline,
@@ -102,9 +111,12 @@ export class JournalFold {
   readonly tasks = new Map<string, TaskOutcome>();
   /** A parallel run's workers, by worker id (empty in a sequential run). */
   readonly workers = new Map<string, WorkerFacts>();
-  /** The iteration in flight: started and not yet ended. */
+  /**
+   * The iteration in flight: started and not yet ended. With parallel workers, the latest started
+   * of theirs still in flight (each worker's own is `workers`' `iteration`).
+   */
   current: IterationFacts | undefined;
-  /** The agent turn in flight. */
+  /** The agent turn in flight; with parallel workers the latest started (each one's own: `workers`' `turn`). */
   turn: TurnInFlight | undefined;
   /** The turn the latest turn_end recorded, with the iteration it belongs to. */
   lastTurn: { iteration: number; facts: TurnFacts } | undefined;
@@ -166,7 +178,11 @@ export class JournalFold {
     fold.lastTurn = copy.lastTurn ?? undefined;
     fold.taskList.push(...copy.taskList);
     Object.assign(fold.control, copy.control);
-    for (const [id, facts] of copy.workers ?? []) fold.workers.set(id, facts);
+    for (const [id, facts] of copy.workers ?? []) {
+      // One object for the turn that is both the run's latest and a worker's own, as when live.
+      const same = facts.turn && fold.turn && facts.turn.iteration === fold.turn.iteration;
+      fold.workers.set(id, { ...newWorker(id), ...facts, ...(same ? { turn: fold.turn! } : {}) });
+    }
     fold.requestedModel = copy.internal.requestedModel;
     fold.toolShare = copy.internal.toolShare;
     return fold;
@@ -196,7 +212,9 @@ export class JournalFold {
     else this.iterations[this.iterations.indexOf(this.byNumber.get(event.iteration)!)] = it;
     this.byNumber.set(event.iteration, it);
     this.current = it;
-    this.turn = undefined;
+    startWorkerIteration(this.workers, it);
+    if (!it.worker) this.turn = undefined;
+    else if (this.turn?.iteration === it.iteration) this.turn = this.latestWorkerTurn();
     if (it.task) {
       const known = this.tasks.get(it.task.id);
       this.tasks.set(it.task.id, {
@@ -213,7 +231,7 @@ export class JournalFold {
     this.requestedModel = event.model ?? null;
     const it = this.iteration(event.iteration);
     if (it) it.step = `${event.role ?? 'agent'} turn`;
-    this.turn = {
+    const turn: TurnInFlight = {
       iteration: event.iteration ?? 0,
       role: event.role ?? 'unknown',
       step: event.step ?? event.role ?? 'unknown',
@@ -227,13 +245,45 @@ export class JournalFold {
       contextTokens: null,
       contextWindow: event.contextWindow ?? null,
     };
+    this.turn = turn;
+    if (event.worker !== undefined) startWorkerTurn(this.workers, event.worker, turn);
+  }
+
+  /** @internal The turns in flight an event of a turn updates: its worker's own and the run's latest, once each. */
+  turnsOf(event: { worker?: string; iteration?: number }): TurnInFlight[] {
+    if (event.worker === undefined) return this.turn ? [this.turn] : [];
+    const own = workerTurn(this.workers, event.worker, event.iteration);
+    const latest = this.turn?.iteration === event.iteration ? this.turn : undefined;
+    return [own, latest].filter((turn, index, all): turn is TurnInFlight => !!turn && all.indexOf(turn) === index);
+  }
+
+  /** The latest started turn a worker still has in flight (the run-wide turn after the latest one ended). */
+  private latestWorkerTurn(): TurnInFlight | undefined {
+    let latest: TurnInFlight | undefined;
+    for (const facts of this.workers.values())
+      if (facts.turn && (!latest || facts.turn.startedAt > latest.startedAt)) latest = facts.turn;
+    return latest;
+  }
+
+  /** The latest started iteration a worker is still on (the run-wide current after the latest one ended). */
+  private latestWorkerIteration(): IterationFacts | undefined {
+    let latest: IterationFacts | undefined;
+    for (const facts of this.workers.values()) {
+      const it = facts.phase === 'working' ? this.iteration(facts.iteration ?? undefined) : undefined;
+      if (it && !it.ended && (!latest || it.iteration > latest.iteration)) latest = it;
+    }
+    return latest;
   }
 
   /** @internal */
   endTurn(event: ReadEventOf<'turn_end'>): void {
-    const turn = turnFacts(event, this.requestedModel);
+    const own = event.worker === undefined ? undefined : this.workers.get(event.worker);
+    const ownTurn = workerTurn(this.workers, event.worker, event.iteration);
+    const turn = turnFacts(event, ownTurn ? ownTurn.model : this.requestedModel);
     this.requestedModel = null;
-    this.turn = undefined;
+    if (own && own.turn === ownTurn) own.turn = null;
+    if (event.worker === undefined) this.turn = undefined;
+    else if (this.turn?.iteration === event.iteration) this.turn = this.latestWorkerTurn();
     this.lastTurn = { iteration: event.iteration ?? 0, facts: turn };
     const it = this.iteration(event.iteration);
     if (it) addTurn(it, turn, event);
@@ -257,9 +307,9 @@ export class JournalFold {
     if (!it) return;
     const wasEnded = it.ended;
     endIteration(it, event);
-    if (this.current === it) this.current = undefined;
-    if (this.turn?.iteration === it.iteration) this.turn = undefined;
     endWorkerIteration(this.workers, it);
+    if (this.current === it) this.current = it.worker ? this.latestWorkerIteration() : undefined;
+    if (this.turn?.iteration === it.iteration) this.turn = it.worker ? this.latestWorkerTurn() : undefined;
     if (!wasEnded) {
       const status = it.status ?? 'failed';
       this.run.ended += 1;
@@ -267,7 +317,8 @@ export class JournalFold {
       this.run.counts[status] = (this.run.counts[status] ?? 0) + 1;
       addUsageInto(this.run.usage, it.usage);
     }
-    if (it.task && it.status === 'succeeded') markDone(this.taskList, it.task.id);
+    // A worker's task is done once merged: the merge queue ticks it on the start branch.
+    if (it.task && it.status === 'succeeded' && !it.worker) markDone(this.taskList, it.task.id);
     if (it.task && it.status) {
       const known = this.tasks.get(it.task.id);
       this.tasks.set(it.task.id, {
@@ -312,30 +363,23 @@ const HANDLERS: { [T in DecodableType]?: Handler<T> } = {
     run.reportedSucceeded = event.succeeded ?? null;
     fold.current = undefined;
     fold.turn = undefined;
+    for (const facts of fold.workers.values()) facts.turn = null;
     fold.control.paused = false;
     fold.control.pausedAt = null;
   },
   iteration_start: (fold, event) => fold.startIteration(event),
   turn_start: (fold, event) => fold.startTurn(event),
   turn_usage: (fold, event) => {
-    if (!fold.turn || !event.usage) return;
-    addUsageInto(fold.turn.usage, event.usage);
-    fold.turn.modelRequests = event.modelRequests ?? fold.turn.modelRequests + 1;
-    fold.turn.contextTokens = event.usage.input + event.usage.cacheRead + event.usage.cacheWrite;
+    const usage = event.usage;
+    if (!usage) return;
+    for (const turn of fold.turnsOf(event)) {
+      addUsageInto(turn.usage, usage);
+      turn.modelRequests = event.modelRequests ?? turn.modelRequests + 1;
+      turn.contextTokens = usage.input + usage.cacheRead + usage.cacheWrite;
+    }
   },
   tool_start: (fold, event) => {
-    const turn = fold.turn;
-    if (!turn) return;
-    turn.toolCalls += 1;
-    const name = event.name ?? 'tool';
-    turn.lastTool = event.path ? { name, path: event.path } : { name };
-    turn.tools.push({
-      name,
-      ...(event.path ? { path: event.path } : {}),
-      ...(event.command ? { command: event.command } : {}),
-      at: event.at,
-    });
-    if (turn.tools.length > MAX_TURN_TOOLS) turn.tools.shift();
+    for (const turn of fold.turnsOf(event)) addToolStart(turn, event);
   },
   turn_end: (fold, event) => fold.endTurn(event),
   tool: (fold, event) => fold.addTool(event),
@@ -419,7 +463,10 @@ const HANDLERS: { [T in DecodableType]?: Handler<T> } = {
     else fold.run.incidents.push({ kind: 'error', message });
   },
   worker_start: (fold, event) => startWorker(fold.workers, event),
-  merge: (fold, event) => addMerge(fold.workers, event),
+  merge: (fold, event) => {
+    addMerge(fold.workers, event);
+    if (event.outcome === 'merged' && event.task) markDone(fold.taskList, event.task.id);
+  },
   worktree_removed: (fold, event) => removeWorktree(fold.workers, event),
   task_list: (fold, event) => replaceTaskList(fold.taskList, event),
   task_parked: (fold, event) => parkInList(fold.taskList, event),
@@ -431,3 +478,16 @@ const HANDLERS: { [T in DecodableType]?: Handler<T> } = {
     if (event.path && event.lines !== undefined) addLargeFiles(it, [{ path: event.path, lines: event.lines }]);
   }),
 };
+
+function addToolStart(turn: TurnInFlight, event: ReadEventOf<'tool_start'>): void {
+  turn.toolCalls += 1;
+  const name = event.name ?? 'tool';
+  turn.lastTool = event.path ? { name, path: event.path } : { name };
+  turn.tools.push({
+    name,
+    ...(event.path ? { path: event.path } : {}),
+    ...(event.command ? { command: event.command } : {}),
+    at: event.at,
+  });
+  if (turn.tools.length > MAX_TURN_TOOLS) turn.tools.shift();
+}

@@ -9,6 +9,7 @@ import { isFailureStatus } from '../../vocabulary/iterations.js';
 import { addUsage, emptyUsage, type TokenUsage } from '../../vocabulary/turns.js';
 import type { IterationFacts } from './facts.js';
 import type { JournalFold } from './fold.js';
+import { heldByWorker, workersInFlight } from './worker-views.js';
 
 export type TaskStatus = 'done' | 'current' | 'parked' | 'failed' | 'open';
 
@@ -34,6 +35,7 @@ function taskStatus(
 ): { status: TaskStatus; note: string | null } {
   const outcome = fold.tasks.get(entry.id);
   if (fold.current?.task?.id === entry.id) return { status: 'current', note: null };
+  if (heldByWorker(fold, entry.id)) return { status: 'current', note: null };
   if (entry.done) return { status: 'done', note: null };
   if (entry.parked) return { status: 'parked', note: entry.parkReason ?? entry.parkCause ?? 'parked' };
   if (outcome && outcome.status !== 'running' && isFailureStatus(outcome.status))
@@ -77,6 +79,13 @@ export function budgetTokensOf(usage: TokenUsage): number {
 /** Usage so far: ended iterations, the turns of the iteration in flight, and the turn in flight. */
 export function usageSoFar(fold: JournalFold): TokenUsage {
   let usage = fold.run.usage;
+  if (fold.workers.size > 0) {
+    // Parallel: every worker's iteration and turn in flight (the run-wide ones are among them).
+    const { iterations, turns } = workersInFlight(fold);
+    for (const it of iterations) usage = addUsage(usage, it.usage);
+    for (const turn of turns) usage = addUsage(usage, turn.usage);
+    return usage;
+  }
   if (fold.current) usage = addUsage(usage, fold.current.usage);
   if (fold.turn) usage = addUsage(usage, fold.turn.usage);
   return usage;
@@ -86,6 +95,11 @@ export function usageSoFar(fold: JournalFold): TokenUsage {
 function taskUsage(fold: JournalFold, taskId: string): TokenUsage {
   let usage = emptyUsage();
   for (const it of fold.iterations) if (it.task?.id === taskId) usage = addUsage(usage, it.usage);
+  if (fold.workers.size > 0) {
+    for (const turn of workersInFlight(fold).turns)
+      if (fold.iteration(turn.iteration)?.task?.id === taskId) usage = addUsage(usage, turn.usage);
+    return usage;
+  }
   return fold.turn ? addUsage(usage, fold.turn.usage) : usage;
 }
 
