@@ -27,6 +27,18 @@ export function mergedRef(runId: string, iteration: number): string {
 
 const short = (ref: string) => ref.replace(/^refs\/heads\//, '');
 
+/**
+ * Git's worktree bookkeeping (`.git/worktrees/<name>/`) is not safe against two `worktree add` or
+ * `remove` at once in one repository: a second add read a half-written entry of the first
+ * ("failed to read .git/worktrees/1/commondir"). The run's workers take turns for these commands.
+ */
+let worktreeCommands: Promise<unknown> = Promise.resolve();
+function oneWorktreeCommandAtATime<T>(command: () => Promise<T>): Promise<T> {
+  const next = worktreeCommands.then(command);
+  worktreeCommands = next.catch(() => undefined);
+  return next;
+}
+
 export interface NewWorktree {
   repoRoot: string;
   dir: string;
@@ -38,7 +50,9 @@ export interface NewWorktree {
 export async function addWorktree(options: NewWorktree): Promise<void> {
   await mkdir(path.dirname(options.dir), { recursive: true });
   const target = options.branch ? ['-b', short(options.branch)] : ['--detach'];
-  await git(options.repoRoot, ['worktree', 'add', '--quiet', ...target, options.dir, options.base]);
+  await oneWorktreeCommandAtATime(() =>
+    git(options.repoRoot, ['worktree', 'add', '--quiet', ...target, options.dir, options.base]),
+  );
 }
 
 /** The worktrees git knows of, as `dir → HEAD` (from `git worktree list --porcelain -z`). */
@@ -95,7 +109,7 @@ export async function removeWorktree(options: RemoveOptions): Promise<Removed> {
   const branch = (await git(dir, ['symbolic-ref', '-q', 'HEAD']).catch(() => '')).trim();
   let keptIn = (await refsContaining(repoRoot, head, options.startBranch))[0];
   keptIn ??= await createHarnessRef(repoRoot, options.rescueRef, head);
-  await git(repoRoot, ['worktree', 'remove', '--force', dir]);
+  await oneWorktreeCommandAtATime(() => git(repoRoot, ['worktree', 'remove', '--force', dir]));
   if (branch.startsWith('refs/heads/pi-harness/')) await git(repoRoot, ['branch', '-D', short(branch)]);
   await rm(dir, { recursive: true, force: true });
   return { head, keptIn };
