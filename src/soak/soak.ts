@@ -12,6 +12,9 @@
  *
  *   node dist/soak/soak.js [--kills N] [--seed S] [--max-delay-ms MS] [--parallel N] [--keep]
  *
+ * The kill lands up to `--max-delay-ms` after the run took its lock: 4000 by default, 15000 with
+ * `--parallel` (its iterations end and merge later).
+ *
  * With `--parallel N` the runs use N workers (`run --parallel`): kills land with several
  * iterations in flight and merges half done; a worker's commit counts as kept when the start
  * branch, a merge record or a rescue ref holds it, and no worktree may be left at the end.
@@ -200,7 +203,7 @@ async function main(): Promise<number> {
     options: {
       kills: { type: 'string', default: '20' },
       seed: { type: 'string', default: String(Date.now() % 100000) },
-      'max-delay-ms': { type: 'string', default: '4000' },
+      'max-delay-ms': { type: 'string' },
       parallel: { type: 'string', default: '1' },
       keep: { type: 'boolean', default: false },
     },
@@ -221,7 +224,9 @@ async function main(): Promise<number> {
       repo,
       home,
       kills,
-      maxDelay: Number(values['max-delay-ms']),
+      // A parallel run's iterations end and merge some 10 s after start-up on a loaded machine: kills
+      // only up to 4 s in would never land during a merge.
+      maxDelay: Number(values['max-delay-ms'] ?? (parallel > 1 ? 15000 : 4000)),
       rand: random(seed),
       journaled,
       violations,
