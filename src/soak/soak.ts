@@ -245,6 +245,8 @@ async function main(): Promise<number> {
       .filter(Boolean).length;
     const worktrees = gitOut(repo.dir, ['worktree', 'list', '--porcelain']).match(/^worktree /gm)?.length ?? 0;
     if (worktrees !== 1) violations.push(`final: ${worktrees - 1} worktree(s) left behind`);
+    const branches = gitOut(repo.dir, ['for-each-ref', '--format=%(refname)', 'refs/heads/pi-harness/']).trim();
+    if (branches) violations.push(`final: worker branches left behind:\n${branches}`);
     const lost = violations.filter((violation) => violation.includes('LOST')).length;
     process.stdout.write(
       `soak (seed ${seed}, parallel ${parallel}): ${survived} SIGKILLs survived (${kills} planned), ` +
