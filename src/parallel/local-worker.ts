@@ -40,6 +40,8 @@ export interface LocalWorkerOptions {
   integrity: RunIntegrity;
   /** Refs the scheduler moves while iterations run: never "restored" by a worker's guardrails. */
   ownRefs: () => Record<string, OwnRef>;
+  /** Runs a guard's restore while the scheduler moves none of those refs. */
+  exclusive: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 export class LocalWorktreeWorker implements Worker {
@@ -116,7 +118,11 @@ export class LocalWorktreeWorker implements Worker {
     cancelled: AbortSignal,
   ): Promise<Pick<WorkerResult, 'recorded' | 'reason' | 'exceeded'>> {
     const { config } = wctx;
-    const guard = await RunGuard.open(wctx, { label: this.id, ownRefs: this.options.ownRefs });
+    const guard = await RunGuard.open(wctx, {
+      label: this.id,
+      ownRefs: this.options.ownRefs,
+      exclusive: this.options.exclusive,
+    });
     const watch = new IterationBudgetWatch(this.options.budget);
     const reporter = new TransportReporter(wctx.journal, watch);
     const launch = guard.piLaunch();

@@ -56,6 +56,8 @@ function tail(text: string): string {
 export class MergeQueue {
   private readonly options: MergeQueueOptions;
   private last: Promise<unknown> = Promise.resolve();
+  /** The start branch's move and the workers' guardrail comparisons, one at a time (holdingTip). */
+  private tipHeld: Promise<unknown> = Promise.resolve();
   /** The commit the queue last moved the start branch to (workers' guardrails leave that move alone). */
   mergedTip: string | undefined;
 
@@ -67,6 +69,16 @@ export class MergeQueue {
   merge(request: MergeRequest): Promise<MergeResult> {
     const next = this.last.then(() => this.mergeOne(request));
     this.last = next.catch(() => undefined);
+    return next;
+  }
+
+  /**
+   * Runs `work` while the start branch stays where `mergedTip` says: never during a move, when the
+   * branch is still at the old tip but `mergedTip` already names the new one.
+   */
+  holdingTip<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.tipHeld.then(work);
+    this.tipHeld = next.catch(() => undefined);
     return next;
   }
 
@@ -115,14 +127,12 @@ export class MergeQueue {
     const commit = await this.commit(request, onto);
     const verified = await this.verify();
     if (verified) return { outcome: 'verify_failed', onto, detail: verified };
-    // Set before the move: a worker's guard that looks meanwhile must not take the move for an agent's.
-    const previousTip = this.mergedTip;
-    this.mergedTip = commit;
-    const moved = await this.fastForward(onto, commit);
-    if (moved) {
-      this.mergedTip = previousTip;
-      return { outcome: 'conflict', onto, detail: moved };
-    }
+    const moved = await this.holdingTip(async () => {
+      const failed = await this.fastForward(onto, commit);
+      if (!failed) this.mergedTip = commit;
+      return failed;
+    });
+    if (moved) return { outcome: 'conflict', onto, detail: moved };
     return { outcome: 'merged', commit, onto };
   }
 

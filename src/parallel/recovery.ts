@@ -10,6 +10,7 @@ import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { restoreCrashedIteration } from '../loop/guard/crash-restore.js';
 import type { RunGuard } from '../loop/guard/run-guard.js';
+import type { Journal } from '../journal/writer.js';
 import type { LoopContext } from '../loop/loop-context.js';
 import { recoverCrashedIteration } from '../loop/crash-recovery.js';
 import { loadState, recordIterationResult, type HarnessState, type InProgressIteration } from '../runtime/state.js';
@@ -17,7 +18,10 @@ import { errorMessage } from '../util/errors.js';
 import { harnessOwnPaths } from '../runtime/own-paths.js';
 import { git } from '../workspace/git.js';
 import { workerConfig, workerStateDir, workerStore } from './worker-config.js';
-import { listWorktrees, removeWorktree, worktreesRoot } from './worktrees.js';
+import { createHarnessRef } from '../workspace/tree-builder.js';
+import { listWorktrees, refsContaining, removeWorktree, worktreesRoot } from './worktrees.js';
+
+const WORKER_BRANCHES = 'refs/heads/pi-harness/';
 
 async function recoverOne(
   ctx: LoopContext,
@@ -84,4 +88,32 @@ export async function removeLeftWorktrees(ctx: LoopContext, keep: ReadonlySet<st
     }
   }
   await git(repoRoot, ['worktree', 'prune']).catch(() => undefined);
+  await removeLeftBranches(repoRoot, ctx.journal, startBranch);
+}
+
+/**
+ * Worker branches no worktree has checked out: a kill between removing a worktree and deleting its
+ * branch, or a crashed iteration's snapshot putting back a branch the scheduler had deleted since.
+ * Each is deleted once its commit is kept (merged, or in a rescue ref made for it).
+ */
+export async function removeLeftBranches(repoRoot: string, journal: Journal, startBranch: string): Promise<void> {
+  const checkedOut = new Set((await listWorktrees(repoRoot)).map((tree) => tree.branch));
+  const out = await git(repoRoot, ['for-each-ref', '--format=%(refname)%00%(objectname)', WORKER_BRANCHES]);
+  for (const line of out.split('\n').filter(Boolean)) {
+    const [ref = '', head = ''] = line.split('\0');
+    if (checkedOut.has(ref)) continue;
+    const name = ref.slice(WORKER_BRANCHES.length);
+    try {
+      const keptIn =
+        (await refsContaining(repoRoot, head, startBranch))[0] ??
+        (await createHarnessRef(repoRoot, `refs/pi-harness/rescue/${name}-branch`, head));
+      await git(repoRoot, ['update-ref', '-d', ref, head]);
+      journal.append({
+        type: 'warning',
+        message: `the worker branch ${ref} outlived its worktree: removed, ${head} is in ${keptIn}`,
+      });
+    } catch (error) {
+      journal.append({ type: 'warning', message: `the worker branch ${ref} was kept: ${errorMessage(error)}` });
+    }
+  }
 }

@@ -84,6 +84,7 @@ async function schedule(
         budget,
         integrity,
         ownRefs: () => schedulerRefs(ctx.runId, startBranch, queue.mergedTip),
+        exclusive: (work) => queue.holdingTip(work),
         state: () => scheduler?.state ?? state,
       }),
   );

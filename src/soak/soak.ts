@@ -12,6 +12,9 @@
  *
  *   node dist/soak/soak.js [--kills N] [--seed S] [--max-delay-ms MS] [--parallel N] [--keep]
  *
+ * The kill lands up to `--max-delay-ms` after the run took its lock: 4000 by default, 15000 with
+ * `--parallel` (its iterations end and merge later).
+ *
  * With `--parallel N` the runs use N workers (`run --parallel`): kills land with several
  * iterations in flight and merges half done; a worker's commit counts as kept when the start
  * branch, a merge record or a rescue ref holds it, and no worktree may be left at the end.
@@ -30,6 +33,7 @@ import { harnessHome, listRunJournals, type HarnessHome } from '../runtime/harne
 import { startScriptedModel } from '../scripted-model/index.js';
 import { runHostileSoak } from './hostile.js';
 import { random } from './random.js';
+import { describeSite, killSite, knownRuns, tallySites, type KillSite } from './kill-sites.js';
 import { createSoakRepo, gitOut, IGNORED_USER_FILE, USER_FILE, type SoakRepo } from './repo.js';
 import { soakScript } from './script.js';
 
@@ -157,20 +161,55 @@ function checkFiles(repo: SoakRepo, commits: Set<string>, violations: string[], 
     if (!isKept(repo.dir, commit)) violations.push(`${label}: LOST reported commit ${commit}: no ref holds it`);
 }
 
+interface KillLoop {
+  repo: SoakRepo;
+  home: HarnessHome;
+  kills: number;
+  maxDelay: number;
+  rand: () => number;
+  journaled: Journaled;
+  violations: string[];
+}
+
+/** The kills: each run SIGKILLed at a random moment after taking its lock, checked, restarted. */
+async function killRuns(loop: KillLoop): Promise<{ survived: number; sites: KillSite[] }> {
+  const { repo, home, violations } = loop;
+  const sites: KillSite[] = [];
+  for (let i = 1; i <= loop.kills; i++) {
+    const delay = Math.round(loop.rand() * loop.maxDelay);
+    const before = knownRuns(home);
+    const outcome = await runHarness(repo, home.lockFile, delay);
+    readJournals(home, loop.journaled);
+    if (!outcome.killed) {
+      process.stderr.write(`soak: kill ${i}: the run ended by itself before ${delay} ms (exit ${outcome.code})\n`);
+      if (outcome.code !== 0 && outcome.code !== 1)
+        violations.push(`kill ${i}: unexpected exit ${outcome.code}:\n${outcome.output}`);
+      if (!/\d+\/\d+ iterations succeeded/.test(outcome.output) && !/nothing to do/.test(outcome.output))
+        violations.push(`kill ${i}: run did not complete:\n${outcome.output}`);
+      if (/nothing to do/.test(outcome.output)) break;
+      continue;
+    }
+    const site = killSite(home, before);
+    sites.push(site);
+    await checkAfterKill(repo, violations, `kill ${i} at ${delay} ms`);
+    checkFiles(repo, loop.journaled.commits, violations, `kill ${i}`);
+    process.stderr.write(`soak: kill ${i} at ${delay} ms survived (${describeSite(site)})\n`);
+  }
+  return { survived: sites.length, sites };
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       kills: { type: 'string', default: '20' },
       seed: { type: 'string', default: String(Date.now() % 100000) },
-      'max-delay-ms': { type: 'string', default: '4000' },
+      'max-delay-ms': { type: 'string' },
       parallel: { type: 'string', default: '1' },
       keep: { type: 'boolean', default: false },
     },
   });
   const kills = Number(values.kills);
   const seed = Number(values.seed);
-  const maxDelay = Number(values['max-delay-ms']);
-  const rand = random(seed);
   const server = await startScriptedModel({ script: soakScript() });
   // About one task per kill, so the run is still busy when the last kill lands.
   const parallel = Number(values.parallel);
@@ -179,27 +218,19 @@ async function main(): Promise<number> {
   const home = await harnessHome(config);
   const violations: string[] = [];
   const journaled: Journaled = { commits: new Set(), recoveries: new Set(), iterations: new Set() };
-  let survived = 0;
   process.stderr.write(`soak: seed ${seed}, ${kills} kills, repo ${repo.dir}\n`);
   try {
-    for (let i = 1; i <= kills; i++) {
-      const delay = Math.round(rand() * maxDelay);
-      const outcome = await runHarness(repo, home.lockFile, delay);
-      readJournals(home, journaled);
-      if (!outcome.killed) {
-        process.stderr.write(`soak: kill ${i}: the run ended by itself before ${delay} ms (exit ${outcome.code})\n`);
-        if (outcome.code !== 0 && outcome.code !== 1)
-          violations.push(`kill ${i}: unexpected exit ${outcome.code}:\n${outcome.output}`);
-        if (!/\d+\/\d+ iterations succeeded/.test(outcome.output) && !/nothing to do/.test(outcome.output))
-          violations.push(`kill ${i}: run did not complete:\n${outcome.output}`);
-        if (/nothing to do/.test(outcome.output)) break;
-        continue;
-      }
-      await checkAfterKill(repo, violations, `kill ${i} at ${delay} ms`);
-      checkFiles(repo, journaled.commits, violations, `kill ${i}`);
-      survived += 1;
-      process.stderr.write(`soak: kill ${i} at ${delay} ms survived\n`);
-    }
+    const { survived, sites } = await killRuns({
+      repo,
+      home,
+      kills,
+      // A parallel run's iterations end and merge some 10 s after start-up on a loaded machine: kills
+      // only up to 4 s in would never land during a merge.
+      maxDelay: Number(values['max-delay-ms'] ?? (parallel > 1 ? 15000 : 4000)),
+      rand: random(seed),
+      journaled,
+      violations,
+    });
     const final = await runHarness(repo, home.lockFile, undefined);
     if (final.code !== 0) violations.push(`final run exit ${final.code}:\n${final.output}`);
     const { commits, recoveries, iterations } = readJournals(home, journaled);
@@ -214,11 +245,14 @@ async function main(): Promise<number> {
       .filter(Boolean).length;
     const worktrees = gitOut(repo.dir, ['worktree', 'list', '--porcelain']).match(/^worktree /gm)?.length ?? 0;
     if (worktrees !== 1) violations.push(`final: ${worktrees - 1} worktree(s) left behind`);
+    const branches = gitOut(repo.dir, ['for-each-ref', '--format=%(refname)', 'refs/heads/pi-harness/']).trim();
+    if (branches) violations.push(`final: worker branches left behind:\n${branches}`);
     const lost = violations.filter((violation) => violation.includes('LOST')).length;
     process.stdout.write(
       `soak (seed ${seed}, parallel ${parallel}): ${survived} SIGKILLs survived (${kills} planned), ` +
         `${iterations.size} iterations, ${recoveries.size} crashed iterations recovered, ${rescues} rescue refs, ` +
-        `${commits.size} commits kept, ${lost} lost commits, ${violations.length} invariant violations\n`,
+        `${commits.size} commits kept, ${lost} lost commits, ${violations.length} invariant violations\n` +
+        `  ${tallySites(sites)}\n`,
     );
     for (const violation of violations) process.stdout.write(`  VIOLATION ${violation}\n`);
     return violations.length === 0 ? 0 : 1;

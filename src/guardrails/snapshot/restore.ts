@@ -90,9 +90,13 @@ async function restoreRefs(
   now: Record<string, string>,
 ) {
   const cwd = snapshot.repoRoot;
-  for (const [ref, was] of Object.entries(snapshot.refs)) {
+  for (const [ref, snapshotValue] of Object.entries(snapshot.refs)) {
     const is = now[ref];
-    if (is === was || (await isOwnMove(snapshot, ownRule(ref, ownRefs), was, is))) continue;
+    const rule = ownRule(ref, ownRefs);
+    // A ref the caller holds at one commit belongs there, wherever the snapshot found it: the
+    // caller may have moved it since (a parallel run's merge queue moving the start branch).
+    const was = typeof rule === 'object' ? rule.commit : snapshotValue;
+    if (is === was || (await isOwnMove(snapshot, rule, snapshotValue, is))) continue;
     if (apply) await setRef(cwd, ref, was);
     records.push({
       kind: 'ref_restored',

@@ -86,7 +86,7 @@ export type OwnRef =
   | 'any'
   /** A move forward only: the old value is an ancestor of the new (the iteration's commits). */
   | 'fast-forward'
-  /** Exactly this commit. */
+  /** Exactly this commit: anywhere else (where the snapshot found it included), it is put back here. */
   | { commit: string };
 
 export interface RestoreOptions {

@@ -90,6 +90,11 @@ export interface WorkerGuardOptions {
   label: string;
   /** Asked at every restore: the scheduler's refs as they may move by then. */
   ownRefs: () => Record<string, OwnRef>;
+  /**
+   * Runs a restore while the scheduler moves none of its refs: a comparison made halfway through
+   * a move would take the scheduler's move for an agent's and put the ref back over it.
+   */
+  exclusive: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 export class RunGuard {
@@ -214,7 +219,9 @@ export class RunGuard {
     const watched = this.watched;
     if (!watched?.snapshot) return false;
     const dryRun = this.mode === 'warn';
-    const result = await restoreSnapshot(watched.snapshot, { ownRefs: this.ownRefs(watched), dryRun });
+    const { snapshot } = watched;
+    const compare = () => restoreSnapshot(snapshot, { ownRefs: this.ownRefs(watched), dryRun });
+    const result = await (this.worker ? this.worker.exclusive(compare) : compare());
     for (const record of result.records)
       this.ctx.journal.append(restoreEvent(record, { moment, iteration: watched.iteration, dryRun }));
     let stale = !dryRun && result.records.some((record) => record.kind === 'ref_restored');

@@ -124,6 +124,35 @@ describe('merge queue', () => {
     expect(existsSync(path.join(repo, 'beta.txt'))).toBe(false);
   });
 
+  it("lets a worker's guardrails compare refs only while the start branch is where mergedTip says", async () => {
+    const { repo, queue, tasks, base } = await setUp();
+    const [alpha, beta] = tasks as [Task, Task];
+    const a = await work(repo, 1, alpha, { 'alpha.txt': 'alpha\n' });
+    const b = await work(repo, 2, beta, { 'beta.txt': 'beta\n' });
+    // A worker's guard looking over and over while both merges move the branch: each look must
+    // find the branch at the tip the queue declares (or at the base before the first merge), never
+    // halfway through a move, which the guard would take for an agent's and put back.
+    const seen: { branch: string; declared: string }[] = [];
+    let merging = true;
+    const looks = (async () => {
+      while (merging)
+        await queue.holdingTip(async () => {
+          const branch = gitSync(repo, 'rev-parse', 'main').trim();
+          seen.push({ branch, declared: queue.mergedTip ?? base });
+          await new Promise((resolve) => setTimeout(resolve, 1));
+        });
+    })();
+    const first = queue.merge({ worker: 'w1', iteration: 1, task: alpha, ...a });
+    const second = queue.merge({ worker: 'w2', iteration: 2, task: beta, ...b });
+    expect((await first).outcome).toBe('merged');
+    expect((await second).outcome).toBe('merged');
+    merging = false;
+    await looks;
+    expect(seen.length).toBeGreaterThan(2);
+    expect(seen.filter((look) => look.branch !== look.declared)).toEqual([]);
+    expect(queue.mergedTip).toBe(gitSync(repo, 'rev-parse', 'main').trim());
+  });
+
   it('never removes a worktree with uncommitted work', async () => {
     const { repo, tasks } = await setUp();
     const a = await work(repo, 1, tasks[0]!, { 'alpha.txt': 'alpha\n' });

@@ -48,7 +48,9 @@ describe("a worker's guardrails and the scheduler's refs", () => {
       gitSync(repo, 'update-ref', 'refs/heads/main', agents);
       const { records } = await restoreSnapshot(snapshot, { ownRefs: own });
       expect(records).toMatchObject([{ kind: 'ref_restored', ref: 'refs/heads/main' }]);
-      expect(gitSync(repo, 'rev-parse', 'refs/heads/main').trim()).not.toBe(agents);
+      // Back to where the merge queue put it, not to where the worker's snapshot found it (the base):
+      // that would undo the merge and leave the user's work tree ahead of its branch.
+      expect(gitSync(repo, 'rev-parse', 'refs/heads/main').trim()).toBe(merged);
       // The other worker's branch and the merge record stayed where the scheduler put them.
       expect(gitSync(repo, 'rev-parse', workerBranch(RUN, 2)).trim()).toBe(merged);
       expect(gitSync(repo, 'rev-parse', mergedRef(RUN, 2)).trim()).toBe(merged);
