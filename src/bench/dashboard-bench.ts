@@ -30,22 +30,11 @@ import { readJournalFile } from '../journal/read.js';
 import { writeHistory } from './report-fixture.js';
 import { currentBuild, runOnce } from './run-once.js';
 import { streamCost } from './stream-cost.js';
+import { median, medianTime } from './timing.js';
 
 const MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'cli', 'main.js');
 const CHROMIUM = '/usr/bin/chromium';
 const TOKEN = 'bench-token';
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-
-async function time(repeats: number, task: () => Promise<unknown> | unknown): Promise<number> {
-  const samples: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    const start = performance.now();
-    await task();
-    samples.push(performance.now() - start);
-  }
-  return median(samples);
-}
 
 async function repoWithHistory(iterations: number): Promise<{ repo: string; config: Config; journal: string }> {
   const repo = await mkdtemp(path.join(tmpdir(), 'pi-harness-dashboard-bench-'));
@@ -99,11 +88,11 @@ async function dashboardFigures(iterations: number) {
   try {
     const dashboard = await startDashboard({ config, host: '127.0.0.1', port: 0, token: TOKEN, env: {} });
     try {
-      const loadMs = await time(1, () => dashboard.board.follow());
+      const loadMs = await medianTime(1, () => dashboard.board.follow());
       const headers = { authorization: `Bearer ${TOKEN}` };
       const timedGet = async (what: string) => {
         let bytes = 0;
-        const ms = await time(5, async () => {
+        const ms = await medianTime(5, async () => {
           const url = `http://127.0.0.1:${dashboard.port}${what}`;
           bytes = (await (await fetch(url, { headers })).arrayBuffer()).byteLength;
         });

@@ -13,6 +13,7 @@ import { buildReport, DEFAULT_REPORT_OPTIONS } from '../report/build-report.js';
 import { renderReport } from '../report/render-text.js';
 import { createStyle } from '../report/style.js';
 import { writeHistory } from './report-fixture.js';
+import { medianTime } from './timing.js';
 
 const RUNS = 50;
 const ITERATIONS_PER_RUN = 200;
@@ -26,21 +27,6 @@ async function report(config: Config, options: { json?: boolean; runs?: number; 
     iterations: options.iterations ?? DEFAULT_REPORT_OPTIONS.iterations,
   });
   return options.json ? JSON.stringify(document, null, 2) : renderReport(document, createStyle(false));
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
-async function time(repeats: number, task: () => Promise<unknown> | unknown): Promise<number> {
-  const samples: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    const start = performance.now();
-    await task();
-    samples.push(performance.now() - start);
-  }
-  return median(samples);
 }
 
 async function main(): Promise<void> {
@@ -68,19 +54,21 @@ async function main(): Promise<void> {
 
     await report(config); // warm-up: module loading and the first file-system reads
     const rows: Array<[string, number]> = [
-      ['report (in process)', await time(REPEATS, () => report(config))],
-      ['report --json (in process)', await time(REPEATS, () => report(config, { json: true }))],
+      ['report (in process)', await medianTime(REPEATS, () => report(config))],
+      ['report --json (in process)', await medianTime(REPEATS, () => report(config, { json: true }))],
       [
         'report --runs 50 --iterations 10000 (in process, everything)',
-        await time(REPEATS, () => report(config, { runs: 50, iterations: 10000, json: true })),
+        await medianTime(REPEATS, () => report(config, { runs: 50, iterations: 10000, json: true })),
       ],
       [
         'node dist/cli/main.js report',
-        await time(REPEATS, () => execFileSync(process.execPath, [MAIN, 'report'], { cwd: repo, stdio: 'ignore' })),
+        await medianTime(REPEATS, () =>
+          execFileSync(process.execPath, [MAIN, 'report'], { cwd: repo, stdio: 'ignore' }),
+        ),
       ],
       [
         'node dist/cli/main.js report --json',
-        await time(REPEATS, () =>
+        await medianTime(REPEATS, () =>
           execFileSync(process.execPath, [MAIN, 'report', '--json'], { cwd: repo, stdio: 'ignore' }),
         ),
       ],

@@ -4,12 +4,7 @@
  * median row need not add up exactly.
  */
 import type { RoleFigures, RunFigures, Slice, TaskFigures } from './measure.js';
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
+import { median } from './timing.js';
 
 /** Median of structurally equal values: numbers are medianed, everything else comes from the first. */
 function medianOf<T>(values: readonly T[]): T {

@@ -59,6 +59,19 @@ function checkAllowEntries(entries: string[], ctx: z.core.$RefinementCtx<string[
   });
 }
 
+/** Each `worktreeDependencies` entry is a folder inside the repository: relative, never above it. */
+function checkRelativeFolders(entries: string[], ctx: z.core.$RefinementCtx<string[]>): void {
+  entries.forEach((entry, index) => {
+    const parts = entry.split(/[\\/]/);
+    if (entry.startsWith('/') || /^[A-Za-z]:/.test(entry) || parts.includes('..') || parts.includes('.git'))
+      ctx.addIssue({
+        code: 'custom',
+        path: [index],
+        message: `"${entry}" is not a folder inside the repository; expected a relative path like "node_modules"`,
+      });
+  });
+}
+
 export const THINKING_LEVELS = ['off', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'] as const;
 export const TRANSPORTS = ['rpc', 'mock'] as const;
 export const COMMIT_MODES = ['agent', 'plan'] as const;
@@ -219,6 +232,18 @@ export const ConfigSchema = z.object({
       'Tasks of one phase worked on at once by `run`, each in its own git worktree, merged one at a time. ' +
       '1 = one task at a time in the work tree itself.',
     env: 'PI_PARALLEL',
+  }),
+  worktreeDependencies: meta(z.array(z.string().min(1)).superRefine(checkRelativeFolders).default(['node_modules']), {
+    description:
+      'Git-ignored folders of the work tree (installed dependencies: node_modules, .venv…) that each parallel ' +
+      "worktree gets as a hard-linked copy, so its tests run without installing again. A folder git doesn't " +
+      'ignore, or that is missing, is left out.',
+  }),
+  worktreeSetupCommand: meta(z.string().default(''), {
+    description:
+      'Command run through your shell in each new parallel worktree before its first task (e.g. `npm ci`), ' +
+      'with the time limit of verificationTimeoutSeconds. Empty: none. If it fails, the run stops.',
+    env: 'PI_WORKTREE_SETUP_CMD',
   }),
   sleepBetweenSeconds: meta(z.number().min(0).max(MAX_TIMER_SECONDS, timerLimit).default(2), {
     description: 'Pause between iterations of `run`.',

@@ -7,12 +7,13 @@
 import { stat } from 'node:fs/promises';
 import type { Config } from '../config/load.js';
 import { foldJournal } from '../journal/fold-snapshot.js';
-import type { FoldSnapshot, JournalFold } from '../journal/fold/fold.js';
-import { iterationRow, seriesOf, type IterationRow, type IterationSeries } from '../journal/fold/views.js';
+import type { JournalFold } from '../journal/fold/fold.js';
+import { iterationRow, seriesOf, type IterationRow } from '../journal/fold/views.js';
 import { listRunDirs } from '../report/run-dirs.js';
 import { harnessHome, type HarnessHome } from '../runtime/harness-home.js';
 import { VERSION } from '../version.js';
 import type { ShownRun } from './board.js';
+import type { SeriesPayload, StatePayload } from './payloads.js';
 
 /** Iterations the first snapshot carries; older ones come a page at a time. */
 const RECENT_ITERATIONS = 100;
@@ -21,23 +22,6 @@ const OUTPUT_CHARS = 8000;
 /** Commits and rescues listed in the snapshot's run facts (every iteration names its own). */
 const RECENT_COMMITS = 100;
 const RECENT_RESCUES = 100;
-
-export interface StatePayload {
-  version: string;
-  runId: string | null;
-  live: boolean;
-  /** Control requests can be sent (a run is active and listening). */
-  controllable: boolean;
-  seq: number;
-  fold: FoldSnapshot | null;
-  now: string;
-}
-
-/** The charts' data: one entry per ended iteration of the run shown (10,000 iterations: ~340 kB). */
-export interface SeriesPayload {
-  runId: string | null;
-  series: IterationSeries | null;
-}
 
 export function statePayload(shown: ShownRun | undefined): StatePayload {
   const base = { version: VERSION, now: new Date().toISOString() };

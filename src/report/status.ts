@@ -15,7 +15,14 @@ import {
   type IterationRow,
   type TaskStatus,
 } from '../journal/fold/views.js';
-import { mergeQueueOf, workerViews, type MergeQueueView, type WorkerView } from '../journal/fold/worker-views.js';
+import {
+  mergeQueueOf,
+  turnView,
+  workerViews,
+  type MergeQueueView,
+  type WorkerTurnView,
+  type WorkerView,
+} from '../journal/fold/worker-views.js';
 import type { RecordedStatus } from '../vocabulary/iterations.js';
 import type { GitDirs } from '../runtime/harness-home.js';
 import { findRun, type RunFiles } from './active-run.js';
@@ -44,17 +51,8 @@ export interface StatusDocument {
     step: string;
     startedAt: string | null;
   } | null;
-  turn: {
-    role: string;
-    model: string | null;
-    startedAt: string;
-    elapsedMs: number;
-    toolCalls: number;
-    lastTool: string | null;
-    tokens: number;
-    contextTokens: number | null;
-    contextWindow: number | null;
-  } | null;
+  /** The turn in flight, with how full its context is. */
+  turn: (WorkerTurnView & { contextTokens: number | null; contextWindow: number | null }) | null;
   iterations: { ended: number; succeeded: number; byStatus: Partial<Record<RecordedStatus, number>> };
   commits: number;
   rescues: number;
@@ -74,18 +72,7 @@ export interface StatusDocument {
 function turnOf(fold: JournalFold, now: number): StatusDocument['turn'] {
   const turn = fold.turn;
   if (!turn) return null;
-  const started = Date.parse(turn.startedAt);
-  return {
-    role: turn.role,
-    model: turn.model,
-    startedAt: turn.startedAt,
-    elapsedMs: Number.isNaN(started) ? 0 : Math.max(0, now - started),
-    toolCalls: turn.toolCalls,
-    lastTool: turn.lastTool ? `${turn.lastTool.name}${turn.lastTool.path ? ` ${turn.lastTool.path}` : ''}` : null,
-    tokens: turn.usage.input + turn.usage.output,
-    contextTokens: turn.contextTokens,
-    contextWindow: turn.contextWindow,
-  };
+  return { ...turnView(turn, now), contextTokens: turn.contextTokens, contextWindow: turn.contextWindow };
 }
 
 /** The status document of a folded run. */

@@ -52,17 +52,21 @@ export interface IterationChanges {
   all: string[];
 }
 
-/** `head`: HEAD as the caller just read it; when it is still the start commit nothing was committed. */
+/**
+ * `head`: HEAD as the caller just read it; when it is still the start commit nothing was committed.
+ * `dirty`: the dirty paths, when the caller read them with it.
+ */
 export async function iterationChanges(
   cwd: string,
   startCommit: string | undefined,
   filter: ChangeFilter,
   head?: string,
+  dirty?: readonly string[],
 ): Promise<IterationChanges> {
   const keep = (file: string) => !filter.preDirty.has(file) && !isHarnessPath(file, filter.harnessPaths);
   const moved = startCommit !== undefined && head !== startCommit;
   const committed = moved ? (await committedChangesSince(cwd, startCommit, head)).filter(keep) : [];
-  const uncommitted = (await dirtyPaths(cwd)).filter(keep);
+  const uncommitted = (dirty ?? (await dirtyPaths(cwd))).filter(keep);
   const all = [...new Set([...committed, ...uncommitted])].sort();
   return { committed, uncommitted, all };
 }

@@ -1,13 +1,82 @@
 /**
  * A fingerprint of the whole work tree's content (tracked and untracked, .gitignore and
- * info/exclude respected): the tree hash git would write for it, computed with a throw-away
- * index so the user's index is never touched. Two equal fingerprints mean no file changed, which
- * is how the loop tells whether an agent turn changed anything.
+ * info/exclude respected): the tree hash git would write for it, computed in a scratch index of
+ * the harness's own so the user's index is never touched. Two equal fingerprints mean no file
+ * changed, which is how the loop tells whether an agent turn changed anything.
+ *
+ * The scratch index is kept between fingerprints of the same work tree: git's stat cache in it
+ * spares hashing unchanged files again (untracked ones included), and the excluded paths, dropped
+ * from it once, stay out. Two calls per fingerprint (`add -A`, `write-tree`) instead of four.
  */
+import { rmSync } from 'node:fs';
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { git, gitPath } from './git.js';
+
+interface Scratch {
+  dir: string;
+  index: string;
+  /** The excluded paths are out of it (it was made from the real index, which may have them). */
+  made: boolean;
+  /** Fingerprints of one work tree go one at a time: git locks the index while it writes it. */
+  queue: Promise<unknown>;
+}
+
+/** Work trees with a scratch index; the least recently used goes when more are asked for. */
+const MAX_SCRATCHES = 8;
+const scratches = new Map<string, Scratch>();
+
+function removeAll(): void {
+  for (const scratch of scratches.values()) rmSync(scratch.dir, { recursive: true, force: true });
+  scratches.clear();
+}
+
+async function scratchFor(key: string): Promise<Scratch> {
+  const known = scratches.get(key);
+  if (known) {
+    scratches.delete(key);
+    scratches.set(key, known);
+    return known;
+  }
+  if (scratches.size === 0) process.once('exit', removeAll);
+  const dir = await mkdtemp(path.join(tmpdir(), 'pi-harness-index-'));
+  const scratch: Scratch = { dir, index: path.join(dir, 'index'), made: false, queue: Promise.resolve() };
+  scratches.set(key, scratch);
+  while (scratches.size > MAX_SCRATCHES) {
+    const [oldestKey, oldest] = scratches.entries().next().value as [string, Scratch];
+    scratches.delete(oldestKey);
+    void oldest.queue.finally(() => rm(oldest.dir, { recursive: true, force: true }));
+  }
+  return scratch;
+}
+
+/** Starts the scratch index from a copy of the real one (its stat cache), the excluded paths dropped. */
+async function makeScratch(scratch: Scratch, cwd: string, exclude: readonly string[], realIndex?: string) {
+  const env = { ...process.env, GIT_INDEX_FILE: scratch.index };
+  await rm(scratch.index, { force: true });
+  await copyFile(realIndex ?? (await gitPath(cwd, 'index')), scratch.index).catch(() => undefined);
+  if (exclude.length > 0)
+    await git(cwd, ['rm', '--cached', '-q', '--ignore-unmatch', '--', ...exclude.map((file) => `:(literal)${file}`)], {
+      env,
+    });
+  scratch.made = true;
+}
+
+async function fingerprintIn(scratch: Scratch, cwd: string, exclude: readonly string[], realIndex?: string) {
+  const env = { ...process.env, GIT_INDEX_FILE: scratch.index };
+  const add = () => git(cwd, ['add', '-A', '--', '.', ...exclude.map((file) => `:(exclude,literal)${file}`)], { env });
+  if (!scratch.made) await makeScratch(scratch, cwd, exclude, realIndex);
+  try {
+    await add();
+  } catch {
+    // A scratch index gone or spoilt (a temp-file sweeper, a killed git's lock): made anew once.
+    await rm(`${scratch.index}.lock`, { force: true });
+    await makeScratch(scratch, cwd, exclude, realIndex);
+    await add();
+  }
+  return (await git(cwd, ['write-tree'], { env })).trim();
+}
 
 /**
  * `exclude`: repo-relative paths left out (e.g. the task file, whose tick is not a product change).
@@ -18,24 +87,8 @@ export async function worktreeFingerprint(
   exclude: readonly string[] = [],
   realIndex?: string,
 ): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'pi-harness-index-'));
-  const index = path.join(dir, 'index');
-  const env = { ...process.env, GIT_INDEX_FILE: index };
-  try {
-    // Starting from a copy of the real index lets git reuse its stat cache instead of hashing
-    // every file of a large repository again.
-    await copyFile(realIndex ?? (await gitPath(cwd, 'index')), index).catch(() => undefined);
-    await git(cwd, ['add', '-A', '--', '.', ...exclude.map((file) => `:(exclude,literal)${file}`)], { env });
-    // An excluded path still has its entry from the copied real index, which goes stale when an
-    // agent stages it; drop it so only the other files decide the fingerprint.
-    if (exclude.length > 0)
-      await git(
-        cwd,
-        ['rm', '--cached', '-q', '--ignore-unmatch', '--', ...exclude.map((file) => `:(literal)${file}`)],
-        { env },
-      );
-    return (await git(cwd, ['write-tree'], { env })).trim();
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  const scratch = await scratchFor(`${path.resolve(cwd)}\0${exclude.join('\0')}`);
+  const next = scratch.queue.then(() => fingerprintIn(scratch, cwd, exclude, realIndex));
+  scratch.queue = next.catch(() => undefined);
+  return next;
 }

@@ -97,7 +97,7 @@ export interface StatusEntry {
   kind: ChangeKind;
 }
 
-function kindOf(index: string, worktree: string): ChangeKind {
+export function kindOf(index: string, worktree: string): ChangeKind {
   const both = index + worktree;
   if (both === '??') return 'untracked';
   if (both.includes('U') || both === 'AA' || both === 'DD') return 'conflicted';

@@ -6,7 +6,8 @@
  */
 import { iterationChanges, type ChangeFilter, type IterationChanges } from './changes.js';
 import { worktreeFingerprint } from './fingerprint.js';
-import { gitPath, headCommit } from './git.js';
+import { gitPath } from './git.js';
+import { statusWithHead } from './status-with-head.js';
 
 export interface TreeState {
   head: string | undefined;
@@ -31,10 +32,11 @@ export interface TreeStateOptions {
 
 export async function readTreeState(options: TreeStateOptions): Promise<TreeState> {
   const { repoRoot } = options;
-  const head = await headCommit(repoRoot);
+  const { head, entries } = await statusWithHead(repoRoot);
   const indexFile = options.indexFile ?? (await gitPath(repoRoot, 'index'));
   const fingerprint =
     options.fingerprint === false ? undefined : await worktreeFingerprint(repoRoot, options.notProduct, indexFile);
-  const changes = await iterationChanges(repoRoot, options.startCommit, options.filter, head);
+  const dirty = entries.map((entry) => entry.path);
+  const changes = await iterationChanges(repoRoot, options.startCommit, options.filter, head, dirty);
   return { head, ...(fingerprint !== undefined ? { fingerprint } : {}), changes, indexFile };
 }

@@ -31,72 +31,63 @@ const commandOf = (pid: number): string[] => {
   }
 };
 
+const isGuardian = (pid: number) => commandOf(pid).some((arg) => /guardian\.(js|ts)$/.test(arg));
+
+/**
+ * A harness child whose agent leaves a daemon and a foreground command running (both carry a marker),
+ * stopped once both are up; `sigkill` then kills the harness and says whether nothing was left.
+ */
+async function harnessWithDaemons(piCli?: string) {
+  const sandbox = makeSandbox();
+  fixture.defer(() => sandbox.cleanup());
+  const marker = `pi-harness-mark-${randomUUID()}`;
+  const server = await startScriptedModel({ script: daemonAndForegroundScript(marker) });
+  fixture.defer(() => server.close());
+  const { env } = await writeAgentDir(sandbox.runDir, server);
+  const { child, output } = spawnHarnessChild(fixture, {
+    runDir: sandbox.runDir,
+    repo: sandbox.repo,
+    model: modelName(server),
+    env,
+    ...(piCli ? { piCli } : {}),
+  });
+  const started = await waitFor(
+    () => (output().match(/"tool_start"/g) ?? []).length === 2 && processesMentioning(marker).length >= 2,
+    20_000,
+  );
+  expect(started, output()).toBe(true);
+  const sigkill = async () => {
+    child.kill('SIGKILL');
+    const allGone = await waitFor(
+      () => processesMentioning(sandbox.runDir).length === 0 && processesMentioning(marker).length === 0,
+      6000,
+    );
+    expect(allGone, `left behind: ${processesMentioning(sandbox.runDir).join(',')}`).toBe(true);
+  };
+  return { sandbox, child, sigkill };
+}
+
 describe('the guard', () => {
   it('runs inside pi (no guardian process) and still sweeps everything when the harness is SIGKILLed', async () => {
-    const sandbox = makeSandbox();
-    fixture.defer(() => sandbox.cleanup());
-    const marker = `pi-harness-mark-${randomUUID()}`;
-    const server = await startScriptedModel({ script: daemonAndForegroundScript(marker) });
-    fixture.defer(() => server.close());
-    const { env } = await writeAgentDir(sandbox.runDir, server);
-    const { child, output } = spawnHarnessChild(fixture, {
-      runDir: sandbox.runDir,
-      repo: sandbox.repo,
-      model: modelName(server),
-      env,
-    });
-    const started = await waitFor(
-      () => (output().match(/"tool_start"/g) ?? []).length === 2 && processesMentioning(marker).length >= 2,
-      20_000,
-    );
-    expect(started, output()).toBe(true);
+    const { sandbox, child, sigkill } = await harnessWithDaemons();
     // One process per pi: pi itself, named "pi", with nothing else of the harness beside it.
     const harnessOwn = processesMentioning(sandbox.runDir).filter(
       (pid) => pid !== child.pid && !commandOf(pid).join(' ').includes('sleep'),
     );
     expect(harnessOwn.map((pid) => commandOf(pid)[0])).toEqual(['pi']);
-    expect(harnessOwn.some((pid) => commandOf(pid).some((arg) => /guardian\.(js|ts)$/.test(arg)))).toBe(false);
-
-    child.kill('SIGKILL');
-    const allGone = await waitFor(
-      () => processesMentioning(sandbox.runDir).length === 0 && processesMentioning(marker).length === 0,
-      6000,
-    );
-    expect(allGone, `left behind: ${processesMentioning(sandbox.runDir).join(',')}`).toBe(true);
+    expect(harnessOwn.some(isGuardian)).toBe(false);
+    await sigkill();
   });
 
   it('falls back to a guardian process for a pi that is no Node script, which sweeps just the same', async () => {
-    const sandbox = makeSandbox();
-    fixture.defer(() => sandbox.cleanup());
-    const wrapper = join(sandbox.root, 'pi-wrapper.sh');
+    const wrapperDir = makeSandbox();
+    fixture.defer(() => wrapperDir.cleanup());
+    const wrapper = join(wrapperDir.root, 'pi-wrapper.sh');
     writeFileSync(wrapper, `#!/bin/sh\nexec "${process.execPath}" "${defaultPiCli()}" "$@"\n`);
     chmodSync(wrapper, 0o755);
-    const marker = `pi-harness-mark-${randomUUID()}`;
-    const server = await startScriptedModel({ script: daemonAndForegroundScript(marker) });
-    fixture.defer(() => server.close());
-    const { env } = await writeAgentDir(sandbox.runDir, server);
-    const { child, output } = spawnHarnessChild(fixture, {
-      runDir: sandbox.runDir,
-      repo: sandbox.repo,
-      model: modelName(server),
-      env,
-      piCli: wrapper,
-    });
-    const started = await waitFor(
-      () => (output().match(/"tool_start"/g) ?? []).length === 2 && processesMentioning(marker).length >= 2,
-      20_000,
-    );
-    expect(started, output()).toBe(true);
-    expect(
-      processesMentioning(sandbox.runDir).some((pid) => commandOf(pid).some((arg) => /guardian\.(js|ts)$/.test(arg))),
-    ).toBe(true);
-
-    child.kill('SIGKILL');
-    const allGone = await waitFor(
-      () => processesMentioning(sandbox.runDir).length === 0 && processesMentioning(marker).length === 0,
-      6000,
-    );
-    expect(allGone, `left behind: ${processesMentioning(sandbox.runDir).join(',')}`).toBe(true);
+    const { sandbox, sigkill } = await harnessWithDaemons(wrapper);
+    expect(processesMentioning(sandbox.runDir).some(isGuardian)).toBe(true);
+    await sigkill();
   });
 
   it('sweeps what a pi killed outright left behind, and ends its turn', async () => {

@@ -22,8 +22,7 @@ export const CHROMIUM_ARGS = [
  */
 export function browserMissing(executable = CHROMIUM, env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (existsSync(executable)) return undefined;
-  const message =
-    `${executable} is missing: install Debian's chromium (apt-get install -y chromium) ` + 'to run the browser tests';
+  const message = `${executable} is missing: install Debian's chromium (apt-get install -y chromium) to run the browser tests`;
   if (env.CI === 'true' || env.CI === '1') throw new Error(`CI: ${message}`);
   console.warn(`skipping the browser tests: ${message}`);
   return message;

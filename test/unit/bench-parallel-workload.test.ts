@@ -4,7 +4,6 @@
  * the options that select it, the interleaving of worker counts and the wall-time ratios.
  */
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunFigures } from '../../src/bench/measure.js';
 import { PARALLEL_PLANS, PARALLEL_TASKS, parallelTaskFile } from '../../src/bench/parallel-workload.js';
@@ -19,39 +18,12 @@ import {
   DEFAULT_PROMPT_CAPS,
 } from '../../src/prompts/index.js';
 import { HARNESS_SYSTEM_PROMPT } from '../../src/prompts/system.js';
-import { roleScript, type RecordedRequest, type ScriptStep } from '../../src/scripted-model/index.js';
+import type { ScriptStep } from '../../src/scripted-model/index.js';
+import { oldPrompt as oldTemplate, PI_SYSTEM_PROMPT, playTurn as playBenchTurn } from '../helpers/scripted-turn.js';
 import { parseTasks, type Task } from '../../src/tasks/index.js';
 
-const PI_SYSTEM_PROMPT = 'You are an expert coding assistant operating inside pi, a coding agent harness.';
-const OLD = path.join(import.meta.dirname, '..', 'fixtures', 'prompts-52492ab');
-
-function request(prompt: string, history: unknown[], system: string): RecordedRequest {
-  const body = { messages: [{ role: 'system', content: system }, { role: 'user', content: prompt }, ...history] };
-  return {
-    seq: 0,
-    method: 'POST',
-    path: '/v1/chat/completions',
-    headers: {},
-    auth: { present: true, matched: true },
-    body,
-    bodyBytes: 0,
-    receivedAt: 0,
-  };
-}
-
-/** Plays one whole turn against the parallel workload's script, until the model stops calling tools. */
-function playTurn(prompt: string, system = HARNESS_SYSTEM_PROMPT): ScriptStep[] {
-  const script = roleScript(PARALLEL_PLANS);
-  const steps: ScriptStep[] = [];
-  const history: unknown[] = [];
-  for (let i = 0; i < 20; i++) {
-    const step = script(request(prompt, history, system));
-    steps.push(step);
-    if (step.kind !== 'tool_calls') return steps;
-    history.push({ role: 'assistant', tool_calls: [] }, { role: 'tool', content: 'ok', tool_call_id: 'x' });
-  }
-  throw new Error('the turn never ended');
-}
+/** One whole turn against the parallel workload's script. */
+const playTurn = (prompt: string, system = HARNESS_SYSTEM_PROMPT) => playBenchTurn(PARALLEL_PLANS, prompt, system);
 
 const callsOf = (steps: ScriptStep[]) =>
   steps.flatMap((step) => (step.kind === 'tool_calls' ? step.calls : [])) as {
@@ -92,7 +64,7 @@ const testerPrompt = (task: Task) =>
   });
 /** An older harness's prompt (52492ab's) with this workload's task in place of the fixture's. */
 const oldPrompt = (role: 'developer' | 'tester', task: Task) =>
-  readFileSync(path.join(OLD, `${role}.md`), 'utf8').replace(/^- Task: .*$/m, `- Task: ${task.text}`);
+  oldTemplate(role).replace(/^- Task: .*$/m, `- Task: ${task.text}`);
 
 describe('bench parallel workload', () => {
   it('is six tasks in one phase, each adding a function in a file of its own with a test file of its own', () => {

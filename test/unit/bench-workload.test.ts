@@ -5,7 +5,6 @@
  * `--compare`, and the flatness check of `--memory-check`.
  */
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { interleaving } from '../../src/bench/compare.js';
 import { memoryWindows } from '../../src/bench/memory-check.js';
@@ -20,43 +19,10 @@ import {
 import { HARNESS_SYSTEM_PROMPT } from '../../src/prompts/system.js';
 import type { ReadEvent } from '../../src/journal/decode.js';
 import { parseTasks } from '../../src/tasks/index.js';
-import { roleScript, type RecordedRequest, type ScriptStep } from '../../src/scripted-model/index.js';
+import type { ScriptStep } from '../../src/scripted-model/index.js';
+import { oldPrompt, PI_SYSTEM_PROMPT, playTurn as playBenchTurn } from '../helpers/scripted-turn.js';
 
-const OLD = path.join(import.meta.dirname, '..', 'fixtures', 'prompts-52492ab');
-const oldPrompt = (name: string) => readFileSync(path.join(OLD, `${name}.md`), 'utf8');
-
-function request(prompt: string, history: unknown[] = [], system = PI_SYSTEM_PROMPT): RecordedRequest {
-  const body = { messages: [{ role: 'system', content: system }, { role: 'user', content: prompt }, ...history] };
-  return {
-    seq: 0,
-    method: 'POST',
-    path: '/v1/chat/completions',
-    headers: {},
-    auth: { present: true, matched: true },
-    body,
-    bodyBytes: 0,
-    receivedAt: 0,
-  };
-}
-
-/** The opening of pi's own system prompt (pi 0.87.1): nothing in it asks for calls in one reply. */
-const PI_SYSTEM_PROMPT =
-  'You are an expert coding assistant operating inside pi, a coding agent harness. You help users by reading ' +
-  'files, executing commands, editing code, and writing new files.\n\n<rules>\n- Be concise in your responses\n</rules>';
-
-/** Plays one whole turn against the bench's script: each reply answered, until the model stops. */
-function playTurn(prompt: string, system = PI_SYSTEM_PROMPT): ScriptStep[] {
-  const script = roleScript(PLANS);
-  const steps: ScriptStep[] = [];
-  const history: unknown[] = [];
-  for (let i = 0; i < 20; i++) {
-    const step = script(request(prompt, history, system));
-    steps.push(step);
-    if (step.kind !== 'tool_calls') return steps;
-    history.push({ role: 'assistant', tool_calls: [] }, { role: 'tool', content: 'ok', tool_call_id: 'x' });
-  }
-  throw new Error('the turn never ended');
-}
+const playTurn = (prompt: string, system = PI_SYSTEM_PROMPT) => playBenchTurn(PLANS, prompt, system);
 
 const describeCall = (call: { name: string; arguments: unknown }): string => {
   const args = call.arguments as Record<string, unknown>;

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { ReadEvent } from '../../src/journal/decode.js';
 import { JournalFold } from '../../src/journal/fold/fold.js';
 import { budgetsOf, taskCounts, tasksByPhase } from '../../src/journal/fold/views.js';
+import { turnView } from '../../src/journal/fold/worker-views.js';
+import { statusOf } from '../../src/report/status.js';
 
 let seq = 0;
 const ev = (body: Record<string, unknown>) =>
@@ -105,6 +107,15 @@ describe('the fold: tasks and control', () => {
       contextTokens: 500,
       contextWindow: 1000,
       tools: [{ name: 'edit', path: 'x.ts' }],
+    });
+    // `status` shows the same turn: its shared view (as a worker's) plus how full its context is.
+    const now = Date.parse(fold.turn!.startedAt) + 2000;
+    expect(statusOf(fold, { repo: '/r', active: true, staleLock: null, now }).turn).toEqual({
+      ...turnView(fold.turn!, now),
+      elapsedMs: 2000,
+      lastTool: 'edit x.ts',
+      contextTokens: 500,
+      contextWindow: 1000,
     });
     // Run tokens: two ended iterations (110 each) and the turn in flight (510).
     expect(budgetsOf(fold, Date.now()).find((b) => b.kind === 'run_tokens')).toEqual({

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restoreSnapshot, takeSnapshot } from '../../src/guardrails/snapshot/index.js';
 import { readIterationChanges, readTextAtCommit, recordTestBaseline } from '../../src/integrity/index.js';
 import { isAncestor } from '../../src/workspace/ancestry.js';
+import { readTreeState } from '../../src/workspace/tree-state.js';
 import { gitSync, makeRepo, writeFiles } from '../helpers/git-repo.js';
 
 let bin: string;
@@ -89,5 +90,32 @@ describe('git calls the harness makes per iteration', () => {
       expect(await isAncestor(repo, head, start)).toBe(false);
     });
     expect(count(calls, /merge-base --is-ancestor/)).toBe(2);
+  });
+
+  it('reads the work tree after a step with three calls once its scratch index is made', async () => {
+    const repo = await makeRepo({ 'a.txt': '1\n', 'TODOS.md': '- [ ] t\n' });
+    const filter = { preDirty: new Set<string>(), harnessPaths: [] };
+    const read = (indexFile?: string) =>
+      readTreeState({
+        repoRoot: repo,
+        startCommit: undefined,
+        filter,
+        notProduct: ['TODOS.md'],
+        ...(indexFile ? { indexFile } : {}),
+      });
+    const first = await read();
+    await writeFiles(repo, { 'b.txt': 'new\n' });
+    let second: Awaited<ReturnType<typeof read>> | undefined;
+    const calls = await callsDuring(async () => {
+      second = await read(first.indexFile);
+    });
+    // HEAD and the changes in one status; the fingerprint's add and write-tree: nothing else.
+    expect(calls).toHaveLength(3);
+    expect([/ status --porcelain=v2 /, / add -A /, / write-tree$/].map((call) => count(calls, call))).toEqual([
+      1, 1, 1,
+    ]);
+    expect(second?.head).toBe(first.head);
+    expect(second?.changes.uncommitted).toEqual(['b.txt']);
+    expect(second?.fingerprint).not.toBe(first.fingerprint);
   });
 });

@@ -5,24 +5,15 @@
  * comes after the first render (/api/series: on a long run it is the larger half of the data).
  */
 import { decodeValue } from '../../journal/decode.js';
-import { JournalFold, type FoldSnapshot } from '../../journal/fold/fold.js';
+import { JournalFold } from '../../journal/fold/fold.js';
 import { addToSeries, emptySeries, type IterationSeries } from '../../journal/fold/views.js';
-
-export interface ServerState {
-  version: string;
-  runId: string | null;
-  live: boolean;
-  controllable: boolean;
-  seq: number;
-  fold: FoldSnapshot | null;
-  now: string;
-}
+import type { SeriesPayload, StatePayload } from '../payloads.js';
 
 export interface Store {
   fold: JournalFold | undefined;
   /** Undefined until /api/series has answered. */
   series: IterationSeries | undefined;
-  state: ServerState | undefined;
+  state: StatePayload | undefined;
   /** The event stream is connected. */
   connected: boolean;
   /** Bumped on every change, so views re-render. */
@@ -54,7 +45,7 @@ export class DashboardStore {
     try {
       const response = await fetch('/api/state', { credentials: 'same-origin' });
       if (!response.ok) throw new Error(`the server answered ${response.status}`);
-      const state = (await response.json()) as ServerState;
+      const state = (await response.json()) as StatePayload;
       this.data.state = state;
       this.data.fold = state.fold ? JournalFold.restore(state.fold, { adopt: true }) : undefined;
       this.data.series = undefined;
@@ -78,7 +69,7 @@ export class DashboardStore {
     try {
       const response = await fetch('/api/series', { credentials: 'same-origin' });
       if (response.ok) {
-        const answer = (await response.json()) as { runId: string | null; series: IterationSeries | null };
+        const answer = (await response.json()) as SeriesPayload;
         if (answer.runId !== runId || this.data.state?.runId !== runId) return; // another run by now
         series = answer.series;
       }
@@ -93,7 +84,7 @@ export class DashboardStore {
     this.changed();
   }
 
-  private connect(state: ServerState): void {
+  private connect(state: StatePayload): void {
     this.source?.close();
     const run = state.runId ? `run=${encodeURIComponent(state.runId)}&` : '';
     const source = new EventSource(`/api/events?${run}after=${state.seq}`);
