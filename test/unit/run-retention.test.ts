@@ -11,6 +11,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { PiProcess } from '../../src/agent/rpc/process.js';
+import { readBlobs, readTreeBlobs } from '../../src/integrity/read-git.js';
 import type { TaskRef } from '../../src/journal/events.js';
 import { KEPT_OUTPUT_CHARS } from '../../src/journal/fold/facts.js';
 import { projectionTargets, ProjectionRunner } from '../../src/journal/runner.js';
@@ -18,6 +19,7 @@ import { FileSink } from '../../src/journal/sink.js';
 import { Journal } from '../../src/journal/writer.js';
 import { createRedactor } from '../../src/redact/index.js';
 import { loadTaskFile } from '../../src/tasks/index.js';
+import { makeRepo } from '../helpers/git-repo.js';
 import { projectionConfig } from '../helpers/journal-events.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -144,6 +146,16 @@ describe('what a long run retains', () => {
     const outputs = runner.fold.iterations.map((it) => it.lastVerification?.output.length ?? 0);
     expect(outputs.at(-1)).toBeGreaterThan(90_000);
     expect(Math.max(...outputs.slice(0, -1))).toBeLessThanOrEqual(KEPT_OUTPUT_CHARS);
+  });
+
+  it('a cached blob holds its own bytes, not a share of a 64 KiB buffer', async () => {
+    const files = Object.fromEntries(Array.from({ length: 8 }, (_, n) => [`f${n}.txt`, `file ${n}\n`.repeat(20)]));
+    const repo = await makeRepo(files);
+    const ids = (await readTreeBlobs(repo, 'HEAD')).map((blob) => blob.blob);
+    await readBlobs(repo, ids);
+    const cached = await readBlobs(repo, ids);
+    expect(cached.size).toBe(ids.length);
+    for (const bytes of cached.values()) expect(bytes.buffer.byteLength).toBe(bytes.length);
   });
 
   it('a pi exit listener that was removed lets go of what it holds while pi lives on', async () => {
