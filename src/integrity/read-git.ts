@@ -81,6 +81,17 @@ function toContent(bytes: Buffer, maxTextBytes: number): FileContent {
   return { size: bytes.length, text: bytes.toString('utf8') };
 }
 
+/**
+ * A copy in memory of its own: the batch's output buffer would otherwise stay alive behind a slice,
+ * and so would Node's 64 KiB allocation pool behind `Buffer.from` (every small copy is a slice of
+ * one) — 64 cached blobs could keep 4 MiB.
+ */
+function ownCopy(bytes: Buffer): Buffer {
+  const copy = Buffer.allocUnsafeSlow(bytes.length);
+  bytes.copy(copy);
+  return copy;
+}
+
 /** Reads blobs by object id: the small ones read before from the cache, the rest through one `git cat-file --batch`. */
 export async function readBlobs(cwd: string, ids: readonly string[]): Promise<Map<string, Buffer>> {
   const found = new Map<string, Buffer>();
@@ -91,8 +102,7 @@ export async function readBlobs(cwd: string, ids: readonly string[]): Promise<Ma
     else found.set(id, known);
   }
   for (const [id, bytes] of await catFileBatch(cwd, missing)) {
-    // A copy: the batch's output buffer would otherwise stay alive behind the slice.
-    if (bytes.length <= CACHED_BLOB_MAX_BYTES) blobCache.set(`${cwd}\0${id}`, Buffer.from(bytes));
+    if (bytes.length <= CACHED_BLOB_MAX_BYTES) blobCache.set(`${cwd}\0${id}`, ownCopy(bytes));
     found.set(id, bytes);
   }
   return found;

@@ -2,6 +2,7 @@
  * Splitting text into lines without losing track of where each line sits in the original string,
  * so edits (ticking a checkbox) can touch exactly one character and keep every other byte.
  */
+import { detached } from '../util/detached.js';
 import type { EolStyle } from './types.js';
 
 export type LineEnding = '\n' | '\r\n' | '\r' | '';
@@ -24,7 +25,8 @@ const TAB_WIDTH = 4;
 /**
  * Splits on LF, CRLF and lone CR (the three line endings CommonMark and common editors accept), so a
  * file with mixed endings gets the same line numbers an editor shows. A final line ending does not
- * start an extra empty line; an empty text has no lines.
+ * start an extra empty line; an empty text has no lines. Each line is a string of its own, not a view
+ * into `text`: what the run keeps of a task (its title, its phase) must not keep the whole file.
  */
 export function splitLines(text: string): SourceLine[] {
   const lines: SourceLine[] = [];
@@ -35,10 +37,10 @@ export function splitLines(text: string): SourceLine[] {
     const match = breaks.exec(text);
     const number = lines.length + 1;
     if (match === null) {
-      lines.push({ number, start: pos, content: text.slice(pos), eol: '' });
+      lines.push({ number, start: pos, content: detached(text.slice(pos)), eol: '' });
       break;
     }
-    lines.push({ number, start: pos, content: text.slice(pos, match.index), eol: match[0] as LineEnding });
+    lines.push({ number, start: pos, content: detached(text.slice(pos, match.index)), eol: match[0] as LineEnding });
     pos = match.index + match[0].length;
   }
   return lines;

@@ -44,6 +44,7 @@ export class PiProcess {
   readonly pid: number;
   private readonly decoder = new JsonlDecoder();
   private readonly listeners = new Set<Listener>();
+  private readonly exitListeners = new Set<(exit: PiExit) => void>();
   private readonly pending = new Map<string, (r: PiResponse) => void>();
   private stderrTail = '';
   private exitInfo: PiExit | undefined;
@@ -68,6 +69,7 @@ export class PiProcess {
     this.exitPromise = this.guarded.waitForExit().then((exit) => {
       this.exitInfo = exit;
       for (const item of this.decoder.end()) this.dispatch(item);
+      for (const listener of [...this.exitListeners]) listener(exit);
       return exit;
     });
     this.child.stdout!.on('data', (chunk: Buffer) => {
@@ -105,6 +107,24 @@ export class PiProcess {
 
   waitForExit(): Promise<PiExit> {
     return this.exitPromise;
+  }
+
+  /**
+   * Calls `listener` once when pi exits (at once, after this call, when it has exited already);
+   * returns the unsubscribe. Unlike `waitForExit().then`, a turn that ended can let go: a warm pi
+   * lives for many turns, and each pending reaction would keep its turn's state until pi exits.
+   */
+  onExit(listener: (exit: PiExit) => void): () => void {
+    const exited = this.exitInfo;
+    if (exited) {
+      let live = true;
+      queueMicrotask(() => live && listener(exited));
+      return () => {
+        live = false;
+      };
+    }
+    this.exitListeners.add(listener);
+    return () => this.exitListeners.delete(listener);
   }
 
   stderr(): string {
@@ -152,15 +172,19 @@ export class PiProcess {
   async request<T extends PiCommandType>(command: PiCommand & { type: T }, timeoutMs: number): Promise<PiAnswer<T>> {
     const id = `h-${randomUUID()}`;
     const response = new Promise<PiResponse>((resolve, reject) => {
+      let stopWatchingExit = () => {};
       const timer = setTimeout(() => {
         this.pending.delete(id);
+        stopWatchingExit();
         reject(new Error(`no response to ${command.type} within ${timeoutMs} ms`));
       }, timeoutMs);
       this.pending.set(id, (r) => {
         clearTimeout(timer);
+        stopWatchingExit();
         resolve(r);
       });
-      void this.exitPromise.then(() => {
+      // Not `waitForExit().then`: that would hold every command (prompts included) until pi exits.
+      stopWatchingExit = this.onExit(() => {
         if (!this.pending.delete(id)) return;
         clearTimeout(timer);
         reject(new Error(`pi exited before answering ${command.type}`));

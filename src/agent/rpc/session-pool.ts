@@ -11,6 +11,7 @@
 
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { sweepGuarded } from '../../process/guardian.js';
+import { BoundedCache } from '../../util/bounded-cache.js';
 import type { PiProcess } from './process.js';
 import type { PiSessionState } from './protocol.js';
 
@@ -41,11 +42,19 @@ export function stateSignature(state: PiSessionState): string {
  */
 export const MAX_SESSIONS_PER_PROCESS = 25;
 
+/** Session files remembered for resuming: dozens of iterations' worth. */
+export const SESSION_FILES_KEPT = 256;
+
 export class SessionPool {
   private readonly workers = new Set<PiWorker>();
   /** sessionId → the process that holds it now. */
   private readonly live = new Map<string, PiWorker>();
-  private readonly files = new Map<string, string>();
+  /**
+   * sessionId → its session file, for resuming a session its process has moved on from. Bounded: a
+   * session is resumed within its iteration, and a run of hundreds of iterations must not keep one
+   * entry per session it ever opened.
+   */
+  private readonly files = new BoundedCache<string, string>(SESSION_FILES_KEPT);
   /** Cleared once pi says it does not know `new_session` (another pi version): spawn from then on. */
   private canSwitch = true;
 

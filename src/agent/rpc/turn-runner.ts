@@ -115,6 +115,7 @@ class PiTurn {
   /** The model has answered once: a user message from now on is delivered steering, not the prompt. */
   private sawAssistant = false;
   private unsubscribe: () => void = () => {};
+  private stopWatchingExit: () => void = () => {};
   private resolve: (outcome: TurnOutcome) => void = () => {};
 
   constructor(proc: PiProcess, request: TurnRequest, cfg: TurnRunnerConfig, signal: AbortSignal | undefined) {
@@ -130,7 +131,7 @@ class PiTurn {
       this.resolve = resolve;
       this.unsubscribe = this.proc.onEvent((event) => this.onEvent(event));
       this.ticker = setInterval(() => this.tick(), this.cfg.tickMs);
-      void this.proc.waitForExit().then((exit) => this.onExit(exit));
+      this.stopWatchingExit = this.proc.onExit((exit) => this.onExit(exit));
       if (this.signal?.aborted) return this.onAbort();
       this.signal?.addEventListener('abort', this.onAbort, { once: true });
       this.sendPrompt(firstPrompt(this.request));
@@ -149,6 +150,7 @@ class PiTurn {
       settle({ kind: 'not_delivered', why: `the turn ended (${end.reason}) before pi delivered it` });
     void stopAgent(this.proc, end.stop, this.cfg.abortSettleMs, this.acc).then((processLost) => {
       this.unsubscribe();
+      this.stopWatchingExit();
       this.resolve({
         status: end.status,
         terminalReason: end.reason,

@@ -93,6 +93,13 @@ export interface ControlFacts {
 
 export const MAX_CONTROLS = 50;
 
+/**
+ * Characters of an ended iteration's verification output the fold keeps once a later iteration has
+ * ended too (its failure artifact is written by then): as much as any view shows of it. A long run
+ * must not keep every test run's whole output.
+ */
+export const KEPT_OUTPUT_CHARS = 8000;
+
 /** A task of the task file, with what the journal says happened to it. */
 export interface TaskEntryFacts extends TaskListEntry {
   /** Why it is parked, when it is. */

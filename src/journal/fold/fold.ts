@@ -10,6 +10,7 @@ import type { DecodableType, ReadEvent, ReadEventOf } from '../decode.js';
 import {
   emptyRun,
   emptyTallies,
+  KEPT_OUTPUT_CHARS,
   MAX_TURN_TOOLS,
   newIteration,
   type ControlFacts,
@@ -43,6 +44,7 @@ import {
   addVerdict,
   addVerification,
   addVisualReview,
+  cutOutput,
   endIteration,
   turnFacts,
 } from './iteration-events.js';
@@ -128,6 +130,8 @@ export class JournalFold {
   private readonly repoRoot: string | undefined;
   /** The model each iteration's pending turn_start asked for. */
   private requestedModel: string | null = null;
+  /** The iteration that ended last: its output is cut when the next one ends. */
+  private lastEnded: IterationFacts | undefined;
   /** The share of the latest turn's tokens and cost each of its tool calls carries. */
   private toolShare = { tokens: 0, cost: 0 };
 
@@ -316,6 +320,8 @@ export class JournalFold {
       if (status === 'succeeded') this.run.succeeded += 1;
       this.run.counts[status] = (this.run.counts[status] ?? 0) + 1;
       addUsageInto(this.run.usage, it.usage);
+      if (this.lastEnded && this.lastEnded !== it) cutOutput(this.lastEnded, KEPT_OUTPUT_CHARS);
+      this.lastEnded = it;
     }
     // A worker's task is done once merged: the merge queue ticks it on the start branch.
     if (it.task && it.status === 'succeeded' && !it.worker) markDone(this.taskList, it.task.id);

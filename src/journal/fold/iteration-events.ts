@@ -2,6 +2,7 @@
  * How each iteration event changes the facts of its iteration. Every function mutates in place:
  * the fold is applied to every event of long journals and must stay cheap.
  */
+import { detached } from '../../util/detached.js';
 import { addUsageInto, emptyUsage } from '../../vocabulary/turns.js';
 import type { ReadEventOf } from '../decode.js';
 import type { IterationFacts, TurnFacts } from './facts.js';
@@ -51,6 +52,13 @@ export function addVerification(it: IterationFacts, event: ReadEventOf<'verifica
     output: event.output ?? event.outputTail ?? '',
   };
   it.step = 'after verification';
+}
+
+/** Cuts the iteration's kept verification output to its last `chars` characters. */
+export function cutOutput(it: IterationFacts, chars: number): void {
+  const last = it.lastVerification;
+  // A fresh string, not a view into the whole output (V8 keeps a slice's parent alive).
+  if (last && last.output.length > chars) last.output = detached(last.output.slice(-chars));
 }
 
 export function addVerdict(it: IterationFacts, event: ReadEventOf<'verdict'>): void {
