@@ -420,6 +420,7 @@ const FIELDS: { [T in DecodableType]: Fields<BodyOf<T>> } = {
     detail: str,
   },
   worktree_removed: { worker: str, worktree: str, head: str, keptIn: str },
+  worktree_moved: { worker: str, worktree: str, head: str, keptIn: str, from: str, to: str },
 };
 
 export type Decoded =

@@ -364,7 +364,20 @@ export type JournalEventBody =
       detail?: string;
     }
   /** A worker's worktree removed, once its HEAD was merged or kept in a rescue ref (`keptIn`). */
-  | { type: 'worktree_removed'; worker: string; worktree: string; head: string; keptIn: string };
+  | { type: 'worktree_removed'; worker: string; worktree: string; head: string; keptIn: string }
+  /**
+   * A worker's worktree moved on to its next iteration's branch (`to`), once the HEAD it had (`head`,
+   * on branch `from`, deleted since) was merged or kept in a rescue ref (`keptIn`).
+   */
+  | {
+      type: 'worktree_moved';
+      worker: string;
+      worktree: string;
+      head: string;
+      keptIn: string;
+      from?: string;
+      to: string;
+    };
 
 export const MERGE_OUTCOMES = ['merged', 'conflict', 'verify_failed'] as const;
 export type MergeOutcome = (typeof MERGE_OUTCOMES)[number];

@@ -2,7 +2,7 @@
  * After a parallel run died with iterations in flight: each worker's iteration recorded itself in a
  * state file of its own, so each one is recovered like a crashed sequential iteration — what its
  * agents did to refs put back, its uncommitted work kept in a rescue ref, counted as crashed — in
- * its own worktree. Then every worktree the run left is removed, its HEAD first kept (merged, or
+ * its own worktree (a worker's slot, found by the iteration's branch). Then every worktree the run left is removed, its HEAD first kept (merged, or
  * in a rescue ref). Nothing is deleted that was not first kept.
  */
 import { existsSync } from 'node:fs';
@@ -19,9 +19,22 @@ import { harnessOwnPaths } from '../runtime/own-paths.js';
 import { git } from '../workspace/git.js';
 import { workerConfig, workerStateDir, workerStore } from './worker-config.js';
 import { createHarnessRef } from '../workspace/tree-builder.js';
-import { listWorktrees, refsContaining, removeWorktree, worktreesRoot } from './worktrees.js';
+import { listWorktrees, refsContaining, removeWorktree, workerBranch, worktreesRoot } from './worktrees.js';
 
 const WORKER_BRANCHES = 'refs/heads/pi-harness/';
+
+/**
+ * The worktree a crashed iteration ran in: the one with its branch checked out (a worker's slot
+ * serves many iterations, each on a branch of its own), or the folder named after the iteration
+ * (where runs before slots put it).
+ */
+async function crashedWorktree(repoRoot: string, crashed: InProgressIteration): Promise<string | undefined> {
+  const branch = workerBranch(crashed.runId, crashed.iteration);
+  const onBranch = (await listWorktrees(repoRoot)).find((tree) => tree.branch === branch);
+  if (onBranch && existsSync(onBranch.dir)) return onBranch.dir;
+  const older = path.join(worktreesRoot(repoRoot), crashed.runId, String(crashed.iteration));
+  return existsSync(older) ? older : undefined;
+}
 
 async function recoverOne(
   ctx: LoopContext,
@@ -30,11 +43,11 @@ async function recoverOne(
   crashed: InProgressIteration,
   stateFile: string,
 ): Promise<HarnessState> {
-  const worktree = path.join(worktreesRoot(ctx.config.repoRoot), crashed.runId, String(crashed.iteration));
-  if (!existsSync(worktree)) {
+  const worktree = await crashedWorktree(ctx.config.repoRoot, crashed);
+  if (!worktree) {
     ctx.journal.append({
       type: 'warning',
-      message: `iteration ${crashed.iteration} of run ${crashed.runId} was in flight, but its worktree ${worktree} is gone`,
+      message: `iteration ${crashed.iteration} of run ${crashed.runId} was in flight, but its worktree is gone`,
     });
     return recordIterationResult(state, {
       taskId: crashed.taskId,

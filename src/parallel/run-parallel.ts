@@ -81,6 +81,7 @@ async function schedule(
       new LocalWorktreeWorker({
         id: `w${index + 1}`,
         ctx,
+        startBranch,
         budget,
         integrity,
         ownRefs: () => schedulerRefs(ctx.runId, startBranch, queue.mergedTip),

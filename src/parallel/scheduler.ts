@@ -1,10 +1,12 @@
 /**
  * The parallel scheduler: up to N workers, each given a task of the current phase at the start
- * branch's tip; as each iteration ends, a success goes through the merge queue, the worktree is
- * removed once its work is kept, and the result is counted in the run's one state — with the same
+ * branch's tip; as each iteration ends, a success goes through the merge queue and the result is
+ * counted in the run's one state — with the same
  * budgets, breaker and stop rules as a sequential run (loop/iteration-stops.ts). A merge conflict or
  * a failing merged verification sends the task back to a developer once, on top of what was merged;
- * a second one fails the task (parked, run exits 1) with its work in a rescue ref.
+ * a second one fails the task (parked, run exits 1) with its work in a rescue ref. A worker keeps its
+ * worktree and pi processes from one task to the next; the scheduler closes every worker when the
+ * run ends, whichever way it ends (each keeps its worktree's HEAD before removing it).
  */
 import { afterIteration, type Stop } from '../loop/iteration-stops.js';
 import type { RunEnded } from '../loop/iterate.js';
@@ -19,7 +21,6 @@ import { git } from '../workspace/git.js';
 import type { MergeQueue, MergeResult } from './merge-queue.js';
 import { pickTasks } from './pick.js';
 import type { Assignment, RunningIteration, Worker, WorkerResult } from './worker.js';
-import { removeWorktree } from './worktrees.js';
 
 interface InFlight {
   worker: Worker;
@@ -62,6 +63,27 @@ export class Scheduler {
   }
 
   async run(): Promise<RunEnded> {
+    try {
+      return await this.iterate();
+    } finally {
+      await this.closeWorkers();
+    }
+  }
+
+  /** Every worker closed (an iteration still in flight cancelled first); a failure to close is journaled. */
+  private async closeWorkers(): Promise<void> {
+    const closed = await Promise.allSettled(this.options.workers.map((worker) => worker.close()));
+    for (const [index, outcome] of closed.entries()) {
+      if (outcome.status === 'fulfilled') continue;
+      const worker = this.options.workers[index]!.id;
+      this.options.ctx.journal.append({
+        type: 'warning',
+        message: `worker ${worker} could not be closed: ${errorMessage(outcome.reason)}`,
+      });
+    }
+  }
+
+  private async iterate(): Promise<RunEnded> {
     let stop: Stop | undefined;
     while (true) {
       if (!stop) stop = await this.fill();
@@ -144,7 +166,7 @@ export class Scheduler {
     this.flying.add({ worker, assignment, running, settled });
   }
 
-  /** A finished iteration: merged or sent back, its worktree removed, counted, and the stop rules asked. */
+  /** A finished iteration: merged or sent back, counted, and the stop rules asked. */
   private async settle(entry: InFlight, result: WorkerResult | undefined): Promise<Stop | undefined> {
     const { ctx } = this.options;
     const { task } = entry.assignment;
@@ -168,7 +190,6 @@ export class Scheduler {
         sentBack = this.sendBack(task, merged);
       }
     }
-    if (result) await this.removeWorktree(entry, result);
     this.state = recordIterationResult(this.state, {
       taskId: task.id,
       status: recorded,
@@ -202,26 +223,6 @@ export class Scheduler {
     this.result = 'failed';
     this.state = parkTask(this.state, task.id, `its change could not be merged twice (${merged.outcome})`);
     return false;
-  }
-
-  private async removeWorktree(entry: InFlight, result: WorkerResult): Promise<void> {
-    const { ctx, startBranch } = this.options;
-    const { iteration } = entry.assignment;
-    try {
-      const removed = await removeWorktree({
-        repoRoot: ctx.config.repoRoot,
-        dir: result.worktree,
-        startBranch,
-        rescueRef: `refs/pi-harness/rescue/${ctx.runId}/${iteration}-unmerged`,
-      });
-      ctx.journal.append({ type: 'worktree_removed', worker: entry.worker.id, worktree: result.worktree, ...removed });
-    } catch (error) {
-      ctx.journal.append({
-        type: 'warning',
-        iteration,
-        message: `the worktree ${result.worktree} was kept: ${errorMessage(error)}`,
-      });
-    }
   }
 }
 

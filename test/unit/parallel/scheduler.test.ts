@@ -14,7 +14,8 @@ import type { LoopContext } from '../../../src/loop/loop-context.js';
 import { MergeQueue } from '../../../src/parallel/merge-queue.js';
 import { Scheduler } from '../../../src/parallel/scheduler.js';
 import type { Assignment, Worker, WorkerResult } from '../../../src/parallel/worker.js';
-import { addWorktree, workerBranch, worktreesRoot } from '../../../src/parallel/worktrees.js';
+import { WorkerSlot } from '../../../src/parallel/worker-slot.js';
+import { worktreesRoot } from '../../../src/parallel/worktrees.js';
 import { BudgetGuard } from '../../../src/runtime/budget.js';
 import type { RunLock } from '../../../src/runtime/lock.js';
 import { harnessHome } from '../../../src/runtime/harness-home.js';
@@ -28,15 +29,28 @@ afterEach(async () => {
   for (const root of roots.splice(0)) await rm(root, { recursive: true, force: true });
 });
 
-/** A worker whose "agent" writes `files(assignment)` and commits them on its branch. */
-function fakeWorker(id: string, repo: string, files: (a: Assignment) => Record<string, string>): Worker {
+/**
+ * A worker whose "agent" writes `files(assignment)` and commits them on its branch, in one worktree
+ * moved from task to task as the local worker's is (WorkerSlot).
+ */
+function fakeWorker(
+  id: string,
+  s: { repo: string; ctx: LoopContext },
+  files: (a: Assignment) => Record<string, string>,
+): Worker {
+  const { repo, ctx } = s;
+  const slot = new WorkerSlot({
+    worker: id,
+    repoRoot: repo,
+    runId: RUN,
+    startBranch: 'refs/heads/main',
+    journal: ctx.journal,
+  });
   return {
     id,
     start(assignment) {
       const result = (async (): Promise<WorkerResult> => {
-        const worktree = path.join(worktreesRoot(repo), RUN, String(assignment.iteration));
-        const branch = workerBranch(RUN, assignment.iteration);
-        await addWorktree({ repoRoot: repo, dir: worktree, branch, base: assignment.baseCommit });
+        const { dir: worktree, branch } = await slot.take(assignment.iteration, assignment.baseCommit);
         for (const [name, content] of Object.entries(files(assignment)))
           await writeFile(path.join(worktree, name), content);
         gitSync(worktree, 'add', '-A');
@@ -46,7 +60,7 @@ function fakeWorker(id: string, repo: string, files: (a: Assignment) => Record<s
       })();
       return { result, cancel: () => undefined };
     },
-    close: async () => undefined,
+    close: () => slot.remove(),
   };
 }
 
@@ -94,7 +108,7 @@ describe('scheduler', () => {
       a.task.text === 'Bad task' ? { 'broken.txt': 'x\n' } : { 'good.txt': 'ok\n' };
     const redos: (string | undefined)[] = [];
     const workers = ['w1', 'w2'].map((id) => {
-      const worker = fakeWorker(id, s.repo, files);
+      const worker = fakeWorker(id, s, files);
       const start = worker.start.bind(worker);
       worker.start = (a) => {
         if (a.task.text === 'Bad task') redos.push(a.redo);
@@ -118,6 +132,10 @@ describe('scheduler', () => {
     expect(rescued.split('\n')).toHaveLength(2);
     for (const ref of rescued.split('\n')) expect(gitSync(s.repo, 'show', `${ref}:broken.txt`)).toBe('x\n');
     expect(gitSync(s.repo, 'for-each-ref', 'refs/heads/pi-harness/').trim()).toBe('');
+    expect(gitSync(s.repo, 'worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(2);
+    // Each worker's one worktree moved from task to task (three iterations, two workers: one move).
+    expect(s.events.filter((e) => e.type === 'worktree_moved')).toHaveLength(1);
+    expect(s.events.filter((e) => e.type === 'worktree_removed')).toHaveLength(2);
     // The two first attempts run at once: either may reach the merge queue first.
     expect(
       s.events
@@ -131,7 +149,7 @@ describe('scheduler', () => {
     const s = await setUp('', '# One\n\n- [ ] A\n- [ ] B\n\n# Two\n\n- [ ] C\n');
     const order: string[] = [];
     const workers = ['w1', 'w2', 'w3'].map((id) => {
-      const worker = fakeWorker(id, s.repo, (a) => ({ [`${a.task.text}.txt`]: a.task.text }));
+      const worker = fakeWorker(id, s, (a) => ({ [`${a.task.text}.txt`]: a.task.text }));
       const start = worker.start.bind(worker);
       worker.start = (a) => {
         order.push(
