@@ -97,6 +97,7 @@ async function schedule(
     dir: path.join(worktreesRoot(config.repoRoot), ctx.runId, 'merge'),
     env: ctx.io.env,
     signal: ctx.signal,
+    integrity,
   });
   scheduler = new Scheduler({ ctx, lock, state, workers, queue, budget, startBranch });
   return scheduler.run();
