@@ -20,10 +20,10 @@ import { errorMessage } from '../util/errors.js';
 import { runCommand } from '../verify/run-command.js';
 import { toRepoRelative } from '../workspace/changes.js';
 import { worktreeFingerprint } from '../workspace/fingerprint.js';
-import { git } from '../workspace/git.js';
+import { git, refExists } from '../workspace/git.js';
 import { commitTree, createHarnessRef } from '../workspace/tree-builder.js';
 import { authorOf, squashedMessage, squashWithoutTaskFile } from './squash.js';
-import { addWorktree, mergedRef } from './worktrees.js';
+import { addWorktree, mergedRef, unmergedRef } from './worktrees.js';
 
 export interface MergeRequest {
   worker: string;
@@ -98,8 +98,7 @@ export class MergeQueue {
     } catch (error) {
       result = { outcome: 'conflict', onto, detail: errorMessage(error) };
     }
-    if (result.outcome === 'merged')
-      await createHarnessRef(config.repoRoot, mergedRef(this.options.runId, request.iteration), request.from);
+    if (result.outcome === 'merged') await this.recordMerged(request);
     journal.append({
       type: 'merge',
       worker: request.worker,
@@ -113,6 +112,18 @@ export class MergeQueue {
         : { detail: result.detail }),
     });
     return result;
+  }
+
+  /**
+   * The worker's commit recorded as merged. Its worktree may have moved on while the merge was queued,
+   * keeping the commit in a rescue ref meanwhile: that one goes now, the merge record holding it.
+   */
+  private async recordMerged(request: MergeRequest): Promise<void> {
+    const { config, runId } = this.options;
+    await createHarnessRef(config.repoRoot, mergedRef(runId, request.iteration), request.from);
+    const rescue = unmergedRef(runId, request.iteration);
+    if (await refExists(config.repoRoot, rescue))
+      await git(config.repoRoot, ['update-ref', '-d', rescue, request.from]).catch(() => undefined);
   }
 
   private async attempt(request: MergeRequest, onto: string): Promise<MergeResult> {

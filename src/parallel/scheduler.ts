@@ -1,7 +1,8 @@
 /**
  * The parallel scheduler: up to N workers, each given a task of the current phase at the start
- * branch's tip; as each iteration ends, a success goes through the merge queue and the result is
- * counted in the run's one state — with the same
+ * branch's tip; as each iteration ends, a success goes to the merge queue — its worker free at once
+ * to take the next task while the merge runs (the task stays busy until merged) — and the result is
+ * counted, once merged or refused, in the run's one state — with the same
  * budgets, breaker and stop rules as a sequential run (loop/iteration-stops.ts). A merge conflict or
  * a failing merged verification sends the task back to a developer once, on top of what was merged;
  * a second one fails the task (parked, run exits 1) with its work in a rescue ref. A worker keeps its
@@ -30,6 +31,18 @@ interface InFlight {
   settled: Promise<WorkerResult | undefined>;
 }
 
+/** A success in the merge queue. The task is busy until its merge ends; its worker may be on another. */
+interface Merging {
+  entry: InFlight;
+  result: WorkerResult;
+  /** Never rejects (a failure is carried), so that nothing awaits it unhandled while a task is assigned. */
+  merged: Promise<{ merged: MergeResult } | { error: unknown }>;
+}
+
+type Ended =
+  | { kind: 'ended'; entry: InFlight; result: WorkerResult | undefined }
+  | { kind: 'merged'; merge: Merging; merged: { merged: MergeResult } | { error: unknown } };
+
 export interface SchedulerOptions {
   ctx: LoopContext;
   lock: RunLock;
@@ -47,6 +60,7 @@ export class Scheduler {
   private readonly options: SchedulerOptions;
   private readonly idle: Worker[];
   private readonly flying = new Set<InFlight>();
+  private readonly merging = new Set<Merging>();
   /** Tasks sent back to a developer after a failed merge: what to tell it. */
   private readonly redo = new Map<string, string>();
   private readonly redone = new Set<string>();
@@ -87,13 +101,8 @@ export class Scheduler {
     let stop: Stop | undefined;
     while (true) {
       if (!stop) stop = await this.fill();
-      if (this.flying.size === 0) break;
-      const finished = await Promise.race(
-        [...this.flying].map((entry) => entry.settled.then((result) => ({ entry, result }))),
-      );
-      this.flying.delete(finished.entry);
-      this.idle.push(finished.entry.worker);
-      const after = await this.settle(finished.entry, finished.result);
+      if (this.pending() === 0) break;
+      const after = await this.next();
       if (after && !stop) {
         stop = after;
         for (const entry of this.flying) entry.running.cancel(new Error(after.reason));
@@ -107,6 +116,45 @@ export class Scheduler {
     return { kind: 'ran', result: this.result, stop, iterations: this.started, succeeded: this.succeeded };
   }
 
+  /** Iterations running and merges queued: the run ends when none is left. */
+  private pending(): number {
+    return this.flying.size + this.merging.size;
+  }
+
+  /**
+   * Waits for the next iteration to end or merge to finish. A success goes to the merge queue and
+   * its worker is idle at once; anything else, and a merge's verdict, is counted (settle).
+   */
+  private async next(): Promise<Stop | undefined> {
+    const next = await Promise.race<Ended>([
+      ...[...this.flying].map((entry) => entry.settled.then((result): Ended => ({ kind: 'ended', entry, result }))),
+      ...[...this.merging].map((merge) => merge.merged.then((merged): Ended => ({ kind: 'merged', merge, merged }))),
+    ]);
+    if (next.kind === 'merged') {
+      this.merging.delete(next.merge);
+      if ('error' in next.merged) throw next.merged.error;
+      return this.settle(next.merge.entry, next.merge.result, next.merged.merged);
+    }
+    const { entry, result } = next;
+    this.flying.delete(entry);
+    this.idle.push(entry.worker);
+    if (result?.recorded !== 'succeeded' || !result.head) return this.settle(entry, result, undefined);
+    const merged = this.options.queue
+      .merge({
+        worker: entry.worker.id,
+        iteration: entry.assignment.iteration,
+        task: entry.assignment.task,
+        from: result.head,
+        base: entry.assignment.baseCommit,
+      })
+      .then(
+        (value) => ({ merged: value }),
+        (error: unknown) => ({ error }),
+      );
+    this.merging.add({ entry, result, merged });
+    return undefined;
+  }
+
   /** Starts tasks on idle workers; returns why the run stops when nothing is left to start or run. */
   private async fill(): Promise<Stop | undefined> {
     const { ctx } = this.options;
@@ -114,15 +162,17 @@ export class Scheduler {
     // Operator requests between iterations: parks and unparks at once; a pause lets the iterations
     // in flight end, then holds here (no new task) until resume or stop.
     const pausing = ctx.control.pauseRequest !== undefined;
-    this.state = await ctx.control.checkpoint(this.state, ctx.signal, { hold: pausing && this.flying.size === 0 });
+    this.state = await ctx.control.checkpoint(this.state, ctx.signal, { hold: pausing && this.pending() === 0 });
     if (ctx.signal.aborted) return SIGNAL;
-    if (ctx.control.pauseRequest !== undefined && this.flying.size > 0) return undefined;
+    if (ctx.control.pauseRequest !== undefined && this.pending() > 0) return undefined;
     if (this.started >= ctx.config.maxIterations)
-      return this.flying.size > 0
+      return this.pending() > 0
         ? undefined
         : { kind: 'max_iterations', reason: `maxIterations (${ctx.config.maxIterations}) reached` };
     const { file } = await loadTaskFile(ctx.config.taskFile);
-    const busy = new Set([...this.flying].map((entry) => entry.assignment.task.id));
+    const busy = new Set(
+      [...this.flying, ...[...this.merging].map((merge) => merge.entry)].map((e) => e.assignment.task.id),
+    );
     const pick = pickTasks({ tasks: file.tasks, isParked: (id) => isParked(this.state, id), busy });
     if (pick.kind === 'all_done') return { kind: 'all_done', reason: 'all tasks done' };
     if (pick.kind === 'all_parked')
@@ -139,7 +189,7 @@ export class Scheduler {
       if (spent) continue;
       await this.assign(task, openAtStart);
     }
-    await this.options.lock.setStatus(`${this.flying.size} iteration(s) in flight`);
+    await this.options.lock.setStatus(`${this.flying.size} iteration(s) in flight, ${this.merging.size} merging`);
     return undefined;
   }
 
@@ -166,8 +216,12 @@ export class Scheduler {
     this.flying.add({ worker, assignment, running, settled });
   }
 
-  /** A finished iteration: merged or sent back, counted, and the stop rules asked. */
-  private async settle(entry: InFlight, result: WorkerResult | undefined): Promise<Stop | undefined> {
+  /** A finished iteration — merged, sent back, or failed before the queue — counted, and the stop rules asked. */
+  private async settle(
+    entry: InFlight,
+    result: WorkerResult | undefined,
+    merged: MergeResult | undefined,
+  ): Promise<Stop | undefined> {
     const { ctx } = this.options;
     const { task } = entry.assignment;
     let recorded = result?.recorded ?? 'failed';
@@ -175,14 +229,7 @@ export class Scheduler {
     // A task sent back after its first refused merge counts a failed attempt, but the run fails only
     // if the task does.
     let sentBack = false;
-    if (result?.recorded === 'succeeded' && result.head) {
-      const merged = await this.options.queue.merge({
-        worker: entry.worker.id,
-        iteration: entry.assignment.iteration,
-        task,
-        from: result.head,
-        base: entry.assignment.baseCommit,
-      });
+    if (merged) {
       if (merged.outcome === 'merged') this.succeeded += 1;
       else {
         recorded = 'failed';

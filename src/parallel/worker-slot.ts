@@ -7,7 +7,7 @@
  */
 import type { Journal } from '../journal/writer.js';
 import { errorMessage } from '../util/errors.js';
-import { addWorktree, moveWorktree, removeWorktree, slotDir, workerBranch } from './worktrees.js';
+import { addWorktree, moveWorktree, removeWorktree, slotDir, unmergedRef, workerBranch } from './worktrees.js';
 
 export interface WorkerSlotOptions {
   worker: string;
@@ -34,7 +34,7 @@ export class WorkerSlot {
 
   /** Where the slot's current HEAD goes when nothing holds it yet. */
   private rescueRef(held: Held): string {
-    return `refs/pi-harness/rescue/${this.options.runId}/${held.iteration}-unmerged`;
+    return unmergedRef(this.options.runId, held.iteration);
   }
 
   /** The slot on `iteration`'s branch at `base`: moved there, or made on the first assignment. */

@@ -31,6 +31,14 @@ export function mergedRef(runId: string, iteration: number): string {
   return `refs/pi-harness/merged/${runId}/${iteration}`;
 }
 
+/**
+ * The rescue ref that keeps a worker's commit when its worktree leaves the branch before the commit
+ * is merged: for good (a refused merge), or until its merge, still queued then, records it.
+ */
+export function unmergedRef(runId: string, iteration: number): string {
+  return `refs/pi-harness/rescue/${runId}/${iteration}-unmerged`;
+}
+
 const short = (ref: string) => ref.replace(/^refs\/heads\//, '');
 
 /**
