@@ -145,7 +145,7 @@ export class MergeQueue {
     const ticked = await this.tick(request.task, taskFile);
     if (ticked) return { outcome: 'conflict', onto, detail: ticked };
     const commit = await this.commit(request, onto);
-    const verification = await this.verification(taskFile);
+    const verification = await this.verification(taskFile, onto === request.base);
     const verified = verification === 'ran' ? await this.verify() : undefined;
     if (verified) return { outcome: 'verify_failed', onto, detail: verified };
     const moved = await this.holdingTip(async () => {
@@ -194,11 +194,13 @@ export class MergeQueue {
   /**
    * Whether the merged tree needs its own test run: not when there is no test command, nor when a
    * passing one ran on the same content (the fingerprint the iterations remember, task file left out).
+   * Only looked up when nothing was merged since the worker's base (`unmoved`): else the merged tree
+   * holds changes the worker never had, hardly a tree any iteration verified: the test command runs.
    */
-  private async verification(taskFile: string): Promise<MergeVerification> {
+  private async verification(taskFile: string, unmoved: boolean): Promise<MergeVerification> {
     const { config, integrity } = this.options;
     if (!config.testCommand.trim()) return 'none';
-    if (!integrity) return 'ran';
+    if (!integrity || !unmoved) return 'ran';
     const fingerprint = await worktreeFingerprint(this.options.dir, [taskFile]);
     return integrity.find(fingerprint) ? 'reused' : 'ran';
   }
