@@ -80,6 +80,8 @@ export class Scheduler {
     try {
       return await this.iterate();
     } finally {
+      // On an error path: merges still queued end (each keeps its commit) before any worktree goes.
+      await Promise.all([...this.merging].map((merge) => merge.merged));
       await this.closeWorkers();
     }
   }
