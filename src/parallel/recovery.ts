@@ -18,6 +18,7 @@ import { errorMessage } from '../util/errors.js';
 import { harnessOwnPaths } from '../runtime/own-paths.js';
 import { git } from '../workspace/git.js';
 import { workerConfig, workerStateDir, workerStore } from './worker-config.js';
+import { rescueWork } from '../workspace/rescue.js';
 import { createHarnessRef } from '../workspace/tree-builder.js';
 import { listWorktrees, refsContaining, removeWorktree, workerBranch, worktreesRoot } from './worktrees.js';
 
@@ -78,6 +79,31 @@ export async function recoverWorkers(ctx: LoopContext, guard: RunGuard, state: H
   return { ...next, inProgress: null };
 }
 
+/**
+ * Uncommitted changes no recovered iteration claimed — a kill in the middle of the harness's own
+ * checkout into the worktree (`git worktree add`, or a move's `git switch`), whose files are then
+ * half updated — kept in a rescue ref before the work tree is reset, so the worktree can go.
+ */
+async function keepLooseChanges(ctx: LoopContext, dir: string, refName: string): Promise<void> {
+  const dirty = await git(dir, ['status', '--porcelain', '-z', '--untracked-files=all']);
+  if (dirty.length === 0) return;
+  const startCommit = (await git(dir, ['rev-parse', 'HEAD'])).trim();
+  const name = refName.slice('refs/pi-harness/rescue/'.length).replaceAll('/', '-');
+  const rescue = await rescueWork({
+    cwd: dir,
+    startCommit,
+    preDirty: new Set(),
+    harnessPaths: [],
+    refName,
+    patchFile: path.join(ctx.config.piRuntimeDir, 'rescue', `${name}.patch`),
+    message: `pi-harness rescue: uncommitted changes in the worktree ${dir}, left by a run that stopped`,
+  });
+  if (rescue)
+    ctx.journal.append({ type: 'warning', message: `uncommitted changes in ${dir} were kept in ${rescue.ref}` });
+  await git(dir, ['reset', '--quiet', '--hard']);
+  await git(dir, ['clean', '-ffdq']);
+}
+
 /** Every worktree of an earlier run, removed once its HEAD is kept; one with loose changes is left and named. */
 export async function removeLeftWorktrees(ctx: LoopContext, keep: ReadonlySet<string> = new Set()): Promise<void> {
   const { repoRoot } = ctx.config;
@@ -89,6 +115,7 @@ export async function removeLeftWorktrees(ctx: LoopContext, keep: ReadonlySet<st
     try {
       // The merge queue's worktree holds nothing of anyone's: a half-done replay is dropped.
       if (name === 'merge') await git(tree.dir, ['reset', '--quiet', '--hard']);
+      else await keepLooseChanges(ctx, tree.dir, `refs/pi-harness/rescue/${runId}/${name}-loose`);
       const removed = await removeWorktree({
         repoRoot,
         dir: tree.dir,
