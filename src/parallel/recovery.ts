@@ -80,6 +80,16 @@ export async function recoverWorkers(ctx: LoopContext, guard: RunGuard, state: H
 }
 
 /**
+ * A git command killed with its run leaves the worktree's `index.lock`, and every later command that
+ * writes the index (a reset, the removal) fails on it. No git of that run is alive any more (this run
+ * holds the repository's lock, and its own workers and merges have ended): the lock is stale.
+ */
+async function dropStaleIndexLock(dir: string): Promise<void> {
+  const gitDir = path.resolve(dir, (await git(dir, ['rev-parse', '--git-dir'])).trim());
+  await rm(path.join(gitDir, 'index.lock'), { force: true });
+}
+
+/**
  * Uncommitted changes no recovered iteration claimed — a kill in the middle of the harness's own
  * checkout into the worktree (`git worktree add`, or a move's `git switch`), whose files are then
  * half updated — kept in a rescue ref before the work tree is reset, so the worktree can go.
@@ -113,6 +123,7 @@ export async function removeLeftWorktrees(ctx: LoopContext, keep: ReadonlySet<st
     if (!tree.dir.startsWith(`${root}${path.sep}`) || keep.has(tree.dir)) continue;
     const [runId, name] = path.relative(root, tree.dir).split(path.sep);
     try {
+      await dropStaleIndexLock(tree.dir);
       // The merge queue's worktree holds nothing of anyone's: a half-done replay is dropped.
       if (name === 'merge') await git(tree.dir, ['reset', '--quiet', '--hard']);
       else await keepLooseChanges(ctx, tree.dir, `refs/pi-harness/rescue/${runId}/${name}-loose`);

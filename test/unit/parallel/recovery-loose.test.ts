@@ -42,4 +42,22 @@ describe('worktrees a killed run left with loose changes', () => {
     expect(gitSync(repo, 'show', `${ref}:a.txt`)).toBe('half written\n');
     expect(gitSync(repo, 'show', `${ref}:new.txt`)).toBe('new\n');
   });
+
+  it("go even when a killed git left the worktree's index.lock behind", async () => {
+    const repo = await makeRepo({ 'a.txt': 'a\n' });
+    roots.push(worktreesRoot(repo));
+    const base = gitSync(repo, 'rev-parse', 'HEAD').trim();
+    const dir = path.join(worktreesRoot(repo), RUN, 'merge');
+    await addWorktree({ repoRoot: repo, dir, base });
+    await writeFile(path.join(dir, 'a.txt'), 'half replayed\n');
+    const gitDir = path.resolve(dir, gitSync(dir, 'rev-parse', '--git-dir').trim());
+    await writeFile(path.join(gitDir, 'index.lock'), '');
+    const { config } = configFromObject({}, null, repo, {});
+    const journal = new Journal(path.join(repo, '.pi-harness', 'journal.jsonl'), 'next-run');
+
+    await removeLeftWorktrees({ config, journal } as unknown as LoopContext);
+
+    expect(existsSync(dir)).toBe(false);
+    expect(gitSync(repo, 'worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(1);
+  });
 });
