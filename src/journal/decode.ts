@@ -15,6 +15,7 @@ import { ROLES } from '../vocabulary/roles.js';
 import { VISUAL_VERDICTS } from '../vocabulary/verdicts.js';
 import {
   MERGE_OUTCOMES,
+  MERGE_VERIFICATIONS,
   type BaselineCounts,
   type BodyOf,
   type Envelope,
@@ -418,8 +419,10 @@ const FIELDS: { [T in DecodableType]: Fields<BodyOf<T>> } = {
     onto: str,
     commit: str,
     detail: str,
+    verification: oneOf(MERGE_VERIFICATIONS),
   },
   worktree_removed: { worker: str, worktree: str, head: str, keptIn: str },
+  worktree_moved: { worker: str, worktree: str, head: str, keptIn: str, from: str, to: str },
 };
 
 export type Decoded =

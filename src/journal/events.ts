@@ -351,6 +351,9 @@ export type JournalEventBody =
    * The merge queue's verdict on a passing task: `merged` (the start branch moved to `commit`),
    * `conflict` (its change no longer applies onto the start branch), `verify_failed` (the merged
    * tree failed verification). `from` is the worker's commit, `onto` the start branch's tip.
+   * `verification`: the test command `ran` on the merged tree, or its passing run on a tree with the
+   * same content (the task file aside) was `reused` — the worker's own, when nothing was merged since
+   * its base — or there is no test command (`none`).
    */
   | {
       type: 'merge';
@@ -362,12 +365,28 @@ export type JournalEventBody =
       onto: string;
       commit?: string;
       detail?: string;
+      verification?: MergeVerification;
     }
   /** A worker's worktree removed, once its HEAD was merged or kept in a rescue ref (`keptIn`). */
-  | { type: 'worktree_removed'; worker: string; worktree: string; head: string; keptIn: string };
+  | { type: 'worktree_removed'; worker: string; worktree: string; head: string; keptIn: string }
+  /**
+   * A worker's worktree moved on to its next iteration's branch (`to`), once the HEAD it had (`head`,
+   * on branch `from`, deleted since) was merged or kept in a rescue ref (`keptIn`).
+   */
+  | {
+      type: 'worktree_moved';
+      worker: string;
+      worktree: string;
+      head: string;
+      keptIn: string;
+      from?: string;
+      to: string;
+    };
 
 export const MERGE_OUTCOMES = ['merged', 'conflict', 'verify_failed'] as const;
 export type MergeOutcome = (typeof MERGE_OUTCOMES)[number];
+export const MERGE_VERIFICATIONS = ['ran', 'reused', 'none'] as const;
+export type MergeVerification = (typeof MERGE_VERIFICATIONS)[number];
 
 /** One task of the task file, as `task_list` records it. */
 export interface TaskListEntry {

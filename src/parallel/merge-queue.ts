@@ -2,7 +2,9 @@
  * The merge queue: one passing task at a time, its change (squashed, the task file left out:
  * squash.ts) replayed onto the start branch's tip in the queue's own worktree, the task ticked there
  * by the harness, the result verified there, then the start branch — and the user's work tree with
- * it — fast-forwarded. A conflict or a failing verification leaves the start branch where it was;
+ * it — fast-forwarded. The verification is not run again when the run's test command already passed
+ * on a tree with exactly the merged content, the task file aside (a worker's own verification, when
+ * nothing was merged since its base): the same files, the same test. A conflict or a failing verification leaves the start branch where it was;
  * the worker's commit is recorded in a merge ref on success, so its worktree can go.
  */
 import { existsSync } from 'node:fs';
@@ -10,15 +12,18 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config/load.js';
 import type { Journal } from '../journal/writer.js';
+import type { MergeVerification } from '../journal/events.js';
+import type { RunIntegrity } from '../loop/integrity-run.js';
 import { taskRef } from '../loop/iteration-run.js';
 import { taskState, tickTaskById, writeTaskFileAtomic, type Task } from '../tasks/index.js';
 import { errorMessage } from '../util/errors.js';
 import { runCommand } from '../verify/run-command.js';
 import { toRepoRelative } from '../workspace/changes.js';
-import { git } from '../workspace/git.js';
+import { worktreeFingerprint } from '../workspace/fingerprint.js';
+import { git, refExists } from '../workspace/git.js';
 import { commitTree, createHarnessRef } from '../workspace/tree-builder.js';
 import { authorOf, squashedMessage, squashWithoutTaskFile } from './squash.js';
-import { addWorktree, mergedRef } from './worktrees.js';
+import { addWorktree, mergedRef, unmergedRef } from './worktrees.js';
 
 export interface MergeRequest {
   worker: string;
@@ -31,7 +36,7 @@ export interface MergeRequest {
 }
 
 export type MergeResult =
-  | { outcome: 'merged'; commit: string; onto: string }
+  | { outcome: 'merged'; commit: string; onto: string; verification: MergeVerification }
   | { outcome: 'conflict'; onto: string; detail: string }
   | { outcome: 'verify_failed'; onto: string; detail: string };
 
@@ -45,6 +50,8 @@ export interface MergeQueueOptions {
   dir: string;
   env: NodeJS.ProcessEnv;
   signal: AbortSignal;
+  /** The run's passing verifications by content: a merged tree with one needs no second run. */
+  integrity?: RunIntegrity;
 }
 
 const OUTPUT_TAIL_LINES = 40;
@@ -91,8 +98,7 @@ export class MergeQueue {
     } catch (error) {
       result = { outcome: 'conflict', onto, detail: errorMessage(error) };
     }
-    if (result.outcome === 'merged')
-      await createHarnessRef(config.repoRoot, mergedRef(this.options.runId, request.iteration), request.from);
+    if (result.outcome === 'merged') await this.recordMerged(request);
     journal.append({
       type: 'merge',
       worker: request.worker,
@@ -101,9 +107,23 @@ export class MergeQueue {
       outcome: result.outcome,
       from: request.from,
       onto,
-      ...(result.outcome === 'merged' ? { commit: result.commit } : { detail: result.detail }),
+      ...(result.outcome === 'merged'
+        ? { commit: result.commit, verification: result.verification }
+        : { detail: result.detail }),
     });
     return result;
+  }
+
+  /**
+   * The worker's commit recorded as merged. Its worktree may have moved on while the merge was queued,
+   * keeping the commit in a rescue ref meanwhile: that one goes now, the merge record holding it.
+   */
+  private async recordMerged(request: MergeRequest): Promise<void> {
+    const { config, runId } = this.options;
+    await createHarnessRef(config.repoRoot, mergedRef(runId, request.iteration), request.from);
+    const rescue = unmergedRef(runId, request.iteration);
+    if (await refExists(config.repoRoot, rescue))
+      await git(config.repoRoot, ['update-ref', '-d', rescue, request.from]).catch(() => undefined);
   }
 
   private async attempt(request: MergeRequest, onto: string): Promise<MergeResult> {
@@ -125,7 +145,8 @@ export class MergeQueue {
     const ticked = await this.tick(request.task, taskFile);
     if (ticked) return { outcome: 'conflict', onto, detail: ticked };
     const commit = await this.commit(request, onto);
-    const verified = await this.verify();
+    const verification = await this.verification(taskFile, onto === request.base);
+    const verified = verification === 'ran' ? await this.verify() : undefined;
     if (verified) return { outcome: 'verify_failed', onto, detail: verified };
     const moved = await this.holdingTip(async () => {
       const failed = await this.fastForward(onto, commit);
@@ -133,7 +154,7 @@ export class MergeQueue {
       return failed;
     });
     if (moved) return { outcome: 'conflict', onto, detail: moved };
-    return { outcome: 'merged', commit, onto };
+    return { outcome: 'merged', commit, onto, verification };
   }
 
   /** The queue's worktree at `onto`, clean (it is the harness's own: nothing in it is anyone's work). */
@@ -168,6 +189,20 @@ export class MergeQueue {
     });
     await git(dir, ['checkout', '--quiet', '--detach', '--force', commit]);
     return commit;
+  }
+
+  /**
+   * Whether the merged tree needs its own test run: not when there is no test command, nor when a
+   * passing one ran on the same content (the fingerprint the iterations remember, task file left out).
+   * Only looked up when nothing was merged since the worker's base (`unmoved`): else the merged tree
+   * holds changes the worker never had, hardly a tree any iteration verified: the test command runs.
+   */
+  private async verification(taskFile: string, unmoved: boolean): Promise<MergeVerification> {
+    const { config, integrity } = this.options;
+    if (!config.testCommand.trim()) return 'none';
+    if (!integrity || !unmoved) return 'ran';
+    const fingerprint = await worktreeFingerprint(this.options.dir, [taskFile]);
+    return integrity.find(fingerprint) ? 'reused' : 'ran';
   }
 
   /** The test command on the merged tree; its output's tail when it fails. */

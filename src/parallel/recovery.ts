@@ -2,7 +2,7 @@
  * After a parallel run died with iterations in flight: each worker's iteration recorded itself in a
  * state file of its own, so each one is recovered like a crashed sequential iteration — what its
  * agents did to refs put back, its uncommitted work kept in a rescue ref, counted as crashed — in
- * its own worktree. Then every worktree the run left is removed, its HEAD first kept (merged, or
+ * its own worktree (a worker's slot, found by the iteration's branch). Then every worktree the run left is removed, its HEAD first kept (merged, or
  * in a rescue ref). Nothing is deleted that was not first kept.
  */
 import { existsSync } from 'node:fs';
@@ -18,10 +18,24 @@ import { errorMessage } from '../util/errors.js';
 import { harnessOwnPaths } from '../runtime/own-paths.js';
 import { git } from '../workspace/git.js';
 import { workerConfig, workerStateDir, workerStore } from './worker-config.js';
+import { rescueWork } from '../workspace/rescue.js';
 import { createHarnessRef } from '../workspace/tree-builder.js';
-import { listWorktrees, refsContaining, removeWorktree, worktreesRoot } from './worktrees.js';
+import { listWorktrees, refsContaining, removeWorktree, workerBranch, worktreesRoot } from './worktrees.js';
 
 const WORKER_BRANCHES = 'refs/heads/pi-harness/';
+
+/**
+ * The worktree a crashed iteration ran in: the one with its branch checked out (a worker's slot
+ * serves many iterations, each on a branch of its own), or the folder named after the iteration
+ * (where runs before slots put it).
+ */
+async function crashedWorktree(repoRoot: string, crashed: InProgressIteration): Promise<string | undefined> {
+  const branch = workerBranch(crashed.runId, crashed.iteration);
+  const onBranch = (await listWorktrees(repoRoot)).find((tree) => tree.branch === branch);
+  if (onBranch && existsSync(onBranch.dir)) return onBranch.dir;
+  const older = path.join(worktreesRoot(repoRoot), crashed.runId, String(crashed.iteration));
+  return existsSync(older) ? older : undefined;
+}
 
 async function recoverOne(
   ctx: LoopContext,
@@ -30,11 +44,11 @@ async function recoverOne(
   crashed: InProgressIteration,
   stateFile: string,
 ): Promise<HarnessState> {
-  const worktree = path.join(worktreesRoot(ctx.config.repoRoot), crashed.runId, String(crashed.iteration));
-  if (!existsSync(worktree)) {
+  const worktree = await crashedWorktree(ctx.config.repoRoot, crashed);
+  if (!worktree) {
     ctx.journal.append({
       type: 'warning',
-      message: `iteration ${crashed.iteration} of run ${crashed.runId} was in flight, but its worktree ${worktree} is gone`,
+      message: `iteration ${crashed.iteration} of run ${crashed.runId} was in flight, but its worktree is gone`,
     });
     return recordIterationResult(state, {
       taskId: crashed.taskId,
@@ -65,6 +79,41 @@ export async function recoverWorkers(ctx: LoopContext, guard: RunGuard, state: H
   return { ...next, inProgress: null };
 }
 
+/**
+ * A git command killed with its run leaves the worktree's `index.lock`, and every later command that
+ * writes the index (a reset, the removal) fails on it. No git of that run is alive any more (this run
+ * holds the repository's lock, and its own workers and merges have ended): the lock is stale.
+ */
+async function dropStaleIndexLock(dir: string): Promise<void> {
+  const gitDir = path.resolve(dir, (await git(dir, ['rev-parse', '--git-dir'])).trim());
+  await rm(path.join(gitDir, 'index.lock'), { force: true });
+}
+
+/**
+ * Uncommitted changes no recovered iteration claimed — a kill in the middle of the harness's own
+ * checkout into the worktree (`git worktree add`, or a move's `git switch`), whose files are then
+ * half updated — kept in a rescue ref before the work tree is reset, so the worktree can go.
+ */
+async function keepLooseChanges(ctx: LoopContext, dir: string, refName: string): Promise<void> {
+  const dirty = await git(dir, ['status', '--porcelain', '-z', '--untracked-files=all']);
+  if (dirty.length === 0) return;
+  const startCommit = (await git(dir, ['rev-parse', 'HEAD'])).trim();
+  const name = refName.slice('refs/pi-harness/rescue/'.length).replaceAll('/', '-');
+  const rescue = await rescueWork({
+    cwd: dir,
+    startCommit,
+    preDirty: new Set(),
+    harnessPaths: [],
+    refName,
+    patchFile: path.join(ctx.config.piRuntimeDir, 'rescue', `${name}.patch`),
+    message: `pi-harness rescue: uncommitted changes in the worktree ${dir}, left by a run that stopped`,
+  });
+  if (rescue)
+    ctx.journal.append({ type: 'warning', message: `uncommitted changes in ${dir} were kept in ${rescue.ref}` });
+  await git(dir, ['reset', '--quiet', '--hard']);
+  await git(dir, ['clean', '-ffdq']);
+}
+
 /** Every worktree of an earlier run, removed once its HEAD is kept; one with loose changes is left and named. */
 export async function removeLeftWorktrees(ctx: LoopContext, keep: ReadonlySet<string> = new Set()): Promise<void> {
   const { repoRoot } = ctx.config;
@@ -74,8 +123,10 @@ export async function removeLeftWorktrees(ctx: LoopContext, keep: ReadonlySet<st
     if (!tree.dir.startsWith(`${root}${path.sep}`) || keep.has(tree.dir)) continue;
     const [runId, name] = path.relative(root, tree.dir).split(path.sep);
     try {
+      await dropStaleIndexLock(tree.dir);
       // The merge queue's worktree holds nothing of anyone's: a half-done replay is dropped.
       if (name === 'merge') await git(tree.dir, ['reset', '--quiet', '--hard']);
+      else await keepLooseChanges(ctx, tree.dir, `refs/pi-harness/rescue/${runId}/${name}-loose`);
       const removed = await removeWorktree({
         repoRoot,
         dir: tree.dir,

@@ -81,6 +81,7 @@ async function schedule(
       new LocalWorktreeWorker({
         id: `w${index + 1}`,
         ctx,
+        startBranch,
         budget,
         integrity,
         ownRefs: () => schedulerRefs(ctx.runId, startBranch, queue.mergedTip),
@@ -96,6 +97,7 @@ async function schedule(
     dir: path.join(worktreesRoot(config.repoRoot), ctx.runId, 'merge'),
     env: ctx.io.env,
     signal: ctx.signal,
+    integrity,
   });
   scheduler = new Scheduler({ ctx, lock, state, workers, queue, budget, startBranch });
   return scheduler.run();

@@ -1,10 +1,13 @@
 /**
  * The parallel scheduler: up to N workers, each given a task of the current phase at the start
- * branch's tip; as each iteration ends, a success goes through the merge queue, the worktree is
- * removed once its work is kept, and the result is counted in the run's one state — with the same
+ * branch's tip; as each iteration ends, a success goes to the merge queue — its worker free at once
+ * to take the next task while the merge runs (the task stays busy until merged) — and the result is
+ * counted, once merged or refused, in the run's one state — with the same
  * budgets, breaker and stop rules as a sequential run (loop/iteration-stops.ts). A merge conflict or
  * a failing merged verification sends the task back to a developer once, on top of what was merged;
- * a second one fails the task (parked, run exits 1) with its work in a rescue ref.
+ * a second one fails the task (parked, run exits 1) with its work in a rescue ref. A worker keeps its
+ * worktree and pi processes from one task to the next; the scheduler closes every worker when the
+ * run ends, whichever way it ends (each keeps its worktree's HEAD before removing it).
  */
 import { afterIteration, type Stop } from '../loop/iteration-stops.js';
 import type { RunEnded } from '../loop/iterate.js';
@@ -19,7 +22,6 @@ import { git } from '../workspace/git.js';
 import type { MergeQueue, MergeResult } from './merge-queue.js';
 import { pickTasks } from './pick.js';
 import type { Assignment, RunningIteration, Worker, WorkerResult } from './worker.js';
-import { removeWorktree } from './worktrees.js';
 
 interface InFlight {
   worker: Worker;
@@ -28,6 +30,18 @@ interface InFlight {
   /** The worker's result; undefined when the worker failed outside its iteration (journaled). */
   settled: Promise<WorkerResult | undefined>;
 }
+
+/** A success in the merge queue. The task is busy until its merge ends; its worker may be on another. */
+interface Merging {
+  entry: InFlight;
+  result: WorkerResult;
+  /** Never rejects (a failure is carried), so that nothing awaits it unhandled while a task is assigned. */
+  merged: Promise<{ merged: MergeResult } | { error: unknown }>;
+}
+
+type Ended =
+  | { kind: 'ended'; entry: InFlight; result: WorkerResult | undefined }
+  | { kind: 'merged'; merge: Merging; merged: { merged: MergeResult } | { error: unknown } };
 
 export interface SchedulerOptions {
   ctx: LoopContext;
@@ -46,6 +60,7 @@ export class Scheduler {
   private readonly options: SchedulerOptions;
   private readonly idle: Worker[];
   private readonly flying = new Set<InFlight>();
+  private readonly merging = new Set<Merging>();
   /** Tasks sent back to a developer after a failed merge: what to tell it. */
   private readonly redo = new Map<string, string>();
   private readonly redone = new Set<string>();
@@ -62,16 +77,34 @@ export class Scheduler {
   }
 
   async run(): Promise<RunEnded> {
+    try {
+      return await this.iterate();
+    } finally {
+      // On an error path: merges still queued end (each keeps its commit) before any worktree goes.
+      await Promise.all([...this.merging].map((merge) => merge.merged));
+      await this.closeWorkers();
+    }
+  }
+
+  /** Every worker closed (an iteration still in flight cancelled first); a failure to close is journaled. */
+  private async closeWorkers(): Promise<void> {
+    const closed = await Promise.allSettled(this.options.workers.map((worker) => worker.close()));
+    for (const [index, outcome] of closed.entries()) {
+      if (outcome.status === 'fulfilled') continue;
+      const worker = this.options.workers[index]!.id;
+      this.options.ctx.journal.append({
+        type: 'warning',
+        message: `worker ${worker} could not be closed: ${errorMessage(outcome.reason)}`,
+      });
+    }
+  }
+
+  private async iterate(): Promise<RunEnded> {
     let stop: Stop | undefined;
     while (true) {
       if (!stop) stop = await this.fill();
-      if (this.flying.size === 0) break;
-      const finished = await Promise.race(
-        [...this.flying].map((entry) => entry.settled.then((result) => ({ entry, result }))),
-      );
-      this.flying.delete(finished.entry);
-      this.idle.push(finished.entry.worker);
-      const after = await this.settle(finished.entry, finished.result);
+      if (this.pending() === 0) break;
+      const after = await this.next();
       if (after && !stop) {
         stop = after;
         for (const entry of this.flying) entry.running.cancel(new Error(after.reason));
@@ -85,6 +118,45 @@ export class Scheduler {
     return { kind: 'ran', result: this.result, stop, iterations: this.started, succeeded: this.succeeded };
   }
 
+  /** Iterations running and merges queued: the run ends when none is left. */
+  private pending(): number {
+    return this.flying.size + this.merging.size;
+  }
+
+  /**
+   * Waits for the next iteration to end or merge to finish. A success goes to the merge queue and
+   * its worker is idle at once; anything else, and a merge's verdict, is counted (settle).
+   */
+  private async next(): Promise<Stop | undefined> {
+    const next = await Promise.race<Ended>([
+      ...[...this.flying].map((entry) => entry.settled.then((result): Ended => ({ kind: 'ended', entry, result }))),
+      ...[...this.merging].map((merge) => merge.merged.then((merged): Ended => ({ kind: 'merged', merge, merged }))),
+    ]);
+    if (next.kind === 'merged') {
+      this.merging.delete(next.merge);
+      if ('error' in next.merged) throw next.merged.error;
+      return this.settle(next.merge.entry, next.merge.result, next.merged.merged);
+    }
+    const { entry, result } = next;
+    this.flying.delete(entry);
+    this.idle.push(entry.worker);
+    if (result?.recorded !== 'succeeded' || !result.head) return this.settle(entry, result, undefined);
+    const merged = this.options.queue
+      .merge({
+        worker: entry.worker.id,
+        iteration: entry.assignment.iteration,
+        task: entry.assignment.task,
+        from: result.head,
+        base: entry.assignment.baseCommit,
+      })
+      .then(
+        (value) => ({ merged: value }),
+        (error: unknown) => ({ error }),
+      );
+    this.merging.add({ entry, result, merged });
+    return undefined;
+  }
+
   /** Starts tasks on idle workers; returns why the run stops when nothing is left to start or run. */
   private async fill(): Promise<Stop | undefined> {
     const { ctx } = this.options;
@@ -92,15 +164,17 @@ export class Scheduler {
     // Operator requests between iterations: parks and unparks at once; a pause lets the iterations
     // in flight end, then holds here (no new task) until resume or stop.
     const pausing = ctx.control.pauseRequest !== undefined;
-    this.state = await ctx.control.checkpoint(this.state, ctx.signal, { hold: pausing && this.flying.size === 0 });
+    this.state = await ctx.control.checkpoint(this.state, ctx.signal, { hold: pausing && this.pending() === 0 });
     if (ctx.signal.aborted) return SIGNAL;
-    if (ctx.control.pauseRequest !== undefined && this.flying.size > 0) return undefined;
+    if (ctx.control.pauseRequest !== undefined && this.pending() > 0) return undefined;
     if (this.started >= ctx.config.maxIterations)
-      return this.flying.size > 0
+      return this.pending() > 0
         ? undefined
         : { kind: 'max_iterations', reason: `maxIterations (${ctx.config.maxIterations}) reached` };
     const { file } = await loadTaskFile(ctx.config.taskFile);
-    const busy = new Set([...this.flying].map((entry) => entry.assignment.task.id));
+    const busy = new Set(
+      [...this.flying, ...[...this.merging].map((merge) => merge.entry)].map((e) => e.assignment.task.id),
+    );
     const pick = pickTasks({ tasks: file.tasks, isParked: (id) => isParked(this.state, id), busy });
     if (pick.kind === 'all_done') return { kind: 'all_done', reason: 'all tasks done' };
     if (pick.kind === 'all_parked')
@@ -117,7 +191,7 @@ export class Scheduler {
       if (spent) continue;
       await this.assign(task, openAtStart);
     }
-    await this.options.lock.setStatus(`${this.flying.size} iteration(s) in flight`);
+    await this.options.lock.setStatus(`${this.flying.size} iteration(s) in flight, ${this.merging.size} merging`);
     return undefined;
   }
 
@@ -144,8 +218,12 @@ export class Scheduler {
     this.flying.add({ worker, assignment, running, settled });
   }
 
-  /** A finished iteration: merged or sent back, its worktree removed, counted, and the stop rules asked. */
-  private async settle(entry: InFlight, result: WorkerResult | undefined): Promise<Stop | undefined> {
+  /** A finished iteration — merged, sent back, or failed before the queue — counted, and the stop rules asked. */
+  private async settle(
+    entry: InFlight,
+    result: WorkerResult | undefined,
+    merged: MergeResult | undefined,
+  ): Promise<Stop | undefined> {
     const { ctx } = this.options;
     const { task } = entry.assignment;
     let recorded = result?.recorded ?? 'failed';
@@ -153,14 +231,7 @@ export class Scheduler {
     // A task sent back after its first refused merge counts a failed attempt, but the run fails only
     // if the task does.
     let sentBack = false;
-    if (result?.recorded === 'succeeded' && result.head) {
-      const merged = await this.options.queue.merge({
-        worker: entry.worker.id,
-        iteration: entry.assignment.iteration,
-        task,
-        from: result.head,
-        base: entry.assignment.baseCommit,
-      });
+    if (merged) {
       if (merged.outcome === 'merged') this.succeeded += 1;
       else {
         recorded = 'failed';
@@ -168,7 +239,6 @@ export class Scheduler {
         sentBack = this.sendBack(task, merged);
       }
     }
-    if (result) await this.removeWorktree(entry, result);
     this.state = recordIterationResult(this.state, {
       taskId: task.id,
       status: recorded,
@@ -202,26 +272,6 @@ export class Scheduler {
     this.result = 'failed';
     this.state = parkTask(this.state, task.id, `its change could not be merged twice (${merged.outcome})`);
     return false;
-  }
-
-  private async removeWorktree(entry: InFlight, result: WorkerResult): Promise<void> {
-    const { ctx, startBranch } = this.options;
-    const { iteration } = entry.assignment;
-    try {
-      const removed = await removeWorktree({
-        repoRoot: ctx.config.repoRoot,
-        dir: result.worktree,
-        startBranch,
-        rescueRef: `refs/pi-harness/rescue/${ctx.runId}/${iteration}-unmerged`,
-      });
-      ctx.journal.append({ type: 'worktree_removed', worker: entry.worker.id, worktree: result.worktree, ...removed });
-    } catch (error) {
-      ctx.journal.append({
-        type: 'warning',
-        iteration,
-        message: `the worktree ${result.worktree} was kept: ${errorMessage(error)}`,
-      });
-    }
   }
 }
 

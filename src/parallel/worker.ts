@@ -29,7 +29,7 @@ export interface WorkerResult {
   reason: EndReason;
   /** The worker's branch tip after a success: what the merge queue takes. */
   head?: string;
-  /** Where the worker's work is, whatever happened: its branch, and its worktree until removed. */
+  /** Where the worker's work is, whatever happened: its branch, and its worktree until it moves on. */
   branch: string;
   worktree: string;
   /** The run-wide budget that stopped the iteration, if one did. */
@@ -48,6 +48,9 @@ export interface RunningIteration {
 export interface Worker {
   readonly id: string;
   start(assignment: Assignment, onEvent?: WorkerEventListener): RunningIteration;
-  /** Releases what the worker holds between tasks (pi processes, its worktree once kept). */
+  /**
+   * Releases what the worker kept from task to task (pi processes, its worktree once its HEAD is
+   * kept), cancelling and awaiting an iteration still running. Called once, when the run ends.
+   */
   close(): Promise<void>;
 }

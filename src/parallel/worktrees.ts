@@ -1,9 +1,10 @@
 /**
- * The git worktrees of a parallel run. Each worker's worktree sits beside the repository (never
- * inside `.git/` nor inside the user's work tree, so neither the agents' nor the user's view of the
- * repository sees another worker's files), on its own branch. A worktree is removed only once its
- * HEAD is reachable from the start branch, a merge record or a rescue ref, and its work tree holds
- * nothing uncommitted: nothing a worker did is lost at cleanup.
+ * The git worktrees of a parallel run. Each worker has one worktree (its slot) beside the repository
+ * (never inside `.git/` nor inside the user's work tree, so neither the agents' nor the user's view
+ * of the repository sees another worker's files), moved to a new branch for each iteration. A slot
+ * leaves a branch, and is removed, only once that branch's HEAD is reachable from the start branch,
+ * a merge record or a rescue ref, and its work tree holds nothing uncommitted: nothing a worker did
+ * is lost at cleanup.
  */
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -15,6 +16,11 @@ export function worktreesRoot(repoRoot: string): string {
   return path.join(path.dirname(repoRoot), `${path.basename(repoRoot)}.pi-worktrees`);
 }
 
+/** A worker's slot: the one worktree all its iterations run in (`<root>/<runId>/<workerId>`). */
+export function slotDir(repoRoot: string, runId: string, workerId: string): string {
+  return path.join(worktreesRoot(repoRoot), runId, workerId);
+}
+
 /** The branch a worker's task runs on (`refs/heads/...`). */
 export function workerBranch(runId: string, iteration: number): string {
   return `refs/heads/pi-harness/${runId}/${iteration}`;
@@ -23,6 +29,14 @@ export function workerBranch(runId: string, iteration: number): string {
 /** The ref that records a worker's commit once its change was merged (squashed and rebased). */
 export function mergedRef(runId: string, iteration: number): string {
   return `refs/pi-harness/merged/${runId}/${iteration}`;
+}
+
+/**
+ * The rescue ref that keeps a worker's commit when its worktree leaves the branch before the commit
+ * is merged: for good (a refused merge), or until its merge, still queued then, records it.
+ */
+export function unmergedRef(runId: string, iteration: number): string {
+  return `refs/pi-harness/rescue/${runId}/${iteration}-unmerged`;
 }
 
 const short = (ref: string) => ref.replace(/^refs\/heads\//, '');
@@ -97,20 +111,61 @@ export interface Removed {
   keptIn: string;
 }
 
+/** The worktree's HEAD and branch, after checking it holds nothing uncommitted. */
+async function cleanHead(dir: string): Promise<{ head: string; branch: string }> {
+  const dirty = await git(dir, ['status', '--porcelain', '-z', '--untracked-files=all']);
+  if (dirty.length > 0) throw new Error(`the worktree ${dir} has uncommitted changes; keep them before leaving it`);
+  const head = (await git(dir, ['rev-parse', 'HEAD'])).trim();
+  const branch = (await git(dir, ['symbolic-ref', '-q', 'HEAD']).catch(() => '')).trim();
+  return { head, branch };
+}
+
+/** The ref that holds `head`: one that already contains it, else a rescue ref made for it now. */
+async function keepHead(options: RemoveOptions, head: string): Promise<string> {
+  const held = (await refsContaining(options.repoRoot, head, options.startBranch))[0];
+  return held ?? (await createHarnessRef(options.repoRoot, options.rescueRef, head));
+}
+
 /**
  * Removes a worktree and its branch, after checking its HEAD is held elsewhere (else a rescue ref
  * is made for it first). Refuses a worktree with uncommitted changes: its worker must rescue them.
  */
 export async function removeWorktree(options: RemoveOptions): Promise<Removed> {
   const { repoRoot, dir } = options;
-  const dirty = await git(dir, ['status', '--porcelain', '-z', '--untracked-files=all']);
-  if (dirty.length > 0) throw new Error(`the worktree ${dir} has uncommitted changes; keep them before removing it`);
-  const head = (await git(dir, ['rev-parse', 'HEAD'])).trim();
-  const branch = (await git(dir, ['symbolic-ref', '-q', 'HEAD']).catch(() => '')).trim();
-  let keptIn = (await refsContaining(repoRoot, head, options.startBranch))[0];
-  keptIn ??= await createHarnessRef(repoRoot, options.rescueRef, head);
+  const { head, branch } = await cleanHead(dir);
+  const keptIn = await keepHead(options, head);
   await oneWorktreeCommandAtATime(() => git(repoRoot, ['worktree', 'remove', '--force', dir]));
   if (branch.startsWith('refs/heads/pi-harness/')) await git(repoRoot, ['branch', '-D', short(branch)]);
   await rm(dir, { recursive: true, force: true });
   return { head, keptIn };
+}
+
+export interface MoveOptions extends RemoveOptions {
+  /** The branch (`refs/heads/...`) the worktree goes to, created at `base`. */
+  branch: string;
+  base: string;
+}
+
+export interface Moved extends Removed {
+  /** The branch the worktree left (deleted once its HEAD was kept), if it was on one. */
+  from?: string;
+}
+
+/**
+ * Moves a worktree to a new branch at `base` instead of removing it and adding another: its HEAD is
+ * kept first (as for a removal), the branch created and checked out, and only then the branch it left
+ * deleted. A kill between the two leaves a worker branch no worktree has checked out, whose commit is
+ * already kept: crash recovery deletes it (recovery.ts, removeLeftBranches). Refuses a worktree with
+ * uncommitted changes, as a removal does.
+ */
+export async function moveWorktree(options: MoveOptions): Promise<Moved> {
+  const { dir } = options;
+  const { head, branch } = await cleanHead(dir);
+  const keptIn = await keepHead(options, head);
+  await git(dir, ['switch', '--quiet', '--no-guess', '-C', short(options.branch), options.base]);
+  // Files git does not track (ignored build output of the last task) go too: the next task starts clean.
+  await git(dir, ['clean', '-ffdqx']);
+  const left = branch.startsWith('refs/heads/pi-harness/') && branch !== options.branch ? branch : undefined;
+  if (left) await git(options.repoRoot, ['update-ref', '-d', left, head]);
+  return { head, keptIn, ...(left ? { from: left } : {}) };
 }

@@ -172,6 +172,11 @@ function describeParallel(event: ReadEvent): string | undefined {
       return `worker ${event.worker} ${mergePhrase(event)}`;
     case 'worktree_removed':
       return `worker ${event.worker} worktree ${event.worktree} removed (HEAD ${shortSha(event.head ?? '')} in ${event.keptIn})`;
+    case 'worktree_moved':
+      return (
+        `worker ${event.worker} worktree ${event.worktree} moved to ${event.to} ` +
+        `(HEAD ${shortSha(event.head ?? '')} in ${event.keptIn})`
+      );
     default:
       return undefined;
   }

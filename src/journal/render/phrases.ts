@@ -119,7 +119,10 @@ export function mergePhrase(event: ReadEventOf<'merge'>): string {
   const task = event.task?.text ? `"${event.task.text}"` : `iteration ${event.iteration}`;
   switch (event.outcome) {
     case 'merged':
-      return `merged ${task} onto ${shortSha(event.onto ?? '')}: the start branch is at ${shortSha(event.commit ?? '')}`;
+      return (
+        `merged ${task} onto ${shortSha(event.onto ?? '')}: the start branch is at ${shortSha(event.commit ?? '')}` +
+        (event.verification === 'reused' ? ' (its tree had passed verification already)' : '')
+      );
     case 'conflict':
       return `${task} conflicts with the start branch at ${shortSha(event.onto ?? '')}${event.detail ? ` (${event.detail})` : ''}`;
     default:

@@ -4,9 +4,12 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configFromObject } from '../../../src/config/load.js';
 import { Journal } from '../../../src/journal/writer.js';
+import { RunIntegrity } from '../../../src/loop/integrity-run.js';
 import { MergeQueue } from '../../../src/parallel/merge-queue.js';
 import { addWorktree, removeWorktree, workerBranch, worktreesRoot } from '../../../src/parallel/worktrees.js';
 import { parseTasks, type Task } from '../../../src/tasks/index.js';
+import type { CommandResult } from '../../../src/verify/run-command.js';
+import { worktreeFingerprint } from '../../../src/workspace/fingerprint.js';
 import { gitSync, makeRepo } from '../../helpers/git-repo.js';
 
 const TODOS = '# Phase one\n\n- [ ] Add alpha\n- [ ] Add beta\n';
@@ -17,12 +20,12 @@ afterEach(async () => {
   for (const root of roots.splice(0)) await rm(root, { recursive: true, force: true });
 });
 
-async function setUp(testCommand = '') {
+async function setUp(testCommand = '', integrity?: RunIntegrity) {
   const repo = await makeRepo({ 'TODOS.md': TODOS, 'shared.txt': 'one\ntwo\nthree\n' });
   roots.push(worktreesRoot(repo));
   const { config } = configFromObject({ testCommand }, null, repo, {});
   const journal = new Journal(path.join(repo, '.pi-harness', 'journal.jsonl'), RUN);
-  const events: { type: string; outcome?: string; worker?: string }[] = [];
+  const events: { type: string; outcome?: string; worker?: string; verification?: unknown }[] = [];
   journal.onEvent((event) => events.push(event));
   const queue = new MergeQueue({
     config,
@@ -32,6 +35,7 @@ async function setUp(testCommand = '') {
     dir: path.join(worktreesRoot(repo), RUN, 'merge'),
     env: process.env,
     signal: new AbortController().signal,
+    ...(integrity ? { integrity } : {}),
   });
   const tasks = parseTasks(TODOS).tasks;
   return { repo, queue, events, tasks, base: gitSync(repo, 'rev-parse', 'HEAD').trim() };
@@ -50,7 +54,42 @@ async function work(repo: string, iteration: number, task: Task, files: Record<s
   return { dir, base, from: gitSync(dir, 'rev-parse', 'HEAD').trim() };
 }
 
+/** What a worker's passing verification tells the run: its tree's content, the task file left out. */
+async function verifiedIn(integrity: RunIntegrity, dir: string): Promise<void> {
+  const passed: CommandResult = {
+    outcome: 'passed',
+    command: 'false',
+    exitCode: 0,
+    signal: null,
+    output: '',
+    droppedBytes: 0,
+    durationMs: 1,
+  };
+  integrity.remember(await worktreeFingerprint(dir, ['TODOS.md']), passed);
+}
+
 describe('merge queue', () => {
+  it("reuses a worker's passing verification only for a merged tree with exactly its content", async () => {
+    // The test command fails wherever it runs: a merge passes only when it is not run.
+    const integrity = new RunIntegrity();
+    const { repo, queue, tasks, events } = await setUp('false', integrity);
+    const [alpha, beta] = tasks as [Task, Task];
+    const a = await work(repo, 1, alpha, { 'alpha.txt': 'alpha\n' });
+    const b = await work(repo, 2, beta, { 'beta.txt': 'beta\n' });
+    await verifiedIn(integrity, a.dir);
+    await verifiedIn(integrity, b.dir);
+    // Nothing merged since alpha's base: the merged tree is the one its worker verified.
+    const first = await queue.merge({ worker: 'w1', iteration: 1, task: alpha, from: a.from, base: a.base });
+    expect(first).toMatchObject({ outcome: 'merged', verification: 'reused' });
+    // Beta lands on alpha's change: a tree no one tested, so the test command runs (and fails).
+    const second = await queue.merge({ worker: 'w2', iteration: 2, task: beta, from: b.from, base: b.base });
+    expect(second.outcome).toBe('verify_failed');
+    expect(events.filter((e) => e.type === 'merge').map((e) => [e.outcome, e.verification])).toEqual([
+      ['merged', 'reused'],
+      ['verify_failed', undefined],
+    ]);
+  });
+
   it('merges two independent tasks from the same base, ticking each on the start branch', async () => {
     const { repo, queue, tasks, events } = await setUp();
     const [alpha, beta] = tasks as [Task, Task];

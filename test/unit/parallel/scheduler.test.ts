@@ -14,7 +14,8 @@ import type { LoopContext } from '../../../src/loop/loop-context.js';
 import { MergeQueue } from '../../../src/parallel/merge-queue.js';
 import { Scheduler } from '../../../src/parallel/scheduler.js';
 import type { Assignment, Worker, WorkerResult } from '../../../src/parallel/worker.js';
-import { addWorktree, workerBranch, worktreesRoot } from '../../../src/parallel/worktrees.js';
+import { WorkerSlot } from '../../../src/parallel/worker-slot.js';
+import { worktreesRoot } from '../../../src/parallel/worktrees.js';
 import { BudgetGuard } from '../../../src/runtime/budget.js';
 import type { RunLock } from '../../../src/runtime/lock.js';
 import { harnessHome } from '../../../src/runtime/harness-home.js';
@@ -28,15 +29,28 @@ afterEach(async () => {
   for (const root of roots.splice(0)) await rm(root, { recursive: true, force: true });
 });
 
-/** A worker whose "agent" writes `files(assignment)` and commits them on its branch. */
-function fakeWorker(id: string, repo: string, files: (a: Assignment) => Record<string, string>): Worker {
+/**
+ * A worker whose "agent" writes `files(assignment)` and commits them on its branch, in one worktree
+ * moved from task to task as the local worker's is (WorkerSlot).
+ */
+function fakeWorker(
+  id: string,
+  s: { repo: string; ctx: LoopContext },
+  files: (a: Assignment) => Record<string, string>,
+): Worker {
+  const { repo, ctx } = s;
+  const slot = new WorkerSlot({
+    worker: id,
+    repoRoot: repo,
+    runId: RUN,
+    startBranch: 'refs/heads/main',
+    journal: ctx.journal,
+  });
   return {
     id,
     start(assignment) {
       const result = (async (): Promise<WorkerResult> => {
-        const worktree = path.join(worktreesRoot(repo), RUN, String(assignment.iteration));
-        const branch = workerBranch(RUN, assignment.iteration);
-        await addWorktree({ repoRoot: repo, dir: worktree, branch, base: assignment.baseCommit });
+        const { dir: worktree, branch } = await slot.take(assignment.iteration, assignment.baseCommit);
         for (const [name, content] of Object.entries(files(assignment)))
           await writeFile(path.join(worktree, name), content);
         gitSync(worktree, 'add', '-A');
@@ -46,7 +60,7 @@ function fakeWorker(id: string, repo: string, files: (a: Assignment) => Record<s
       })();
       return { result, cancel: () => undefined };
     },
-    close: async () => undefined,
+    close: () => slot.remove(),
   };
 }
 
@@ -55,7 +69,7 @@ async function setUp(testCommand: string, tasks: string) {
   roots.push(worktreesRoot(repo));
   const { config } = configFromObject({ testCommand, maxConsecutiveFailures: 10 }, null, repo, {});
   const journal = new Journal(path.join(repo, '.pi-harness', 'runs', RUN, 'journal.jsonl'), RUN);
-  const events: { type: string; outcome?: string }[] = [];
+  const events: { type: string; outcome?: string; from?: string }[] = [];
   journal.onEvent((event) => events.push(event));
   const signal = new AbortController().signal;
   const io = { cwd: repo, env: process.env, stdout: () => undefined, stderr: () => undefined };
@@ -94,7 +108,7 @@ describe('scheduler', () => {
       a.task.text === 'Bad task' ? { 'broken.txt': 'x\n' } : { 'good.txt': 'ok\n' };
     const redos: (string | undefined)[] = [];
     const workers = ['w1', 'w2'].map((id) => {
-      const worker = fakeWorker(id, s.repo, files);
+      const worker = fakeWorker(id, s, files);
       const start = worker.start.bind(worker);
       worker.start = (a) => {
         if (a.task.text === 'Bad task') redos.push(a.redo);
@@ -114,10 +128,18 @@ describe('scheduler', () => {
     expect(scheduler.state.tasks[bad]).toMatchObject({ parked: true, failures: 2 });
     expect(gitSync(s.repo, 'show', 'main:TODOS.md')).toBe('# P\n\n- [x] Good task\n- [ ] Bad task\n');
     // Both refused attempts are kept, and no worktree or worker branch is left behind.
+    // (Two attempts from the same base make the same commit, to the second: one ref then holds both.)
     const rescued = gitSync(s.repo, 'for-each-ref', '--format=%(refname)', 'refs/pi-harness/rescue/').trim();
-    expect(rescued.split('\n')).toHaveLength(2);
     for (const ref of rescued.split('\n')) expect(gitSync(s.repo, 'show', `${ref}:broken.txt`)).toBe('x\n');
+    const refused = s.events.filter((e) => e.type === 'merge' && e.outcome === 'verify_failed');
+    expect(refused).toHaveLength(2);
+    for (const { from } of refused)
+      expect(gitSync(s.repo, 'for-each-ref', `--contains=${from}`, 'refs/pi-harness/rescue/').trim()).not.toBe('');
     expect(gitSync(s.repo, 'for-each-ref', 'refs/heads/pi-harness/').trim()).toBe('');
+    expect(gitSync(s.repo, 'worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(2);
+    // Each worker's one worktree moved from task to task (three iterations, two workers: one move).
+    expect(s.events.filter((e) => e.type === 'worktree_moved')).toHaveLength(1);
+    expect(s.events.filter((e) => e.type === 'worktree_removed')).toHaveLength(2);
     // The two first attempts run at once: either may reach the merge queue first.
     expect(
       s.events
@@ -131,7 +153,7 @@ describe('scheduler', () => {
     const s = await setUp('', '# One\n\n- [ ] A\n- [ ] B\n\n# Two\n\n- [ ] C\n');
     const order: string[] = [];
     const workers = ['w1', 'w2', 'w3'].map((id) => {
-      const worker = fakeWorker(id, s.repo, (a) => ({ [`${a.task.text}.txt`]: a.task.text }));
+      const worker = fakeWorker(id, s, (a) => ({ [`${a.task.text}.txt`]: a.task.text }));
       const start = worker.start.bind(worker);
       worker.start = (a) => {
         order.push(
@@ -145,5 +167,42 @@ describe('scheduler', () => {
     expect(ended).toMatchObject({ kind: 'ran', result: 'succeeded', iterations: 3, succeeded: 3 });
     // A and B started together from nothing ticked; C from a base with both ticked.
     expect(order).toEqual(['A@0', 'B@0', 'C@2']);
+  });
+
+  it('a worker takes its next task while its last one is merged; the rescue ref kept meanwhile goes once merged', async () => {
+    // A slow verification: the merge of each task takes a second.
+    const s = await setUp('sleep 1', '# P\n\n- [ ] A\n- [ ] B\n- [ ] C\n');
+    const log: string[] = [];
+    s.ctx.journal.onEvent((event) => {
+      if (event.type === 'merge') log.push(`merged ${event.task.text}`);
+    });
+    const worker = fakeWorker('w1', s, (a) => ({ [`${a.task.text}.txt`]: a.task.text }));
+    const start = worker.start.bind(worker);
+    worker.start = (a) => {
+      log.push(`start ${a.task.text}`);
+      return start(a);
+    };
+    const ended = await new Scheduler({
+      ...s,
+      state: emptyState(),
+      workers: [worker],
+      startBranch: 'refs/heads/main',
+    }).run();
+    expect(ended).toMatchObject({ kind: 'ran', result: 'succeeded', iterations: 3, succeeded: 3 });
+    // B started before A's merge ended, C before B's.
+    expect(log.indexOf('start B')).toBeLessThan(log.indexOf('merged A'));
+    expect(log.indexOf('start C')).toBeLessThan(log.indexOf('merged B'));
+    expect(gitSync(s.repo, 'show', 'main:TODOS.md')).toBe('# P\n\n- [x] A\n- [x] B\n- [x] C\n');
+    // The worktree left A's branch before A was merged: a rescue ref held A's commit until its merge
+    // record did; every task merged, none is left.
+    const moves = s.events.filter((e) => e.type === 'worktree_moved') as { keptIn?: string }[];
+    expect(moves.map((e) => e.keptIn)).toEqual([
+      `refs/pi-harness/rescue/${RUN}/1-unmerged`,
+      `refs/pi-harness/rescue/${RUN}/2-unmerged`,
+    ]);
+    expect(gitSync(s.repo, 'for-each-ref', 'refs/pi-harness/rescue/').trim()).toBe('');
+    expect(
+      gitSync(s.repo, 'for-each-ref', '--format=%(refname)', 'refs/pi-harness/merged/').trim().split('\n'),
+    ).toHaveLength(3);
   });
 });
