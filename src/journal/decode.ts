@@ -202,6 +202,7 @@ const FIELDS: { [T in DecodableType]: Fields<BodyOf<T>> } = {
       'budget',
       'breaker',
       'provider_auth',
+      'setup_failed',
       'signal',
     ] as const),
   },
@@ -422,6 +423,7 @@ const FIELDS: { [T in DecodableType]: Fields<BodyOf<T>> } = {
     verification: oneOf(MERGE_VERIFICATIONS),
   },
   worktree_removed: { worker: str, worktree: str, head: str, keptIn: str },
+  worktree_prepared: { worker: str, worktree: str, copied: strings, files: num, skipped: strings, commandMs: num },
   worktree_moved: { worker: str, worktree: str, head: str, keptIn: str, from: str, to: str },
 };
 

@@ -373,6 +373,20 @@ export type JournalEventBody =
    * A worker's worktree moved on to its next iteration's branch (`to`), once the HEAD it had (`head`,
    * on branch `from`, deleted since) was merged or kept in a rescue ref (`keptIn`).
    */
+  /**
+   * A new worktree given what tests need beside the checkout: the main work tree's ignored
+   * dependency folders as hard-linked copies (`copied`, `files` in all), and the setup command's time.
+   */
+  | {
+      type: 'worktree_prepared';
+      worker: string;
+      worktree: string;
+      copied: string[];
+      files: number;
+      /** Configured folders left out, each `folder: why`. */
+      skipped: string[];
+      commandMs?: number;
+    }
   | {
       type: 'worktree_moved';
       worker: string;

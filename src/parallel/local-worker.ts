@@ -32,6 +32,7 @@ import { headCommit } from '../workspace/git.js';
 import type { Assignment, RunningIteration, Worker, WorkerEventListener, WorkerResult } from './worker.js';
 import { workerConfig, workerStateFile, workerStore } from './worker-config.js';
 import { WorkerSlot } from './worker-slot.js';
+import { worktreePreparer } from './worktree-setup.js';
 
 export interface LocalWorkerOptions {
   id: string;
@@ -81,6 +82,14 @@ export class LocalWorktreeWorker implements Worker {
       runId: ctx.runId,
       startBranch: options.startBranch,
       journal: this.journal,
+      prepare: worktreePreparer({
+        config: ctx.config,
+        journal: this.journal,
+        worker: options.id,
+        env: ctx.io.env,
+        signal: ctx.signal,
+      }),
+      keepIgnored: ctx.config.worktreeDependencies,
     });
   }
 

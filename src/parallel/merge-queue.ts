@@ -24,6 +24,7 @@ import { git, refExists } from '../workspace/git.js';
 import { commitTree, createHarnessRef } from '../workspace/tree-builder.js';
 import { authorOf, squashedMessage, squashWithoutTaskFile } from './squash.js';
 import { addWorktree, mergedRef, unmergedRef } from './worktrees.js';
+import { worktreePreparer, WorktreeSetupError } from './worktree-setup.js';
 
 export interface MergeRequest {
   worker: string;
@@ -96,6 +97,8 @@ export class MergeQueue {
     try {
       result = await this.attempt(request, onto);
     } catch (error) {
+      // The queue's worktree could not be made ready for tests: no merge can pass, the run stops.
+      if (error instanceof WorktreeSetupError) throw error;
       result = { outcome: 'conflict', onto, detail: errorMessage(error) };
     }
     if (result.outcome === 'merged') await this.recordMerged(request);
@@ -160,9 +163,14 @@ export class MergeQueue {
   /** The queue's worktree at `onto`, clean (it is the harness's own: nothing in it is anyone's work). */
   private async resetQueueTree(onto: string): Promise<void> {
     const { dir, config } = this.options;
-    if (!existsSync(dir)) await addWorktree({ repoRoot: config.repoRoot, dir, base: onto });
+    if (!existsSync(dir)) {
+      await addWorktree({ repoRoot: config.repoRoot, dir, base: onto });
+      const { journal, env, signal } = this.options;
+      await worktreePreparer({ config, journal, worker: 'merge', env, signal })(dir);
+    }
     await git(dir, ['reset', '--quiet', '--hard']);
     await git(dir, ['checkout', '--quiet', '--detach', '--force', onto]);
+    // Untracked files go; ignored ones (the dependencies copied in) stay.
     await git(dir, ['clean', '-ffdq']);
   }
 

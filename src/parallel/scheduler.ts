@@ -22,6 +22,7 @@ import { git } from '../workspace/git.js';
 import type { MergeQueue, MergeResult } from './merge-queue.js';
 import { pickTasks } from './pick.js';
 import type { Assignment, RunningIteration, Worker, WorkerResult } from './worker.js';
+import { WorktreeSetupError } from './worktree-setup.js';
 
 interface InFlight {
   worker: Worker;
@@ -61,6 +62,8 @@ export class Scheduler {
   private readonly idle: Worker[];
   private readonly flying = new Set<InFlight>();
   private readonly merging = new Set<Merging>();
+  /** A worktree could not be made ready for tests (worktree-setup.ts): the run ends with it. */
+  private setupFailure: WorktreeSetupError | undefined;
   /** Tasks sent back to a developer after a failed merge: what to tell it. */
   private readonly redo = new Map<string, string>();
   private readonly redone = new Set<string>();
@@ -134,12 +137,16 @@ export class Scheduler {
     ]);
     if (next.kind === 'merged') {
       this.merging.delete(next.merge);
+      if ('error' in next.merged && next.merged.error instanceof WorktreeSetupError)
+        return this.setupStop(next.merged.error);
       if ('error' in next.merged) throw next.merged.error;
       return this.settle(next.merge.entry, next.merge.result, next.merged.merged);
     }
     const { entry, result } = next;
     this.flying.delete(entry);
     this.idle.push(entry.worker);
+    // A worker whose worktree could not be prepared has nothing to count (no agent ran).
+    if (result === undefined && this.setupFailure) return this.setupStop(this.setupFailure);
     if (result?.recorded !== 'succeeded' || !result.head) return this.settle(entry, result, undefined);
     const merged = this.options.queue
       .merge({
@@ -212,6 +219,12 @@ export class Scheduler {
     const running = worker.start(assignment);
     // A worker that fails outside its iteration (its worktree could not be made) ends like a failed one.
     const settled = running.result.catch((error: unknown) => {
+      // A worktree that cannot be made ready for tests fails every task the same way: the run stops
+      // (thrown from next(), where it is awaited; thrown here it would be nobody's rejection yet).
+      if (error instanceof WorktreeSetupError) {
+        this.setupFailure ??= error;
+        return undefined;
+      }
       ctx.journal.append({ type: 'error', iteration: assignment.iteration, message: errorMessage(error) });
       return undefined;
     });
@@ -255,6 +268,12 @@ export class Scheduler {
     this.state = after.state;
     this.result = worse(this.result, after.result);
     return after.stop;
+  }
+
+  /** The run stops, failed: no task can pass where its tests cannot run (no attempt is counted against it). */
+  private setupStop(error: WorktreeSetupError): Stop {
+    this.result = 'failed';
+    return { kind: 'setup_failed', reason: error.message };
   }
 
   /** A merge refused: back to a developer once, on top of the start branch; a second time, the task fails. */

@@ -16,6 +16,10 @@ export interface WorkerSlotOptions {
   startBranch: string;
   /** The worker's view of the run's journal. */
   journal: Journal;
+  /** Makes a new worktree ready for tests (its dependencies, the setup command); throws if it cannot. */
+  prepare?: (dir: string) => Promise<void>;
+  /** Ignored folders a move's clean leaves in place (what `prepare` put there). */
+  keepIgnored?: readonly string[];
 }
 
 interface Held {
@@ -45,7 +49,16 @@ export class WorkerSlot {
     if (held) {
       try {
         const rescueRef = this.rescueRef(held);
-        const moved = await moveWorktree({ repoRoot, dir: held.dir, startBranch, rescueRef, branch, base });
+        const keepIgnored = this.options.keepIgnored ?? [];
+        const moved = await moveWorktree({
+          repoRoot,
+          dir: held.dir,
+          startBranch,
+          rescueRef,
+          branch,
+          base,
+          keepIgnored,
+        });
         journal.append({ type: 'worktree_moved', worker, worktree: held.dir, ...moved, to: branch });
         this.held = { dir: held.dir, branch, iteration };
         return { dir: held.dir, branch };
@@ -61,7 +74,9 @@ export class WorkerSlot {
     const first = slotDir(repoRoot, runId, worker);
     const dir = held ? `${first}-${iteration}` : first;
     await addWorktree({ repoRoot, dir, branch, base });
+    // Held before it is prepared: a failed preparation still leaves it to remove().
     this.held = { dir, branch, iteration };
+    await this.options.prepare?.(dir);
     return { dir, branch };
   }
 

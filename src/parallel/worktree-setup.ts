@@ -2,13 +2,15 @@
  * What a new parallel worktree needs beside its checkout before tests can run in it: git gives it
  * the tracked files only, so installed dependencies (ignored folders like `node_modules`) come as
  * hard-linked copies of the main work tree's — no bytes copied, ready at once — and then the user's
- * own setup command, if any, runs in it.
+ * own setup command, if any, runs in it (the workers' slots and the merge queue's worktree alike).
  *
  * A copy, not a symlink: git sees a symlink as a file, and `node_modules/` in a .gitignore (the
  * usual spelling) ignores directories only, so a linked folder would show up as the agent's change.
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
+import type { Config } from '../config/load.js';
+import type { Journal } from '../journal/writer.js';
 import { errorMessage } from '../util/errors.js';
 import { hardLinkTree } from '../util/hard-link-tree.js';
 import { runCommand } from '../verify/run-command.js';
@@ -97,4 +99,38 @@ export async function prepareWorktree(setup: WorktreeSetup): Promise<PreparedWor
   }
   if (setup.command.trim() !== '') prepared.commandMs = await runSetupCommand(setup);
   return prepared;
+}
+
+export interface PrepareForRun {
+  config: Pick<Config, 'repoRoot' | 'worktreeDependencies' | 'worktreeSetupCommand' | 'verificationTimeoutSeconds'>;
+  journal: Journal;
+  /** Who the worktree is for: a worker's id, or `merge` for the merge queue's. */
+  worker: string;
+  env: NodeJS.ProcessEnv;
+  signal: AbortSignal;
+}
+
+/** The run's way to prepare a new worktree: from its configuration, journaled (`worktree_prepared`). */
+export function worktreePreparer(run: PrepareForRun): (dir: string) => Promise<void> {
+  return async (dir) => {
+    const { config } = run;
+    const prepared = await prepareWorktree({
+      repoRoot: config.repoRoot,
+      dir,
+      dependencies: config.worktreeDependencies,
+      command: config.worktreeSetupCommand,
+      timeoutSeconds: config.verificationTimeoutSeconds,
+      env: run.env,
+      signal: run.signal,
+    });
+    run.journal.append({
+      type: 'worktree_prepared',
+      worker: run.worker,
+      worktree: dir,
+      copied: prepared.copied.map((entry) => entry.folder),
+      files: prepared.copied.reduce((sum, entry) => sum + entry.files, 0),
+      skipped: prepared.skipped.map((entry) => `${entry.folder}: ${entry.why}`),
+      ...(prepared.commandMs !== undefined ? { commandMs: prepared.commandMs } : {}),
+    });
+  };
 }

@@ -144,6 +144,8 @@ export interface MoveOptions extends RemoveOptions {
   /** The branch (`refs/heads/...`) the worktree goes to, created at `base`. */
   branch: string;
   base: string;
+  /** Ignored folders the clean leaves (the dependencies copied in: worktree-setup.ts), repository-relative. */
+  keepIgnored?: readonly string[];
 }
 
 export interface Moved extends Removed {
@@ -163,8 +165,10 @@ export async function moveWorktree(options: MoveOptions): Promise<Moved> {
   const { head, branch } = await cleanHead(dir);
   const keptIn = await keepHead(options, head);
   await git(dir, ['switch', '--quiet', '--no-guess', '-C', short(options.branch), options.base]);
-  // Files git does not track (ignored build output of the last task) go too: the next task starts clean.
-  await git(dir, ['clean', '-ffdqx']);
+  // Files git does not track (ignored build output of the last task) go too: the next task starts
+  // clean. The installed dependencies stay: copying them again would only cost time.
+  const keep = (options.keepIgnored ?? []).flatMap((folder) => ['-e', `/${folder}`]);
+  await git(dir, ['clean', '-ffdqx', ...keep]);
   const left = branch.startsWith('refs/heads/pi-harness/') && branch !== options.branch ? branch : undefined;
   if (left) await git(options.repoRoot, ['update-ref', '-d', left, head]);
   return { head, keptIn, ...(left ? { from: left } : {}) };

@@ -33,6 +33,8 @@ export type StopKind =
   | 'budget'
   | 'breaker'
   | 'provider_auth'
+  /** A parallel run's worktree could not be made ready for tests (its setup command failed). */
+  | 'setup_failed'
   | 'signal';
 
 export type LoopOutcome =

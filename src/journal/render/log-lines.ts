@@ -172,6 +172,14 @@ function describeParallel(event: ReadEvent): string | undefined {
       return `worker ${event.worker} ${mergePhrase(event)}`;
     case 'worktree_removed':
       return `worker ${event.worker} worktree ${event.worktree} removed (HEAD ${shortSha(event.head ?? '')} in ${event.keptIn})`;
+    case 'worktree_prepared': {
+      const copied = event.copied?.length
+        ? `${event.copied.join(', ')} copied (${event.files} files)`
+        : 'nothing copied';
+      const command = event.commandMs !== undefined ? `, setup command ${(event.commandMs / 1000).toFixed(1)} s` : '';
+      const skipped = event.skipped?.length ? `; left out: ${event.skipped.join('; ')}` : '';
+      return `worker ${event.worker} worktree ${event.worktree} prepared: ${copied}${command}${skipped}`;
+    }
     case 'worktree_moved':
       return (
         `worker ${event.worker} worktree ${event.worktree} moved to ${event.to} ` +
