@@ -5,12 +5,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { configFromObject } from '../../../src/config/load.js';
 import { Journal } from '../../../src/journal/writer.js';
 import { RunIntegrity } from '../../../src/loop/integrity-run.js';
-import { MergeQueue } from '../../../src/parallel/merge-queue.js';
 import { addWorktree, removeWorktree, workerBranch, worktreesRoot } from '../../../src/parallel/worktrees.js';
 import { parseTasks, type Task } from '../../../src/tasks/index.js';
 import type { CommandResult } from '../../../src/verify/run-command.js';
 import { worktreeFingerprint } from '../../../src/workspace/fingerprint.js';
 import { gitSync, makeRepo } from '../../helpers/git-repo.js';
+import { testMergeQueue } from '../../helpers/merge-queue.js';
 
 const TODOS = '# Phase one\n\n- [ ] Add alpha\n- [ ] Add beta\n';
 const RUN = 'run-1';
@@ -27,16 +27,7 @@ async function setUp(testCommand = '', integrity?: RunIntegrity) {
   const journal = new Journal(path.join(repo, '.pi-harness', 'journal.jsonl'), RUN);
   const events: { type: string; outcome?: string; worker?: string; verification?: unknown }[] = [];
   journal.onEvent((event) => events.push(event));
-  const queue = new MergeQueue({
-    config,
-    journal,
-    runId: RUN,
-    startBranch: 'refs/heads/main',
-    dir: path.join(worktreesRoot(repo), RUN, 'merge'),
-    env: process.env,
-    signal: new AbortController().signal,
-    ...(integrity ? { integrity } : {}),
-  });
+  const queue = testMergeQueue({ config, journal, runId: RUN, ...(integrity ? { integrity } : {}) });
   const tasks = parseTasks(TODOS).tasks;
   return { repo, queue, events, tasks, base: gitSync(repo, 'rev-parse', 'HEAD').trim() };
 }

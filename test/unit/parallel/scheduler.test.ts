@@ -11,7 +11,6 @@ import { Journal } from '../../../src/journal/writer.js';
 import { JournalFold } from '../../../src/journal/fold/fold.js';
 import { ControlDesk } from '../../../src/loop/control-desk.js';
 import type { LoopContext } from '../../../src/loop/loop-context.js';
-import { MergeQueue } from '../../../src/parallel/merge-queue.js';
 import { Scheduler } from '../../../src/parallel/scheduler.js';
 import type { Assignment, Worker, WorkerResult } from '../../../src/parallel/worker.js';
 import { WorkerSlot } from '../../../src/parallel/worker-slot.js';
@@ -22,6 +21,7 @@ import { harnessHome } from '../../../src/runtime/harness-home.js';
 import { emptyState, StateStore } from '../../../src/runtime/state.js';
 import { parseTasks } from '../../../src/tasks/index.js';
 import { gitSync, makeRepo } from '../../helpers/git-repo.js';
+import { testMergeQueue } from '../../helpers/merge-queue.js';
 
 const RUN = 'run-s';
 const roots: string[] = [];
@@ -87,15 +87,7 @@ async function setUp(testCommand: string, tasks: string) {
   });
   const base = { mode: 'run' as const, config, io, signal, runId: RUN, runDir: '', journal, harnessPaths: [] };
   const ctx: LoopContext = { ...base, home, store, fold, control };
-  const queue = new MergeQueue({
-    config,
-    journal,
-    runId: RUN,
-    startBranch: 'refs/heads/main',
-    dir: path.join(worktreesRoot(repo), RUN, 'merge'),
-    env: process.env,
-    signal,
-  });
+  const queue = testMergeQueue({ config, journal, runId: RUN, signal });
   const lock = { setStatus: async () => undefined } as unknown as RunLock;
   const budget = new BudgetGuard({ maxRunSeconds: 0, maxRunTokens: 0, maxTaskTokens: 0, maxRunCostUsd: 0 });
   return { repo, ctx, queue, lock, budget, events };
