@@ -89,6 +89,11 @@ async function dropStaleIndexLock(dir: string): Promise<void> {
   await rm(path.join(gitDir, 'index.lock'), { force: true });
 }
 
+async function dropQueueLeftovers(dir: string): Promise<void> {
+  await git(dir, ['reset', '--quiet', '--hard']);
+  await git(dir, ['clean', '-ffdq']);
+}
+
 /**
  * Uncommitted changes no recovered iteration claimed — a kill in the middle of the harness's own
  * checkout into the worktree (`git worktree add`, or a move's `git switch`), whose files are then
@@ -124,8 +129,9 @@ export async function removeLeftWorktrees(ctx: LoopContext, keep: ReadonlySet<st
     const [runId, name] = path.relative(root, tree.dir).split(path.sep);
     try {
       await dropStaleIndexLock(tree.dir);
-      // The merge queue's worktree holds nothing of anyone's: a half-done replay is dropped.
-      if (name === 'merge') await git(tree.dir, ['reset', '--quiet', '--hard']);
+      // The merge queue's worktree holds nothing of anyone's: a half-done replay is dropped, and so
+      // are untracked leftovers (the task file's temporary copy of a tick killed before its rename).
+      if (name === 'merge') await dropQueueLeftovers(tree.dir);
       else await keepLooseChanges(ctx, tree.dir, `refs/pi-harness/rescue/${runId}/${name}-loose`);
       const removed = await removeWorktree({
         repoRoot,
