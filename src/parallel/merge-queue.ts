@@ -25,6 +25,7 @@ import { commitTree, createHarnessRef } from '../workspace/tree-builder.js';
 import { authorOf, squashedMessage, squashWithoutTaskFile } from './squash.js';
 import { addWorktree, mergedRef, unmergedRef } from './worktrees.js';
 import { worktreePreparer, WorktreeSetupError } from './worktree-setup.js';
+import { OneAtATime } from '../util/one-at-a-time.js';
 
 export interface MergeRequest {
   worker: string;
@@ -63,9 +64,9 @@ function tail(text: string): string {
 
 export class MergeQueue {
   private readonly options: MergeQueueOptions;
-  private last: Promise<unknown> = Promise.resolve();
+  private readonly merges = new OneAtATime();
   /** The start branch's move and the workers' guardrail comparisons, one at a time (holdingTip). */
-  private tipHeld: Promise<unknown> = Promise.resolve();
+  private readonly tipHeld = new OneAtATime();
   /** The commit the queue last moved the start branch to (workers' guardrails leave that move alone). */
   mergedTip: string | undefined;
 
@@ -75,9 +76,7 @@ export class MergeQueue {
 
   /** Merges `request` after every request queued before it; never two at once. */
   merge(request: MergeRequest): Promise<MergeResult> {
-    const next = this.last.then(() => this.mergeOne(request));
-    this.last = next.catch(() => undefined);
-    return next;
+    return this.merges.run(() => this.mergeOne(request));
   }
 
   /**
@@ -85,9 +84,7 @@ export class MergeQueue {
    * branch is still at the old tip but `mergedTip` already names the new one.
    */
   holdingTip<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.tipHeld.then(work);
-    this.tipHeld = next.catch(() => undefined);
-    return next;
+    return this.tipHeld.run(work);
   }
 
   private async mergeOne(request: MergeRequest): Promise<MergeResult> {

@@ -10,6 +10,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { git } from '../workspace/git.js';
 import { createHarnessRef } from '../workspace/tree-builder.js';
+import { OneAtATime } from '../util/one-at-a-time.js';
 
 /** Where a repository's worktrees live: a sibling folder `<repo>.pi-worktrees/`. */
 export function worktreesRoot(repoRoot: string): string {
@@ -46,12 +47,7 @@ const short = (ref: string) => ref.replace(/^refs\/heads\//, '');
  * `remove` at once in one repository: a second add read a half-written entry of the first
  * ("failed to read .git/worktrees/1/commondir"). The run's workers take turns for these commands.
  */
-let worktreeCommands: Promise<unknown> = Promise.resolve();
-function oneWorktreeCommandAtATime<T>(command: () => Promise<T>): Promise<T> {
-  const next = worktreeCommands.then(command);
-  worktreeCommands = next.catch(() => undefined);
-  return next;
-}
+const worktreeCommands = new OneAtATime();
 
 export interface NewWorktree {
   repoRoot: string;
@@ -64,7 +60,7 @@ export interface NewWorktree {
 export async function addWorktree(options: NewWorktree): Promise<void> {
   await mkdir(path.dirname(options.dir), { recursive: true });
   const target = options.branch ? ['-b', short(options.branch)] : ['--detach'];
-  await oneWorktreeCommandAtATime(() =>
+  await worktreeCommands.run(() =>
     git(options.repoRoot, ['worktree', 'add', '--quiet', ...target, options.dir, options.base]),
   );
 }
@@ -134,7 +130,7 @@ export async function removeWorktree(options: RemoveOptions): Promise<Removed> {
   const { repoRoot, dir } = options;
   const { head, branch } = await cleanHead(dir);
   const keptIn = await keepHead(options, head);
-  await oneWorktreeCommandAtATime(() => git(repoRoot, ['worktree', 'remove', '--force', dir]));
+  await worktreeCommands.run(() => git(repoRoot, ['worktree', 'remove', '--force', dir]));
   if (branch.startsWith('refs/heads/pi-harness/')) await git(repoRoot, ['branch', '-D', short(branch)]);
   await rm(dir, { recursive: true, force: true });
   return { head, keptIn };

@@ -22,6 +22,7 @@ import { errorCode } from '../util/errors.js';
 import { readProcessStartTime, staleReason, type StaleReason } from './liveness.js';
 import { describeHolder, readLockText, LOCK_VERSION, type LockHolder, type LockRecord } from './lock-record.js';
 import { NewerVersionError } from './newer-version.js';
+import { OneAtATime } from '../util/one-at-a-time.js';
 
 export type { LockHolder, LockRecord } from './lock-record.js';
 export type { StaleReason };
@@ -226,7 +227,7 @@ export class RunLock {
   private readonly projection: string | undefined;
   private current: LockRecord;
   private timer: NodeJS.Timeout | undefined;
-  private writes: Promise<void> = Promise.resolve();
+  private readonly writes = new OneAtATime();
   private released = false;
 
   constructor(init: RunLockInit) {
@@ -270,7 +271,7 @@ export class RunLock {
   /** Stops the heartbeat and removes the lock file if it is still ours; true when removed. */
   async release(): Promise<boolean> {
     this.stopHeartbeat();
-    await this.writes.catch(() => undefined);
+    await this.writes.idle();
     if (this.released) return false;
     this.released = true;
     if (this.projection) await unlink(this.projection).catch(() => undefined);
@@ -285,7 +286,7 @@ export class RunLock {
   }
 
   private update(change: Partial<LockRecord>): Promise<void> {
-    const next = this.writes.then(async () => {
+    return this.writes.run(async () => {
       if (this.released) return;
       // Never write over a lock that another run took over (it judged us dead).
       if (!(await this.stillOurs())) {
@@ -297,8 +298,6 @@ export class RunLock {
       this.current = record;
       await this.project();
     });
-    this.writes = next.catch(() => undefined);
-    return next;
   }
 
   private async stillOurs(): Promise<boolean> {

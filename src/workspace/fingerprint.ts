@@ -13,6 +13,7 @@ import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { git, gitPath } from './git.js';
+import { OneAtATime } from '../util/one-at-a-time.js';
 
 interface Scratch {
   dir: string;
@@ -20,7 +21,7 @@ interface Scratch {
   /** The excluded paths are out of it (it was made from the real index, which may have them). */
   made: boolean;
   /** Fingerprints of one work tree go one at a time: git locks the index while it writes it. */
-  queue: Promise<unknown>;
+  queue: OneAtATime;
 }
 
 /** Work trees with a scratch index; the least recently used goes when more are asked for. */
@@ -41,12 +42,12 @@ async function scratchFor(key: string): Promise<Scratch> {
   }
   if (scratches.size === 0) process.once('exit', removeAll);
   const dir = await mkdtemp(path.join(tmpdir(), 'pi-harness-index-'));
-  const scratch: Scratch = { dir, index: path.join(dir, 'index'), made: false, queue: Promise.resolve() };
+  const scratch: Scratch = { dir, index: path.join(dir, 'index'), made: false, queue: new OneAtATime() };
   scratches.set(key, scratch);
   while (scratches.size > MAX_SCRATCHES) {
     const [oldestKey, oldest] = scratches.entries().next().value as [string, Scratch];
     scratches.delete(oldestKey);
-    void oldest.queue.finally(() => rm(oldest.dir, { recursive: true, force: true }));
+    void oldest.queue.idle().then(() => rm(oldest.dir, { recursive: true, force: true }));
   }
   return scratch;
 }
@@ -88,7 +89,5 @@ export async function worktreeFingerprint(
   realIndex?: string,
 ): Promise<string> {
   const scratch = await scratchFor(`${path.resolve(cwd)}\0${exclude.join('\0')}`);
-  const next = scratch.queue.then(() => fingerprintIn(scratch, cwd, exclude, realIndex));
-  scratch.queue = next.catch(() => undefined);
-  return next;
+  return scratch.queue.run(() => fingerprintIn(scratch, cwd, exclude, realIndex));
 }
