@@ -8,6 +8,7 @@
 import { roleScript, toolResults, type TurnView } from '../scripted-model/index.js';
 import type { RecordedRequest, ScriptStep, ScriptedToolCall } from '../scripted-model/index.js';
 import { DEMO_TASKS, TASK_FILE, TEST_COMMAND, type DemoTask, type FileEdit } from './project.js';
+import { lastLines } from '../util/text.js';
 
 const call = (name: string, args: Record<string, unknown>): ScriptedToolCall => ({ name, arguments: args });
 const tools = (...calls: ScriptedToolCall[]): ScriptStep => ({ kind: 'tool_calls', calls });
@@ -50,10 +51,6 @@ const FAILED_COMMAND = /Command exited with code \d+|Command terminated without 
 function testsPassed(output: string): boolean {
   // node's spec reporter prints "ℹ fail 0", its tap reporter "# fail 0".
   return !FAILED_COMMAND.test(output) && /^(?:ℹ|#) fail 0\s*$/m.test(output);
-}
-
-function lastLines(text: string, count: number): string {
-  return text.trimEnd().split('\n').slice(-count).join('\n');
 }
 
 /** Findings from the tester's tool results so far: [test run, ...probes], in the order they ran. */

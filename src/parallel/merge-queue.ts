@@ -26,6 +26,7 @@ import { authorOf, squashedMessage, squashWithoutTaskFile } from './squash.js';
 import { addWorktree, mergedRef, unmergedRef } from './worktrees.js';
 import { worktreePreparer, WorktreeSetupError } from './worktree-setup.js';
 import { OneAtATime } from '../util/one-at-a-time.js';
+import { lastLines } from '../util/text.js';
 
 export interface MergeRequest {
   worker: string;
@@ -57,10 +58,6 @@ export interface MergeQueueOptions {
 }
 
 const OUTPUT_TAIL_LINES = 40;
-
-function tail(text: string): string {
-  return text.trimEnd().split('\n').slice(-OUTPUT_TAIL_LINES).join('\n');
-}
 
 export class MergeQueue {
   private readonly options: MergeQueueOptions;
@@ -222,7 +219,7 @@ export class MergeQueue {
       signal,
     });
     if (result.outcome === 'passed') return undefined;
-    return `${config.testCommand} ${result.outcome} on the merged tree:\n${tail(result.output)}`;
+    return `${config.testCommand} ${result.outcome} on the merged tree:\n${lastLines(result.output, OUTPUT_TAIL_LINES)}`;
   }
 
   /**

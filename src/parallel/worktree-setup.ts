@@ -15,6 +15,7 @@ import { errorMessage } from '../util/errors.js';
 import { hardLinkTree } from '../util/hard-link-tree.js';
 import { runCommand } from '../verify/run-command.js';
 import { git } from '../workspace/git.js';
+import { lastLines } from '../util/text.js';
 
 export interface WorktreeSetup {
   /** The main work tree, whose ignored folders are copied. */
@@ -83,7 +84,7 @@ async function runSetupCommand(setup: WorktreeSetup): Promise<number> {
     ...(setup.signal ? { signal: setup.signal } : {}),
   });
   if (result.outcome === 'passed') return result.durationMs;
-  const tail = result.output.trimEnd().split('\n').slice(-OUTPUT_TAIL_LINES).join('\n');
+  const tail = lastLines(result.output, OUTPUT_TAIL_LINES);
   const how = result.spawnError ?? `${result.outcome}${result.exitCode !== null ? ` (exit ${result.exitCode})` : ''}`;
   throw new WorktreeSetupError(
     `worktreeSetupCommand \`${setup.command}\` ${how} in ${setup.dir}${tail ? `:\n${tail}` : ''}`,
