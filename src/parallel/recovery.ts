@@ -89,7 +89,8 @@ async function dropStaleIndexLock(dir: string): Promise<void> {
   await rm(path.join(gitDir, 'index.lock'), { force: true });
 }
 
-async function dropQueueLeftovers(dir: string): Promise<void> {
+/** The worktree back at its HEAD: changes and untracked files gone (ignored ones stay). */
+async function resetWorktree(dir: string): Promise<void> {
   await git(dir, ['reset', '--quiet', '--hard']);
   await git(dir, ['clean', '-ffdq']);
 }
@@ -115,8 +116,7 @@ async function keepLooseChanges(ctx: LoopContext, dir: string, refName: string):
   });
   if (rescue)
     ctx.journal.append({ type: 'warning', message: `uncommitted changes in ${dir} were kept in ${rescue.ref}` });
-  await git(dir, ['reset', '--quiet', '--hard']);
-  await git(dir, ['clean', '-ffdq']);
+  await resetWorktree(dir);
 }
 
 /** Every worktree of an earlier run, removed once its HEAD is kept; one with loose changes is left and named. */
@@ -131,7 +131,7 @@ export async function removeLeftWorktrees(ctx: LoopContext, keep: ReadonlySet<st
       await dropStaleIndexLock(tree.dir);
       // The merge queue's worktree holds nothing of anyone's: a half-done replay is dropped, and so
       // are untracked leftovers (the task file's temporary copy of a tick killed before its rename).
-      if (name === 'merge') await dropQueueLeftovers(tree.dir);
+      if (name === 'merge') await resetWorktree(tree.dir);
       else await keepLooseChanges(ctx, tree.dir, `refs/pi-harness/rescue/${runId}/${name}-loose`);
       const removed = await removeWorktree({
         repoRoot,
