@@ -1,42 +1,33 @@
 /**
- * The merge queue: one passing task at a time, its change (squashed, the task file left out:
- * squash.ts) replayed onto the start branch's tip in the queue's own worktree, the task ticked there
- * by the harness, the result verified there, then the start branch — and the user's work tree with
- * it — fast-forwarded. The verification is not run again when the run's test command already passed
- * on a tree with exactly the merged content, the task file aside (a worker's own verification, when
- * nothing was merged since its base): the same files, the same test. A conflict or a failing verification leaves the start branch where it was;
- * the worker's commit is recorded in a merge ref on success, so its worktree can go.
+ * The merge queue: passing tasks land on the start branch one at a time, in the order they passed.
+ * Each task's change is replayed onto the commit it will land on, ticked there by the harness and
+ * verified there (in the queue's own worktrees: merge-replay.ts), then the start branch — and the
+ * user's work tree with it — is fast-forwarded to the result. A conflict or a failing verification
+ * leaves the start branch where it was; the worker's commit is recorded in a merge ref on success,
+ * so its worktree can go.
+ *
+ * Merges waiting behind one another do not wait for each other's tests: the next one is replayed
+ * onto the commit the one ahead will land as, and verified beside it, each in its own worktree
+ * (merge-trees.ts, at most `lookahead` at once). It lands only if the start branch is really there
+ * when its turn comes; when the one ahead was refused instead, it is replayed and verified again onto
+ * where the branch is. So every commit the start branch moves to is one whose tree was verified
+ * (or had passed already: merge-replay.ts), exactly as when one merge runs after the other.
  */
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { Config } from '../config/load.js';
 import type { Journal } from '../journal/writer.js';
 import type { MergeVerification } from '../journal/events.js';
 import type { RunIntegrity } from '../loop/integrity-run.js';
 import { taskRef } from '../loop/iteration-run.js';
-import { taskState, tickTaskById, writeTaskFileAtomic, type Task } from '../tasks/index.js';
 import { errorMessage } from '../util/errors.js';
-import { runCommand } from '../verify/run-command.js';
-import { toRepoRelative } from '../workspace/changes.js';
-import { worktreeFingerprint } from '../workspace/fingerprint.js';
-import { git, refExists } from '../workspace/git.js';
-import { commitTree, createHarnessRef } from '../workspace/tree-builder.js';
-import { authorOf, squashedMessage, squashWithoutTaskFile } from './squash.js';
-import { addWorktree, mergedRef, unmergedRef } from './worktrees.js';
-import { worktreePreparer, WorktreeSetupError } from './worktree-setup.js';
 import { OneAtATime } from '../util/one-at-a-time.js';
-import { lastLines } from '../util/text.js';
+import { git, refExists } from '../workspace/git.js';
+import { createHarnessRef } from '../workspace/tree-builder.js';
+import { MergeReplayer, type MergeRequest, type Replay } from './merge-replay.js';
+import { MergeTrees } from './merge-trees.js';
+import { mergedRef, unmergedRef } from './worktrees.js';
+import { WorktreeSetupError } from './worktree-setup.js';
 
-export interface MergeRequest {
-  worker: string;
-  iteration: number;
-  task: Task;
-  /** The worker's branch tip (its passing commit). */
-  from: string;
-  /** Where the worker's branch started. */
-  base: string;
-}
+export type { MergeRequest } from './merge-replay.js';
 
 export type MergeResult =
   | { outcome: 'merged'; commit: string; onto: string; verification: MergeVerification }
@@ -49,31 +40,62 @@ export interface MergeQueueOptions {
   runId: string;
   /** `refs/heads/...`: the branch the run started on, which the queue moves. */
   startBranch: string;
-  /** The queue's own worktree (created on first use). */
+  /** The queue's first worktree (created on first use); the others sit beside it. */
   dir: string;
+  /** How many merges may be replayed and verified at once, ahead of the branch's moves (default 1). */
+  lookahead?: number;
   env: NodeJS.ProcessEnv;
   signal: AbortSignal;
   /** The run's passing verifications by content: a merged tree with one needs no second run. */
   integrity?: RunIntegrity;
 }
 
-const OUTPUT_TAIL_LINES = 40;
+/** A merge on its way: replayed in one worktree, then verified, then landed in its turn. */
+interface Pending {
+  replayed: Promise<{ dir: string; replay: Replay }>;
+  /** The test command's verdict on the replay (undefined: passed or not needed). */
+  verdict: Promise<string | undefined>;
+  /** Set once it has landed or been refused: a merge behind it then replays onto the branch itself. */
+  through: boolean;
+}
 
 export class MergeQueue {
   private readonly options: MergeQueueOptions;
-  private readonly merges = new OneAtATime();
+  private readonly replayer: MergeReplayer;
+  private readonly trees: MergeTrees;
+  /** Replays start one at a time, in the order asked for: each needs the one ahead's commit. */
+  private readonly replays = new OneAtATime();
+  /** Landings happen one at a time, in the same order. */
+  private readonly landings = new OneAtATime();
   /** The start branch's move and the workers' guardrail comparisons, one at a time (holdingTip). */
   private readonly tipHeld = new OneAtATime();
+  private last: Pending | undefined;
   /** The commit the queue last moved the start branch to (workers' guardrails leave that move alone). */
   mergedTip: string | undefined;
 
   constructor(options: MergeQueueOptions) {
     this.options = options;
+    this.replayer = new MergeReplayer(options);
+    this.trees = new MergeTrees(options.dir, options.lookahead ?? 1);
   }
 
-  /** Merges `request` after every request queued before it; never two at once. */
+  /** Merges `request` after every request queued before it: the start branch moves one merge at a time. */
   merge(request: MergeRequest): Promise<MergeResult> {
-    return this.merges.run(() => this.mergeOne(request));
+    const ahead = this.last;
+    const replayed = this.replays.run(() => this.replayBehind(request, ahead));
+    const verdict = replayed.then(({ dir, replay }) =>
+      replay.kind === 'ready' && replay.verification === 'ran' ? this.replayer.verify(dir) : undefined,
+    );
+    verdict.catch(() => undefined); // read in its turn (land); never an unhandled rejection meanwhile
+    const pending: Pending = { replayed, verdict, through: false };
+    this.last = pending;
+    return this.landings.run(async () => {
+      try {
+        return await this.land(request, pending);
+      } finally {
+        pending.through = true;
+      }
+    });
   }
 
   /**
@@ -84,31 +106,95 @@ export class MergeQueue {
     return this.tipHeld.run(work);
   }
 
-  private async mergeOne(request: MergeRequest): Promise<MergeResult> {
-    const { config, journal, startBranch } = this.options;
-    const onto = (await git(config.repoRoot, ['rev-parse', startBranch])).trim();
+  private tip(): Promise<string> {
+    return git(this.options.config.repoRoot, ['rev-parse', this.options.startBranch]).then((out) => out.trim());
+  }
+
+  /**
+   * Replays `request` onto where the start branch will be once the merge ahead of it lands as
+   * replayed — its commit, or the branch it found when its change did not apply — or onto the branch
+   * itself when nothing is ahead any more.
+   */
+  private async replayBehind(
+    request: MergeRequest,
+    ahead: Pending | undefined,
+  ): Promise<{ dir: string; replay: Replay }> {
+    const dir = await this.trees.take();
+    const before =
+      ahead && !ahead.through
+        ? await ahead.replayed.then(
+            ({ replay }) => replay,
+            () => undefined,
+          )
+        : undefined;
+    const onto = before === undefined ? await this.tip() : before.kind === 'ready' ? before.commit : before.onto;
+    try {
+      return { dir, replay: await this.replayer.replay(request, onto, dir) };
+    } catch (error) {
+      if (error instanceof WorktreeSetupError) {
+        this.trees.give(dir);
+        throw error;
+      }
+      return { dir, replay: { kind: 'conflict', onto, detail: errorMessage(error) } };
+    }
+  }
+
+  /** In its turn: moves the start branch to the replay when the branch is where it was replayed onto. */
+  private async land(request: MergeRequest, pending: Pending): Promise<MergeResult> {
+    // A worktree that could not be made ready for tests: no merge can pass, the run stops.
+    const { dir, replay } = await pending.replayed;
+    let onto = replay.onto;
     let result: MergeResult;
     try {
-      result = await this.attempt(request, onto);
+      onto = await this.tip();
+      if (onto === replay.onto) result = await this.settle(replay, await pending.verdict);
+      else {
+        // The merge ahead was refused: this replay sits on a commit the branch never got. Its test
+        // run, if still going, uses the worktree: let it end, then replay onto the real tip.
+        await pending.verdict.catch(() => undefined);
+        const again = await this.replayer.replay(request, onto, dir);
+        const verified =
+          again.kind === 'ready' && again.verification === 'ran' ? await this.replayer.verify(dir) : undefined;
+        result = await this.settle(again, verified);
+      }
     } catch (error) {
-      // The queue's worktree could not be made ready for tests: no merge can pass, the run stops.
       if (error instanceof WorktreeSetupError) throw error;
       result = { outcome: 'conflict', onto, detail: errorMessage(error) };
+    } finally {
+      this.trees.give(dir);
     }
     if (result.outcome === 'merged') await this.recordMerged(request);
-    journal.append({
+    this.journalMerge(request, result);
+    return result;
+  }
+
+  /** A replay's outcome once verified (`failed`: the test command's failure), the branch moved if it passed. */
+  private async settle(replay: Replay, failed: string | undefined): Promise<MergeResult> {
+    const { onto } = replay;
+    if (replay.kind === 'conflict') return { outcome: 'conflict', onto, detail: replay.detail };
+    if (failed !== undefined) return { outcome: 'verify_failed', onto, detail: failed };
+    const moved = await this.holdingTip(async () => {
+      const problem = await this.fastForward(onto, replay.commit);
+      if (!problem) this.mergedTip = replay.commit;
+      return problem;
+    });
+    if (moved) return { outcome: 'conflict', onto, detail: moved };
+    return { outcome: 'merged', commit: replay.commit, onto, verification: replay.verification };
+  }
+
+  private journalMerge(request: MergeRequest, result: MergeResult): void {
+    this.options.journal.append({
       type: 'merge',
       worker: request.worker,
       iteration: request.iteration,
       task: taskRef(request.task),
       outcome: result.outcome,
       from: request.from,
-      onto,
+      onto: result.onto,
       ...(result.outcome === 'merged'
         ? { commit: result.commit, verification: result.verification }
         : { detail: result.detail }),
     });
-    return result;
   }
 
   /**
@@ -121,105 +207,6 @@ export class MergeQueue {
     const rescue = unmergedRef(runId, request.iteration);
     if (await refExists(config.repoRoot, rescue))
       await git(config.repoRoot, ['update-ref', '-d', rescue, request.from]).catch(() => undefined);
-  }
-
-  private async attempt(request: MergeRequest, onto: string): Promise<MergeResult> {
-    const { config } = this.options;
-    const taskFile = toRepoRelative(config.repoRoot, config.taskFile);
-    const squashed = await squashWithoutTaskFile({ repoRoot: config.repoRoot, ...request, taskFile });
-    await this.resetQueueTree(onto);
-    const dir = this.options.dir;
-    try {
-      await git(dir, ['cherry-pick', '--no-commit', squashed]);
-    } catch (error) {
-      const files = (await git(dir, ['diff', '--name-only', '--diff-filter=U', '-z']).catch(() => ''))
-        .split('\0')
-        .filter(Boolean);
-      await this.resetQueueTree(onto);
-      const detail = files.length > 0 ? `conflicting files: ${files.join(', ')}` : errorMessage(error);
-      return { outcome: 'conflict', onto, detail };
-    }
-    const ticked = await this.tick(request.task, taskFile);
-    if (ticked) return { outcome: 'conflict', onto, detail: ticked };
-    const commit = await this.commit(request, onto);
-    const verification = await this.verification(taskFile, onto === request.base);
-    const verified = verification === 'ran' ? await this.verify() : undefined;
-    if (verified) return { outcome: 'verify_failed', onto, detail: verified };
-    const moved = await this.holdingTip(async () => {
-      const failed = await this.fastForward(onto, commit);
-      if (!failed) this.mergedTip = commit;
-      return failed;
-    });
-    if (moved) return { outcome: 'conflict', onto, detail: moved };
-    return { outcome: 'merged', commit, onto, verification };
-  }
-
-  /** The queue's worktree at `onto`, clean (it is the harness's own: nothing in it is anyone's work). */
-  private async resetQueueTree(onto: string): Promise<void> {
-    const { dir, config } = this.options;
-    if (!existsSync(dir)) {
-      await addWorktree({ repoRoot: config.repoRoot, dir, base: onto });
-      const { journal, env, signal } = this.options;
-      await worktreePreparer({ config, journal, worker: 'merge', env, signal })(dir);
-    }
-    await git(dir, ['reset', '--quiet', '--hard']);
-    await git(dir, ['checkout', '--quiet', '--detach', '--force', onto]);
-    // Untracked files go; ignored ones (the dependencies copied in) stay.
-    await git(dir, ['clean', '-ffdq']);
-  }
-
-  /** Ticks the task on the replayed result; a problem (the task is gone from the file) is returned. */
-  private async tick(task: Task, taskFile: string): Promise<string | undefined> {
-    const file = path.join(this.options.dir, taskFile);
-    const text = await readFile(file, 'utf8').catch(() => undefined);
-    if (text === undefined) return `the task file ${taskFile} is missing on the start branch`;
-    const state = taskState(text, task.id);
-    if (state === 'missing') return `the task is no longer in ${taskFile} on the start branch`;
-    if (state === 'open') await writeTaskFileAtomic(file, tickTaskById(text, task.id));
-    await git(this.options.dir, ['add', '--', taskFile]);
-    return undefined;
-  }
-
-  private async commit(request: MergeRequest, onto: string): Promise<string> {
-    const dir = this.options.dir;
-    const tree = (await git(dir, ['write-tree'])).trim();
-    const commit = await commitTree(dir, {
-      tree,
-      parents: [onto],
-      message: await squashedMessage(dir, request.base, request.from),
-      identity: await authorOf(dir, request.from),
-    });
-    await git(dir, ['checkout', '--quiet', '--detach', '--force', commit]);
-    return commit;
-  }
-
-  /**
-   * Whether the merged tree needs its own test run: not when there is no test command, nor when a
-   * passing one ran on the same content (the fingerprint the iterations remember, task file left out).
-   * Only looked up when nothing was merged since the worker's base (`unmoved`): else the merged tree
-   * holds changes the worker never had, hardly a tree any iteration verified: the test command runs.
-   */
-  private async verification(taskFile: string, unmoved: boolean): Promise<MergeVerification> {
-    const { config, integrity } = this.options;
-    if (!config.testCommand.trim()) return 'none';
-    if (!integrity || !unmoved) return 'ran';
-    const fingerprint = await worktreeFingerprint(this.options.dir, [taskFile]);
-    return integrity.find(fingerprint) ? 'reused' : 'ran';
-  }
-
-  /** The test command on the merged tree; its output's tail when it fails. */
-  private async verify(): Promise<string | undefined> {
-    const { config, env, signal } = this.options;
-    if (!config.testCommand.trim()) return undefined;
-    const result = await runCommand({
-      command: config.testCommand,
-      cwd: this.options.dir,
-      timeoutSeconds: config.verificationTimeoutSeconds,
-      env,
-      signal,
-    });
-    if (result.outcome === 'passed') return undefined;
-    return `${config.testCommand} ${result.outcome} on the merged tree:\n${lastLines(result.output, OUTPUT_TAIL_LINES)}`;
   }
 
   /**

@@ -21,6 +21,7 @@ import { workerConfig, workerStateDir, workerStore } from './worker-config.js';
 import { rescueWork } from '../workspace/rescue.js';
 import { createHarnessRef } from '../workspace/tree-builder.js';
 import { listWorktrees, refsContaining, removeWorktree, workerBranch, worktreesRoot } from './worktrees.js';
+import { isMergeTreeName } from './merge-trees.js';
 
 const WORKER_BRANCHES = 'refs/heads/pi-harness/';
 
@@ -129,9 +130,9 @@ export async function removeLeftWorktrees(ctx: LoopContext, keep: ReadonlySet<st
     const [runId, name] = path.relative(root, tree.dir).split(path.sep);
     try {
       await dropStaleIndexLock(tree.dir);
-      // The merge queue's worktree holds nothing of anyone's: a half-done replay is dropped, and so
+      // The merge queue's worktrees hold nothing of anyone's: a half-done replay is dropped, and so
       // are untracked leftovers (the task file's temporary copy of a tick killed before its rename).
-      if (name === 'merge') await resetWorktree(tree.dir);
+      if (isMergeTreeName(name)) await resetWorktree(tree.dir);
       else await keepLooseChanges(ctx, tree.dir, `refs/pi-harness/rescue/${runId}/${name}-loose`);
       const removed = await removeWorktree({
         repoRoot,

@@ -95,6 +95,9 @@ async function schedule(
     runId: ctx.runId,
     startBranch,
     dir: path.join(worktreesRoot(config.repoRoot), ctx.runId, 'merge'),
+    // One replay per worker may be on its way: a worker's next success never waits for the tests of
+    // the merges queued before it.
+    lookahead: config.parallel,
     env: ctx.io.env,
     signal: ctx.signal,
     integrity,

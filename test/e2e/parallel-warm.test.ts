@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defaultPiCli } from '../../src/agent/rpc/pi-launch.js';
 import { readJournalFile } from '../../src/journal/read.js';
+import { isMergeTreeName } from '../../src/parallel/merge-trees.js';
 import { worktreesRoot } from '../../src/parallel/worktrees.js';
 import type { TurnView } from '../../src/scripted-model/index.js';
 import { closedAfterEach } from '../helpers/closing.js';
@@ -103,7 +104,9 @@ describe('run --parallel, warm workers', () => {
     expect(gitSync(r.repo, 'worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(1);
     expect(gitSync(r.repo, 'for-each-ref', 'refs/heads/pi-harness/').trim()).toBe('');
     // The workers' worktrees went when the run ended (the merge queue's too).
-    const removed = events.flatMap((e) => (e.type === 'worktree_removed' && e.worker !== 'merge' ? [e.worktree] : []));
+    const removed = events.flatMap((e) =>
+      e.type === 'worktree_removed' && !isMergeTreeName(e.worker) ? [e.worktree] : [],
+    );
     expect(removed.sort()).toEqual([...slots].sort());
   });
 

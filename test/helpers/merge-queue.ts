@@ -12,8 +12,9 @@ export function testMergeQueue(options: {
   runId: string;
   signal?: AbortSignal;
   integrity?: RunIntegrity;
+  lookahead?: number;
 }): MergeQueue {
-  const { config, journal, runId, integrity } = options;
+  const { config, journal, runId, integrity, lookahead } = options;
   return new MergeQueue({
     config,
     journal,
@@ -23,5 +24,6 @@ export function testMergeQueue(options: {
     env: process.env,
     signal: options.signal ?? new AbortController().signal,
     ...(integrity ? { integrity } : {}),
+    ...(lookahead ? { lookahead } : {}),
   });
 }

@@ -61,24 +61,27 @@ describe('worktrees a killed run left with loose changes', () => {
     expect(gitSync(repo, 'worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(1);
   });
 
-  it("drop the merge queue's untracked leftovers: a tick's temporary task file killed before its rename", async () => {
-    const repo = await makeRepo({ 'a.txt': 'a\n', 'TODOS.md': '- [ ] t\n' });
-    roots.push(worktreesRoot(repo));
-    const dir = path.join(worktreesRoot(repo), RUN, 'merge');
-    await addWorktree({ repoRoot: repo, dir, base: gitSync(repo, 'rev-parse', 'HEAD').trim() });
-    // What writeTaskFileAtomic leaves when the run dies between its write and its rename.
-    await writeFile(path.join(dir, '.TODOS.md.397.4c04622f65ca.tmp'), '- [x] t\n');
-    const { config } = configFromObject({}, null, repo, {});
-    const journal = new Journal(path.join(repo, '.pi-harness', 'journal.jsonl'), 'next-run');
-    const warnings: string[] = [];
-    journal.onEvent((event) => {
-      if (event.type === 'warning') warnings.push(event.message);
-    });
+  it.each(['merge', 'merge-2'])(
+    "drop the merge queue's untracked leftovers in %s: a tick's temporary task file killed before its rename",
+    async (name) => {
+      const repo = await makeRepo({ 'a.txt': 'a\n', 'TODOS.md': '- [ ] t\n' });
+      roots.push(worktreesRoot(repo));
+      const dir = path.join(worktreesRoot(repo), RUN, name);
+      await addWorktree({ repoRoot: repo, dir, base: gitSync(repo, 'rev-parse', 'HEAD').trim() });
+      // What writeTaskFileAtomic leaves when the run dies between its write and its rename.
+      await writeFile(path.join(dir, '.TODOS.md.397.4c04622f65ca.tmp'), '- [x] t\n');
+      const { config } = configFromObject({}, null, repo, {});
+      const journal = new Journal(path.join(repo, '.pi-harness', 'journal.jsonl'), 'next-run');
+      const warnings: string[] = [];
+      journal.onEvent((event) => {
+        if (event.type === 'warning') warnings.push(event.message);
+      });
 
-    await removeLeftWorktrees({ config, journal } as unknown as LoopContext);
+      await removeLeftWorktrees({ config, journal } as unknown as LoopContext);
 
-    expect(warnings).toEqual([]);
-    expect(existsSync(dir)).toBe(false);
-    expect(gitSync(repo, 'worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(1);
-  });
+      expect(warnings).toEqual([]);
+      expect(existsSync(dir)).toBe(false);
+      expect(gitSync(repo, 'worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(1);
+    },
+  );
 });
