@@ -25,16 +25,20 @@ afterEach(async () => {
 
 /**
  * A repository whose test command logs each run's start and end (outside the repository, with the
- * files it saw) and takes `seconds`, failing when `failIf` exists in the tree.
+ * files it saw), failing when `failIf` exists in the tree. It takes `seconds`, or with `together`
+ * waits until that many runs have started (10 s at most): runs that overlap all end at once, runs
+ * one after the other time out and end apart.
  */
-async function setUp(options: { lookahead: number; seconds: number; failIf?: string }) {
+async function setUp(options: { lookahead: number; seconds?: number; together?: number; failIf?: string }) {
   const repo = await makeRepo({ 'TODOS.md': TODOS, 'shared.txt': 'one\ntwo\nthree\n' });
   const logDir = await mkdtemp(path.join(tmpdir(), 'merge-lookahead-'));
   roots.push(worktreesRoot(repo), logDir);
   const log = path.join(logDir, 'runs.log');
   const fail = options.failIf ? ` && test ! -e ${options.failIf}` : '';
-  const testCommand =
-    `echo "start $(ls | tr '\\n' ' ')" >> ${log} && sleep ${options.seconds} && echo end >> ${log}` + fail;
+  const wait = options.together
+    ? `i=0; while [ "$(grep -c start ${log})" -lt ${options.together} ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done`
+    : `sleep ${options.seconds ?? 0}`;
+  const testCommand = `echo "start $(ls | tr '\\n' ' ')" >> ${log} && ${wait} && echo end >> ${log}${fail}`;
   const { config } = configFromObject({ testCommand }, null, repo, {});
   const journal = new Journal(path.join(repo, '.pi-harness', 'journal.jsonl'), RUN);
   const queue = testMergeQueue({ config, journal, runId: RUN, lookahead: options.lookahead });
@@ -60,7 +64,7 @@ const files = (tree: string[], repo: string, ref: string) =>
 
 describe('merge queue look-ahead', () => {
   it('verifies the merges queued behind one beside it, and lands them in order, each tree verified', async () => {
-    const { repo, queue, tasks, runs } = await setUp({ lookahead: 3, seconds: 1 });
+    const { repo, queue, tasks, runs } = await setUp({ lookahead: 3, together: 3 });
     const [alpha, beta, gamma] = tasks as [Task, Task, Task];
     const requests = [
       await work(repo, 1, alpha, { 'alpha.txt': 'a\n' }),
@@ -71,7 +75,7 @@ describe('merge queue look-ahead', () => {
 
     expect(results.map((result) => result.outcome)).toEqual(['merged', 'merged', 'merged']);
     const log = await runs();
-    // Three test runs, the second and third started before the first ended.
+    // Three test runs, all started before the first ended.
     expect(log.filter((line) => line.startsWith('start'))).toHaveLength(3);
     expect(log.slice(0, 3).every((line) => line.startsWith('start'))).toBe(true);
     // Each run saw the tree its merge lands as: the merges ahead of it included.
