@@ -85,6 +85,9 @@ export interface TurnRequest {
   images?: readonly { mimeType: string; data: string }[];
 }
 
+/** What an agent process is started with for a turn: turns that agree on these may share one. */
+export type TurnLaunch = Pick<TurnRequest, 'model' | 'tools' | 'thinking' | 'cwd'>;
+
 export interface TurnResult {
   role: Role;
   status: TurnStatus;
@@ -121,6 +124,12 @@ export interface Transport {
   close(): Promise<void>;
   /** Ends idle sessions' processes but keeps the transport usable (between iterations). */
   releaseSessions?(): Promise<void>;
+  /**
+   * Starts, in the background, the agent process a turn with these launch settings will need, so
+   * that turn does not wait for it to start. Nothing happens when one is running or starting.
+   * Transports whose agent starts at once (mock) leave it out.
+   */
+  prewarm?(launch: TurnLaunch): void;
 }
 
 /** A turn that did no model work: the mock's turns, and turns that could not start. */

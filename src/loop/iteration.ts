@@ -21,6 +21,7 @@ import { initialState, taskRef, type IterationRun } from './iteration-run.js';
 import type { Guidance, LoopContext } from './loop-context.js';
 import type { PromptSource } from './prompt-source.js';
 import { runSteps } from './steps/run-steps.js';
+import { turnLaunch } from './steps/agent-turn.js';
 
 export interface IterationInput {
   transport: Transport;
@@ -50,6 +51,9 @@ export interface IterationResult {
 async function begin(ctx: LoopContext, input: IterationInput): Promise<IterationRun> {
   const { config, journal, runId } = ctx;
   const { iteration, task } = input;
+  // pi starts while the iteration gets ready (the tree read, the snapshot, the integrity baseline):
+  // its first turn, the developer's, then finds it running.
+  input.transport.prewarm?.(turnLaunch(config, 'developer'));
   const preDirty = new Set(input.preDirtyPaths);
   const filter = { preDirty, harnessPaths: ctx.harnessPaths };
   const notProduct = [toRepoRelative(config.repoRoot, config.taskFile)];

@@ -13,6 +13,7 @@ import {
   type TerminalReason,
   type SteerOutcome,
   type Transport,
+  type TurnLaunch,
   type TurnRequest,
   type TurnResult,
   type TurnStatus,
@@ -91,6 +92,7 @@ export function createRpcTransport(options: RpcTransportOptions): Transport {
     steer: (text) => transport.steer(text),
     close: () => transport.close(),
     releaseSessions: () => transport.releaseSessions(),
+    prewarm: (launch) => transport.prewarm(launch),
   };
 }
 
@@ -107,6 +109,10 @@ class RpcTransport {
   private closed = false;
   /** The turns running now (one, in a sequential run): guidance goes to the latest. */
   private readonly running: RunningTurn[] = [];
+  /** Processes being started ahead of their turn, by launch key: settles with the failure, if any. */
+  private readonly warming = new Map<string, Promise<Error | undefined>>();
+  /** A start ahead of its turn that failed, kept for that turn to report instead of trying again. */
+  private readonly warmFailures = new Map<string, Error>();
 
   constructor(options: RpcTransportOptions) {
     this.options = options;
@@ -201,6 +207,29 @@ class RpcTransport {
     await this.pool.release();
   }
 
+  /**
+   * Starts pi for turns with these launch settings while the loop prepares the turn (the snapshot,
+   * the integrity baseline), so the turn finds it running. Not when one is running or starting.
+   */
+  prewarm(launch: TurnLaunch): void {
+    const key = this.launchKey(launch);
+    if (this.closed || this.warming.has(key) || this.pool.hasLaunched(key)) return;
+    const started = this.launch(launch, undefined).then(
+      (worker) => {
+        worker.fresh = true;
+        worker.reusable = true;
+        return undefined;
+      },
+      (error: unknown) => {
+        const failure = error instanceof Error ? error : new Error(String(error));
+        this.warmFailures.set(key, failure);
+        return failure;
+      },
+    );
+    this.warming.set(key, started);
+    void started.finally(() => this.warming.delete(key));
+  }
+
   /** Sends the turn's loadout to its session (loadouts only); the reason when pi refused it. */
   private async applyLoadout(live: PiWorker, request: TurnRequest): Promise<string | undefined> {
     if (!this.options.toolUniverse) return undefined;
@@ -218,13 +247,20 @@ class RpcTransport {
     }
   }
 
-  private launchKey(request: TurnRequest): string {
+  private launchKey(request: TurnLaunch): string {
     return launchKey(request, this.options.toolUniverse !== undefined);
   }
 
   private async acquire(request: TurnRequest): Promise<{ live: PiWorker; resumed: boolean }> {
     if (request.session.kind === 'new') {
-      const warm = this.pool.claimWarm(this.launchKey(request));
+      const key = this.launchKey(request);
+      await this.warming.get(key);
+      const failed = this.warmFailures.get(key);
+      this.warmFailures.delete(key);
+      if (failed) throw failed;
+      const fresh = this.pool.claimFresh(key);
+      if (fresh) return { live: fresh, resumed: false };
+      const warm = this.pool.claimWarm(key);
       if (warm && (await this.pool.switchToNewSession(warm, this.startupMs))) return { live: warm, resumed: false };
       return { live: await this.launch(request, undefined), resumed: false };
     }
@@ -242,7 +278,7 @@ class RpcTransport {
     return { live: await this.launch(request, this.pool.fileOf(id) ?? id), resumed: true };
   }
 
-  private async launch(request: TurnRequest, resume: string | undefined): Promise<PiWorker> {
+  private async launch(request: TurnLaunch, resume: string | undefined): Promise<PiWorker> {
     const universe = this.options.toolUniverse;
     const args = buildPiArgs({
       sessionDir: this.sessionDir,
@@ -270,7 +306,7 @@ class RpcTransport {
   }
 
   /** Asks a fresh pi for the session it started with. */
-  private async firstWorker(proc: PiProcess, request: TurnRequest): Promise<PiWorker> {
+  private async firstWorker(proc: PiProcess, request: TurnLaunch): Promise<PiWorker> {
     const answer = await proc.request({ type: 'get_state' }, this.startupMs);
     if (!answer.success) throw new Error(answer.error ?? 'get_state returned no session');
     const state = answer.data;
@@ -284,6 +320,7 @@ class RpcTransport {
       busy: false,
       reusable: false,
       hosted: 1,
+      fresh: false,
       lastUsed: Date.now(),
     };
     if (state.sessionFile !== undefined) worker.sessionFile = state.sessionFile;
@@ -333,7 +370,7 @@ function turnResult(request: TurnRequest, live: PiWorker, outcome: TurnOutcome, 
 }
 
 /** What a process is started with; with loadouts the tools are the session's, not the process's. */
-function launchKey(r: TurnRequest, loadouts: boolean): string {
+function launchKey(r: TurnLaunch, loadouts: boolean): string {
   return JSON.stringify([r.cwd, r.model ?? null, loadouts ? null : [...r.tools], r.thinking ?? null]);
 }
 

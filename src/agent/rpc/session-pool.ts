@@ -28,6 +28,8 @@ export interface PiWorker {
   reusable: boolean;
   /** Sessions started in this process so far (the launch session included). */
   hosted: number;
+  /** Started ahead of any turn: its launch session is empty and unused, ready as it is. */
+  fresh: boolean;
   lastUsed: number;
 }
 
@@ -76,6 +78,26 @@ export class SessionPool {
   drop(worker: PiWorker): void {
     this.workers.delete(worker);
     if (this.live.get(worker.sessionId) === worker) this.live.delete(worker.sessionId);
+  }
+
+  /** Whether a live process with this launch key is in the pool, busy or not. */
+  hasLaunched(launchKey: string): boolean {
+    for (const w of this.workers) if (w.launchKey === launchKey && !w.proc.exited) return true;
+    return false;
+  }
+
+  /**
+   * Claims a process started ahead of its turn (`fresh`): its own launch session is the new session,
+   * with no `new_session` needed. Marked busy before any await, as claimWarm does.
+   */
+  claimFresh(launchKey: string): PiWorker | undefined {
+    for (const w of this.workers) {
+      if (w.launchKey !== launchKey || w.busy || !w.fresh || w.proc.exited) continue;
+      w.busy = true;
+      w.fresh = false;
+      return w;
+    }
+    return undefined;
   }
 
   /**

@@ -12,6 +12,8 @@ export function guardedTransport(transport: Transport, guard: RunGuard): Transpo
   const releaseSessions = transport.releaseSessions?.bind(transport);
   // The operator's guidance goes into the turn in flight as it would unguarded (pi-harness steer).
   const steer = transport.steer?.bind(transport);
+  // A process started ahead of its turn runs nothing until the turn, which goes through beforeTurn.
+  const prewarm = transport.prewarm?.bind(transport);
   return {
     async runTurn(request, signal) {
       await guard.beforeTurn(request.role);
@@ -24,6 +26,7 @@ export function guardedTransport(transport: Transport, guard: RunGuard): Transpo
     close: () => transport.close(),
     ...(releaseSessions ? { releaseSessions } : {}),
     ...(steer ? { steer } : {}),
+    ...(prewarm ? { prewarm } : {}),
   };
 }
 

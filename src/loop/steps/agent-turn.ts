@@ -4,7 +4,8 @@
  * once afterwards — that reading tells whether the turn changed anything and is what the next
  * step starts from.
  */
-import type { TurnResult } from '../../agent/types.js';
+import type { TurnLaunch, TurnResult } from '../../agent/types.js';
+import type { Config } from '../../config/load.js';
 import { modelForRole } from '../../config/role-model.js';
 import { journalTurnEnd } from '../../journal/turn-events.js';
 import { loadoutFor } from '../../prompts/system.js';
@@ -64,6 +65,17 @@ async function startTurn(
   return { prompt, ...(model ? { model } : {}) };
 }
 
+/** What `role`'s turns start pi with: the same for a turn and for a process started ahead of it. */
+export function turnLaunch(config: Config, role: Role): TurnLaunch {
+  const model = modelForRole(config, role);
+  return {
+    ...(model ? { model } : {}),
+    tools: loadoutFor(role, config).tools,
+    ...(config.piThinking ? { thinking: config.piThinking } : {}),
+    cwd: config.repoRoot,
+  };
+}
+
 export async function runAgentTurn(
   run: IterationRun,
   role: Role,
@@ -71,7 +83,7 @@ export async function runAgentTurn(
   sessionId?: string,
 ): Promise<TurnOutcome> {
   const { config, transport, signal } = run.services;
-  const { prompt, model } = await startTurn(run, role, request);
+  const { prompt } = await startTurn(run, role, request);
   const before = run.state.tree;
   const loadout = loadoutFor(role, config);
   const stopHeartbeat = heartbeat(run, role);
@@ -81,13 +93,10 @@ export async function runAgentTurn(
       {
         role,
         prompt,
-        ...(model ? { model } : {}),
-        tools: loadout.tools,
+        ...turnLaunch(config, role),
         offeredTools: loadout.offeredTools,
         ...(loadout.systemPrompt ? { systemPrompt: loadout.systemPrompt } : {}),
-        ...(config.piThinking ? { thinking: config.piThinking } : {}),
         session: sessionId ? { kind: 'continue', sessionId } : { kind: 'new' },
-        cwd: config.repoRoot,
       },
       signal,
     );
