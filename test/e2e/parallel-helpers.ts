@@ -37,11 +37,10 @@ export function parallelRepoMaker(): (options: LoopRepoOptions) => Promise<LoopR
 }
 
 /** A TODOS.md of one task `Add <name>` a name, in order. */
-export const tasksAdding = (names: readonly string[]) =>
-  `# Tasks\n\n${names.map((name) => `- [ ] Add ${name}\n`).join('')}`;
+const tasksAdding = (names: readonly string[]) => `# Tasks\n\n${names.map((name) => `- [ ] Add ${name}\n`).join('')}`;
 
 /** Which of `names` the turn's task adds (its prompt names it); the first name when none is named. */
-export const taskNameIn = (names: readonly string[], view: TurnView) =>
+const taskNameIn = (names: readonly string[], view: TurnView) =>
   names.find((name) => view.prompt.includes(`Add ${name}`)) ?? names[0]!;
 
 export interface NamedTasksOptions {
