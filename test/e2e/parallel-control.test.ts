@@ -4,72 +4,38 @@
  * a skip naming a task aborts that worker's iteration only (its work kept, the task parked), and a
  * stop ends every iteration still in flight with its work kept.
  */
-import { existsSync, readdirSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
-import { worktreesRoot } from '../../src/parallel/worktrees.js';
-import type { TurnView } from '../../src/scripted-model/index.js';
-import { closedAfterEach } from '../helpers/closing.js';
+import { describe, expect, it } from 'vitest';
 import { gitSync } from '../helpers/git-repo.js';
 import { eventsOf, Gate, runCommand, status } from './control-helpers.js';
-import { loopRepo, say, write } from './loop-helpers.js';
+import { say } from './loop-helpers.js';
+import {
+  expectNoWorktreeOrWorkerBranchLeft,
+  namedTasksRepo,
+  parallelRepoMaker,
+  waitUntil,
+  worktreesWithWorkInProgress,
+  writeWorkInProgress,
+} from './parallel-helpers.js';
 
-const setup = closedAfterEach(loopRepo);
-const roots: string[] = [];
-afterEach(async () => {
-  for (const root of roots.splice(0)) await rm(root, { recursive: true, force: true });
-});
-
-const TASKS = '# Tasks\n\n- [ ] Add alpha\n- [ ] Add beta\n- [ ] Add gamma\n';
-
-/** Worktrees of the run holding `file` (the developer's work in progress). */
-function worktreesWith(root: string, file: string): string[] {
-  if (!existsSync(root)) return [];
-  return readdirSync(root).flatMap((run) =>
-    readdirSync(path.join(root, run))
-      .map((name) => path.join(root, run, name))
-      .filter((dir) => existsSync(path.join(dir, file))),
-  );
-}
-
-async function waitFor(what: string, ready: () => boolean, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!ready()) {
-    if (Date.now() > deadline) throw new Error(`never happened: ${what}`);
-    await sleep(100);
-  }
-}
+const setup = parallelRepoMaker();
 
 describe('control commands against run --parallel', () => {
   it('status, pause (no new task), skip of one named task, stop of every iteration in flight', {
     timeout: 150_000,
   }, async () => {
     const gates = { alpha: await Gate.make('alpha'), beta: await Gate.make('beta') };
-    const r = await setup({
-      tasks: TASKS,
-      config: { parallel: 2 },
-      plans: {
-        developer: [
-          (view: TurnView) => {
-            const name = view.prompt.includes('Add alpha')
-              ? 'alpha'
-              : view.prompt.includes('Add beta')
-                ? 'beta'
-                : 'gamma';
-            const gate = name === 'gamma' ? say('Done.') : gates[name].wait();
-            return [write(`${name}.txt`, `${name} in progress\n`), gate, say('Done.')][view.step] ?? say('Done.');
-          },
-        ],
-        tester: [() => say('VERDICT: PASS')],
-      },
+    const r = await namedTasksRepo(setup, {
+      names: ['alpha', 'beta', 'gamma'],
+      workers: 2,
+      // Alpha's and beta's developers hold at their gates with their work in progress; gamma's just writes.
+      developer: (name) =>
+        writeWorkInProgress(name, name === 'alpha' || name === 'beta' ? gates[name].wait() : say('Done.')),
     });
-    const root = worktreesRoot(r.repo);
-    roots.push(root);
     const run = r.spawnCli('run');
-    await waitFor('both developers wrote their files', () => {
-      return worktreesWith(root, 'alpha.txt').length === 1 && worktreesWith(root, 'beta.txt').length === 1;
+    const writing = (name: string) => worktreesWithWorkInProgress(r.repo, [name]);
+    await waitUntil('both developers wrote their files', () => {
+      return writing('alpha').length === 1 && writing('beta').length === 1;
     });
 
     const busy = await status(r);
@@ -82,10 +48,10 @@ describe('control commands against run --parallel', () => {
     const betaStart = eventsOf(r.repo, 'iteration_start').find((e) => JSON.stringify(e.task).includes('Add beta'));
     expect(skip.stdout).toContain(`aborting iteration ${betaStart?.iteration}`);
     // Beta's iteration ended (skipped, its work kept); alpha's goes on; the pause starts nothing new.
-    await waitFor('the skipped iteration ended', () => eventsOf(r.repo, 'iteration_end').length === 1);
+    await waitUntil('the skipped iteration ended', () => eventsOf(r.repo, 'iteration_end').length === 1);
     await sleep(1500);
     expect(eventsOf(r.repo, 'iteration_start')).toHaveLength(2);
-    expect(worktreesWith(root, 'alpha.txt')).toHaveLength(1);
+    expect(writing('alpha')).toHaveLength(1);
 
     const stop = await runCommand(r, 'stop');
     expect(stop.code, stop.stderr).toBe(0);
@@ -110,7 +76,7 @@ describe('control commands against run --parallel', () => {
     const after = await status(r);
     expect(after.active).toBe(false);
     expect(after.run?.stopReason).toBe('stopped by the operator (pi-harness stop)');
-    expect(gitSync(r.repo, 'worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(1);
+    expectNoWorktreeOrWorkerBranchLeft(r.repo);
     expect(gitSync(r.repo, 'status', '--porcelain')).toBe('');
   });
 });

@@ -3,40 +3,24 @@
  * workers are held mid-turn, `status` shows each one's task, step and turn in flight; after the run,
  * `report` shows what each worker did.
  */
-import { rm } from 'node:fs/promises';
-import { afterEach, describe, expect, it } from 'vitest';
-import { worktreesRoot } from '../../src/parallel/worktrees.js';
+import { describe, expect, it } from 'vitest';
 import type { ReportDocument } from '../../src/report/types.js';
-import type { TurnView } from '../../src/scripted-model/index.js';
-import { closedAfterEach } from '../helpers/closing.js';
 import { Gate, runCommand, waitForStatus } from './control-helpers.js';
-import { loopRepo, say, write } from './loop-helpers.js';
+import { write } from './loop-helpers.js';
+import { namedTasksRepo, parallelRepoMaker } from './parallel-helpers.js';
 
-const setup = closedAfterEach(loopRepo);
-const roots: string[] = [];
-afterEach(async () => {
-  for (const root of roots.splice(0)) await rm(root, { recursive: true, force: true });
-});
+const setup = parallelRepoMaker();
 
 describe('status and report of run --parallel', () => {
   it("shows each worker's task and turn while it runs, and each worker's work after", {
     timeout: 150_000,
   }, async () => {
     const gate = await Gate.make('both-held');
-    const r = await setup({
-      tasks: '# Tasks\n\n- [ ] Add alpha\n- [ ] Add beta\n',
-      config: { parallel: 2 },
-      plans: {
-        developer: [
-          (view: TurnView) => {
-            const name = view.prompt.includes('Add alpha') ? 'alpha' : 'beta';
-            return [write(`${name}.txt`, `${name}\n`), gate.wait(), say('Done.')][view.step] ?? say('Done.');
-          },
-        ],
-        tester: [() => say('VERDICT: PASS')],
-      },
+    const r = await namedTasksRepo(setup, {
+      names: ['alpha', 'beta'],
+      workers: 2,
+      developer: (name) => [write(`${name}.txt`, `${name}\n`), gate.wait()],
     });
-    roots.push(worktreesRoot(r.repo));
     const run = r.spawnCli('run');
     // Both developers are held at the gate: each worker's own turn is in flight at once.
     const doc = await waitForStatus(

@@ -5,21 +5,26 @@
 import { existsSync, readdirSync as listDir } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { readJournalFile } from '../../src/journal/read.js';
-import { worktreesRoot } from '../../src/parallel/worktrees.js';
+import { describe, expect, it } from 'vitest';
 import type { TurnView } from '../../src/scripted-model/index.js';
-import { closedAfterEach } from '../helpers/closing.js';
 import { gitSync } from '../helpers/git-repo.js';
-import { homeOf, journalsOf } from '../helpers/harness-home.js';
-import { processesMatching } from '../helpers/processes.js';
-import { bash, loopRepo, say, write } from './loop-helpers.js';
+import { homeOf } from '../helpers/harness-home.js';
+import { bash, say, write } from './loop-helpers.js';
+import {
+  eventsOfEveryRun,
+  expectEveryTaskDoneAndNothingLeft,
+  expectNoWorktreeOrWorkerBranchLeft,
+  killRunWithWorkInProgress,
+  namedTasksRepo,
+  PASS_VERDICT,
+  parallelRepoMaker,
+  rescuedWork,
+  runAgainAfterKill,
+  writeFinishedWork,
+  writeWorkInProgress,
+} from './parallel-helpers.js';
 
-const setup = closedAfterEach(loopRepo);
-const roots: string[] = [];
-afterEach(async () => {
-  for (const root of roots.splice(0)) await rm(root, { recursive: true, force: true });
-});
+const setup = parallelRepoMaker();
 
 const TASKS = '# Tasks\n\n## Phase one\n\n- [ ] Add alpha\n- [ ] Add beta\n\n## Phase two\n\n- [ ] Add gamma\n';
 const PARALLEL = { PI_PARALLEL: '2' };
@@ -31,13 +36,6 @@ function byTask(steps: Record<string, ReturnType<typeof say>[]>) {
     return (task ? steps[task]![view.step] : undefined) ?? say('Done.');
   };
 }
-
-/** Every event of every run of the repo, oldest run first (the journals live under the git directory). */
-async function readJournalEvents(repo: string) {
-  return (await journalsOf(repo)).flatMap((journal) => readJournalFile(journal).events);
-}
-
-const pass = say('Checked.\n\nVERDICT: PASS');
 
 describe('run --parallel', () => {
   it('runs the tasks of a phase at once in worktrees, merges each with its tick, then the next phase', {
@@ -55,10 +53,9 @@ describe('run --parallel', () => {
             'Add gamma': [bash('test -f alpha.txt && test -f beta.txt && echo gamma > gamma.txt'), say('Done.')],
           }),
         ],
-        tester: [byTask({ 'Add alpha': [pass], 'Add beta': [pass], 'Add gamma': [pass] })],
+        tester: [byTask({ 'Add alpha': [PASS_VERDICT], 'Add beta': [PASS_VERDICT], 'Add gamma': [PASS_VERDICT] })],
       },
     });
-    roots.push(worktreesRoot(r.repo));
     const result = await r.run('run', PARALLEL);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
@@ -68,10 +65,9 @@ describe('run --parallel', () => {
     expect(r.log()).toHaveLength(4);
     expect(gitSync(r.repo, 'status', '--porcelain')).toBe('');
     // Every worktree and worker branch is gone; each worker's commit is held by its merge record.
-    expect(gitSync(r.repo, 'worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(1);
-    expect(gitSync(r.repo, 'for-each-ref', 'refs/heads/pi-harness/').trim()).toBe('');
+    expectNoWorktreeOrWorkerBranchLeft(r.repo);
     expect(gitSync(r.repo, 'for-each-ref', 'refs/pi-harness/merged/').trim().split('\n')).toHaveLength(3);
-    const events = await readJournalEvents(r.repo);
+    const events = await eventsOfEveryRun(r.repo);
     const starts = events.filter((e) => e.type === 'worker_start');
     expect(new Set(starts.map((e) => e.worker))).toEqual(new Set(['w1', 'w2']));
     // Phase one's two iterations overlapped: both started before either ended.
@@ -98,16 +94,15 @@ describe('run --parallel', () => {
             return [write('shared.txt', content), say('Edited shared.txt.')][view.step] ?? say('Done.');
           },
         ],
-        tester: [() => pass],
+        tester: [() => PASS_VERDICT],
       },
     });
-    roots.push(worktreesRoot(r.repo));
     const result = await r.run('run', PARALLEL);
     expect(result.stdout + result.stderr).toContain('all tasks done; 2/3 iterations succeeded');
     expect(result.code).toBe(0);
     expect(await readFile(path.join(r.repo, 'shared.txt'), 'utf8')).toBe('one\nALPHA\nBETA\nthree\n');
     expect(await readFile(path.join(r.repo, 'TODOS.md'), 'utf8')).toBe('# Tasks\n\n- [x] Add alpha\n- [x] Add beta\n');
-    const events = await readJournalEvents(r.repo);
+    const events = await eventsOfEveryRun(r.repo);
     const merges = events.filter((e) => e.type === 'merge');
     expect(merges.map((e) => e.outcome)).toEqual(['merged', 'conflict', 'merged']);
     // The conflicting attempt's commit is kept in a rescue ref, not lost.
@@ -121,64 +116,26 @@ describe('run --parallel', () => {
   it('a run killed with two iterations in flight: the next run keeps both works, re-does both, leaves no worktree', {
     timeout: 180_000,
   }, async () => {
-    const r = await setup({
-      tasks: '# Tasks\n\n- [ ] Add alpha\n- [ ] Add beta\n',
-      config: { parallel: 2 },
-      plans: {
-        developer: [
-          (view: TurnView) => {
-            const name = view.prompt.includes('Add alpha') ? 'alpha' : 'beta';
-            // The first two developer turns (the killed run's) write work in progress, then hang.
-            if (view.occurrence < 2)
-              return [write(`${name}.txt`, `${name} in progress\n`), { kind: 'stall', seconds: 60 } as const][
-                view.step
-              ]!;
-            return [write(`${name}.txt`, `${name}\n`), say('Done.')][view.step] ?? say('Done.');
-          },
-        ],
-        tester: [() => pass],
-      },
+    const names = ['alpha', 'beta'];
+    const r = await namedTasksRepo(setup, {
+      names,
+      workers: 2,
+      // The first two developer turns (the killed run's) write work in progress, then hang.
+      developer: (name, view) => (view.occurrence < 2 ? writeWorkInProgress(name) : writeFinishedWork(name)),
     });
-    const root = worktreesRoot(r.repo);
-    roots.push(root);
-    const { proc, exited } = r.spawnCli('run');
-    const inProgress = () =>
-      existsSync(root)
-        ? listDir(root).flatMap((run) =>
-            listDir(path.join(root, run)).filter((n) =>
-              ['alpha.txt', 'beta.txt'].some((f) => existsSync(path.join(root, run, n, f))),
-            ),
-          )
-        : [];
-    const deadline = Date.now() + 60_000;
-    while (inProgress().length < 2) {
-      if (Date.now() > deadline) throw new Error('the two developers never wrote their files');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    proc.kill('SIGKILL');
-    await exited;
-    const killedDeadline = Date.now() + 8_000;
-    while (processesMatching(r.repo).length > 0 && Date.now() < killedDeadline)
-      await new Promise((resolve) => setTimeout(resolve, 100));
+    await killRunWithWorkInProgress(r, { names, worktrees: 2, withinMs: 60_000 });
     // Each in-flight iteration recorded itself under the git directory, out of the work tree's reach:
     // removing the runtime directory (as `git clean -fdx` would) loses neither.
     const home = await homeOf(r.repo);
     expect(listDir(path.join(home.dir, 'parallel')).filter((name) => name.endsWith('.state.json'))).toHaveLength(2);
     await rm(path.join(r.repo, '.pi-harness'), { recursive: true, force: true });
-    const result = await r.run('run');
-    expect(result.code).toBe(0);
+    const events = await runAgainAfterKill(r);
     expect(listDir(path.join(home.dir, 'parallel'))).toEqual([]);
-    const events = await readJournalEvents(r.repo);
     expect(events.filter((e) => e.type === 'crash_recovery').map((e) => e.iteration)).toEqual([1, 2]);
     // Both works in progress are kept in rescue refs, and the tasks were re-done and merged.
-    const rescued = gitSync(r.repo, 'for-each-ref', '--format=%(refname)', 'refs/pi-harness/rescue/').trim();
-    const kept = rescued.split('\n').map((ref) => gitSync(r.repo, 'show', '--stat', '--format=', ref));
-    expect(kept.join('')).toMatch(/alpha\.txt/);
-    expect(kept.join('')).toMatch(/beta\.txt/);
-    expect(await readFile(path.join(r.repo, 'alpha.txt'), 'utf8')).toBe('alpha\n');
-    expect(await readFile(path.join(r.repo, 'beta.txt'), 'utf8')).toBe('beta\n');
-    expect(gitSync(r.repo, 'worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(1);
-    expect(gitSync(r.repo, 'for-each-ref', 'refs/heads/pi-harness/').trim()).toBe('');
-    expect(gitSync(r.repo, 'status', '--porcelain')).toBe('');
+    const kept = rescuedWork(r.repo);
+    expect(kept).toMatch(/alpha\.txt/);
+    expect(kept).toMatch(/beta\.txt/);
+    await expectEveryTaskDoneAndNothingLeft(r.repo, names);
   });
 });
