@@ -1,12 +1,14 @@
 /**
  * `--memory-check N`: one `pi-harness run` of N iterations — the workload's six tasks repeated on
- * files of their own, so every iteration does the same work — with the memory of the harness and
+ * files of their own, their tests run in one process (LONG_RUN_WORKLOAD), so every iteration does
+ * nearly the same work — with the memory of the harness and
  * its pi processes sampled throughout. An overnight run must not grow: the check passes when every
  * window of iterations from `from` on holds its mean PSS within ±10 % of the first window's.
  */
 import type { ReadEvent } from '../journal/decode.js';
 import { totalOf, type MemorySample } from './proc-memory.js';
 import { runOnce, type HarnessBuild } from './run-once.js';
+import { LONG_RUN_WORKLOAD } from './workloads.js';
 
 export interface MemoryWindow {
   /** First and last iteration of the window (1-based, inclusive). */
@@ -87,6 +89,7 @@ export async function memoryCheck(options: {
     modelDelayMs: 0,
     keep: false,
     rounds,
+    workload: LONG_RUN_WORKLOAD,
     sampleMs: 1000,
     config: { maxIterations: options.iterations },
   });

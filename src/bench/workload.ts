@@ -15,6 +15,14 @@ export { ASKS } from './scripted-steps.js';
 
 export const TEST_COMMAND = 'node --test';
 
+/**
+ * The memory check's test command: every round adds two test files, and `node --test` starts a
+ * process per file, so 500 iterations' tests would take minutes per run and the work would grow
+ * with every round. In one process (`--test-isolation=none`) the same tests take a fraction of a
+ * second even after 80 rounds, so each iteration does nearly the same work as the first.
+ */
+export const LONG_RUN_TEST_COMMAND = 'node --test --test-isolation=none';
+
 /** The repo before the run (TODOS.md and pi.config.json are added by the runner). */
 export const INITIAL_FILES: Record<string, string> = {
   'README.md': '# tiny-lib\n\nSmall helpers, grown one task at a time by pi-harness.\n',
@@ -188,48 +196,60 @@ function turn(steps: (spec: TaskSpec, view: TurnView) => PlannedStep[]): (view: 
   };
 }
 
-const developer = turn((spec, view) => {
-  const files = sources(spec, 'draft');
-  const tick = taskLine(spec);
-  const ticks = ASKS.toTick(view.prompt);
-  return [
-    isFirstOfFile(spec) ? tool('ls', { path: '.' }) : tool('read', { path: files.libPath }),
-    ...calls(view, [
-      tool('write', { path: files.libPath, content: files.lib }),
-      tool('write', { path: files.testPath, content: files.test }),
-    ]),
-    bash(TEST_COMMAND),
-    {
-      onlyIf: ASKS.toTick,
-      step: tool('edit', { path: 'TODOS.md', edits: [{ oldText: `- [ ] ${tick}`, newText: `- [x] ${tick}` }] }),
-    },
-    say(
-      `Added ${spec.name} to ${files.libPath} with a test in ${files.testPath}; \`${TEST_COMMAND}\` passes.` +
-        (ticks ? ' Ticked the task.' : ''),
-    ),
-  ];
-});
+/** The scripted model's plans, running `testCommand` wherever a tidy model runs the tests. */
+export function plansFor(testCommand: string): RolePlans {
+  return {
+    developer: [developerPlan(testCommand)],
+    developerFix: [developerFixPlan(testCommand)],
+    tester: [tester(testCommand, false)],
+    testerRecheck: [tester(testCommand, true)],
+  };
+}
 
-const developerFix = turn((spec, view) => {
-  const files = sources(spec, 'fixed');
-  return [
-    tool('read', { path: files.libPath }),
-    ...calls(view, [
-      tool('write', { path: files.libPath, content: files.lib }),
-      ...(spec.fixTest ? [tool('write', { path: files.testPath, content: files.test })] : []),
-    ]),
-    bash(TEST_COMMAND),
-    say(`Fixed ${spec.name} in ${files.libPath}; \`${TEST_COMMAND}\` passes.`),
-  ];
-});
+const developerPlan = (command: string) =>
+  turn((spec, view) => {
+    const files = sources(spec, 'draft');
+    const tick = taskLine(spec);
+    const ticks = ASKS.toTick(view.prompt);
+    return [
+      isFirstOfFile(spec) ? tool('ls', { path: '.' }) : tool('read', { path: files.libPath }),
+      ...calls(view, [
+        tool('write', { path: files.libPath, content: files.lib }),
+        tool('write', { path: files.testPath, content: files.test }),
+      ]),
+      bash(command),
+      {
+        onlyIf: ASKS.toTick,
+        step: tool('edit', { path: 'TODOS.md', edits: [{ oldText: `- [ ] ${tick}`, newText: `- [x] ${tick}` }] }),
+      },
+      say(
+        `Added ${spec.name} to ${files.libPath} with a test in ${files.testPath}; \`${command}\` passes.` +
+          (ticks ? ' Ticked the task.' : ''),
+      ),
+    ];
+  });
 
-function tester(recheck: boolean) {
+const developerFixPlan = (command: string) =>
+  turn((spec, view) => {
+    const files = sources(spec, 'fixed');
+    return [
+      tool('read', { path: files.libPath }),
+      ...calls(view, [
+        tool('write', { path: files.libPath, content: files.lib }),
+        ...(spec.fixTest ? [tool('write', { path: files.testPath, content: files.test })] : []),
+      ]),
+      bash(command),
+      say(`Fixed ${spec.name} in ${files.libPath}; \`${command}\` passes.`),
+    ];
+  });
+
+function tester(command: string, recheck: boolean) {
   return turn((spec, view) => {
     const files = sources(spec, 'fixed');
     const rejects = spec.expected === 'tester-fail-fix' && !recheck;
     const review: PlannedStep[] = [
       { onlyIf: ASKS.toLookUpTheChange, step: bash(`git status --short && git diff ${startCommitOf(view.prompt)}`) },
-      { onlyIf: ASKS.toRerunTests, step: bash(TEST_COMMAND) },
+      { onlyIf: ASKS.toRerunTests, step: bash(command) },
     ];
     if (rejects) {
       return [
@@ -243,14 +263,9 @@ function tester(recheck: boolean) {
     return [
       ...review,
       bash(`git add -- ${files.libPath} ${files.testPath} TODOS.md && git commit -qm "Add ${spec.name}"`),
-      say(`The change adds ${spec.name} as the task asks, with a test; \`${TEST_COMMAND}\` passes.\n\nVERDICT: PASS`),
+      say(`The change adds ${spec.name} as the task asks, with a test; \`${command}\` passes.\n\nVERDICT: PASS`),
     ];
   });
 }
 
-export const PLANS: RolePlans = {
-  developer: [developer],
-  developerFix: [developerFix],
-  tester: [tester(false)],
-  testerRecheck: [tester(true)],
-};
+export const PLANS: RolePlans = plansFor(TEST_COMMAND);

@@ -5,7 +5,16 @@
  */
 import type { RolePlans } from '../scripted-model/index.js';
 import { PARALLEL_PLANS, parallelExpectedPathOf, parallelTaskFile } from './parallel-workload.js';
-import { expectedPathOf, INITIAL_FILES, PLANS, TEST_COMMAND, taskFile, type ExpectedPath } from './workload.js';
+import {
+  expectedPathOf,
+  INITIAL_FILES,
+  LONG_RUN_TEST_COMMAND,
+  PLANS,
+  plansFor,
+  TEST_COMMAND,
+  taskFile,
+  type ExpectedPath,
+} from './workload.js';
 
 export const WORKLOAD_NAMES = ['phases', 'parallel'] as const;
 export type WorkloadName = (typeof WORKLOAD_NAMES)[number];
@@ -42,6 +51,16 @@ export const WORKLOADS: Record<WorkloadName, Workload> = {
 };
 
 export const DEFAULT_WORKLOAD = WORKLOADS.phases;
+
+/**
+ * The memory check's workload: the default one, its rounds' tests run in one process
+ * (LONG_RUN_TEST_COMMAND), by the harness and by the scripted model alike.
+ */
+export const LONG_RUN_WORKLOAD: Workload = {
+  ...WORKLOADS.phases,
+  testCommand: LONG_RUN_TEST_COMMAND,
+  plans: plansFor(LONG_RUN_TEST_COMMAND),
+};
 
 export const isWorkloadName = (name: string): name is WorkloadName =>
   (WORKLOAD_NAMES as readonly string[]).includes(name);

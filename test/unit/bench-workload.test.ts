@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { interleaving } from '../../src/bench/compare.js';
 import { memoryWindows } from '../../src/bench/memory-check.js';
 import type { MemorySample } from '../../src/bench/proc-memory.js';
-import { ASKS, expectedPathOf, PLANS, taskFile, TASK_FILE } from '../../src/bench/workload.js';
+import { ASKS, expectedPathOf, LONG_RUN_TEST_COMMAND, PLANS, taskFile, TASK_FILE } from '../../src/bench/workload.js';
+import { LONG_RUN_WORKLOAD } from '../../src/bench/workloads.js';
 import {
   buildDeveloperPrompt,
   buildTesterPrompt,
@@ -107,6 +108,20 @@ describe('bench workload', () => {
     expect(playTurn(tester, HARNESS_SYSTEM_PROMPT).map(describeStep)).toEqual(['bash: git add', 'text']);
     // Each instruction counts on its own: pi's system prompt with the current user prompts.
     expect(playTurn(developer).map(describeStep)).toEqual(['ls', 'write', 'write', 'bash: node --test', 'text']);
+  });
+
+  it("the memory check's workload runs its tests in one process, in the harness and in the model's turns", () => {
+    expect(LONG_RUN_WORKLOAD.testCommand).toBe(LONG_RUN_TEST_COMMAND);
+    expect(LONG_RUN_TEST_COMMAND).toContain('--test-isolation=none');
+    const { developer } = currentPrompts();
+    const commands = playBenchTurn(LONG_RUN_WORKLOAD.plans, developer, HARNESS_SYSTEM_PROMPT).flatMap((step) =>
+      step.kind === 'tool_calls' ? step.calls.map((call) => (call.arguments as { command?: string }).command) : [],
+    );
+    expect(commands.filter(Boolean)).toEqual([LONG_RUN_TEST_COMMAND]);
+    // The same steps otherwise: only the command differs.
+    expect(playBenchTurn(LONG_RUN_WORKLOAD.plans, developer, HARNESS_SYSTEM_PROMPT).map(describeStep)).toEqual(
+      playTurn(developer, HARNESS_SYSTEM_PROMPT).map(describeStep),
+    );
   });
 });
 
