@@ -120,15 +120,11 @@ export class MergeQueue {
     ahead: Pending | undefined,
   ): Promise<{ dir: string; replay: Replay }> {
     const dir = await this.trees.take();
-    const before =
-      ahead && !ahead.through
-        ? await ahead.replayed.then(
-            ({ replay }) => replay,
-            () => undefined,
-          )
-        : undefined;
-    const onto = before === undefined ? await this.tip() : before.kind === 'ready' ? before.commit : before.onto;
+    // Unknown when the branch cannot be read: no commit has that id, so its landing replays it again.
+    let onto = '';
     try {
+      const before = ahead && !ahead.through ? await replayOf(ahead) : undefined;
+      onto = before === undefined ? await this.tip() : before.kind === 'ready' ? before.commit : before.onto;
       return { dir, replay: await this.replayer.replay(request, onto, dir) };
     } catch (error) {
       if (error instanceof WorktreeSetupError) {
@@ -224,4 +220,12 @@ export class MergeQueue {
       return `the start branch could not be fast-forwarded: ${errorMessage(error)}`;
     }
   }
+}
+
+/** The replay of a merge ahead; undefined when it could not even be tried (its landing then says why). */
+function replayOf(pending: Pending): Promise<Replay | undefined> {
+  return pending.replayed.then(
+    ({ replay }) => replay,
+    () => undefined,
+  );
 }
