@@ -19,7 +19,7 @@ import { toRepoRelative } from '../workspace/changes.js';
 import { worktreeFingerprint } from '../workspace/fingerprint.js';
 import { git } from '../workspace/git.js';
 import { commitTree } from '../workspace/tree-builder.js';
-import { authorOf, squashedMessage, squashWithoutTaskFile } from './squash.js';
+import { squashWithoutTaskFile, type Squashed } from './squash.js';
 import { addWorktree } from './worktrees.js';
 import { worktreePreparer } from './worktree-setup.js';
 
@@ -63,7 +63,7 @@ export class MergeReplayer {
     const squashed = await squashWithoutTaskFile({ repoRoot: config.repoRoot, ...request, taskFile });
     await this.resetTree(dir, onto);
     try {
-      await git(dir, ['cherry-pick', '--no-commit', squashed]);
+      await git(dir, ['cherry-pick', '--no-commit', squashed.commit]);
     } catch (error) {
       const files = (await git(dir, ['diff', '--name-only', '--diff-filter=U', '-z']).catch(() => ''))
         .split('\0')
@@ -74,7 +74,7 @@ export class MergeReplayer {
     }
     const ticked = await this.tick(dir, request.task, taskFile);
     if (ticked) return { kind: 'conflict', onto, detail: ticked };
-    const commit = await this.commit(dir, request, onto);
+    const commit = await this.commit(dir, squashed, onto);
     const verification = await this.verification(dir, taskFile, onto === request.base);
     return { kind: 'ready', onto, commit, verification };
   }
@@ -119,14 +119,11 @@ export class MergeReplayer {
     return undefined;
   }
 
-  private async commit(dir: string, request: MergeRequest, onto: string): Promise<string> {
+  /** The replayed tree committed onto `onto` with the squashed commit's message and author. */
+  private async commit(dir: string, squashed: Squashed, onto: string): Promise<string> {
     const tree = (await git(dir, ['write-tree'])).trim();
-    const commit = await commitTree(dir, {
-      tree,
-      parents: [onto],
-      message: await squashedMessage(dir, request.base, request.from),
-      identity: await authorOf(dir, request.from),
-    });
+    const { message, identity } = squashed;
+    const commit = await commitTree(dir, { tree, parents: [onto], message, identity });
     await git(dir, ['checkout', '--quiet', '--detach', '--force', commit]);
     return commit;
   }

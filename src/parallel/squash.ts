@@ -37,17 +37,21 @@ export async function squashedMessage(repoRoot: string, base: string, from: stri
   return messages.length > 0 ? `${messages.join('\n\n')}\n` : 'pi-harness: task change\n';
 }
 
-export async function squashWithoutTaskFile(input: SquashInput): Promise<string> {
+/** The squashed commit, with the message and identity it was made with (a replay of it keeps both). */
+export interface Squashed {
+  commit: string;
+  message: string;
+  identity: NodeJS.ProcessEnv;
+}
+
+export async function squashWithoutTaskFile(input: SquashInput): Promise<Squashed> {
   const { repoRoot, from, base, taskFile } = input;
   const tree = await withTempIndex(async (env) => {
     await git(repoRoot, ['read-tree', from], { env });
     await setIndexEntries(repoRoot, env, base, [taskFile]);
     return (await git(repoRoot, ['write-tree'], { env })).trim();
   });
-  return commitTree(repoRoot, {
-    tree,
-    parents: [base],
-    message: await squashedMessage(repoRoot, base, from),
-    identity: await authorOf(repoRoot, from),
-  });
+  const message = await squashedMessage(repoRoot, base, from);
+  const identity = await authorOf(repoRoot, from);
+  return { commit: await commitTree(repoRoot, { tree, parents: [base], message, identity }), message, identity };
 }
