@@ -32,7 +32,8 @@ function passing(tree: string, result: CommandResult): PassingVerification {
 
 export class RunIntegrity {
   private readonly byTree = new Map<string, PassingVerification>();
-  private startVerified = false;
+  /** The run's one verification for a baseline, once asked for: the tree it runs on, and its end. */
+  private starting: { fingerprint: string | undefined; done: Promise<void> } | undefined;
 
   /** A verification passed on the tree with this fingerprint. */
   remember(fingerprint: string | undefined, result: CommandResult): void {
@@ -47,10 +48,19 @@ export class RunIntegrity {
     return fingerprint === undefined ? undefined : this.byTree.get(fingerprint);
   }
 
-  /** The run's one verification for a baseline: true the first time it is asked for, never again. */
-  takeStartVerification(): boolean {
-    if (this.startVerified) return false;
-    this.startVerified = true;
+  /**
+   * The run's one verification for a baseline: `verify` runs the first time it is asked for, never
+   * again. An iteration asking while it runs, from the same tree — parallel workers starting
+   * together — waits for it rather than going without counts. Says whether this call ran it.
+   */
+  async startVerification(fingerprint: string | undefined, verify: () => Promise<void>): Promise<boolean> {
+    if (this.starting) {
+      if (this.starting.fingerprint === fingerprint) await this.starting.done.catch(() => undefined);
+      return false;
+    }
+    const done = verify();
+    this.starting = { fingerprint, done };
+    await done;
     return true;
   }
 }
@@ -81,18 +91,21 @@ export function integrityOptions(config: Config): IntegrityOptions {
 
 /** The verification the run makes at its start, when no passing one of the start tree is known. */
 async function verifyAtStart(run: IterationRun): Promise<CommandResult | undefined> {
-  const { config } = run.services;
-  const integrity = run.services.integrity;
-  if (config.testCommand.trim() === '' || !integrity.takeStartVerification()) return undefined;
-  run.services.journal.append({
-    type: 'integrity_baseline_start',
-    iteration: run.start.iteration,
-    command: config.testCommand,
+  const { config, integrity } = run.services;
+  if (config.testCommand.trim() === '') return undefined;
+  let result: CommandResult | undefined;
+  const fingerprint = run.state.tree.fingerprint;
+  await integrity.startVerification(fingerprint, async () => {
+    run.services.journal.append({
+      type: 'integrity_baseline_start',
+      iteration: run.start.iteration,
+      command: config.testCommand,
+    });
+    result = await runTestCommand(run.services);
+    integrity.remember(fingerprint, result);
+    // The test command may write files (a build, a cache): the developer's turn starts from what it left.
+    run.state.tree = await readTree(run);
   });
-  const result = await runTestCommand(run.services);
-  integrity.remember(run.state.tree.fingerprint, result);
-  // The test command may write files (a build, a cache): the developer's turn starts from what it left.
-  run.state.tree = await readTree(run);
   return result;
 }
 

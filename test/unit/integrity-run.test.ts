@@ -70,10 +70,36 @@ describe('the passing verifications a run remembers', () => {
     expect(memory.find('tree-39')).toBeDefined();
   });
 
-  it('grants the run-start verification once per run', () => {
+  it('runs the run-start verification once; iterations starting from its tree meanwhile wait for it', async () => {
     const memory = new RunIntegrity();
-    expect(memory.takeStartVerification()).toBe(true);
-    expect(memory.takeStartVerification()).toBe(false);
+    const order: string[] = [];
+    let finish = () => {};
+    const first = memory.startVerification('tree-a', async () => {
+      order.push('first runs');
+      await new Promise<void>((resolve) => {
+        finish = resolve;
+      });
+      memory.remember('tree-a', result('passed'));
+      order.push('first done');
+    });
+    const same = memory
+      .startVerification('tree-a', async () => void order.push('never'))
+      .then((ran) => {
+        order.push(`same tree: ran ${ran}, counts ${memory.find('tree-a') ? 'known' : 'unknown'}`);
+      });
+    const other = memory
+      .startVerification('tree-b', async () => void order.push('never'))
+      .then((ran) => {
+        order.push(`other tree: ran ${ran}`);
+      });
+    await other;
+    expect(order).toEqual(['first runs', 'other tree: ran false']);
+    finish();
+    expect(await first).toBe(true);
+    await same;
+    expect(order).toEqual(['first runs', 'other tree: ran false', 'first done', 'same tree: ran false, counts known']);
+    expect(await memory.startVerification('tree-a', async () => void order.push('never'))).toBe(false);
+    expect(order).not.toContain('never');
   });
 });
 
