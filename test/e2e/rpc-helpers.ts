@@ -1,7 +1,7 @@
 /** Fixtures for driving the real pi against the scripted model server. */
 
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
@@ -15,6 +15,7 @@ import {
 } from '../../src/scripted-model/index.js';
 import type { Transport, TurnRequest } from '../../src/agent/types.js';
 import { preparePiAgentDir, type ModelEndpoint } from '../../src/agent/pi-models.js';
+import { liveProcessesMentioning } from '../../src/process/proc-scan.js';
 
 export interface Sandbox {
   root: string;
@@ -77,6 +78,17 @@ export function turn(sandbox: Sandbox, server: ScriptedModelServer, overrides: P
 }
 
 export { liveProcessesMentioning as processesMentioning } from '../../src/process/proc-scan.js';
+
+/** The live pi processes of this run (pi names itself "pi"; its guard runs inside it). */
+export function piProcesses(runDir: string): number[] {
+  return liveProcessesMentioning(runDir).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0')[0] === 'pi';
+    } catch {
+      return false;
+    }
+  });
+}
 
 /** A watchdog that never nudges and gives a scripted turn generous time: tests set what they probe on top. */
 export const QUIET_WATCHDOG = {

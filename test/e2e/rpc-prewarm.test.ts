@@ -13,6 +13,7 @@ import { startScriptedModel, type ScriptedModelOptions } from '../../src/scripte
 import {
   makeSandbox,
   modelName,
+  piProcesses,
   processesMentioning,
   QUIET_WATCHDOG,
   rpcFixtures,
@@ -26,17 +27,6 @@ const fixture = rpcFixtures();
 
 function setup(script: ScriptedModelOptions['script'], transportOptions: Partial<RpcTransportOptions> = {}) {
   return fixture({ script, transport: { watchdog: QUIET_WATCHDOG, ...transportOptions } });
-}
-
-/** The live pi processes of this run (pi names itself "pi"; its guard runs inside it). */
-function piProcesses(runDir: string): number[] {
-  return processesMentioning(runDir).filter((pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0')[0] === 'pi';
-    } catch {
-      return false;
-    }
-  });
 }
 
 /** A pi that logs each start to `log` before it runs (or, with `fail`, instead of running). */

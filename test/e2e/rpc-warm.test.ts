@@ -26,6 +26,7 @@ import {
   daemonAndForegroundScript,
   makeSandbox,
   modelName,
+  piProcesses,
   processesMentioning,
   QUIET_WATCHDOG,
   rpcFixtures,
@@ -52,17 +53,6 @@ async function setup(
   return fixture({
     script,
     transport: { watchdog: QUIET_WATCHDOG, ...transportOptions },
-  });
-}
-
-/** The live pi processes of this run (pi names itself "pi"; its guard runs inside it). */
-function piProcesses(runDir: string): number[] {
-  return processesMentioning(runDir).filter((pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0')[0] === 'pi';
-    } catch {
-      return false;
-    }
   });
 }
 
