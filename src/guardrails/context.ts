@@ -11,45 +11,16 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
 import { writeFileAtomic } from '../util/atomic-file.js';
 import { errorMessage } from '../util/errors.js';
-import { GUARDRAIL_MODES } from './rules.js';
+import { checkGuardContext, guardContext, type GuardContext, type GuardContextInput } from './context-shape.js';
 
 /** Names the context file in pi's environment. */
 export const GUARD_CONTEXT_ENV = 'PI_HARNESS_GUARD_CONTEXT';
 /** Names the JSONL file the guard appends its block records to. */
 export const GUARD_LOG_ENV = 'PI_HARNESS_GUARD_LOG';
 
-const contextSchema = z.object({
-  version: z.literal(1),
-  mode: z.enum(GUARDRAIL_MODES),
-  /** The work tree's top directory (absolute). */
-  repoRoot: z.string().min(1),
-  /** This work tree's git directory (absolute). */
-  gitDir: z.string().min(1),
-  /** The git directory shared by all work trees of the repository (absolute). */
-  gitCommonDir: z.string().min(1),
-  /** The harness's runtime directory in the work tree (absolute). */
-  runtimeDir: z.string().optional(),
-  /** More directories the agent may not write (absolute). */
-  protectedDirs: z.array(z.string()).default([]),
-  /** The commit the iteration started from; without it no commit counts as the iteration's own. */
-  startCommit: z.string().optional(),
-  role: z.string().optional(),
-  iteration: z.union([z.number(), z.string()]).optional(),
-  /** Repository-relative paths that were dirty before the iteration began: the user's work. */
-  preDirty: z.array(z.string()).default([]),
-  /** Repository-relative paths that were ignored (and present) when the iteration began. */
-  ignoredAtStart: z.array(z.string()).default([]),
-  /** Command patterns exempt from the rules. */
-  allow: z.array(z.string()).default([]),
-  /** Command patterns blocked besides the rules. */
-  deny: z.array(z.string()).default([]),
-});
-
-export type GuardContext = z.infer<typeof contextSchema>;
-export type GuardContextInput = z.input<typeof contextSchema>;
+export type { GuardContext, GuardContextInput } from './context-shape.js';
 
 export interface LoadedContext {
   context: GuardContext;
@@ -59,7 +30,7 @@ export interface LoadedContext {
 
 /** Writes the context for the next turn (atomically: pi may read it at any moment). */
 export async function writeGuardContext(file: string, context: GuardContextInput): Promise<void> {
-  const parsed = contextSchema.parse(context);
+  const parsed = guardContext(context);
   await mkdir(path.dirname(file), { recursive: true });
   await writeFileAtomic(file, `${JSON.stringify(parsed, null, 2)}\n`);
 }
@@ -78,10 +49,9 @@ export function loadGuardContext(env: NodeJS.ProcessEnv, cwd: string): LoadedCon
     return failSafe(cwd, `the guard context ${file} cannot be read (${errorMessage(error)})`);
   }
   try {
-    const parsed = contextSchema.safeParse(JSON.parse(raw));
-    if (parsed.success) return { context: parsed.data };
-    const issue = parsed.error.issues[0];
-    return failSafe(cwd, `the guard context ${file} is invalid (${issue?.path.join('.')}: ${issue?.message})`);
+    const parsed = checkGuardContext(JSON.parse(raw));
+    if (parsed.ok) return { context: parsed.context };
+    return failSafe(cwd, `the guard context ${file} is invalid (${parsed.problem})`);
   } catch (error) {
     return failSafe(cwd, `the guard context ${file} is not JSON (${errorMessage(error)})`);
   }
@@ -91,7 +61,7 @@ function failSafe(cwd: string, problem: string): LoadedContext {
   const root = realOrSelf(cwd);
   const gitDir = path.join(root, '.git');
   return {
-    context: contextSchema.parse({ version: 1, mode: 'enforce', repoRoot: root, gitDir, gitCommonDir: gitDir }),
+    context: guardContext({ version: 1, mode: 'enforce', repoRoot: root, gitDir, gitCommonDir: gitDir }),
     problem: `${problem}; enforcing with defaults (no iteration facts: no commit counts as the iteration's own)`,
   };
 }
