@@ -15,6 +15,7 @@ import type { RunLock } from '../runtime/lock.js';
 import { currentBranch } from '../workspace/restore.js';
 import { LocalWorktreeWorker } from './local-worker.js';
 import { MergeQueue } from './merge-queue.js';
+import { verifyStartTree } from './start-verification.js';
 import { recoverWorkers, removeLeftWorktrees } from './recovery.js';
 import { Scheduler } from './scheduler.js';
 import { worktreesRoot } from './worktrees.js';
@@ -103,5 +104,7 @@ async function schedule(
     integrity,
   });
   scheduler = new Scheduler({ ctx, lock, state, workers, queue, budget, startBranch });
+  // Awaited by the workers' first iterations (RunIntegrity.startVerification), not here.
+  void verifyStartTree(ctx, integrity, state.totalIterations + 1);
   return scheduler.run();
 }

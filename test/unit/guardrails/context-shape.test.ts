@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { checkGuardContext, guardContext } from '../../../src/guardrails/context-shape.js';
 
-const minimal = { version: 1, mode: 'enforce', repoRoot: '/r', gitDir: '/r/.git', gitCommonDir: '/r/.git' };
+const minimal = {
+  version: 1 as const,
+  mode: 'enforce' as const,
+  repoRoot: '/r',
+  gitDir: '/r/.git',
+  gitCommonDir: '/r/.git',
+};
 
 describe('the guard context, checked by hand', () => {
   it('fills in the lists, keeps the optional facts and drops unknown fields', () => {
