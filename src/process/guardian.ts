@@ -274,6 +274,19 @@ function main(argv: readonly string[]): void {
 export const GUARD_HARNESS_ENV = 'PI_HARNESS_GUARD_HARNESS_PID';
 
 /**
+ * Names (comma-separated) the variables meant for the guarded process alone (in-process mode): read
+ * by its runtime as it started, then dropped from its environment, so nothing it starts inherits them.
+ */
+export const GUARD_DROP_ENV = 'PI_HARNESS_GUARD_DROP_ENV';
+
+function dropOwnVariables(): void {
+  const names = process.env[GUARD_DROP_ENV];
+  if (names === undefined) return;
+  for (const name of names.split(',')) if (name) delete process.env[name];
+  delete process.env[GUARD_DROP_ENV];
+}
+
+/**
  * In-process mode: this module preloaded into pi itself (`node --import=<this file> pi ...`), so no
  * process of its own stands beside every pi. When the harness is gone, every tagged process of
  * this pi gets TERM, then KILL after the grace time, and pi exits; when pi exits for any reason,
@@ -281,6 +294,7 @@ export const GUARD_HARNESS_ENV = 'PI_HARNESS_GUARD_HARNESS_PID';
  * A pi that dies by SIGKILL runs no code at all: then the harness, which is alive, sweeps the tag.
  */
 function installInProcessGuard(): void {
+  dropOwnVariables();
   const token = process.env[GUARD_ENV];
   const harnessPid = Number(process.env[GUARD_HARNESS_ENV]);
   if (!token || !Number.isInteger(harnessPid) || harnessPid <= 0) {

@@ -8,7 +8,7 @@
 
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { sweepGuarded } from '../../process/guardian.js';
+import { GUARD_DROP_ENV, sweepGuarded } from '../../process/guardian.js';
 import { GuardedChild, type GuardedExit } from '../../process/guarded-child.js';
 import { JsonlDecoder, encodeJsonl } from './jsonl.js';
 import { parsePiEvent, type PiEvent } from './events.js';
@@ -37,6 +37,27 @@ const STDERR_TAIL_BYTES = 16 * 1024;
  */
 export const PI_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1'];
 
+/**
+ * glibc malloc settings for pi: a fixed mmap threshold (and trim threshold) of 128 KiB instead of
+ * glibc's dynamic one, which climbs to 32 MiB once large blocks are freed and then keeps freed memory
+ * in the heap. Measured on the bench's memory check: pi ~70 MiB PSS instead of ~90 MiB, flat. Meant
+ * for pi alone: the guard inside pi drops them from its environment at start, so its tools and the
+ * user's tests do not inherit them. A value the user set already is left as it is.
+ */
+export const PI_MALLOC_ENV: Readonly<Record<string, string>> = {
+  MALLOC_MMAP_THRESHOLD_: '131072',
+  MALLOC_TRIM_THRESHOLD_: '131072',
+};
+
+/** `env` with PI_MALLOC_ENV for pi where the user set none, named for the guard to drop. */
+export function withPiMalloc(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const added = Object.keys(PI_MALLOC_ENV).filter((name) => env[name] === undefined);
+  if (added.length === 0) return env;
+  const tuned: NodeJS.ProcessEnv = { ...env, [GUARD_DROP_ENV]: added.join(',') };
+  for (const name of added) tuned[name] = PI_MALLOC_ENV[name];
+  return tuned;
+}
+
 export class PiProcess {
   private readonly guarded: GuardedChild;
   readonly child: ChildProcess;
@@ -59,7 +80,7 @@ export class PiProcess {
       command: command!,
       args: [...prefix, ...options.args],
       cwd: options.cwd,
-      env: options.env,
+      env: isScript ? withPiMalloc(options.env) : options.env,
       stdio: ['pipe', 'pipe', 'pipe'],
       // A pi that is a Node script gets the guard preloaded: one process per pi instead of two.
       ...(isScript ? { inProcess: { nodeFlags: PI_NODE_FLAGS } } : {}),
