@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { closedAfterEach } from '../helpers/closing.js';
 import { gitSync } from '../helpers/git-repo.js';
-import { processAlive } from '../helpers/processes.js';
+import { processAlive, processesMatching } from '../helpers/processes.js';
 import { nodeRuns, pathsInAnyCommit, readIf, reportOf } from './guardrails-helpers.js';
 import { bash, loopRepo, say, write } from './loop-helpers.js';
 
@@ -233,5 +233,10 @@ describe('guardrails in the loop: processes', () => {
     const gone = Date.now() + 10_000;
     while (processAlive(daemon) && Date.now() < gone) await sleep(100);
     expect(processAlive(daemon)).toBe(false);
+    // Nor does anything else of the run (pi, warm since the developer's turn, ends once it sees the
+    // harness gone), which would otherwise still be writing its session as the repository goes.
+    const settled = Date.now() + 10_000;
+    while (processesMatching(r.repo).length > 0 && Date.now() < settled) await sleep(100);
+    expect(processesMatching(r.repo)).toEqual([]);
   });
 });
