@@ -19,7 +19,7 @@ import {
 import type { BaselineCounts, BaselineSource } from '../journal/events.js';
 import type { CommandResult } from '../verify/run-command.js';
 import { toRepoRelative } from '../workspace/changes.js';
-import { readTree, type IterationRun } from './iteration-run.js';
+import { readTree, type IterationRun, type IterationServices } from './iteration-run.js';
 import { runTestCommand } from './test-command.js';
 
 /** Trees remembered; an iteration only ever asks for the tree it starts from. */
@@ -89,24 +89,35 @@ export function integrityOptions(config: Config): IntegrityOptions {
   };
 }
 
+/**
+ * The run's one verification for a baseline, of the tree with `fingerprint` in the configuration's
+ * work tree: journaled for `iteration`, run, remembered when it passes; `afterRun` follows within the
+ * same wait. Undefined when another call runs it (or ran it); that call's waiters wait for it here.
+ */
+export async function verifyStartOnce(
+  services: Pick<IterationServices, 'config' | 'childEnv' | 'signal' | 'journal' | 'integrity'>,
+  target: { fingerprint: string | undefined; iteration: number },
+  afterRun?: () => Promise<void>,
+): Promise<CommandResult | undefined> {
+  const { config, journal, integrity } = services;
+  let result: CommandResult | undefined;
+  await integrity.startVerification(target.fingerprint, async () => {
+    journal.append({ type: 'integrity_baseline_start', iteration: target.iteration, command: config.testCommand });
+    result = await runTestCommand(services);
+    integrity.remember(target.fingerprint, result);
+    await afterRun?.();
+  });
+  return result;
+}
+
 /** The verification the run makes at its start, when no passing one of the start tree is known. */
 async function verifyAtStart(run: IterationRun): Promise<CommandResult | undefined> {
-  const { config, integrity } = run.services;
-  if (config.testCommand.trim() === '') return undefined;
-  let result: CommandResult | undefined;
-  const fingerprint = run.state.tree.fingerprint;
-  await integrity.startVerification(fingerprint, async () => {
-    run.services.journal.append({
-      type: 'integrity_baseline_start',
-      iteration: run.start.iteration,
-      command: config.testCommand,
-    });
-    result = await runTestCommand(run.services);
-    integrity.remember(fingerprint, result);
+  if (run.services.config.testCommand.trim() === '') return undefined;
+  const target = { fingerprint: run.state.tree.fingerprint, iteration: run.start.iteration };
+  return verifyStartOnce(run.services, target, async () => {
     // The test command may write files (a build, a cache): the developer's turn starts from what it left.
     run.state.tree = await readTree(run);
   });
-  return result;
 }
 
 function countsOf(baseline: TestBaseline): BaselineCounts | undefined {

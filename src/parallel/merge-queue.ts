@@ -83,9 +83,7 @@ export class MergeQueue {
   merge(request: MergeRequest): Promise<MergeResult> {
     const ahead = this.last;
     const replayed = this.replays.run(() => this.replayBehind(request, ahead));
-    const verdict = replayed.then(({ dir, replay }) =>
-      replay.kind === 'ready' && replay.verification === 'ran' ? this.replayer.verify(dir) : undefined,
-    );
+    const verdict = replayed.then(({ dir, replay }) => this.replayer.verdict(replay, dir));
     verdict.catch(() => undefined); // read in its turn (land); never an unhandled rejection meanwhile
     const pending: Pending = { replayed, verdict, through: false };
     this.last = pending;
@@ -149,9 +147,7 @@ export class MergeQueue {
         // run, if still going, uses the worktree: let it end, then replay onto the real tip.
         await pending.verdict.catch(() => undefined);
         const again = await this.replayer.replay(request, onto, dir);
-        const verified =
-          again.kind === 'ready' && again.verification === 'ran' ? await this.replayer.verify(dir) : undefined;
-        result = await this.settle(again, verified);
+        result = await this.settle(again, await this.replayer.verdict(again, dir));
       }
     } catch (error) {
       if (error instanceof WorktreeSetupError) throw error;

@@ -79,6 +79,11 @@ export class MergeReplayer {
     return { kind: 'ready', onto, commit, verification };
   }
 
+  /** The test command's verdict on `replay` in `dir` when it needs a run of its own: a failure's tail, else undefined. */
+  verdict(replay: Replay, dir: string): Promise<string | undefined> {
+    return replay.kind === 'ready' && replay.verification === 'ran' ? this.verify(dir) : Promise.resolve(undefined);
+  }
+
   /** The test command on the replayed tree in `dir`; its output's tail when it fails. */
   async verify(dir: string): Promise<string | undefined> {
     const { config, env, signal } = this.options;

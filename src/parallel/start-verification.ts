@@ -5,8 +5,7 @@
  * is left of it, instead of one worker running it and the others waiting from their first step.
  */
 import type { LoopContext } from '../loop/loop-context.js';
-import type { RunIntegrity } from '../loop/integrity-run.js';
-import { runTestCommand } from '../loop/test-command.js';
+import { verifyStartOnce, type RunIntegrity } from '../loop/integrity-run.js';
 import { toRepoRelative } from '../workspace/changes.js';
 import { worktreeFingerprint } from '../workspace/fingerprint.js';
 import { git } from '../workspace/git.js';
@@ -23,10 +22,8 @@ export async function verifyStartTree(ctx: LoopContext, integrity: RunIntegrity,
     const changes = await git(config.repoRoot, ['status', '--porcelain', '-z', '--untracked-files=all']);
     if (changes.length > 0) return;
     const fingerprint = await worktreeFingerprint(config.repoRoot, [toRepoRelative(config.repoRoot, config.taskFile)]);
-    await integrity.startVerification(fingerprint, async () => {
-      journal.append({ type: 'integrity_baseline_start', iteration, command: config.testCommand });
-      integrity.remember(fingerprint, await runTestCommand({ config, childEnv: ctx.io.env, signal: ctx.signal }));
-    });
+    const services = { config, journal, integrity, childEnv: ctx.io.env, signal: ctx.signal };
+    await verifyStartOnce(services, { fingerprint, iteration });
   } catch {
     // The workers' own baseline steps see no verification and go as they did without one.
   }

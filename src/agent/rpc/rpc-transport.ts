@@ -109,8 +109,8 @@ class RpcTransport {
   private closed = false;
   /** The turns running now (one, in a sequential run): guidance goes to the latest. */
   private readonly running: RunningTurn[] = [];
-  /** Processes being started ahead of their turn, by launch key: settles with the failure, if any. */
-  private readonly warming = new Map<string, Promise<Error | undefined>>();
+  /** Processes being started ahead of their turn, by launch key: settles once started or failed. */
+  private readonly warming = new Map<string, Promise<void>>();
   /** A start ahead of its turn that failed, kept for that turn to report instead of trying again. */
   private readonly warmFailures = new Map<string, Error>();
 
@@ -218,12 +218,9 @@ class RpcTransport {
       (worker) => {
         worker.fresh = true;
         worker.reusable = true;
-        return undefined;
       },
       (error: unknown) => {
-        const failure = error instanceof Error ? error : new Error(String(error));
-        this.warmFailures.set(key, failure);
-        return failure;
+        this.warmFailures.set(key, error instanceof Error ? error : new Error(String(error)));
       },
     );
     this.warming.set(key, started);
