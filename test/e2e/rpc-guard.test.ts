@@ -8,17 +8,14 @@ import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultPiCli } from '../../src/agent/rpc/pi-launch.js';
-import { startScriptedModel } from '../../src/scripted-model/index.js';
 import {
+  harnessChildIn,
   daemonAndForegroundScript,
   makeSandbox,
-  modelName,
   processesMentioning,
   rpcFixtures,
-  spawnHarnessChild,
   turn,
   waitFor,
-  writeAgentDir,
 } from './rpc-helpers.js';
 
 const fixture = rpcFixtures();
@@ -38,19 +35,12 @@ const isGuardian = (pid: number) => commandOf(pid).some((arg) => /guardian\.(js|
  * stopped once both are up; `sigkill` then kills the harness and says whether nothing was left.
  */
 async function harnessWithDaemons(piCli?: string) {
-  const sandbox = makeSandbox();
-  fixture.defer(() => sandbox.cleanup());
   const marker = `pi-harness-mark-${randomUUID()}`;
-  const server = await startScriptedModel({ script: daemonAndForegroundScript(marker) });
-  fixture.defer(() => server.close());
-  const { env } = await writeAgentDir(sandbox.runDir, server);
-  const { child, output } = spawnHarnessChild(fixture, {
-    runDir: sandbox.runDir,
-    repo: sandbox.repo,
-    model: modelName(server),
-    env,
-    ...(piCli ? { piCli } : {}),
-  });
+  const { sandbox, child, output } = await harnessChildIn(
+    fixture,
+    daemonAndForegroundScript(marker),
+    piCli ? { piCli } : {},
+  );
   const started = await waitFor(
     () => (output().match(/"tool_start"/g) ?? []).length === 2 && processesMentioning(marker).length >= 2,
     20_000,

@@ -197,6 +197,24 @@ export function rpcFixtures(): ((options: RpcFixtureOptions) => Promise<RpcFixtu
 }
 
 /**
+ * A stand-in harness child (spawnHarnessChild) in a sandbox of its own, its model playing `script`;
+ * `config` adds to what the child is given (warmup, prewarmOnly, piCli). All of it goes after the test.
+ */
+export async function harnessChildIn(
+  fixture: ReturnType<typeof rpcFixtures>,
+  script: ScriptedModelOptions['script'],
+  config: Record<string, unknown> = {},
+): Promise<{ sandbox: Sandbox; child: ChildProcess; output: () => string }> {
+  const sandbox = makeSandbox();
+  fixture.defer(() => sandbox.cleanup());
+  const server = await startScriptedModel({ script });
+  fixture.defer(() => server.close());
+  const { env } = await writeAgentDir(sandbox.runDir, server);
+  const base = { runDir: sandbox.runDir, repo: sandbox.repo, model: modelName(server), env };
+  return { sandbox, ...spawnHarnessChild(fixture, { ...base, ...config }) };
+}
+
+/**
  * Starts test/e2e/fixtures/harness-child.ts: a separate process that drives the transport, so a
  * test can SIGKILL "the harness" and check what survives it. Killed after the test at the latest.
  */

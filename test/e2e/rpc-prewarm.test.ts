@@ -9,18 +9,16 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultPiCli } from '../../src/agent/rpc/pi-launch.js';
 import type { RpcTransportOptions } from '../../src/agent/rpc/rpc-transport.js';
-import { startScriptedModel, type ScriptedModelOptions } from '../../src/scripted-model/index.js';
+import type { ScriptedModelOptions } from '../../src/scripted-model/index.js';
 import {
+  harnessChildIn,
   makeSandbox,
-  modelName,
   piProcesses,
   processesMentioning,
   QUIET_WATCHDOG,
   rpcFixtures,
-  spawnHarnessChild,
   turn,
   waitFor,
-  writeAgentDir,
 } from './rpc-helpers.js';
 
 const fixture = rpcFixtures();
@@ -110,13 +108,7 @@ describe('pi started ahead of its turn (real pi)', () => {
   });
 
   it('leaves no prewarmed pi behind when the harness is SIGKILLed before any turn', async () => {
-    const sandbox = makeSandbox();
-    fixture.defer(() => sandbox.cleanup());
-    const server = await startScriptedModel({ script: [] });
-    fixture.defer(() => server.close());
-    const { env } = await writeAgentDir(sandbox.runDir, server);
-    const config = { runDir: sandbox.runDir, repo: sandbox.repo, model: modelName(server), env, prewarmOnly: true };
-    const { child, output } = spawnHarnessChild(fixture, config);
+    const { sandbox, child, output } = await harnessChildIn(fixture, [], { prewarmOnly: true });
     expect(await waitFor(() => piProcesses(sandbox.runDir).length === 1, 20_000), output()).toBe(true);
 
     child.kill('SIGKILL');

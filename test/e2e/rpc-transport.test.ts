@@ -14,22 +14,19 @@ import type { Transport } from '../../src/agent/types.js';
 import {
   chatMessages,
   contentText,
-  startScriptedModel,
   toolResults,
   type ScriptedModelOptions,
   type ScriptedModelServer,
 } from '../../src/scripted-model/index.js';
 import {
+  harnessChildIn,
   daemonAndForegroundScript,
-  makeSandbox,
   modelName,
   processesMentioning,
   QUIET_WATCHDOG,
   rpcFixtures,
-  spawnHarnessChild,
   turn,
   waitFor,
-  writeAgentDir,
   type Sandbox,
 } from './rpc-helpers.js';
 
@@ -292,16 +289,10 @@ describe('rpc transport (real pi)', () => {
   });
 
   it('leaves no pi or tool process behind when the harness is SIGKILLed', async () => {
-    const sandbox = makeSandbox();
-    fixture.defer(() => sandbox.cleanup());
     const marker = `pi-harness-mark-${randomUUID()}`;
     // One tool process pi knows about (a running foreground command) and one it does not (a
     // daemonised background process that outlives its bash call): both must die with the harness.
-    const server = await startScriptedModel({ script: daemonAndForegroundScript(marker) });
-    fixture.defer(() => server.close());
-    const { env } = await writeAgentDir(sandbox.runDir, server);
-    const config = { runDir: sandbox.runDir, repo: sandbox.repo, model: modelName(server), env };
-    const { child, output } = spawnHarnessChild(fixture, config);
+    const { sandbox, child, output } = await harnessChildIn(fixture, daemonAndForegroundScript(marker));
 
     // Both tool calls started: the second (foreground) one is still running under pi.
     const toolStarted = await waitFor(

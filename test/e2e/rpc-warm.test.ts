@@ -16,24 +16,21 @@ import type { Transport } from '../../src/agent/types.js';
 import {
   chatMessages,
   contentText,
-  startScriptedModel,
   type ChatMessage,
   type RecordedRequest,
   type ScriptedModelOptions,
   type ScriptedModelServer,
 } from '../../src/scripted-model/index.js';
 import {
+  harnessChildIn,
   daemonAndForegroundScript,
   makeSandbox,
-  modelName,
   piProcesses,
   processesMentioning,
   QUIET_WATCHDOG,
   rpcFixtures,
-  spawnHarnessChild,
   turn,
   waitFor,
-  writeAgentDir,
   type Sandbox,
 } from './rpc-helpers.js';
 
@@ -245,16 +242,9 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   });
 
   it('leaves no pi or tool process behind when the harness is SIGKILLed during a turn in a reused process', async () => {
-    const sandbox = makeSandbox();
-    fixture.defer(() => sandbox.cleanup());
     const marker = `pi-harness-mark-${randomUUID()}`;
-    const server = await startScriptedModel({
-      script: [{ kind: 'text', text: 'warm' }, ...daemonAndForegroundScript(marker)],
-    });
-    fixture.defer(() => server.close());
-    const { env } = await writeAgentDir(sandbox.runDir, server);
-    const config = { runDir: sandbox.runDir, repo: sandbox.repo, model: modelName(server), env, warmup: true };
-    const { child, output } = spawnHarnessChild(fixture, config);
+    const script = [{ kind: 'text' as const, text: 'warm' }, ...daemonAndForegroundScript(marker)];
+    const { sandbox, child, output } = await harnessChildIn(fixture, script, { warmup: true });
 
     const toolStarted = await waitFor(
       () => (output().match(/"tool_start"/g) ?? []).length === 2 && processesMentioning(marker).length >= 2,
