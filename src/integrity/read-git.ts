@@ -65,8 +65,9 @@ export interface RecordBaselineOptions {
 
 export async function recordTestBaseline(options: RecordBaselineOptions): Promise<TestBaseline> {
   const { cwd, commit } = options;
-  const blobs = commit === undefined ? [] : await readTreeBlobs(cwd, commit);
-  const tree = commit === undefined ? null : await treeOf(cwd, commit);
+  // Two independent reads of one commit: side by side.
+  const [blobs, tree] =
+    commit === undefined ? [[], null] : await Promise.all([readTreeBlobs(cwd, commit), treeOf(cwd, commit)]);
   return buildBaseline({
     commit: commit ?? null,
     tree,

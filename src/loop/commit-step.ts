@@ -9,6 +9,7 @@ import { iterationChanges, toRepoRelative, type ChangeFilter } from '../workspac
 import { commitFiles, harnessCommit, identityArgs } from '../workspace/commit.js';
 import { CommitHookError, type CommitHooks } from '../workspace/hooked-commit.js';
 import { git, headCommit } from '../workspace/git.js';
+import { readHeadCommit, type HeadCommit } from '../workspace/ancestry.js';
 import { lineageViolation, type HeadNow } from '../workspace/lineage.js';
 import { detectForeignFilesInCommits, rebuildCommitWithout } from '../workspace/rescue.js';
 import { parseCommitPlan } from '../prompts/tester-reply.js';
@@ -118,6 +119,7 @@ async function agentCommits(input: CommitStepInput, notes: string[]): Promise<{ 
     startCommit: input.startCommit,
     preDirty: new Set([...input.filter.preDirty, ...(input.holdBack ?? [])]),
     harnessPaths: input.filter.harnessPaths,
+    head,
   });
   if (foreign.length === 0) return { head, committed: true };
   const rebuilt = await rebuildCommitWithout({ cwd: input.repoRoot, startCommit: input.startCommit, exclude: foreign });
@@ -130,7 +132,7 @@ async function agentCommits(input: CommitStepInput, notes: string[]): Promise<{ 
 }
 
 /** The tester committed the change but not the tick: the tick joins that same commit. */
-async function amendTick(input: CommitStepInput, taskFileRel: string): Promise<string> {
+async function amendTick(input: CommitStepInput, taskFileRel: string): Promise<HeadCommit> {
   await harnessCommit(
     input.repoRoot,
     {
@@ -139,7 +141,7 @@ async function amendTick(input: CommitStepInput, taskFileRel: string): Promise<s
     },
     input.hooks,
   );
-  return (await headCommit(input.repoRoot))!;
+  return readHeadCommit(input.repoRoot);
 }
 
 /** The changes left uncommitted, split into what the harness commits and what it holds back. */
@@ -176,17 +178,22 @@ async function agentModeCommit(
   const changes = await iterationChanges(input.repoRoot, input.startCommit, input.filter, agent.head);
   const { toCommit, leftover } = splitHeldBack(input, changes.uncommitted, notes);
   const tickedByHarness = tick.kind === 'ticked_by_harness';
-  const agentCommit = async (commit: string, files: string[], ticked: boolean): Promise<CommitStepResult> => ({
+  const agentCommit = (made: HeadCommit, files: string[], ticked: boolean): CommitStepResult => ({
     committed: true,
-    commit,
+    commit: made.commit,
     by: 'agent',
     files,
-    message: await subjectOf(input.repoRoot),
+    message: made.subject,
     tickedByHarness: ticked,
     leftover,
     notes,
   });
-  if (agent.committed && toCommit.length === 0) return agentCommit(agent.head!, changes.committed, false);
+  if (agent.committed && toCommit.length === 0)
+    return agentCommit(
+      { commit: agent.head!, subject: (await readHeadCommit(input.repoRoot)).subject },
+      changes.committed,
+      false,
+    );
   if (agent.committed && touched && toCommit.length === 1 && toCommit[0] === taskFileRel)
     return agentCommit(
       await amendTick(input, taskFileRel),
@@ -247,10 +254,6 @@ async function commitPlanMode(input: CommitStepInput, taskFileRel: string, notes
     leftover,
     notes,
   };
-}
-
-async function subjectOf(repoRoot: string): Promise<string> {
-  return (await git(repoRoot, ['log', '-1', '--format=%s'])).trim();
 }
 
 export async function commitStep(input: CommitStepInput): Promise<CommitStepResult> {

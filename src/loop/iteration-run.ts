@@ -132,7 +132,6 @@ export function readTree(run: IterationRun, options: { fingerprint?: boolean } =
     startCommit: run.start.startCommit,
     filter: run.start.filter,
     notProduct: run.start.notProduct,
-    indexFile: run.state.tree.indexFile,
     ...options,
   });
 }

@@ -60,7 +60,7 @@ async function begin(ctx: LoopContext, input: IterationInput): Promise<Iteration
   const tree = await readTreeState({ repoRoot: config.repoRoot, startCommit: undefined, filter, notProduct });
   const startCommit = tree.head!;
   // Recorded so that an agent switching branches cannot leave the user on the wrong one.
-  const startBranch = await currentBranch(config.repoRoot);
+  const startBranch = tree.branch ?? (await currentBranch(config.repoRoot));
   // Under allowDirty the user's uncommitted files are recorded first, so that whatever the agents
   // do to them, the user's exact bytes can be put back.
   const preDirtySnapshot = await snapshotPreDirty({

@@ -8,6 +8,24 @@ import { git, GitError } from './git.js';
 
 const answers = new BoundedCache<string, boolean>(16);
 
+export interface HeadCommit {
+  commit: string;
+  /** Its subject line. */
+  subject: string;
+}
+
+/**
+ * HEAD's commit and subject in one call, read after the harness commits. Its parents are
+ * remembered as its ancestors: the check that the branch only moved forward then asks git nothing.
+ */
+export async function readHeadCommit(cwd: string): Promise<HeadCommit> {
+  const [commit = '', parents = '', subject = ''] = (await git(cwd, ['log', '-1', '--format=%H%x00%P%x00%s']))
+    .trim()
+    .split('\0');
+  for (const parent of parents.split(' ').filter(Boolean)) answers.set(`${cwd}\0${parent}\0${commit}`, true);
+  return { commit, subject };
+}
+
 /** True when `ancestor` is `descendant` or one of its ancestors; a git failure other than "no" throws. */
 export function isAncestor(cwd: string, ancestor: string, descendant: string): Promise<boolean> {
   return answers.getOrLoad(`${cwd}\0${ancestor}\0${descendant}`, async () => {

@@ -6,6 +6,7 @@
  */
 import { lstat } from 'node:fs/promises';
 import path from 'node:path';
+import { readHeadCommit } from './ancestry.js';
 import { git } from './git.js';
 import { commitWithHooks, type CommitHooks } from './hooked-commit.js';
 
@@ -90,6 +91,6 @@ export async function commitFiles(
   const identity = await identityArgs(cwd);
   const commitArgs = ['--quiet', '-m', message, '--only', '--', ...staged];
   await harnessCommit(cwd, { gitOptions: [...literal, ...identity], commitArgs }, hooks);
-  const commit = (await git(cwd, ['rev-parse', 'HEAD'])).trim();
+  const { commit } = await readHeadCommit(cwd);
   return { commit, files: staged };
 }

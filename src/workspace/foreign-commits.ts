@@ -14,11 +14,13 @@ export interface ForeignFilesOptions {
   startCommit: string;
   preDirty: ReadonlySet<string>;
   harnessPaths?: readonly string[];
+  /** HEAD's commit, when the caller has just read it (the changes since the start are then known). */
+  head?: string;
 }
 
 /** Pre-dirty or harness paths that commits made since `startCommit` changed, sorted. */
 export async function detectForeignFilesInCommits(options: ForeignFilesOptions): Promise<string[]> {
-  const committed = await committedChangesSince(options.cwd, options.startCommit);
+  const committed = await committedChangesSince(options.cwd, options.startCommit, options.head);
   const own = options.harnessPaths ?? [];
   return committed.filter((file) => options.preDirty.has(file) || isHarnessPath(file, own)).sort();
 }

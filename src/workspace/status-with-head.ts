@@ -8,7 +8,21 @@ import { git, kindOf, type StatusEntry } from './git.js';
 export interface StatusWithHead {
   /** Undefined on an unborn branch (no commit yet). */
   head: string | undefined;
+  /**
+   * The branch HEAD is on (`refs/heads/...`); undefined when the header cannot say it for sure
+   * (a detached HEAD, a ref outside refs/heads/, a branch named like either): ask git then.
+   */
+  branch?: string;
   entries: StatusEntry[];
+}
+
+/**
+ * `# branch.head` names a branch by its short name, and says "(detached)" or "(null)" (HEAD on a
+ * ref outside refs/heads/) otherwise. A branch may be named "(detached)" or "refs/x" too, so only
+ * a name that can mean nothing else is taken.
+ */
+function branchOf(name: string): string | undefined {
+  return name.startsWith('(') || name.startsWith('refs/') ? undefined : `refs/heads/${name}`;
 }
 
 /** The rest of `line` after its first `fields` space-separated fields (a path may hold spaces). */
@@ -37,6 +51,9 @@ export function parseStatusV2Z(output: string): StatusWithHead {
     if (line.startsWith('# branch.oid ')) {
       const oid = line.slice('# branch.oid '.length);
       found.head = oid === '(initial)' ? undefined : oid;
+    } else if (line.startsWith('# branch.head ')) {
+      const branch = branchOf(line.slice('# branch.head '.length));
+      if (branch !== undefined) found.branch = branch;
     } else if (kind === '1 ') found.entries.push(entry(afterFields(line, 8), line.slice(2, 4)));
     else if (kind === 'u ') found.entries.push(entry(afterFields(line, 10), line.slice(2, 4)));
     else if (kind === '2 ') {

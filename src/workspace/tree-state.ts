@@ -2,20 +2,19 @@
  * The work tree as one step of an iteration leaves it, read once and handed down: the commit HEAD
  * is at, a fingerprint of the content (did the step change anything?), and the iteration's changes
  * so far (committed since its start plus dirty now). The next step reads this instead of asking git
- * again. The branch is not part of it: only the start, the commit and a failed end need it.
+ * again. The branch comes with the status when its header names one for sure.
  */
 import { iterationChanges, type ChangeFilter, type IterationChanges } from './changes.js';
 import { worktreeFingerprint } from './fingerprint.js';
-import { gitPath } from './git.js';
 import { statusWithHead } from './status-with-head.js';
 
 export interface TreeState {
   head: string | undefined;
+  /** The branch HEAD is on (`refs/heads/...`) when the status said so for sure; else ask git. */
+  branch?: string;
   /** Equal fingerprints: no product file changed in between (undefined when not taken). */
   fingerprint?: string;
   changes: IterationChanges;
-  /** Where git keeps the work tree's index (read once, handed to the next read). */
-  indexFile: string;
 }
 
 export interface TreeStateOptions {
@@ -26,17 +25,20 @@ export interface TreeStateOptions {
   notProduct: readonly string[];
   /** Take the content fingerprint (default); a step that compares nothing against it skips it. */
   fingerprint?: boolean;
-  /** The index path a previous read found. */
-  indexFile?: string;
 }
 
 export async function readTreeState(options: TreeStateOptions): Promise<TreeState> {
   const { repoRoot } = options;
-  const { head, entries } = await statusWithHead(repoRoot);
-  const indexFile = options.indexFile ?? (await gitPath(repoRoot, 'index'));
+  const { head, branch, entries } = await statusWithHead(repoRoot);
+  // The fingerprint asks where git keeps the index only the first time, to seed its scratch index.
   const fingerprint =
-    options.fingerprint === false ? undefined : await worktreeFingerprint(repoRoot, options.notProduct, indexFile);
+    options.fingerprint === false ? undefined : await worktreeFingerprint(repoRoot, options.notProduct);
   const dirty = entries.map((entry) => entry.path);
   const changes = await iterationChanges(repoRoot, options.startCommit, options.filter, head, dirty);
-  return { head, ...(fingerprint !== undefined ? { fingerprint } : {}), changes, indexFile };
+  return {
+    head,
+    ...(branch !== undefined ? { branch } : {}),
+    ...(fingerprint !== undefined ? { fingerprint } : {}),
+    changes,
+  };
 }

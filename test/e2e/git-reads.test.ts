@@ -61,8 +61,8 @@ describe('git reads per step', () => {
     // Those seven reads, the commit step's look after ticking and its read of what it committed, and
     // the run's dirty-tree check before the first iteration.
     expect(count(calls, /(^| )status --porcelain/)).toBe(10);
-    // The branch: at the start and when the commit checks HEAD is still on it.
-    expect(count(calls, /(^| )symbolic-ref -q HEAD$/)).toBe(2);
+    // The branch comes with each status: neither the start nor the commit's check asks for it.
+    expect(count(calls, /(^| )symbolic-ref -q HEAD$/)).toBe(0);
     // What was committed since the start is asked only once HEAD has moved (after the commit).
     expect(count(calls, /(^| )diff --name-only/)).toBe(1);
     expect(count(calls, /(^| )rev-parse --git-path index$/)).toBe(1);

@@ -73,9 +73,28 @@ describe('git calls the harness makes per iteration', () => {
     // Config, hooks and the ignored .env: one hash-object for all of them.
     expect(count(first, /hash-object/)).toBe(1);
     expect(count(first, /cat-file/)).toBe(0);
-    // The empty tree is written by the first snapshot of the repository only.
-    expect(count(again, /write-tree/)).toBe(1);
+    // The empty tree, the content tree of unchanged files and where the git directories are: asked
+    // by the first snapshot of the repository only.
+    expect(count(again, /write-tree|update-index|--git-dir/)).toBe(0);
     expect(count(compared, /for-each-ref/)).toBe(1);
+  });
+
+  it('writes the content tree again when a stored file changed, or when its tree was pruned', async () => {
+    const repo = await makeRepo();
+    await writeFiles(repo, { '.gitignore': '.env\n', '.env': 'SECRET=1\n' });
+    const stored = (label: string) => gitSync(repo, 'show', `refs/pi-harness/guardrails/content/${label}:ignored/.env`);
+    await takeSnapshot({ repoRoot: repo, label: 'run-1' });
+    await writeFiles(repo, { '.env': 'SECRET=2\n' });
+    const changed = await callsDuring(() => takeSnapshot({ repoRoot: repo, label: 'run-2' }));
+    expect(count(changed, /write-tree/)).toBe(1);
+    expect(stored('run-2')).toBe('SECRET=2\n');
+    // Every pin gone and the objects pruned: the remembered tree no longer exists.
+    const snapshotRefs = gitSync(repo, 'for-each-ref', '--format=%(refname)', 'refs/pi-harness/').split('\n');
+    for (const ref of snapshotRefs.filter(Boolean)) gitSync(repo, 'update-ref', '-d', ref);
+    gitSync(repo, 'reflog', 'expire', '--expire=now', '--all');
+    gitSync(repo, 'gc', '-q', '--prune=now');
+    await takeSnapshot({ repoRoot: repo, label: 'run-3' });
+    expect(stored('run-3')).toBe('SECRET=2\n');
   });
 
   it('asks whether one commit descends from another once per pair', async () => {
@@ -95,26 +114,21 @@ describe('git calls the harness makes per iteration', () => {
   it('reads the work tree after a step with three calls once its scratch index is made', async () => {
     const repo = await makeRepo({ 'a.txt': '1\n', 'TODOS.md': '- [ ] t\n' });
     const filter = { preDirty: new Set<string>(), harnessPaths: [] };
-    const read = (indexFile?: string) =>
-      readTreeState({
-        repoRoot: repo,
-        startCommit: undefined,
-        filter,
-        notProduct: ['TODOS.md'],
-        ...(indexFile ? { indexFile } : {}),
-      });
+    const read = () => readTreeState({ repoRoot: repo, startCommit: undefined, filter, notProduct: ['TODOS.md'] });
     const first = await read();
     await writeFiles(repo, { 'b.txt': 'new\n' });
     let second: Awaited<ReturnType<typeof read>> | undefined;
     const calls = await callsDuring(async () => {
-      second = await read(first.indexFile);
+      second = await read();
     });
-    // HEAD and the changes in one status; the fingerprint's add and write-tree: nothing else.
+    // HEAD, the branch and the changes in one status; the fingerprint's add and write-tree: nothing
+    // else (not where the index is, not the branch).
     expect(calls).toHaveLength(3);
     expect([/ status --porcelain=v2 /, / add -A /, / write-tree$/].map((call) => count(calls, call))).toEqual([
       1, 1, 1,
     ]);
     expect(second?.head).toBe(first.head);
+    expect(second?.branch).toBe('refs/heads/main');
     expect(second?.changes.uncommitted).toEqual(['b.txt']);
     expect(second?.fingerprint).not.toBe(first.fingerprint);
   });

@@ -54,12 +54,32 @@ describe('status with HEAD', () => {
     expect(read.entries).toEqual([expect.objectContaining({ path: 'c.txt', kind: 'conflicted' })]);
   });
 
+  it('names the branch only when the header cannot mean anything else', async () => {
+    const repo = await makeRepo();
+    expect((await statusWithHead(repo)).branch).toBe('refs/heads/main');
+    gitSync(repo, 'checkout', '-q', '-b', 'feature/x');
+    expect((await statusWithHead(repo)).branch).toBe('refs/heads/feature/x');
+    gitSync(repo, 'checkout', '-q', '--detach');
+    expect((await statusWithHead(repo)).branch).toBeUndefined();
+    // HEAD on a ref outside refs/heads/: git prints "(null)".
+    gitSync(repo, 'update-ref', 'refs/remotes/origin/x', 'HEAD');
+    gitSync(repo, 'symbolic-ref', 'HEAD', 'refs/remotes/origin/x');
+    expect((await statusWithHead(repo)).branch).toBeUndefined();
+    // Branches named like what git prints for those: asked of git, never guessed.
+    for (const name of ['(detached)', 'refs/x']) {
+      gitSync(repo, 'update-ref', `refs/heads/${name}`, 'HEAD');
+      gitSync(repo, 'symbolic-ref', 'HEAD', `refs/heads/${name}`);
+      expect((await statusWithHead(repo)).branch).toBeUndefined();
+    }
+  });
+
   it('has no HEAD on an unborn branch', async () => {
     const dir = await tempDir('pi-harness-unborn-');
     gitSync(dir, 'init', '-q', '-b', 'main');
     await writeFile(path.join(dir, 'a.txt'), 'a\n');
     expect(await statusWithHead(dir)).toEqual({
       head: undefined,
+      branch: 'refs/heads/main',
       entries: [{ path: 'a.txt', index: '?', worktree: '?', kind: 'untracked' }],
     });
   });
@@ -75,6 +95,7 @@ describe('status with HEAD', () => {
     ].join('\0');
     expect(parseStatusV2Z(output)).toEqual({
       head: oid,
+      branch: 'refs/heads/main',
       entries: [{ path: 'new name.txt', fromPath: 'old name.txt', index: 'R', worktree: ' ', kind: 'renamed' }],
     });
   });

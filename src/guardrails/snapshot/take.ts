@@ -6,7 +6,7 @@
  * never part of a commit, so the user's ignored secrets (a `.env`) appear in no commit of the
  * repository, not even the harness's own.
  */
-import { lstat, readdir, readlink } from 'node:fs/promises';
+import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { BoundedCache } from '../../util/bounded-cache.js';
 import { git } from '../../workspace/git.js';
@@ -19,6 +19,24 @@ export { GUARD_REF_PREFIX } from './read-refs.js';
 
 /** The empty tree's id by git directory (its object format), written once per repository and run. */
 const emptyTrees = new BoundedCache<string, string>(4);
+/**
+ * The content tree last written for the same stored files (git config, hooks, ignored files),
+ * which seldom change between iterations: the same entries give the same tree, written once.
+ */
+const contentTrees = new BoundedCache<string, string>(4);
+/** The git directories of a work tree, by what its `.git` says (a linked worktree's names its own). */
+const gitDirs = new BoundedCache<string, readonly [string, string]>(8);
+
+/** The work tree's git directory and common directory, asked of git once per `.git` seen. */
+async function gitDirsOf(repoRoot: string): Promise<readonly [string, string]> {
+  // A directory reads as EISDIR; a linked worktree's file names its git directory, so a worktree
+  // made again at the same path with another one is asked again.
+  const dotGit = await readFile(path.join(repoRoot, '.git'), 'utf8').catch(() => '');
+  return gitDirs.getOrLoad(`${repoRoot}\0${dotGit}`, async () => {
+    const dirs = (await git(repoRoot, ['rev-parse', '--git-dir', '--git-common-dir'])).split('\n');
+    return [path.resolve(repoRoot, dirs[0]!.trim()), path.resolve(repoRoot, dirs[1]!.trim())] as const;
+  });
+}
 
 export interface TakeSnapshotOptions {
   repoRoot: string;
@@ -32,10 +50,7 @@ export interface TakeSnapshotOptions {
 
 export async function takeSnapshot(options: TakeSnapshotOptions): Promise<GitSnapshot> {
   const { repoRoot } = options;
-  // One git call for both directories (each snapshot runs before every iteration's first turn).
-  const dirs = (await git(repoRoot, ['rev-parse', '--git-dir', '--git-common-dir'])).split('\n');
-  const gitDir = path.resolve(repoRoot, dirs[0]!.trim());
-  const gitCommonDir = path.resolve(repoRoot, dirs[1]!.trim());
+  const [gitDir, gitCommonDir] = await gitDirsOf(repoRoot);
   const { refs, stash, peeled } = await readRefState(repoRoot);
   const gitFiles = await listGitFiles(gitDir, gitCommonDir);
   const hooks = await listFolder(path.join(gitCommonDir, 'hooks'));
@@ -116,13 +131,9 @@ async function pin(snapshot: GitSnapshot, peeled: ReadonlyMap<string, string>): 
   const empty = await emptyTrees.getOrLoad(snapshot.gitCommonDir, () =>
     withTempIndex(async (env) => (await git(cwd, ['write-tree'], { env })).trim()),
   );
-  const content =
-    entries.length === 0
-      ? empty
-      : await withTempIndex(async (env) => {
-          await git(cwd, ['update-index', '-z', '--index-info'], { env, input: `${entries.join('\0')}\0` });
-          return (await git(cwd, ['write-tree'], { env })).trim();
-        });
+  const contentKey = `${snapshot.gitCommonDir}\0${entries.join('\0')}`;
+  const remembered = entries.length === 0 ? empty : contentTrees.get(contentKey);
+  const content = remembered ?? (await writeContent(cwd, contentKey, entries));
   const targets = [
     ...Object.values(snapshot.refs).filter((v) => !v.startsWith('ref: ')),
     ...snapshot.stash.map((e) => e.commit),
@@ -143,8 +154,27 @@ async function pin(snapshot: GitSnapshot, peeled: ReadonlyMap<string, string>): 
     parents: commits,
     message: `pi-harness guardrail snapshot ${snapshot.label}\n`,
   });
-  const updates = `update ${snapshot.contentRef} ${content}\nupdate ${snapshot.pinRef} ${commit}\n`;
-  await git(cwd, ['update-ref', '-m', 'pi-harness guardrail snapshot', '--stdin'], { input: updates });
+  const pinBoth = (tree: string) =>
+    git(cwd, ['update-ref', '-m', 'pi-harness guardrail snapshot', '--stdin'], {
+      input: `update ${snapshot.contentRef} ${tree}\nupdate ${snapshot.pinRef} ${commit}\n`,
+    });
+  try {
+    await pinBoth(content);
+  } catch (error) {
+    // A remembered tree no ref held any more may have been pruned (`git gc --prune=now`): written again.
+    if (remembered === undefined || entries.length === 0) throw error;
+    await pinBoth(await writeContent(cwd, contentKey, entries));
+  }
+}
+
+/** Writes the tree of the stored blobs (`entries`: index-info lines) and remembers it. */
+async function writeContent(cwd: string, key: string, entries: readonly string[]): Promise<string> {
+  const tree = await withTempIndex(async (env) => {
+    await git(cwd, ['update-index', '-z', '--index-info'], { env, input: `${entries.join('\0')}\0` });
+    return (await git(cwd, ['write-tree'], { env })).trim();
+  });
+  contentTrees.set(key, tree);
+  return tree;
 }
 
 /** The commits `objects` peel to (tags to their commits; trees and blobs left out). */
