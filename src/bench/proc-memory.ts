@@ -61,7 +61,7 @@ export function descendantsOf(root: number, all: readonly ProcEntry[] = entries(
  * pi renames itself (process.title "pi"; until then its command line names pi's cli.js, with the
  * guard preloaded where the build does that); a guardian process runs guardian.js/.ts with pi's
  * command line after it; the run-wide watchdog (an sh named pi-harness-watchdog) counts with the
- * guardians it replaces. Anything else under the harness (bash tools, the test command, git) is
+ * guardians it replaces; a parallel run's spawn helper counts with the harness. Anything else under the harness (bash tools, the test command, git) is
  * transient.
  */
 export function kindOf(pid: number): ProcessKind | undefined {
@@ -75,6 +75,8 @@ export function kindOf(pid: number): ProcessKind | undefined {
   if (cmdline.includes('pi-harness-watchdog')) return 'guardian';
   const script = cmdline.slice(1).find((arg) => !arg.startsWith('-'));
   if (script !== undefined && /guardian\.(js|ts)$/.test(script)) return 'guardian';
+  // The spawn helper of a parallel run is the harness's own, and counts with it.
+  if (script !== undefined && /spawn-host-main\.(js|ts)$/.test(script)) return 'harness';
   if (script !== undefined && /pi-coding-agent[/\\]dist[/\\]cli\.js$/.test(script)) return 'pi';
   return undefined;
 }

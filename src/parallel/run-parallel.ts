@@ -10,6 +10,7 @@ import { RunGuard } from '../loop/guard/run-guard.js';
 import { RunIntegrity } from '../loop/integrity-run.js';
 import { checkDirtyTree, loadRunState, type RunEnded } from '../loop/iterate.js';
 import type { LoopContext } from '../loop/loop-context.js';
+import { useSpawnHost } from '../process/spawn-host.js';
 import { BudgetGuard } from '../runtime/budget.js';
 import type { RunLock } from '../runtime/lock.js';
 import { currentBranch } from '../workspace/restore.js';
@@ -40,6 +41,17 @@ export function schedulerRefs(
 }
 
 export async function runParallelIterations(ctx: LoopContext, lock: RunLock): Promise<RunEnded> {
+  // Several workers' git calls on one main thread: each is started by the small spawn helper, not
+  // forked from the harness (process/spawn-host.ts says why and what it costs).
+  useSpawnHost(true);
+  try {
+    return await runGuarded(ctx, lock);
+  } finally {
+    useSpawnHost(false);
+  }
+}
+
+async function runGuarded(ctx: LoopContext, lock: RunLock): Promise<RunEnded> {
   const guard = await RunGuard.open(ctx);
   try {
     const state = await loadRunState(ctx, guard, (loaded) => recoverWorkers(ctx, guard, loaded));

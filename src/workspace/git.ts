@@ -3,7 +3,7 @@
  * names with spaces, quotes, newlines or unicode arrive intact) into typed records.
  */
 import { BoundedCache } from '../util/bounded-cache.js';
-import { execFile } from 'node:child_process';
+import { runShortCommand } from '../process/spawn-host.js';
 
 export class GitError extends Error {
   readonly args: readonly string[];
@@ -50,31 +50,21 @@ export const HARNESS_GIT_SAFETY_ARGS: readonly string[] = [
 ];
 const WITHOUT_HOOKS_OVERRIDE = HARNESS_GIT_SAFETY_ARGS.slice(2);
 
-export function git(cwd: string, args: readonly string[], options: GitOptions = {}): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const safety = options.repositoryHooksPath ? WITHOUT_HOOKS_OVERRIDE : HARNESS_GIT_SAFETY_ARGS;
-    const child = execFile(
-      'git',
-      [...safety, ...args],
-      {
-        cwd,
-        timeout: options.timeoutMs ?? DEFAULT_GIT_TIMEOUT_MS,
-        maxBuffer: 256 * 1024 * 1024,
-        encoding: 'utf8',
-        // Never open an editor or a pager, never ask for credentials: nobody is there to answer.
-        env: { ...(options.env ?? process.env), GIT_TERMINAL_PROMPT: '0', GIT_EDITOR: 'true', GIT_PAGER: 'cat' },
-      },
-      (error, stdout, stderr) => {
-        if (error) {
-          const code = typeof error.code === 'number' ? error.code : null;
-          reject(new GitError(args, stderr || error.message, code));
-        } else {
-          resolve(stdout);
-        }
-      },
-    );
-    if (options.input !== undefined) child.stdin?.end(options.input);
+export async function git(cwd: string, args: readonly string[], options: GitOptions = {}): Promise<string> {
+  const safety = options.repositoryHooksPath ? WITHOUT_HOOKS_OVERRIDE : HARNESS_GIT_SAFETY_ARGS;
+  const outcome = await runShortCommand({
+    file: 'git',
+    args: [...safety, ...args],
+    cwd,
+    timeoutMs: options.timeoutMs ?? DEFAULT_GIT_TIMEOUT_MS,
+    maxBuffer: 256 * 1024 * 1024,
+    // Never open an editor or a pager, never ask for credentials: nobody is there to answer.
+    env: { ...(options.env ?? process.env), GIT_TERMINAL_PROMPT: '0', GIT_EDITOR: 'true', GIT_PAGER: 'cat' },
+    ...(options.input !== undefined ? { input: options.input } : {}),
   });
+  const { failure } = outcome;
+  if (!failure) return outcome.stdout;
+  throw new GitError(args, outcome.stderr || failure.message, typeof failure.code === 'number' ? failure.code : null);
 }
 
 export type ChangeKind =
