@@ -12,6 +12,7 @@ import { lstat, readFile, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { BoundedCache } from '../util/bounded-cache.js';
 import { errorCode } from '../util/errors.js';
+import { treeOfCommit } from '../workspace/commit-trees.js';
 import { git } from '../workspace/git.js';
 import { buildBaseline, type PassingVerification, type TestBaseline, type TreeBlob } from './baseline.js';
 import type { FileChange, FileContent } from './types.js';
@@ -21,7 +22,6 @@ export const DEFAULT_MAX_TEXT_BYTES = 2 * 1024 * 1024;
 const CAT_FILE_TIMEOUT_MS = 60_000;
 /** An iteration reads its start commit; the previous one's is kept for a check that straddles. */
 const listings = new BoundedCache<string, readonly TreeBlob[]>(2);
-const trees = new BoundedCache<string, string>(4);
 /** Old contents of the files an iteration changed, read by each of its checks. */
 const CACHED_BLOB_MAX_BYTES = 256 * 1024;
 const blobCache = new BoundedCache<string, Buffer>(64);
@@ -48,12 +48,6 @@ async function listTreeBlobs(cwd: string, commit: string): Promise<TreeBlob[]> {
   return blobs;
 }
 
-function treeOf(cwd: string, commit: string): Promise<string> {
-  return trees.getOrLoad(`${cwd}\0${commit}`, async () =>
-    (await git(cwd, ['rev-parse', '--verify', `${commit}^{tree}`])).trim(),
-  );
-}
-
 export interface RecordBaselineOptions {
   readonly cwd: string;
   /** The iteration's start commit; undefined on a branch without commits. */
@@ -67,7 +61,7 @@ export async function recordTestBaseline(options: RecordBaselineOptions): Promis
   const { cwd, commit } = options;
   // Two independent reads of one commit: side by side.
   const [blobs, tree] =
-    commit === undefined ? [[], null] : await Promise.all([readTreeBlobs(cwd, commit), treeOf(cwd, commit)]);
+    commit === undefined ? [[], null] : await Promise.all([readTreeBlobs(cwd, commit), treeOfCommit(cwd, commit)]);
   return buildBaseline({
     commit: commit ?? null,
     tree,

@@ -38,6 +38,10 @@ export class BoundedCache<K, V> {
     return value;
   }
 
+  clear(): void {
+    this.entries.clear();
+  }
+
   get size(): number {
     return this.entries.size;
   }

@@ -4,6 +4,7 @@
  * (its history check, and the guardrails' check that a branch only moved forward).
  */
 import { BoundedCache } from '../util/bounded-cache.js';
+import { rememberTree } from './commit-trees.js';
 import { git, GitError } from './git.js';
 
 const answers = new BoundedCache<string, boolean>(16);
@@ -16,13 +17,15 @@ export interface HeadCommit {
 
 /**
  * HEAD's commit and subject in one call, read after the harness commits. Its parents are
- * remembered as its ancestors: the check that the branch only moved forward then asks git nothing.
+ * remembered as its ancestors (the check that the branch only moved forward then asks git
+ * nothing), and its tree.
  */
 export async function readHeadCommit(cwd: string): Promise<HeadCommit> {
-  const [commit = '', parents = '', subject = ''] = (await git(cwd, ['log', '-1', '--format=%H%x00%P%x00%s']))
-    .trim()
-    .split('\0');
+  const output = await git(cwd, ['log', '-1', '--format=%H%x00%T%x00%P%x00%s']);
+  const [commit = '', tree = '', parents = '', subject = ''] = output.trim().split('\0');
   for (const parent of parents.split(' ').filter(Boolean)) answers.set(`${cwd}\0${parent}\0${commit}`, true);
+  // The next iteration starts here and asks for its tree (the integrity baseline).
+  rememberTree(cwd, commit, tree);
   return { commit, subject };
 }
 

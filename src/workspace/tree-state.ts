@@ -29,10 +29,12 @@ export interface TreeStateOptions {
 
 export async function readTreeState(options: TreeStateOptions): Promise<TreeState> {
   const { repoRoot } = options;
-  const { head, branch, entries } = await statusWithHead(repoRoot);
-  // The fingerprint asks where git keeps the index only the first time, to seed its scratch index.
-  const fingerprint =
-    options.fingerprint === false ? undefined : await worktreeFingerprint(repoRoot, options.notProduct);
+  // The status and the fingerprint read the same files into different indexes: side by side. The
+  // fingerprint asks where git keeps the index only the first time, to seed its scratch index.
+  const [{ head, branch, entries }, fingerprint] = await Promise.all([
+    statusWithHead(repoRoot),
+    options.fingerprint === false ? undefined : worktreeFingerprint(repoRoot, options.notProduct),
+  ]);
   const dirty = entries.map((entry) => entry.path);
   const changes = await iterationChanges(repoRoot, options.startCommit, options.filter, head, dirty);
   return {

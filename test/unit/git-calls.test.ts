@@ -3,13 +3,14 @@
  * calls the integrity reads and the guardrail snapshot make, as the loop makes them (the baseline,
  * then two checks of one iteration, then the snapshot taken and compared).
  */
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restoreSnapshot, takeSnapshot } from '../../src/guardrails/snapshot/index.js';
 import { readIterationChanges, readTextAtCommit, recordTestBaseline } from '../../src/integrity/index.js';
-import { isAncestor } from '../../src/workspace/ancestry.js';
+import { isAncestor, readHeadCommit } from '../../src/workspace/ancestry.js';
+import { treeOfCommit } from '../../src/workspace/commit-trees.js';
 import { readTreeState } from '../../src/workspace/tree-state.js';
 import { gitSync, makeRepo, writeFiles } from '../helpers/git-repo.js';
 
@@ -79,13 +80,30 @@ describe('git calls the harness makes per iteration', () => {
     expect(count(compared, /for-each-ref/)).toBe(1);
   });
 
-  it('writes the content tree again when a stored file changed, or when its tree was pruned', async () => {
+  it('hashes a stored file again only when it changed, and writes the content tree again then', async () => {
     const repo = await makeRepo();
     await writeFiles(repo, { '.gitignore': '.env\n', '.env': 'SECRET=1\n' });
+    const env = path.join(repo, '.env');
+    const anHourAgo = new Date(Date.now() - 3_600_000);
+    // Files changed just before they are hashed may change again unseen: only older ones are
+    // remembered. The stored files here: .env, git's config and the sample hooks of `git init`.
+    const hooks = path.join(repo, '.git', 'hooks');
+    for (const file of [
+      env,
+      path.join(repo, '.git', 'config'),
+      ...(await readdir(hooks)).map((h) => path.join(hooks, h)),
+    ])
+      await utimes(file, anHourAgo, anHourAgo);
     const stored = (label: string) => gitSync(repo, 'show', `refs/pi-harness/guardrails/content/${label}:ignored/.env`);
     await takeSnapshot({ repoRoot: repo, label: 'run-1' });
+    const unchanged = await callsDuring(() => takeSnapshot({ repoRoot: repo, label: 'run-1b' }));
+    expect(count(unchanged, /hash-object|write-tree|update-index/)).toBe(0);
+    expect(stored('run-1b')).toBe('SECRET=1\n');
+    // Same size, same modification time put back: the change time still tells.
     await writeFiles(repo, { '.env': 'SECRET=2\n' });
+    await utimes(env, anHourAgo, anHourAgo);
     const changed = await callsDuring(() => takeSnapshot({ repoRoot: repo, label: 'run-2' }));
+    expect(count(changed, /hash-object/)).toBe(1);
     expect(count(changed, /write-tree/)).toBe(1);
     expect(stored('run-2')).toBe('SECRET=2\n');
     // Every pin gone and the objects pruned: the remembered tree no longer exists.
@@ -109,6 +127,21 @@ describe('git calls the harness makes per iteration', () => {
       expect(await isAncestor(repo, head, start)).toBe(false);
     });
     expect(count(calls, /merge-base --is-ancestor/)).toBe(2);
+  });
+
+  it('reads the commit the harness just made once: its ancestors and tree are known from that read', async () => {
+    const repo = await makeRepo();
+    const start = gitSync(repo, 'rev-parse', 'HEAD').trim();
+    gitSync(repo, 'commit', '-q', '--allow-empty', '-m', 'the harness commit');
+    const tree = gitSync(repo, 'rev-parse', 'HEAD^{tree}').trim();
+    let made: Awaited<ReturnType<typeof readHeadCommit>> | undefined;
+    const calls = await callsDuring(async () => {
+      made = await readHeadCommit(repo);
+      expect(await isAncestor(repo, start, made.commit)).toBe(true);
+      expect(await treeOfCommit(repo, made.commit)).toBe(tree);
+    });
+    expect(made).toEqual({ commit: gitSync(repo, 'rev-parse', 'HEAD').trim(), subject: 'the harness commit' });
+    expect(calls).toHaveLength(1);
   });
 
   it('reads the work tree after a step with three calls once its scratch index is made', async () => {

@@ -5,6 +5,7 @@
  */
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
+import { BoundedCache } from '../../util/bounded-cache.js';
 import { git } from '../../workspace/git.js';
 import type { SnapshotLimits, StoredFile } from './types.js';
 
@@ -78,18 +79,57 @@ export interface BlobSource {
 }
 
 /**
- * Stores the files' content as blobs (`hash-object -w`, no filters) in one git call, filling in
- * each record's `blob`.
+ * Blob ids of files stored before, by path and what `lstat` said of the file then: git config,
+ * hooks and ignored files seldom change between iterations, so most snapshots hash nothing.
  */
-export async function storeBlobs(repoRoot: string, sources: readonly BlobSource[]): Promise<void> {
-  if (sources.length === 0) return;
-  const input = sources.map((source) => source.absolute).join('\n');
+const storedBlobs = new BoundedCache<string, { stat: string; blob: string }>(1024);
+/** A file changed less than this before it was hashed may change again unseen in the same tick. */
+const RACY_MS = 2000;
+
+/** What identifies the file's content without reading it, as git's index does: inode, size, times. */
+async function statKey(file: string): Promise<{ key: string; mtimeMs: number } | undefined> {
+  const stats = await lstat(file, { bigint: true }).catch(() => undefined);
+  if (!stats) return undefined;
+  return {
+    key: `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}:${stats.mode}`,
+    mtimeMs: Number(stats.mtimeMs),
+  };
+}
+
+/** Forgets every remembered blob id (their objects may have been pruned since). */
+export function forgetStoredBlobs(): void {
+  storedBlobs.clear();
+}
+
+/**
+ * Stores the files' content as blobs (`hash-object -w`, no filters) in one git call, filling in
+ * each record's `blob`; a file unchanged since it was stored keeps its blob id without a call.
+ * Returns whether any id was taken from memory.
+ */
+export async function storeBlobs(repoRoot: string, sources: readonly BlobSource[]): Promise<boolean> {
+  const toHash: { source: BlobSource; stat?: { key: string; mtimeMs: number } }[] = [];
+  let remembered = false;
+  for (const source of sources) {
+    const stat = await statKey(source.absolute);
+    const known = storedBlobs.get(source.absolute);
+    if (stat && known?.stat === stat.key) {
+      source.into.blob = known.blob;
+      remembered = true;
+    } else toHash.push({ source, ...(stat ? { stat } : {}) });
+  }
+  if (toHash.length === 0) return remembered;
+  const hashedAt = Date.now();
+  const input = toHash.map(({ source }) => source.absolute).join('\n');
   const ids = (await git(repoRoot, ['hash-object', '-w', '--no-filters', '--stdin-paths'], { input: `${input}\n` }))
     .trim()
     .split('\n');
-  sources.forEach((source, i) => {
+  toHash.forEach(({ source, stat }, i) => {
     source.into.blob = ids[i];
+    // Kept only when the file had not changed within the racy window before it was hashed.
+    if (stat && ids[i] && stat.mtimeMs < hashedAt - RACY_MS)
+      storedBlobs.set(source.absolute, { stat: stat.key, blob: ids[i]! });
   });
+  return remembered;
 }
 
 /** The regular files of `files` (paths relative to `base`) as blob sources; symlinks keep no blob. */

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { BoundedCache } from '../../util/bounded-cache.js';
 import { git } from '../../workspace/git.js';
 import { commitTree, withTempIndex } from '../../workspace/tree-builder.js';
-import { blobSources, listIgnoredFiles, storeBlobs } from './ignored-files.js';
+import { blobSources, forgetStoredBlobs, listIgnoredFiles, storeBlobs } from './ignored-files.js';
 import { GUARD_REF_PREFIX, readRefState } from './read-refs.js';
 import { DEFAULT_LIMITS, type GitSnapshot, type SnapshotLimits, type StoredFile } from './types.js';
 
@@ -62,11 +62,12 @@ export async function takeSnapshot(options: TakeSnapshotOptions): Promise<GitSna
     ? await listIgnoredFiles(repoRoot, limits, options.harnessPaths ?? [])
     : { files: [], unprotected: [] };
   // One `hash-object` for all of it: git's config files, the hooks and the ignored files.
-  await storeBlobs(repoRoot, [
+  const sources = [
     ...gitFiles.flatMap((file) => (file.blob === null ? [] : [{ absolute: file.file, into: file }])),
     ...blobSources(hooks, path.join(gitCommonDir, 'hooks')),
     ...blobSources(listing.files, repoRoot),
-  ]);
+  ];
+  const remembered = await storeBlobs(repoRoot, sources);
   const snapshot: GitSnapshot = {
     version: 1,
     label: options.label,
@@ -83,7 +84,17 @@ export async function takeSnapshot(options: TakeSnapshotOptions): Promise<GitSna
     ignored: listing.files,
     unprotected: listing.unprotected,
   };
-  await pin(snapshot, peeled);
+  try {
+    await pin(snapshot, peeled);
+  } catch (error) {
+    // Remembered blobs or trees no ref held any more may have been pruned (`git gc --prune=now`):
+    // stored and written again, once.
+    if (!remembered && !contentTrees.size) throw error;
+    forgetStoredBlobs();
+    contentTrees.clear();
+    await storeBlobs(repoRoot, sources);
+    await pin(snapshot, peeled);
+  }
   return snapshot;
 }
 
@@ -132,8 +143,8 @@ async function pin(snapshot: GitSnapshot, peeled: ReadonlyMap<string, string>): 
     withTempIndex(async (env) => (await git(cwd, ['write-tree'], { env })).trim()),
   );
   const contentKey = `${snapshot.gitCommonDir}\0${entries.join('\0')}`;
-  const remembered = entries.length === 0 ? empty : contentTrees.get(contentKey);
-  const content = remembered ?? (await writeContent(cwd, contentKey, entries));
+  const content =
+    entries.length === 0 ? empty : (contentTrees.get(contentKey) ?? (await writeContent(cwd, contentKey, entries)));
   const targets = [
     ...Object.values(snapshot.refs).filter((v) => !v.startsWith('ref: ')),
     ...snapshot.stash.map((e) => e.commit),
@@ -154,17 +165,8 @@ async function pin(snapshot: GitSnapshot, peeled: ReadonlyMap<string, string>): 
     parents: commits,
     message: `pi-harness guardrail snapshot ${snapshot.label}\n`,
   });
-  const pinBoth = (tree: string) =>
-    git(cwd, ['update-ref', '-m', 'pi-harness guardrail snapshot', '--stdin'], {
-      input: `update ${snapshot.contentRef} ${tree}\nupdate ${snapshot.pinRef} ${commit}\n`,
-    });
-  try {
-    await pinBoth(content);
-  } catch (error) {
-    // A remembered tree no ref held any more may have been pruned (`git gc --prune=now`): written again.
-    if (remembered === undefined || entries.length === 0) throw error;
-    await pinBoth(await writeContent(cwd, contentKey, entries));
-  }
+  const updates = `update ${snapshot.contentRef} ${content}\nupdate ${snapshot.pinRef} ${commit}\n`;
+  await git(cwd, ['update-ref', '-m', 'pi-harness guardrail snapshot', '--stdin'], { input: updates });
 }
 
 /** Writes the tree of the stored blobs (`entries`: index-info lines) and remembers it. */
