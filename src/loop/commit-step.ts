@@ -29,8 +29,11 @@ export interface CommitStepInput {
   startBranch?: string | null;
   /** Ids of the tasks open when the iteration began: agents may not tick any but theirs. */
   openAtStart?: ReadonlySet<string>;
-  /** Where HEAD is as the step begins (read by the step before). */
-  now: HeadNow;
+  /**
+   * Where HEAD is as the step begins, and the changes it saw uncommitted (read by the step before:
+   * the status is not read again unless the step changed more than the task file since).
+   */
+  now: HeadNow & { changes?: { uncommitted: readonly string[] } };
   /** Lines the commit message ends with (`Integrity-Finding: <rule>: <path>` in `warn` mode). */
   trailers?: readonly string[];
   /** Run the repository's commit hooks (the run-start copy) in the harness's commits; none when absent. */
@@ -144,6 +147,17 @@ async function amendTick(input: CommitStepInput, taskFileRel: string): Promise<H
   return readHeadCommit(input.repoRoot);
 }
 
+/**
+ * The uncommitted paths after the tick, known without a status: those the step before saw, plus
+ * the task file when the tick touched it. Unknown (read again) when the agents' commits were
+ * rebuilt, which puts the files taken out of them back among the uncommitted.
+ */
+function dirtyAfterTick(input: CommitStepInput, head: string | undefined, ticked: string | undefined) {
+  const seen = input.now.changes?.uncommitted;
+  if (seen === undefined || head !== input.now.head) return undefined;
+  return ticked === undefined || seen.includes(ticked) ? seen : [...seen, ticked];
+}
+
 /** The changes left uncommitted, split into what the harness commits and what it holds back. */
 function splitHeldBack(input: CommitStepInput, uncommitted: readonly string[], notes: string[]) {
   const held = new Set(input.holdBack ?? []);
@@ -175,7 +189,13 @@ async function agentModeCommit(
   const agent = await agentCommits(input, notes);
   const { tick, touched, refusal } = await settleTaskFile(input, notes);
   if (refusal) return { committed: false, reason: refusal, notes };
-  const changes = await iterationChanges(input.repoRoot, input.startCommit, input.filter, agent.head);
+  const changes = await iterationChanges(
+    input.repoRoot,
+    input.startCommit,
+    input.filter,
+    agent.head,
+    dirtyAfterTick(input, agent.head, touched ? taskFileRel : undefined),
+  );
   const { toCommit, leftover } = splitHeldBack(input, changes.uncommitted, notes);
   const tickedByHarness = tick.kind === 'ticked_by_harness';
   const agentCommit = (made: HeadCommit, files: string[], ticked: boolean): CommitStepResult => ({

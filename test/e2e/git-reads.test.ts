@@ -58,9 +58,10 @@ describe('git reads per step', () => {
     // Two more belong to the guardrail snapshot taken before the iteration: the tree that pins its
     // saved files and an empty tree for its pin commit.
     expect(count(calls, /(^| )write-tree$/)).toBe(7 + 2);
-    // Those seven reads, the commit step's look after ticking and its read of what it committed, and
-    // the run's dirty-tree check before the first iteration.
-    expect(count(calls, /(^| )status --porcelain/)).toBe(10);
+    // Those seven reads, the commit step's read of what it committed, and the run's dirty-tree check
+    // before the first iteration. (After ticking, the commit step knows what is uncommitted: what the
+    // tester's step saw, plus the task file.)
+    expect(count(calls, /(^| )status --porcelain/)).toBe(9);
     // The branch comes with each status: neither the start nor the commit's check asks for it.
     expect(count(calls, /(^| )symbolic-ref -q HEAD$/)).toBe(0);
     // What was committed since the start is asked only once HEAD has moved (after the commit).

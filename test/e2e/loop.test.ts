@@ -331,6 +331,25 @@ describe('the loop with the real pi', () => {
     expect(status(r.repo)).toBe('');
   });
 
+  it('a tester that commits part of the change leaves the rest and the tick to a harness commit', {
+    timeout: 60_000,
+  }, async () => {
+    const r = await setup({
+      tasks: TASKS,
+      plans: {
+        developer: [[write('a.txt', 'a\n'), write('b.txt', 'b\n'), say('Wrote a.txt and b.txt.')]],
+        tester: [[bash('git add a.txt && git commit -qm "Add a.txt"'), say('VERDICT: PASS')]],
+      },
+    });
+    const result = await r.run('once');
+    expect(result.code).toBe(0);
+    expect(r.log()).toEqual(['First task', 'Add a.txt', 'initial']);
+    expect(r.filesIn('HEAD')).toEqual(['TODOS.md', 'b.txt']);
+    expect(r.show('HEAD', 'TODOS.md')).toContain('- [x] First task');
+    expect(result.stdout).toMatch(/the tester committed part of the change; the harness committed the rest/);
+    expect(status(r.repo)).toBe('');
+  });
+
   it('the fix prompt lists files an agent already committed during the iteration', { timeout: 60_000 }, async () => {
     const r = await setup({
       tasks: TASKS,
