@@ -81,7 +81,11 @@ export function attachProjections(journal: Journal, config: Config, options: Att
   const runDir = runDirOf(home, journal.runId);
   const runner = new ProjectionRunner(
     projectionTargets(config, journal.runId),
-    new FileSink({ redactor, mode: 'live' }),
+    new FileSink({
+      redactor,
+      mode: 'live',
+      onLateError: (file, error) => warn(`could not write ${file} (${errorMessage(error)})`),
+    }),
     (name, error) =>
       warn(
         `the ${name} projection failed (${errorMessage(error)}); rebuild it from ${path.relative(config.repoRoot, journal.file)}`,

@@ -1,7 +1,10 @@
 /**
  * Applies projection effects to files, synchronously (a projection is on disk before the journal
  * listener returns, so a crash leaves the projections as current as the journal) and redacted
- * (whatever a projection produces passes the run's redactor once more before it is written).
+ * (whatever a projection produces passes the run's redactor once more before it is written). The
+ * one exception, a `soon` replace (the run summary, rewritten on nearly every event), is written at
+ * most 250 ms later: a crash leaves it that far behind, and the next run's start rebuilds an
+ * unfinished run's projections from its journal anyway.
  *
  * `live` appends blindly: the run's records are new. `rebuild` appends only records whose key the
  * file lacks, and writes each replaced file once, at flush, with its final content.
@@ -29,7 +32,15 @@ export interface SinkOptions {
   mode: 'live' | 'rebuild';
   /** Rebuild: also write the repo-level "latest" files (true when rebuilding the newest run). */
   writeLatest?: boolean;
+  /** Live: told when a file written a moment later could not be written. */
+  onLateError?: (file: string, error: unknown) => void;
 }
+
+/** How long a `soon` replace may wait: long enough to take the events of a step together. */
+const SOON_MS = 250;
+/** Live sinks with files still to write: the process's end writes them. */
+const waiting = new Set<FileSink>();
+let exitHooked = false;
 
 /** The first bytes of a file, or undefined when it does not exist. */
 function head(file: string, bytes = 64 * 1024): string | undefined {
@@ -79,6 +90,9 @@ export class FileSink {
   private readonly prepared = new Set<string>();
   private readonly keys = new Map<string, Set<string>>();
   private readonly pending = new Map<string, string>();
+  /** Live: `soon` files waiting to be written, with their last content. */
+  private readonly late = new Map<string, Content>();
+  private lateTimer: NodeJS.Timeout | undefined;
   /** Files moved aside because their header was an older column set. */
   readonly movedAside: string[] = [];
 
@@ -92,7 +106,7 @@ export class FileSink {
         this.append(effect.file, this.line(effect.content), effect.key, effect.keyOf, effect.header);
         return;
       case 'replace':
-        if (this.options.mode === 'live') this.writeAtomic(effect.file, this.document(effect.content));
+        if (this.options.mode === 'live') this.replaceLive(effect.file, effect.content, effect.soon === true);
         else if (effect.scope === 'run' || this.options.writeLatest)
           this.pending.set(effect.file, this.document(effect.content));
         return;
@@ -110,6 +124,43 @@ export class FileSink {
     this.dirs.clear();
     this.prepared.clear();
     this.keys.clear();
+  }
+
+  /** Live: a `soon` file waits for the timer (or a later immediate write of it); any other is written now. */
+  private replaceLive(file: string, content: Content, soon: boolean): void {
+    if (!soon) {
+      this.late.delete(file);
+      this.writeAtomic(file, this.document(content));
+      return;
+    }
+    this.late.set(file, content);
+    waiting.add(this);
+    if (!exitHooked) {
+      exitHooked = true;
+      process.once('exit', () => {
+        for (const sink of waiting) sink.writeLate();
+      });
+    }
+    if (this.lateTimer === undefined) {
+      this.lateTimer = setTimeout(() => this.writeLate(), SOON_MS);
+      this.lateTimer.unref();
+    }
+  }
+
+  /** Writes the files a live sink let wait (the timer, the process's end, a test). */
+  writeLate(): void {
+    clearTimeout(this.lateTimer);
+    this.lateTimer = undefined;
+    waiting.delete(this);
+    const late = [...this.late];
+    this.late.clear();
+    for (const [file, content] of late) {
+      try {
+        this.writeAtomic(file, this.document(content));
+      } catch (error) {
+        this.options.onLateError?.(file, error);
+      }
+    }
   }
 
   /** Writes the replaced files of a rebuild. */

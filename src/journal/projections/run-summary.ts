@@ -68,6 +68,15 @@ interface RunSummaryState {
 
 /** Events of the turn in flight change nothing the summary shows; skipping them saves rewrites. */
 const NOT_SUMMARISED: ReadonlySet<string> = new Set(['tool', 'tool_start', 'turn_usage', 'heartbeat']);
+/** Written the moment they arrive; the summary after any other event may follow a moment later. */
+const WRITTEN_AT_ONCE: ReadonlySet<string> = new Set([
+  'run_start',
+  'iteration_start',
+  'iteration_end',
+  'commit',
+  'error',
+  'run_end',
+]);
 
 function iterationEntry(it: IterationFacts): RunIterationEntry {
   return {
@@ -143,6 +152,7 @@ export const runSummaryProjection: Projection<RunSummaryState> = {
           file: path.join(state.targets.runDir, RUN_SUMMARY_FILE),
           content: { json: runSummaryOf(fold, next) },
           scope: 'run',
+          soon: !WRITTEN_AT_ONCE.has(event.type),
         },
       ],
     };

@@ -50,8 +50,12 @@ export type Content = { text: string } | { json: unknown };
 export type Effect =
   /** One line (or one JSON record) added to an append-only file. */
   | { kind: 'append'; file: string; content: Content; key: string; keyOf: KeyOf; header?: string }
-  /** The whole file replaced. `latest`: a repo-level "most recent" view; `run`: a file of this run. */
-  | { kind: 'replace'; file: string; content: Content; scope: 'latest' | 'run' }
+  /**
+   * The whole file replaced. `latest`: a repo-level "most recent" view; `run`: a file of this run.
+   * `soon`: a file rewritten on nearly every event may be written a moment later (only its last
+   * content counts); the next replace without it, or the end of the process, writes it at once.
+   */
+  | { kind: 'replace'; file: string; content: Content; scope: 'latest' | 'run'; soon?: boolean }
   /** Written once and never replaced (history entries, failure artifacts). */
   | { kind: 'create'; file: string; content: Content };
 
