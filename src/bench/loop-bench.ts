@@ -56,7 +56,7 @@ function machine() {
 const USAGE =
   'usage: loop-bench [--runs N] [--json] [--model-delay-ms MS] [--keep] [--workload phases|parallel]\n' +
   '                  [--compare REF [--ref-dir DIR]] | [--parallel N[,M...]]\n' +
-  '                  [--memory-check ITERATIONS [--memory-from N] [--memory-window N]]\n';
+  '                  [--memory-check ITERATIONS [--memory-from N] [--memory-window N] [--memory-tasks N]]\n';
 
 function options() {
   const { values } = parseArgs({
@@ -70,6 +70,7 @@ function options() {
       'memory-check': { type: 'string' },
       'memory-from': { type: 'string', default: '50' },
       'memory-window': { type: 'string', default: '25' },
+      'memory-tasks': { type: 'string' },
       workload: { type: 'string' },
       parallel: { type: 'string' },
     },
@@ -82,6 +83,7 @@ function options() {
     memoryIterations: values['memory-check'] === undefined ? undefined : Number(values['memory-check']),
     memoryFrom: Number(values['memory-from']),
     memoryWindow: Number(values['memory-window']),
+    memoryTasks: values['memory-tasks'] === undefined ? undefined : Number(values['memory-tasks']),
   };
   const whole = (n: number | undefined, min: number) => n === undefined || (Number.isInteger(n) && n >= min);
   const valid =
@@ -90,7 +92,8 @@ function options() {
     numbers.modelDelayMs >= 0 &&
     whole(numbers.memoryIterations, 2) &&
     whole(numbers.memoryFrom, 1) &&
-    whole(numbers.memoryWindow, 1);
+    whole(numbers.memoryWindow, 1) &&
+    whole(numbers.memoryTasks, 1);
   return valid ? { ...values, ...numbers, ...chosen } : undefined;
 }
 
@@ -196,6 +199,7 @@ async function memory(opts: Options, iterations: number): Promise<number> {
     iterations,
     from: opts.memoryFrom,
     window: opts.memoryWindow,
+    tasks: opts.memoryTasks,
     log,
   });
   if (opts.json) process.stdout.write(`${JSON.stringify({ machine: machine(), ...check }, null, 2)}\n`);

@@ -80,9 +80,14 @@ export async function memoryCheck(options: {
   iterations: number;
   from: number;
   window: number;
+  /**
+   * Tasks in the task file (default: one per iteration). Every iteration reads and parses the whole
+   * file, so a short run over a long file shows in minutes what a long run's file costs.
+   */
+  tasks?: number;
   log: (line: string) => void;
 }): Promise<MemoryCheck> {
-  const rounds = Math.ceil(options.iterations / 6);
+  const rounds = Math.ceil((options.tasks ?? options.iterations) / 6);
   options.log(`bench: memory check, ${options.iterations} iterations of ${options.build.label}…`);
   const raw = await runOnce({
     build: options.build,

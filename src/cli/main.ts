@@ -14,8 +14,8 @@ const quick = quickStatusArgs(argv);
 if (!quick) {
   // Before anything else loads: the modules' own allocations already count. (Not for `status`, a
   // short-lived process, whose journal reading would only collect garbage more often.)
-  const { keepYoungGenerationSmall } = await import('../util/young-generation.js');
-  keepYoungGenerationSmall();
+  const { keepHeapSmall } = await import('../util/small-heap.js');
+  keepHeapSmall();
 }
 
 const { markClosed, processIo } = await import('./io.js');
