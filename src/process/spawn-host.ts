@@ -77,6 +77,7 @@ class SpawnHost {
   private readonly child: ChildProcess;
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
+  private stopping = false;
   alive = true;
 
   constructor() {
@@ -125,7 +126,9 @@ class SpawnHost {
       stderr: answer.stderr,
       ...(answer.failure ? { failure: answer.failure } : {}),
     });
-    if (this.pending.size === 0) this.idle();
+    if (this.pending.size > 0) return;
+    this.idle();
+    if (this.stopping) this.stop();
   }
 
   /** Nothing waiting: the helper does not keep the harness alive. */
@@ -143,8 +146,10 @@ class SpawnHost {
     }
   }
 
+  /** Closes the channel (the helper then exits) once the calls it holds are answered. */
   stop(): void {
-    if (this.child.connected) this.child.disconnect();
+    this.stopping = true;
+    if (this.pending.size === 0 && this.child.connected) this.child.disconnect();
   }
 }
 

@@ -78,6 +78,14 @@ describe('the spawn helper', () => {
     expect(await gone([helper])).toBe(true);
   });
 
+  it('answers the calls it holds before it stops', async () => {
+    useSpawnHost(true);
+    const held = runShortCommand(node('setTimeout(() => process.stdout.write("done"), 300)'));
+    await sleep(50);
+    useSpawnHost(false);
+    expect(await held).toEqual({ stdout: 'done', stderr: '' });
+  });
+
   it('reports an exit code, a missing program and a time limit as a direct spawn does', async () => {
     for (const on of [true, false]) {
       useSpawnHost(on);
