@@ -3,8 +3,10 @@
  * sends over the IPC channel and answers with their output. It imports nothing of the harness, so
  * it stays small (a small process forks fast) and runs from its TypeScript source in tests.
  *
- * When the harness goes — an orderly exit or a SIGKILL — the channel closes: every command still
- * running is killed and the helper exits, so nothing it started outlives the harness.
+ * When the harness goes — an orderly exit or a SIGKILL — the channel closes: the helper takes no
+ * more commands, lets those still running end (each within its own time limit, as a command the
+ * harness had spawned itself would: a git command killed halfway can leave a worktree half made or
+ * a lock file behind) and exits with the last of them.
  */
 import { execFile, type ChildProcess } from 'node:child_process';
 
@@ -46,6 +48,7 @@ function run(request: Request): void {
     child = execFile(request.file, request.args, options, (error, stdout, stderr) => {
       running.delete(child);
       answer(request.id, error, stdout, stderr);
+      if (!process.connected && running.size === 0) process.exit(0);
     });
   } catch (error) {
     // A synchronous refusal (an argument Node rejects): answered like a failed start.
@@ -61,6 +64,5 @@ function run(request: Request): void {
 
 process.on('message', (message) => run(message as Request));
 process.on('disconnect', () => {
-  for (const child of running) child.kill('SIGKILL');
-  process.exit(0);
+  if (running.size === 0) process.exit(0);
 });

@@ -10,7 +10,8 @@
  * helper's own ~13 MiB would outweigh what it saves).
  *
  * The helper is started on first use after `useSpawnHost(true)`. It dies with the harness: when
- * the IPC channel closes it kills what it still runs (spawn-host-main.ts). Should it die first, the
+ * the IPC channel closes it takes no more commands and exits once those it runs have ended, each
+ * within its time limit, as orphaned commands of a killed harness did (spawn-host-main.ts). Should it die first, the
  * calls it held fail like a failed spawn and the next call starts it again, at most a few times;
  * after that, and whenever it is off, commands are spawned directly.
  */

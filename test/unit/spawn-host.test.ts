@@ -124,21 +124,22 @@ describe('the spawn helper', () => {
     expect(next).not.toBe(process.pid);
   });
 
-  it('neither keeps the harness alive nor outlives it, even a SIGKILL', async () => {
+  it('neither keeps the harness alive nor outlives it, even a SIGKILL, once its commands end', async () => {
     const dir = await tempDir();
     const pidFile = path.join(dir, 'long.pid');
+    const doneFile = path.join(dir, 'done');
     const script = path.join(dir, 'harness.mjs');
-    // A harness that runs one short command, then one that would run for a minute.
+    // A harness that runs one short command, then one that finishes its work after 800 ms and would
+    // then hang for a minute, past its 2-second time limit.
+    const long = `const fs = require('fs'); fs.writeFileSync(${JSON.stringify(pidFile)}, String(process.pid));
+setTimeout(() => fs.writeFileSync(${JSON.stringify(doneFile)}, 'done'), 800); setTimeout(() => {}, 60000);`;
     await writeFile(
       script,
       `import { runShortCommand, useSpawnHost } from ${JSON.stringify(HOST_MODULE)};
 useSpawnHost(true);
-const base = { file: process.execPath, cwd: process.cwd(), env: process.env, timeoutMs: 120000, maxBuffer: 65536 };
+const base = { file: process.execPath, cwd: process.cwd(), env: process.env, timeoutMs: 2000, maxBuffer: 65536 };
 await runShortCommand({ ...base, args: ['-e', ''] });
-if (process.argv[2] === 'long')
-  await runShortCommand({ ...base, args: ['-e', ${JSON.stringify(
-    `require('fs').writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); setTimeout(() => {}, 60000)`,
-  )}] });
+if (process.argv[2] === 'long') await runShortCommand({ ...base, args: ['-e', ${JSON.stringify(long)}] });
 `,
     );
     // Done with its work, the process ends on its own: the idle helper holds nothing open.
@@ -152,10 +153,13 @@ if (process.argv[2] === 'long')
     const harness = spawn(process.execPath, [script, 'long'], { stdio: 'ignore' });
     const until = Date.now() + 15_000;
     while (!existsSync(pidFile) && Date.now() < until) await sleep(50);
-    const long = Number(readFileSync(pidFile, 'utf8'));
-    const helper = parentOf(long);
+    const longPid = Number(readFileSync(pidFile, 'utf8'));
+    const helper = parentOf(longPid);
     expect(helper).not.toBe(harness.pid);
     harness.kill('SIGKILL');
-    expect(await gone([long, helper])).toBe(true);
+    // What was running is not cut short (a git command halfway through a write would leave it half
+    // done): it ends its work, then its time limit ends it, and the helper goes with it.
+    expect(await gone([longPid, helper], 10_000)).toBe(true);
+    expect(readFileSync(doneFile, 'utf8')).toBe('done');
   });
 });
