@@ -10,7 +10,7 @@
  *   - the next run starts (the stale lock is recovered), and at the end the lock is free and the
  *     tree is clean, every task done, every interrupted iteration's work in a rescue ref.
  *
- *   node dist/soak/soak.js [--kills N] [--seed S] [--max-delay-ms MS] [--parallel N] [--keep]
+ *   node dist/soak/soak.js [--kills N] [--seed S] [--max-delay-ms MS] [--parallel N] [--tasks N] [--keep]
  *
  * The kill lands up to `--max-delay-ms` after the run took its lock: 4000 by default, 15000 with
  * `--parallel` (its iterations end and merge later).
@@ -205,15 +205,22 @@ async function main(): Promise<number> {
       seed: { type: 'string', default: String(Date.now() % 100000) },
       'max-delay-ms': { type: 'string' },
       parallel: { type: 'string', default: '1' },
+      tasks: { type: 'string' },
       keep: { type: 'boolean', default: false },
     },
   });
   const kills = Number(values.kills);
   const seed = Number(values.seed);
-  const server = await startScriptedModel({ script: soakScript() });
-  // About one task per kill, so the run is still busy when the last kill lands.
+  // About one task per kill and worker, so the run is still busy when the last kill lands; `--tasks`
+  // for more, when the runs get fast enough to finish before the last kills.
   const parallel = Number(values.parallel);
-  const repo = await createSoakRepo(server, Math.max(4, kills) * parallel, parallel);
+  const taskCount = values.tasks === undefined ? Math.max(4, kills) * parallel : Number(values.tasks);
+  if (!Number.isInteger(taskCount) || taskCount < 1) {
+    process.stderr.write(`soak: --tasks must be a whole number above 0, not ${values.tasks}\n`);
+    return 2;
+  }
+  const server = await startScriptedModel({ script: soakScript() });
+  const repo = await createSoakRepo(server, taskCount, parallel);
   const { config } = await loadConfig({ repoRoot: repo.dir, cwd: repo.dir, env: {} });
   const home = await harnessHome(config);
   const violations: string[] = [];
