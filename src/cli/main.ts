@@ -45,9 +45,15 @@ async function loadQuickStatus(): Promise<typeof quickStatus> {
   return module.quickStatus;
 }
 
+/** The program as one file when the build made it (scripts/build-program.mjs), else its modules. */
+async function loadProgram(): Promise<typeof import('./program.js')> {
+  const bundle = new URL('./program.bundle.js', import.meta.url);
+  return (await import(existsSync(bundle) ? bundle.href : './program.js')) as typeof import('./program.js');
+}
+
 try {
   const answered = quick ? await (await loadQuickStatus())(quick, processIo) : undefined;
-  process.exitCode = answered ?? (await (await import('./program.js')).runCli(argv, processIo));
+  process.exitCode = answered ?? (await (await loadProgram()).runCli(argv, processIo));
 } catch (error) {
   // A bug, not a user error: show the stack so it can be reported.
   process.stderr.write(`pi-harness: internal error: ${(error as Error).stack ?? String(error)}\n`);
