@@ -29,6 +29,7 @@ import { unfinishedIteration } from './crash-journal.js';
 import { recoverCrashedIteration } from './crash-recovery.js';
 import { warnAboutLargeSpecs } from './spec-warnings.js';
 import { TransportReporter } from './transport-reporter.js';
+import { turnLaunch } from './steps/agent-turn.js';
 
 export type RunEnded =
   | { kind: 'ran'; result: RunResult; stop: Stop; iterations: number; succeeded: number }
@@ -134,6 +135,10 @@ async function setUp(ctx: LoopContext, lock: RunLock, guard: RunGuard): Promise<
   const created = await createTransport(config, ctx.runDir, agentEnv, listener, launch);
   const { warnings } = created;
   const transport = launch ? guardedTransport(created.transport, guard) : created.transport;
+  // pi starts now, while the run reads its prompts and the first iteration gets ready (the first
+  // iteration's own request to start it then finds it starting): its start is most of the time
+  // before the first turn.
+  transport.prewarm?.(turnLaunch(config, 'developer'));
   for (const message of warnings) journal.append({ type: 'warning', message });
   const guidance: Guidance = { loopConstraints: [], largeFileWarnings: [], recent: [] };
   await warnAboutLargeSpecs(ctx);
