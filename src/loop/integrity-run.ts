@@ -131,18 +131,32 @@ function countsOf(baseline: TestBaseline): BaselineCounts | undefined {
  * Records the iteration's baseline (test files of its start commit, counts of the last passing
  * verification of its start tree) and journals it. Nothing when the checks are off.
  */
-export async function recordIterationBaseline(run: IterationRun): Promise<TestBaseline | undefined> {
+/**
+ * The test files of the iteration's start commit. A commit never changes, so the iteration starts
+ * reading them before its snapshot is taken (`recordIterationBaseline` awaits them, and reports a
+ * failure then).
+ */
+export function readStartTestFiles(config: Config, startCommit: string): Promise<TestBaseline> {
+  const reading = recordTestBaseline({
+    cwd: config.repoRoot,
+    commit: startCommit,
+    testGlobs: integrityOptions(config).testGlobs,
+  });
+  reading.catch(() => undefined);
+  return reading;
+}
+
+export async function recordIterationBaseline(
+  run: IterationRun,
+  testFiles?: Promise<TestBaseline>,
+): Promise<TestBaseline | undefined> {
   const { config, journal, integrity } = run.services;
   if (config.integrity === 'off') return undefined;
   const fingerprint = run.state.tree.fingerprint;
   const known = integrity.find(fingerprint);
   const atStart = known === undefined ? await verifyAtStart(run) : undefined;
   const lastPassing = known ?? integrity.find(fingerprint);
-  const files = await recordTestBaseline({
-    cwd: config.repoRoot,
-    commit: run.start.startCommit,
-    testGlobs: integrityOptions(config).testGlobs,
-  });
+  const files = await (testFiles ?? readStartTestFiles(config, run.start.startCommit));
   // The fingerprint already says this verification ran on the start tree.
   const counts = lastPassing && parseTestSummary(lastPassing.output, { truncated: lastPassing.truncated === true });
   const baseline: TestBaseline = { ...files, ...(counts === undefined ? {} : { counts }) };

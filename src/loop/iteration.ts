@@ -13,7 +13,7 @@ import { preDirtyRefName, snapshotPreDirty } from '../workspace/rescue.js';
 import { currentBranch } from '../workspace/restore.js';
 import { readTreeState } from '../workspace/tree-state.js';
 import type { DecisionLimits } from './decide.js';
-import { recordIterationBaseline, type RunIntegrity } from './integrity-run.js';
+import { readStartTestFiles, recordIterationBaseline, type RunIntegrity } from './integrity-run.js';
 import type { RunGuard } from './guard/run-guard.js';
 import { InProgressRecord } from './in-progress.js';
 import { finishIteration } from './iteration-end.js';
@@ -90,6 +90,8 @@ async function begin(ctx: LoopContext, input: IterationInput): Promise<Iteration
     startBranch,
   });
   await ctx.store.save(state);
+  // Read while the snapshot is taken: a commit's files never change.
+  const testFiles = config.integrity === 'off' ? undefined : readStartTestFiles(config, startCommit);
   // Recorded in state first: a crash from here on finds the snapshot through the iteration it names.
   await input.guard.beginIteration({ iteration, startCommit, startBranch, preDirty });
   const visual = await LoopVisualReview.open({ config, journal, runId, iteration });
@@ -121,7 +123,7 @@ async function begin(ctx: LoopContext, input: IterationInput): Promise<Iteration
     },
     state: initialState(tree, visual),
   };
-  const baseline = await recordIterationBaseline(run);
+  const baseline = await recordIterationBaseline(run, testFiles);
   if (baseline) run.start.baseline = baseline;
   return run;
 }

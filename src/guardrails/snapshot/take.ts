@@ -51,16 +51,17 @@ export interface TakeSnapshotOptions {
 export async function takeSnapshot(options: TakeSnapshotOptions): Promise<GitSnapshot> {
   const { repoRoot } = options;
   const [gitDir, gitCommonDir] = await gitDirsOf(repoRoot);
-  const { refs, stash, peeled } = await readRefState(repoRoot);
-  const gitFiles = await listGitFiles(gitDir, gitCommonDir);
-  const hooks = await listFolder(path.join(gitCommonDir, 'hooks'));
   const limits =
     options.protectIgnored === false
       ? undefined
       : { ...DEFAULT_LIMITS, ...(typeof options.protectIgnored === 'object' ? options.protectIgnored : {}) };
-  const listing = limits
-    ? await listIgnoredFiles(repoRoot, limits, options.harnessPaths ?? [])
-    : { files: [], unprotected: [] };
+  // Four reads of their own, side by side: each git call waits for git to start.
+  const [{ refs, stash, peeled }, gitFiles, hooks, listing] = await Promise.all([
+    readRefState(repoRoot),
+    listGitFiles(gitDir, gitCommonDir),
+    listFolder(path.join(gitCommonDir, 'hooks')),
+    limits ? listIgnoredFiles(repoRoot, limits, options.harnessPaths ?? []) : { files: [], unprotected: [] },
+  ]);
   // One `hash-object` for all of it: git's config files, the hooks and the ignored files.
   const sources = [
     ...gitFiles.flatMap((file) => (file.blob === null ? [] : [{ absolute: file.file, into: file }])),
@@ -139,12 +140,14 @@ async function pin(snapshot: GitSnapshot, peeled: ReadonlyMap<string, string>): 
   for (const file of snapshot.gitFiles) add(file.blob, `git/${file.name}`);
   for (const hook of snapshot.hooks) add(hook.blob, `hooks/${hook.path}`);
   for (const file of snapshot.ignored) add(file.blob, `ignored/${file.path}`);
-  const empty = await emptyTrees.getOrLoad(snapshot.gitCommonDir, () =>
-    withTempIndex(async (env) => (await git(cwd, ['write-tree'], { env })).trim()),
-  );
   const contentKey = `${snapshot.gitCommonDir}\0${entries.join('\0')}`;
-  const content =
-    entries.length === 0 ? empty : (contentTrees.get(contentKey) ?? (await writeContent(cwd, contentKey, entries)));
+  const [empty, written] = await Promise.all([
+    emptyTrees.getOrLoad(snapshot.gitCommonDir, () =>
+      withTempIndex(async (env) => (await git(cwd, ['write-tree'], { env })).trim()),
+    ),
+    entries.length === 0 ? undefined : (contentTrees.get(contentKey) ?? writeContent(cwd, contentKey, entries)),
+  ]);
+  const content = written ?? empty;
   const targets = [
     ...Object.values(snapshot.refs).filter((v) => !v.startsWith('ref: ')),
     ...snapshot.stash.map((e) => e.commit),
