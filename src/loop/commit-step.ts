@@ -139,7 +139,8 @@ async function amendTick(input: CommitStepInput, taskFileRel: string): Promise<H
   await harnessCommit(
     input.repoRoot,
     {
-      gitOptions: ['--literal-pathspecs', ...(await identityArgs(input.repoRoot))],
+      // The agent's commit it amends ran git's automatic maintenance a moment ago: not twice.
+      gitOptions: ['--literal-pathspecs', '-c', 'maintenance.auto=false', ...(await identityArgs(input.repoRoot))],
       commitArgs: ['--quiet', '--amend', '--no-edit', '--only', '--', taskFileRel],
     },
     input.hooks,

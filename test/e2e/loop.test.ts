@@ -3,8 +3,9 @@
  * playing developer and tester, temporary git repos.
  */
 import { readFile, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { closedAfterEach } from '../helpers/closing.js';
 import { gitSync } from '../helpers/git-repo.js';
 import { processesMatching } from '../helpers/processes.js';
@@ -322,8 +323,13 @@ describe('the loop with the real pi', () => {
         tester: [[bash('git add a.txt && git commit -qm "Add a.txt"'), say('VERDICT: PASS')]],
       },
     });
-    const result = await r.run('once');
+    // The harness runs in this process (its git calls see this process's environment), pi does not.
+    const trace = path.join(r.repo, '.git', 'trace.log');
+    vi.stubEnv('GIT_TRACE', trace);
+    const result = await r.run('once', { GIT_TRACE: trace }).finally(() => vi.unstubAllEnvs());
     expect(result.code).toBe(0);
+    // git's automatic maintenance ran after the tester's commit, not again after the harness's amend.
+    expect(readFileSync(trace, 'utf8').match(/built-in: git maintenance run --auto/g)).toHaveLength(1);
     expect(r.log()).toEqual(['Add a.txt', 'initial']);
     expect(r.filesIn('HEAD')).toEqual(['TODOS.md', 'a.txt']);
     expect(r.show('HEAD', 'TODOS.md')).toContain('- [x] First task');
