@@ -96,6 +96,17 @@ async function statKey(file: string): Promise<{ key: string; mtimeMs: number } |
   };
 }
 
+/**
+ * The blob id stored for `file` when it is the same file as then (inode, size, times, mode), without
+ * reading it; undefined when it is not, or was not stored.
+ */
+export async function rememberedBlobId(file: string): Promise<string | undefined> {
+  const known = storedBlobs.get(file);
+  if (!known) return undefined;
+  const stat = await statKey(file);
+  return stat?.key === known.stat ? known.blob : undefined;
+}
+
 /** Forgets every remembered blob id (their objects may have been pruned since). */
 export function forgetStoredBlobs(): void {
   storedBlobs.clear();

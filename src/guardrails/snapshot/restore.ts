@@ -14,6 +14,7 @@ import { errorMessage } from '../../util/errors.js';
 import { isAncestor } from '../../workspace/ancestry.js';
 import { git } from '../../workspace/git.js';
 import { blobIdOfFile, formatOfId } from './blob-id.js';
+import { rememberedBlobId } from './ignored-files.js';
 import { protectedPaths, protectedPathsInNewCommits, stashEntryWithout } from './protected-content.js';
 import { readRefState, type RefState } from './read-refs.js';
 import { listFolder } from './take.js';
@@ -169,6 +170,10 @@ async function blobBytes(cwd: string, blob: string): Promise<Buffer> {
 async function currentBlob(file: string, stored: string | null | undefined): Promise<string | null> {
   const stats = await lstat(file).catch(() => undefined);
   if (!stats?.isFile()) return stats ? 'not-a-file' : null;
+  // The same file as when its blob was stored (as git's index tells, by inode, size and times): the
+  // same bytes, not read again. The dozen sample hooks of every repository are compared twice an
+  // iteration.
+  if (stored && (await rememberedBlobId(file)) === stored) return stored;
   return blobIdOfFile(file, formatOfId(stored));
 }
 

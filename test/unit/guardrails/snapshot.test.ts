@@ -4,7 +4,7 @@
  * and is reported; the caller's own moves are left alone.
  */
 import { existsSync } from 'node:fs';
-import { chmod, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { releaseSnapshot, restoreSnapshot, takeSnapshot } from '../../../src/guardrails/snapshot/index.js';
@@ -242,5 +242,25 @@ describe('guardrail snapshot', () => {
     expect(gitSync(repo, 'branch', '--list', 'agent-leak')).toBe('');
     expect(gitSync(repo, 'log', '--all', '--format=%H', '-S', 'sk-test')).toBe('');
     expect(gitSync(repo, 'cat-file', '-t', leak).trim()).toBe('commit');
+  });
+
+  it('compares a hook unchanged since it was stored without reading it, and still sees one rewritten to the same size and time', async () => {
+    const repo = await userRepo();
+    const hook = path.join(repo, '.git', 'hooks', 'commit-msg');
+    // Older than the racy window: a snapshot remembers its blob id by inode, size and times.
+    const old = new Date(Date.now() - 60_000);
+    await utimes(hook, old, old);
+    await takeSnapshot({ repoRoot: repo, label: 'first' });
+    const snapshot = await takeSnapshot({ repoRoot: repo, label: 'second' });
+    const unchanged = await restoreSnapshot(snapshot, { dryRun: true });
+    expect(unchanged.records.filter((r) => r.kind.startsWith('hook'))).toEqual([]);
+
+    // The agent's rewrite: the same length, the old modification time put back. Its change time
+    // (which no one can set) tells it apart.
+    await writeFile(hook, '#!/bin/sh\nexit 1\n');
+    await utimes(hook, old, old);
+    const { records } = await restoreSnapshot(snapshot);
+    expect(records).toContainEqual(expect.objectContaining({ kind: 'hook_restored', hook: 'commit-msg' }));
+    expect(await readFile(hook, 'utf8')).toBe('#!/bin/sh\nexit 0\n');
   });
 });
