@@ -85,16 +85,17 @@ export async function takeSnapshot(options: TakeSnapshotOptions): Promise<GitSna
     ignored: listing.files,
     unprotected: listing.unprotected,
   };
+  const pinned = { rememberedTree: false };
   try {
-    await pin(snapshot, peeled);
+    await pin(snapshot, peeled, pinned);
   } catch (error) {
     // Remembered blobs or trees no ref held any more may have been pruned (`git gc --prune=now`):
     // stored and written again, once.
-    if (!remembered && !contentTrees.size) throw error;
+    if (!remembered && !pinned.rememberedTree) throw error;
     forgetStoredBlobs();
     contentTrees.clear();
     await storeBlobs(repoRoot, sources);
-    await pin(snapshot, peeled);
+    await pin(snapshot, peeled, pinned);
   }
   return snapshot;
 }
@@ -131,7 +132,12 @@ export async function listFolder(dir: string): Promise<StoredFile[]> {
  * A tree of the stored blobs (content ref) and a commit whose parents are every ref's commit (pin
  * ref). `peeled`: the commits the ref listing already resolved; only the rest are asked of git.
  */
-async function pin(snapshot: GitSnapshot, peeled: ReadonlyMap<string, string>): Promise<void> {
+async function pin(
+  snapshot: GitSnapshot,
+  peeled: ReadonlyMap<string, string>,
+  /** Set when the content tree was one remembered from an earlier snapshot. */
+  used: { rememberedTree: boolean },
+): Promise<void> {
   const cwd = snapshot.repoRoot;
   const entries: string[] = [];
   const add = (blob: string | undefined | null, name: string) => {
@@ -141,11 +147,13 @@ async function pin(snapshot: GitSnapshot, peeled: ReadonlyMap<string, string>): 
   for (const hook of snapshot.hooks) add(hook.blob, `hooks/${hook.path}`);
   for (const file of snapshot.ignored) add(file.blob, `ignored/${file.path}`);
   const contentKey = `${snapshot.gitCommonDir}\0${entries.join('\0')}`;
+  const remembered = entries.length === 0 ? undefined : contentTrees.get(contentKey);
+  used.rememberedTree = remembered !== undefined;
   const [empty, written] = await Promise.all([
     emptyTrees.getOrLoad(snapshot.gitCommonDir, () =>
       withTempIndex(async (env) => (await git(cwd, ['write-tree'], { env })).trim()),
     ),
-    entries.length === 0 ? undefined : (contentTrees.get(contentKey) ?? writeContent(cwd, contentKey, entries)),
+    entries.length === 0 ? undefined : (remembered ?? writeContent(cwd, contentKey, entries)),
   ]);
   const content = written ?? empty;
   const targets = [
