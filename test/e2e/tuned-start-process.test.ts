@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HARNESS_MALLOC_ENV, TUNED_START_ENV } from '../../src/cli/tuned-start.js';
+import { HARNESS_MALLOC_ENV, HARNESS_NODE_OPTIONS, TUNED_START_ENV } from '../../src/cli/tuned-start.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const BUILT_CLI = path.resolve(import.meta.dirname, '../../dist/cli/main.js');
@@ -17,7 +17,8 @@ const RECORDER = `
 const fs = require('node:fs');
 const names = (list) => list.filter((e) => /^(MALLOC_|${TUNED_START_ENV})/.test(e)).map((e) => e.split('=')[0]).sort();
 const record = (entry) => fs.appendFileSync(process.env.RECORD_TO, JSON.stringify(entry) + '\\n');
-record({ phase: 'start', pid: process.pid, environ: names(fs.readFileSync('/proc/self/environ', 'utf8').split('\\0')) });
+const environ = fs.readFileSync('/proc/self/environ', 'utf8').split('\\0');
+record({ phase: 'start', pid: process.pid, environ: names(environ), execArgv: process.execArgv });
 process.on('exit', () => {
   const child = require('node:child_process').execFileSync('env', { env: process.env, encoding: 'utf8' }).split('\\n');
   record({ phase: 'exit', pid: process.pid, env: names(Object.keys(process.env)), child: names(child) });
@@ -28,6 +29,7 @@ interface Entry {
   phase: 'start' | 'exit';
   pid: number;
   environ?: string[];
+  execArgv?: string[];
   env?: string[];
   child?: string[];
 }
@@ -69,6 +71,7 @@ describe.runIf(process.platform === 'linux')('the tuned start of `pi-harness run
     expect(starts.map((entry) => entry.pid)).toEqual([pid, pid]);
     expect(starts[0]!.environ).toEqual([]);
     expect(starts[1]!.environ).toEqual([...Object.keys(HARNESS_MALLOC_ENV), TUNED_START_ENV].sort());
+    expect(starts[1]!.execArgv).toEqual([...HARNESS_NODE_OPTIONS, '--require', expect.stringContaining('recorder')]);
     const exit = entries.find((entry) => entry.phase === 'exit');
     expect(exit).toEqual({ phase: 'exit', pid, env: [], child: [] });
   });

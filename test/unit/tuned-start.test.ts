@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   dropTunedEnv,
   HARNESS_MALLOC_ENV,
+  HARNESS_NODE_OPTIONS,
   type StartFacts,
   TUNED_START_ENV,
   tunedStartPlan,
@@ -23,7 +24,15 @@ describe('the tuned start', () => {
     const plan = tunedStartPlan(facts());
     expect(plan).toEqual({
       file: '/usr/bin/node',
-      args: ['/usr/bin/node', '--enable-source-maps', '/opt/pi-harness/dist/cli/main.js', 'run', '--parallel', '2'],
+      args: [
+        '/usr/bin/node',
+        ...HARNESS_NODE_OPTIONS,
+        '--enable-source-maps',
+        '/opt/pi-harness/dist/cli/main.js',
+        'run',
+        '--parallel',
+        '2',
+      ],
       env: {
         PATH: '/usr/bin',
         HOME: '/home/u',
@@ -47,6 +56,11 @@ describe('the tuned start', () => {
     expect(plan?.env).toMatchObject({ ...env, [TUNED_START_ENV]: 'MALLOC_TRIM_THRESHOLD_' });
     const all = Object.fromEntries(Object.keys(HARNESS_MALLOC_ENV).map((name) => [name, '1']));
     expect(tunedStartPlan(facts({ env: all }))).toBeUndefined();
+  });
+
+  it("does not add a Node option the command line already gives (the user's value stands)", () => {
+    const plan = tunedStartPlan(facts({ execArgv: ['--v8-pool-size=8'] }));
+    expect(plan?.args.slice(0, 3)).toEqual(['/usr/bin/node', '--v8-pool-size=8', '/opt/pi-harness/dist/cli/main.js']);
   });
 
   it('the restarted image drops what the restart added, and nothing the user set', () => {
