@@ -2,11 +2,16 @@
 import { existsSync } from 'node:fs';
 import * as nodeModule from 'node:module';
 import { quickStatusArgs, type quickStatus } from './quick-status.js';
+import { startTuned } from './tuned-start.js';
 
 // Node keeps the compiled code of the CLI's modules between runs (in its own cache directory), so a
 // command started again and again — `status` in a watch loop — does not compile them every time.
 // A namespace import: on a Node too old to have it, the CLI still starts (and says what it needs).
 (nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+
+// `run` starts itself again with glibc's malloc settings for a long-lived process (tuned-start.ts);
+// this returns at once for every other command, and in the restarted `run`.
+startTuned();
 
 const argv = process.argv.slice(2);
 // `status` in a plain form answers without the command-line parser and the validator (quick-status.ts).

@@ -100,6 +100,16 @@ export const MAX_CONTROLS = 50;
  */
 export const KEPT_OUTPUT_CHARS = 8000;
 
+/**
+ * Ended iterations that keep KEPT_OUTPUT_CHARS of their output (the latest; the dashboard's first
+ * page shows about as many). Older ones keep OLD_OUTPUT_CHARS, the end of a test run's output
+ * where its counts are: a night of 500 iterations would otherwise hold 500 tails of 8000
+ * characters, about 4 MB, for views that show one at a time. A failing verification's tail is also
+ * in its failure artifact, and the whole output in the journal.
+ */
+export const RECENT_OUTPUT_ITERATIONS = 50;
+export const OLD_OUTPUT_CHARS = 1000;
+
 /** A task of the task file, with what the journal says happened to it. */
 export interface TaskEntryFacts extends TaskListEntry {
   /** Why it is parked, when it is. */

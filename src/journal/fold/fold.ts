@@ -13,6 +13,8 @@ import {
   KEPT_OUTPUT_CHARS,
   MAX_TURN_TOOLS,
   newIteration,
+  OLD_OUTPUT_CHARS,
+  RECENT_OUTPUT_ITERATIONS,
   type ControlFacts,
   type IterationFacts,
   type TaskEntryFacts,
@@ -132,6 +134,8 @@ export class JournalFold {
   private requestedModel: string | null = null;
   /** The iteration that ended last: its output is cut when the next one ends. */
   private lastEnded: IterationFacts | undefined;
+  /** Ended iterations, oldest first, whose output is not yet cut to OLD_OUTPUT_CHARS. */
+  private readonly recentEnded: IterationFacts[] = [];
   /** The share of the latest turn's tokens and cost each of its tool calls carries. */
   private toolShare = { tokens: 0, cost: 0 };
 
@@ -173,6 +177,7 @@ export class JournalFold {
     for (const it of copy.iterations) {
       fold.iterations.push(it);
       fold.byNumber.set(it.iteration, it);
+      if (it.ended) fold.recentEnded.push(it);
     }
     for (const key of Object.keys(copy.tallies) as (keyof Tallies)[])
       for (const [name, tally] of copy.tallies[key]) fold.tallies[key].set(name, tally);
@@ -320,8 +325,7 @@ export class JournalFold {
       if (status === 'succeeded') this.run.succeeded += 1;
       this.run.counts[status] = (this.run.counts[status] ?? 0) + 1;
       addUsageInto(this.run.usage, it.usage);
-      if (this.lastEnded && this.lastEnded !== it) cutOutput(this.lastEnded, KEPT_OUTPUT_CHARS);
-      this.lastEnded = it;
+      this.cutOldOutputs(it);
     }
     // A worker's task is done once merged: the merge queue ticks it on the start branch.
     if (it.task && it.status === 'succeeded' && !it.worker) markDone(this.taskList, it.task.id);
@@ -334,6 +338,14 @@ export class JournalFold {
         reason: it.reason,
       });
     }
+  }
+
+  /** Cuts the outputs of ended iterations to what a long run keeps of them (see KEPT_OUTPUT_CHARS). */
+  private cutOldOutputs(ended: IterationFacts): void {
+    if (this.lastEnded && this.lastEnded !== ended) cutOutput(this.lastEnded, KEPT_OUTPUT_CHARS);
+    this.lastEnded = ended;
+    this.recentEnded.push(ended);
+    while (this.recentEnded.length > RECENT_OUTPUT_ITERATIONS) cutOutput(this.recentEnded.shift()!, OLD_OUTPUT_CHARS);
   }
 }
 

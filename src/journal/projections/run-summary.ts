@@ -9,8 +9,8 @@ import type { TokenUsage } from '../../vocabulary/turns.js';
 import type { ReadEvent } from '../decode.js';
 import type { IterationFacts } from '../fold/facts.js';
 import type { JournalFold } from '../fold/fold.js';
-import { tokenRecordOf, type TokenTurnRecord } from './token-records.js';
-import { summarizeTokens } from './token-summary.js';
+import { tokenRecordOf } from './token-records.js';
+import { addTokenRecord, emptyTokenTally, tokenSummaryOf, type TokenTally } from './token-summary.js';
 import type { Projection, ProjectionTargets } from './types.js';
 
 export const RUN_SUMMARY_FILE = 'summary.json';
@@ -54,13 +54,14 @@ export interface RunSummary {
   commits: { iteration: number; commit: string; by: string | null; files: string[]; message: string | null }[];
   rescues: { iteration: number; ref: string; patchFile: string | null; files: string[] }[];
   errors: { at: string; iteration: number | null; message: string }[];
-  tokens: ReturnType<typeof summarizeTokens>;
+  tokens: ReturnType<typeof tokenSummaryOf>;
 }
 
 interface RunSummaryState {
   targets: ProjectionTargets;
-  records: TokenTurnRecord[];
-  tokens: ReturnType<typeof summarizeTokens>;
+  /** The run's turns summed as they end (a long run keeps no record per turn; added to in place). */
+  tally: TokenTally;
+  tokens: ReturnType<typeof tokenSummaryOf>;
   /** The latest event the summary was written for (live turn progress does not rewrite it). */
   updatedAt: string | null;
   lastSeq: number;
@@ -132,15 +133,17 @@ export function runSummaryOf(fold: JournalFold, state: RunSummaryState): RunSumm
 
 export const runSummaryProjection: Projection<RunSummaryState> = {
   name: 'run-summary',
-  initial: (targets) => ({ targets, records: [], tokens: summarizeTokens([]), updatedAt: null, lastSeq: 0 }),
+  initial: (targets) => {
+    const tally = emptyTokenTally();
+    return { targets, tally, tokens: tokenSummaryOf(tally), updatedAt: null, lastSeq: 0 };
+  },
   reduce(state, event: ReadEvent, fold) {
     if (NOT_SUMMARISED.has(event.type)) return { state, effects: [] };
     const record = event.type === 'turn_end' ? tokenRecordOf(event, fold, state.targets.config.repoRoot) : undefined;
-    const records = record ? [...state.records, record] : state.records;
+    if (record) addTokenRecord(state.tally, record);
     const next: RunSummaryState = {
       ...state,
-      records,
-      tokens: record ? summarizeTokens(records) : state.tokens,
+      tokens: record ? tokenSummaryOf(state.tally) : state.tokens,
       updatedAt: event.at || state.updatedAt,
       lastSeq: event.seq,
     };

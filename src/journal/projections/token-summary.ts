@@ -90,52 +90,92 @@ function directoryOf(file: string): string {
   return slash <= 0 ? (slash === 0 ? '/' : '.') : file.slice(0, slash);
 }
 
-export function summarizeTokens(records: readonly TokenTurnRecord[]): TokenSummary {
-  const totals = emptyBucket();
-  let modelRequests = 0;
-  const maps = {
-    role: new Map<string, TokenBucket>(),
+/**
+ * The running sums a token summary is read from, one record added at a time: a long run keeps these
+ * (a bucket per role, phase, model, tool, file and directory) instead of every turn's record, and
+ * adds in the same order as a pass over the records would, so the figures are the same to the last
+ * bit. Mutated in place by `addTokenRecord`: its owner keeps only the latest.
+ */
+export interface TokenTally {
+  totals: TokenBucket;
+  modelRequests: number;
+  turns: number;
+  runs: Set<string>;
+  firstAt: string | null;
+  lastAt: string | null;
+  role: Map<string, TokenBucket>;
+  phase: Map<string, TokenBucket>;
+  model: Map<string, TokenBucket>;
+  tool: Map<string, TokenBucket>;
+  file: Map<string, TokenBucket>;
+  dir: Map<string, TokenBucket>;
+}
+
+export function emptyTokenTally(): TokenTally {
+  return {
+    totals: emptyBucket(),
+    modelRequests: 0,
+    turns: 0,
+    runs: new Set(),
+    firstAt: null,
+    lastAt: null,
+    role: new Map(),
     phase: new Map(),
     model: new Map(),
     tool: new Map(),
     file: new Map(),
     dir: new Map(),
   };
-  for (const record of records) {
-    const { usage } = record;
-    totals.count += 1;
-    totals.input += usage.input;
-    totals.output += usage.output;
-    totals.cacheRead += usage.cacheRead;
-    totals.cacheWrite += usage.cacheWrite;
-    totals.total += usage.input + usage.output;
-    totals.cost += usage.cost;
-    modelRequests += record.modelRequests;
-    add(maps.role, record.role, usage, 1);
-    add(maps.phase, record.phase ?? NO_PHASE, usage, 1);
-    add(maps.model, record.model ?? DEFAULT_MODEL, usage, 1);
-    if (record.tools.length === 0) add(maps.tool, NO_TOOL, usage, 1);
-    const share = 1 / Math.max(1, record.tools.length);
-    for (const call of record.tools) {
-      add(maps.tool, call.name, usage, share);
-      if (call.path) {
-        add(maps.file, call.path, usage, share);
-        add(maps.dir, directoryOf(call.path), usage, share);
-      }
+}
+
+export function addTokenRecord(tally: TokenTally, record: TokenTurnRecord): void {
+  const { usage } = record;
+  const { totals } = tally;
+  totals.count += 1;
+  totals.input += usage.input;
+  totals.output += usage.output;
+  totals.cacheRead += usage.cacheRead;
+  totals.cacheWrite += usage.cacheWrite;
+  totals.total += usage.input + usage.output;
+  totals.cost += usage.cost;
+  tally.modelRequests += record.modelRequests;
+  tally.turns += 1;
+  tally.runs.add(record.runId);
+  tally.firstAt ??= record.at;
+  tally.lastAt = record.at;
+  add(tally.role, record.role, usage, 1);
+  add(tally.phase, record.phase ?? NO_PHASE, usage, 1);
+  add(tally.model, record.model ?? DEFAULT_MODEL, usage, 1);
+  if (record.tools.length === 0) add(tally.tool, NO_TOOL, usage, 1);
+  const share = 1 / Math.max(1, record.tools.length);
+  for (const call of record.tools) {
+    add(tally.tool, call.name, usage, share);
+    if (call.path) {
+      add(tally.file, call.path, usage, share);
+      add(tally.dir, directoryOf(call.path), usage, share);
     }
   }
+}
+
+export function tokenSummaryOf(tally: TokenTally): TokenSummary {
   return {
-    turns: records.length,
-    runs: new Set(records.map((record) => record.runId)).size,
-    firstAt: records[0]?.at ?? null,
-    lastAt: records.at(-1)?.at ?? null,
-    totals: { ...round(totals), modelRequests },
-    byRole: sorted(maps.role),
-    byPhase: sorted(maps.phase),
-    byModel: sorted(maps.model),
-    byTool: sorted(maps.tool),
-    byFile: sorted(maps.file),
-    byDirectory: sorted(maps.dir),
+    turns: tally.turns,
+    runs: tally.runs.size,
+    firstAt: tally.firstAt,
+    lastAt: tally.lastAt,
+    totals: { ...round(tally.totals), modelRequests: tally.modelRequests },
+    byRole: sorted(tally.role),
+    byPhase: sorted(tally.phase),
+    byModel: sorted(tally.model),
+    byTool: sorted(tally.tool),
+    byFile: sorted(tally.file),
+    byDirectory: sorted(tally.dir),
     attribution: ATTRIBUTION_RULE,
   };
+}
+
+export function summarizeTokens(records: readonly TokenTurnRecord[]): TokenSummary {
+  const tally = emptyTokenTally();
+  for (const record of records) addTokenRecord(tally, record);
+  return tokenSummaryOf(tally);
 }
