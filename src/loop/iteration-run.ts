@@ -126,7 +126,10 @@ export function taskRef(task: Task) {
  * The work tree as the iteration sees it now: one read, for the step that just ended. Without
  * `fingerprint` the content is not hashed (nothing will be compared against it).
  */
-export function readTree(run: IterationRun, options: { fingerprint?: boolean } = {}): Promise<TreeState> {
+export function readTree(
+  run: IterationRun,
+  options: { fingerprint?: boolean; expectedHead?: string } = {},
+): Promise<TreeState> {
   return readTreeState({
     repoRoot: run.services.config.repoRoot,
     startCommit: run.start.startCommit,

@@ -62,10 +62,14 @@ export async function iterationChanges(
   filter: ChangeFilter,
   head?: string,
   dirty?: readonly string[],
+  /** The files committed from `startCommit` to `head`, when the caller already asked. */
+  committedToHead?: Promise<readonly string[]>,
 ): Promise<IterationChanges> {
   const keep = (file: string) => !filter.preDirty.has(file) && !isHarnessPath(file, filter.harnessPaths);
   const moved = startCommit !== undefined && head !== startCommit;
-  const committed = moved ? (await committedChangesSince(cwd, startCommit, head)).filter(keep) : [];
+  const committed = moved
+    ? (await (committedToHead ?? committedChangesSince(cwd, startCommit, head))).filter(keep)
+    : [];
   const uncommitted = (dirty ?? (await dirtyPaths(cwd))).filter(keep);
   const all = [...new Set([...committed, ...uncommitted])].sort();
   return { committed, uncommitted, all };

@@ -5,6 +5,7 @@
  * again. The branch comes with the status when its header names one for sure.
  */
 import { iterationChanges, type ChangeFilter, type IterationChanges } from './changes.js';
+import { committedChangesSince } from './git.js';
 import { worktreeFingerprint } from './fingerprint.js';
 import { statusWithHead } from './status-with-head.js';
 
@@ -25,10 +26,25 @@ export interface TreeStateOptions {
   notProduct: readonly string[];
   /** Take the content fingerprint (default); a step that compares nothing against it skips it. */
   fingerprint?: boolean;
+  /**
+   * Where HEAD should be (a commit the caller just made): the changes committed up to it are read
+   * beside the status, and used when the status finds HEAD there.
+   */
+  expectedHead?: string;
+}
+
+/** The committed changes up to the expected HEAD, asked ahead of the status (its failure surfaces if used). */
+function committedAhead(options: TreeStateOptions): Promise<readonly string[]> | undefined {
+  const { startCommit, expectedHead } = options;
+  if (startCommit === undefined || expectedHead === undefined || expectedHead === startCommit) return undefined;
+  const reading = committedChangesSince(options.repoRoot, startCommit, expectedHead);
+  reading.catch(() => undefined);
+  return reading;
 }
 
 export async function readTreeState(options: TreeStateOptions): Promise<TreeState> {
   const { repoRoot } = options;
+  const ahead = committedAhead(options);
   // The status and the fingerprint read the same files into different indexes: side by side. The
   // fingerprint asks where git keeps the index only the first time, to seed its scratch index.
   const [{ head, branch, entries }, fingerprint] = await Promise.all([
@@ -36,7 +52,8 @@ export async function readTreeState(options: TreeStateOptions): Promise<TreeStat
     options.fingerprint === false ? undefined : worktreeFingerprint(repoRoot, options.notProduct),
   ]);
   const dirty = entries.map((entry) => entry.path);
-  const changes = await iterationChanges(repoRoot, options.startCommit, options.filter, head, dirty);
+  const known = head !== undefined && head === options.expectedHead ? ahead : undefined;
+  const changes = await iterationChanges(repoRoot, options.startCommit, options.filter, head, dirty, known);
   return {
     head,
     ...(branch !== undefined ? { branch } : {}),

@@ -165,4 +165,30 @@ describe('git calls the harness makes per iteration', () => {
     expect(second?.changes.uncommitted).toEqual(['b.txt']);
     expect(second?.fingerprint).not.toBe(first.fingerprint);
   });
+
+  it('reads the changes committed up to the commit it was told to expect beside the status, and trusts them only there', async () => {
+    const repo = await makeRepo({ 'a.txt': '1\n' });
+    const start = gitSync(repo, 'rev-parse', 'HEAD').trim();
+    await writeFiles(repo, { 'b.txt': 'b\n' });
+    gitSync(repo, 'add', 'b.txt');
+    gitSync(repo, 'commit', '-qm', 'b');
+    const made = gitSync(repo, 'rev-parse', 'HEAD').trim();
+    const filter = { preDirty: new Set<string>(), harnessPaths: [] };
+    const read = (expectedHead: string) =>
+      readTreeState({ repoRoot: repo, startCommit: start, filter, notProduct: [], fingerprint: false, expectedHead });
+    let there: Awaited<ReturnType<typeof read>> | undefined;
+    const calls = await callsDuring(async () => {
+      there = await read(made);
+    });
+    expect(there?.changes.committed).toEqual(['b.txt']);
+    expect([/ status --porcelain=v2 /, / diff --name-only /].map((call) => count(calls, call))).toEqual([1, 1]);
+    // HEAD is not where the caller thought (something moved it since): the changes are read again
+    // up to where it is.
+    await writeFiles(repo, { 'c.txt': 'c\n' });
+    gitSync(repo, 'add', 'c.txt');
+    gitSync(repo, 'commit', '-qm', 'c');
+    const elsewhere = await read(made);
+    expect(elsewhere.head).not.toBe(made);
+    expect(elsewhere.changes.committed).toEqual(['b.txt', 'c.txt']);
+  });
 });

@@ -63,7 +63,10 @@ export async function commitHandler(run: IterationRun): Promise<Outcome> {
   }
   // What the commit left: the visual review and the end of the iteration read it; no turn follows
   // that would compare the content against it.
-  run.state.tree = await readTree(run, { fingerprint: false });
+  run.state.tree = await readTree(run, {
+    fingerprint: false,
+    ...(result.committed ? { expectedHead: result.commit } : {}),
+  });
   return {
     step: 'commit',
     committed: result.committed,
