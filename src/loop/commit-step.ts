@@ -38,6 +38,8 @@ export interface CommitStepInput {
   trailers?: readonly string[];
   /** Run the repository's commit hooks (the run-start copy) in the harness's commits; none when absent. */
   hooks?: CommitHooks;
+  /** The identity arguments of the harness's commits, when already asked (commitStep asks ahead). */
+  identity?: Promise<string[]>;
   /**
    * Iteration changes kept out of the commit, and out of the agents' commits (rebuilt without them),
    * though still the iteration's: the loop keeps them aside as leftovers. The guardrails hold back an
@@ -76,12 +78,14 @@ async function amendTrailers(input: CommitStepInput, notes: string[]): Promise<s
   const message = await git(input.repoRoot, ['log', '-1', '--format=%B']);
   await git(
     input.repoRoot,
-    [...(await identityArgs(input.repoRoot)), 'commit', '--quiet', '--no-verify', '--amend', '--only', '-F', '-'],
+    [...(await identityOf(input)), 'commit', '--quiet', '--no-verify', '--amend', '--only', '-F', '-'],
     { input: withTrailers(message, input.trailers) },
   );
   notes.push(`the harness added ${input.trailers?.length} Integrity-Finding trailer(s) to the agents' last commit`);
   return (await headCommit(input.repoRoot))!;
 }
+
+const identityOf = (input: CommitStepInput) => input.identity ?? identityArgs(input.repoRoot);
 
 export function defaultCommitMessage(task: Task): string {
   const subject = task.text.replace(/\s+/g, ' ').trim();
@@ -140,7 +144,7 @@ async function amendTick(input: CommitStepInput, taskFileRel: string): Promise<H
     input.repoRoot,
     {
       // The agent's commit it amends ran git's automatic maintenance a moment ago: not twice.
-      gitOptions: ['--literal-pathspecs', '-c', 'maintenance.auto=false', ...(await identityArgs(input.repoRoot))],
+      gitOptions: ['--literal-pathspecs', '-c', 'maintenance.auto=false', ...(await identityOf(input))],
       commitArgs: ['--quiet', '--amend', '--no-edit', '--only', '--', taskFileRel],
     },
     input.hooks,
@@ -227,7 +231,13 @@ async function agentModeCommit(
   if (agent.committed) notes.push('the tester committed part of the change; the harness committed the rest');
   else notes.push('the tester passed the task without committing; the harness committed it');
   const message = defaultCommitMessage(input.task);
-  const result = await commitFiles(input.repoRoot, toCommit, withTrailers(message, input.trailers), input.hooks);
+  const result = await commitFiles(
+    input.repoRoot,
+    toCommit,
+    withTrailers(message, input.trailers),
+    input.hooks,
+    input.identity,
+  );
   if (!result) return { committed: false, reason: 'git found nothing to commit among the iteration changes', notes };
   return {
     committed: true,
@@ -261,7 +271,13 @@ async function commitPlanMode(input: CommitStepInput, taskFileRel: string, notes
   if (refusal) return { committed: false, reason: refusal, notes };
   if (touched || changes.uncommitted.includes(taskFileRel)) files = [...new Set([...files, taskFileRel])];
   files = splitHeldBack(input, files, notes).toCommit;
-  const result = await commitFiles(input.repoRoot, files, withTrailers(message, input.trailers), input.hooks);
+  const result = await commitFiles(
+    input.repoRoot,
+    files,
+    withTrailers(message, input.trailers),
+    input.hooks,
+    input.identity,
+  );
   if (!result) return { committed: false, reason: 'none of the files in the commit plan had changes', notes };
   const leftover = (await iterationChanges(input.repoRoot, result.commit, input.filter, result.commit)).uncommitted;
   if (leftover.length > 0) notes.push(`changes outside the commit plan were kept aside: ${leftover.join(', ')}`);
@@ -277,7 +293,9 @@ async function commitPlanMode(input: CommitStepInput, taskFileRel: string, notes
   };
 }
 
-export async function commitStep(input: CommitStepInput): Promise<CommitStepResult> {
+export async function commitStep(given: CommitStepInput): Promise<CommitStepResult> {
+  // git's user settings are asked beside the checks below: an amend of the agents' commit needs them.
+  const input = { ...given, identity: given.identity ?? identityArgs(given.repoRoot) };
   const notes: string[] = [];
   const taskFileRel = toRepoRelative(input.repoRoot, input.taskFile);
   // Before anything is ticked or committed: a commit on the wrong branch or on a rewritten history

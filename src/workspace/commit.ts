@@ -72,8 +72,12 @@ export async function commitFiles(
   files: readonly string[],
   message: string,
   hooks?: CommitHooks,
+  /** The identity arguments, when the caller asked already. */
+  askedIdentity?: Promise<string[]>,
 ): Promise<CommitResult | undefined> {
   if (files.length === 0) return undefined;
+  // Asked beside the staging below (it never fails: unset keys give the fallback).
+  const identity = askedIdentity ?? identityArgs(cwd);
   // --literal-pathspecs: a file named "*.ts" or ":(top)x" is a file name, not a pattern.
   const literal = ['--literal-pathspecs'];
   // `git add` refuses a path that is neither on disk nor in the index: a deletion an agent already
@@ -88,9 +92,8 @@ export async function commitFiles(
     .split('\0')
     .filter(Boolean);
   if (staged.length === 0) return undefined;
-  const identity = await identityArgs(cwd);
   const commitArgs = ['--quiet', '-m', message, '--only', '--', ...staged];
-  await harnessCommit(cwd, { gitOptions: [...literal, ...identity], commitArgs }, hooks);
+  await harnessCommit(cwd, { gitOptions: [...literal, ...(await identity)], commitArgs }, hooks);
   const { commit } = await readHeadCommit(cwd);
   return { commit, files: staged };
 }
