@@ -87,6 +87,10 @@ async function amendTrailers(input: CommitStepInput, notes: string[]): Promise<s
 
 const identityOf = (input: CommitStepInput) => input.identity ?? identityArgs(input.repoRoot);
 
+/** A harness commit of exactly `files`, its message ending with the iteration's trailers. */
+const commitWithTrailers = (input: CommitStepInput, files: readonly string[], message: string) =>
+  commitFiles(input.repoRoot, files, withTrailers(message, input.trailers), input.hooks, input.identity);
+
 export function defaultCommitMessage(task: Task): string {
   const subject = task.text.replace(/\s+/g, ' ').trim();
   return subject.length > 72 ? `${subject.slice(0, 69)}...` : subject;
@@ -231,13 +235,7 @@ async function agentModeCommit(
   if (agent.committed) notes.push('the tester committed part of the change; the harness committed the rest');
   else notes.push('the tester passed the task without committing; the harness committed it');
   const message = defaultCommitMessage(input.task);
-  const result = await commitFiles(
-    input.repoRoot,
-    toCommit,
-    withTrailers(message, input.trailers),
-    input.hooks,
-    input.identity,
-  );
+  const result = await commitWithTrailers(input, toCommit, message);
   if (!result) return { committed: false, reason: 'git found nothing to commit among the iteration changes', notes };
   return {
     committed: true,
@@ -271,13 +269,7 @@ async function commitPlanMode(input: CommitStepInput, taskFileRel: string, notes
   if (refusal) return { committed: false, reason: refusal, notes };
   if (touched || changes.uncommitted.includes(taskFileRel)) files = [...new Set([...files, taskFileRel])];
   files = splitHeldBack(input, files, notes).toCommit;
-  const result = await commitFiles(
-    input.repoRoot,
-    files,
-    withTrailers(message, input.trailers),
-    input.hooks,
-    input.identity,
-  );
+  const result = await commitWithTrailers(input, files, message);
   if (!result) return { committed: false, reason: 'none of the files in the commit plan had changes', notes };
   const leftover = (await iterationChanges(input.repoRoot, result.commit, input.filter, result.commit)).uncommitted;
   if (leftover.length > 0) notes.push(`changes outside the commit plan were kept aside: ${leftover.join(', ')}`);
