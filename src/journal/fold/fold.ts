@@ -132,9 +132,10 @@ export class JournalFold {
   private readonly repoRoot: string | undefined;
   /** The model each iteration's pending turn_start asked for. */
   private requestedModel: string | null = null;
-  /** The iteration that ended last: its output is cut when the next one ends. */
-  private lastEnded: IterationFacts | undefined;
-  /** Ended iterations, oldest first, whose output is not yet cut to OLD_OUTPUT_CHARS. */
+  /**
+   * Ended iterations, oldest first, whose output is not yet cut to OLD_OUTPUT_CHARS; the last one's
+   * output is whole until the next one ends.
+   */
   private readonly recentEnded: IterationFacts[] = [];
   /** The share of the latest turn's tokens and cost each of its tool calls carries. */
   private toolShare = { tokens: 0, cost: 0 };
@@ -342,8 +343,9 @@ export class JournalFold {
 
   /** Cuts the outputs of ended iterations to what a long run keeps of them (see KEPT_OUTPUT_CHARS). */
   private cutOldOutputs(ended: IterationFacts): void {
-    if (this.lastEnded && this.lastEnded !== ended) cutOutput(this.lastEnded, KEPT_OUTPUT_CHARS);
-    this.lastEnded = ended;
+    const previous = this.recentEnded.at(-1);
+    if (previous === ended) return;
+    if (previous) cutOutput(previous, KEPT_OUTPUT_CHARS);
     this.recentEnded.push(ended);
     while (this.recentEnded.length > RECENT_OUTPUT_ITERATIONS) cutOutput(this.recentEnded.shift()!, OLD_OUTPUT_CHARS);
   }
