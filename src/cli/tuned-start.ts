@@ -9,8 +9,9 @@
  * itself again at once — `process.execve`: the same process (pid, stdio, process group) with a new
  * image, nothing else started — with the settings added, and the new image removes them from its
  * environment before anything else runs, so the commands the harness runs (git, the user's tests)
- * never inherit them; pi gets its own (`withPiMalloc`). The new image also gets HARNESS_NODE_OPTIONS. A variable the user set is left as it is,
- * and where the restart is not possible (not Linux, a Node without `execve`) the run goes on as it was.
+ * never inherit them; pi gets its own (`withPiMalloc`). The new image also gets
+ * HARNESS_NODE_OPTIONS. A variable the user set is left as it is, and where the restart is not
+ * possible (not Linux, a Node without `execve`) the run goes on as it was.
  */
 
 /** The settings (see docs/benchmark.md, "The harness's native memory"). */

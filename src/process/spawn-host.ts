@@ -11,9 +11,9 @@
  *
  * The helper is started on first use after `useSpawnHost(true)`. It dies with the harness: when
  * the IPC channel closes it takes no more commands and exits once those it runs have ended, each
- * within its time limit, as orphaned commands of a killed harness did (spawn-host-main.ts). Should it die first, the
- * calls it held fail like a failed spawn and the next call starts it again, at most a few times;
- * after that, and whenever it is off, commands are spawned directly.
+ * within its time limit, as orphaned commands of a killed harness did (spawn-host-main.ts). Should
+ * it die first, the calls it held fail like a failed spawn and the next call starts it again, at
+ * most a few times; after that, and whenever it is off, commands are spawned directly.
  */
 import { execFile, fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';

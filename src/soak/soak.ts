@@ -10,7 +10,8 @@
  *   - the next run starts (the stale lock is recovered), and at the end the lock is free and the
  *     tree is clean, every task done, every interrupted iteration's work in a rescue ref.
  *
- *   node dist/soak/soak.js [--kills N] [--seed S] [--max-delay-ms MS] [--parallel N] [--tasks N] [--keep]
+ *   node dist/soak/soak.js [--kills N] [--seed S] [--max-delay-ms MS] [--parallel N] [--tasks N]
+ *                          [--keep]
  *
  * The kill lands up to `--max-delay-ms` after the run took its lock: 4000 by default, 15000 with
  * `--parallel` (its iterations end and merge later).

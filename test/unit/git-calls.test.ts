@@ -166,7 +166,7 @@ describe('git calls the harness makes per iteration', () => {
     expect(second?.fingerprint).not.toBe(first.fingerprint);
   });
 
-  it('reads the changes committed up to the commit it was told to expect beside the status, and trusts them only there', async () => {
+  it('reads the committed changes up to the commit it expects beside the status, used if HEAD is there', async () => {
     const repo = await makeRepo({ 'a.txt': '1\n' });
     const start = gitSync(repo, 'rev-parse', 'HEAD').trim();
     await writeFiles(repo, { 'b.txt': 'b\n' });

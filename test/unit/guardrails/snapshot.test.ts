@@ -244,7 +244,7 @@ describe('guardrail snapshot', () => {
     expect(gitSync(repo, 'cat-file', '-t', leak).trim()).toBe('commit');
   });
 
-  it('compares a hook unchanged since it was stored without reading it, and still sees one rewritten to the same size and time', async () => {
+  it('compares an unchanged hook without reading it, and sees one rewritten to the same size and time', async () => {
     const repo = await userRepo();
     const hook = path.join(repo, '.git', 'hooks', 'commit-msg');
     // Older than the racy window: a snapshot remembers its blob id by inode, size and times.
