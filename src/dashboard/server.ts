@@ -3,7 +3,8 @@
  * every request behind the token (auth.ts). One per process; `visualize`, `run` and `once
  * --dashboard` start it.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { loadHttp } from '../util/lazy-http.js';
 import type { Config } from '../config/load.js';
 import { errorMessage } from '../util/errors.js';
 import { getIteration, getIterations, getRuns, getSeries, getState, postControl, type ApiReply } from './api.js';
@@ -114,6 +115,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const board = new RunBoard(options.config);
   const context: Context = { config: options.config, board, runs: new RunList(options.config) };
   let port = options.port;
+  const { createServer } = await loadHttp();
   const server = createServer((request, res) => {
     handle(context, options.token, port, request, res).catch((error: unknown) => {
       if (!res.headersSent) sendJson(res, { status: 500, body: { error: errorMessage(error) } });

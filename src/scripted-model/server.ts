@@ -3,7 +3,8 @@
  * `GET /v1/models` and `POST /v1/chat/completions` from a script, records every request with
  * credentials redacted, and closes promptly even while responses are stalled.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { loadHttp } from '../util/lazy-http.js';
 import type { AddressInfo, Socket } from 'node:net';
 import { isObject } from '../util/json.js';
 import { errorBody } from './openai-format.js';
@@ -191,6 +192,7 @@ function listen(server: Server): Promise<number> {
 export async function startScriptedModel(options: ScriptedModelOptions): Promise<ScriptedModelServer> {
   const model = new ScriptedModel(options);
   const sockets = new Set<Socket>();
+  const { createServer } = await loadHttp();
   const server = createServer((req, res) => {
     model.handle(req, res).catch((error: unknown) => {
       if (res.headersSent) res.destroy();

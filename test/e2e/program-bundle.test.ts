@@ -20,6 +20,20 @@ registerHooks({ load(url, context, next) { urls.push(url); return next(url, cont
 process.on('exit', () => require('node:fs').writeFileSync(process.env.RECORD_TO, JSON.stringify(urls)));
 `;
 
+/** The module URLs the built CLI loads for `args` (its own and Node's), recorded by RECORDER. */
+async function loadedBy(args: string[], cwd: string): Promise<{ urls: string[]; stdout: string }> {
+  const tools = await tempDir();
+  writeFileSync(path.join(tools, 'recorder.cjs'), RECORDER);
+  const record = path.join(tools, 'record.json');
+  const result = spawnSync(process.execPath, ['--require', path.join(tools, 'recorder.cjs'), BUILT_CLI, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, RECORD_TO: record },
+    timeout: 30_000,
+  });
+  return { urls: JSON.parse(readFileSync(record, 'utf8')) as string[], stdout: result.stdout };
+}
+
 async function repoWithTasks(): Promise<string> {
   const repo = await tempDir();
   const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, stdio: 'ignore' });
@@ -32,17 +46,8 @@ async function repoWithTasks(): Promise<string> {
 
 describe('the bundled program', () => {
   it('is what the CLI loads, and finds the files beside its modules', { timeout: 60_000 }, async () => {
-    const repo = await repoWithTasks();
-    const tools = await tempDir();
-    writeFileSync(path.join(tools, 'recorder.cjs'), RECORDER);
-    const record = path.join(tools, 'record.json');
-    const result = spawnSync(process.execPath, ['--require', path.join(tools, 'recorder.cjs'), BUILT_CLI, 'doctor'], {
-      cwd: repo,
-      encoding: 'utf8',
-      env: { ...process.env, RECORD_TO: record },
-      timeout: 30_000,
-    });
-    const ours = (JSON.parse(readFileSync(record, 'utf8')) as string[])
+    const result = await loadedBy(['doctor'], await repoWithTasks());
+    const ours = result.urls
       .filter((url) => url.startsWith(`file://${DIST}/`))
       .map((url) => url.slice(`file://${DIST}/`.length));
     expect(ours).toContain('cli/program.bundle.js');
@@ -53,5 +58,11 @@ describe('the bundled program', () => {
     expect(result.stdout).toMatch(/✓ developer instructions\s+bundled template/);
     expect(result.stdout).toMatch(/✓ tester instructions\s+bundled template/);
     expect(result.stdout).toMatch(/✓ pi CLI\s+pi \d+\.\d+\.\d+/);
+  });
+
+  it('leaves node:http unloaded until a server starts (it brings fetch with it)', { timeout: 60_000 }, async () => {
+    const { urls } = await loadedBy(['--help'], await tempDir());
+    expect(urls).toContain('node:child_process');
+    expect(urls).not.toContain('node:http');
   });
 });
