@@ -79,17 +79,15 @@ export function attachProjections(journal: Journal, config: Config, options: Att
   const recovered = catchUpPrevious(journal, config, options);
 
   const runDir = runDirOf(home, journal.runId);
-  const runner = new ProjectionRunner(
-    projectionTargets(config, journal.runId),
-    new FileSink({
-      redactor,
-      mode: 'live',
-      onLateError: (file, error) => warn(`could not write ${file} (${errorMessage(error)})`),
-    }),
-    (name, error) =>
-      warn(
-        `the ${name} projection failed (${errorMessage(error)}); rebuild it from ${path.relative(config.repoRoot, journal.file)}`,
-      ),
+  const sink = new FileSink({
+    redactor,
+    mode: 'live',
+    onLateError: (file, error) => warn(`could not write ${file} (${errorMessage(error)})`),
+  });
+  const runner = new ProjectionRunner(projectionTargets(config, journal.runId), sink, (name, error) =>
+    warn(
+      `the ${name} projection failed (${errorMessage(error)}); rebuild it from ${path.relative(config.repoRoot, journal.file)}`,
+    ),
   );
   journal.onEvent((event: JournalEvent) => {
     if (runtimeDirGone(home)) {
@@ -98,6 +96,8 @@ export function attachProjections(journal: Journal, config: Config, options: Att
       runner.follow(event);
       options.onRuntimeDirRecreated?.(recreated);
     } else runner.apply(event);
+    // The files a moment late are on disk when the run returns, not a timer later.
+    if (event.type === 'run_end' || event.type === 'error') sink.writeLate();
     try {
       if (event.type === 'turn_end' && event.sessionFile && insideRuns(home, config, event.sessionFile))
         redactJsonlFile(path.resolve(config.repoRoot, event.sessionFile), redactor);

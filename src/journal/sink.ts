@@ -2,9 +2,9 @@
  * Applies projection effects to files, synchronously (a projection is on disk before the journal
  * listener returns, so a crash leaves the projections as current as the journal) and redacted
  * (whatever a projection produces passes the run's redactor once more before it is written). The
- * one exception, a `soon` replace (the run summary, rewritten on nearly every event), is written at
- * most 250 ms later: a crash leaves it that far behind, and the next run's start rebuilds an
- * unfinished run's projections from its journal anyway.
+ * one exception, a `soon` replace (the run summary, the "last …" files and the token summary, each
+ * rewritten by most steps), is written at most 250 ms later: a crash leaves it that far behind, and
+ * the next run's start rebuilds an unfinished run's projections from its journal anyway.
  *
  * `live` appends blindly: the run's records are new. `rebuild` appends only records whose key the
  * file lacks, and writes each replaced file once, at flush, with its final content.

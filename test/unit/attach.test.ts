@@ -90,4 +90,42 @@ describe('attachProjections', () => {
     expect(readFileSync(config.logFile, 'utf8').trim().split('\n')).toHaveLength(events.length + 3);
     expect(recreated).toHaveLength(1);
   });
+
+  it('writes the "last ..." files a moment later, and every one of them by the time run_end is through', async () => {
+    const root = await makeRepo();
+    const { config } = await loadConfig({ repoRoot: root, cwd: root, env: {} });
+    const home = await harnessHome(config);
+    const runId = '20260102T000000Z-123456';
+    const journal = new Journal(journalFileOf(home, runId), runId, { redactor });
+    attachProjections(journal, config, { redactor, home });
+    journal.append({ type: 'run_start', command: 'once', pid: 1, repoRoot: root, transport: 'mock', version: 'x' });
+    journal.append({
+      type: 'turn_start',
+      iteration: 1,
+      role: 'developer',
+      step: 'developer',
+      prompt: 'first prompt',
+      promptBytes: 12,
+    });
+    journal.append({
+      type: 'turn_start',
+      iteration: 1,
+      role: 'developer',
+      step: 'developer',
+      prompt: 'supersecretvalue123 prompt',
+      promptBytes: 26,
+    });
+    // Held back: two turn starts in a moment make one write, of the second prompt.
+    expect(existsSync(config.lastPromptFile)).toBe(false);
+    journal.append({
+      type: 'run_end',
+      exitCode: 0,
+      reason: 'done',
+      iterations: 1,
+      succeeded: 1,
+      result: 'succeeded',
+      stop: 'all_done',
+    });
+    expect(readFileSync(config.lastPromptFile, 'utf8')).toBe('[redacted:MY_TOKEN] prompt');
+  });
 });

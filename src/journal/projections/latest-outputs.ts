@@ -1,6 +1,7 @@
 /**
  * The "last …" conveniences: the exact prompt of the last agent turn, its final text, and the
- * output of the last verification. Each is the latest value of one journal field.
+ * output of the last verification. Each is the latest value of one journal field, written a moment
+ * later (`soon`): a step's events come close together, and the journal holds each value at once.
  */
 import type { Effect, Projection, ProjectionTargets } from './types.js';
 
@@ -10,7 +11,7 @@ export const latestOutputsProjection: Projection<ProjectionTargets> = {
   reduce(targets, event) {
     const { config } = targets;
     const replace = (file: string, text: string): Effect[] => [
-      { kind: 'replace', file, content: { text }, scope: 'latest' },
+      { kind: 'replace', file, content: { text }, scope: 'latest', soon: true },
     ];
     switch (event.type) {
       case 'turn_start':

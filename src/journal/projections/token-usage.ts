@@ -45,6 +45,8 @@ export const tokenUsageProjection: Projection<TokenUsageState> = {
         file: config.tokenUsageSummaryFile,
         content: { json: tokenSummaryOf(state.tally) },
         scope: 'latest',
+        // Rewritten after every turn: the last of a moment's summaries is the one that counts.
+        soon: true,
       },
     ];
     return { state: { ...state, lastSeq }, effects };
