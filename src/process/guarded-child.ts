@@ -10,7 +10,15 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { findGuardedPids, GUARD_ENV, GUARD_HARNESS_ENV, signalAll, sweepGuarded, WATCH_ENV } from './guardian.js';
+import {
+  findGuardedPids,
+  GUARD_ENV,
+  GUARD_HARNESS_ENV,
+  rememberTokenStart,
+  signalAll,
+  sweepGuarded,
+  WATCH_ENV,
+} from './guardian.js';
 import { watchdogToken } from './watchdog.js';
 
 /** Grace-period timers never keep the harness alive on their own. */
@@ -101,6 +109,8 @@ export class GuardedChild {
     this.process = this.watched ? this.spawnWatched(options) : this.spawnGuarded(options);
     if (this.process.pid === undefined) throw new Error(`failed to start a guarded ${options.command}`);
     this.pid = this.process.pid;
+    // Every process that gets the token starts after this one: sweeps look at those alone.
+    rememberTokenStart(this.token, this.pid);
     liveGroups.set(this.pid, this.guardedInProcess || this.watched ? this.token : undefined);
     this.exitPromise = new Promise((resolve) => {
       this.process.once('exit', (code, signal) => {

@@ -46,6 +46,8 @@ interface ProcInfo {
   pid: number;
   ppid: number;
   pgid: number;
+  /** When the process started, in clock ticks since boot (field 22 of /proc/<pid>/stat). */
+  started: number;
 }
 
 function readProcStat(pid: number): ProcInfo | undefined {
@@ -55,10 +57,28 @@ function readProcStat(pid: number): ProcInfo | undefined {
     const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const state = rest[0];
     if (state === 'Z' || state === 'X') return undefined; // zombies cannot be killed, only reaped
-    return { pid, ppid: Number(rest[1]), pgid: Number(rest[2]) };
+    return { pid, ppid: Number(rest[1]), pgid: Number(rest[2]), started: Number(rest[19]) };
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The start of the first process of each token (the guardian, or the child guarded without one),
+ * read as it is spawned. Every process that carries a token was started after that one, so a sweep
+ * reads the environment of those only: the others (the whole rest of the machine, hundreds of
+ * processes on a desktop) cannot carry it. A token with no start known is looked for everywhere.
+ */
+const tokenStarts = new Map<string, number>();
+/** The latest tokens only: an overnight run starts a guarded child every iteration. */
+const TOKEN_STARTS_KEPT = 256;
+
+/** Remembers when `pid`, the process that first carries `token`, started. */
+export function rememberTokenStart(token: string, pid: number): void {
+  const started = readProcStat(pid)?.started;
+  if (started === undefined || !Number.isFinite(started)) return;
+  if (tokenStarts.size >= TOKEN_STARTS_KEPT) tokenStarts.delete(tokenStarts.keys().next().value!);
+  tokenStarts.set(token, started);
 }
 
 function hasTag(pid: number, needle: string): boolean {
@@ -86,6 +106,7 @@ export function findGuardedPids(
     return [];
   }
   const needle = `${variable}=${token}`;
+  const since = tokenStarts.get(token) ?? 0;
   const all: ProcInfo[] = [];
   for (const name of entries) {
     if (!/^\d+$/.test(name)) continue;
@@ -93,7 +114,7 @@ export function findGuardedPids(
     if (info) all.push(info);
   }
   const selected = new Map<number, ProcInfo>();
-  for (const p of all) if (!exclude.has(p.pid) && hasTag(p.pid, needle)) selected.set(p.pid, p);
+  for (const p of all) if (!exclude.has(p.pid) && p.started >= since && hasTag(p.pid, needle)) selected.set(p.pid, p);
   // Transitive closure over parent links.
   let grew = true;
   while (grew) {
@@ -242,6 +263,7 @@ function main(argv: readonly string[]): void {
   process.stderr.on('error', () => {});
   process.stdout.on('error', () => {});
   const self = new Set([process.pid]);
+  rememberTokenStart(token, process.pid);
   let stopping = false;
 
   // pi gets the harness's pipes directly: no relaying, no extra buffering, no framing risk.
@@ -302,6 +324,7 @@ function installInProcessGuard(): void {
     return;
   }
   const self = new Set([process.pid]);
+  rememberTokenStart(token, process.pid);
   let stopping = false;
   watchHarness(
     harnessPid,
