@@ -57,6 +57,9 @@ async function begin(ctx: LoopContext, input: IterationInput): Promise<Iteration
   const preDirty = new Set(input.preDirtyPaths);
   const filter = { preDirty, harnessPaths: ctx.harnessPaths };
   const notProduct = [toRepoRelative(config.repoRoot, config.taskFile)];
+  // The guardrail snapshot is taken while the tree is read and the start recorded. Not beside the
+  // pre-dirty snapshot below: the ref that one makes must be among the refs the guardrails keep.
+  let snapshot = preDirty.size === 0 ? input.guard.takeSnapshot(iteration) : undefined;
   const tree = await readTreeState({ repoRoot: config.repoRoot, startCommit: undefined, filter, notProduct });
   const startCommit = tree.head!;
   // Recorded so that an agent switching branches cannot leave the user on the wrong one.
@@ -70,6 +73,7 @@ async function begin(ctx: LoopContext, input: IterationInput): Promise<Iteration
     harnessPaths: ctx.harnessPaths,
     refName: preDirtyRefName(runId, iteration),
   });
+  snapshot ??= input.guard.takeSnapshot(iteration);
   const state = recordStart(input.state, {
     runId,
     iteration,
@@ -92,8 +96,8 @@ async function begin(ctx: LoopContext, input: IterationInput): Promise<Iteration
   await ctx.store.save(state);
   // Read while the snapshot is taken: a commit's files never change.
   const testFiles = config.integrity === 'off' ? undefined : readStartTestFiles(config, startCommit);
-  // Recorded in state first: a crash from here on finds the snapshot through the iteration it names.
-  await input.guard.beginIteration({ iteration, startCommit, startBranch, preDirty });
+  // The state names the iteration by now: a crash from here on finds the snapshot through it.
+  await input.guard.beginIteration({ iteration, startCommit, startBranch, preDirty }, snapshot);
   const visual = await LoopVisualReview.open({ config, journal, runId, iteration });
   const run: IterationRun = {
     services: {

@@ -9,6 +9,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { closedAfterEach } from '../helpers/closing.js';
 import { gitSync } from '../helpers/git-repo.js';
 import { processesMatching } from '../helpers/processes.js';
+import { journalEvents } from './control-helpers.js';
 import { bash, loopRepo, say, write } from './loop-helpers.js';
 
 const setup = closedAfterEach(loopRepo);
@@ -261,6 +262,10 @@ describe('the loop with the real pi', () => {
     expect(result.stdout).toContain('rebuilt without them');
     expect(await readFile(path.join(r.repo, 'user.txt'), 'utf8')).toBe('my own unfinished edit\n');
     expect(status(r.repo)).toBe(' M user.txt\n');
+    // The harness's own record of the user's files was there before the guardrails' snapshot: the
+    // guardrails report no ref of it as made during the iteration.
+    const restores = journalEvents(r.repo).filter((event) => event.type === 'guardrail_restore');
+    expect(restores.filter((event) => String(event.target).startsWith('refs/pi-harness/predirty/'))).toEqual([]);
   });
 
   it("plan mode never commits the user's dirty file, however the plan spells its path", {

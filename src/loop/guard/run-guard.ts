@@ -55,6 +55,9 @@ export interface GuardedIteration {
   preDirty: Set<string>;
 }
 
+/** A snapshot being taken: the snapshot, why it could not be, or nothing (guardrails off). */
+export type SnapshotTaking = Promise<{ snapshot: GitSnapshot } | { error: unknown } | undefined>;
+
 interface Watched extends GuardedIteration {
   snapshot?: GitSnapshot;
   /** Files ignored at the start that the last comparison found visible. */
@@ -149,30 +152,48 @@ export class RunGuard {
     };
   }
 
-  /** Before the iteration's first turn: what the agents may not lose is recorded. */
-  async beginIteration(iteration: GuardedIteration): Promise<void> {
-    for (const file of this.visibleIgnored) iteration.preDirty.add(file);
-    this.watched = { ...iteration, visibleNow: [] };
-    if (this.mode === 'off') return;
-    const { config, runId, harnessPaths, journal } = this.ctx;
-    try {
-      const snapshot = await takeSnapshot({
-        repoRoot: config.repoRoot,
-        label: `${runId}-${iteration.iteration}`,
-        protectIgnored: snapshotLimits(config.protectIgnored),
-        harnessPaths,
-      });
+  /**
+   * Takes and saves the iteration's snapshot: what the agents may not lose, as it is before any of
+   * them works. The iteration starts it while it reads the tree and records its start (nothing else
+   * moves a ref meanwhile); beginIteration waits for it. Saved before the state names the iteration,
+   * it is released by the next run's start if the harness dies in between: no agent had worked.
+   */
+  takeSnapshot(iteration: number): SnapshotTaking {
+    if (this.mode === 'off') return Promise.resolve(undefined);
+    const { config, runId, harnessPaths } = this.ctx;
+    const taking = takeSnapshot({
+      repoRoot: config.repoRoot,
+      label: `${runId}-${iteration}`,
+      protectIgnored: snapshotLimits(config.protectIgnored),
+      harnessPaths,
+    }).then(async (snapshot) => {
       await saveSnapshot(snapshot);
-      this.watched.snapshot = snapshot;
-    } catch (error) {
-      journal.append({
-        type: 'warning',
-        iteration: iteration.iteration,
-        message:
-          `the guardrail snapshot could not be taken (${errorMessage(error)}); ` +
-          'refs, stash, git config, hooks and ignored files are not checked after this iteration',
-      });
+      return { snapshot };
+    });
+    return taking.catch((error: unknown) => ({ error }));
+  }
+
+  /** Before the iteration's first turn: what the agents may not lose is recorded. */
+  async beginIteration(
+    iteration: GuardedIteration,
+    taking: SnapshotTaking = this.takeSnapshot(iteration.iteration),
+  ): Promise<void> {
+    for (const file of this.visibleIgnored) iteration.preDirty.add(file);
+    const watched: Watched = { ...iteration, visibleNow: [] };
+    this.watched = watched;
+    const taken = await taking;
+    if (taken === undefined) return;
+    if ('snapshot' in taken) {
+      watched.snapshot = taken.snapshot;
+      return;
     }
+    this.ctx.journal.append({
+      type: 'warning',
+      iteration: iteration.iteration,
+      message:
+        `the guardrail snapshot could not be taken (${errorMessage(taken.error)}); ` +
+        'refs, stash, git config, hooks and ignored files are not checked after this iteration',
+    });
   }
 
   /** Before each turn: the guard inside pi reads who is acting and on what. */
