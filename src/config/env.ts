@@ -3,7 +3,7 @@
  * metadata, and how its text becomes a value is decided by the field's type in the schema, so
  * adding a field never means touching this file.
  */
-import { z } from 'zod';
+import { z } from '../util/validator.js';
 import { ConfigSchema, type ConfigKey } from './schema.js';
 import type { ConfigProblem } from './errors.js';
 

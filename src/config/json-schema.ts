@@ -1,5 +1,5 @@
 /** The JSON Schema users' editors read through `"$schema"`, generated from the one zod schema. */
-import { z } from 'zod';
+import { z } from '../util/validator.js';
 import { ConfigSchema } from './schema.js';
 
 export const SCHEMA_ID = 'https://unpkg.com/pi-harness/schema/pi.config.schema.json';

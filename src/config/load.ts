@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { z } from 'zod';
+import type { z } from '../util/validator.js';
 import { ROLES } from '../vocabulary/roles.js';
 import { ConfigError, type ConfigProblem } from './errors.js';
 import { readEnvOverrides } from './env.js';

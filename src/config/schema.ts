@@ -6,7 +6,7 @@
  * - the environment variable of each field (`x-env` metadata, read back by `env.ts`),
  * - the JSON Schema shipped as `schema/pi.config.schema.json` (`json-schema.ts`).
  */
-import { z } from 'zod';
+import { z } from '../util/validator.js';
 import { INTEGRITY_MODES, INTEGRITY_RULES, readAllowEntry } from '../vocabulary/integrity.js';
 import { GUARDRAIL_MODES } from '../vocabulary/guardrails.js';
 import { ROLES } from '../vocabulary/roles.js';

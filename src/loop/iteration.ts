@@ -9,7 +9,7 @@ import type { Task } from '../tasks/index.js';
 import { LoopVisualReview } from '../visual/loop-review.js';
 import type { EndReason, RecordedStatus } from '../vocabulary/iterations.js';
 import { toRepoRelative } from '../workspace/changes.js';
-import { preDirtyRefName, snapshotPreDirty } from '../workspace/rescue.js';
+import { preDirtyRefName, snapshotPreDirty, type PreDirtySnapshot } from '../workspace/rescue.js';
 import { currentBranch } from '../workspace/restore.js';
 import { readTreeState } from '../workspace/tree-state.js';
 import type { DecisionLimits } from './decide.js';
@@ -47,6 +47,40 @@ export interface IterationResult {
   reason: EndReason;
 }
 
+interface StartPoint {
+  startCommit: string;
+  startBranch: string | null;
+  preDirty: ReadonlySet<string>;
+  preDirtySnapshot: PreDirtySnapshot | undefined;
+}
+
+/** The iteration recorded as in progress, in the journal and the state, before any agent works. */
+async function recordInProgress(ctx: LoopContext, input: IterationInput, start: StartPoint): Promise<HarnessState> {
+  const { iteration, task } = input;
+  const { startCommit, startBranch, preDirtySnapshot } = start;
+  const state = recordStart(input.state, {
+    runId: ctx.runId,
+    iteration,
+    taskId: task.id,
+    taskText: task.text,
+    startCommit,
+    startedAt: new Date().toISOString(),
+    startBranch,
+    head: startCommit,
+    ...(preDirtySnapshot ? { preDirtyRef: preDirtySnapshot.ref } : {}),
+  });
+  ctx.journal.append({
+    type: 'iteration_start',
+    iteration,
+    task: taskRef(task),
+    startCommit,
+    preDirty: [...start.preDirty],
+    startBranch,
+  });
+  await ctx.store.save(state);
+  return state;
+}
+
 /** Reads where the iteration starts, records it as in progress, and sets up its run. */
 async function begin(ctx: LoopContext, input: IterationInput): Promise<IterationRun> {
   const { config, journal, runId } = ctx;
@@ -74,26 +108,7 @@ async function begin(ctx: LoopContext, input: IterationInput): Promise<Iteration
     refName: preDirtyRefName(runId, iteration),
   });
   snapshot ??= input.guard.takeSnapshot(iteration);
-  const state = recordStart(input.state, {
-    runId,
-    iteration,
-    taskId: task.id,
-    taskText: task.text,
-    startCommit,
-    startedAt: new Date().toISOString(),
-    startBranch,
-    head: startCommit,
-    ...(preDirtySnapshot ? { preDirtyRef: preDirtySnapshot.ref } : {}),
-  });
-  journal.append({
-    type: 'iteration_start',
-    iteration,
-    task: taskRef(task),
-    startCommit,
-    preDirty: [...preDirty],
-    startBranch,
-  });
-  await ctx.store.save(state);
+  const state = await recordInProgress(ctx, input, { startCommit, startBranch, preDirty, preDirtySnapshot });
   // Read while the snapshot is taken: a commit's files never change.
   const testFiles = config.integrity === 'off' ? undefined : readStartTestFiles(config, startCommit);
   // The state names the iteration by now: a crash from here on finds the snapshot through it.

@@ -11,7 +11,7 @@
 import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
+import { z } from '../util/validator.js';
 import { readJsonFile, writeFileAtomic, writeFileAtomicSync } from '../util/atomic-file.js';
 import { errorCode } from '../util/errors.js';
 import { NewerVersionError, newerVersionOf } from './newer-version.js';

@@ -10,7 +10,7 @@
  */
 import { open, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
+import { z } from '../util/validator.js';
 import { MAX_IMAGE_BYTES, SNIFF_BYTES, sniffImageMime, type ImageMime } from './image-type.js';
 import { errorCode, errorMessage } from '../util/errors.js';
 

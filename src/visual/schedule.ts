@@ -10,7 +10,7 @@
  * run's own breakers (maxConsecutiveFailures, maxTaskAttempts) stop it.
  */
 import path from 'node:path';
-import { z } from 'zod';
+import { z } from '../util/validator.js';
 import type { Config } from '../config/load.js';
 import { readJsonFile, writeFileAtomic } from '../util/atomic-file.js';
 import { VISUAL_VERDICTS } from '../vocabulary/verdicts.js';

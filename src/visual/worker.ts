@@ -5,7 +5,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
+import { z } from '../util/validator.js';
 import { MAX_IMAGE_BYTES, sniffImageMime } from './image-type.js';
 import { errorMessage } from '../util/errors.js';
 

@@ -5,7 +5,7 @@
  */
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
+import { z } from '../../util/validator.js';
 import { readJsonFile, writeFileAtomic } from '../../util/atomic-file.js';
 import type { GitSnapshot } from './types.js';
 
