@@ -47,19 +47,18 @@ function tree(dir: string, skip: (rel: string) => boolean = () => false): Record
 
 function writeLive(root: string, events: JournalEvent[]): string {
   const config = projectionConfig(root);
-  const runner = new ProjectionRunner(
-    projectionTargets(config, events[0]!.runId),
-    new FileSink({ redactor, mode: 'live' }),
-    (name, error) => {
-      throw new Error(`${name}: ${(error as Error).message}`);
-    },
-  );
+  const sink = new FileSink({ redactor, mode: 'live' });
+  const runner = new ProjectionRunner(projectionTargets(config, events[0]!.runId), sink, (name, error) => {
+    throw new Error(`${name}: ${(error as Error).message}`);
+  });
   const journal = path.join(config.piRuntimeDir, 'runs', events[0]!.runId, 'journal.jsonl');
   mkdirSync(path.dirname(journal), { recursive: true });
   for (const event of events) {
     appendFileSync(journal, `${JSON.stringify(event)}\n`);
     runner.apply(event);
   }
+  // The files written a moment late, as the run's end writes them (journal/attach.ts).
+  sink.writeLate();
   return journal;
 }
 
