@@ -92,6 +92,8 @@ export interface IterationState {
   integrityChecks: number;
   /** Findings developerFix was asked to repair: the tester checks they are gone. */
   repairedFindings: IntegrityFinding[];
+  /** The tester's diff, read ahead of its turn, with what it is a diff of (tester-diff.ts). */
+  testerDiffAhead?: { key: string; diff: Promise<string | undefined> };
 }
 
 export interface IterationRun {

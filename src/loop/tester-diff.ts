@@ -7,7 +7,30 @@ import { errorMessage } from '../util/errors.js';
 import { iterationDiff } from '../workspace/diff.js';
 import type { IterationRun } from './iteration-run.js';
 
+/** What the diff is of: the tree's content and the iteration's changed product files. */
+function diffKey(run: IterationRun): string | undefined {
+  const { tree } = run.state;
+  if (tree.fingerprint === undefined) return undefined;
+  return `${tree.fingerprint}\0${tree.changes.all.join('\0')}`;
+}
+
+/**
+ * Starts the tester's diff of the tree as it is now, for testerDiff to find: a passing verification
+ * reads it while the integrity checks read the test files, before the tester's turn asks for it.
+ */
+export function readTesterDiffAhead(run: IterationRun): void {
+  const key = diffKey(run);
+  if (key !== undefined) run.state.testerDiffAhead = { key, diff: readTesterDiff(run) };
+}
+
 export async function testerDiff(run: IterationRun): Promise<string | undefined> {
+  const ahead = run.state.testerDiffAhead;
+  delete run.state.testerDiffAhead;
+  if (ahead !== undefined && ahead.key === diffKey(run)) return ahead.diff;
+  return readTesterDiff(run);
+}
+
+async function readTesterDiff(run: IterationRun): Promise<string | undefined> {
   const { config, journal } = run.services;
   const { tree } = run.state;
   const max = config.promptMode === 'full' ? Number.POSITIVE_INFINITY : config.maxPromptDiffLines;

@@ -5,6 +5,7 @@
 import { lastLines } from '../../verify/tail-buffer.js';
 import type { Outcome, Step } from '../decide.js';
 import { readTree, type IterationRun } from '../iteration-run.js';
+import { readTesterDiffAhead } from '../tester-diff.js';
 import { runTestCommand } from '../test-command.js';
 
 export async function verifyStep(run: IterationRun, step: Extract<Step, { kind: 'verify' }>): Promise<Outcome> {
@@ -32,5 +33,7 @@ export async function verifyStep(run: IterationRun, step: Extract<Step, { kind: 
   // tree: the tree the tests ran on, and the one they left (what a commit takes).
   run.services.integrity.remember(ranOn, result);
   run.services.integrity.remember(run.state.tree.fingerprint, result);
+  // A pass goes on to the tester (after the integrity checks), whose prompt carries this tree's diff.
+  if (result.outcome === 'passed') readTesterDiffAhead(run);
   return { step: 'verify', result: result.outcome };
 }
