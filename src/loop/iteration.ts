@@ -85,8 +85,8 @@ async function recordInProgress(ctx: LoopContext, input: IterationInput, start: 
 async function begin(ctx: LoopContext, input: IterationInput): Promise<IterationRun> {
   const { config, journal, runId } = ctx;
   const { iteration, task } = input;
-  // pi starts while the iteration gets ready (the tree read, the snapshot, the integrity baseline):
-  // its first turn, the developer's, then finds it running.
+  // pi gets ready while the iteration does (the tree read, the snapshot, the integrity baseline):
+  // started, or an idle one moved on to a new session, the developer's turn finds it ready.
   input.transport.prewarm?.(turnLaunch(config, 'developer'));
   const preDirty = new Set(input.preDirtyPaths);
   const filter = { preDirty, harnessPaths: ctx.harnessPaths };

@@ -2,12 +2,14 @@
  * pi started ahead of its turn (`prewarm`): the turn with the same launch settings runs in that
  * process, in the session it started with; nothing is started twice, a failed start is reported by
  * the turn instead of being tried again, and a SIGKILLed harness leaves no prewarmed pi behind.
+ * Once a process has run turns, `prewarm` moves it on to its next session ahead of the turn.
  * Real pi + the scripted model server; processes are counted through /proc.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { defaultPiCli } from '../../src/agent/rpc/pi-launch.js';
+import { PiProcess } from '../../src/agent/rpc/process.js';
 import type { RpcTransportOptions } from '../../src/agent/rpc/rpc-transport.js';
 import type { ScriptedModelOptions } from '../../src/scripted-model/index.js';
 import {
@@ -69,6 +71,45 @@ describe('pi started ahead of its turn (real pi)', () => {
 
     await transport.close();
     expect(await waitFor(() => processesMentioning(sandbox.runDir).length === 0, 5000)).toBe(true);
+  });
+
+  it('moves an idle process on to its next session ahead of the turn; the session it left can still be continued', async () => {
+    const { sandbox, server, transport } = await setup([
+      { kind: 'text', text: 'one' },
+      { kind: 'text', text: 'two' },
+      { kind: 'text', text: 'three' },
+    ]);
+    const first = await transport.runTurn(turn(sandbox, server, { prompt: 'The first prompt.' }));
+    expect(first.status).toBe('success');
+    const [warm] = piProcesses(sandbox.runDir);
+    const sent: string[] = [];
+    const request = PiProcess.prototype.request;
+    const spy = vi.spyOn(PiProcess.prototype, 'request').mockImplementation(function (this: PiProcess, ...args) {
+      sent.push(args[0].type);
+      return request.apply(this, args) as ReturnType<typeof request>;
+    });
+    fixture.defer(() => spy.mockRestore());
+    transport.prewarm!(turn(sandbox, server));
+    // The switch: a new session, then its state checked.
+    expect(await waitFor(() => sent.includes('get_state'), 10_000)).toBe(true);
+    expect(sent).toEqual(['new_session', 'get_state']);
+    sent.length = 0;
+
+    const second = await transport.runTurn(turn(sandbox, server, { prompt: 'The second prompt.' }));
+    expect(second).toMatchObject({ status: 'success', finalText: 'two' });
+    expect(sent).not.toContain('new_session');
+    expect(second.sessionId).not.toBe(first.sessionId);
+    expect(piProcesses(sandbox.runDir)).toEqual([warm]);
+
+    const again = await transport.runTurn(
+      turn(sandbox, server, {
+        prompt: 'The third prompt.',
+        session: { kind: 'continue', sessionId: first.sessionId! },
+      }),
+    );
+    expect(again).toMatchObject({ status: 'success', finalText: 'three', sessionId: first.sessionId });
+    expect(readFileSync(again.sessionFile!, 'utf8')).toContain('The first prompt.');
+    await transport.close();
   });
 
   it('starts a process per launch setting, and a turn with other settings does not take the prewarmed one', async () => {

@@ -204,16 +204,25 @@ class RpcTransport {
    * (the transport restarts pi on it).
    */
   async releaseSessions(): Promise<void> {
+    // A process switching to its next session is busy, and the release would pass it over: its
+    // tool processes too.
+    await Promise.all(this.warming.values());
     await this.pool.release();
   }
 
   /**
-   * Starts pi for turns with these launch settings while the loop prepares the turn (the snapshot,
-   * the integrity baseline), so the turn finds it running. Not when one is running or starting.
+   * Readies pi for the next new session with these launch settings while the loop does other work
+   * (the snapshot, the integrity baseline, the tests), so the turn finds it ready: starts pi when
+   * none runs, or else moves an idle one on to its next session (pi's `new_session` builds the
+   * whole session again, some 40 ms). Never while one is starting or switching.
    */
   prewarm(launch: TurnLaunch): void {
     const key = this.launchKey(launch);
-    if (this.closed || this.warming.has(key) || this.pool.hasLaunched(key)) return;
+    if (this.closed || this.warming.has(key)) return;
+    if (this.pool.hasLaunched(key)) {
+      this.switchAhead(key);
+      return;
+    }
     const started = this.launch(launch, undefined).then(
       (worker) => {
         worker.fresh = true;
@@ -225,6 +234,24 @@ class RpcTransport {
     );
     this.warming.set(key, started);
     void started.finally(() => this.warming.delete(key));
+  }
+
+  /**
+   * The most recent idle process of this launch key gets a new session now, marked ready for the
+   * next new-session turn (claimFresh). The session it leaves stays on disk: continuing it resumes
+   * its file. Nothing when a ready process is there already or no idle one can host another session.
+   */
+  private switchAhead(key: string): void {
+    if (this.pool.hasFresh(key)) return;
+    const warm = this.pool.claimWarm(key);
+    if (!warm) return;
+    const switching = this.pool.switchToNewSession(warm, this.startupMs).then((switched) => {
+      if (!switched) return;
+      warm.fresh = true;
+      warm.busy = false;
+    });
+    this.warming.set(key, switching);
+    void switching.finally(() => this.warming.delete(key));
   }
 
   /** Sends the turn's loadout to its session (loadouts only); the reason when pi refused it. */

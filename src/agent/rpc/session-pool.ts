@@ -28,7 +28,7 @@ export interface PiWorker {
   reusable: boolean;
   /** Sessions started in this process so far (the launch session included). */
   hosted: number;
-  /** Started ahead of any turn: its launch session is empty and unused, ready as it is. */
+  /** Readied ahead of any turn (started, or moved on to a new session): its session is empty and unused. */
   fresh: boolean;
   lastUsed: number;
 }
@@ -83,6 +83,12 @@ export class SessionPool {
   /** Whether a live process with this launch key is in the pool, busy or not. */
   hasLaunched(launchKey: string): boolean {
     for (const w of this.workers) if (w.launchKey === launchKey && !w.proc.exited) return true;
+    return false;
+  }
+
+  /** Whether a process of this launch key is ready for a new session as it is (`fresh`). */
+  hasFresh(launchKey: string): boolean {
+    for (const w of this.workers) if (w.launchKey === launchKey && !w.busy && w.fresh && !w.proc.exited) return true;
     return false;
   }
 

@@ -7,10 +7,14 @@ import type { Outcome, Step } from '../decide.js';
 import { readTree, type IterationRun } from '../iteration-run.js';
 import { readTesterDiffAhead } from '../tester-diff.js';
 import { runTestCommand } from '../test-command.js';
+import { turnLaunch } from './agent-turn.js';
 
 export async function verifyStep(run: IterationRun, step: Extract<Step, { kind: 'verify' }>): Promise<Outcome> {
   const { config, journal } = run.services;
   const { iteration } = run.start;
+  // Every turn after a verification starts a new session (the tester's, or developerFix's): pi
+  // readies it while the tests run.
+  run.services.transport.prewarm?.(turnLaunch(config, 'tester'));
   journal.append({ type: 'verification_start', iteration, after: step.after, command: config.testCommand });
   const result = await runTestCommand(run.services);
   run.state.lastVerification = result;
