@@ -14,10 +14,12 @@
  * version cannot read whole is held while the process it names lives (lock-record.ts), and a lock
  * a newer version wrote stops the start (NewerVersionError) with nothing written.
  */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { link, open, stat, unlink } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
-import { writeFileAtomic, writeTempFile } from '../util/atomic-file.js';
+import { writeFileAtomic, writeFileAtomicSync, writeTempFile } from '../util/atomic-file.js';
 import { errorCode } from '../util/errors.js';
 import { readProcessStartTime, staleReason, type StaleReason } from './liveness.js';
 import { describeHolder, readLockText, LOCK_VERSION, type LockHolder, type LockRecord } from './lock-record.js';
@@ -260,12 +262,19 @@ export class RunLock {
 
   /**
    * Writes the projection (recreating its directory): at acquisition, on every change, and whenever
-   * the loop finds the runtime directory gone. A failed write never costs the lock.
+   * the loop finds the runtime directory gone. A failed write never costs the lock. Replaced whole
+   * but not flushed to disk: it is a copy for people and tools, written again with every change,
+   * and the lock it copies is flushed.
    */
   async project(): Promise<void> {
     if (!this.projection || this.released) return;
     const copy = { ...this.current, lockFile: this.lockFile };
-    await writeFileAtomic(this.projection, `${JSON.stringify(copy, null, 2)}\n`).catch(() => undefined);
+    try {
+      mkdirSync(path.dirname(this.projection), { recursive: true });
+      writeFileAtomicSync(this.projection, `${JSON.stringify(copy, null, 2)}\n`);
+    } catch {
+      // Only the copy is missing; the next change writes it again.
+    }
   }
 
   /** Stops the heartbeat and removes the lock file if it is still ours; true when removed. */
