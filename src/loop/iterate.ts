@@ -161,7 +161,9 @@ async function nextIteration(ctx: LoopContext, tools: RunTools, run: RunProgress
   if ('stop' in picked) return picked.stop;
   const { task, openAtStart } = picked;
   run.iterations += 1;
-  await tools.lock.setStatus(`iteration ${run.iterations}`);
+  // Written while the iteration reads the tree; the iteration waits for it before it records itself.
+  const statusWritten = tools.lock.setStatus(`iteration ${run.iterations}`);
+  statusWritten.catch(() => undefined);
   const iteration = run.state.totalIterations + 1;
   const signal = AbortSignal.any([
     tools.budget.begin(task.id, ctx.signal),
@@ -182,6 +184,7 @@ async function nextIteration(ctx: LoopContext, tools: RunTools, run: RunProgress
       guidance: tools.guidance,
       signal,
       integrity: tools.integrity,
+      statusWritten,
     });
   } finally {
     tools.reporter.iteration = undefined;

@@ -39,6 +39,11 @@ export interface IterationInput {
   /** The run's signal joined with the iteration's budget. */
   signal: AbortSignal;
   integrity: RunIntegrity;
+  /**
+   * The run lock's status naming this iteration, being written: the iteration waits for it before
+   * it records itself (a run that lost its lock stops there).
+   */
+  statusWritten?: Promise<void>;
 }
 
 export interface IterationResult {
@@ -108,6 +113,7 @@ async function begin(ctx: LoopContext, input: IterationInput): Promise<Iteration
     refName: preDirtyRefName(runId, iteration),
   });
   snapshot ??= input.guard.takeSnapshot(iteration);
+  await input.statusWritten;
   const state = await recordInProgress(ctx, input, { startCommit, startBranch, preDirty, preDirtySnapshot });
   // Read while the snapshot is taken: a commit's files never change.
   const testFiles = config.integrity === 'off' ? undefined : readStartTestFiles(config, startCommit);

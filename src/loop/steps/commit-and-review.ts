@@ -42,6 +42,7 @@ export async function commitHandler(run: IterationRun): Promise<Outcome> {
   await run.services.guard.restore('before_commit');
   const result = await tryCommit(run);
   run.state.notes.push(...result.notes);
+  let noted: Promise<void> | undefined;
   if (result.committed) {
     run.state.commit = result.commit;
     run.state.leftover = result.leftover;
@@ -54,8 +55,10 @@ export async function commitHandler(run: IterationRun): Promise<Outcome> {
       message: result.message,
       tickedByHarness: result.tickedByHarness,
     });
-    // Recorded the moment it is made: a crash from here on keeps the commit on the branch.
-    await run.services.inProgress.note({ commit: result.commit, head: result.commit });
+    // Recorded the moment it is made: a crash from here on keeps the commit on the branch. The
+    // tree is read while the record is written; nothing is changed before it is on disk.
+    noted = run.services.inProgress.note({ commit: result.commit, head: result.commit });
+    noted.catch(() => undefined);
   } else {
     run.state.notes.push(result.reason);
     if (result.hookOutput !== undefined)
@@ -67,6 +70,7 @@ export async function commitHandler(run: IterationRun): Promise<Outcome> {
     fingerprint: false,
     ...(result.committed ? { expectedHead: result.commit } : {}),
   });
+  await noted;
   return {
     step: 'commit',
     committed: result.committed,
