@@ -128,10 +128,6 @@ function countsOf(baseline: TestBaseline): BaselineCounts | undefined {
 }
 
 /**
- * Records the iteration's baseline (test files of its start commit, counts of the last passing
- * verification of its start tree) and journals it. Nothing when the checks are off.
- */
-/**
  * The test files of the iteration's start commit. A commit never changes, so the iteration starts
  * reading them before its snapshot is taken (`recordIterationBaseline` awaits them, and reports a
  * failure then).
@@ -146,6 +142,10 @@ export function readStartTestFiles(config: Config, startCommit: string): Promise
   return reading;
 }
 
+/**
+ * Records the iteration's baseline (test files of its start commit, counts of the last passing
+ * verification of its start tree) and journals it. Nothing when the checks are off.
+ */
 export async function recordIterationBaseline(
   run: IterationRun,
   testFiles?: Promise<TestBaseline>,
