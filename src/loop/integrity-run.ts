@@ -21,6 +21,7 @@ import type { CommandResult } from '../verify/run-command.js';
 import { toRepoRelative } from '../workspace/changes.js';
 import { readTree, type IterationRun, type IterationServices } from './iteration-run.js';
 import { runTestCommand } from './test-command.js';
+import { startedAhead } from '../util/started-ahead.js';
 
 /** Trees remembered; an iteration only ever asks for the tree it starts from. */
 const REMEMBERED_TREES = 16;
@@ -133,13 +134,9 @@ function countsOf(baseline: TestBaseline): BaselineCounts | undefined {
  * failure then).
  */
 export function readStartTestFiles(config: Config, startCommit: string): Promise<TestBaseline> {
-  const reading = recordTestBaseline({
-    cwd: config.repoRoot,
-    commit: startCommit,
-    testGlobs: integrityOptions(config).testGlobs,
-  });
-  reading.catch(() => undefined);
-  return reading;
+  return startedAhead(
+    recordTestBaseline({ cwd: config.repoRoot, commit: startCommit, testGlobs: integrityOptions(config).testGlobs }),
+  );
 }
 
 /**

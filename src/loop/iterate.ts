@@ -30,6 +30,7 @@ import { recoverCrashedIteration } from './crash-recovery.js';
 import { warnAboutLargeSpecs } from './spec-warnings.js';
 import { TransportReporter } from './transport-reporter.js';
 import { turnLaunch } from './steps/agent-turn.js';
+import { startedAhead } from '../util/started-ahead.js';
 
 export type RunEnded =
   | { kind: 'ran'; result: RunResult; stop: Stop; iterations: number; succeeded: number }
@@ -162,8 +163,7 @@ async function nextIteration(ctx: LoopContext, tools: RunTools, run: RunProgress
   const { task, openAtStart } = picked;
   run.iterations += 1;
   // Written while the iteration reads the tree; the iteration waits for it before it records itself.
-  const statusWritten = tools.lock.setStatus(`iteration ${run.iterations}`);
-  statusWritten.catch(() => undefined);
+  const statusWritten = startedAhead(tools.lock.setStatus(`iteration ${run.iterations}`));
   const iteration = run.state.totalIterations + 1;
   const signal = AbortSignal.any([
     tools.budget.begin(task.id, ctx.signal),

@@ -5,6 +5,7 @@
  * again. The branch comes with the status when its header names one for sure.
  */
 import { iterationChanges, type ChangeFilter, type IterationChanges } from './changes.js';
+import { startedAhead } from '../util/started-ahead.js';
 import { committedChangesSince } from './git.js';
 import { worktreeFingerprint } from './fingerprint.js';
 import { statusWithHead } from './status-with-head.js';
@@ -37,9 +38,7 @@ export interface TreeStateOptions {
 function committedAhead(options: TreeStateOptions): Promise<readonly string[]> | undefined {
   const { startCommit, expectedHead } = options;
   if (startCommit === undefined || expectedHead === undefined || expectedHead === startCommit) return undefined;
-  const reading = committedChangesSince(options.repoRoot, startCommit, expectedHead);
-  reading.catch(() => undefined);
-  return reading;
+  return startedAhead(committedChangesSince(options.repoRoot, startCommit, expectedHead));
 }
 
 export async function readTreeState(options: TreeStateOptions): Promise<TreeState> {

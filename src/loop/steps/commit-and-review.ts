@@ -1,6 +1,7 @@
 /** The steps after a PASS: the commit, and the visual review when one is due. */
 import { integrityTrailers } from '../../integrity/index.js';
 import { errorMessage } from '../../util/errors.js';
+import { startedAhead } from '../../util/started-ahead.js';
 import { addUsage } from '../../vocabulary/turns.js';
 import { commitStep, type CommitStepResult } from '../commit-step.js';
 import type { Outcome } from '../decide.js';
@@ -57,8 +58,7 @@ export async function commitHandler(run: IterationRun): Promise<Outcome> {
     });
     // Recorded the moment it is made: a crash from here on keeps the commit on the branch. The
     // tree is read while the record is written; nothing is changed before it is on disk.
-    noted = run.services.inProgress.note({ commit: result.commit, head: result.commit });
-    noted.catch(() => undefined);
+    noted = startedAhead(run.services.inProgress.note({ commit: result.commit, head: result.commit }));
   } else {
     run.state.notes.push(result.reason);
     if (result.hookOutput !== undefined)
