@@ -14,8 +14,6 @@
  * version cannot read whole is held while the process it names lives (lock-record.ts), and a lock
  * a newer version wrote stops the start (NewerVersionError) with nothing written.
  */
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { link, open, stat, unlink } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
@@ -270,8 +268,7 @@ export class RunLock {
     if (!this.projection || this.released) return;
     const copy = { ...this.current, lockFile: this.lockFile };
     try {
-      mkdirSync(path.dirname(this.projection), { recursive: true });
-      writeFileAtomicSync(this.projection, `${JSON.stringify(copy, null, 2)}\n`);
+      writeFileAtomicSync(this.projection, `${JSON.stringify(copy, null, 2)}\n`, { createDirectory: true });
     } catch {
       // Only the copy is missing; the next change writes it again.
     }

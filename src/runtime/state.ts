@@ -8,9 +8,7 @@
  * counter: a corrupt state file is moved aside and reported, never silently replaced, so the
  * previous numbers can still be read from it.
  */
-import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { z } from '../util/validator.js';
 import { readJsonFile, writeFileAtomic, writeFileAtomicSync } from '../util/atomic-file.js';
 import { errorCode } from '../util/errors.js';
@@ -292,8 +290,9 @@ export class StateStore {
   async project(state: HarnessState): Promise<void> {
     if (this.places.stateProjection === this.places.stateFile) return;
     try {
-      mkdirSync(path.dirname(this.places.stateProjection), { recursive: true });
-      writeFileAtomicSync(this.places.stateProjection, `${JSON.stringify(state, null, 2)}\n`);
+      writeFileAtomicSync(this.places.stateProjection, `${JSON.stringify(state, null, 2)}\n`, {
+        createDirectory: true,
+      });
     } catch (error) {
       this.onProjectionError(error);
     }

@@ -5,7 +5,7 @@
  * moved aside and reported — never silently reset or overwritten — so nothing it held is lost.
  */
 import { randomBytes } from 'node:crypto';
-import { constants, renameSync, writeFileSync } from 'node:fs';
+import { constants, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { copyFile, link, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { errorCode } from './errors.js';
@@ -16,11 +16,14 @@ export function tempPathFor(file: string): string {
 }
 
 /**
- * The synchronous form, for a journal listener (which must be done before the next event is
- * appended): write a temporary file next to `file`, rename it over. Not flushed to disk: what it
- * writes can always be derived again from the journal.
+ * The synchronous, unflushed form: write a temporary file next to `file`, rename it over. For files
+ * that can always be made again — what a journal listener derives from the journal (it must be
+ * done before the next event is appended), and the copies of the state and the run lock for
+ * people and tools (the files they copy are flushed). `createDirectory`: make `file`'s directory
+ * first (an agent may have removed the runtime directory).
  */
-export function writeFileAtomicSync(file: string, data: string): void {
+export function writeFileAtomicSync(file: string, data: string, options: { createDirectory?: boolean } = {}): void {
+  if (options.createDirectory) mkdirSync(path.dirname(file), { recursive: true });
   const temp = tempPathFor(file);
   writeFileSync(temp, data);
   renameSync(temp, file);
