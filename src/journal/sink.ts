@@ -3,8 +3,8 @@
  * listener returns, so a crash leaves the projections as current as the journal) and redacted
  * (whatever a projection produces passes the run's redactor once more before it is written). The
  * one exception, a `soon` replace (the run summary, the "last …" files and the token summary, each
- * rewritten by most steps), is written at most a second later: a crash leaves it that far behind,
- * and the next run's start rebuilds an unfinished run's projections from its journal anyway.
+ * rewritten by most steps), is written at most 250 ms later: a crash leaves it that far behind, and
+ * the next run's start rebuilds an unfinished run's projections from its journal anyway.
  *
  * `live` appends blindly: the run's records are new. `rebuild` appends only records whose key the
  * file lacks, and writes each replaced file once, at flush, with its final content.
@@ -36,12 +36,8 @@ export interface SinkOptions {
   onLateError?: (file: string, error: unknown) => void;
 }
 
-/**
- * How long a `soon` replace may wait: long enough to take the events of a step together. The run
- * summary grows with the run (an entry per iteration: 10 kB after 6 iterations, some 470 kB after
- * 500, ~40 ms to redact and write), so how often it is written weighs more as the night goes on.
- */
-const SOON_MS = 1000;
+/** How long a `soon` replace may wait: long enough to take the events of a step together. */
+const SOON_MS = 250;
 /** Live sinks with files still to write: the process's end writes them. */
 const waiting = new Set<FileSink>();
 let exitHooked = false;
