@@ -3,6 +3,7 @@
  * one entry), the skipped directory names are left alone, the rest is walked on disk. Files over
  * the limits are named but not kept.
  */
+import type { BigIntStats } from 'node:fs';
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { BoundedCache } from '../../util/bounded-cache.js';
@@ -87,24 +88,22 @@ const storedBlobs = new BoundedCache<string, { stat: string; blob: string }>(102
 const RACY_MS = 2000;
 
 /** What identifies the file's content without reading it, as git's index does: inode, size, times. */
+const keyOf = (stats: BigIntStats) =>
+  `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}:${stats.mode}`;
+
 async function statKey(file: string): Promise<{ key: string; mtimeMs: number } | undefined> {
   const stats = await lstat(file, { bigint: true }).catch(() => undefined);
   if (!stats) return undefined;
-  return {
-    key: `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}:${stats.mode}`,
-    mtimeMs: Number(stats.mtimeMs),
-  };
+  return { key: keyOf(stats), mtimeMs: Number(stats.mtimeMs) };
 }
 
 /**
- * The blob id stored for `file` when it is the same file as then (inode, size, times, mode), without
- * reading it; undefined when it is not, or was not stored.
+ * The blob id stored for `file` when it is the same file as then (`stats`, its `lstat` now: inode,
+ * size, times, mode), without reading it; undefined when it is not, or was not stored.
  */
-export async function rememberedBlobId(file: string): Promise<string | undefined> {
+export function rememberedBlobId(file: string, stats: BigIntStats): string | undefined {
   const known = storedBlobs.get(file);
-  if (!known) return undefined;
-  const stat = await statKey(file);
-  return stat?.key === known.stat ? known.blob : undefined;
+  return known?.stat === keyOf(stats) ? known.blob : undefined;
 }
 
 /** Forgets every remembered blob id (their objects may have been pruned since). */

@@ -168,12 +168,12 @@ async function blobBytes(cwd: string, blob: string): Promise<Buffer> {
 
 /** The file's blob id now, in the format of the id it is compared with (computed here, no git process). */
 async function currentBlob(file: string, stored: string | null | undefined): Promise<string | null> {
-  const stats = await lstat(file).catch(() => undefined);
+  const stats = await lstat(file, { bigint: true }).catch(() => undefined);
   if (!stats?.isFile()) return stats ? 'not-a-file' : null;
   // The same file as when its blob was stored (as git's index tells, by inode, size and times): the
   // same bytes, not read again. The dozen sample hooks of every repository are compared twice an
   // iteration.
-  if (stored && (await rememberedBlobId(file)) === stored) return stored;
+  if (stored && rememberedBlobId(file, stats) === stored) return stored;
   return blobIdOfFile(file, formatOfId(stored));
 }
 
