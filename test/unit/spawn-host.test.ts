@@ -152,8 +152,10 @@ if (process.argv[2] === 'long') await runShortCommand({ ...base, args: ['-e', ${
 
     const harness = spawn(process.execPath, [script, 'long'], { stdio: 'ignore' });
     const until = Date.now() + 15_000;
-    while (!existsSync(pidFile) && Date.now() < until) await sleep(50);
-    const longPid = Number(readFileSync(pidFile, 'utf8'));
+    // The file exists a moment before the pid is in it (writeFileSync creates it, then writes).
+    const pidIn = () => (existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : 0);
+    while (!(pidIn() > 0) && Date.now() < until) await sleep(50);
+    const longPid = pidIn();
     const helper = parentOf(longPid);
     expect(helper).not.toBe(harness.pid);
     harness.kill('SIGKILL');
